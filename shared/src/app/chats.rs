@@ -1,0 +1,274 @@
+use serde::{Deserialize, Serialize};
+
+use super::mutate::Mutated;
+use super::{App, AppError};
+use crate::auth::Principal;
+use crate::domain::rules::{self, EndedBy, Sender};
+use crate::domain::{
+    Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, GroupId, Timestamp, Visibility,
+};
+use crate::ports::ChatNotice;
+
+/// Most events returned by one read of a transcript.
+pub const MAX_EVENTS_PER_READ: usize = 500;
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartChat {
+    pub group_id: GroupId,
+    /// The name the customer wants to be called.
+    pub name: String,
+    pub email: Option<String>,
+    pub question: String,
+    /// Makes a retried start idempotent for the question message; generated when absent.
+    pub client_msg_id: Option<ClientMessageId>,
+}
+
+/// What a customer sees of their chat.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CustomerChat {
+    pub id: ChatId,
+    pub state: ChatState,
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub name: String,
+    pub agent_name: Option<String>,
+    /// How many customers wait ahead in the queue (only while queued).
+    pub queue_position: Option<u32>,
+    pub started_at: Timestamp,
+    pub last_seq: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StartedChat {
+    pub chat: CustomerChat,
+    /// Opens this chat (and only this chat) for the customer.
+    pub token: String,
+}
+
+impl App {
+    pub(crate) async fn group_name(&self, id: &GroupId) -> Result<String, AppError> {
+        Ok(self
+            .directory
+            .list_groups()
+            .await?
+            .into_iter()
+            .find(|g| &g.id == id)
+            .map(|g| g.name)
+            .unwrap_or_else(|| id.to_string()))
+    }
+
+    async fn customer_view(&self, chat: &Chat) -> Result<CustomerChat, AppError> {
+        let queue_position = if chat.state == ChatState::Queued && !chat.is_deleted() {
+            Some(self.chats.queue_position(chat).await?)
+        } else {
+            None
+        };
+        Ok(CustomerChat {
+            id: chat.id.clone(),
+            state: chat.state,
+            group_id: chat.group_id.clone(),
+            group_name: self.group_name(&chat.group_id).await?,
+            name: chat.customer.name.clone(),
+            agent_name: chat.agent_name.clone(),
+            queue_position,
+            started_at: chat.started_at,
+            last_seq: chat.last_seq,
+        })
+    }
+
+    /// A customer starts a chat: it is queued in the chosen group and they get a token for it.
+    pub async fn start_chat(&self, req: StartChat) -> Result<StartedChat, AppError> {
+        let groups = self.directory.list_groups().await?;
+        let group = groups
+            .iter()
+            .find(|g| g.id == req.group_id)
+            .ok_or_else(|| AppError::NotFound(format!("group {} was not found", req.group_id)))?;
+        let now = self.clock.now();
+        let new = rules::start_chat(
+            ChatId::generate(),
+            group,
+            &req.name,
+            req.email.as_deref(),
+            &req.question,
+            req.client_msg_id.unwrap_or_else(ClientMessageId::generate),
+            now,
+        )?;
+        let events: Vec<ChatEvent> = new
+            .events
+            .into_iter()
+            .enumerate()
+            .map(|(i, kind)| ChatEvent {
+                chat_id: new.chat.id.clone(),
+                seq: i as u64 + 1,
+                at: now,
+                kind,
+            })
+            .collect();
+        self.chats.create_chat(&new.chat, &events).await?;
+        if let Some(first) = events.first() {
+            self.notifier
+                .chat_changed(ChatNotice {
+                    chat: new.chat.clone(),
+                    event: first.clone(),
+                    previous_group: None,
+                })
+                .await;
+        }
+        let token = self
+            .tokens
+            .issue_customer(&new.chat.id, now)
+            .map_err(|e| AppError::Internal(crate::ports::StoreError::Corrupt(e)))?;
+        Ok(StartedChat {
+            chat: self.customer_view(&new.chat).await?,
+            token,
+        })
+    }
+
+    /// The chat a principal may read: agents of its group (or its agent), or its own customer.
+    pub(crate) async fn readable_chat(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+    ) -> Result<Chat, AppError> {
+        match principal {
+            Principal::Customer(own) => {
+                if own != id {
+                    return Err(AppError::Forbidden(
+                        "a customer token only opens its own chat".into(),
+                    ));
+                }
+                let chat = self.load_chat(id).await?;
+                if chat.is_deleted() {
+                    return Err(AppError::NotFound(format!("chat {id} was not found")));
+                }
+                Ok(chat)
+            }
+            Principal::Agent(_) => {
+                let agent = self.agent(principal).await?;
+                let chat = self.load_chat(id).await?;
+                if !rules::can_view(&chat, &agent) {
+                    return Err(AppError::Forbidden(format!(
+                        "chat {id} belongs to a group you are not a member of"
+                    )));
+                }
+                Ok(chat)
+            }
+        }
+    }
+
+    pub async fn customer_chat(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+    ) -> Result<CustomerChat, AppError> {
+        let chat = self.readable_chat(principal, id).await?;
+        self.customer_view(&chat).await
+    }
+
+    pub async fn agent_chat(&self, principal: &Principal, id: &ChatId) -> Result<ChatRow, AppError> {
+        if matches!(principal, Principal::Customer(_)) {
+            return Err(AppError::Forbidden("agents only".into()));
+        }
+        let chat = self.readable_chat(principal, id).await?;
+        self.row(&chat).await
+    }
+
+    pub(crate) async fn row(&self, chat: &Chat) -> Result<ChatRow, AppError> {
+        let name = self.group_name(&chat.group_id).await?;
+        Ok(ChatRow::from_chat(
+            chat,
+            &name,
+            self.clock.now(),
+            &self.settings.idle,
+        ))
+    }
+
+    /// The chat's events after `after_seq`, in order. Customers get only what is meant for them.
+    pub async fn events(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<ChatEvent>, AppError> {
+        self.readable_chat(principal, id).await?;
+        let limit = limit.clamp(1, MAX_EVENTS_PER_READ);
+        let events = self.chats.events_after(id, after_seq, limit).await?;
+        Ok(match principal {
+            Principal::Customer(_) => events
+                .into_iter()
+                .filter(|e| e.kind.visibility() == Visibility::Everyone)
+                .collect(),
+            Principal::Agent(_) => events,
+        })
+    }
+
+    /// Sends a message; a retry with the same client id returns the first one, stored once.
+    /// Returns the stored message and whether it was a duplicate.
+    pub async fn send_message(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+        client_msg_id: ClientMessageId,
+        body: &str,
+    ) -> Result<(ChatEvent, bool), AppError> {
+        let sender_agent = match principal {
+            Principal::Customer(own) if own == id => None,
+            Principal::Customer(_) => {
+                return Err(AppError::Forbidden(
+                    "a customer token only opens its own chat".into(),
+                ))
+            }
+            Principal::Agent(_) => Some(self.agent(principal).await?),
+        };
+        let result = self
+            .mutate_chat(id, |chat, now| {
+                let sender = match &sender_agent {
+                    Some(agent) => Sender::Agent(agent),
+                    None => Sender::Customer,
+                };
+                rules::send_message(chat, sender, client_msg_id.clone(), body, now)
+            })
+            .await;
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            // A retry of a send that was stored just before the chat ended (or was otherwise
+            // refused since) still answers with the stored message: sends are idempotent.
+            Err(AppError::Domain(e)) => match self.chats.find_message(id, &client_msg_id).await? {
+                Some(existing) => return Ok((existing, true)),
+                None => return Err(AppError::Domain(e)),
+            },
+            Err(e) => return Err(e),
+        };
+        Ok(match outcome {
+            Mutated::Changed { event, .. } => (event, false),
+            Mutated::Duplicate { event, .. } => (event, true),
+        })
+    }
+
+    /// The customer ends their own chat.
+    pub async fn customer_end_chat(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+    ) -> Result<CustomerChat, AppError> {
+        match principal {
+            Principal::Customer(own) if own == id => {}
+            Principal::Customer(_) => {
+                return Err(AppError::Forbidden(
+                    "a customer token only opens its own chat".into(),
+                ))
+            }
+            Principal::Agent(_) => {
+                return Err(AppError::Forbidden(
+                    "agents end chats through the end action".into(),
+                ))
+            }
+        }
+        let out = self
+            .mutate_chat(id, |chat, now| rules::end(chat, EndedBy::Customer, None, now))
+            .await?;
+        self.customer_view(out.chat()).await
+    }
+}

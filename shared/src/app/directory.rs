@@ -1,0 +1,132 @@
+use serde::{Deserialize, Serialize};
+
+use super::{App, AppError};
+use crate::auth::password;
+use crate::auth::Principal;
+use crate::domain::{Agent, AgentId, Group, GroupId, ListPreferences, Role};
+
+/// The signed-in agent, with what the console needs to draw its navigation pane.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Me {
+    pub agent: Agent,
+    pub groups: Vec<Group>,
+    /// Member of every group: may open Global Live Chats.
+    pub can_view_global: bool,
+    pub active_chats: u32,
+}
+
+/// An agent as colleagues see them (for transfers).
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgentSummary {
+    pub id: AgentId,
+    pub display_name: String,
+    pub role: Role,
+    pub groups: Vec<GroupId>,
+    pub available: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    pub token: String,
+    pub me: Me,
+}
+
+impl App {
+    /// Password sign-in (local server). The same error for an unknown user and a wrong
+    /// password, after the same amount of work.
+    pub async fn sign_in(&self, username: &str, password_text: &str) -> Result<SignedIn, AppError> {
+        let found = self.directory.find_login(username.trim()).await?;
+        let (agent, hash) = match found {
+            Some(found) => found,
+            None => {
+                password::verify_password(password_text, password::decoy_hash());
+                return Err(AppError::Unauthorized(
+                    "wrong username or password".into(),
+                ));
+            }
+        };
+        if !password::verify_password(password_text, &hash) {
+            return Err(AppError::Unauthorized("wrong username or password".into()));
+        }
+        let token = self
+            .tokens
+            .issue_agent(&agent.id, self.clock.now())
+            .map_err(|e| AppError::Internal(crate::ports::StoreError::Corrupt(e)))?;
+        let me = self.me_for(agent).await?;
+        Ok(SignedIn { token, me })
+    }
+
+    async fn me_for(&self, agent: Agent) -> Result<Me, AppError> {
+        let all = self.directory.list_groups().await?;
+        let can_view_global = agent.is_member_of_all(all.iter().map(|g| &g.id));
+        let groups = all
+            .into_iter()
+            .filter(|g| agent.is_member_of(&g.id))
+            .collect();
+        let active_chats = self.directory.active_chat_count(&agent.id).await?;
+        Ok(Me {
+            agent,
+            groups,
+            can_view_global,
+            active_chats,
+        })
+    }
+
+    pub async fn me(&self, principal: &Principal) -> Result<Me, AppError> {
+        let agent = self.agent(principal).await?;
+        self.me_for(agent).await
+    }
+
+    pub async fn set_available(
+        &self,
+        principal: &Principal,
+        available: bool,
+    ) -> Result<Me, AppError> {
+        let mut agent = self.agent(principal).await?;
+        agent.available = available;
+        self.directory.put_agent(&agent).await?;
+        self.me_for(agent).await
+    }
+
+    pub async fn groups(&self, principal: &Principal) -> Result<Vec<Group>, AppError> {
+        self.agent(principal).await?;
+        Ok(self.directory.list_groups().await?)
+    }
+
+    pub async fn agents(&self, principal: &Principal) -> Result<Vec<AgentSummary>, AppError> {
+        self.agent(principal).await?;
+        Ok(self
+            .directory
+            .list_agents()
+            .await?
+            .into_iter()
+            .map(|a| AgentSummary {
+                id: a.id,
+                display_name: a.display_name,
+                role: a.role,
+                groups: a.groups,
+                available: a.available,
+            })
+            .collect())
+    }
+
+    pub async fn preferences(&self, principal: &Principal) -> Result<ListPreferences, AppError> {
+        let agent = self.agent(principal).await?;
+        Ok(self
+            .preferences
+            .get_preferences(&agent.id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn save_preferences(
+        &self,
+        principal: &Principal,
+        prefs: ListPreferences,
+    ) -> Result<ListPreferences, AppError> {
+        let agent = self.agent(principal).await?;
+        let prefs = prefs.validated()?;
+        self.preferences.put_preferences(&agent.id, &prefs).await?;
+        Ok(prefs)
+    }
+}

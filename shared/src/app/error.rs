@@ -1,0 +1,74 @@
+use thiserror::Error;
+
+use crate::auth::AuthError;
+use crate::domain::DomainError;
+use crate::ports::StoreError;
+
+/// The application layer's one error type. The API layer maps it to HTTP in one place
+/// (`api::error`); `Internal` is logged with its whole chain and never shown to a client.
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    /// Lost a race that retrying did not win, or a state that forbids the action.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("no chat is waiting in the queues of your groups")]
+    QueueEmpty,
+    #[error("internal error")]
+    Internal(#[source] StoreError),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(what) => AppError::NotFound(format!("{what} was not found")),
+            StoreError::AtCapacity { agent, limit } => {
+                AppError::Domain(DomainError::AtCapacity { agent, limit })
+            }
+            StoreError::AlreadyExists(what) => AppError::Conflict(format!("{what} already exists")),
+            StoreError::Stale => {
+                AppError::Conflict("the chat was changed by someone else; try again".into())
+            }
+            other => AppError::Internal(other),
+        }
+    }
+}
+
+impl From<AuthError> for AppError {
+    fn from(e: AuthError) -> Self {
+        AppError::Unauthorized(e.to_string())
+    }
+}
+
+impl AppError {
+    /// A stable, machine-readable code for clients (`{"error": code}`); also used per chat in
+    /// the results of bulk actions.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(DomainError::InvalidInput { .. }) => "invalid_input",
+            AppError::Domain(DomainError::Forbidden(_)) | AppError::Forbidden(_) => "forbidden",
+            AppError::Domain(DomainError::NotFound(_)) | AppError::NotFound(_) => "not_found",
+            AppError::Domain(DomainError::InvalidState(_)) => "invalid_state",
+            AppError::Domain(DomainError::AtCapacity { .. }) => "at_capacity",
+            AppError::Unauthorized(_) => "unauthorized",
+            AppError::Conflict(_) => "conflict",
+            AppError::QueueEmpty => "queue_empty",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message a client may see: never the internals of a failure.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "something went wrong on our side; it has been logged".into(),
+            other => other.to_string(),
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The use cases: plain async functions over the ports. Every Lambda handler and every route of
+//! the local server ends up here, so the rules run the same way everywhere.
+
+mod actions;
+mod chats;
+mod directory;
+mod error;
+mod lists;
+mod mutate;
+mod settings;
+
+use std::sync::Arc;
+
+pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
+pub use chats::{CustomerChat, StartChat, StartedChat};
+pub use directory::{AgentSummary, Me, SignedIn};
+pub use error::AppError;
+pub use lists::ChatList;
+pub use settings::Settings;
+
+use crate::auth::{Principal, TokenService};
+use crate::domain::Agent;
+use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore};
+
+/// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
+#[derive(Clone)]
+pub struct App {
+    pub directory: Arc<dyn DirectoryStore>,
+    pub chats: Arc<dyn ChatStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub notifier: Arc<dyn Notifier>,
+    pub clock: Arc<dyn Clock>,
+    pub tokens: Arc<TokenService>,
+    pub settings: Settings,
+}
+
+impl App {
+    /// The agent behind a principal, read from the store (role and groups are never taken
+    /// from the token).
+    pub async fn agent(&self, principal: &Principal) -> Result<Agent, AppError> {
+        match principal {
+            Principal::Agent(id) => self
+                .directory
+                .get_agent(id)
+                .await?
+                .ok_or_else(|| AppError::Unauthorized("this agent no longer exists".into())),
+            Principal::Customer(_) => Err(AppError::Forbidden(
+                "this needs an agent's sign-in; a customer token only opens its own chat".into(),
+            )),
+        }
+    }
+}

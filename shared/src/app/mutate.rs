@@ -1,0 +1,92 @@
+//! The one way a chat changes: read it, apply a rule, commit the result only if nobody changed
+//! the chat in between (compare-and-set on its sequence number), retry on a lost race.
+
+use std::time::Duration;
+
+use super::{App, AppError};
+use crate::domain::rules::Mutation;
+use crate::domain::{Chat, ChatEvent, ChatId, DomainError, Timestamp};
+use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, StoreError};
+
+/// Enough for a burst of concurrent messages in one chat; a rule that stops applying (the chat
+/// was taken by someone else) ends the loop long before.
+const MAX_ATTEMPTS: u32 = 12;
+
+pub enum Mutated {
+    Changed { chat: Chat, event: ChatEvent },
+    /// A message with this client id was already stored: that message, and the chat now.
+    Duplicate { chat: Chat, event: ChatEvent },
+}
+
+impl Mutated {
+    pub fn chat(&self) -> &Chat {
+        match self {
+            Mutated::Changed { chat, .. } | Mutated::Duplicate { chat, .. } => chat,
+        }
+    }
+}
+
+impl App {
+    pub(crate) async fn load_chat(&self, id: &ChatId) -> Result<Chat, AppError> {
+        self.chats
+            .get_chat(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("chat {id} was not found")))
+    }
+
+    pub(crate) async fn mutate_chat<F>(&self, id: &ChatId, rule: F) -> Result<Mutated, AppError>
+    where
+        F: Fn(&Chat, Timestamp) -> Result<Mutation, DomainError> + Send + Sync,
+    {
+        for attempt in 0..MAX_ATTEMPTS {
+            let before = self.load_chat(id).await?;
+            let now = self.clock.now();
+            let Mutation { chat, event, load } = rule(&before, now)?;
+            let event = ChatEvent {
+                chat_id: before.id.clone(),
+                seq: before.last_seq + 1,
+                at: now,
+                kind: event,
+            };
+            let mut after = chat;
+            after.last_seq = event.seq;
+            let commit = ChatCommit {
+                chat: after,
+                expected_seq: before.last_seq,
+                event,
+                load,
+            };
+            match self.chats.commit(&commit).await {
+                Ok(CommitOutcome::Committed) => {
+                    let ChatCommit { chat, event, .. } = commit;
+                    let previous_group =
+                        (before.group_id != chat.group_id).then(|| before.group_id.clone());
+                    self.notifier
+                        .chat_changed(ChatNotice {
+                            chat: chat.clone(),
+                            event: event.clone(),
+                            previous_group,
+                        })
+                        .await;
+                    return Ok(Mutated::Changed { chat, event });
+                }
+                Ok(CommitOutcome::DuplicateMessage(event)) => {
+                    return Ok(Mutated::Duplicate {
+                        chat: before,
+                        event,
+                    })
+                }
+                Err(StoreError::Stale) => {
+                    // Lost a race: back off a little (more each time, with jitter) and re-read.
+                    let jitter = rand::random::<u64>() % 5;
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2 + jitter))
+                        .await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Conflict(format!(
+            "chat {id} is being changed by others right now; try again"
+        )))
+    }
+}

@@ -1,0 +1,152 @@
+//! Signed tokens (JWT, HS256). The local server is its own issuer; in the cloud the same shape is
+//! used for customer chat tokens, signed with a secret from the deployment's parameters.
+
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::domain::{AgentId, ChatId, Timestamp};
+
+pub const ISSUER: &str = "chatdesk";
+pub const AGENT_AUDIENCE: &str = "chatdesk-agent";
+pub const CUSTOMER_AUDIENCE: &str = "chatdesk-customer";
+
+/// Agents sign in for a working day.
+pub const AGENT_TOKEN_TTL_MS: i64 = 12 * 60 * 60 * 1000;
+/// A customer's token lives as long as a chat reasonably can, plus time to read the transcript.
+pub const CUSTOMER_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Agent(AgentId),
+    /// A customer, allowed into this one chat only.
+    Customer(ChatId),
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum AuthError {
+    #[error("no bearer token was given")]
+    Missing,
+    #[error("the token has expired; sign in again")]
+    Expired,
+    #[error("the token is not valid")]
+    Invalid,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    iss: String,
+    aud: String,
+    sub: String,
+    /// Seconds since the epoch, as JWT requires.
+    exp: i64,
+    iat: i64,
+}
+
+pub struct TokenService {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl TokenService {
+    /// `secret` must be at least 32 bytes of randomness.
+    pub fn new(secret: &[u8]) -> Result<Self, String> {
+        if secret.len() < 32 {
+            return Err("the token signing secret must be at least 32 bytes".into());
+        }
+        Ok(TokenService {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    fn issue(&self, aud: &str, sub: &str, now: Timestamp, ttl_ms: i64) -> Result<String, String> {
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: aud.into(),
+            sub: sub.into(),
+            exp: now.plus_millis(ttl_ms).millis() / 1000,
+            iat: now.millis() / 1000,
+        };
+        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
+    }
+
+    pub fn issue_agent(&self, agent: &AgentId, now: Timestamp) -> Result<String, String> {
+        self.issue(AGENT_AUDIENCE, agent.as_str(), now, AGENT_TOKEN_TTL_MS)
+    }
+
+    pub fn issue_customer(&self, chat: &ChatId, now: Timestamp) -> Result<String, String> {
+        self.issue(CUSTOMER_AUDIENCE, chat.as_str(), now, CUSTOMER_TOKEN_TTL_MS)
+    }
+
+    /// Checks signature, issuer, audience and expiry (no leeway beyond 30 s of clock skew).
+    pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AGENT_AUDIENCE, CUSTOMER_AUDIENCE]);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
+            match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
+                _ => AuthError::Invalid,
+            }
+        })?;
+        let claims = data.claims;
+        match claims.aud.as_str() {
+            AGENT_AUDIENCE => AgentId::parse(&claims.sub)
+                .map(Principal::Agent)
+                .map_err(|_| AuthError::Invalid),
+            CUSTOMER_AUDIENCE => ChatId::parse(&claims.sub)
+                .map(Principal::Customer)
+                .map_err(|_| AuthError::Invalid),
+            _ => Err(AuthError::Invalid),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svc() -> TokenService {
+        TokenService::new(&[7u8; 32]).unwrap()
+    }
+
+    fn now() -> Timestamp {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        Timestamp(ms)
+    }
+
+    #[test]
+    fn round_trips_agent_and_customer_tokens() {
+        let s = svc();
+        let a = AgentId::parse("ann").unwrap();
+        let c = ChatId::parse("c1").unwrap();
+        let t = s.issue_agent(&a, now()).unwrap();
+        assert_eq!(s.verify(&t), Ok(Principal::Agent(a)));
+        let t = s.issue_customer(&c, now()).unwrap();
+        assert_eq!(s.verify(&t), Ok(Principal::Customer(c)));
+    }
+
+    #[test]
+    fn refuses_expired_tampered_and_foreign_tokens() {
+        let s = svc();
+        let a = AgentId::parse("ann").unwrap();
+        let old = Timestamp(now().0 - AGENT_TOKEN_TTL_MS - 120_000);
+        assert_eq!(s.verify(&s.issue_agent(&a, old).unwrap()), Err(AuthError::Expired));
+        let mut t = s.issue_agent(&a, now()).unwrap();
+        let last = t.pop().unwrap();
+        t.push(if last == 'A' { 'B' } else { 'A' });
+        assert_eq!(s.verify(&t), Err(AuthError::Invalid));
+        let other = TokenService::new(&[8u8; 32]).unwrap();
+        assert_eq!(
+            s.verify(&other.issue_agent(&a, now()).unwrap()),
+            Err(AuthError::Invalid)
+        );
+        assert_eq!(s.verify("garbage"), Err(AuthError::Invalid));
+    }
+}

@@ -1,0 +1,84 @@
+//! Everything that happens in a chat is an event with the chat's next sequence number: customer
+//! and agent messages, and changes such as "taken by Ann" or "transferred to Billing". One
+//! ordered log serves the transcript, the live feed and resume after a reconnect.
+
+use serde::{Deserialize, Serialize};
+
+use super::chat::{ChatState, Party};
+use super::ids::{AgentId, ChatId, ClientMessageId, GroupId};
+use super::time::Timestamp;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Customer { name: String },
+    Agent { id: AgentId, name: String },
+}
+
+/// Who may see an event: follow-up notes and deletions are for agents only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    Everyone,
+    AgentsOnly,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The chat was created and queued in a group.
+    Started { group_id: GroupId },
+    Message {
+        client_msg_id: ClientMessageId,
+        author: Author,
+        body: String,
+    },
+    /// An agent joined: pulled from the queue, took it, or it was transferred to them.
+    Assigned {
+        agent_id: AgentId,
+        agent_name: String,
+        by: Party,
+    },
+    /// Sent back to a group's queue.
+    Requeued { group_id: GroupId, by: Party },
+    Ended {
+        by: Party,
+        resolution: Option<String>,
+    },
+    Deleted { by: Party },
+    Restored { by: Party, state: ChatState },
+    FollowUpSet {
+        due_at: Timestamp,
+        note: String,
+        by: Party,
+    },
+    FollowUpCleared { by: Party },
+}
+
+impl EventKind {
+    pub fn visibility(&self) -> Visibility {
+        match self {
+            EventKind::Deleted { .. }
+            | EventKind::Restored { .. }
+            | EventKind::FollowUpSet { .. }
+            | EventKind::FollowUpCleared { .. } => Visibility::AgentsOnly,
+            _ => Visibility::Everyone,
+        }
+    }
+
+    pub fn client_msg_id(&self) -> Option<&ClientMessageId> {
+        match self {
+            EventKind::Message { client_msg_id, .. } => Some(client_msg_id),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatEvent {
+    pub chat_id: ChatId,
+    pub seq: u64,
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}

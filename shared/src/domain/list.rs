@@ -1,0 +1,60 @@
+use serde::{Deserialize, Serialize};
+
+use super::chat::{Chat, ChatState, FollowUp};
+use super::idle::{status_icons, IdleThresholds, StatusIcons};
+use super::ids::{AgentId, ChatId, GroupId};
+use super::time::Timestamp;
+
+/// One line of a chat list, with every column computed at one instant so that sorting and
+/// colouring agree with what the agent sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatRow {
+    pub id: ChatId,
+    pub state: ChatState,
+    pub deleted: bool,
+    pub follow_up: Option<FollowUp>,
+    pub icons: StatusIcons,
+    /// The name the customer wants to be called.
+    pub user: String,
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub started_at: Timestamp,
+    pub queue_ms: i64,
+    pub idle_ms: i64,
+    pub messages: u64,
+    pub agent_id: Option<AgentId>,
+    pub agent_name: Option<String>,
+    pub question: String,
+    pub last_seq: u64,
+    /// The instant the durations were computed at; clients tick from here.
+    pub as_of: Timestamp,
+}
+
+impl ChatRow {
+    pub fn from_chat(
+        chat: &Chat,
+        group_name: &str,
+        now: Timestamp,
+        thresholds: &IdleThresholds,
+    ) -> ChatRow {
+        ChatRow {
+            id: chat.id.clone(),
+            state: chat.state,
+            deleted: chat.is_deleted(),
+            follow_up: chat.follow_up.clone(),
+            icons: status_icons(chat, now, thresholds),
+            user: chat.customer.name.clone(),
+            group_id: chat.group_id.clone(),
+            group_name: group_name.to_owned(),
+            started_at: chat.started_at,
+            queue_ms: chat.queue_time_ms(now),
+            idle_ms: chat.idle_ms(now),
+            messages: chat.message_count,
+            agent_id: chat.agent_id.clone(),
+            agent_name: chat.agent_name.clone(),
+            question: chat.question.clone(),
+            last_seq: chat.last_seq,
+            as_of: now,
+        }
+    }
+}

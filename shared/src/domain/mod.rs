@@ -1,0 +1,28 @@
+//! The live-chat rules. Pure code: no storage, no HTTP, no AWS. Every type here can be built and
+//! checked in a unit test without any I/O.
+
+pub mod agent;
+pub mod chat;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod idle;
+pub mod limits;
+pub mod list;
+pub mod prefs;
+pub mod rules;
+pub mod sort;
+pub mod time;
+pub mod view;
+
+pub use agent::{Agent, Group, Role};
+pub use chat::{Chat, ChatState, Customer, FollowUp, Party};
+pub use error::DomainError;
+pub use event::{Author, ChatEvent, EventKind, Visibility};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId};
+pub use idle::{IdleThresholds, Severity, StatusIcons};
+pub use list::ChatRow;
+pub use prefs::{Column, ListPreferences};
+pub use sort::{SortDirection, SortSpec};
+pub use time::Timestamp;
+pub use view::ChatView;

@@ -1,0 +1,160 @@
+use serde::{Deserialize, Serialize};
+
+use super::error::DomainError;
+
+/// The columns of every chat list (besides the selection checkbox).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    Status,
+    User,
+    Group,
+    Started,
+    QueueTime,
+    Idle,
+    Messages,
+    Agent,
+}
+
+impl Column {
+    pub const ALL: [Column; 8] = [
+        Column::Status,
+        Column::User,
+        Column::Group,
+        Column::Started,
+        Column::QueueTime,
+        Column::Idle,
+        Column::Messages,
+        Column::Agent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Column::Status => "status",
+            Column::User => "user",
+            Column::Group => "group",
+            Column::Started => "started",
+            Column::QueueTime => "queue_time",
+            Column::Idle => "idle",
+            Column::Messages => "messages",
+            Column::Agent => "agent",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Default width in pixels, chosen to fit a 1280-pixel screen with every column shown.
+    pub fn default_width(self) -> u32 {
+        match self {
+            Column::Status => 90,
+            Column::User => 180,
+            Column::Group => 130,
+            Column::Started => 150,
+            Column::QueueTime => 100,
+            Column::Idle => 90,
+            Column::Messages => 90,
+            Column::Agent => 150,
+        }
+    }
+}
+
+pub const MIN_COLUMN_WIDTH: u32 = 40;
+pub const MAX_COLUMN_WIDTH: u32 = 800;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ColumnPreference {
+    pub column: Column,
+    pub visible: bool,
+    pub width: u32,
+}
+
+/// An agent's chat-list layout: which columns show, in which order, how wide, and the sort.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ListPreferences {
+    pub columns: Vec<ColumnPreference>,
+    pub sort: super::sort::SortSpec,
+}
+
+impl Default for ListPreferences {
+    fn default() -> Self {
+        ListPreferences {
+            columns: Column::ALL
+                .into_iter()
+                .map(|column| ColumnPreference {
+                    column,
+                    visible: true,
+                    width: column.default_width(),
+                })
+                .collect(),
+            sort: super::sort::SortSpec::default(),
+        }
+    }
+}
+
+impl ListPreferences {
+    /// Accepts a layout that names each column at most once with a sane width; columns left out
+    /// are appended hidden at their default width, so a client that knows fewer columns than the
+    /// server still saves a complete layout.
+    pub fn validated(mut self) -> Result<ListPreferences, DomainError> {
+        let mut seen = Vec::new();
+        for c in &self.columns {
+            if seen.contains(&c.column) {
+                return Err(DomainError::invalid(
+                    "columns",
+                    format!("column {} appears more than once", c.column.as_str()),
+                ));
+            }
+            if !(MIN_COLUMN_WIDTH..=MAX_COLUMN_WIDTH).contains(&c.width) {
+                return Err(DomainError::invalid(
+                    "columns",
+                    format!(
+                        "width of {} must be between {MIN_COLUMN_WIDTH} and {MAX_COLUMN_WIDTH} pixels",
+                        c.column.as_str()
+                    ),
+                ));
+            }
+            seen.push(c.column);
+        }
+        for column in Column::ALL {
+            if !seen.contains(&column) {
+                self.columns.push(ColumnPreference {
+                    column,
+                    visible: false,
+                    width: column.default_width(),
+                });
+            }
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_show_every_column() {
+        let p = ListPreferences::default();
+        assert_eq!(p.columns.len(), 8);
+        assert!(p.columns.iter().all(|c| c.visible));
+    }
+
+    #[test]
+    fn validation_refuses_duplicates_and_bad_widths_and_completes_missing() {
+        let mut p = ListPreferences::default();
+        p.columns[1].column = Column::Status;
+        assert!(p.validated().is_err());
+
+        let mut p = ListPreferences::default();
+        p.columns[0].width = 5;
+        assert!(p.validated().is_err());
+
+        let mut p = ListPreferences::default();
+        p.columns.truncate(2);
+        let p = p.validated().unwrap();
+        assert_eq!(p.columns.len(), 8);
+        assert!(!p.columns[7].visible);
+    }
+}

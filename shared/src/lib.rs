@@ -1,0 +1,11 @@
+//! chatdesk: a live-chat help desk. This crate holds everything the per-route Lambda functions
+//! and the local server share: the chat rules (`domain`), the ports they need (`ports`), the
+//! use cases (`app`), the HTTP and WebSocket glue (`api`, `realtime`) and the store adapters.
+
+pub mod app;
+pub mod auth;
+pub mod domain;
+pub mod ports;
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;

@@ -1,0 +1,13 @@
+//! The narrow interfaces the application needs from the outside world. Each has one contract
+//! test suite (`tests/store_contract.rs`) that every adapter must pass.
+
+pub mod clock;
+pub mod error;
+pub mod indexing;
+pub mod notifier;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::StoreError;
+pub use notifier::{ChatNotice, Notifier, NullNotifier};
+pub use store::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore};

@@ -1,0 +1,298 @@
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{db_err, json_err, SqliteStore};
+use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
+use crate::ports::indexing::{list_position, ListBucket};
+use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
+
+fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
+    let (bucket, at) = list_position(chat);
+    let state = chat.state.as_str();
+    (state, bucket == ListBucket::Deleted, at.millis())
+}
+
+fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreError> {
+    let doc = serde_json::to_string(event).map_err(json_err)?;
+    tx.execute(
+        "INSERT INTO events (chat_id, seq, client_msg_id, doc) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            event.chat_id.as_str(),
+            event.seq as i64,
+            event.kind.client_msg_id().map(|c| c.as_str()),
+            doc
+        ],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn find_message_tx(
+    c: &rusqlite::Connection,
+    chat: &ChatId,
+    client_msg_id: &ClientMessageId,
+) -> Result<Option<ChatEvent>, StoreError> {
+    let doc: Option<String> = c
+        .query_row(
+            "SELECT doc FROM events WHERE chat_id = ?1 AND client_msg_id = ?2",
+            params![chat.as_str(), client_msg_id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+        .transpose()
+}
+
+fn chats_from_docs(rows: Vec<String>) -> Result<Vec<Chat>, StoreError> {
+    rows.iter()
+        .map(|d| serde_json::from_str(d).map_err(json_err))
+        .collect()
+}
+
+#[async_trait]
+impl ChatStore for SqliteStore {
+    async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
+        let chat = chat.clone();
+        let events = events.to_vec();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            let (state, deleted, sort_ts) = bucket_columns(&chat);
+            let doc = serde_json::to_string(&chat).map_err(json_err)?;
+            let inserted = tx
+                .execute(
+                    "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                    params![
+                        chat.id.as_str(),
+                        chat.group_id.as_str(),
+                        chat.agent_id.as_ref().map(|a| a.as_str()),
+                        state,
+                        deleted,
+                        sort_ts,
+                        chat.last_seq as i64,
+                        doc
+                    ],
+                )
+                .map_err(db_err)?;
+            if inserted == 0 {
+                return Err(StoreError::AlreadyExists(format!("chat {}", chat.id)));
+            }
+            for event in &events {
+                insert_event(&tx, event)?;
+            }
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let doc: Option<String> = c
+                .query_row(
+                    "SELECT doc FROM chats WHERE id = ?1",
+                    params![id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
+        let commit = commit.clone();
+        self.with(move |c| {
+            // IMMEDIATE: take the write lock up front so the checks below and the writes see
+            // one state of the database.
+            let tx = rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate)
+                .map_err(db_err)?;
+            if let Some(cmid) = commit.event.kind.client_msg_id() {
+                if let Some(existing) = find_message_tx(&tx, &commit.chat.id, cmid)? {
+                    return Ok(CommitOutcome::DuplicateMessage(existing));
+                }
+            }
+            let chat = &commit.chat;
+            let (state, deleted, sort_ts) = bucket_columns(chat);
+            let doc = serde_json::to_string(chat).map_err(json_err)?;
+            let updated = tx
+                .execute(
+                    "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
+                         sort_ts = ?6, last_seq = ?7, doc = ?8
+                     WHERE id = ?1 AND last_seq = ?9",
+                    params![
+                        chat.id.as_str(),
+                        chat.group_id.as_str(),
+                        chat.agent_id.as_ref().map(|a| a.as_str()),
+                        state,
+                        deleted,
+                        sort_ts,
+                        chat.last_seq as i64,
+                        doc,
+                        commit.expected_seq as i64
+                    ],
+                )
+                .map_err(db_err)?;
+            if updated == 0 {
+                let exists: Option<i64> = tx
+                    .query_row(
+                        "SELECT last_seq FROM chats WHERE id = ?1",
+                        params![chat.id.as_str()],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(db_err)?;
+                return Err(match exists {
+                    Some(_) => StoreError::Stale,
+                    None => StoreError::NotFound(format!("chat {}", chat.id)),
+                });
+            }
+            if let Some((agent, limit)) = &commit.load.acquire {
+                let acquired = tx
+                    .execute(
+                        "UPDATE agents SET active_chats = active_chats + 1
+                         WHERE id = ?1 AND active_chats < ?2",
+                        params![agent.as_str(), *limit as i64],
+                    )
+                    .map_err(db_err)?;
+                if acquired == 0 {
+                    return Err(StoreError::AtCapacity {
+                        agent: agent.to_string(),
+                        limit: *limit,
+                    });
+                }
+            }
+            if let Some(agent) = &commit.load.release {
+                tx.execute(
+                    "UPDATE agents SET active_chats = MAX(active_chats - 1, 0) WHERE id = ?1",
+                    params![agent.as_str()],
+                )
+                .map_err(db_err)?;
+            }
+            insert_event(&tx, &commit.event)?;
+            tx.commit().map_err(db_err)?;
+            Ok(CommitOutcome::Committed)
+        })
+        .await
+    }
+
+    async fn events_after(
+        &self,
+        chat: &ChatId,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<ChatEvent>, StoreError> {
+        let chat = chat.clone();
+        self.with(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT doc FROM events WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                )
+                .map_err(db_err)?;
+            let docs = stmt
+                .query_map(
+                    params![chat.as_str(), after_seq as i64, limit as i64],
+                    |r| r.get::<_, String>(0),
+                )
+                .map_err(db_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?;
+            docs.iter()
+                .map(|d| serde_json::from_str(d).map_err(json_err))
+                .collect()
+        })
+        .await
+    }
+
+    async fn find_message(
+        &self,
+        chat: &ChatId,
+        client_msg_id: &ClientMessageId,
+    ) -> Result<Option<ChatEvent>, StoreError> {
+        let (chat, cmid) = (chat.clone(), client_msg_id.clone());
+        self.with(move |c| find_message_tx(c, &chat, &cmid)).await
+    }
+
+    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+        let filter = filter.clone();
+        self.with(move |c| {
+            let (sql, key) = match &filter {
+                ChatFilter::GroupLive(g) => (
+                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
+                     AND state IN ('queued', 'active') ORDER BY sort_ts LIMIT ?2",
+                    g.as_str().to_owned(),
+                ),
+                ChatFilter::GroupEnded(g) => (
+                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
+                     AND state = 'inactive' ORDER BY sort_ts DESC LIMIT ?2",
+                    g.as_str().to_owned(),
+                ),
+                ChatFilter::GroupQueue(g) => (
+                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
+                     AND state = 'queued' ORDER BY sort_ts, id LIMIT ?2",
+                    g.as_str().to_owned(),
+                ),
+                ChatFilter::GroupDeleted(g) => (
+                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 1
+                     ORDER BY sort_ts DESC LIMIT ?2",
+                    g.as_str().to_owned(),
+                ),
+                ChatFilter::AgentActive(a) => (
+                    "SELECT doc FROM chats WHERE agent_id = ?1 AND deleted = 0
+                     AND state = 'active' ORDER BY sort_ts LIMIT ?2",
+                    a.as_str().to_owned(),
+                ),
+                ChatFilter::AgentEnded(a) => (
+                    "SELECT doc FROM chats WHERE agent_id = ?1 AND deleted = 0
+                     AND state = 'inactive' ORDER BY sort_ts DESC LIMIT ?2",
+                    a.as_str().to_owned(),
+                ),
+            };
+            let mut stmt = c.prepare_cached(sql).map_err(db_err)?;
+            let docs = stmt
+                .query_map(params![key, limit as i64], |r| r.get::<_, String>(0))
+                .map_err(db_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?;
+            chats_from_docs(docs)
+        })
+        .await
+    }
+
+    async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
+        let chat = chat.clone();
+        self.with(move |c| {
+            let (_, sort_ts) = list_position(&chat);
+            let ahead: i64 = c
+                .query_row(
+                    "SELECT COUNT(*) FROM chats WHERE group_id = ?1 AND deleted = 0
+                     AND state = 'queued' AND (sort_ts < ?2 OR (sort_ts = ?2 AND id < ?3))",
+                    params![chat.group_id.as_str(), sort_ts.millis(), chat.id.as_str()],
+                    |r| r.get(0),
+                )
+                .map_err(db_err)?;
+            Ok(ahead.max(0) as u32)
+        })
+        .await
+    }
+
+    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            tx.execute("DELETE FROM events WHERE chat_id = ?1", params![id.as_str()])
+                .map_err(db_err)?;
+            let n = tx
+                .execute("DELETE FROM chats WHERE id = ?1", params![id.as_str()])
+                .map_err(db_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("chat {id}")));
+            }
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+}

@@ -1,0 +1,160 @@
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+use super::{db_err, json_err, SqliteStore};
+use crate::domain::{Agent, AgentId, Group, GroupId};
+use crate::ports::{DirectoryStore, StoreError};
+
+fn agent_from_doc(doc: &str) -> Result<Agent, StoreError> {
+    serde_json::from_str(doc).map_err(json_err)
+}
+
+#[async_trait]
+impl DirectoryStore for SqliteStore {
+    async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
+        let group = group.clone();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO groups (id, name) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                params![group.id.as_str(), group.name],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT id, name FROM groups ORDER BY name, id")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .map_err(db_err)?;
+            let mut groups = Vec::new();
+            for row in rows {
+                let (id, name) = row.map_err(db_err)?;
+                let id = GroupId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                groups.push(Group { id, name });
+            }
+            Ok(groups)
+        })
+        .await
+    }
+
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        let agent = agent.clone();
+        self.with(move |c| {
+            let doc = serde_json::to_string(&agent).map_err(json_err)?;
+            let taken: Option<String> = c
+                .query_row(
+                    "SELECT id FROM agents WHERE username = ?1 AND id <> ?2",
+                    params![agent.username, agent.id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            if taken.is_some() {
+                return Err(StoreError::AlreadyExists(format!(
+                    "username {}",
+                    agent.username
+                )));
+            }
+            c.execute(
+                "INSERT INTO agents (id, username, doc) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET username = excluded.username, doc = excluded.doc",
+                params![agent.id.as_str(), agent.username, doc],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let doc: Option<String> = c
+                .query_row(
+                    "SELECT doc FROM agents WHERE id = ?1",
+                    params![id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            doc.as_deref().map(agent_from_doc).transpose()
+        })
+        .await
+    }
+
+    async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT doc FROM agents ORDER BY username")
+                .map_err(db_err)?;
+            let docs = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(db_err)?;
+            let mut agents = Vec::new();
+            for doc in docs {
+                agents.push(agent_from_doc(&doc.map_err(db_err)?)?);
+            }
+            Ok(agents)
+        })
+        .await
+    }
+
+    async fn set_password_hash(&self, id: &AgentId, hash: &str) -> Result<(), StoreError> {
+        let (id, hash) = (id.clone(), hash.to_owned());
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "UPDATE agents SET password_hash = ?2 WHERE id = ?1",
+                    params![id.as_str(), hash],
+                )
+                .map_err(db_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("agent {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError> {
+        let username = username.to_owned();
+        self.with(move |c| {
+            let row: Option<(String, Option<String>)> = c
+                .query_row(
+                    "SELECT doc, password_hash FROM agents WHERE username = ?1",
+                    params![username],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_err)?;
+            match row {
+                Some((doc, Some(hash))) => Ok(Some((agent_from_doc(&doc)?, hash))),
+                _ => Ok(None),
+            }
+        })
+        .await
+    }
+
+    async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let n: Option<i64> = c
+                .query_row(
+                    "SELECT active_chats FROM agents WHERE id = ?1",
+                    params![id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            Ok(n.unwrap_or(0).max(0) as u32)
+        })
+        .await
+    }
+}

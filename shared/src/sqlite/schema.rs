@@ -1,0 +1,59 @@
+use rusqlite::Connection;
+
+use super::db_err;
+use crate::ports::StoreError;
+
+/// Each entry upgrades the schema by one version; `user_version` records how far a database is.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE groups (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+CREATE TABLE agents (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    doc           TEXT NOT NULL,
+    password_hash TEXT,
+    active_chats  INTEGER NOT NULL DEFAULT 0
+);
+-- The chat document is JSON; the columns beside it exist for the list queries.
+CREATE TABLE chats (
+    id       TEXT PRIMARY KEY,
+    group_id TEXT NOT NULL,
+    agent_id TEXT,
+    state    TEXT NOT NULL,
+    deleted  INTEGER NOT NULL,
+    sort_ts  INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    doc      TEXT NOT NULL
+);
+CREATE INDEX chats_by_group ON chats (group_id, deleted, state, sort_ts);
+CREATE INDEX chats_by_agent ON chats (agent_id, deleted, state, sort_ts);
+CREATE TABLE events (
+    chat_id       TEXT NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+    seq           INTEGER NOT NULL,
+    client_msg_id TEXT,
+    doc           TEXT NOT NULL,
+    PRIMARY KEY (chat_id, seq)
+);
+CREATE UNIQUE INDEX events_by_client_msg_id ON events (chat_id, client_msg_id)
+    WHERE client_msg_id IS NOT NULL;
+CREATE TABLE preferences (
+    agent_id TEXT PRIMARY KEY,
+    doc      TEXT NOT NULL
+);
+"#];
+
+pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db_err)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        conn.execute_batch(&format!(
+            "BEGIN; {sql} PRAGMA user_version = {}; COMMIT;",
+            i + 1
+        ))
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
