@@ -2,6 +2,7 @@
 //! and the local server share: the chat rules (`domain`), the ports they need (`ports`), the
 //! use cases (`app`), the HTTP and WebSocket glue (`api`, `realtime`) and the store adapters.
 
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod domain;

@@ -1,0 +1,112 @@
+//! Request and response bodies of the REST API that are not domain types themselves.
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::TransferTarget;
+use crate::domain::{ChatEvent, ChatId, ClientMessageId, Timestamp};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    /// Receiving chats now.
+    pub available: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageRequest {
+    /// Chosen by the client; a retried send with the same id is stored once.
+    pub client_msg_id: ClientMessageId,
+    pub body: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SentMessage {
+    pub event: ChatEvent,
+    /// True when this client id had been stored before (nothing new was written).
+    pub duplicate: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    /// Chosen queued chats; empty or absent pulls the longest-waiting chat of my groups.
+    #[serde(default)]
+    pub chat_ids: Vec<ChatId>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChatIdsRequest {
+    pub chat_ids: Vec<ChatId>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferRequest {
+    pub chat_ids: Vec<ChatId>,
+    pub to: TransferTarget,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndRequest {
+    pub chat_ids: Vec<ChatId>,
+    /// How the problem was solved; becomes a suggestion source for later chats of the group.
+    pub resolution: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpInput {
+    pub due_at: Timestamp,
+    pub note: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpRequest {
+    pub chat_ids: Vec<ChatId>,
+    /// The follow-up to schedule; `null` clears it.
+    pub follow_up: Option<FollowUpInput>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `my_active`, `my_completed`, `group`, `queue`, `global` or `deleted`.
+    pub view: String,
+    /// With `view=group`: which group.
+    pub group_id: Option<String>,
+    /// With `view=group`: the ended chats instead of the live ones.
+    pub inactive: Option<bool>,
+    /// Column to sort by: `status`, `user`, `group`, `started`, `queue_time`, `idle`,
+    /// `messages` or `agent`. Defaults to the agent's saved sort.
+    pub sort: Option<String>,
+    /// `asc` or `desc`.
+    pub dir: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Only events with a sequence number above this (resume point).
+    pub after: Option<u64>,
+    /// At most this many (1..=500, default 200).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}

@@ -1,0 +1,100 @@
+//! Reading what a request carries: path parameters, query, JSON body and bearer token, each with
+//! a clear error naming what is wrong.
+
+use bytes::Bytes;
+use http::{header, HeaderMap};
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+use super::routes::PathParams;
+use super::{Request, MAX_BODY_BYTES};
+use crate::app::{App, AppError};
+use crate::auth::Principal;
+use crate::domain::ChatId;
+
+pub struct RequestCtx {
+    pub params: PathParams,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    principal: Result<Principal, AppError>,
+}
+
+impl RequestCtx {
+    pub fn new(app: &App, req: Request, params: PathParams) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        if body.len() > MAX_BODY_BYTES {
+            return Err(ApiError::BodyTooLarge {
+                limit: MAX_BODY_BYTES,
+            });
+        }
+        let principal = bearer(&parts.headers)
+            .map_err(AppError::from)
+            .and_then(|t| app.tokens.verify(t).map_err(AppError::from));
+        Ok(RequestCtx {
+            params,
+            query: parts.uri.query().unwrap_or("").to_owned(),
+            headers: parts.headers,
+            body,
+            principal,
+        })
+    }
+
+    /// The verified caller, or 401.
+    pub fn principal(&self) -> Result<&Principal, ApiError> {
+        self.principal
+            .as_ref()
+            .map_err(|e| ApiError::App(AppError::Unauthorized(e.to_string())))
+    }
+
+    pub fn chat_id(&self) -> Result<ChatId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "chat_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(ChatId::parse(raw)?)
+    }
+
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if let Some(ct) = self.headers.get(header::CONTENT_TYPE) {
+            let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+            if !ct.starts_with("application/json") {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+        }
+        if self.body.is_empty() {
+            return Err(ApiError::InvalidJson("the body is empty".into()));
+        }
+        let text = std::str::from_utf8(&self.body)
+            .map_err(|_| ApiError::InvalidJson("the body is not valid UTF-8".into()))?;
+        let de = &mut serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." || path.is_empty() {
+                ApiError::InvalidJson(inner.to_string())
+            } else {
+                ApiError::InvalidJson(format!("{path}: {inner}"))
+            }
+        })
+    }
+
+    pub fn query<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        serde_urlencoded::from_str(&self.query).map_err(|e| ApiError::InvalidQuery(e.to_string()))
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, crate::auth::AuthError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(crate::auth::AuthError::Missing)?
+        .to_str()
+        .map_err(|_| crate::auth::AuthError::Invalid)?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or(crate::auth::AuthError::Invalid)?;
+    Ok(token.trim())
+}
