@@ -1,1 +1,52 @@
-fn main() {}
+//! `chatdesk`: the local server (the product on one machine, with its embedded database) and
+//! the operator's command-line tools.
+
+use clap::{Parser, Subcommand};
+
+use chatdesk_server::{telemetry, Config, Server};
+
+#[derive(Parser)]
+#[command(
+    name = "chatdesk",
+    version,
+    about = "Live-chat help desk: local server and tools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the local server (the default): REST API, WebSocket gateway, console and chat page.
+    Serve,
+    /// Print the OpenAPI document of the REST API.
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Openapi => {
+            println!("{}", chatdesk::api::openapi::document_json());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chatdesk: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve() -> Result<(), chatdesk_server::ServerError> {
+    let config = Config::from_env()?;
+    let server = Server::build(config).await?;
+    server.print_welcome();
+    server.run_until_stopped().await
+}

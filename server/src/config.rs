@@ -1,0 +1,79 @@
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chatdesk::domain::IdleThresholds;
+
+use crate::ServerError;
+
+/// The local server's settings, from the environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `CHATDESK_ADDR`, default `127.0.0.1:8080`. Port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// `CHATDESK_DATA_DIR`, default `./.data`: the database and the token signing key.
+    pub data_dir: PathBuf,
+    /// `CHATDESK_WEB_DIR`: the console and chat page files, default the repository's `web/`.
+    pub web_dir: PathBuf,
+    /// `CHATDESK_DEMO=0` starts an empty data directory without demo data.
+    pub seed_demo: bool,
+    /// `CHATDESK_IDLE_WARNING_SECS` / `CHATDESK_IDLE_HIGH_SECS`.
+    pub idle: IdleThresholds,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn secs(name: &str, default_ms: i64) -> Result<i64, ServerError> {
+    match env(name) {
+        None => Ok(default_ms),
+        Some(v) => v.trim().parse::<i64>().map(|s| s * 1000).map_err(|_| {
+            ServerError::Config(format!("{name} must be a number of seconds, got {v:?}"))
+        }),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ServerError> {
+        let addr = env("CHATDESK_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let addr = addr.parse().map_err(|_| {
+            ServerError::Config(format!("CHATDESK_ADDR must be host:port, got {addr:?}"))
+        })?;
+        let defaults = IdleThresholds::default();
+        let idle = IdleThresholds::new(
+            secs("CHATDESK_IDLE_WARNING_SECS", defaults.warning_ms)?,
+            secs("CHATDESK_IDLE_HIGH_SECS", defaults.high_ms)?,
+        )
+        .map_err(ServerError::Config)?;
+        Ok(Config {
+            addr,
+            data_dir: env("CHATDESK_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(".data")),
+            web_dir: env("CHATDESK_WEB_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_web_dir),
+            seed_demo: env("CHATDESK_DEMO").as_deref() != Some("0"),
+            idle,
+        })
+    }
+
+    /// A configuration for tests: a free port on loopback and the given data directory.
+    pub fn for_tests(data_dir: PathBuf) -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            web_dir: default_web_dir(),
+            seed_demo: true,
+            idle: IdleThresholds::default(),
+        }
+    }
+}
+
+fn default_web_dir() -> PathBuf {
+    let beside_cwd = PathBuf::from("web");
+    if beside_cwd.join("console").is_dir() {
+        return beside_cwd;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../web"))
+}

@@ -1,0 +1,151 @@
+//! The local server: the product on one machine. The same use cases and HTTP glue as the Lambda
+//! functions, over the embedded SQLite store, behind one axum listener that also serves the
+//! console and the customer chat page.
+
+mod config;
+mod http_api;
+mod secrets;
+mod statics;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use thiserror::Error;
+use tokio::net::TcpListener;
+
+use chatdesk::app::{App, Settings};
+use chatdesk::auth::TokenService;
+use chatdesk::ports::{NullNotifier, SystemClock};
+use chatdesk::sqlite::SqliteStore;
+
+pub use config::Config;
+
+#[derive(Debug, Error)]
+pub enum ServerError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("store: {0}")]
+    Store(#[from] chatdesk::ports::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+pub struct Server {
+    listener: TcpListener,
+    router: axum::Router,
+    addr: SocketAddr,
+    config: Config,
+    seeded_demo: bool,
+    pub app: App,
+}
+
+impl Server {
+    pub async fn build(config: Config) -> Result<Server, ServerError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let store = SqliteStore::open_dir(&config.data_dir)?;
+        let secret = secrets::load_or_create_signing_key(&config.data_dir)?;
+        let tokens = TokenService::new(&secret).map_err(ServerError::Config)?;
+        let seeded_demo = if config.seed_demo {
+            chatdesk::demo::seed_demo_directory(&store).await?
+        } else {
+            false
+        };
+        let store = Arc::new(store);
+        let app = App {
+            directory: store.clone(),
+            chats: store.clone(),
+            preferences: store,
+            notifier: Arc::new(NullNotifier),
+            clock: Arc::new(SystemClock),
+            tokens: Arc::new(tokens),
+            settings: Settings {
+                idle: config.idle,
+                ..Settings::default()
+            },
+        };
+        let router = axum::Router::new()
+            .merge(http_api::routes(app.clone()))
+            .merge(statics::routes(&config.web_dir));
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(ServerError::Serve)?;
+        Ok(Server {
+            listener,
+            router,
+            addr,
+            config,
+            seeded_demo,
+            app,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn print_welcome(&self) {
+        let url = self.base_url();
+        println!("chatdesk is running at {url}");
+        println!("  agent console:  {url}/console/");
+        println!("  customer chat:  {url}/chat/?group=support");
+        println!("  API document:   {url}/api/openapi.json");
+        println!("  data directory: {}", self.config.data_dir.display());
+        if self.seeded_demo {
+            println!("Created the demo organisation. Sign in to the console as any of:");
+            for a in chatdesk::demo::DEMO_AGENTS {
+                println!(
+                    "  {:<8} ({:<13}) password: {}",
+                    a.username,
+                    a.role.as_str(),
+                    chatdesk::demo::DEMO_PASSWORD
+                );
+            }
+        } else {
+            println!(
+                "Demo agents (if this data directory has them): admin, manager, alice, bob, carol; password {}",
+                chatdesk::demo::DEMO_PASSWORD
+            );
+        }
+        if !self.addr.ip().is_loopback() {
+            tracing::warn!(
+                "listening beyond loopback: change the demo passwords before anyone else can reach this server"
+            );
+        }
+    }
+
+    pub async fn run_until_stopped(self) -> Result<(), ServerError> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(ServerError::Serve)
+    }
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
