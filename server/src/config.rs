@@ -18,6 +18,15 @@ pub struct Config {
     pub seed_demo: bool,
     /// `CHATDESK_IDLE_WARNING_SECS` / `CHATDESK_IDLE_HIGH_SECS`.
     pub idle: IdleThresholds,
+    /// `CHATDESK_FANOUT=management-api` pushes through the `@connections` HTTP API with the AWS
+    /// SDK, exactly as the Lambda functions do; the default posts in-process.
+    pub fanout_via: FanoutVia,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FanoutVia {
+    InProcess,
+    ManagementApi,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -55,6 +64,15 @@ impl Config {
                 .unwrap_or_else(default_web_dir),
             seed_demo: env("CHATDESK_DEMO").as_deref() != Some("0"),
             idle,
+            fanout_via: match env("CHATDESK_FANOUT").as_deref() {
+                None | Some("in-process") => FanoutVia::InProcess,
+                Some("management-api") => FanoutVia::ManagementApi,
+                Some(other) => {
+                    return Err(ServerError::Config(format!(
+                        "CHATDESK_FANOUT must be in-process or management-api, got {other:?}"
+                    )))
+                }
+            },
         })
     }
 
@@ -66,6 +84,7 @@ impl Config {
             web_dir: default_web_dir(),
             seed_demo: true,
             idle: IdleThresholds::default(),
+            fanout_via: FanoutVia::InProcess,
         }
     }
 }

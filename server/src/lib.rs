@@ -3,6 +3,7 @@
 //! console and the customer chat page.
 
 mod config;
+pub mod gateway;
 mod http_api;
 mod secrets;
 mod statics;
@@ -16,10 +17,36 @@ use tokio::net::TcpListener;
 
 use chatdesk::app::{App, Settings};
 use chatdesk::auth::TokenService;
-use chatdesk::ports::{NullNotifier, SystemClock};
+use chatdesk::ports::{
+    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, PreferenceStore,
+    SystemClock,
+};
+use chatdesk::realtime::Fanout;
 use chatdesk::sqlite::SqliteStore;
 
-pub use config::Config;
+pub use config::{Config, FanoutVia};
+
+/// The stores the server runs on: the embedded SQLite store by default; tests can pass others
+/// (the DynamoDB adapter) to run the very same server over them.
+#[derive(Clone)]
+pub struct Stores {
+    pub directory: Arc<dyn DirectoryStore>,
+    pub chats: Arc<dyn ChatStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub connections: Arc<dyn ConnectionStore>,
+}
+
+impl Stores {
+    pub fn all_in(store: SqliteStore) -> Self {
+        let store = Arc::new(store);
+        Stores {
+            directory: store.clone(),
+            chats: store.clone(),
+            preferences: store.clone(),
+            connections: store,
+        }
+    }
+}
 
 #[derive(Debug, Error)]
 pub enum ServerError {
@@ -50,38 +77,35 @@ pub struct Server {
     config: Config,
     seeded_demo: bool,
     pub app: App,
+    pub stores: Stores,
+    pub registry: gateway::Registry,
 }
 
 impl Server {
+    /// The local server over its embedded store in `config.data_dir`.
     pub async fn build(config: Config) -> Result<Server, ServerError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         })?;
         let store = SqliteStore::open_dir(&config.data_dir)?;
+        // Sockets do not survive a restart; neither should their records.
+        store.clear_connections().await?;
+        Self::build_with(config, Stores::all_in(store)).await
+    }
+
+    pub async fn build_with(config: Config, stores: Stores) -> Result<Server, ServerError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
         let secret = secrets::load_or_create_signing_key(&config.data_dir)?;
         let tokens = TokenService::new(&secret).map_err(ServerError::Config)?;
         let seeded_demo = if config.seed_demo {
-            chatdesk::demo::seed_demo_directory(&store).await?
+            chatdesk::demo::seed_demo_directory(stores.directory.as_ref()).await?
         } else {
             false
         };
-        let store = Arc::new(store);
-        let app = App {
-            directory: store.clone(),
-            chats: store.clone(),
-            preferences: store,
-            notifier: Arc::new(NullNotifier),
-            clock: Arc::new(SystemClock),
-            tokens: Arc::new(tokens),
-            settings: Settings {
-                idle: config.idle,
-                ..Settings::default()
-            },
-        };
-        let router = axum::Router::new()
-            .merge(http_api::routes(app.clone()))
-            .merge(statics::routes(&config.web_dir));
         let listener =
             TcpListener::bind(config.addr)
                 .await
@@ -90,6 +114,38 @@ impl Server {
                     source,
                 })?;
         let addr = listener.local_addr().map_err(ServerError::Serve)?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let registry = gateway::Registry::default();
+        let poster: Arc<dyn ConnectionPoster> = match config.fanout_via {
+            FanoutVia::InProcess => Arc::new(gateway::LocalPoster(registry.clone())),
+            FanoutVia::ManagementApi => Arc::new(
+                chatdesk::aws::ApiGatewayPoster::for_endpoint(&format!("http://{addr}")).await,
+            ),
+        };
+        let fanout = Arc::new(Fanout::new(
+            stores.connections.clone(),
+            poster,
+            stores.chats.clone(),
+            stores.directory.clone(),
+            clock.clone(),
+            config.idle,
+        ));
+        let app = App {
+            directory: stores.directory.clone(),
+            chats: stores.chats.clone(),
+            preferences: stores.preferences.clone(),
+            notifier: fanout.clone(),
+            clock,
+            tokens: Arc::new(tokens),
+            settings: Settings {
+                idle: config.idle,
+                ..Settings::default()
+            },
+        };
+        let router = axum::Router::new()
+            .merge(http_api::routes(app.clone()))
+            .merge(gateway::routes(app.clone(), fanout, registry.clone()))
+            .merge(statics::routes(&config.web_dir));
         Ok(Server {
             listener,
             router,
@@ -97,6 +153,8 @@ impl Server {
             config,
             seeded_demo,
             app,
+            stores,
+            registry,
         })
     }
 
@@ -139,10 +197,14 @@ impl Server {
     }
 
     pub async fn run_until_stopped(self) -> Result<(), ServerError> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(ServerError::Serve)
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(ServerError::Serve)
     }
 }
 

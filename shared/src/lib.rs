@@ -5,9 +5,12 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+#[cfg(feature = "dynamo")]
+pub mod aws;
 pub mod demo;
 pub mod domain;
 pub mod ports;
+pub mod realtime;
 
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

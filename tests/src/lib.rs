@@ -1,1 +1,6 @@
+//! Helpers shared by the integration tests: a real server on a free port, HTTP and WebSocket
+//! clients that speak its API, and the DynamoDB-compatible endpoint for the cloud adapters.
 
+pub mod client;
+pub mod flows;
+pub mod server;

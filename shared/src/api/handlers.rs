@@ -41,7 +41,10 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
         }
         Operation::StartChat => {
             let req = ctx.json()?;
-            Ok(json_response(StatusCode::CREATED, &app.start_chat(req).await?))
+            Ok(json_response(
+                StatusCode::CREATED,
+                &app.start_chat(req).await?,
+            ))
         }
         Operation::ListChats => {
             let q: ListQuery = ctx.query()?;
@@ -52,7 +55,9 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
             let principal = ctx.principal()?;
             let id = ctx.chat_id()?;
             match principal {
-                crate::auth::Principal::Customer(_) => ok(&app.customer_chat(principal, &id).await?),
+                crate::auth::Principal::Customer(_) => {
+                    ok(&app.customer_chat(principal, &id).await?)
+                }
                 crate::auth::Principal::Agent(_) => ok(&app.agent_chat(principal, &id).await?),
             }
         }

@@ -27,11 +27,16 @@ pub enum BulkAction {
     /// Take chats from the queue, or (managers) from another agent.
     Take,
     Transfer(TransferTarget),
-    End { resolution: Option<String> },
+    End {
+        resolution: Option<String>,
+    },
     Delete,
     Restore,
     Purge,
-    SetFollowUp { due_at: Timestamp, note: String },
+    SetFollowUp {
+        due_at: Timestamp,
+        note: String,
+    },
     ClearFollowUp,
 }
 
@@ -148,11 +153,10 @@ impl App {
                 Ok(Some(ResolvedTarget::Group(group)))
             }
             BulkAction::Transfer(TransferTarget::Agent { agent_id }) => {
-                let agent = self
-                    .directory
-                    .get_agent(agent_id)
-                    .await?
-                    .ok_or_else(|| AppError::NotFound(format!("agent {agent_id} was not found")))?;
+                let agent =
+                    self.directory.get_agent(agent_id).await?.ok_or_else(|| {
+                        AppError::NotFound(format!("agent {agent_id} was not found"))
+                    })?;
                 Ok(Some(ResolvedTarget::Agent(Box::new(agent))))
             }
             _ => Ok(None),
@@ -253,7 +257,8 @@ impl App {
             candidates.extend(queued);
         }
         candidates.sort_by(|a, b| {
-            let key = |c: &crate::domain::Chat| (c.queued_since.unwrap_or(c.started_at), c.id.clone());
+            let key =
+                |c: &crate::domain::Chat| (c.queued_since.unwrap_or(c.started_at), c.id.clone());
             key(a).cmp(&key(b))
         });
         for candidate in candidates {

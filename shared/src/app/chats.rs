@@ -166,7 +166,11 @@ impl App {
         self.customer_view(&chat).await
     }
 
-    pub async fn agent_chat(&self, principal: &Principal, id: &ChatId) -> Result<ChatRow, AppError> {
+    pub async fn agent_chat(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+    ) -> Result<ChatRow, AppError> {
         if matches!(principal, Principal::Customer(_)) {
             return Err(AppError::Forbidden("agents only".into()));
         }
@@ -267,7 +271,9 @@ impl App {
             }
         }
         let out = self
-            .mutate_chat(id, |chat, now| rules::end(chat, EndedBy::Customer, None, now))
+            .mutate_chat(id, |chat, now| {
+                rules::end(chat, EndedBy::Customer, None, now)
+            })
             .await?;
         self.customer_view(out.chat()).await
     }

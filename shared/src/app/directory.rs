@@ -40,9 +40,7 @@ impl App {
             Some(found) => found,
             None => {
                 password::verify_password(password_text, password::decoy_hash());
-                return Err(AppError::Unauthorized(
-                    "wrong username or password".into(),
-                ));
+                return Err(AppError::Unauthorized("wrong username or password".into()));
             }
         };
         if !password::verify_password(password_text, &hash) {

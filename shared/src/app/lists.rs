@@ -28,7 +28,9 @@ impl App {
             ChatView::MyCompleted => vec![ChatFilter::AgentEnded(agent.id.clone())],
             ChatView::Group { group_id, inactive } => {
                 if !groups.iter().any(|g| &g.id == group_id) {
-                    return Err(AppError::NotFound(format!("group {group_id} was not found")));
+                    return Err(AppError::NotFound(format!(
+                        "group {group_id} was not found"
+                    )));
                 }
                 if !agent.is_member_of(group_id) {
                     return Err(AppError::Forbidden(format!(

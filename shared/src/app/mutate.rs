@@ -13,9 +13,15 @@ use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, StoreError};
 const MAX_ATTEMPTS: u32 = 12;
 
 pub enum Mutated {
-    Changed { chat: Chat, event: ChatEvent },
+    Changed {
+        chat: Chat,
+        event: ChatEvent,
+    },
     /// A message with this client id was already stored: that message, and the chat now.
-    Duplicate { chat: Chat, event: ChatEvent },
+    Duplicate {
+        chat: Chat,
+        event: ChatEvent,
+    },
 }
 
 impl Mutated {

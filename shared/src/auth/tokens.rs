@@ -86,12 +86,11 @@ impl TokenService {
         validation.set_audience(&[AGENT_AUDIENCE, CUSTOMER_AUDIENCE]);
         validation.leeway = 30;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let data = decode::<Claims>(token, &self.decoding, &validation).map_err(|e| {
-            match e.kind() {
+        let data =
+            decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
                 _ => AuthError::Invalid,
-            }
-        })?;
+            })?;
         let claims = data.claims;
         match claims.aud.as_str() {
             AGENT_AUDIENCE => AgentId::parse(&claims.sub)
@@ -137,7 +136,10 @@ mod tests {
         let s = svc();
         let a = AgentId::parse("ann").unwrap();
         let old = Timestamp(now().0 - AGENT_TOKEN_TTL_MS - 120_000);
-        assert_eq!(s.verify(&s.issue_agent(&a, old).unwrap()), Err(AuthError::Expired));
+        assert_eq!(
+            s.verify(&s.issue_agent(&a, old).unwrap()),
+            Err(AuthError::Expired)
+        );
         let mut t = s.issue_agent(&a, now()).unwrap();
         let last = t.pop().unwrap();
         t.push(if last == 'A' { 'B' } else { 'A' });

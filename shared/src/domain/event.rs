@@ -27,7 +27,9 @@ pub enum Visibility {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// The chat was created and queued in a group.
-    Started { group_id: GroupId },
+    Started {
+        group_id: GroupId,
+    },
     Message {
         client_msg_id: ClientMessageId,
         author: Author,
@@ -40,19 +42,29 @@ pub enum EventKind {
         by: Party,
     },
     /// Sent back to a group's queue.
-    Requeued { group_id: GroupId, by: Party },
+    Requeued {
+        group_id: GroupId,
+        by: Party,
+    },
     Ended {
         by: Party,
         resolution: Option<String>,
     },
-    Deleted { by: Party },
-    Restored { by: Party, state: ChatState },
+    Deleted {
+        by: Party,
+    },
+    Restored {
+        by: Party,
+        state: ChatState,
+    },
     FollowUpSet {
         due_at: Timestamp,
         note: String,
         by: Party,
     },
-    FollowUpCleared { by: Party },
+    FollowUpCleared {
+        by: Party,
+    },
 }
 
 impl EventKind {

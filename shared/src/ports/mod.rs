@@ -2,12 +2,19 @@
 //! test suite (`tests/store_contract.rs`) that every adapter must pass.
 
 pub mod clock;
+pub mod connections;
 pub mod error;
 pub mod indexing;
 pub mod notifier;
 pub mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use connections::{
+    Audience, Connection, ConnectionId, ConnectionOwner, ConnectionPoster, ConnectionStore,
+    PostError, Subscriber,
+};
 pub use error::StoreError;
 pub use notifier::{ChatNotice, Notifier, NullNotifier};
-pub use store::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore};
+pub use store::{
+    ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
+};

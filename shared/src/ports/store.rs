@@ -88,7 +88,8 @@ pub trait ChatStore: Send + Sync {
 
 #[async_trait]
 pub trait PreferenceStore: Send + Sync {
-    async fn get_preferences(&self, agent: &AgentId) -> Result<Option<ListPreferences>, StoreError>;
+    async fn get_preferences(&self, agent: &AgentId)
+        -> Result<Option<ListPreferences>, StoreError>;
     async fn put_preferences(
         &self,
         agent: &AgentId,

@@ -283,8 +283,11 @@ impl ChatStore for SqliteStore {
         let id = id.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
-            tx.execute("DELETE FROM events WHERE chat_id = ?1", params![id.as_str()])
-                .map_err(db_err)?;
+            tx.execute(
+                "DELETE FROM events WHERE chat_id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
             let n = tx
                 .execute("DELETE FROM chats WHERE id = ?1", params![id.as_str()])
                 .map_err(db_err)?;

@@ -3,6 +3,7 @@
 //! operation is a short transaction run off the async threads.
 
 mod chats;
+mod connections;
 mod directory;
 mod preferences;
 mod schema;

@@ -7,7 +7,10 @@ use crate::ports::{PreferenceStore, StoreError};
 
 #[async_trait]
 impl PreferenceStore for SqliteStore {
-    async fn get_preferences(&self, agent: &AgentId) -> Result<Option<ListPreferences>, StoreError> {
+    async fn get_preferences(
+        &self,
+        agent: &AgentId,
+    ) -> Result<Option<ListPreferences>, StoreError> {
         let agent = agent.clone();
         self.with(move |c| {
             let doc: Option<String> = c

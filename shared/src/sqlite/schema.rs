@@ -4,7 +4,8 @@ use super::db_err;
 use crate::ports::StoreError;
 
 /// Each entry upgrades the schema by one version; `user_version` records how far a database is.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE groups (
     id   TEXT PRIMARY KEY,
     name TEXT NOT NULL
@@ -42,7 +43,28 @@ CREATE TABLE preferences (
     agent_id TEXT PRIMARY KEY,
     doc      TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE connections (
+    id         TEXT PRIMARY KEY,
+    doc        TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE chat_subscriptions (
+    chat_id       TEXT NOT NULL,
+    connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    audience      TEXT NOT NULL,
+    PRIMARY KEY (chat_id, connection_id)
+);
+CREATE INDEX chat_subscriptions_by_connection ON chat_subscriptions (connection_id);
+CREATE TABLE group_subscriptions (
+    group_id      TEXT NOT NULL,
+    connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, connection_id)
+);
+CREATE INDEX group_subscriptions_by_connection ON group_subscriptions (connection_id);
+"#,
+];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
     let current: i64 = conn

@@ -1,0 +1,319 @@
+//! The local WebSocket gateway: behaves toward the handlers as API Gateway does. Each socket
+//! gets a connection id; `$connect` runs (with the query string) before the upgrade completes and
+//! can refuse it; each text frame is routed on its `action` field; `$disconnect` runs when the
+//! socket closes. Pushes arrive through the `@connections` management API (the one
+//! `aws-sdk-apigatewaymanagement` calls) or, in-process, through `LocalPoster`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::{Json, Router};
+use bytes::Bytes;
+use futures::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+use chatdesk::app::App;
+use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
+use chatdesk::realtime::frames::{route_key, ServerFrame, MAX_FRAME_BYTES};
+use chatdesk::realtime::{handle_ws_event, Fanout};
+
+enum Outbound {
+    Frame(Bytes),
+    Close,
+}
+
+struct Entry {
+    tx: mpsc::UnboundedSender<Outbound>,
+    connected_at: std::time::SystemTime,
+    source_ip: String,
+}
+
+/// The sockets open on this server, by connection id.
+#[derive(Clone, Default)]
+pub struct Registry {
+    inner: Arc<Mutex<HashMap<ConnectionId, Entry>>>,
+}
+
+impl Registry {
+    fn insert(&self, id: ConnectionId, entry: Entry) {
+        if let Ok(mut m) = self.inner.lock() {
+            m.insert(id, entry);
+        }
+    }
+
+    fn remove(&self, id: &ConnectionId) {
+        if let Ok(mut m) = self.inner.lock() {
+            m.remove(id);
+        }
+    }
+
+    fn send(&self, id: &ConnectionId, msg: Outbound) -> bool {
+        match self.inner.lock() {
+            Ok(m) => m.get(id).is_some_and(|e| e.tx.send(msg).is_ok()),
+            Err(_) => false,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Posts straight into the socket's queue: what `@connections` does, without the HTTP hop.
+pub struct LocalPoster(pub Registry);
+
+#[async_trait]
+impl ConnectionPoster for LocalPoster {
+    async fn post(&self, connection: &ConnectionId, frame: Bytes) -> Result<(), PostError> {
+        if self.0.send(connection, Outbound::Frame(frame)) {
+            Ok(())
+        } else {
+            Err(PostError::Gone)
+        }
+    }
+}
+
+#[derive(Clone)]
+struct GatewayState {
+    app: App,
+    fanout: Arc<Fanout>,
+    registry: Registry,
+}
+
+pub fn routes(app: App, fanout: Arc<Fanout>, registry: Registry) -> Router {
+    let state = GatewayState {
+        app,
+        fanout,
+        registry,
+    };
+    Router::new()
+        .route("/ws", get(upgrade))
+        .route("/@connections/{id}", any(management))
+        .with_state(state)
+}
+
+fn ws_event(
+    connection: &ConnectionId,
+    route: &str,
+    event_type: &str,
+    query: HashMap<String, String>,
+    headers: &HeaderMap,
+    source_ip: &str,
+    body: Option<String>,
+) -> ApiGatewayWebsocketProxyRequest {
+    let mut event = ApiGatewayWebsocketProxyRequest::default();
+    event.query_string_parameters = query.into();
+    event.headers = headers.clone();
+    event.body = body;
+    let ctx = &mut event.request_context;
+    ctx.connection_id = Some(connection.to_string());
+    ctx.route_key = Some(route.to_owned());
+    ctx.event_type = Some(event_type.to_owned());
+    ctx.stage = Some("local".to_owned());
+    ctx.identity.source_ip = Some(source_ip.to_owned());
+    ctx.request_time_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    event
+}
+
+async fn upgrade(
+    State(state): State<GatewayState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let connection = ConnectionId::generate();
+    let source_ip = peer.ip().to_string();
+    // Register the socket's queue before `$connect` runs, so a push racing the handshake waits
+    // in the queue instead of finding the connection gone.
+    let (tx, rx) = mpsc::unbounded_channel();
+    state.registry.insert(
+        connection.clone(),
+        Entry {
+            tx,
+            connected_at: std::time::SystemTime::now(),
+            source_ip: source_ip.clone(),
+        },
+    );
+    let event = ws_event(
+        &connection,
+        "$connect",
+        "CONNECT",
+        query,
+        &headers,
+        &source_ip,
+        None,
+    );
+    let resp = handle_ws_event(&state.app, &state.fanout, event).await;
+    if !(200..300).contains(&resp.status_code) {
+        state.registry.remove(&connection);
+        let status = StatusCode::from_u16(resp.status_code as u16).unwrap_or(StatusCode::FORBIDDEN);
+        let body = match resp.body {
+            Some(aws_lambda_events::encodings::Body::Text(t)) => t,
+            _ => String::new(),
+        };
+        return (status, [("content-type", "application/json")], body).into_response();
+    }
+    ws.max_message_size(MAX_FRAME_BYTES * 4)
+        .on_upgrade(move |socket| run_socket(state, connection, socket, rx, headers, source_ip))
+}
+
+async fn run_socket(
+    state: GatewayState,
+    connection: ConnectionId,
+    socket: WebSocket,
+    mut rx: mpsc::UnboundedReceiver<Outbound>,
+    headers: HeaderMap,
+    source_ip: String,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let writer = tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            let result = match out {
+                Outbound::Frame(bytes) => match String::from_utf8(bytes.to_vec()) {
+                    Ok(text) => sink.send(Message::Text(text.into())).await,
+                    Err(_) => sink.send(Message::Binary(bytes)).await,
+                },
+                Outbound::Close => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    break;
+                }
+            };
+            if result.is_err() {
+                break;
+            }
+        }
+    });
+    while let Some(Ok(msg)) = stream.next().await {
+        let text = match msg {
+            Message::Text(t) => t.to_string(),
+            Message::Binary(_) => {
+                let frame = ServerFrame::Error {
+                    error: "invalid_json".into(),
+                    message: "send text frames holding JSON".into(),
+                    action: None,
+                };
+                state
+                    .registry
+                    .send(&connection, Outbound::Frame(frame.to_bytes()));
+                continue;
+            }
+            Message::Close(_) => break,
+            Message::Ping(_) | Message::Pong(_) => continue,
+        };
+        if text.len() > MAX_FRAME_BYTES {
+            let frame = ServerFrame::Error {
+                error: "too_large".into(),
+                message: format!("frames are limited to {MAX_FRAME_BYTES} bytes"),
+                action: None,
+            };
+            state
+                .registry
+                .send(&connection, Outbound::Frame(frame.to_bytes()));
+            continue;
+        }
+        let route = route_key(&text);
+        let event = ws_event(
+            &connection,
+            &route,
+            "MESSAGE",
+            HashMap::new(),
+            &headers,
+            &source_ip,
+            Some(text),
+        );
+        handle_ws_event(&state.app, &state.fanout, event).await;
+    }
+    state.registry.remove(&connection);
+    writer.abort();
+    let event = ws_event(
+        &connection,
+        "$disconnect",
+        "DISCONNECT",
+        HashMap::new(),
+        &headers,
+        &source_ip,
+        None,
+    );
+    handle_ws_event(&state.app, &state.fanout, event).await;
+}
+
+fn gone() -> Response {
+    (
+        StatusCode::GONE,
+        Json(serde_json::json!({"message": "Gone"})),
+    )
+        .into_response()
+}
+
+fn iso(t: std::time::SystemTime) -> String {
+    time::OffsetDateTime::from(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `@connections/{id}`: POST pushes the body, GET describes, DELETE closes; 410 for an unknown id.
+async fn management(
+    State(state): State<GatewayState>,
+    Path(id): Path<String>,
+    method: axum::http::Method,
+    body: Bytes,
+) -> Response {
+    let connection = match ConnectionId::parse(&id) {
+        Ok(c) => c,
+        Err(_) => return gone(),
+    };
+    match method.as_str() {
+        "POST" => {
+            if body.len() > 128 * 1024 {
+                return (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Json(serde_json::json!({"message": "Payload too large"})),
+                )
+                    .into_response();
+            }
+            if state.registry.send(&connection, Outbound::Frame(body)) {
+                StatusCode::OK.into_response()
+            } else {
+                gone()
+            }
+        }
+        "GET" => {
+            let info = state.registry.inner.lock().ok().and_then(|m| {
+                m.get(&connection)
+                    .map(|e| (iso(e.connected_at), e.source_ip.clone()))
+            });
+            match info {
+                Some((connected_at, ip)) => Json(serde_json::json!({
+                    "ConnectedAt": connected_at,
+                    "Identity": {"SourceIp": ip},
+                }))
+                .into_response(),
+                None => gone(),
+            }
+        }
+        "DELETE" => {
+            if state.registry.send(&connection, Outbound::Close) {
+                StatusCode::NO_CONTENT.into_response()
+            } else {
+                gone()
+            }
+        }
+        _ => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+    }
+}

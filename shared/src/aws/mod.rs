@@ -1,0 +1,35 @@
+//! Adapters to AWS services other than the DynamoDB store.
+
+pub mod poster;
+
+pub use poster::ApiGatewayPoster;
+
+/// The SDK configuration from the environment (region, credentials). When `endpoint` points at
+/// this machine (a local emulator or the local gateway) and no access key is in the environment,
+/// static dummy credentials are used so that requests can still be signed.
+pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
+        loader = loader.region(aws_config::Region::new("us-east-1"));
+    }
+    if endpoint.is_some_and(is_loopback_url) && std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+        loader =
+            loader.credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
+                "local",
+                "local",
+                None,
+                None,
+                "chatdesk-local",
+            ));
+    }
+    loader.load().await
+}
+
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or(url);
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    host == "localhost" || host == "127.0.0.1" || host == "[" || rest.starts_with("[::1]")
+}

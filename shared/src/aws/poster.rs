@@ -1,0 +1,52 @@
+use async_trait::async_trait;
+use aws_sdk_apigatewaymanagement::primitives::Blob;
+use aws_sdk_apigatewaymanagement::Client;
+use bytes::Bytes;
+
+use crate::ports::{ConnectionId, ConnectionPoster, PostError};
+
+/// PostToConnection through API Gateway's management API (or the local gateway's `@connections`
+/// endpoint, given as an endpoint override).
+#[derive(Clone)]
+pub struct ApiGatewayPoster {
+    client: Client,
+}
+
+impl ApiGatewayPoster {
+    pub fn new(client: Client) -> Self {
+        ApiGatewayPoster { client }
+    }
+
+    /// A client for `endpoint` (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` in
+    /// AWS, the local server's address locally).
+    pub async fn for_endpoint(endpoint: &str) -> Self {
+        let shared = crate::aws::sdk_config(Some(endpoint)).await;
+        let config = aws_sdk_apigatewaymanagement::config::Builder::from(&shared)
+            .endpoint_url(endpoint)
+            .build();
+        ApiGatewayPoster::new(Client::from_conf(config))
+    }
+}
+
+#[async_trait]
+impl ConnectionPoster for ApiGatewayPoster {
+    async fn post(&self, connection: &ConnectionId, frame: Bytes) -> Result<(), PostError> {
+        let result = self
+            .client
+            .post_to_connection()
+            .connection_id(connection.as_str())
+            .data(Blob::new(frame.to_vec()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if e.as_service_error().is_some_and(|s| s.is_gone_exception()) {
+                    Err(PostError::Gone)
+                } else {
+                    Err(PostError::Failed(Box::new(e)))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Open WebSocket connections and who listens to what. Fan-out reads only the subscribers of the
+//! chat or group that changed, never every connection.
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::error::StoreError;
+use crate::domain::{AgentId, ChatId, DomainError, GroupId, Timestamp};
+
+/// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ConnectionId(String);
+
+impl ConnectionId {
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let ok = !s.is_empty()
+            && s.len() <= 128
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
+            });
+        if ok {
+            Ok(ConnectionId(s.to_owned()))
+        } else {
+            Err(DomainError::invalid(
+                "connection_id",
+                "is not a connection id",
+            ))
+        }
+    }
+
+    pub fn generate() -> Self {
+        ConnectionId(ulid::Ulid::new().to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for ConnectionId {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<ConnectionId> for String {
+    fn from(c: ConnectionId) -> String {
+        c.0
+    }
+}
+
+impl std::fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Who is on the other end of a connection, fixed at `$connect`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConnectionOwner {
+    Agent {
+        agent_id: AgentId,
+        groups: Vec<GroupId>,
+    },
+    Customer {
+        chat_id: ChatId,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub owner: ConnectionOwner,
+    pub connected_at: Timestamp,
+    /// After this the records are garbage (API Gateway closes connections after two hours);
+    /// the DynamoDB adapter lets TTL remove them if `$disconnect` never ran.
+    pub expires_at: Timestamp,
+}
+
+/// Who receives a chat's events through a connection: customers only get what is meant for them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Customer,
+    Agent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscriber {
+    pub connection: ConnectionId,
+    pub audience: Audience,
+}
+
+#[async_trait]
+pub trait ConnectionStore: Send + Sync {
+    /// Records a connection; an agent's connection is subscribed to each of its groups, a
+    /// customer's to its chat.
+    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError>;
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
+    /// Forgets a connection and every subscription it had. Removing an unknown one is not an error.
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError>;
+    /// An agent connection watches a chat (its chat view is open).
+    async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError>;
+    async fn unwatch_chat(
+        &self,
+        chat: &ChatId,
+        connection: &ConnectionId,
+    ) -> Result<(), StoreError>;
+    async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError>;
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError>;
+}
+
+#[derive(Debug, Error)]
+pub enum PostError {
+    /// The connection no longer exists (API Gateway's 410 Gone).
+    #[error("the connection is gone")]
+    Gone,
+    #[error("posting to the connection failed")]
+    Failed(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Pushes a frame to one connection: API Gateway's PostToConnection, or the local gateway.
+#[async_trait]
+pub trait ConnectionPoster: Send + Sync {
+    async fn post(&self, connection: &ConnectionId, frame: Bytes) -> Result<(), PostError>;
+}

@@ -1,0 +1,208 @@
+//! What travels over the WebSocket, both ways.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ChatEvent, ChatId, ChatRow, ClientMessageId};
+
+/// API Gateway refuses WebSocket frames over 32 KB; the local gateway enforces the same.
+pub const MAX_FRAME_BYTES: usize = 32 * 1024;
+
+/// A frame from a client. `action` selects the route.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    Send {
+        chat_id: ChatId,
+        client_msg_id: ClientMessageId,
+        body: String,
+    },
+    Typing {
+        chat_id: ChatId,
+        typing: bool,
+    },
+    Resume {
+        chat_id: ChatId,
+        after_seq: u64,
+    },
+    Watch {
+        chat_id: ChatId,
+    },
+    Unwatch {
+        chat_id: ChatId,
+    },
+    Ping,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FrameError {
+    #[error("the frame is over the limit of {MAX_FRAME_BYTES} bytes")]
+    TooLarge,
+    #[error("the frame is not a JSON object with an \"action\" field")]
+    NotAnAction,
+    #[error("unknown action {0:?}")]
+    UnknownAction(String),
+    #[error("invalid {action} frame: {reason}")]
+    Invalid { action: String, reason: String },
+}
+
+impl FrameError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FrameError::TooLarge => "too_large",
+            FrameError::NotAnAction => "invalid_json",
+            FrameError::UnknownAction(_) => "unknown_action",
+            FrameError::Invalid { .. } => "invalid_input",
+        }
+    }
+}
+
+pub const ACTIONS: &[&str] = &["send", "typing", "resume", "watch", "unwatch", "ping"];
+
+/// The route a frame selects (`$request.body.action`), or `$default` when it names none we
+/// know, as API Gateway's route selection does.
+pub fn route_key(raw: &str) -> String {
+    #[derive(Deserialize)]
+    struct ActionOnly {
+        action: Option<serde_json::Value>,
+    }
+    match serde_json::from_str::<ActionOnly>(raw) {
+        Ok(ActionOnly {
+            action: Some(serde_json::Value::String(a)),
+        }) if ACTIONS.contains(&a.as_str()) => a,
+        _ => "$default".to_owned(),
+    }
+}
+
+pub fn parse_client_frame(raw: &str) -> Result<ClientFrame, FrameError> {
+    if raw.len() > MAX_FRAME_BYTES {
+        return Err(FrameError::TooLarge);
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(raw).map_err(|_| FrameError::NotAnAction)?;
+    let action = match value.get("action") {
+        Some(serde_json::Value::String(a)) => a.clone(),
+        _ => return Err(FrameError::NotAnAction),
+    };
+    if !ACTIONS.contains(&action.as_str()) {
+        return Err(FrameError::UnknownAction(truncate(&action, 64)));
+    }
+    serde_json::from_value(value).map_err(|e| FrameError::Invalid {
+        action,
+        reason: e.to_string(),
+    })
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+#[derive(Debug, Serialize, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TypingFrom {
+    Customer,
+    Agent,
+}
+
+/// A frame to a client.
+#[derive(Debug, Serialize, Deserialize, Clone, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    Event {
+        chat_id: ChatId,
+        event: ChatEvent,
+    },
+    Ack {
+        chat_id: ChatId,
+        client_msg_id: ClientMessageId,
+        seq: u64,
+        duplicate: bool,
+    },
+    Typing {
+        chat_id: ChatId,
+        from: TypingFrom,
+        name: String,
+        typing: bool,
+    },
+    Resumed {
+        chat_id: ChatId,
+        last_seq: u64,
+    },
+    ChatChanged {
+        chat: ChatRow,
+        /// The event type that changed it (`started`, `assigned`, `message`, ...).
+        change: String,
+        queue_counts: std::collections::BTreeMap<String, u32>,
+    },
+    QueuePosition {
+        chat_id: ChatId,
+        position: u32,
+    },
+    Error {
+        error: String,
+        message: String,
+        action: Option<String>,
+    },
+    Pong,
+}
+
+impl ServerFrame {
+    pub fn to_bytes(&self) -> bytes::Bytes {
+        bytes::Bytes::from(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_action() {
+        assert_eq!(
+            parse_client_frame(r#"{"action":"ping"}"#),
+            Ok(ClientFrame::Ping)
+        );
+        assert!(matches!(
+            parse_client_frame(
+                r#"{"action":"send","chat_id":"c1","client_msg_id":"m1","body":"hi"}"#
+            ),
+            Ok(ClientFrame::Send { .. })
+        ));
+        assert!(matches!(
+            parse_client_frame(r#"{"action":"resume","chat_id":"c1","after_seq":3}"#),
+            Ok(ClientFrame::Resume { after_seq: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn refuses_bad_frames_with_a_reason() {
+        assert_eq!(parse_client_frame("nope"), Err(FrameError::NotAnAction));
+        assert_eq!(
+            parse_client_frame(r#"{"x":1}"#),
+            Err(FrameError::NotAnAction)
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"action":"explode"}"#),
+            Err(FrameError::UnknownAction("explode".into()))
+        );
+        assert!(matches!(
+            parse_client_frame(r#"{"action":"send","chat_id":"c1"}"#),
+            Err(FrameError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse_client_frame(r#"{"action":"ping","extra":true}"#),
+            Err(FrameError::Invalid { .. })
+        ));
+        let big = format!(
+            r#"{{"action":"ping","pad":"{}"}}"#,
+            "x".repeat(MAX_FRAME_BYTES)
+        );
+        assert_eq!(parse_client_frame(&big), Err(FrameError::TooLarge));
+    }
+
+    #[test]
+    fn route_selection_follows_the_action_field() {
+        assert_eq!(route_key(r#"{"action":"send"}"#), "send");
+        assert_eq!(route_key(r#"{"action":"nope"}"#), "$default");
+        assert_eq!(route_key("not json"), "$default");
+    }
+}

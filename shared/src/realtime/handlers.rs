@@ -1,0 +1,404 @@
+//! The WebSocket routes as handlers of API Gateway WebSocket events. The Lambda functions and
+//! the local gateway both call `handle_ws_event`; replies travel through `@connections` like
+//! every other push, so the two environments behave the same.
+
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::encodings::Body;
+
+use super::fanout::Fanout;
+use super::frames::{parse_client_frame, ClientFrame, FrameError, ServerFrame, TypingFrom};
+use crate::app::{App, AppError};
+use crate::auth::Principal;
+use crate::domain::{ChatId, ChatState};
+use crate::ports::{Audience, Connection, ConnectionId, ConnectionOwner};
+
+/// API Gateway closes a WebSocket after two hours; keep records a little longer than that.
+const CONNECTION_TTL_MS: i64 = 3 * 60 * 60 * 1000;
+
+/// A route of the WebSocket API and the Lambda function that serves it.
+#[derive(Clone, Copy, Debug)]
+pub struct WsRoute {
+    pub route_key: &'static str,
+    pub function: &'static str,
+}
+
+pub static WS_ROUTES: &[WsRoute] = &[
+    WsRoute {
+        route_key: "$connect",
+        function: "ws-connect",
+    },
+    WsRoute {
+        route_key: "$disconnect",
+        function: "ws-disconnect",
+    },
+    WsRoute {
+        route_key: "send",
+        function: "ws-send",
+    },
+    WsRoute {
+        route_key: "typing",
+        function: "ws-typing",
+    },
+    WsRoute {
+        route_key: "resume",
+        function: "ws-resume",
+    },
+    WsRoute {
+        route_key: "watch",
+        function: "ws-resume",
+    },
+    WsRoute {
+        route_key: "unwatch",
+        function: "ws-resume",
+    },
+    WsRoute {
+        route_key: "ping",
+        function: "ws-default",
+    },
+    WsRoute {
+        route_key: "$default",
+        function: "ws-default",
+    },
+];
+
+fn response(status: i64, body: Option<String>) -> ApiGatewayProxyResponse {
+    let mut r = ApiGatewayProxyResponse::default();
+    r.status_code = status;
+    r.body = body.map(Body::Text);
+    r
+}
+
+fn error_json(code: &str, message: &str) -> String {
+    serde_json::json!({ "error": code, "message": message }).to_string()
+}
+
+/// Handles one WebSocket event (any route).
+pub async fn handle_ws_event(
+    app: &App,
+    fanout: &Fanout,
+    event: ApiGatewayWebsocketProxyRequest,
+) -> ApiGatewayProxyResponse {
+    let ctx = &event.request_context;
+    let connection = match ctx.connection_id.as_deref().map(ConnectionId::parse) {
+        Some(Ok(c)) => c,
+        _ => return response(400, Some(error_json("invalid_input", "no connection id"))),
+    };
+    let route = ctx.route_key.clone().unwrap_or_else(|| "$default".into());
+    match route.as_str() {
+        "$connect" => {
+            let token = event.query_string_parameters.first("token").unwrap_or("");
+            connect(app, fanout, connection, token).await
+        }
+        "$disconnect" => {
+            if let Err(e) = fanout.connections.remove_connection(&connection).await {
+                tracing::error!(error = %crate::api::error::error_chain(&e), "disconnect cleanup failed");
+            }
+            response(200, None)
+        }
+        _ => {
+            let raw = event.body.as_deref().unwrap_or("");
+            on_frame(app, fanout, &connection, raw).await;
+            response(200, None)
+        }
+    }
+}
+
+async fn connect(
+    app: &App,
+    fanout: &Fanout,
+    connection: ConnectionId,
+    token: &str,
+) -> ApiGatewayProxyResponse {
+    let principal = match app.tokens.verify(token) {
+        Ok(p) => p,
+        Err(e) => return response(401, Some(error_json("unauthorized", &e.to_string()))),
+    };
+    let owner = match &principal {
+        Principal::Agent(_) => match app.agent(&principal).await {
+            Ok(agent) => ConnectionOwner::Agent {
+                agent_id: agent.id,
+                groups: agent.groups,
+            },
+            Err(e) => return refuse(&e),
+        },
+        Principal::Customer(chat_id) => match app.chats.get_chat(chat_id).await {
+            Ok(Some(chat)) if !chat.is_deleted() => ConnectionOwner::Customer { chat_id: chat.id },
+            Ok(_) => {
+                return response(
+                    404,
+                    Some(error_json("not_found", "the chat does not exist")),
+                )
+            }
+            Err(e) => return refuse(&AppError::from(e)),
+        },
+    };
+    let now = app.clock.now();
+    let record = Connection {
+        id: connection,
+        owner,
+        connected_at: now,
+        expires_at: now.plus_millis(CONNECTION_TTL_MS),
+    };
+    match fanout.connections.put_connection(&record).await {
+        Ok(()) => response(200, None),
+        Err(e) => refuse(&AppError::from(e)),
+    }
+}
+
+fn refuse(e: &AppError) -> ApiGatewayProxyResponse {
+    let status = match e {
+        AppError::Unauthorized(_) => 401,
+        AppError::Forbidden(_) => 403,
+        AppError::NotFound(_) => 404,
+        AppError::Internal(inner) => {
+            tracing::error!(error = %crate::api::error::error_chain(inner), "websocket connect failed");
+            500
+        }
+        _ => 400,
+    };
+    response(status, Some(error_json(e.code(), &e.public_message())))
+}
+
+async fn reply_error(
+    fanout: &Fanout,
+    to: &ConnectionId,
+    action: Option<&str>,
+    code: &str,
+    message: String,
+) {
+    let frame = ServerFrame::Error {
+        error: code.into(),
+        message,
+        action: action.map(str::to_owned),
+    };
+    fanout.post_frame(to, &frame).await;
+}
+
+async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &str) {
+    let frame = match parse_client_frame(raw) {
+        Ok(f) => f,
+        Err(e) => {
+            let action = match &e {
+                FrameError::Invalid { action, .. } => Some(action.as_str()),
+                _ => None,
+            };
+            reply_error(fanout, connection, action, e.code(), e.to_string()).await;
+            return;
+        }
+    };
+    let record = match fanout.connections.get_connection(connection).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            reply_error(
+                fanout,
+                connection,
+                None,
+                "unauthorized",
+                "this connection is not registered; reconnect".into(),
+            )
+            .await;
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %crate::api::error::error_chain(&e), "reading connection failed");
+            reply_error(
+                fanout,
+                connection,
+                None,
+                "internal",
+                AppError::Internal(e).public_message(),
+            )
+            .await;
+            return;
+        }
+    };
+    let principal = match &record.owner {
+        ConnectionOwner::Agent { agent_id, .. } => Principal::Agent(agent_id.clone()),
+        ConnectionOwner::Customer { chat_id } => Principal::Customer(chat_id.clone()),
+    };
+    let (action, result) = match frame {
+        ClientFrame::Ping => {
+            fanout.post_frame(connection, &ServerFrame::Pong).await;
+            return;
+        }
+        ClientFrame::Send {
+            chat_id,
+            client_msg_id,
+            body,
+        } => {
+            let result = app
+                .send_message(&principal, &chat_id, client_msg_id.clone(), &body)
+                .await
+                .map(|(event, duplicate)| ServerFrame::Ack {
+                    chat_id,
+                    client_msg_id,
+                    seq: event.seq,
+                    duplicate,
+                });
+            match result {
+                Ok(ack) => {
+                    fanout.post_frame(connection, &ack).await;
+                    return;
+                }
+                Err(e) => ("send", Err(e)),
+            }
+        }
+        ClientFrame::Typing { chat_id, typing } => (
+            "typing",
+            typing_frame(app, fanout, &principal, connection, chat_id, typing).await,
+        ),
+        ClientFrame::Resume { chat_id, after_seq } => (
+            "resume",
+            resume(app, fanout, &principal, connection, chat_id, after_seq).await,
+        ),
+        ClientFrame::Watch { chat_id } => (
+            "watch",
+            watch(app, fanout, &principal, connection, &chat_id).await,
+        ),
+        ClientFrame::Unwatch { chat_id } => (
+            "unwatch",
+            fanout
+                .connections
+                .unwatch_chat(&chat_id, connection)
+                .await
+                .map_err(AppError::from),
+        ),
+    };
+    if let Err(e) = result {
+        if let AppError::Internal(inner) = &e {
+            tracing::error!(error = %crate::api::error::error_chain(inner), action, "websocket action failed");
+        }
+        reply_error(
+            fanout,
+            connection,
+            Some(action),
+            e.code(),
+            e.public_message(),
+        )
+        .await;
+    }
+}
+
+async fn watch(
+    app: &App,
+    fanout: &Fanout,
+    principal: &Principal,
+    connection: &ConnectionId,
+    chat_id: &ChatId,
+) -> Result<(), AppError> {
+    match principal {
+        // A customer's connection is subscribed to its own chat from the start.
+        Principal::Customer(own) if own == chat_id => Ok(()),
+        Principal::Customer(_) => Err(AppError::Forbidden(
+            "a customer token only opens its own chat".into(),
+        )),
+        Principal::Agent(_) => {
+            app.readable_chat(principal, chat_id).await?;
+            fanout.connections.watch_chat(chat_id, connection).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn resume(
+    app: &App,
+    fanout: &Fanout,
+    principal: &Principal,
+    connection: &ConnectionId,
+    chat_id: ChatId,
+    after_seq: u64,
+) -> Result<(), AppError> {
+    // Subscribe first, then read: an event committed in between arrives twice (clients drop
+    // repeats by seq) rather than never.
+    watch(app, fanout, principal, connection, &chat_id).await?;
+    let mut last = after_seq;
+    loop {
+        let page = app
+            .events(principal, &chat_id, last, crate::app::MAX_EVENTS_PER_READ)
+            .await?;
+        let full = page.len() == crate::app::MAX_EVENTS_PER_READ;
+        for event in page {
+            last = last.max(event.seq);
+            let frame = ServerFrame::Event {
+                chat_id: chat_id.clone(),
+                event,
+            };
+            if !fanout.post_frame(connection, &frame).await {
+                return Ok(());
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    // Customers do not see agent-only events, so their last seq is the chat's, not the last
+    // one sent.
+    let chat_last = app
+        .chats
+        .get_chat(&chat_id)
+        .await?
+        .map(|c| c.last_seq)
+        .unwrap_or(last);
+    fanout
+        .post_frame(
+            connection,
+            &ServerFrame::Resumed {
+                chat_id,
+                last_seq: chat_last.max(last),
+            },
+        )
+        .await;
+    Ok(())
+}
+
+async fn typing_frame(
+    app: &App,
+    fanout: &Fanout,
+    principal: &Principal,
+    connection: &ConnectionId,
+    chat_id: ChatId,
+    typing: bool,
+) -> Result<(), AppError> {
+    let chat = app.readable_chat(principal, &chat_id).await?;
+    let (from, name) = match principal {
+        Principal::Customer(_) => {
+            if !chat.state.is_live() {
+                return Err(AppError::Domain(crate::domain::DomainError::InvalidState(
+                    "the chat has ended".into(),
+                )));
+            }
+            (TypingFrom::Customer, chat.customer.name.clone())
+        }
+        Principal::Agent(_) => {
+            let agent = app.agent(principal).await?;
+            if chat.state != ChatState::Active || chat.agent_id.as_ref() != Some(&agent.id) {
+                return Err(AppError::Forbidden(
+                    "only the assigned agent types in an active chat".into(),
+                ));
+            }
+            (TypingFrom::Agent, agent.display_name)
+        }
+    };
+    let recipients = fanout
+        .connections
+        .chat_subscribers(&chat_id)
+        .await?
+        .into_iter()
+        .filter(|s| &s.connection != connection)
+        // An agent typing is news to the customer and to colleagues watching; a customer typing
+        // is news to the agents.
+        .filter(|s| match from {
+            TypingFrom::Customer => s.audience == Audience::Agent,
+            TypingFrom::Agent => true,
+        })
+        .map(|s| s.connection)
+        .collect();
+    let frame = ServerFrame::Typing {
+        chat_id,
+        from,
+        name,
+        typing,
+    };
+    fanout.post_many(recipients, frame.to_bytes()).await;
+    Ok(())
+}

@@ -1,0 +1,187 @@
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+use super::{db_err, json_err, SqliteStore};
+use crate::domain::{ChatId, GroupId};
+use crate::ports::{
+    Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, StoreError, Subscriber,
+};
+
+fn audience_str(a: Audience) -> &'static str {
+    match a {
+        Audience::Customer => "customer",
+        Audience::Agent => "agent",
+    }
+}
+
+#[async_trait]
+impl ConnectionStore for SqliteStore {
+    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError> {
+        let connection = connection.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            let doc = serde_json::to_string(&connection).map_err(json_err)?;
+            tx.execute(
+                "INSERT INTO connections (id, doc, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, expires_at = excluded.expires_at",
+                params![connection.id.as_str(), doc, connection.expires_at.millis()],
+            )
+            .map_err(db_err)?;
+            match &connection.owner {
+                ConnectionOwner::Agent { groups, .. } => {
+                    for g in groups {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO group_subscriptions (group_id, connection_id)
+                             VALUES (?1, ?2)",
+                            params![g.as_str(), connection.id.as_str()],
+                        )
+                        .map_err(db_err)?;
+                    }
+                }
+                ConnectionOwner::Customer { chat_id } => {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO chat_subscriptions (chat_id, connection_id, audience)
+                         VALUES (?1, ?2, 'customer')",
+                        params![chat_id.as_str(), connection.id.as_str()],
+                    )
+                    .map_err(db_err)?;
+                }
+            }
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let doc: Option<String> = c
+                .query_row(
+                    "SELECT doc FROM connections WHERE id = ?1",
+                    params![id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+            doc.map(|d| serde_json::from_str(&d).map_err(json_err))
+                .transpose()
+        })
+        .await
+    }
+
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            // Subscriptions go with it (ON DELETE CASCADE).
+            c.execute(
+                "DELETE FROM connections WHERE id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError> {
+        let (chat, connection) = (chat.clone(), connection.clone());
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "INSERT OR IGNORE INTO chat_subscriptions (chat_id, connection_id, audience)
+                     SELECT ?1, id, ?3 FROM connections WHERE id = ?2",
+                    params![
+                        chat.as_str(),
+                        connection.as_str(),
+                        audience_str(Audience::Agent)
+                    ],
+                )
+                .map_err(db_err)?;
+            let _ = n;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn unwatch_chat(
+        &self,
+        chat: &ChatId,
+        connection: &ConnectionId,
+    ) -> Result<(), StoreError> {
+        let (chat, connection) = (chat.clone(), connection.clone());
+        self.with(move |c| {
+            c.execute(
+                "DELETE FROM chat_subscriptions WHERE chat_id = ?1 AND connection_id = ?2
+                 AND audience = 'agent'",
+                params![chat.as_str(), connection.as_str()],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
+        let chat = chat.clone();
+        self.with(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT connection_id, audience FROM chat_subscriptions WHERE chat_id = ?1
+                     ORDER BY connection_id",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map(params![chat.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, audience) = row.map_err(db_err)?;
+                out.push(Subscriber {
+                    connection: ConnectionId::parse(&id)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    audience: if audience == "customer" {
+                        Audience::Customer
+                    } else {
+                        Audience::Agent
+                    },
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
+        let group = group.clone();
+        self.with(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT connection_id FROM group_subscriptions WHERE group_id = ?1
+                     ORDER BY connection_id",
+                )
+                .map_err(db_err)?;
+            let ids = stmt
+                .query_map(params![group.as_str()], |r| r.get::<_, String>(0))
+                .map_err(db_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?;
+            ids.iter()
+                .map(|id| ConnectionId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .collect()
+        })
+        .await
+    }
+}
+
+impl SqliteStore {
+    /// Forgets every connection (the local server's sockets all close when it stops).
+    pub async fn clear_connections(&self) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute("DELETE FROM connections", []).map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,245 @@
+//! Real WebSocket clients against the local server: the whole life of a chat, live, with
+//! nobody refreshing anything. `flow` also runs over the DynamoDB adapter in `cloud_flow.rs`.
+
+use std::time::Duration;
+
+use chatdesk::domain::Timestamp;
+use chatdesk::ports::{Connection, ConnectionId, ConnectionOwner};
+use chatdesk_tests::client::{is_chat_changed, is_event, Api, Ws};
+use chatdesk_tests::server::spawn_server;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_chat_from_start_to_restore_is_live_for_everyone_who_should_see_it() {
+    let server = spawn_server().await;
+    chatdesk_tests::flows::full_flow(&server).await;
+}
+
+#[tokio::test]
+async fn reconnect_with_resume_loses_and_duplicates_nothing() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (chat, customer) = api
+        .start_chat("support", "Ann", "Where is my invoice?")
+        .await;
+    let (status, _) = api
+        .action("pull", &alice, json!({"chat_ids": [chat]}))
+        .await;
+    assert_eq!(status, 200);
+
+    let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    cws.send(json!({"action":"resume","chat_id":chat,"after_seq":0}))
+        .await;
+    let resumed = cws.expect("resumed", |f| f["type"] == "resumed").await;
+    let last_seen = resumed["last_seq"].as_u64().unwrap();
+    cws.close().await;
+
+    // While the customer is away, the agent writes three messages.
+    let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    for i in 0..3 {
+        aws.send(json!({"action":"send","chat_id":chat,"client_msg_id":format!("away-{i}"),"body":format!("message {i}")})).await;
+        aws.expect("ack", |f| {
+            f["type"] == "ack" && f["client_msg_id"] == format!("away-{i}")
+        })
+        .await;
+    }
+
+    let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    cws.send(json!({"action":"resume","chat_id":chat,"after_seq":last_seen}))
+        .await;
+    let mut bodies = Vec::new();
+    let mut seqs = Vec::new();
+    loop {
+        let f = cws
+            .next(Duration::from_secs(5))
+            .await
+            .expect("frames after resume");
+        match f["type"].as_str() {
+            Some("event") => {
+                seqs.push(f["event"]["seq"].as_u64().unwrap());
+                if f["event"]["type"] == "message" {
+                    bodies.push(f["event"]["body"].as_str().unwrap().to_owned());
+                }
+            }
+            Some("resumed") => break,
+            other => panic!("unexpected frame {other:?}: {f}"),
+        }
+    }
+    assert_eq!(bodies, vec!["message 0", "message 1", "message 2"]);
+    let expected: Vec<u64> = (last_seen + 1..=last_seen + 3).collect();
+    assert_eq!(seqs, expected, "in order, once, nothing older");
+
+    // Resending the last message (a retry after a lost ack) stores nothing new.
+    aws.send(json!({"action":"send","chat_id":chat,"client_msg_id":"away-2","body":"message 2"}))
+        .await;
+    let ack = aws
+        .expect("duplicate ack", |f| {
+            f["type"] == "ack" && f["duplicate"] == true
+        })
+        .await;
+    assert_eq!(ack["seq"].as_u64(), Some(last_seen + 3));
+    cws.expect_none("repeated event", Duration::from_millis(300), |f| {
+        f["type"] == "event"
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_that_vanished_is_removed_at_the_next_fan_out() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+
+    // A connection whose socket died without a `$disconnect` (as when a phone loses its network).
+    let ghost = ConnectionId::parse("ghost-connection=").unwrap();
+    server
+        .stores
+        .connections
+        .put_connection(&Connection {
+            id: ghost.clone(),
+            owner: ConnectionOwner::Agent {
+                agent_id: chatdesk::domain::AgentId::parse("alice").unwrap(),
+                groups: vec![chatdesk::domain::GroupId::parse("support").unwrap()],
+            },
+            connected_at: Timestamp(0),
+            expires_at: Timestamp(i64::MAX / 2),
+        })
+        .await
+        .unwrap();
+    assert!(server
+        .stores
+        .connections
+        .get_connection(&ghost)
+        .await
+        .unwrap()
+        .is_some());
+
+    let (chat, _) = api.start_chat("support", "Ann", "Hello?").await;
+    // The live connection still gets the news...
+    aws.expect("queued chat", is_chat_changed(&chat, "started"))
+        .await;
+    // ...and the ghost is gone from the store.
+    assert!(server
+        .stores
+        .connections
+        .get_connection(&ghost)
+        .await
+        .unwrap()
+        .is_none());
+    let subscribers = server
+        .stores
+        .connections
+        .group_subscribers(&chatdesk::domain::GroupId::parse("support").unwrap())
+        .await
+        .unwrap();
+    assert!(!subscribers.contains(&ghost));
+    assert_eq!(subscribers.len(), 1, "only alice's live connection remains");
+}
+
+#[tokio::test]
+async fn typing_is_pushed_to_the_other_side_and_not_stored() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    api.action("pull", &alice, json!({"chat_ids": [chat]}))
+        .await;
+    let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    aws.send(json!({"action":"watch","chat_id":chat})).await;
+    let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    // Give the watch a moment to be recorded before the customer types.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    cws.send(json!({"action":"typing","chat_id":chat,"typing":true}))
+        .await;
+    let t = aws.expect("typing", |f| f["type"] == "typing").await;
+    assert_eq!(t["from"], "customer");
+    assert_eq!(t["name"], "Ann");
+    aws.send(json!({"action":"typing","chat_id":chat,"typing":true}))
+        .await;
+    let t = cws.expect("typing", |f| f["type"] == "typing").await;
+    assert_eq!(t["from"], "agent");
+    assert_eq!(t["name"], "Alice");
+    let (_, events) = api.get(&format!("/api/chats/{chat}/events"), &alice).await;
+    assert!(events
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["type"] != "typing"));
+}
+
+#[tokio::test]
+async fn bad_tokens_are_refused_at_connect_and_bad_frames_get_errors() {
+    let server = spawn_server().await;
+    assert!(Ws::connect(&server.ws_url("not-a-token")).await.is_err());
+    assert!(Ws::connect(&format!("ws://{}/ws", server.addr))
+        .await
+        .is_err());
+
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let mut ws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    ws.send_raw("not json".into()).await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "invalid_json");
+    ws.send(json!({"action":"dance"})).await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "unknown_action");
+    ws.send(json!({"action":"send","chat_id":"nope"})).await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "invalid_input");
+    ws.send(json!({"action":"ping"})).await;
+    ws.expect("pong", |f| f["type"] == "pong").await;
+}
+
+#[tokio::test]
+async fn the_local_connections_api_behaves_like_api_gateway() {
+    let server = spawn_server().await;
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{}/@connections/unknown=", server.base_url))
+        .body("hi")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 410);
+
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let mut ws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    let conns = server
+        .stores
+        .connections
+        .group_subscribers(&chatdesk::domain::GroupId::parse("support").unwrap())
+        .await
+        .unwrap();
+    let id = conns[0].to_string();
+    let resp = http
+        .post(format!("{}/@connections/{}", server.base_url, id))
+        .body(r#"{"type":"hello"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    ws.expect("posted frame", |f| f["type"] == "hello").await;
+    let resp = http
+        .get(format!("{}/@connections/{}", server.base_url, id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let info: serde_json::Value = resp.json().await.unwrap();
+    assert!(info["ConnectedAt"].as_str().unwrap().contains('T'));
+    let resp = http
+        .delete(format!("{}/@connections/{}", server.base_url, id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 204);
+    assert!(
+        ws.next(Duration::from_secs(2)).await.is_none(),
+        "socket closed"
+    );
+    let _ = is_event("x", "y");
+}

@@ -1,0 +1,56 @@
+use std::net::SocketAddr;
+
+use chatdesk_server::{Config, Server, Stores};
+
+/// A local server running in this test process on a free port, with its own data directory.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub app: chatdesk::app::App,
+    pub registry: chatdesk_server::gateway::Registry,
+    pub stores: Stores,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub fn ws_url(&self, token: &str) -> String {
+        format!("ws://{}/ws?token={}", self.addr, token)
+    }
+}
+
+async fn start(server: Server, data_dir: tempfile::TempDir) -> TestServer {
+    let addr = server.addr();
+    let base_url = server.base_url();
+    let app = server.app.clone();
+    let registry = server.registry.clone();
+    let stores = server.stores.clone();
+    tokio::spawn(server.run_until_stopped());
+    TestServer {
+        addr,
+        base_url,
+        app,
+        registry,
+        stores,
+        _data_dir: data_dir,
+    }
+}
+
+/// The local server as a new user runs it: embedded store, demo organisation.
+pub async fn spawn_server() -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::build(Config::for_tests(dir.path().to_path_buf()))
+        .await
+        .expect("server starts");
+    start(server, dir).await
+}
+
+/// The same server over other stores and with a chosen configuration.
+pub async fn spawn_server_with(stores: Stores, configure: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_tests(dir.path().to_path_buf());
+    configure(&mut config);
+    let server = Server::build_with(config, stores)
+        .await
+        .expect("server starts");
+    start(server, dir).await
+}
