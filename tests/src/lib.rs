@@ -2,5 +2,6 @@
 //! clients that speak its API, and the DynamoDB-compatible endpoint for the cloud adapters.
 
 pub mod client;
+pub mod contract;
 pub mod flows;
 pub mod server;

@@ -1,0 +1,843 @@
+//! The store contract: what every adapter of the store ports must do. Each case is a plain
+//! async function over `Stores`; `tests/store_contract.rs` runs every case on every adapter.
+
+use std::sync::Arc;
+
+use chatdesk::app::{App, AppError, BulkAction, Settings};
+use chatdesk::auth::{Principal, TokenService};
+use chatdesk::domain::rules::{self, LoadChange};
+use chatdesk::domain::*;
+use chatdesk::ports::*;
+use chatdesk_server::Stores;
+
+pub fn gid(s: &str) -> GroupId {
+    GroupId::parse(s).unwrap()
+}
+
+pub fn aid(s: &str) -> AgentId {
+    AgentId::parse(s).unwrap()
+}
+
+pub fn agent(id: &str, groups: &[&str], role: Role, max: u32) -> Agent {
+    Agent {
+        id: aid(id),
+        username: id.to_owned(),
+        display_name: id.to_uppercase(),
+        role,
+        groups: groups.iter().map(|g| gid(g)).collect(),
+        available: true,
+        max_concurrent_chats: max,
+    }
+}
+
+pub async fn seed_groups(stores: &Stores, groups: &[&str]) {
+    for g in groups {
+        stores
+            .directory
+            .put_group(&Group {
+                id: gid(g),
+                name: format!("Group {g}"),
+            })
+            .await
+            .unwrap();
+    }
+}
+
+pub fn app_over(stores: &Stores) -> App {
+    App {
+        directory: stores.directory.clone(),
+        chats: stores.chats.clone(),
+        preferences: stores.preferences.clone(),
+        notifier: Arc::new(NullNotifier),
+        clock: Arc::new(SystemClock),
+        tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
+        settings: Settings::default(),
+    }
+}
+
+fn now() -> Timestamp {
+    SystemClock.now()
+}
+
+/// A queued chat created straight through the store.
+async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -> Chat {
+    let g = Group {
+        id: gid(group),
+        name: group.into(),
+    };
+    let new = rules::start_chat(
+        ChatId::generate(),
+        &g,
+        name,
+        None,
+        "How do I reset my password?",
+        ClientMessageId::generate(),
+        at,
+    )
+    .unwrap();
+    let events: Vec<ChatEvent> = new
+        .events
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| ChatEvent {
+            chat_id: new.chat.id.clone(),
+            seq: i as u64 + 1,
+            at,
+            kind,
+        })
+        .collect();
+    stores.chats.create_chat(&new.chat, &events).await.unwrap();
+    new.chat
+}
+
+fn commit_of(before: &Chat, m: rules::Mutation, at: Timestamp) -> ChatCommit {
+    let event = ChatEvent {
+        chat_id: before.id.clone(),
+        seq: before.last_seq + 1,
+        at,
+        kind: m.event,
+    };
+    let mut chat = m.chat;
+    chat.last_seq = event.seq;
+    ChatCommit {
+        chat,
+        expected_seq: before.last_seq,
+        event,
+        load: m.load,
+    }
+}
+
+pub async fn groups_and_agents_round_trip(stores: Stores) {
+    seed_groups(&stores, &["b", "a"]).await;
+    let groups = stores.directory.list_groups().await.unwrap();
+    assert_eq!(groups.len(), 2);
+    let a = agent("ann", &["a", "b"], Role::Manager, 3);
+    stores.directory.put_agent(&a).await.unwrap();
+    assert_eq!(
+        stores.directory.get_agent(&a.id).await.unwrap(),
+        Some(a.clone())
+    );
+    assert_eq!(
+        stores.directory.get_agent(&aid("nobody")).await.unwrap(),
+        None
+    );
+    let mut changed = a.clone();
+    changed.available = false;
+    changed.display_name = "Ann B.".into();
+    stores.directory.put_agent(&changed).await.unwrap();
+    assert_eq!(
+        stores.directory.get_agent(&a.id).await.unwrap(),
+        Some(changed)
+    );
+    assert_eq!(stores.directory.list_agents().await.unwrap().len(), 1);
+}
+
+pub async fn usernames_are_unique_and_logins_carry_the_hash(stores: Stores) {
+    let a = agent("ann", &[], Role::Agent, 3);
+    stores.directory.put_agent(&a).await.unwrap();
+    let mut b = agent("bea", &[], Role::Agent, 3);
+    b.username = "ann".into();
+    assert!(matches!(
+        stores.directory.put_agent(&b).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    assert_eq!(
+        stores.directory.find_login("ann").await.unwrap(),
+        None,
+        "no password yet"
+    );
+    stores
+        .directory
+        .set_password_hash(&a.id, "$argon2id$x")
+        .await
+        .unwrap();
+    let (found, hash) = stores.directory.find_login("ann").await.unwrap().unwrap();
+    assert_eq!(found.id, a.id);
+    assert_eq!(hash, "$argon2id$x");
+    assert!(stores.directory.find_login("bea").await.unwrap().is_none());
+    // Renaming frees the old username.
+    let mut renamed = a.clone();
+    renamed.username = "anna".into();
+    stores.directory.put_agent(&renamed).await.unwrap();
+    stores.directory.put_agent(&b).await.unwrap();
+    assert_eq!(
+        stores
+            .directory
+            .find_login("anna")
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id,
+        a.id
+    );
+}
+
+pub async fn chats_are_created_once_and_read_back(stores: Stores) {
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let read = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    assert_eq!(read, chat);
+    let events = stores.chats.events_after(&chat.id, 0, 100).await.unwrap();
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+    assert!(matches!(
+        stores.chats.create_chat(&chat, &events).await,
+        Err(StoreError::AlreadyExists(_))
+    ));
+    assert!(stores
+        .chats
+        .get_chat(&ChatId::generate())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn a_commit_applies_the_change_and_appends_the_event(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Agent, 2);
+    stores.directory.put_agent(&a).await.unwrap();
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let c = commit_of(&chat, rules::take(&chat, &a, now()).unwrap(), now());
+    assert_eq!(
+        stores.chats.commit(&c).await.unwrap(),
+        CommitOutcome::Committed
+    );
+    let read = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    assert_eq!(read.state, ChatState::Active);
+    assert_eq!(read.agent_id, Some(a.id.clone()));
+    assert_eq!(read.last_seq, 3);
+    assert_eq!(stores.directory.active_chat_count(&a.id).await.unwrap(), 1);
+    let events = stores.chats.events_after(&chat.id, 2, 100).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(matches!(events[0].kind, EventKind::Assigned { .. }));
+}
+
+pub async fn a_stale_commit_is_refused_and_writes_nothing(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Agent, 2);
+    let b = agent("bob", &["g"], Role::Agent, 2);
+    stores.directory.put_agent(&a).await.unwrap();
+    stores.directory.put_agent(&b).await.unwrap();
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let first = commit_of(&chat, rules::take(&chat, &a, now()).unwrap(), now());
+    let second = commit_of(&chat, rules::take(&chat, &b, now()).unwrap(), now());
+    stores.chats.commit(&first).await.unwrap();
+    assert!(matches!(
+        stores.chats.commit(&second).await,
+        Err(StoreError::Stale)
+    ));
+    let read = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    assert_eq!(read.agent_id, Some(a.id.clone()));
+    assert_eq!(
+        stores.directory.active_chat_count(&b.id).await.unwrap(),
+        0,
+        "no half write"
+    );
+    assert_eq!(
+        stores
+            .chats
+            .events_after(&chat.id, 0, 100)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+pub async fn a_commit_for_a_missing_chat_is_not_found(stores: Stores) {
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let mut ghost = chat.clone();
+    ghost.id = ChatId::generate();
+    let a = agent("ann", &["g"], Role::Agent, 2);
+    let c = commit_of(&ghost, rules::take(&ghost, &a, now()).unwrap(), now());
+    assert!(matches!(
+        stores.chats.commit(&c).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn an_agent_at_capacity_is_refused_and_nothing_is_written(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Agent, 1);
+    stores.directory.put_agent(&a).await.unwrap();
+    let one = new_chat(&stores, "g", "One", now()).await;
+    let two = new_chat(&stores, "g", "Two", now()).await;
+    stores
+        .chats
+        .commit(&commit_of(
+            &one,
+            rules::take(&one, &a, now()).unwrap(),
+            now(),
+        ))
+        .await
+        .unwrap();
+    let refused = stores
+        .chats
+        .commit(&commit_of(
+            &two,
+            rules::take(&two, &a, now()).unwrap(),
+            now(),
+        ))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::AtCapacity { limit: 1, .. })),
+        "{refused:?}"
+    );
+    let two_now = stores.chats.get_chat(&two.id).await.unwrap().unwrap();
+    assert_eq!(two_now, two, "the chat is untouched");
+    assert_eq!(
+        stores.chats.events_after(&two.id, 2, 10).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(stores.directory.active_chat_count(&a.id).await.unwrap(), 1);
+
+    // Ending the first chat releases the slot.
+    let one_now = stores.chats.get_chat(&one.id).await.unwrap().unwrap();
+    stores
+        .chats
+        .commit(&commit_of(
+            &one_now,
+            rules::end(&one_now, rules::EndedBy::Agent(&a), None, now()).unwrap(),
+            now(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(stores.directory.active_chat_count(&a.id).await.unwrap(), 0);
+    stores
+        .chats
+        .commit(&commit_of(
+            &two,
+            rules::take(&two, &a, now()).unwrap(),
+            now(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(stores.directory.active_chat_count(&a.id).await.unwrap(), 1);
+}
+
+pub async fn a_repeated_client_message_id_returns_the_first_message(stores: Stores) {
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let cmid = ClientMessageId::parse("retry-1").unwrap();
+    let m =
+        rules::send_message(&chat, rules::Sender::Customer, cmid.clone(), "first", now()).unwrap();
+    let c = commit_of(&chat, m, now());
+    assert_eq!(
+        stores.chats.commit(&c).await.unwrap(),
+        CommitOutcome::Committed
+    );
+    let after = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    let again = rules::send_message(
+        &after,
+        rules::Sender::Customer,
+        cmid.clone(),
+        "second",
+        now(),
+    )
+    .unwrap();
+    let outcome = stores
+        .chats
+        .commit(&commit_of(&after, again, now()))
+        .await
+        .unwrap();
+    match outcome {
+        CommitOutcome::DuplicateMessage(e) => {
+            assert_eq!(e.seq, 3);
+            assert!(matches!(&e.kind, EventKind::Message { body, .. } if body == "first"));
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert_eq!(
+        stores
+            .chats
+            .get_chat(&chat.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seq,
+        3
+    );
+    let found = stores
+        .chats
+        .find_message(&chat.id, &cmid)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.seq, 3);
+    assert!(stores
+        .chats
+        .find_message(&chat.id, &ClientMessageId::parse("other").unwrap())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn events_are_read_in_order_after_a_sequence_number(stores: Stores) {
+    let mut chat = new_chat(&stores, "g", "Ann", now()).await;
+    for i in 0..25 {
+        let m = rules::send_message(
+            &chat,
+            rules::Sender::Customer,
+            ClientMessageId::parse(&format!("m{i}")).unwrap(),
+            &format!("message {i}"),
+            now(),
+        )
+        .unwrap();
+        let c = commit_of(&chat, m, now());
+        stores.chats.commit(&c).await.unwrap();
+        chat = c.chat;
+    }
+    let all = stores.chats.events_after(&chat.id, 0, 1000).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=27).collect::<Vec<_>>()
+    );
+    let page = stores.chats.events_after(&chat.id, 10, 5).await.unwrap();
+    assert_eq!(
+        page.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![11, 12, 13, 14, 15]
+    );
+    assert!(stores
+        .chats
+        .events_after(&chat.id, 27, 5)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn lists_follow_chats_through_their_lives(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Manager, 5);
+    stores.directory.put_agent(&a).await.unwrap();
+    let t0 = Timestamp(1_700_000_000_000);
+    let older = new_chat(&stores, "g", "Older", t0).await;
+    let newer = new_chat(&stores, "g", "Newer", t0.plus_millis(1000)).await;
+    let other = new_chat(&stores, "h", "Elsewhere", t0).await;
+    let ids = |v: Vec<Chat>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let list = |f: ChatFilter| {
+        let chats = stores.chats.clone();
+        async move { chats.list_chats(&f, 100).await.unwrap() }
+    };
+    assert_eq!(
+        ids(list(ChatFilter::GroupQueue(gid("g"))).await),
+        vec![older.id.clone(), newer.id.clone()]
+    );
+    assert_eq!(list(ChatFilter::GroupLive(gid("g"))).await.len(), 2);
+    assert_eq!(
+        ids(list(ChatFilter::GroupQueue(gid("h"))).await),
+        vec![other.id.clone()]
+    );
+    assert_eq!(stores.chats.queue_position(&older).await.unwrap(), 0);
+    assert_eq!(stores.chats.queue_position(&newer).await.unwrap(), 1);
+
+    // Take the older one: it leaves the queue and becomes ann's.
+    let c = commit_of(
+        &older,
+        rules::take(&older, &a, t0.plus_millis(5000)).unwrap(),
+        t0,
+    );
+    stores.chats.commit(&c).await.unwrap();
+    let older = c.chat;
+    assert_eq!(
+        ids(list(ChatFilter::GroupQueue(gid("g"))).await),
+        vec![newer.id.clone()]
+    );
+    assert_eq!(list(ChatFilter::GroupLive(gid("g"))).await.len(), 2);
+    assert_eq!(
+        ids(list(ChatFilter::AgentActive(a.id.clone())).await),
+        vec![older.id.clone()]
+    );
+    assert_eq!(stores.chats.queue_position(&newer).await.unwrap(), 0);
+
+    // End it: it moves to the ended lists.
+    let c = commit_of(
+        &older,
+        rules::end(
+            &older,
+            rules::EndedBy::Agent(&a),
+            None,
+            t0.plus_millis(9000),
+        )
+        .unwrap(),
+        t0,
+    );
+    stores.chats.commit(&c).await.unwrap();
+    let older = c.chat;
+    assert!(list(ChatFilter::AgentActive(a.id.clone())).await.is_empty());
+    assert_eq!(
+        ids(list(ChatFilter::AgentEnded(a.id.clone())).await),
+        vec![older.id.clone()]
+    );
+    assert_eq!(
+        ids(list(ChatFilter::GroupEnded(gid("g"))).await),
+        vec![older.id.clone()]
+    );
+    assert_eq!(list(ChatFilter::GroupLive(gid("g"))).await.len(), 1);
+
+    // Delete it: it leaves every list but the deleted one; restore brings it back.
+    let c = commit_of(
+        &older,
+        rules::delete(&older, &a, t0.plus_millis(10_000)).unwrap(),
+        t0,
+    );
+    stores.chats.commit(&c).await.unwrap();
+    let older = c.chat;
+    assert!(list(ChatFilter::AgentEnded(a.id.clone())).await.is_empty());
+    assert!(list(ChatFilter::GroupEnded(gid("g"))).await.is_empty());
+    assert_eq!(
+        ids(list(ChatFilter::GroupDeleted(gid("g"))).await),
+        vec![older.id.clone()]
+    );
+    let c = commit_of(&older, rules::restore(&older, &a).unwrap(), t0);
+    stores.chats.commit(&c).await.unwrap();
+    assert!(list(ChatFilter::GroupDeleted(gid("g"))).await.is_empty());
+    assert_eq!(
+        ids(list(ChatFilter::GroupEnded(gid("g"))).await),
+        vec![older.id.clone()]
+    );
+    assert_eq!(
+        ids(list(ChatFilter::AgentEnded(a.id.clone())).await),
+        vec![older.id.clone()]
+    );
+
+    // Ended lists are most recent first.
+    let mut newer_now = newer.clone();
+    let c = commit_of(
+        &newer_now,
+        rules::take(&newer_now, &a, t0.plus_millis(20_000)).unwrap(),
+        t0,
+    );
+    stores.chats.commit(&c).await.unwrap();
+    newer_now = c.chat;
+    let c = commit_of(
+        &newer_now,
+        rules::end(
+            &newer_now,
+            rules::EndedBy::Customer,
+            None,
+            t0.plus_millis(30_000),
+        )
+        .unwrap(),
+        t0,
+    );
+    stores.chats.commit(&c).await.unwrap();
+    assert_eq!(
+        ids(list(ChatFilter::GroupEnded(gid("g"))).await),
+        vec![newer.id.clone(), older.id.clone()]
+    );
+    // The limit is honoured.
+    assert_eq!(
+        stores
+            .chats
+            .list_chats(&ChatFilter::GroupEnded(gid("g")), 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn purging_removes_the_chat_and_its_transcript(stores: Stores) {
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    stores.chats.purge_chat(&chat.id).await.unwrap();
+    assert!(stores.chats.get_chat(&chat.id).await.unwrap().is_none());
+    assert!(stores
+        .chats
+        .events_after(&chat.id, 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(stores
+        .chats
+        .list_chats(&ChatFilter::GroupQueue(gid("g")), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        stores.chats.purge_chat(&chat.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+pub async fn preferences_round_trip(stores: Stores) {
+    let a = aid("ann");
+    assert_eq!(stores.preferences.get_preferences(&a).await.unwrap(), None);
+    let mut p = ListPreferences::default();
+    p.columns[2].visible = false;
+    p.columns[3].width = 321;
+    p.sort = SortSpec {
+        column: Column::Idle,
+        direction: SortDirection::Asc,
+    };
+    stores.preferences.put_preferences(&a, &p).await.unwrap();
+    assert_eq!(
+        stores.preferences.get_preferences(&a).await.unwrap(),
+        Some(p.clone())
+    );
+    p.columns[2].visible = true;
+    stores.preferences.put_preferences(&a, &p).await.unwrap();
+    assert_eq!(
+        stores.preferences.get_preferences(&a).await.unwrap(),
+        Some(p)
+    );
+}
+
+pub async fn connections_and_subscriptions(stores: Stores) {
+    let conns = &stores.connections;
+    let agent_conn = Connection {
+        id: ConnectionId::parse("agentConn1=").unwrap(),
+        owner: ConnectionOwner::Agent {
+            agent_id: aid("ann"),
+            groups: vec![gid("g"), gid("h")],
+        },
+        connected_at: now(),
+        expires_at: now().plus_millis(3_600_000),
+    };
+    let chat = ChatId::generate();
+    let customer_conn = Connection {
+        id: ConnectionId::parse("custConn1=").unwrap(),
+        owner: ConnectionOwner::Customer {
+            chat_id: chat.clone(),
+        },
+        connected_at: now(),
+        expires_at: now().plus_millis(3_600_000),
+    };
+    conns.put_connection(&agent_conn).await.unwrap();
+    conns.put_connection(&customer_conn).await.unwrap();
+    assert_eq!(
+        conns.get_connection(&agent_conn.id).await.unwrap(),
+        Some(agent_conn.clone())
+    );
+    assert_eq!(
+        conns.group_subscribers(&gid("g")).await.unwrap(),
+        vec![agent_conn.id.clone()]
+    );
+    assert_eq!(
+        conns.group_subscribers(&gid("h")).await.unwrap(),
+        vec![agent_conn.id.clone()]
+    );
+    assert!(conns.group_subscribers(&gid("x")).await.unwrap().is_empty());
+    assert_eq!(
+        conns.chat_subscribers(&chat).await.unwrap(),
+        vec![Subscriber {
+            connection: customer_conn.id.clone(),
+            audience: Audience::Customer
+        }]
+    );
+    conns.watch_chat(&chat, &agent_conn.id).await.unwrap();
+    conns.watch_chat(&chat, &agent_conn.id).await.unwrap();
+    let mut subs = conns.chat_subscribers(&chat).await.unwrap();
+    subs.sort_by(|a, b| a.connection.cmp(&b.connection));
+    assert_eq!(subs.len(), 2, "watching twice subscribes once");
+    conns.unwatch_chat(&chat, &agent_conn.id).await.unwrap();
+    assert_eq!(conns.chat_subscribers(&chat).await.unwrap().len(), 1);
+    conns.watch_chat(&chat, &agent_conn.id).await.unwrap();
+
+    // Removing a connection removes every subscription it had.
+    conns.remove_connection(&agent_conn.id).await.unwrap();
+    assert!(conns
+        .get_connection(&agent_conn.id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(conns.group_subscribers(&gid("g")).await.unwrap().is_empty());
+    assert_eq!(conns.chat_subscribers(&chat).await.unwrap().len(), 1);
+    conns.remove_connection(&customer_conn.id).await.unwrap();
+    assert!(conns.chat_subscribers(&chat).await.unwrap().is_empty());
+    conns.remove_connection(&customer_conn.id).await.unwrap();
+}
+
+/// 24 concurrent pulls by 6 agents (limit 2 each, 12 slots) against 10 queued chats: every chat
+/// goes to exactly one agent, nobody exceeds their limit, and the other pulls are told why.
+pub async fn concurrent_pulls_assign_each_chat_once_within_limits(stores: Stores) {
+    seed_groups(&stores, &["g"]).await;
+    let app = app_over(&stores);
+    let agents: Vec<Agent> = (0..6)
+        .map(|i| agent(&format!("agent{i}"), &["g"], Role::Agent, 2))
+        .collect();
+    for a in &agents {
+        stores.directory.put_agent(a).await.unwrap();
+    }
+    let mut chats = Vec::new();
+    for i in 0..10 {
+        chats.push(
+            new_chat(&stores, "g", &format!("Customer {i}"), now())
+                .await
+                .id,
+        );
+    }
+    let mut tasks = Vec::new();
+    for round in 0..4 {
+        for a in &agents {
+            let app = app.clone();
+            let principal = Principal::Agent(a.id.clone());
+            let _ = round;
+            tasks.push(tokio::spawn(async move { app.pull_next(&principal).await }));
+        }
+    }
+    let mut won = Vec::new();
+    let mut refusals = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(row) => won.push((row.id.clone(), row.agent_id.clone().unwrap())),
+            Err(AppError::QueueEmpty) | Err(AppError::Domain(DomainError::AtCapacity { .. })) => {
+                refusals += 1
+            }
+            Err(other) => panic!("unexpected pull failure: {other:?}"),
+        }
+    }
+    assert_eq!(won.len(), 10, "every chat pulled once: {won:?}");
+    assert_eq!(refusals, 14);
+    let mut pulled: Vec<ChatId> = won.iter().map(|(c, _)| c.clone()).collect();
+    pulled.sort();
+    let mut expected = chats.clone();
+    expected.sort();
+    assert_eq!(pulled, expected, "no chat twice, none missed");
+    for a in &agents {
+        let mine = won.iter().filter(|(_, who)| who == &a.id).count();
+        assert!(mine <= 2, "{} got {mine} chats", a.id);
+        let stored = stores.directory.active_chat_count(&a.id).await.unwrap() as usize;
+        assert_eq!(stored, mine, "the counter matches the assignments");
+        let active = stores
+            .chats
+            .list_chats(&ChatFilter::AgentActive(a.id.clone()), 10)
+            .await
+            .unwrap();
+        assert_eq!(active.len(), mine);
+    }
+    for id in &chats {
+        let chat = stores.chats.get_chat(id).await.unwrap().unwrap();
+        assert_eq!(chat.state, ChatState::Active);
+        let assigned = stores
+            .chats
+            .events_after(id, 0, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| matches!(e.kind, EventKind::Assigned { .. }))
+            .count();
+        assert_eq!(assigned, 1, "chat {id} was assigned exactly once");
+    }
+}
+
+/// Ten concurrent sends of the same client message id store one message; twenty concurrent
+/// distinct sends get gapless sequence numbers.
+pub async fn concurrent_sends_are_stored_once_with_gapless_sequence_numbers(stores: Stores) {
+    seed_groups(&stores, &["g"]).await;
+    let app = app_over(&stores);
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let customer = Principal::Customer(chat.id.clone());
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (app, p, id) = (app.clone(), customer.clone(), chat.id.clone());
+        tasks.push(tokio::spawn(async move {
+            app.send_message(
+                &p,
+                &id,
+                ClientMessageId::parse("same").unwrap(),
+                "only once",
+            )
+            .await
+        }));
+    }
+    let mut seqs = Vec::new();
+    let mut fresh = 0;
+    for t in tasks {
+        let (event, duplicate) = t.await.unwrap().unwrap();
+        seqs.push(event.seq);
+        if !duplicate {
+            fresh += 1;
+        }
+    }
+    assert_eq!(fresh, 1, "stored once");
+    assert!(
+        seqs.iter().all(|s| *s == seqs[0]),
+        "every caller got the same message: {seqs:?}"
+    );
+
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (app, p, id) = (app.clone(), customer.clone(), chat.id.clone());
+        tasks.push(tokio::spawn(async move {
+            app.send_message(
+                &p,
+                &id,
+                ClientMessageId::parse(&format!("c{i}")).unwrap(),
+                "hi",
+            )
+            .await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let events = stores.chats.events_after(&chat.id, 0, 1000).await.unwrap();
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=23).collect::<Vec<_>>(), "no gaps, no duplicates");
+    let chat = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    assert_eq!(chat.message_count, 22);
+    assert_eq!(chat.last_seq, 23);
+}
+
+/// Transfers and takes racing for one agent's last slot: exactly one wins.
+pub async fn concurrent_assignments_to_one_agent_respect_the_limit(stores: Stores) {
+    seed_groups(&stores, &["g"]).await;
+    let app = app_over(&stores);
+    let target = agent("target", &["g"], Role::Agent, 1);
+    let boss = agent("boss", &["g"], Role::Manager, 10);
+    stores.directory.put_agent(&target).await.unwrap();
+    stores.directory.put_agent(&boss).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(new_chat(&stores, "g", &format!("C{i}"), now()).await.id);
+    }
+    let mut tasks = Vec::new();
+    for id in ids {
+        let app = app.clone();
+        let p = Principal::Agent(boss.id.clone());
+        let to = chatdesk::app::TransferTarget::Agent {
+            agent_id: target.id.clone(),
+        };
+        tasks.push(tokio::spawn(async move {
+            app.bulk(&p, BulkAction::Transfer(to), vec![id]).await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        let outcome = t.await.unwrap().unwrap();
+        ok += outcome.succeeded;
+        for r in outcome.results.iter().filter(|r| !r.ok) {
+            assert_eq!(r.failure.as_ref().unwrap().error, "at_capacity");
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(
+        stores
+            .directory
+            .active_chat_count(&target.id)
+            .await
+            .unwrap(),
+        1
+    );
+}
+
+/// A commit that releases one agent and acquires another moves the count atomically.
+pub async fn a_transfer_moves_the_load_between_agents(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Agent, 3);
+    let b = agent("bob", &["g"], Role::Agent, 3);
+    stores.directory.put_agent(&a).await.unwrap();
+    stores.directory.put_agent(&b).await.unwrap();
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let c = commit_of(&chat, rules::take(&chat, &a, now()).unwrap(), now());
+    stores.chats.commit(&c).await.unwrap();
+    let chat = c.chat;
+    let m = rules::transfer_to_agent(&chat, &a, &b, now()).unwrap();
+    assert_eq!(
+        m.load,
+        LoadChange {
+            acquire: Some((b.id.clone(), 3)),
+            release: Some(a.id.clone())
+        }
+    );
+    stores
+        .chats
+        .commit(&commit_of(&chat, m, now()))
+        .await
+        .unwrap();
+    assert_eq!(stores.directory.active_chat_count(&a.id).await.unwrap(), 0);
+    assert_eq!(stores.directory.active_chat_count(&b.id).await.unwrap(), 1);
+}

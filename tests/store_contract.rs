@@ -1,0 +1,47 @@
+//! The store contract, run on every adapter: the embedded SQLite store and the DynamoDB store
+//! (against the endpoint `chatdesk_tests::dynamo_endpoint` provides: moto here, LocalStack where
+//! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
+
+use chatdesk_server::Stores;
+use chatdesk_tests::contract;
+
+async fn sqlite() -> Stores {
+    Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
+}
+
+macro_rules! contract_suite {
+    ($adapter:ident, $make:expr) => {
+        mod $adapter {
+            use super::*;
+
+            macro_rules! case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        contract::$name($make.await).await
+                    }
+                };
+            }
+
+            case!(groups_and_agents_round_trip);
+            case!(usernames_are_unique_and_logins_carry_the_hash);
+            case!(chats_are_created_once_and_read_back);
+            case!(a_commit_applies_the_change_and_appends_the_event);
+            case!(a_stale_commit_is_refused_and_writes_nothing);
+            case!(a_commit_for_a_missing_chat_is_not_found);
+            case!(an_agent_at_capacity_is_refused_and_nothing_is_written);
+            case!(a_repeated_client_message_id_returns_the_first_message);
+            case!(events_are_read_in_order_after_a_sequence_number);
+            case!(lists_follow_chats_through_their_lives);
+            case!(purging_removes_the_chat_and_its_transcript);
+            case!(preferences_round_trip);
+            case!(connections_and_subscriptions);
+            case!(concurrent_pulls_assign_each_chat_once_within_limits);
+            case!(concurrent_sends_are_stored_once_with_gapless_sequence_numbers);
+            case!(concurrent_assignments_to_one_agent_respect_the_limit);
+            case!(a_transfer_moves_the_load_between_agents);
+        }
+    };
+}
+
+contract_suite!(sqlite, sqlite());
