@@ -93,3 +93,164 @@ pub fn compare(spec: SortSpec, a: &ChatRow, b: &ChatRow) -> Ordering {
 pub fn sort_rows(rows: &mut [ChatRow], spec: SortSpec) {
     rows.sort_by(|a, b| compare(spec, a, b));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::idle::{Severity, StatusIcons};
+    use crate::domain::{ChatId, FollowUp, GroupId, Timestamp};
+
+    fn row(id: &str, user: &str, idle_ms: i64) -> ChatRow {
+        ChatRow {
+            id: ChatId::parse(id).unwrap(),
+            state: ChatState::Active,
+            deleted: false,
+            follow_up: None,
+            icons: StatusIcons {
+                state: Severity::Green,
+                idle: Severity::Grey,
+                follow_up: None,
+            },
+            user: user.into(),
+            group_id: GroupId::parse("g").unwrap(),
+            group_name: "G".into(),
+            started_at: Timestamp(0),
+            queue_ms: 0,
+            idle_ms,
+            messages: 0,
+            agent_id: None,
+            agent_name: None,
+            question: String::new(),
+            last_seq: 1,
+            as_of: Timestamp(0),
+        }
+    }
+
+    fn ids(rows: &[ChatRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    fn sorted(mut rows: Vec<ChatRow>, column: Column, direction: SortDirection) -> Vec<ChatRow> {
+        sort_rows(&mut rows, SortSpec { column, direction });
+        rows
+    }
+
+    /// Three chats per column: two equal in that column (broken by idle), one different.
+    /// Returns rows and the expected ascending order.
+    fn case(column: Column) -> (Vec<ChatRow>, Vec<&'static str>) {
+        let mut lo_idle = row("a1", "Sam", 10);
+        let mut hi_idle = row("a2", "Sam", 500);
+        let mut other = row("a3", "Sam", 50);
+        // `other` sorts after the tied pair in the column.
+        match column {
+            Column::Status => {
+                lo_idle.state = ChatState::Queued;
+                hi_idle.state = ChatState::Queued;
+                other.state = ChatState::Active;
+            }
+            Column::User => {
+                lo_idle.user = "ann".into();
+                hi_idle.user = "ann".into();
+                other.user = "Bob".into();
+            }
+            Column::Group => {
+                lo_idle.group_name = "Billing".into();
+                hi_idle.group_name = "Billing".into();
+                other.group_name = "support".into();
+            }
+            Column::Started => {
+                lo_idle.started_at = Timestamp(5);
+                hi_idle.started_at = Timestamp(5);
+                other.started_at = Timestamp(9);
+            }
+            Column::QueueTime => {
+                lo_idle.queue_ms = 100;
+                hi_idle.queue_ms = 100;
+                other.queue_ms = 2000;
+            }
+            Column::Idle => {
+                // Idle is its own column: the order is by idle, then by id.
+                lo_idle.idle_ms = 10;
+                hi_idle.idle_ms = 10;
+                other.idle_ms = 20;
+                return (vec![other, hi_idle, lo_idle], vec!["a1", "a2", "a3"]);
+            }
+            Column::Messages => {
+                lo_idle.messages = 3;
+                hi_idle.messages = 3;
+                other.messages = 30;
+            }
+            Column::Agent => {
+                lo_idle.agent_name = None;
+                hi_idle.agent_name = None;
+                other.agent_name = Some("Alice".into());
+            }
+        }
+        (vec![other, hi_idle, lo_idle], vec!["a1", "a2", "a3"])
+    }
+
+    #[test]
+    fn every_column_sorts_both_ways_with_the_idle_tie_break() {
+        for column in Column::ALL {
+            let (rows, ascending) = case(column);
+            let asc = sorted(rows.clone(), column, SortDirection::Asc);
+            assert_eq!(ids(&asc), ascending, "{column:?} ascending");
+            let desc = sorted(rows, column, SortDirection::Desc);
+            let mut descending = ascending.clone();
+            descending.reverse();
+            assert_eq!(ids(&desc), descending, "{column:?} descending");
+        }
+    }
+
+    #[test]
+    fn three_chats_of_one_user_sort_by_idle_in_the_same_direction() {
+        let rows = vec![
+            row("x", "Sam", 300),
+            row("y", "Sam", 100),
+            row("z", "Sam", 200),
+        ];
+        let asc = sorted(rows.clone(), Column::User, SortDirection::Asc);
+        assert_eq!(ids(&asc), vec!["y", "z", "x"], "least idle to most idle");
+        let desc = sorted(rows, Column::User, SortDirection::Desc);
+        assert_eq!(ids(&desc), vec!["x", "z", "y"], "most idle to least idle");
+    }
+
+    #[test]
+    fn the_order_is_total() {
+        let rows = vec![row("b", "Sam", 1), row("a", "Sam", 1), row("c", "Sam", 1)];
+        assert_eq!(
+            ids(&sorted(rows.clone(), Column::User, SortDirection::Asc)),
+            vec!["a", "b", "c"]
+        );
+        assert_eq!(
+            ids(&sorted(rows, Column::User, SortDirection::Desc)),
+            vec!["c", "b", "a"]
+        );
+    }
+
+    #[test]
+    fn status_orders_follow_ups_after_plain_chats_of_the_same_state() {
+        let plain = row("p", "Sam", 1);
+        let mut followed = row("f", "Sam", 1);
+        followed.follow_up = Some(FollowUp {
+            due_at: Timestamp(1),
+            note: "call back".into(),
+            set_by: crate::domain::AgentId::parse("a").unwrap(),
+        });
+        let asc = sorted(vec![followed, plain], Column::Status, SortDirection::Asc);
+        assert_eq!(ids(&asc), vec!["p", "f"]);
+    }
+
+    #[test]
+    fn user_names_sort_case_insensitively() {
+        let rows = vec![
+            row("1", "bob", 1),
+            row("2", "Alice", 1),
+            row("3", "carl", 1),
+        ];
+        assert_eq!(
+            ids(&sorted(rows, Column::User, SortDirection::Asc)),
+            vec!["2", "1", "3"]
+        );
+    }
+}

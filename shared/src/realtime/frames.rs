@@ -30,7 +30,8 @@ pub enum ClientFrame {
     Unwatch {
         chat_id: ChatId,
     },
-    Ping,
+    /// A struct variant (not a unit one) so that unknown fields are refused here too.
+    Ping {},
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -159,7 +160,7 @@ mod tests {
     fn parses_every_action() {
         assert_eq!(
             parse_client_frame(r#"{"action":"ping"}"#),
-            Ok(ClientFrame::Ping)
+            Ok(ClientFrame::Ping {})
         );
         assert!(matches!(
             parse_client_frame(

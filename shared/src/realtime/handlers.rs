@@ -217,7 +217,7 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
         ConnectionOwner::Customer { chat_id } => Principal::Customer(chat_id.clone()),
     };
     let (action, result) = match frame {
-        ClientFrame::Ping => {
+        ClientFrame::Ping {} => {
             fanout.post_frame(connection, &ServerFrame::Pong).await;
             return;
         }

@@ -1,0 +1,412 @@
+//! The REST API as a client sees it: permissions, errors with a JSON body naming the problem,
+//! bulk actions with a result per chat.
+
+use chatdesk_tests::client::Api;
+use chatdesk_tests::server::spawn_server;
+use serde_json::{json, Value};
+
+fn error_code(body: &Value) -> &str {
+    body["error"].as_str().unwrap_or("<no error code>")
+}
+
+#[tokio::test]
+async fn global_live_chats_only_for_members_of_every_group() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    api.start_chat("sales", "Sam", "Pricing?").await;
+    api.start_chat("billing", "Bea", "Refund?").await;
+    for who in ["alice", "manager", "carol", "bob"] {
+        let token = api.login(who).await;
+        let (status, body) = api.get("/api/chats?view=global", &token).await;
+        assert_eq!(status, 403, "{who} is missing a group: {body}");
+        assert_eq!(error_code(&body), "forbidden");
+        assert!(body["message"].as_str().unwrap().contains("every group"));
+        let (_, me) = api.get("/api/me", &token).await;
+        assert_eq!(me["can_view_global"], false);
+    }
+    let admin = api.login("admin").await;
+    let (status, body) = api.get("/api/chats?view=global", &admin).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["rows"].as_array().unwrap().len(), 2);
+    let (_, me) = api.get("/api/me", &admin).await;
+    assert_eq!(me["can_view_global"], true);
+}
+
+#[tokio::test]
+async fn group_views_only_for_member_groups_and_members_see_all_their_groups() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    api.start_chat("support", "Sue", "Mail down").await;
+    api.start_chat("billing", "Bea", "Invoice").await;
+    api.start_chat("sales", "Sam", "Quote").await;
+    let alice = api.login("alice").await;
+    let (status, body) = api
+        .get("/api/chats?view=group&group_id=sales", &alice)
+        .await;
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = api
+        .get("/api/chats?view=group&group_id=support", &alice)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["rows"].as_array().unwrap().len(), 1);
+    let (status, _) = api.get("/api/chats?view=group&group_id=nope", &alice).await;
+    assert_eq!(status, 404);
+    // Carol is in billing and support: her queue shows both, not sales.
+    let carol = api.login("carol").await;
+    let rows = api.list(&carol, "view=queue").await;
+    let mut users: Vec<&str> = rows.iter().map(|r| r["user"].as_str().unwrap()).collect();
+    users.sort();
+    assert_eq!(users, vec!["Bea", "Sue"]);
+}
+
+#[tokio::test]
+async fn customers_only_reach_their_own_chat() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let (mine, my_token) = api.start_chat("support", "Ann", "Hello").await;
+    let (theirs, _) = api.start_chat("support", "Bob", "Private question").await;
+
+    let (status, body) = api.get(&format!("/api/chats/{mine}"), &my_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["name"], "Ann");
+    assert_eq!(body["queue_position"], 0);
+
+    for (method, path, payload) in [
+        ("GET", format!("/api/chats/{theirs}"), None),
+        ("GET", format!("/api/chats/{theirs}/events"), None),
+        (
+            "POST",
+            format!("/api/chats/{theirs}/messages"),
+            Some(json!({"client_msg_id":"x","body":"hi"})),
+        ),
+        ("POST", format!("/api/chats/{theirs}/end"), None),
+    ] {
+        let (status, body) = api.call(method, &path, Some(&my_token), payload).await;
+        assert_eq!(status, 403, "{method} {path}: {body}");
+        assert_eq!(error_code(&body), "forbidden");
+    }
+    // Agent-only routes refuse a customer token.
+    for path in ["/api/chats?view=queue", "/api/me", "/api/agents"] {
+        let (status, _) = api.get(path, &my_token).await;
+        assert_eq!(status, 403, "{path}");
+    }
+    let (status, _) = api.action("pull", &my_token, json!({})).await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn agents_outside_a_group_cannot_touch_its_chats() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let (chat, _) = api.start_chat("sales", "Sam", "Quote please").await;
+    let alice = api.login("alice").await; // support only
+    let (status, _) = api.get(&format!("/api/chats/{chat}"), &alice).await;
+    assert_eq!(status, 403);
+    for action in ["pull", "take", "delete"] {
+        let (status, body) = api.action(action, &alice, json!({"chat_ids":[chat]})).await;
+        assert_eq!(status, 200, "bulk actions answer per chat");
+        assert_eq!(body["failed"], 1, "{action}: {body}");
+        assert_eq!(
+            body["results"][0]["failure"]["error"], "forbidden",
+            "{action}"
+        );
+    }
+    let (_, body) = api
+        .action(
+            "transfer",
+            &alice,
+            json!({"chat_ids":[chat],"to":{"kind":"group","group_id":"support"}}),
+        )
+        .await;
+    assert_eq!(body["results"][0]["failure"]["error"], "forbidden");
+    // Pulling "the next chat" never reaches into another group's queue.
+    let (status, body) = api.action("pull", &alice, json!({})).await;
+    assert_eq!(status, 409);
+    assert_eq!(error_code(&body), "queue_empty");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            json!({"group_id":"support","name":"A"}),
+            "invalid_json",
+            "question",
+        ),
+        (
+            json!({"group_id":5,"name":"A","question":"q"}),
+            "invalid_json",
+            "group_id",
+        ),
+        (
+            json!({"group_id":"support","name":"A","question":"q","admin":true}),
+            "invalid_json",
+            "admin",
+        ),
+        (
+            json!({"group_id":"support","name":"","question":"q"}),
+            "invalid_input",
+            "name",
+        ),
+        (
+            json!({"group_id":"support","name":"A\u{0007}","question":"q"}),
+            "invalid_input",
+            "name",
+        ),
+        (
+            json!({"group_id":"support","name":"A","question":"q","email":"nope"}),
+            "invalid_input",
+            "email",
+        ),
+        (
+            json!({"group_id":"support","name":"A".repeat(81),"question":"q"}),
+            "invalid_input",
+            "name",
+        ),
+        (
+            json!({"group_id":"support","name":"A","question":"q".repeat(2001)}),
+            "invalid_input",
+            "question",
+        ),
+        (
+            json!({"group_id":"bad id!","name":"A","question":"q"}),
+            "invalid_json",
+            "group_id",
+        ),
+    ];
+    for (body, code, mentions) in cases {
+        let (status, resp) = api
+            .call("POST", "/api/chats", None, Some(body.clone()))
+            .await;
+        assert_eq!(status, 400, "{body}: {resp}");
+        assert_eq!(error_code(&resp), code, "{body}");
+        assert!(
+            resp["message"].as_str().unwrap().contains(mentions),
+            "{resp} should name {mentions}"
+        );
+    }
+    let (status, resp) = api
+        .call(
+            "POST",
+            "/api/chats",
+            None,
+            Some(json!({"group_id":"nope","name":"A","question":"q"})),
+        )
+        .await;
+    assert_eq!((status, error_code(&resp)), (404, "not_found"));
+    let admin = api.login("admin").await;
+    assert!(
+        api.list(&admin, "view=global").await.is_empty(),
+        "nothing was created"
+    );
+
+    let (status, resp) = api.call("GET", "/api/nowhere", None, None).await;
+    assert_eq!((status, error_code(&resp)), (404, "no_route"));
+    let (status, resp) = api.call("DELETE", "/api/chats", None, None).await;
+    assert_eq!((status, error_code(&resp)), (405, "method_not_allowed"));
+    let (status, resp) = api.call("GET", "/api/me", None, None).await;
+    assert_eq!((status, error_code(&resp)), (401, "unauthorized"));
+    let (status, _) = api
+        .call("GET", "/api/me", Some("forged.token.here"), None)
+        .await;
+    assert_eq!(status, 401);
+    let (status, resp) = api
+        .get("/api/chats/01J00000000000000000000000", &admin)
+        .await;
+    assert_eq!((status, error_code(&resp)), (404, "not_found"));
+    let (status, resp) = api.get("/api/chats?view=sideways", &admin).await;
+    assert_eq!((status, error_code(&resp)), (400, "invalid_input"));
+    let (status, resp) = api
+        .get("/api/chats?view=queue&sort=shoe_size", &admin)
+        .await;
+    assert_eq!((status, error_code(&resp)), (400, "invalid_input"));
+    let (status, resp) = api.action("delete", &admin, json!({"chat_ids":[]})).await;
+    assert_eq!((status, error_code(&resp)), (400, "invalid_input"));
+    let ids: Vec<String> = (0..101).map(|i| format!("c{i}")).collect();
+    let (status, _) = api
+        .action("delete", &admin, json!({ "chat_ids": ids }))
+        .await;
+    assert_eq!(status, 400);
+    let big = "x".repeat(70 * 1024);
+    let (status, resp) = api
+        .call(
+            "POST",
+            "/api/chats",
+            None,
+            Some(json!({"group_id":"support","name":"A","question":big})),
+        )
+        .await;
+    assert_eq!((status, error_code(&resp)), (413, "too_large"));
+}
+
+#[tokio::test]
+async fn delete_restore_and_purge_follow_roles() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let manager = api.login("manager").await;
+    let admin = api.login("admin").await;
+    let (chat, _) = api.start_chat("support", "Ann", "Hi").await;
+
+    let (_, out) = api
+        .action("delete", &alice, json!({"chat_ids":[chat]}))
+        .await;
+    assert_eq!(
+        out["results"][0]["failure"]["error"], "invalid_state",
+        "live chats are ended first"
+    );
+    api.action("pull", &alice, json!({"chat_ids":[chat]})).await;
+    let (_, out) = api
+        .action(
+            "end",
+            &alice,
+            json!({"chat_ids":[chat],"resolution":"Said hi"}),
+        )
+        .await;
+    assert_eq!(out["succeeded"], 1);
+    let (_, out) = api
+        .action("delete", &alice, json!({"chat_ids":[chat, chat]}))
+        .await;
+    assert_eq!(out["succeeded"], 1, "repeated ids count once: {out}");
+    assert!(api.list(&alice, "view=my_completed").await.is_empty());
+    let (status, _) = api.get("/api/chats?view=deleted", &alice).await;
+    assert_eq!(status, 403, "agents do not see the deleted list");
+    let (_, out) = api
+        .action("restore", &alice, json!({"chat_ids":[chat]}))
+        .await;
+    assert_eq!(out["results"][0]["failure"]["error"], "forbidden");
+    assert_eq!(api.list(&manager, "view=deleted").await.len(), 1);
+    let (_, out) = api
+        .action("purge", &manager, json!({"chat_ids":[chat]}))
+        .await;
+    assert_eq!(
+        out["results"][0]["failure"]["error"], "forbidden",
+        "only administrators purge"
+    );
+    let (_, out) = api
+        .action("restore", &manager, json!({"chat_ids":[chat]}))
+        .await;
+    assert_eq!(out["succeeded"], 1);
+    assert_eq!(
+        api.list(&alice, "view=my_completed").await.len(),
+        1,
+        "back where it was"
+    );
+    api.action("delete", &alice, json!({"chat_ids":[chat]}))
+        .await;
+    let (_, out) = api
+        .action("purge", &admin, json!({"chat_ids":[chat]}))
+        .await;
+    assert_eq!(out["succeeded"], 1, "{out}");
+    let (status, _) = api.get(&format!("/api/chats/{chat}"), &admin).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn bulk_actions_report_per_chat() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (a, _) = api.start_chat("support", "A", "q").await;
+    let (b, _) = api.start_chat("support", "B", "q").await;
+    let (c, _) = api.start_chat("sales", "C", "q").await;
+    let (status, out) = api
+        .action(
+            "pull",
+            &alice,
+            json!({"chat_ids":[a, b, c, "01J00000000000000000000000"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(out["succeeded"], 2);
+    assert_eq!(out["failed"], 2);
+    assert_eq!(out["results"][2]["failure"]["error"], "forbidden");
+    assert_eq!(out["results"][3]["failure"]["error"], "not_found");
+    let (_, out) = api
+        .action(
+            "follow-up",
+            &alice,
+            json!({"chat_ids":[a, b],"follow_up":{"due_at": 4102444800000i64, "note":"Call back"}}),
+        )
+        .await;
+    assert_eq!(out["succeeded"], 2);
+    let rows = api.list(&alice, "view=my_active&sort=user&dir=desc").await;
+    let users: Vec<&str> = rows.iter().map(|r| r["user"].as_str().unwrap()).collect();
+    assert_eq!(users, vec!["B", "A"]);
+    assert_eq!(rows[0]["icons"]["follow_up"], "green");
+    assert_eq!(rows[0]["follow_up"]["note"], "Call back");
+    let (_, out) = api
+        .action(
+            "transfer",
+            &alice,
+            json!({"chat_ids":[a],"to":{"kind":"agent","agent_id":"bob"}}),
+        )
+        .await;
+    assert_eq!(
+        out["results"][0]["failure"]["error"], "invalid_state",
+        "bob is not in support: {out}"
+    );
+    let (_, out) = api
+        .action(
+            "transfer",
+            &alice,
+            json!({"chat_ids":[a],"to":{"kind":"agent","agent_id":"carol"}}),
+        )
+        .await;
+    assert_eq!(out["succeeded"], 1);
+    assert_eq!(out["results"][0]["chat"]["agent_name"], "Carol");
+}
+
+#[tokio::test]
+async fn preferences_are_kept_per_agent() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let bob = api.login("bob").await;
+    let (_, mut prefs) = api.get("/api/preferences", &alice).await;
+    assert_eq!(prefs["columns"].as_array().unwrap().len(), 8);
+    prefs["columns"][1]["visible"] = json!(false);
+    prefs["columns"][2]["width"] = json!(222);
+    prefs["sort"] = json!({"column":"idle","direction":"asc"});
+    let (status, saved) = api
+        .call("PUT", "/api/preferences", Some(&alice), Some(prefs.clone()))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let (_, again) = api.get("/api/preferences", &alice).await;
+    assert_eq!(again, prefs);
+    let (_, bobs) = api.get("/api/preferences", &bob).await;
+    assert_eq!(
+        bobs["columns"][1]["visible"], true,
+        "bob keeps the defaults"
+    );
+    let rows = api.get("/api/chats?view=my_active", &alice).await.1;
+    assert_eq!(
+        rows["sort"]["column"], "idle",
+        "the saved sort is the default sort"
+    );
+    prefs["columns"][2]["width"] = json!(5);
+    let (status, _) = api
+        .call("PUT", "/api/preferences", Some(&alice), Some(prefs))
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_committed() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let (status, doc) = api.call("GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let committed: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"))
+            .expect("docs/openapi.json is committed"),
+    )
+    .expect("valid JSON");
+    assert_eq!(
+        doc, committed,
+        "docs/openapi.json is stale: run `cargo run -p chatdesk-server -- openapi > docs/openapi.json`"
+    );
+}
