@@ -1,0 +1,17 @@
+//! Groups and agents (for transfers).
+//! Routes: the entries of `chatdesk::api::ROUTES` whose function is `directory`.
+
+use lambda_http::{service_fn, Error, Request};
+
+const FUNCTION: &str = "directory";
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    chatdesk::lambda::init_logging();
+    let cloud = chatdesk::cloud::Cloud::from_env().await?;
+    let app = &cloud.app;
+    lambda_http::run(service_fn(|req: Request| async move {
+        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+    }))
+    .await
+}

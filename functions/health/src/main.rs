@@ -1,0 +1,17 @@
+//! Health check and the OpenAPI document.
+//! Routes: the entries of `chatdesk::api::ROUTES` whose function is `health`.
+
+use lambda_http::{service_fn, Error, Request};
+
+const FUNCTION: &str = "health";
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    chatdesk::lambda::init_logging();
+    let cloud = chatdesk::cloud::Cloud::from_env().await?;
+    let app = &cloud.app;
+    lambda_http::run(service_fn(|req: Request| async move {
+        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+    }))
+    .await
+}

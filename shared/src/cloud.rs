@@ -1,0 +1,98 @@
+//! What a Lambda function builds once per cold start: the DynamoDB store, the API Gateway
+//! management client for fan-out, the token service and the settings, all from the environment
+//! the template gives each function.
+
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::app::{App, Settings};
+use crate::auth::TokenService;
+use crate::aws::ApiGatewayPoster;
+use crate::domain::IdleThresholds;
+use crate::dynamo::DynamoStore;
+use crate::ports::{Clock, SystemClock};
+use crate::realtime::Fanout;
+
+#[derive(Debug, Error)]
+pub enum CloudConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name}: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("store: {0}")]
+    Store(#[from] crate::ports::StoreError),
+}
+
+fn required(name: &'static str) -> Result<String, CloudConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or(CloudConfigError::Missing(name))
+}
+
+fn seconds(name: &'static str, default_ms: i64) -> Result<i64, CloudConfigError> {
+    match std::env::var(name).ok().filter(|v| !v.is_empty()) {
+        None => Ok(default_ms),
+        Some(v) => v
+            .parse::<i64>()
+            .map(|s| s * 1000)
+            .map_err(|_| CloudConfigError::Invalid {
+                name,
+                reason: format!("expected seconds, got {v:?}"),
+            }),
+    }
+}
+
+pub struct Cloud {
+    pub app: App,
+    pub fanout: Arc<Fanout>,
+}
+
+impl Cloud {
+    /// Reads `CHATDESK_TABLE`, `CHATDESK_TOKEN_SECRET` (at least 32 bytes),
+    /// `CHATDESK_WS_ENDPOINT` (the WebSocket API's management endpoint,
+    /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`) and the idle thresholds
+    /// `CHATDESK_IDLE_WARNING_SECS` / `CHATDESK_IDLE_HIGH_SECS`.
+    pub async fn from_env() -> Result<Cloud, CloudConfigError> {
+        let store = Arc::new(DynamoStore::from_env().await?);
+        let secret = required("CHATDESK_TOKEN_SECRET")?;
+        let tokens = TokenService::new(secret.as_bytes()).map_err(|reason| CloudConfigError::Invalid {
+            name: "CHATDESK_TOKEN_SECRET",
+            reason,
+        })?;
+        let endpoint = required("CHATDESK_WS_ENDPOINT")?;
+        let poster = Arc::new(ApiGatewayPoster::for_endpoint(&endpoint).await);
+        let defaults = IdleThresholds::default();
+        let idle = IdleThresholds::new(
+            seconds("CHATDESK_IDLE_WARNING_SECS", defaults.warning_ms)?,
+            seconds("CHATDESK_IDLE_HIGH_SECS", defaults.high_ms)?,
+        )
+        .map_err(|reason| CloudConfigError::Invalid {
+            name: "CHATDESK_IDLE_WARNING_SECS",
+            reason,
+        })?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let fanout = Arc::new(Fanout::new(
+            store.clone(),
+            poster,
+            store.clone(),
+            store.clone(),
+            clock.clone(),
+            idle,
+        ));
+        let app = App {
+            directory: store.clone(),
+            chats: store.clone(),
+            preferences: store,
+            notifier: fanout.clone(),
+            clock,
+            tokens: Arc::new(tokens),
+            settings: Settings {
+                idle,
+                ..Settings::default()
+            },
+        };
+        Ok(Cloud { app, fanout })
+    }
+}

@@ -1,0 +1,42 @@
+//! Glue between the Lambda runtime and the handlers: converts API Gateway's HTTP API events to
+//! plain `http` requests for `api::dispatch`, and hands WebSocket events to
+//! `realtime::handle_ws_event`. The functions' `main`s only wire configuration to these.
+
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use bytes::Bytes;
+use lambda_http::{Body, LambdaEvent};
+
+use crate::app::App;
+use crate::realtime::Fanout;
+
+/// One HTTP API request for one function's routes.
+pub async fn http(app: &App, function: &str, req: lambda_http::Request) -> http::Response<Body> {
+    let (parts, body) = req.into_parts();
+    let bytes = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(t) => Bytes::from(t),
+        Body::Binary(b) => Bytes::from(b),
+        _ => Bytes::new(),
+    };
+    let resp = crate::api::dispatch(app, http::Request::from_parts(parts, bytes), Some(function)).await;
+    let (parts, body) = resp.into_parts();
+    let body = match String::from_utf8(body.to_vec()) {
+        Ok(text) => Body::Text(text),
+        Err(e) => Body::Binary(e.into_bytes()),
+    };
+    http::Response::from_parts(parts, body)
+}
+
+/// One WebSocket event (any route).
+pub async fn websocket(
+    app: &App,
+    fanout: &Fanout,
+    event: LambdaEvent<ApiGatewayWebsocketProxyRequest>,
+) -> Result<ApiGatewayProxyResponse, lambda_http::Error> {
+    Ok(crate::realtime::handle_ws_event(app, fanout, event.payload).await)
+}
+
+/// Logs as JSON lines to CloudWatch; `CHATDESK_LOG` sets the filter (default `info`).
+pub fn init_logging() {
+    lambda_http::tracing::init_default_subscriber();
+}
