@@ -5,6 +5,7 @@
 mod config;
 pub mod gateway;
 mod http_api;
+pub mod manifest;
 mod secrets;
 mod statics;
 pub mod telemetry;

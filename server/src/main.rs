@@ -22,6 +22,9 @@ enum Command {
     Serve,
     /// Print the OpenAPI document of the REST API.
     Openapi,
+    /// Print, as JSON, every HTTP route and WebSocket route with the Lambda function serving it
+    /// (what the infrastructure checks compare the template with).
+    Manifest,
 }
 
 #[tokio::main]
@@ -32,6 +35,10 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => serve().await,
         Command::Openapi => {
             println!("{}", chatdesk::api::openapi::document_json());
+            Ok(())
+        }
+        Command::Manifest => {
+            println!("{}", chatdesk_server::manifest::manifest_json());
             Ok(())
         }
     };

@@ -1,0 +1,32 @@
+//! The deployment manifest: which Lambda function serves which route. The template checks in
+//! `infra/checks/` compare `infra/template.yaml` with this, so a route without its function (or a
+//! function without its binary) is found before anyone deploys.
+
+use serde_json::{json, Value};
+
+pub fn manifest() -> Value {
+    let http: Vec<Value> = chatdesk::api::ROUTES
+        .iter()
+        .map(|r| json!({"method": r.method, "path": r.path, "function": r.function}))
+        .collect();
+    let ws: Vec<Value> = chatdesk::realtime::WS_ROUTES
+        .iter()
+        .map(|r| json!({"route_key": r.route_key, "function": r.function}))
+        .collect();
+    let mut functions: Vec<&str> = chatdesk::api::ROUTES
+        .iter()
+        .map(|r| r.function)
+        .chain(chatdesk::realtime::WS_ROUTES.iter().map(|r| r.function))
+        .collect();
+    functions.sort_unstable();
+    functions.dedup();
+    json!({
+        "http_routes": http,
+        "websocket_routes": ws,
+        "functions": functions,
+    })
+}
+
+pub fn manifest_json() -> String {
+    serde_json::to_string_pretty(&manifest()).unwrap_or_else(|_| "{}".into())
+}
