@@ -3,5 +3,6 @@
 
 pub mod client;
 pub mod contract;
+pub mod counting;
 pub mod flows;
 pub mod server;

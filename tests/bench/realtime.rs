@@ -1,0 +1,391 @@
+//! Realtime benchmark: N concurrent chats (one customer and one agent WebSocket each) exchanging
+//! messages through the local server, against a plain WebSocket relay on the same machine in
+//! the same process, so the ratio shows what the product adds (storage, sequencing, fan-out).
+//!
+//!     cargo run --profile perf -p chatdesk-tests --bin bench-realtime -- --chats 100
+//!
+//! Prints messages/s, p50/p99 send-to-receive latency and store calls per message.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{Message as AxMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use clap::Parser;
+use futures::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+use chatdesk::domain::{Agent, AgentId, Group, GroupId, Role};
+use chatdesk_server::{Config, Server, Stores};
+use chatdesk_tests::client::Api;
+use chatdesk_tests::counting::CountingStores;
+
+#[derive(Parser)]
+struct Args {
+    /// Concurrent chats.
+    #[arg(long, default_value_t = 100)]
+    chats: usize,
+    /// Messages per chat (alternating customer and agent).
+    #[arg(long, default_value_t = 10)]
+    messages: usize,
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Pair {
+    chat_id: String,
+    customer: Socket,
+    agent: Socket,
+}
+
+/// Reads frames until one contains `token`; returns false on timeout.
+async fn wait_for(sock: &mut Socket, token: &str) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout(
+        deadline.saturating_duration_since(Instant::now()),
+        sock.next(),
+    )
+    .await
+    {
+        if let Message::Text(t) = msg {
+            if t.contains(token) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Drives every pair concurrently: each message is sent by one side and timed until the other
+/// side receives it. Returns per-message latencies (µs) and the wall time.
+/// The pairs come back so their sockets stay open until the caller has read its counters.
+async fn drive(
+    pairs: Vec<Pair>,
+    messages: usize,
+    wrap: fn(&str, &str, &str) -> String,
+) -> (Vec<u64>, Duration, Vec<Pair>) {
+    let started = Instant::now();
+    let tasks: Vec<_> = pairs
+        .into_iter()
+        .map(|mut p| {
+            tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(messages);
+                for i in 0..messages {
+                    let token = format!("tok-{}-{i}-x", p.chat_id);
+                    let frame = wrap(&p.chat_id, &format!("c{i}"), &token);
+                    let t0 = Instant::now();
+                    let (from, to) = if i % 2 == 0 {
+                        (&mut p.customer, &mut p.agent)
+                    } else {
+                        (&mut p.agent, &mut p.customer)
+                    };
+                    if from.send(Message::Text(frame.into())).await.is_err() {
+                        break;
+                    }
+                    if !wait_for(to, &token).await {
+                        eprintln!("message lost in chat {}", p.chat_id);
+                        break;
+                    }
+                    lat.push(t0.elapsed().as_micros() as u64);
+                }
+                (lat, p)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut kept = Vec::new();
+    for t in tasks {
+        if let Ok((l, p)) = t.await {
+            all.extend(l);
+            kept.push(p);
+        }
+    }
+    (all, started.elapsed(), kept)
+}
+
+fn percentile(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx] as f64 / 1000.0
+}
+
+struct Figures {
+    per_sec: f64,
+    p50: f64,
+    p99: f64,
+    count: usize,
+}
+
+fn figures(mut lat: Vec<u64>, wall: Duration) -> Figures {
+    lat.sort_unstable();
+    Figures {
+        per_sec: lat.len() as f64 / wall.as_secs_f64(),
+        p50: percentile(&lat, 0.50),
+        p99: percentile(&lat, 0.99),
+        count: lat.len(),
+    }
+}
+
+// ---------- the baseline: a plain relay ----------
+
+#[derive(Clone, Default)]
+struct Rooms(Arc<Mutex<HashMap<String, Vec<(u64, mpsc::UnboundedSender<String>)>>>>);
+
+async fn relay_ws(
+    State(rooms): State<Rooms>,
+    Query(q): Query<HashMap<String, String>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let room = q.get("room").cloned().unwrap_or_default();
+    ws.on_upgrade(move |socket| relay(rooms, room, socket))
+}
+
+async fn relay(rooms: Rooms, room: String, socket: WebSocket) {
+    let id = rand_id();
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    if let Ok(mut r) = rooms.0.lock() {
+        r.entry(room.clone()).or_default().push((id, tx));
+    }
+    let (mut sink, mut stream) = socket.split();
+    let writer = tokio::spawn(async move {
+        while let Some(text) = rx.recv().await {
+            if sink.send(AxMessage::Text(text.into())).await.is_err() {
+                break;
+            }
+        }
+    });
+    while let Some(Ok(AxMessage::Text(t))) = stream.next().await {
+        let peers: Vec<mpsc::UnboundedSender<String>> = rooms
+            .0
+            .lock()
+            .map(|r| {
+                r.get(&room)
+                    .map(|v| {
+                        v.iter()
+                            .filter(|(i, _)| *i != id)
+                            .map(|(_, s)| s.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        for p in peers {
+            let _ = p.send(t.to_string());
+        }
+    }
+    writer.abort();
+}
+
+fn rand_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+async fn baseline(chats: usize, messages: usize) -> Figures {
+    let app = axum::Router::new()
+        .route("/ws", get(relay_ws))
+        .with_state(Rooms::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut pairs = Vec::new();
+    for i in 0..chats {
+        let url = format!("ws://{addr}/ws?room=r{i}");
+        let (customer, _) = tokio_tungstenite::connect_async(&url)
+            .await
+            .expect("connect");
+        let (agent, _) = tokio_tungstenite::connect_async(&url)
+            .await
+            .expect("connect");
+        pairs.push(Pair {
+            chat_id: format!("r{i}"),
+            customer,
+            agent,
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (lat, wall, _pairs) = drive(pairs, messages, |chat, cmid, token| {
+        json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":token}).to_string()
+    })
+    .await;
+    figures(lat, wall)
+}
+
+// ---------- chatdesk ----------
+
+const CHATS_PER_AGENT: usize = 5;
+const AGENTS_PER_GROUP: usize = 10;
+
+async fn chatdesk(
+    chats: usize,
+    messages: usize,
+) -> (
+    Figures,
+    std::collections::BTreeMap<&'static str, u64>,
+    usize,
+    usize,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = chatdesk::sqlite::SqliteStore::open_dir(dir.path()).expect("store");
+    let counting = CountingStores::wrap(Stores::all_in(store));
+    let mut config = Config::for_tests(dir.path().to_path_buf());
+    config.seed_demo = false;
+    let server = Server::build_with(config, counting.stores())
+        .await
+        .expect("server");
+    let base = server.base_url();
+    let addr = server.addr();
+    let app = server.app.clone();
+    tokio::spawn(server.run_until_stopped());
+
+    let agents = chats.div_ceil(CHATS_PER_AGENT);
+    let groups = agents.div_ceil(AGENTS_PER_GROUP);
+    let stores = counting.stores();
+    for g in 0..groups {
+        stores
+            .directory
+            .put_group(&Group {
+                id: GroupId::parse(&format!("bench-{g}")).expect("id"),
+                name: format!("Bench {g}"),
+            })
+            .await
+            .expect("group");
+    }
+    let mut agent_tokens = Vec::new();
+    for a in 0..agents {
+        let id = AgentId::parse(&format!("agent-{a}")).expect("id");
+        stores
+            .directory
+            .put_agent(&Agent {
+                id: id.clone(),
+                username: format!("agent-{a}"),
+                display_name: format!("Agent {a}"),
+                role: Role::Agent,
+                groups: vec![
+                    GroupId::parse(&format!("bench-{}", a / AGENTS_PER_GROUP)).expect("id")
+                ],
+                available: true,
+                max_concurrent_chats: CHATS_PER_AGENT as u32,
+            })
+            .await
+            .expect("agent");
+        agent_tokens.push(app.tokens.issue_agent(&id, app.clock.now()).expect("token"));
+    }
+    let api = Api::new(&base);
+    let mut agent_sockets = Vec::new();
+    for t in &agent_tokens {
+        let (s, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws?token={t}"))
+            .await
+            .expect("agent connects");
+        agent_sockets.push(Some(s));
+    }
+    let mut pairs = Vec::new();
+    let mut by_agent: Vec<Vec<(String, Socket)>> = (0..agents).map(|_| Vec::new()).collect();
+    for i in 0..chats {
+        let agent = i / CHATS_PER_AGENT;
+        let group = agent / AGENTS_PER_GROUP;
+        let (chat, customer_token) = api
+            .start_chat(
+                &format!("bench-{group}"),
+                &format!("Customer {i}"),
+                "Benchmark question",
+            )
+            .await;
+        let (status, out) = api
+            .action("pull", &agent_tokens[agent], json!({"chat_ids":[chat]}))
+            .await;
+        assert!(status == 200 && out["succeeded"] == 1, "pull failed: {out}");
+        let (customer, _) =
+            tokio_tungstenite::connect_async(format!("ws://{addr}/ws?token={customer_token}"))
+                .await
+                .expect("customer connects");
+        by_agent[agent].push((chat, customer));
+    }
+    // Each agent keeps a console connection open (it receives the list updates of the group);
+    // it is drained in the background like a browser would. Each chat gets its own agent socket
+    // (the agent's chat tab) so that pairs are timed independently.
+    for sock in agent_sockets.iter_mut() {
+        if let Some(mut s) = sock.take() {
+            tokio::spawn(async move { while let Some(Ok(_)) = s.next().await {} });
+        }
+    }
+    for (agent, list) in by_agent.into_iter().enumerate() {
+        for (chat, customer) in list {
+            let (mut agent_sock, _) = tokio_tungstenite::connect_async(format!(
+                "ws://{addr}/ws?token={}",
+                agent_tokens[agent]
+            ))
+            .await
+            .expect("agent tab connects");
+            agent_sock
+                .send(Message::Text(
+                    json!({"action":"watch","chat_id":chat}).to_string().into(),
+                ))
+                .await
+                .expect("watch");
+            pairs.push(Pair {
+                chat_id: chat,
+                customer,
+                agent: agent_sock,
+            });
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    counting.reset();
+    let (lat, wall, pairs) = drive(pairs, messages, |chat, cmid, token| {
+        json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":token}).to_string()
+    })
+    .await;
+    let calls = counting.snapshot();
+    drop(pairs);
+    (figures(lat, wall), calls, agents, groups)
+}
+
+#[tokio::main]
+async fn main() {
+    chatdesk_server::telemetry::init();
+    let args = Args::parse();
+    println!(
+        "realtime benchmark: {} chats x {} messages, 2 WebSocket clients per chat, one process, {} cores",
+        args.chats,
+        args.messages,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+    let base = baseline(args.chats, args.messages).await;
+    let (product, calls, agents, groups) = chatdesk(args.chats, args.messages).await;
+    let per_msg = calls.values().sum::<u64>() as f64 / product.count.max(1) as f64;
+    println!("{agents} agents in {groups} groups of up to {AGENTS_PER_GROUP}; every message also updates the group's lists");
+    println!();
+    println!("| run | messages | messages/s | p50 ms | p99 ms | store calls/msg |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| plain WebSocket relay (baseline) | {} | {:.0} | {:.2} | {:.2} | 0 |",
+        base.count, base.per_sec, base.p50, base.p99
+    );
+    println!(
+        "| chatdesk local server (SQLite) | {} | {:.0} | {:.2} | {:.2} | {:.1} |",
+        product.count, product.per_sec, product.p50, product.p99, per_msg
+    );
+    println!(
+        "| ratio chatdesk / baseline | | {:.2}x | {:.1}x | {:.1}x | |",
+        product.per_sec / base.per_sec,
+        product.p50 / base.p50,
+        product.p99 / base.p99
+    );
+    println!();
+    println!("store calls during the message phase, per message:");
+    for (op, n) in calls {
+        println!("  {op:<20} {:.2}", n as f64 / product.count.max(1) as f64);
+    }
+}

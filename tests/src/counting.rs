@@ -1,0 +1,191 @@
+//! A store decorator that counts every call by operation, for the benchmarks' "store calls per
+//! message" figure. It wraps any adapter.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chatdesk::domain::*;
+use chatdesk::ports::*;
+use chatdesk_server::Stores;
+
+#[derive(Clone)]
+pub struct CountingStores {
+    inner: Stores,
+    counts: Arc<Mutex<BTreeMap<&'static str, u64>>>,
+}
+
+impl CountingStores {
+    pub fn wrap(inner: Stores) -> Self {
+        CountingStores {
+            inner,
+            counts: Arc::default(),
+        }
+    }
+
+    pub fn stores(&self) -> Stores {
+        let me = Arc::new(self.clone());
+        Stores {
+            directory: me.clone(),
+            chats: me.clone(),
+            preferences: me.clone(),
+            connections: me,
+        }
+    }
+
+    fn count(&self, op: &'static str) {
+        if let Ok(mut m) = self.counts.lock() {
+            *m.entry(op).or_default() += 1;
+        }
+    }
+
+    pub fn snapshot(&self) -> BTreeMap<&'static str, u64> {
+        self.counts.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    pub fn reset(&self) {
+        if let Ok(mut m) = self.counts.lock() {
+            m.clear();
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.snapshot().values().sum()
+    }
+}
+
+#[async_trait]
+impl DirectoryStore for CountingStores {
+    async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
+        self.count("put_group");
+        self.inner.directory.put_group(group).await
+    }
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        self.count("list_groups");
+        self.inner.directory.list_groups().await
+    }
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        self.count("put_agent");
+        self.inner.directory.put_agent(agent).await
+    }
+    async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        self.count("get_agent");
+        self.inner.directory.get_agent(id).await
+    }
+    async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
+        self.count("list_agents");
+        self.inner.directory.list_agents().await
+    }
+    async fn set_password_hash(&self, id: &AgentId, hash: &str) -> Result<(), StoreError> {
+        self.count("set_password_hash");
+        self.inner.directory.set_password_hash(id, hash).await
+    }
+    async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError> {
+        self.count("find_login");
+        self.inner.directory.find_login(username).await
+    }
+    async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError> {
+        self.count("active_chat_count");
+        self.inner.directory.active_chat_count(id).await
+    }
+}
+
+#[async_trait]
+impl ChatStore for CountingStores {
+    async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
+        self.count("create_chat");
+        self.inner.chats.create_chat(chat, events).await
+    }
+    async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        self.count("get_chat");
+        self.inner.chats.get_chat(id).await
+    }
+    async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
+        self.count("commit");
+        self.inner.chats.commit(commit).await
+    }
+    async fn events_after(
+        &self,
+        chat: &ChatId,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<ChatEvent>, StoreError> {
+        self.count("events_after");
+        self.inner.chats.events_after(chat, after_seq, limit).await
+    }
+    async fn find_message(
+        &self,
+        chat: &ChatId,
+        client_msg_id: &ClientMessageId,
+    ) -> Result<Option<ChatEvent>, StoreError> {
+        self.count("find_message");
+        self.inner.chats.find_message(chat, client_msg_id).await
+    }
+    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+        self.count("list_chats");
+        self.inner.chats.list_chats(filter, limit).await
+    }
+    async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
+        self.count("queue_position");
+        self.inner.chats.queue_position(chat).await
+    }
+    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError> {
+        self.count("purge_chat");
+        self.inner.chats.purge_chat(id).await
+    }
+}
+
+#[async_trait]
+impl PreferenceStore for CountingStores {
+    async fn get_preferences(
+        &self,
+        agent: &AgentId,
+    ) -> Result<Option<ListPreferences>, StoreError> {
+        self.count("get_preferences");
+        self.inner.preferences.get_preferences(agent).await
+    }
+    async fn put_preferences(
+        &self,
+        agent: &AgentId,
+        prefs: &ListPreferences,
+    ) -> Result<(), StoreError> {
+        self.count("put_preferences");
+        self.inner.preferences.put_preferences(agent, prefs).await
+    }
+}
+
+#[async_trait]
+impl ConnectionStore for CountingStores {
+    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError> {
+        self.count("put_connection");
+        self.inner.connections.put_connection(connection).await
+    }
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        self.count("get_connection");
+        self.inner.connections.get_connection(id).await
+    }
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError> {
+        self.count("remove_connection");
+        self.inner.connections.remove_connection(id).await
+    }
+    async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError> {
+        self.count("watch_chat");
+        self.inner.connections.watch_chat(chat, connection).await
+    }
+    async fn unwatch_chat(
+        &self,
+        chat: &ChatId,
+        connection: &ConnectionId,
+    ) -> Result<(), StoreError> {
+        self.count("unwatch_chat");
+        self.inner.connections.unwatch_chat(chat, connection).await
+    }
+    async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
+        self.count("chat_subscribers");
+        self.inner.connections.chat_subscribers(chat).await
+    }
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
+        self.count("group_subscribers");
+        self.inner.connections.group_subscribers(group).await
+    }
+}
