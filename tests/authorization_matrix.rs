@@ -1,0 +1,563 @@
+//! The authorization matrix: every route and WebSocket action, for every kind of caller, allowed
+//! or refused with the right status. The expected table below is the specification; the test
+//! renders what it observed into `docs/authorization-matrix.md` and checks the committed file is
+//! current (set CHATDESK_WRITE_MATRIX=1 to rewrite it).
+
+use std::time::Duration;
+
+use chatdesk::domain::{AgentId, Timestamp};
+use chatdesk_tests::client::{Api, Ws};
+use chatdesk_tests::server::{spawn_server, TestServer};
+use serde_json::{json, Value};
+
+const CALLERS: [&str; 9] = [
+    "customer of this chat",
+    "another customer",
+    "agent in the group",
+    "agent outside it",
+    "manager of the group",
+    "administrator",
+    "no token",
+    "expired token",
+    "tampered token",
+];
+
+/// What state the chat under test must be in before the call.
+#[derive(Clone, Copy)]
+enum Setup {
+    /// Queued in Support.
+    Queued,
+    /// Active, assigned to alice (Support).
+    Active,
+    /// Ended (alice had it).
+    Ended,
+    /// Ended and deleted.
+    Deleted,
+}
+
+struct Case {
+    name: &'static str,
+    setup: Setup,
+    call: Call,
+    expected: [&'static str; 9],
+}
+
+enum Call {
+    Http(&'static str, &'static str, Option<fn(&str) -> Value>),
+    Ws(fn(&str) -> Value),
+    WsConnect,
+}
+
+const OK: &str = "ok";
+const E401: &str = "401 unauthorized";
+const E403: &str = "403 forbidden";
+const PC_FORBIDDEN: &str = "per chat: forbidden";
+const PC_STATE: &str = "per chat: invalid_state";
+const WS_FORBIDDEN: &str = "error frame: forbidden";
+const WS_NO: &str = "refused at connect";
+
+fn cases() -> Vec<Case> {
+    use Setup::*;
+    let agent_only = [E403, E403, OK, OK, OK, OK, E401, E401, E401];
+    let public = [OK, OK, OK, OK, OK, OK, OK, OK, OK];
+    vec![
+        Case {
+            name: "GET /api/health",
+            setup: Queued,
+            call: Call::Http("GET", "/api/health", None),
+            expected: public,
+        },
+        Case {
+            name: "GET /api/openapi.json",
+            setup: Queued,
+            call: Call::Http("GET", "/api/openapi.json", None),
+            expected: public,
+        },
+        Case {
+            name: "POST /api/chats (start a chat)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/chats",
+                Some(|_| json!({"group_id":"support","name":"Zed","question":"Hello"})),
+            ),
+            expected: public,
+        },
+        Case {
+            name: "GET /api/me",
+            setup: Queued,
+            call: Call::Http("GET", "/api/me", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "PATCH /api/me",
+            setup: Queued,
+            call: Call::Http("PATCH", "/api/me", Some(|_| json!({"available": true}))),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/groups",
+            setup: Queued,
+            call: Call::Http("GET", "/api/groups", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/agents",
+            setup: Queued,
+            call: Call::Http("GET", "/api/agents", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/preferences",
+            setup: Queued,
+            call: Call::Http("GET", "/api/preferences", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "PUT /api/preferences",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/preferences",
+                Some(|_| json!({"columns": [], "sort": {"column":"idle","direction":"asc"}})),
+            ),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/chats?view=my_active",
+            setup: Active,
+            call: Call::Http("GET", "/api/chats?view=my_active", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/chats?view=group (Support)",
+            setup: Queued,
+            call: Call::Http("GET", "/api/chats?view=group&group_id=support", None),
+            expected: [E403, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/chats?view=queue",
+            setup: Queued,
+            call: Call::Http("GET", "/api/chats?view=queue", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/chats?view=global",
+            setup: Queued,
+            call: Call::Http("GET", "/api/chats?view=global", None),
+            expected: [E403, E403, E403, E403, E403, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/chats?view=deleted",
+            setup: Deleted,
+            call: Call::Http("GET", "/api/chats?view=deleted", None),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/chats/{id}",
+            setup: Active,
+            call: Call::Http("GET", "/api/chats/{id}", None),
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/chats/{id}/events",
+            setup: Active,
+            call: Call::Http("GET", "/api/chats/{id}/events", None),
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/chats/{id}/messages",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/messages",
+                Some(|_| json!({"client_msg_id":"m1","body":"hello"})),
+            ),
+            // Only the chat's customer and its assigned agent write in it.
+            expected: [OK, E403, OK, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/chats/{id}/end (customer)",
+            setup: Active,
+            call: Call::Http("POST", "/api/chats/{id}/end", None),
+            expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/pull",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/actions/pull",
+                Some(|id| json!({"chat_ids":[id]})),
+            ),
+            expected: [E403, E403, OK, PC_FORBIDDEN, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/take (from alice)",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/actions/take",
+                Some(|id| json!({"chat_ids":[id]})),
+            ),
+            expected: [E403, E403, PC_STATE, PC_FORBIDDEN, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/transfer (to Billing)",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/actions/transfer",
+                Some(|id| json!({"chat_ids":[id],"to":{"kind":"group","group_id":"billing"}})),
+            ),
+            expected: [E403, E403, OK, PC_FORBIDDEN, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/end",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/actions/end",
+                Some(|id| json!({"chat_ids":[id]})),
+            ),
+            expected: [E403, E403, OK, PC_FORBIDDEN, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/follow-up",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/actions/follow-up",
+                Some(
+                    |id| json!({"chat_ids":[id],"follow_up":{"due_at":4102444800000i64,"note":"call"}}),
+                ),
+            ),
+            expected: [E403, E403, OK, PC_FORBIDDEN, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/delete",
+            setup: Ended,
+            call: Call::Http(
+                "POST",
+                "/api/actions/delete",
+                Some(|id| json!({"chat_ids":[id]})),
+            ),
+            expected: [E403, E403, OK, PC_FORBIDDEN, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/actions/restore",
+            setup: Deleted,
+            call: Call::Http(
+                "POST",
+                "/api/actions/restore",
+                Some(|id| json!({"chat_ids":[id]})),
+            ),
+            expected: [
+                E403,
+                E403,
+                PC_FORBIDDEN,
+                PC_FORBIDDEN,
+                OK,
+                OK,
+                E401,
+                E401,
+                E401,
+            ],
+        },
+        Case {
+            name: "POST /api/actions/purge",
+            setup: Deleted,
+            call: Call::Http(
+                "POST",
+                "/api/actions/purge",
+                Some(|id| json!({"chat_ids":[id]})),
+            ),
+            expected: [
+                E403,
+                E403,
+                PC_FORBIDDEN,
+                PC_FORBIDDEN,
+                PC_FORBIDDEN,
+                OK,
+                E401,
+                E401,
+                E401,
+            ],
+        },
+        Case {
+            name: "WebSocket $connect",
+            setup: Active,
+            call: Call::WsConnect,
+            expected: [OK, OK, OK, OK, OK, OK, WS_NO, WS_NO, WS_NO],
+        },
+        Case {
+            name: "WebSocket send",
+            setup: Active,
+            call: Call::Ws(
+                |id| json!({"action":"send","chat_id":id,"client_msg_id":"w1","body":"hi"}),
+            ),
+            expected: [
+                OK,
+                WS_FORBIDDEN,
+                OK,
+                WS_FORBIDDEN,
+                WS_FORBIDDEN,
+                WS_FORBIDDEN,
+                WS_NO,
+                WS_NO,
+                WS_NO,
+            ],
+        },
+        Case {
+            name: "WebSocket typing",
+            setup: Active,
+            call: Call::Ws(|id| json!({"action":"typing","chat_id":id,"typing":true})),
+            expected: [
+                OK,
+                WS_FORBIDDEN,
+                OK,
+                WS_FORBIDDEN,
+                WS_FORBIDDEN,
+                WS_FORBIDDEN,
+                WS_NO,
+                WS_NO,
+                WS_NO,
+            ],
+        },
+        Case {
+            name: "WebSocket resume",
+            setup: Active,
+            call: Call::Ws(|id| json!({"action":"resume","chat_id":id,"after_seq":0})),
+            expected: [
+                OK,
+                WS_FORBIDDEN,
+                OK,
+                WS_FORBIDDEN,
+                OK,
+                OK,
+                WS_NO,
+                WS_NO,
+                WS_NO,
+            ],
+        },
+        Case {
+            name: "WebSocket watch",
+            setup: Active,
+            call: Call::Ws(|id| json!({"action":"watch","chat_id":id})),
+            expected: [
+                OK,
+                WS_FORBIDDEN,
+                OK,
+                WS_FORBIDDEN,
+                OK,
+                OK,
+                WS_NO,
+                WS_NO,
+                WS_NO,
+            ],
+        },
+    ]
+}
+
+struct World {
+    api: Api,
+    alice: String,
+    bob: String,
+    manager: String,
+    admin: String,
+    expired: String,
+    tampered: String,
+}
+
+async fn chat_in(world: &World, setup: Setup) -> (String, String) {
+    let (chat, token) = world.api.start_chat("support", "Subject", "Help me").await;
+    let ids = json!({"chat_ids":[chat]});
+    if !matches!(setup, Setup::Queued) {
+        let (_, out) = world.api.action("pull", &world.alice, ids.clone()).await;
+        assert_eq!(out["succeeded"], 1, "setup pull: {out}");
+    }
+    if matches!(setup, Setup::Ended | Setup::Deleted) {
+        let (_, out) = world.api.action("end", &world.alice, ids.clone()).await;
+        assert_eq!(out["succeeded"], 1, "setup end: {out}");
+    }
+    if matches!(setup, Setup::Deleted) {
+        let (_, out) = world.api.action("delete", &world.alice, ids).await;
+        assert_eq!(out["succeeded"], 1, "setup delete: {out}");
+    }
+    (chat, token)
+}
+
+fn outcome(status: u16, body: &Value) -> String {
+    if (200..300).contains(&status) {
+        if let Some(results) = body.get("results").and_then(|r| r.as_array()) {
+            if let Some(fail) = results.iter().find(|r| r["ok"] != true) {
+                return format!(
+                    "per chat: {}",
+                    fail["failure"]["error"].as_str().unwrap_or("?")
+                );
+            }
+        }
+        OK.into()
+    } else {
+        format!("{status} {}", body["error"].as_str().unwrap_or("?"))
+    }
+}
+
+async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize) -> String {
+    let (chat, own_customer) = chat_in(world, case.setup).await;
+    let (_, other_customer) = world.api.start_chat("support", "Other", "Mine").await;
+    let token: Option<String> = match caller {
+        0 => Some(own_customer),
+        1 => Some(other_customer),
+        2 => Some(world.alice.clone()),
+        3 => Some(world.bob.clone()),
+        4 => Some(world.manager.clone()),
+        5 => Some(world.admin.clone()),
+        6 => None,
+        7 => Some(world.expired.clone()),
+        _ => Some(world.tampered.clone()),
+    };
+    match &case.call {
+        Call::Http(method, path, body) => {
+            let path = path.replace("{id}", &chat);
+            let (status, resp) = world
+                .api
+                .call(method, &path, token.as_deref(), body.map(|b| b(&chat)))
+                .await;
+            outcome(status, &resp)
+        }
+        Call::WsConnect => {
+            match Ws::connect(&server.ws_url(token.as_deref().unwrap_or(""))).await {
+                Ok(ws) => {
+                    ws.close().await;
+                    OK.into()
+                }
+                Err(_) => WS_NO.into(),
+            }
+        }
+        Call::Ws(frame) => {
+            let mut ws = match Ws::connect(&server.ws_url(token.as_deref().unwrap_or(""))).await {
+                Ok(ws) => ws,
+                Err(_) => return WS_NO.into(),
+            };
+            ws.send(frame(&chat)).await;
+            // Refusals come as an error frame; an allowed action either answers (ack, resumed)
+            // or stays silent (typing, watch).
+            let deadline = tokio::time::Instant::now() + Duration::from_millis(700);
+            let result = loop {
+                let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                match ws.next(left).await {
+                    Some(f) if f["type"] == "error" => {
+                        break format!("error frame: {}", f["error"].as_str().unwrap_or("?"))
+                    }
+                    Some(f) if f["type"] == "ack" || f["type"] == "resumed" => break OK.into(),
+                    Some(_) => continue,
+                    None => break OK.into(),
+                }
+            };
+            ws.close().await;
+            result
+        }
+    }
+}
+
+fn render(rows: &[(String, Vec<String>)]) -> String {
+    let mut out = String::from(
+        "# Authorization matrix\n\nGenerated by `tests/authorization_matrix.rs` from what the local server actually \
+         answered (the test fails if it differs from the specification in the test or from this \
+         file). `ok` = allowed; `per chat: x` = the bulk action answered 200 and refused that chat \
+         with code `x`; `error frame: x` = the WebSocket action was refused with an error frame. \
+         The chat under test is in Support; the agent in the group is alice (Support), the agent \
+         outside it bob (Sales), the manager is in Support and Billing, the administrator in every \
+         group.\n\n",
+    );
+    out.push_str("| route or action |");
+    for c in CALLERS {
+        out.push_str(&format!(" {c} |"));
+    }
+    out.push_str("\n|---|");
+    for _ in CALLERS {
+        out.push_str("---|");
+    }
+    out.push('\n');
+    for (name, cells) in rows {
+        out.push_str(&format!("| `{name}` |"));
+        for c in cells {
+            out.push_str(&format!(" {c} |"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_route_and_action_for_every_caller() {
+    let server = spawn_server().await;
+    // Alice takes a chat in almost every cell: lift her concurrent-chat limit for this test.
+    let mut profile = server
+        .stores
+        .directory
+        .get_agent(&AgentId::parse("alice").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    profile.max_concurrent_chats = 10_000;
+    server.stores.directory.put_agent(&profile).await.unwrap();
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let world = World {
+        bob: api.login("bob").await,
+        manager: api.login("manager").await,
+        admin: api.login("admin").await,
+        expired: server
+            .app
+            .tokens
+            .issue_agent(
+                &AgentId::parse("alice").unwrap(),
+                Timestamp(1_000_000_000_000),
+            )
+            .unwrap(),
+        tampered: {
+            let mut t = alice.clone();
+            let last = t.pop().unwrap();
+            t.push(if last == 'A' { 'B' } else { 'A' });
+            t
+        },
+        alice,
+        api,
+    };
+    let mut rows = Vec::new();
+    let mut mismatches = Vec::new();
+    for case in cases() {
+        let mut cells = Vec::new();
+        for (i, expected) in case.expected.iter().enumerate() {
+            let got = run_cell(&server, &world, &case, i).await;
+            if got != *expected {
+                mismatches.push(format!(
+                    "{} as {}: expected {expected}, got {got}",
+                    case.name, CALLERS[i]
+                ));
+            }
+            cells.push(got);
+        }
+        rows.push((case.name.to_string(), cells));
+    }
+    assert!(
+        mismatches.is_empty(),
+        "authorization mismatches:\n{}",
+        mismatches.join("\n")
+    );
+    let rendered = render(&rows);
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/authorization-matrix.md"
+    );
+    if std::env::var("CHATDESK_WRITE_MATRIX").is_ok() {
+        std::fs::write(path, &rendered).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(
+        committed, rendered,
+        "docs/authorization-matrix.md is stale: run with CHATDESK_WRITE_MATRIX=1"
+    );
+}
