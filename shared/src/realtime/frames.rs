@@ -207,3 +207,87 @@ mod tests {
         assert_eq!(route_key("not json"), "$default");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(serde_json::Value::from),
+            ".{0,40}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("action".to_string()),
+                        Just("chat_id".to_string()),
+                        Just("client_msg_id".to_string()),
+                        Just("body".to_string()),
+                        Just("after_seq".to_string()),
+                        Just("typing".to_string()),
+                        ".{0,8}"
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Any text at all: the parser answers, never panics, and route selection agrees with it.
+        #[test]
+        fn arbitrary_text_never_panics(raw in ".{0,300}") {
+            let parsed = parse_client_frame(&raw);
+            if route_key(&raw) == "$default" {
+                prop_assert!(parsed.is_err());
+            }
+        }
+
+        /// Any JSON: either a frame of a known action or an error naming why.
+        #[test]
+        fn arbitrary_json_is_parsed_or_refused_with_a_reason(value in json_value(), action in prop::sample::select(vec!["send", "typing", "resume", "watch", "unwatch", "ping", "dance", ""])) {
+            let mut value = value;
+            if let serde_json::Value::Object(m) = &mut value {
+                m.insert("action".into(), serde_json::Value::from(action));
+            }
+            let raw = value.to_string();
+            match parse_client_frame(&raw) {
+                Ok(frame) => {
+                    prop_assert!(ACTIONS.contains(&action));
+                    prop_assert_eq!(route_key(&raw), action);
+                    if let ClientFrame::Send { body, .. } = frame {
+                        prop_assert!(raw.len() >= body.len());
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        /// Well-formed send frames always parse back to what was sent.
+        #[test]
+        fn valid_send_frames_round_trip(chat in "[A-Za-z0-9_-]{1,64}", cmid in "[A-Za-z0-9_-]{1,64}", body in ".{1,500}") {
+            let raw = serde_json::json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":body}).to_string();
+            match parse_client_frame(&raw) {
+                Ok(ClientFrame::Send { chat_id, client_msg_id, body: b }) => {
+                    prop_assert_eq!(chat_id.as_str(), chat.as_str());
+                    prop_assert_eq!(client_msg_id.as_str(), cmid.as_str());
+                    prop_assert_eq!(b, body);
+                }
+                other => prop_assert!(false, "{:?}", other),
+            }
+        }
+    }
+}
