@@ -52,14 +52,8 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
             ok(&app.list_chats(ctx.principal()?, view, sort).await?)
         }
         Operation::GetChat => {
-            let principal = ctx.principal()?;
             let id = ctx.chat_id()?;
-            match principal {
-                crate::auth::Principal::Customer(_) => {
-                    ok(&app.customer_chat(principal, &id).await?)
-                }
-                crate::auth::Principal::Agent(_) => ok(&app.agent_chat(principal, &id).await?),
-            }
+            ok(&app.chat_for(ctx.principal()?, &id).await?)
         }
         Operation::ListEvents => {
             let q: EventsQuery = ctx.query()?;

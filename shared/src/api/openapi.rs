@@ -11,8 +11,8 @@ use utoipa::{Modify, OpenApi};
 use super::dto::*;
 use super::error::ErrorBody;
 use crate::app::{
-    ActionOutcome, ActionResult, AgentSummary, ChatList, CustomerChat, Me, SignedIn, StartChat,
-    StartedChat, TransferTarget,
+    ActionOutcome, ActionResult, AgentSummary, ChatForCaller, ChatList, CustomerChat, Me, SignedIn,
+    StartChat, StartedChat, TransferTarget,
 };
 use crate::domain::{
     Agent, ChatEvent, ChatRow, ChatState, ChatView, Column, Group, ListPreferences, Role, Severity,
@@ -36,7 +36,7 @@ use crate::domain::{
         follow_up
     ),
     components(schemas(
-        ErrorBody, Health, SignInRequest, SignedIn, Me, Agent, Group, Role, AgentSummary,
+        ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, Me, Agent, Group, Role, AgentSummary,
         UpdateMeRequest, ListPreferences, StartChat, StartedChat, CustomerChat, ChatState,
         ChatList, ChatRow, ChatView, SortSpec, SortDirection, Column, StatusIcons, Severity,
         ChatEvent, SendMessageRequest, SentMessage, PullRequest, ChatIdsRequest, TransferRequest,
@@ -160,8 +160,8 @@ fn list_chats() {}
 #[utoipa::path(get, path = "/api/chats/{chat_id}", tag = "customer", security(("bearer" = [])),
     params(("chat_id" = String, Path, description = "The chat")),
     responses(
-        (status = 200, description = "For an agent a ChatRow; for the chat's customer a CustomerChat",
-            body = CustomerChat),
+        (status = 200, description = "For an agent the list row; for the chat's customer their view",
+            body = ChatForCaller),
         (status = 400, description = "Malformed chat id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not your chat", body = ErrorBody),

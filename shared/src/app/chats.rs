@@ -39,6 +39,14 @@ pub struct CustomerChat {
     pub last_seq: u64,
 }
 
+/// A chat as the caller may see it: agents get the full list row, the chat's customer their view.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ChatForCaller {
+    Agent(ChatRow),
+    Customer(CustomerChat),
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StartedChat {
     pub chat: CustomerChat,
@@ -157,25 +165,17 @@ impl App {
         }
     }
 
-    pub async fn customer_chat(
+    /// One chat: the list row for an agent who may see it, the customer view for its customer.
+    pub async fn chat_for(
         &self,
         principal: &Principal,
         id: &ChatId,
-    ) -> Result<CustomerChat, AppError> {
+    ) -> Result<ChatForCaller, AppError> {
         let chat = self.readable_chat(principal, id).await?;
-        self.customer_view(&chat).await
-    }
-
-    pub async fn agent_chat(
-        &self,
-        principal: &Principal,
-        id: &ChatId,
-    ) -> Result<ChatRow, AppError> {
-        if matches!(principal, Principal::Customer(_)) {
-            return Err(AppError::Forbidden("agents only".into()));
-        }
-        let chat = self.readable_chat(principal, id).await?;
-        self.row(&chat).await
+        Ok(match principal {
+            Principal::Agent(_) => ChatForCaller::Agent(self.row(&chat).await?),
+            Principal::Customer(_) => ChatForCaller::Customer(self.customer_view(&chat).await?),
+        })
     }
 
     pub(crate) async fn row(&self, chat: &Chat) -> Result<ChatRow, AppError> {

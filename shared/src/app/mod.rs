@@ -12,7 +12,7 @@ mod settings;
 use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
-pub use chats::{CustomerChat, StartChat, StartedChat, MAX_EVENTS_PER_READ};
+pub use chats::{ChatForCaller, CustomerChat, StartChat, StartedChat, MAX_EVENTS_PER_READ};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
 pub use lists::ChatList;
