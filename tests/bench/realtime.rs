@@ -33,6 +33,10 @@ struct Args {
     /// Messages per chat (alternating customer and agent).
     #[arg(long, default_value_t = 10)]
     messages: usize,
+    /// Pause between a chat's messages, in milliseconds (0: as fast as possible, which measures
+    /// capacity; a few seconds, as people type, measures latency at a realistic load).
+    #[arg(long, default_value_t = 0)]
+    think_ms: u64,
 }
 
 type Socket =
@@ -68,15 +72,26 @@ async fn wait_for(sock: &mut Socket, token: &str) -> bool {
 async fn drive(
     pairs: Vec<Pair>,
     messages: usize,
+    think_ms: u64,
     wrap: fn(&str, &str, &str) -> String,
 ) -> (Vec<u64>, Duration, Vec<Pair>) {
     let started = Instant::now();
+    let count = pairs.len().max(1) as u64;
     let tasks: Vec<_> = pairs
         .into_iter()
-        .map(|mut p| {
+        .enumerate()
+        .map(|(n, mut p)| {
             tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(messages);
+                // Spread the chats' first messages over one think time so they do not all fire
+                // in the same millisecond.
+                if think_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(think_ms * n as u64 / count)).await;
+                }
                 for i in 0..messages {
+                    if think_ms > 0 && i > 0 {
+                        tokio::time::sleep(Duration::from_millis(think_ms)).await;
+                    }
                     let token = format!("tok-{}-{i}-x", p.chat_id);
                     let frame = wrap(&p.chat_id, &format!("c{i}"), &token);
                     let t0 = Instant::now();
@@ -190,7 +205,7 @@ fn rand_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-async fn baseline(chats: usize, messages: usize) -> Figures {
+async fn baseline(chats: usize, messages: usize, think_ms: u64) -> Figures {
     let app = axum::Router::new()
         .route("/ws", get(relay_ws))
         .with_state(Rooms::default());
@@ -215,7 +230,7 @@ async fn baseline(chats: usize, messages: usize) -> Figures {
         });
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (lat, wall, _pairs) = drive(pairs, messages, |chat, cmid, token| {
+    let (lat, wall, _pairs) = drive(pairs, messages, think_ms, |chat, cmid, token| {
         json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":token}).to_string()
     })
     .await;
@@ -230,6 +245,7 @@ const AGENTS_PER_GROUP: usize = 10;
 async fn chatdesk(
     chats: usize,
     messages: usize,
+    think_ms: u64,
 ) -> (
     Figures,
     std::collections::BTreeMap<&'static str, u64>,
@@ -343,7 +359,7 @@ async fn chatdesk(
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     counting.reset();
-    let (lat, wall, pairs) = drive(pairs, messages, |chat, cmid, token| {
+    let (lat, wall, pairs) = drive(pairs, messages, think_ms, |chat, cmid, token| {
         json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":token}).to_string()
     })
     .await;
@@ -357,13 +373,14 @@ async fn main() {
     chatdesk_server::telemetry::init();
     let args = Args::parse();
     println!(
-        "realtime benchmark: {} chats x {} messages, 2 WebSocket clients per chat, one process, {} cores",
+        "realtime benchmark: {} chats x {} messages, {} ms between a chat's messages, 2 WebSocket clients per chat, one process, {} cores",
         args.chats,
         args.messages,
+        args.think_ms,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    let base = baseline(args.chats, args.messages).await;
-    let (product, calls, agents, groups) = chatdesk(args.chats, args.messages).await;
+    let base = baseline(args.chats, args.messages, args.think_ms).await;
+    let (product, calls, agents, groups) = chatdesk(args.chats, args.messages, args.think_ms).await;
     let per_msg = calls.values().sum::<u64>() as f64 / product.count.max(1) as f64;
     println!("{agents} agents in {groups} groups of up to {AGENTS_PER_GROUP}; every message also updates the group's lists");
     println!();

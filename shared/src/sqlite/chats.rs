@@ -88,7 +88,7 @@ impl ChatStore for SqliteStore {
 
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
         let id = id.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let doc: Option<String> = c
                 .query_row(
                     "SELECT doc FROM chats WHERE id = ?1",
@@ -186,7 +186,7 @@ impl ChatStore for SqliteStore {
         limit: usize,
     ) -> Result<Vec<ChatEvent>, StoreError> {
         let chat = chat.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let mut stmt = c
                 .prepare_cached(
                     "SELECT doc FROM events WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
@@ -213,12 +213,12 @@ impl ChatStore for SqliteStore {
         client_msg_id: &ClientMessageId,
     ) -> Result<Option<ChatEvent>, StoreError> {
         let (chat, cmid) = (chat.clone(), client_msg_id.clone());
-        self.with(move |c| find_message_tx(c, &chat, &cmid)).await
+        self.read(move |c| find_message_tx(c, &chat, &cmid)).await
     }
 
     async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
         let filter = filter.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let (sql, key) = match &filter {
                 ChatFilter::GroupLive(g) => (
                     "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
@@ -264,7 +264,7 @@ impl ChatStore for SqliteStore {
 
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
         let chat = chat.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let (_, sort_ts) = list_position(&chat);
             let ahead: i64 = c
                 .query_row(

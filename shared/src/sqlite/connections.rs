@@ -54,7 +54,7 @@ impl ConnectionStore for SqliteStore {
 
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
         let id = id.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let doc: Option<String> = c
                 .query_row(
                     "SELECT doc FROM connections WHERE id = ?1",
@@ -123,7 +123,7 @@ impl ConnectionStore for SqliteStore {
 
     async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
         let chat = chat.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let mut stmt = c
                 .prepare_cached(
                     "SELECT connection_id, audience FROM chat_subscriptions WHERE chat_id = ?1
@@ -155,7 +155,7 @@ impl ConnectionStore for SqliteStore {
 
     async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
         let group = group.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let mut stmt = c
                 .prepare_cached(
                     "SELECT connection_id FROM group_subscriptions WHERE group_id = ?1

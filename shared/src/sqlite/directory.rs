@@ -26,7 +26,7 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c
                 .prepare_cached("SELECT id, name FROM groups ORDER BY name, id")
                 .map_err(db_err)?;
@@ -75,7 +75,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
         let id = id.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let doc: Option<String> = c
                 .query_row(
                     "SELECT doc FROM agents WHERE id = ?1",
@@ -90,7 +90,7 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
-        self.with(|c| {
+        self.read(|c| {
             let mut stmt = c
                 .prepare_cached("SELECT doc FROM agents ORDER BY username")
                 .map_err(db_err)?;
@@ -125,7 +125,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError> {
         let username = username.to_owned();
-        self.with(move |c| {
+        self.read(move |c| {
             let row: Option<(String, Option<String>)> = c
                 .query_row(
                     "SELECT doc, password_hash FROM agents WHERE username = ?1",
@@ -144,7 +144,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError> {
         let id = id.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let n: Option<i64> = c
                 .query_row(
                     "SELECT active_chats FROM agents WHERE id = ?1",

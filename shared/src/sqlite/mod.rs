@@ -15,10 +15,17 @@ use rusqlite::Connection;
 
 use crate::ports::StoreError;
 
+/// One writer connection (SQLite allows one writer at a time) and, for a database file, a few
+/// reader connections: in WAL mode readers never wait for the writer, so list and fan-out reads
+/// go on while a message is being committed.
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    readers: Arc<Vec<Mutex<Connection>>>,
+    next_reader: Arc<std::sync::atomic::AtomicUsize>,
 }
+
+const READERS: usize = 4;
 
 pub const DATABASE_FILE: &str = "chatdesk.sqlite3";
 
@@ -31,10 +38,25 @@ impl SqliteStore {
 
     pub fn open_file(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path).map_err(StoreError::backend)?;
-        Self::init(conn)
+        let mut store = Self::init(conn)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(StoreError::backend)?;
+            reader
+                .busy_timeout(std::time::Duration::from_secs(5))
+                .map_err(StoreError::backend)?;
+            readers.push(Mutex::new(reader));
+        }
+        store.readers = Arc::new(readers);
+        Ok(store)
     }
 
-    /// A private in-memory database (tests).
+    /// A private in-memory database (tests). Everything goes through the one connection.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory().map_err(StoreError::backend)?;
         Self::init(conn)
@@ -52,7 +74,33 @@ impl SqliteStore {
         schema::migrate(&conn)?;
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Vec::new()),
+            next_reader: Arc::default(),
         })
+    }
+
+    /// Runs a read-only `f` on a reader connection (or the writer when there are none).
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.readers.is_empty() {
+            return self.with(move |c| f(c)).await;
+        }
+        let readers = self.readers.clone();
+        let i = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            % readers.len();
+        tokio::task::spawn_blocking(move || {
+            let guard = readers[i]
+                .lock()
+                .map_err(|_| StoreError::Corrupt("database lock poisoned".into()))?;
+            f(&guard)
+        })
+        .await
+        .map_err(StoreError::backend)?
     }
 
     /// Runs `f` on the connection on a blocking thread.

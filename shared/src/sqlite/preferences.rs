@@ -12,7 +12,7 @@ impl PreferenceStore for SqliteStore {
         agent: &AgentId,
     ) -> Result<Option<ListPreferences>, StoreError> {
         let agent = agent.clone();
-        self.with(move |c| {
+        self.read(move |c| {
             let doc: Option<String> = c
                 .query_row(
                     "SELECT doc FROM preferences WHERE agent_id = ?1",
