@@ -21,6 +21,13 @@ pub struct Config {
     /// `CHATDESK_FANOUT=management-api` pushes through the `@connections` HTTP API with the AWS
     /// SDK, exactly as the Lambda functions do; the default posts in-process.
     pub fanout_via: FanoutVia,
+    /// `CHATDESK_IDENTITY_SECRET` (at least 32 bytes): enables identity validation of customers
+    /// for websites that sign their user ids (see docs/security.md).
+    pub identity_secret: Option<String>,
+    /// `CHATDESK_ALLOWED_ORIGINS`: comma-separated origins besides this server's own that may
+    /// call the API from a browser (CORS). Empty by default: the console and the chat page are
+    /// served from the same origin and need none.
+    pub allowed_origins: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +71,15 @@ impl Config {
                 .unwrap_or_else(default_web_dir),
             seed_demo: env("CHATDESK_DEMO").as_deref() != Some("0"),
             idle,
+            identity_secret: env("CHATDESK_IDENTITY_SECRET"),
+            allowed_origins: env("CHATDESK_ALLOWED_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
             fanout_via: match env("CHATDESK_FANOUT").as_deref() {
                 None | Some("in-process") => FanoutVia::InProcess,
                 Some("management-api") => FanoutVia::ManagementApi,
@@ -85,6 +101,8 @@ impl Config {
             seed_demo: true,
             idle: IdleThresholds::default(),
             fanout_via: FanoutVia::InProcess,
+            identity_secret: None,
+            allowed_origins: Vec::new(),
         }
     }
 }

@@ -11,11 +11,32 @@ use bytes::Bytes;
 use chatdesk::api::{self, error::ApiError};
 use chatdesk::app::App;
 
-pub fn routes(app: App) -> Router {
-    Router::new()
+/// `allowed_origins`: other origins whose pages may call the API (CORS); none by default, since
+/// the console and chat page are served from this origin.
+pub fn routes(app: App, allowed_origins: &[String]) -> Router {
+    let router = Router::new()
         .route("/api", any(serve))
         .route("/api/{*rest}", any(serve))
-        .with_state(app)
+        .with_state(app);
+    let origins: Vec<http::HeaderValue> = allowed_origins
+        .iter()
+        .filter_map(|o| http::HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return router;
+    }
+    router.layer(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(tower_http::cors::AllowOrigin::list(origins))
+            .allow_methods([
+                http::Method::GET,
+                http::Method::POST,
+                http::Method::PUT,
+                http::Method::PATCH,
+            ])
+            .allow_headers([http::header::AUTHORIZATION, http::header::CONTENT_TYPE])
+            .max_age(std::time::Duration::from_secs(600)),
+    )
 }
 
 async fn serve(State(app): State<App>, req: axum::extract::Request) -> Response {

@@ -115,6 +115,13 @@ impl Server {
                     source,
                 })?;
         let addr = listener.local_addr().map_err(ServerError::Serve)?;
+        let identity = match &config.identity_secret {
+            None => None,
+            Some(secret) => Some(Arc::new(
+                chatdesk::auth::identity::IdentityVerifier::new(secret.as_bytes())
+                    .map_err(ServerError::Config)?,
+            )),
+        };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let registry = gateway::Registry::default();
         let poster: Arc<dyn ConnectionPoster> = match config.fanout_via {
@@ -138,13 +145,14 @@ impl Server {
             notifier: fanout.clone(),
             clock,
             tokens: Arc::new(tokens),
+            identity,
             settings: Settings {
                 idle: config.idle,
                 ..Settings::default()
             },
         };
         let router = axum::Router::new()
-            .merge(http_api::routes(app.clone()))
+            .merge(http_api::routes(app.clone(), &config.allowed_origins))
             .merge(gateway::routes(app.clone(), fanout, registry.clone()))
             .merge(statics::routes(&config.web_dir));
         Ok(Server {

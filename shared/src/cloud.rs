@@ -72,6 +72,17 @@ impl Cloud {
             name: "CHATDESK_IDLE_WARNING_SECS",
             reason,
         })?;
+        let identity = match std::env::var("CHATDESK_IDENTITY_SECRET").ok().filter(|v| !v.is_empty()) {
+            None => None,
+            Some(secret) => Some(Arc::new(
+                crate::auth::identity::IdentityVerifier::new(secret.as_bytes()).map_err(|reason| {
+                    CloudConfigError::Invalid {
+                        name: "CHATDESK_IDENTITY_SECRET",
+                        reason,
+                    }
+                })?,
+            )),
+        };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let fanout = Arc::new(Fanout::new(
             store.clone(),
@@ -88,6 +99,7 @@ impl Cloud {
             notifier: fanout.clone(),
             clock,
             tokens: Arc::new(tokens),
+            identity,
             settings: Settings {
                 idle,
                 ..Settings::default()

@@ -51,6 +51,7 @@ pub fn app_over(stores: &Stores) -> App {
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
+        identity: None,
         settings: Settings::default(),
     }
 }

@@ -5,7 +5,8 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy, Sender};
 use crate::domain::{
-    Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, GroupId, Timestamp, Visibility,
+    Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, GroupId, Timestamp,
+    Visibility,
 };
 use crate::ports::ChatNotice;
 
@@ -22,6 +23,16 @@ pub struct StartChat {
     pub question: String,
     /// Makes a retried start idempotent for the question message; generated when absent.
     pub client_msg_id: Option<ClientMessageId>,
+    /// For websites that know their users: their user id and `HMAC-SHA256(secret, user_id)` in
+    /// hex, computed on the website's server.
+    pub identity: Option<CustomerIdentity>,
+}
+
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerIdentity {
+    pub user_id: String,
+    pub hash: String,
 }
 
 /// What a customer sees of their chat.
@@ -92,8 +103,12 @@ impl App {
             .iter()
             .find(|g| g.id == req.group_id)
             .ok_or_else(|| AppError::NotFound(format!("group {} was not found", req.group_id)))?;
+        let verified_user_id = match &req.identity {
+            None => None,
+            Some(identity) => Some(self.verify_identity(identity)?),
+        };
         let now = self.clock.now();
-        let new = rules::start_chat(
+        let mut new = rules::start_chat(
             ChatId::generate(),
             group,
             &req.name,
@@ -102,6 +117,7 @@ impl App {
             req.client_msg_id.unwrap_or_else(ClientMessageId::generate),
             now,
         )?;
+        new.chat.customer.verified_user_id = verified_user_id;
         let events: Vec<ChatEvent> = new
             .events
             .into_iter()
@@ -131,6 +147,24 @@ impl App {
             chat: self.customer_view(&new.chat).await?,
             token,
         })
+    }
+
+    fn verify_identity(&self, identity: &CustomerIdentity) -> Result<String, AppError> {
+        let verifier = self.identity.as_ref().ok_or_else(|| {
+            AppError::Domain(DomainError::invalid(
+                "identity",
+                "identity validation is not configured on this deployment",
+            ))
+        })?;
+        let user_id =
+            crate::domain::limits::single_line("identity.user_id", &identity.user_id, 128)?;
+        if verifier.verify(&user_id, &identity.hash) {
+            Ok(user_id)
+        } else {
+            Err(AppError::Forbidden(
+                "the identity hash does not match the user id".into(),
+            ))
+        }
     }
 
     /// The chat a principal may read: agents of its group (or its agent), or its own customer.

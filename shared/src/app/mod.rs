@@ -12,7 +12,9 @@ mod settings;
 use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
-pub use chats::{ChatForCaller, CustomerChat, StartChat, StartedChat, MAX_EVENTS_PER_READ};
+pub use chats::{
+    ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
+};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
 pub use lists::ChatList;
@@ -31,6 +33,8 @@ pub struct App {
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
+    /// Set when the deployment has an identity validation secret.
+    pub identity: Option<Arc<crate::auth::identity::IdentityVerifier>>,
     pub settings: Settings,
 }
 

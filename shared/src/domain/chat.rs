@@ -45,6 +45,10 @@ pub struct Customer {
     /// The name the customer wants to be called during the chat.
     pub name: String,
     pub email: Option<String>,
+    /// The website's id of this user, present only when the website vouched for it with identity
+    /// validation (an HMAC of the id under the deployment's secret).
+    #[serde(default)]
+    pub verified_user_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

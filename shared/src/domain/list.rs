@@ -16,6 +16,8 @@ pub struct ChatRow {
     pub icons: StatusIcons,
     /// The name the customer wants to be called.
     pub user: String,
+    /// Set when the website vouched for the customer's identity.
+    pub verified_user_id: Option<String>,
     pub group_id: GroupId,
     pub group_name: String,
     pub started_at: Timestamp,
@@ -44,6 +46,7 @@ impl ChatRow {
             follow_up: chat.follow_up.clone(),
             icons: status_icons(chat, now, thresholds),
             user: chat.customer.name.clone(),
+            verified_user_id: chat.customer.verified_user_id.clone(),
             group_id: chat.group_id.clone(),
             group_name: group_name.to_owned(),
             started_at: chat.started_at,

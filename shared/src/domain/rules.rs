@@ -113,6 +113,7 @@ pub fn start_chat(
         customer: Customer {
             name: name.clone(),
             email,
+            verified_user_id: None,
         },
         question: question.clone(),
         state: ChatState::Queued,

@@ -112,6 +112,7 @@ mod tests {
                 follow_up: None,
             },
             user: user.into(),
+            verified_user_id: None,
             group_id: GroupId::parse("g").unwrap(),
             group_name: "G".into(),
             started_at: Timestamp(0),

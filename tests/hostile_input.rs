@@ -1,0 +1,208 @@
+//! Hostile input: whatever arrives, the answer is a clear 4xx (or an error frame) naming the
+//! problem, and nothing is lost or half-written.
+
+use chatdesk_tests::client::{Api, Ws};
+use chatdesk_tests::server::{spawn_server, spawn_server_with};
+use serde_json::json;
+
+#[tokio::test]
+async fn invalid_utf8_and_wrong_content_types_are_refused() {
+    let server = spawn_server().await;
+    let http = reqwest::Client::new();
+    let resp = http
+        .post(format!("{}/api/chats", server.base_url))
+        .header("content-type", "application/json")
+        .body(vec![b'{', 0xff, 0xfe, b'}'])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_json");
+    assert!(body["message"].as_str().unwrap().contains("UTF-8"));
+
+    let resp = http
+        .post(format!("{}/api/chats", server.base_url))
+        .header("content-type", "text/plain")
+        .body("group_id=support")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+}
+
+#[tokio::test]
+async fn very_long_and_malformed_ids_are_refused_clearly() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let admin = api.login("admin").await;
+    let long = "a".repeat(10_000);
+    let (status, body) = api.get(&format!("/api/chats/{long}"), &admin).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_input");
+    assert!(body["message"].as_str().unwrap().contains("chat_id"));
+    let (status, _) = api.get("/api/chats/%00%01", &admin).await;
+    assert_eq!(status, 400);
+    let (status, body) = api
+        .action("delete", &admin, json!({"chat_ids":[long]}))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let mut ws = Ws::connect(&server.ws_url(&admin)).await.unwrap();
+    ws.send(json!({"action":"watch","chat_id": long})).await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "invalid_input");
+}
+
+#[tokio::test]
+async fn control_characters_and_oversized_frames_get_error_frames_and_store_nothing() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    api.action("pull", &alice, json!({"chat_ids":[chat]})).await;
+    let mut ws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    ws.send(json!({"action":"send","chat_id":chat,"client_msg_id":"c1","body":"bell\u{0007}"}))
+        .await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("control"));
+    ws.send_raw(format!(
+        r#"{{"action":"send","chat_id":"{chat}","client_msg_id":"c2","body":"{}"}}"#,
+        "x".repeat(40 * 1024)
+    ))
+    .await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "too_large");
+    ws.send(json!({"action":"send","chat_id":chat,"client_msg_id":"c3","body":"x".repeat(4001)}))
+        .await;
+    let e = ws.expect("error", |f| f["type"] == "error").await;
+    assert_eq!(e["error"], "invalid_input");
+    assert!(e["message"].as_str().unwrap().contains("4000"));
+    let (_, events) = api.get(&format!("/api/chats/{chat}/events"), &alice).await;
+    let messages = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .count();
+    assert_eq!(messages, 1, "only the opening question was stored");
+    // The connection is still usable.
+    ws.send(json!({"action":"send","chat_id":chat,"client_msg_id":"c4","body":"<script>alert(1)</script>"})).await;
+    let ack = ws.expect("ack", |f| f["type"] == "ack").await;
+    assert_eq!(ack["duplicate"], false);
+    let (_, events) = api
+        .get(&format!("/api/chats/{chat}/events?after=0"), &alice)
+        .await;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last["body"], "<script>alert(1)</script>",
+        "stored verbatim, as text"
+    );
+}
+
+#[tokio::test]
+async fn console_pages_carry_a_strict_content_security_policy() {
+    let server = spawn_server().await;
+    let resp = reqwest::get(format!("{}/console/", server.base_url))
+        .await
+        .unwrap();
+    let csp = resp
+        .headers()
+        .get("content-security-policy")
+        .expect("CSP header")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("object-src 'none'"));
+    assert_eq!(
+        resp.headers().get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+}
+
+#[tokio::test]
+async fn cors_is_limited_to_configured_origins() {
+    let server = spawn_server_with(
+        chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
+        |c| c.allowed_origins = vec!["https://help.example.com".into()],
+    )
+    .await;
+    let http = reqwest::Client::new();
+    for (origin, allowed) in [
+        ("https://help.example.com", true),
+        ("https://evil.example", false),
+    ] {
+        let resp = http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/api/chats", server.base_url),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+            .await
+            .unwrap();
+        let acao = resp
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned());
+        if allowed {
+            assert_eq!(acao.as_deref(), Some(origin));
+        } else {
+            assert_eq!(acao, None, "{origin} must not be allowed");
+        }
+    }
+    // Without configuration, no origin but the server's own is allowed.
+    let plain = spawn_server().await;
+    let resp = http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/chats", plain.base_url),
+        )
+        .header("origin", "https://help.example.com")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn identity_validation_verifies_signed_user_ids() {
+    let secret = "a-secret-of-at-least-thirty-two-bytes!!";
+    let server = spawn_server_with(
+        chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
+        |c| c.identity_secret = Some(secret.into()),
+    )
+    .await;
+    let api = Api::new(&server.base_url);
+    let signer = chatdesk::auth::identity::IdentityVerifier::new(secret.as_bytes()).unwrap();
+    let good = signer.sign("user-42");
+    let (status, body) = api
+        .call("POST", "/api/chats", None, Some(json!({"group_id":"support","name":"Ann","question":"Hi","identity":{"user_id":"user-42","hash":good}})))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let chat = body["chat"]["id"].as_str().unwrap().to_owned();
+    let admin = api.login("admin").await;
+    let (_, row) = api.get(&format!("/api/chats/{chat}"), &admin).await;
+    assert_eq!(row["verified_user_id"], "user-42");
+    // Someone else's user id with a hash that is not theirs.
+    let (status, body) = api
+        .call("POST", "/api/chats", None, Some(json!({"group_id":"support","name":"Eve","question":"Hi","identity":{"user_id":"user-43","hash":good}})))
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        api.list(&admin, "view=queue").await.len(),
+        1,
+        "nothing was created"
+    );
+    // Without a secret configured, identities are refused rather than trusted.
+    let plain = spawn_server().await;
+    let (status, body) = Api::new(&plain.base_url)
+        .call("POST", "/api/chats", None, Some(json!({"group_id":"support","name":"Ann","question":"Hi","identity":{"user_id":"u","hash":"00"}})))
+        .await;
+    assert_eq!(status, 400, "{body}");
+}
