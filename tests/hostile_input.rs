@@ -206,3 +206,41 @@ async fn identity_validation_verifies_signed_user_ids() {
         .await;
     assert_eq!(status, 400, "{body}");
 }
+
+#[tokio::test]
+async fn a_connection_sending_faster_than_its_limit_is_slowed_down() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    api.action("pull", &alice, json!({"chat_ids":[chat]})).await;
+    let mut ws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    let limit = chatdesk::ports::RateLimit::default().limit as usize;
+    for i in 0..limit + 5 {
+        ws.send(
+            json!({"action":"send","chat_id":chat,"client_msg_id":format!("f{i}"),"body":"spam"}),
+        )
+        .await;
+    }
+    let e = ws
+        .expect("rate limit", |f| {
+            f["type"] == "error" && f["error"] == "rate_limited"
+        })
+        .await;
+    assert!(e["message"].as_str().unwrap().contains("slow down"));
+    let (_, events) = api.get(&format!("/api/chats/{chat}/events"), &alice).await;
+    let stored = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .count();
+    assert!(
+        stored <= limit + 1,
+        "at most the limit was stored ({stored})"
+    );
+    assert!(
+        stored >= limit - 1,
+        "frames within the limit were stored ({stored})"
+    );
+}

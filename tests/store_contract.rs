@@ -36,6 +36,7 @@ macro_rules! contract_suite {
             case!(purging_removes_the_chat_and_its_transcript);
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);
+            case!(frames_are_admitted_up_to_the_rate_limit);
             case!(concurrent_pulls_assign_each_chat_once_within_limits);
             case!(concurrent_sends_are_stored_once_with_gapless_sequence_numbers);
             case!(concurrent_assignments_to_one_agent_respect_the_limit);

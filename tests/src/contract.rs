@@ -642,6 +642,70 @@ pub async fn connections_and_subscriptions(stores: Stores) {
     conns.remove_connection(&customer_conn.id).await.unwrap();
 }
 
+pub async fn frames_are_admitted_up_to_the_rate_limit(stores: Stores) {
+    let conns = &stores.connections;
+    let id = ConnectionId::parse("rate=").unwrap();
+    let limit = RateLimit {
+        limit: 3,
+        window_ms: 1000,
+    };
+    let t = Timestamp(1_700_000_000_000);
+    assert_eq!(
+        conns.admit_frame(&id, t, limit).await.unwrap(),
+        Admission::Unknown
+    );
+    let c = Connection {
+        id: id.clone(),
+        owner: ConnectionOwner::Customer {
+            chat_id: ChatId::generate(),
+        },
+        connected_at: t,
+        expires_at: t.plus_millis(3_600_000),
+    };
+    conns.put_connection(&c).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            conns.admit_frame(&id, t, limit).await.unwrap(),
+            Admission::Admitted(c.clone())
+        );
+    }
+    assert_eq!(
+        conns
+            .admit_frame(&id, t.plus_millis(10), limit)
+            .await
+            .unwrap(),
+        Admission::Limited
+    );
+    assert_eq!(
+        conns
+            .admit_frame(&id, t.plus_millis(20), limit)
+            .await
+            .unwrap(),
+        Admission::Limited
+    );
+    // The next window starts afresh.
+    assert_eq!(
+        conns
+            .admit_frame(&id, t.plus_millis(1000), limit)
+            .await
+            .unwrap(),
+        Admission::Admitted(c.clone())
+    );
+    // Other connections have their own budget.
+    let other = Connection {
+        id: ConnectionId::parse("rate2=").unwrap(),
+        ..c.clone()
+    };
+    conns.put_connection(&other).await.unwrap();
+    assert!(matches!(
+        conns
+            .admit_frame(&other.id, t.plus_millis(1000), limit)
+            .await
+            .unwrap(),
+        Admission::Admitted(_)
+    ));
+}
+
 /// 24 concurrent pulls by 6 agents (limit 2 each, 12 slots) against 10 queued chats: every chat
 /// goes to exactly one agent, nobody exceeds their limit, and the other pulls are told why.
 pub async fn concurrent_pulls_assign_each_chat_once_within_limits(stores: Stores) {

@@ -164,6 +164,15 @@ impl ConnectionStore for CountingStores {
         self.count("get_connection");
         self.inner.connections.get_connection(id).await
     }
+    async fn admit_frame(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+        limit: RateLimit,
+    ) -> Result<Admission, StoreError> {
+        self.count("admit_frame");
+        self.inner.connections.admit_frame(id, now, limit).await
+    }
     async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError> {
         self.count("remove_connection");
         self.inner.connections.remove_connection(id).await

@@ -96,12 +96,48 @@ pub struct Subscriber {
     pub audience: Audience,
 }
 
+/// A per-connection rate limit: at most `limit` frames in each window of `window_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    pub limit: u32,
+    pub window_ms: i64,
+}
+
+impl Default for RateLimit {
+    /// Enough for fast typing with typing indicators (clients send those at most every few
+    /// seconds), far too few for a flood.
+    fn default() -> Self {
+        RateLimit {
+            limit: 30,
+            window_ms: 10_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// The connection is known and under its limit: here it is.
+    Admitted(Connection),
+    /// Over the limit in the current window: drop the frame.
+    Limited,
+    /// No such connection.
+    Unknown,
+}
+
 #[async_trait]
 pub trait ConnectionStore: Send + Sync {
     /// Records a connection; an agent's connection is subscribed to each of its groups, a
     /// customer's to its chat.
     async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError>;
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
+    /// Counts one incoming frame against the connection's rate limit and returns the connection
+    /// (one call per frame: the count and the lookup together).
+    async fn admit_frame(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+        limit: RateLimit,
+    ) -> Result<Admission, StoreError>;
     /// Forgets a connection and every subscription it had. Removing an unknown one is not an error.
     async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError>;
     /// An agent connection watches a chat (its chat view is open).

@@ -10,8 +10,8 @@ pub mod store;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
-    Audience, Connection, ConnectionId, ConnectionOwner, ConnectionPoster, ConnectionStore,
-    PostError, Subscriber,
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionPoster,
+    ConnectionStore, PostError, RateLimit, Subscriber,
 };
 pub use error::StoreError;
 pub use notifier::{ChatNotice, Notifier, NullNotifier};

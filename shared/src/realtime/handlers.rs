@@ -10,7 +10,7 @@ use super::frames::{parse_client_frame, ClientFrame, FrameError, ServerFrame, Ty
 use crate::app::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::{ChatId, ChatState};
-use crate::ports::{Audience, Connection, ConnectionId, ConnectionOwner};
+use crate::ports::{Admission, Audience, Connection, ConnectionId, ConnectionOwner};
 
 /// API Gateway closes a WebSocket after two hours; keep records a little longer than that.
 const CONNECTION_TTL_MS: i64 = 3 * 60 * 60 * 1000;
@@ -186,9 +186,29 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
             return;
         }
     };
-    let record = match fanout.connections.get_connection(connection).await {
-        Ok(Some(r)) => r,
-        Ok(None) => {
+    let record = match fanout
+        .connections
+        .admit_frame(connection, app.clock.now(), app.settings.rate_limit)
+        .await
+    {
+        Ok(Admission::Admitted(r)) => r,
+        Ok(Admission::Limited) => {
+            let limit = app.settings.rate_limit;
+            reply_error(
+                fanout,
+                connection,
+                None,
+                "rate_limited",
+                format!(
+                    "slow down: at most {} frames per {} seconds",
+                    limit.limit,
+                    limit.window_ms / 1000
+                ),
+            )
+            .await;
+            return;
+        }
+        Ok(Admission::Unknown) => {
             reply_error(
                 fanout,
                 connection,

@@ -2,9 +2,10 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
 use super::{db_err, json_err, SqliteStore};
-use crate::domain::{ChatId, GroupId};
+use crate::domain::{ChatId, GroupId, Timestamp};
 use crate::ports::{
-    Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, StoreError, Subscriber,
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, RateLimit,
+    StoreError, Subscriber,
 };
 
 fn audience_str(a: Audience) -> &'static str {
@@ -65,6 +66,37 @@ impl ConnectionStore for SqliteStore {
                 .map_err(db_err)?;
             doc.map(|d| serde_json::from_str(&d).map_err(json_err))
                 .transpose()
+        })
+        .await
+    }
+
+    async fn admit_frame(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+        limit: RateLimit,
+    ) -> Result<Admission, StoreError> {
+        let id = id.clone();
+        let window = now.millis() / limit.window_ms.max(1);
+        self.with(move |c| {
+            let row: Option<(String, i64)> = c
+                .query_row(
+                    "UPDATE connections SET
+                         rate_count = CASE WHEN rate_window = ?2 THEN rate_count + 1 ELSE 1 END,
+                         rate_window = ?2
+                     WHERE id = ?1 RETURNING doc, rate_count",
+                    params![id.as_str(), window],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_err)?;
+            match row {
+                None => Ok(Admission::Unknown),
+                Some((_, count)) if count > i64::from(limit.limit) => Ok(Admission::Limited),
+                Some((doc, _)) => Ok(Admission::Admitted(
+                    serde_json::from_str(&doc).map_err(json_err)?,
+                )),
+            }
         })
         .await
     }

@@ -64,6 +64,11 @@ CREATE TABLE group_subscriptions (
 );
 CREATE INDEX group_subscriptions_by_connection ON group_subscriptions (connection_id);
 "#,
+    // Per-connection rate limit: a fixed-window frame counter.
+    r#"
+ALTER TABLE connections ADD COLUMN rate_window INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE connections ADD COLUMN rate_count INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
