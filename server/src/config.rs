@@ -28,6 +28,9 @@ pub struct Config {
     /// call the API from a browser (CORS). Empty by default: the console and the chat page are
     /// served from the same origin and need none.
     pub allowed_origins: Vec<String>,
+    /// `CHATDESK_OIDC_ISSUER` (+ `_AUDIENCE`, `_JWKS_URL`, `_USERNAME_CLAIM`): also accept agents'
+    /// ID tokens from this OpenID Connect issuer, as the cloud deployment does.
+    pub oidc: Option<chatdesk::auth::oidc::OidcConfig>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +75,7 @@ impl Config {
             seed_demo: env("CHATDESK_DEMO").as_deref() != Some("0"),
             idle,
             identity_secret: env("CHATDESK_IDENTITY_SECRET"),
+            oidc: chatdesk::auth::oidc::OidcConfig::from_env(),
             allowed_origins: env("CHATDESK_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -103,6 +107,7 @@ impl Config {
             fanout_via: FanoutVia::InProcess,
             identity_secret: None,
             allowed_origins: Vec::new(),
+            oidc: None,
         }
     }
 }

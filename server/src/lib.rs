@@ -146,6 +146,10 @@ impl Server {
             clock,
             tokens: Arc::new(tokens),
             identity,
+            oidc: config
+                .oidc
+                .clone()
+                .map(|c| Arc::new(chatdesk::auth::oidc::OidcVerifier::new(c))),
             settings: Settings {
                 idle: config.idle,
                 ..Settings::default()

@@ -100,6 +100,8 @@ impl Cloud {
             clock,
             tokens: Arc::new(tokens),
             identity,
+            oidc: crate::auth::oidc::OidcConfig::from_env()
+                .map(|c| Arc::new(crate::auth::oidc::OidcVerifier::new(c))),
             settings: Settings {
                 idle,
                 ..Settings::default()

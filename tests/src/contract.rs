@@ -52,6 +52,7 @@ pub fn app_over(stores: &Stores) -> App {
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
         identity: None,
+        oidc: None,
         settings: Settings::default(),
     }
 }

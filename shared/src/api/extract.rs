@@ -21,16 +21,17 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
-    pub fn new(app: &App, req: Request, params: PathParams) -> Result<Self, ApiError> {
+    pub async fn new(app: &App, req: Request, params: PathParams) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
         if body.len() > MAX_BODY_BYTES {
             return Err(ApiError::BodyTooLarge {
                 limit: MAX_BODY_BYTES,
             });
         }
-        let principal = bearer(&parts.headers)
-            .map_err(AppError::from)
-            .and_then(|t| app.tokens.verify(t).map_err(AppError::from));
+        let principal = match bearer(&parts.headers) {
+            Ok(token) => app.authenticate(token).await.map_err(AppError::from),
+            Err(e) => Err(AppError::from(e)),
+        };
         Ok(RequestCtx {
             params,
             query: parts.uri.query().unwrap_or("").to_owned(),

@@ -29,7 +29,7 @@ pub async fn dispatch(app: &App, req: Request, function: Option<&str>) -> Respon
         Ok(found) => found,
         Err(e) => return error::response_for_routing(e),
     };
-    let ctx = match extract::RequestCtx::new(app, req, params) {
+    let ctx = match extract::RequestCtx::new(app, req, params).await {
         Ok(ctx) => ctx,
         Err(e) => return error::response_for(&e),
     };

@@ -20,7 +20,7 @@ pub use error::AppError;
 pub use lists::ChatList;
 pub use settings::Settings;
 
-use crate::auth::{Principal, TokenService};
+use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore};
 
@@ -35,10 +35,25 @@ pub struct App {
     pub tokens: Arc<TokenService>,
     /// Set when the deployment has an identity validation secret.
     pub identity: Option<Arc<crate::auth::identity::IdentityVerifier>>,
+    /// Set in the cloud: agents' ID tokens from the OpenID Connect issuer (Cognito).
+    pub oidc: Option<Arc<crate::auth::oidc::OidcVerifier>>,
     pub settings: Settings,
 }
 
 impl App {
+    /// Who a bearer token belongs to: a token this deployment signed (customers everywhere,
+    /// agents locally), or an ID token of the OpenID Connect issuer when one is configured.
+    pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
+        match self.tokens.verify(token) {
+            Ok(p) => Ok(p),
+            Err(AuthError::Invalid) => match &self.oidc {
+                Some(oidc) => oidc.verify(token).await.map(Principal::Agent),
+                None => Err(AuthError::Invalid),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
     /// The agent behind a principal, read from the store (role and groups are never taken
     /// from the token).
     pub async fn agent(&self, principal: &Principal) -> Result<Agent, AppError> {

@@ -109,7 +109,7 @@ async fn connect(
     connection: ConnectionId,
     token: &str,
 ) -> ApiGatewayProxyResponse {
-    let principal = match app.tokens.verify(token) {
+    let principal = match app.authenticate(token).await {
         Ok(p) => p,
         Err(e) => return response(401, Some(error_json("unauthorized", &e.to_string()))),
     };

@@ -1,0 +1,157 @@
+//! Agents' sign-in in the cloud: ID tokens of an OpenID Connect issuer (the template's Cognito
+//! user pool), verified against the issuer's published keys (JWKS, cached), its issuer and
+//! audience, and expiry. The agent is the one whose id equals the token's username claim; their
+//! role and groups still come from the store.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+
+use super::tokens::AuthError;
+use crate::domain::AgentId;
+
+/// Keys are refetched after this, or sooner when a token names a key we do not have (rotation),
+/// but never more often than `MIN_REFRESH`.
+const KEYS_TTL: Duration = Duration::from_secs(3600);
+const MIN_REFRESH: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Debug)]
+pub struct OidcConfig {
+    /// e.g. `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf`
+    pub issuer: String,
+    /// The app client id (the `aud` of ID tokens).
+    pub audience: String,
+    /// Default: `{issuer}/.well-known/jwks.json`.
+    pub jwks_url: String,
+    /// The claim holding the agent id. Default `cognito:username`.
+    pub username_claim: String,
+}
+
+impl OidcConfig {
+    /// From `CHATDESK_OIDC_ISSUER`, `CHATDESK_OIDC_AUDIENCE` and optionally
+    /// `CHATDESK_OIDC_JWKS_URL`, `CHATDESK_OIDC_USERNAME_CLAIM`; `None` when no issuer is set.
+    pub fn from_env() -> Option<OidcConfig> {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+        let issuer = var("CHATDESK_OIDC_ISSUER")?
+            .trim_end_matches('/')
+            .to_owned();
+        Some(OidcConfig {
+            audience: var("CHATDESK_OIDC_AUDIENCE").unwrap_or_default(),
+            jwks_url: var("CHATDESK_OIDC_JWKS_URL")
+                .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json")),
+            username_claim: var("CHATDESK_OIDC_USERNAME_CLAIM")
+                .unwrap_or_else(|| "cognito:username".into()),
+            issuer,
+        })
+    }
+}
+
+struct KeyCache {
+    fetched: Option<Instant>,
+    keys: HashMap<String, DecodingKey>,
+}
+
+pub struct OidcVerifier {
+    config: OidcConfig,
+    http: reqwest::Client,
+    cache: RwLock<KeyCache>,
+}
+
+impl OidcVerifier {
+    pub fn new(config: OidcConfig) -> Self {
+        OidcVerifier {
+            config,
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
+            cache: RwLock::new(KeyCache {
+                fetched: None,
+                keys: HashMap::new(),
+            }),
+        }
+    }
+
+    fn cached_key(&self, kid: &str) -> (Option<DecodingKey>, bool) {
+        match self.cache.read() {
+            Ok(c) => {
+                let fresh = c.fetched.is_some_and(|t| t.elapsed() < KEYS_TTL);
+                let may_refresh = c.fetched.is_none_or(|t| t.elapsed() >= MIN_REFRESH);
+                (c.keys.get(kid).cloned().filter(|_| fresh), may_refresh)
+            }
+            Err(_) => (None, true),
+        }
+    }
+
+    async fn refresh(&self) -> Result<(), AuthError> {
+        let set: JwkSet = self
+            .http
+            .get(&self.config.jwks_url)
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| {
+                tracing::error!(error = %e, url = %self.config.jwks_url, "fetching the issuer's keys failed");
+                AuthError::Invalid
+            })?
+            .json()
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "the issuer's key set is malformed");
+                AuthError::Invalid
+            })?;
+        let mut keys = HashMap::new();
+        for jwk in &set.keys {
+            if let (Some(kid), Ok(key)) = (&jwk.common.key_id, DecodingKey::from_jwk(jwk)) {
+                keys.insert(kid.clone(), key);
+            }
+        }
+        if let Ok(mut c) = self.cache.write() {
+            c.keys = keys;
+            c.fetched = Some(Instant::now());
+        }
+        Ok(())
+    }
+
+    /// Checks an ID token and returns the agent it names.
+    pub async fn verify(&self, token: &str) -> Result<AgentId, AuthError> {
+        let header = decode_header(token).map_err(|_| AuthError::Invalid)?;
+        if header.alg != Algorithm::RS256 {
+            return Err(AuthError::Invalid);
+        }
+        let kid = header.kid.ok_or(AuthError::Invalid)?;
+        let key = match self.cached_key(&kid) {
+            (Some(key), _) => key,
+            (None, true) => {
+                self.refresh().await?;
+                self.cached_key(&kid).0.ok_or(AuthError::Invalid)?
+            }
+            (None, false) => return Err(AuthError::Invalid),
+        };
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_audience(&[&self.config.audience]);
+        validation.leeway = 30;
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        let data =
+            decode::<serde_json::Value>(token, &key, &validation).map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
+                _ => AuthError::Invalid,
+            })?;
+        // Cognito also signs access tokens with the same keys; only ID tokens name the user.
+        if let Some(use_) = data.claims.get("token_use").and_then(|v| v.as_str()) {
+            if use_ != "id" {
+                return Err(AuthError::Invalid);
+            }
+        }
+        let username = data
+            .claims
+            .get(&self.config.username_claim)
+            .and_then(|v| v.as_str())
+            .ok_or(AuthError::Invalid)?;
+        AgentId::parse(username).map_err(|_| AuthError::Invalid)
+    }
+}
