@@ -7,6 +7,7 @@ pub mod error;
 pub mod event;
 pub mod idle;
 pub mod ids;
+pub mod kb;
 pub mod limits;
 pub mod list;
 pub mod prefs;

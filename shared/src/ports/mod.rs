@@ -5,8 +5,10 @@ pub mod clock;
 pub mod connections;
 pub mod error;
 pub mod indexing;
+pub mod knowledge;
 pub mod notifier;
 pub mod store;
+pub mod suggester;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
@@ -14,7 +16,9 @@ pub use connections::{
     ConnectionStore, PostError, RateLimit, Subscriber,
 };
 pub use error::StoreError;
+pub use knowledge::{DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier};
 pub use store::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
 };
+pub use suggester::{Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind};

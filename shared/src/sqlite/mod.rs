@@ -5,6 +5,7 @@
 mod chats;
 mod connections;
 mod directory;
+mod knowledge;
 mod preferences;
 mod schema;
 

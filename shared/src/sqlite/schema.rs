@@ -69,6 +69,33 @@ CREATE INDEX group_subscriptions_by_connection ON group_subscriptions (connectio
 ALTER TABLE connections ADD COLUMN rate_window INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE connections ADD COLUMN rate_count INTEGER NOT NULL DEFAULT 0;
 "#,
+    // The knowledge base: articles and resolutions as documents (embeddings as little-endian
+    // f32 blobs beside them), a version counter for index freshness, deflection events.
+    r#"
+CREATE TABLE articles (
+    id         TEXT PRIMARY KEY,
+    doc        TEXT NOT NULL,
+    embedding  BLOB
+);
+CREATE TABLE resolutions (
+    chat_id    TEXT PRIMARY KEY,
+    doc        TEXT NOT NULL,
+    embedding  BLOB
+);
+CREATE TABLE knowledge_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+);
+INSERT INTO knowledge_version (id, version) VALUES (1, 0);
+CREATE TABLE deflection_events (
+    question_id TEXT NOT NULL,
+    item_id     TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    group_id    TEXT,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (question_id, item_id, action)
+);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

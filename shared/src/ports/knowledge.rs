@@ -1,0 +1,36 @@
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::error::StoreError;
+use crate::domain::kb::{Article, DeflectionCounts, DeflectionEvent, Resolution};
+use crate::domain::ArticleId;
+
+/// Deflection counts for the managers' report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DeflectionReport {
+    /// By group id (`-` for questions asked without a group).
+    pub by_group: BTreeMap<String, DeflectionCounts>,
+    /// By article id (or `resolution:{chat id}`).
+    pub by_item: BTreeMap<String, DeflectionCounts>,
+}
+
+/// Articles, resolutions and deflection counts.
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
+    async fn put_article(&self, article: &Article) -> Result<(), StoreError>;
+    async fn get_article(&self, id: &ArticleId) -> Result<Option<Article>, StoreError>;
+    /// False when there was no such article.
+    async fn delete_article(&self, id: &ArticleId) -> Result<bool, StoreError>;
+    /// Every article (drafts too), by id.
+    async fn list_articles(&self) -> Result<Vec<Article>, StoreError>;
+    async fn put_resolution(&self, resolution: &Resolution) -> Result<(), StoreError>;
+    async fn list_resolutions(&self) -> Result<Vec<Resolution>, StoreError>;
+    /// Moves on with every change to articles or resolutions, so a suggestion index built from
+    /// the store knows when it is stale.
+    async fn knowledge_version(&self) -> Result<u64, StoreError>;
+    /// Counts an action once per (question, item, action); false for a repeat.
+    async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError>;
+    async fn deflection_report(&self) -> Result<DeflectionReport, StoreError>;
+}

@@ -1,0 +1,222 @@
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+use super::{db_err, json_err, SqliteStore};
+use crate::domain::kb::{Article, DeflectionAction, DeflectionEvent, Resolution};
+use crate::domain::ArticleId;
+use crate::ports::{DeflectionReport, KnowledgeStore, StoreError};
+
+/// Embeddings are kept as raw little-endian f32s: a quarter of the size of JSON numbers and
+/// loaded without parsing.
+pub(crate) fn embedding_to_blob(e: &Option<Vec<f32>>) -> Option<Vec<u8>> {
+    e.as_ref()
+        .map(|v| v.iter().flat_map(|f| f.to_le_bytes()).collect())
+}
+
+pub(crate) fn blob_to_embedding(b: Option<Vec<u8>>) -> Option<Vec<f32>> {
+    b.map(|bytes| {
+        bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    })
+}
+
+fn bump(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE knowledge_version SET version = version + 1 WHERE id = 1",
+        [],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+#[async_trait]
+impl KnowledgeStore for SqliteStore {
+    async fn put_article(&self, article: &Article) -> Result<(), StoreError> {
+        let mut doc_article = article.clone();
+        let blob = embedding_to_blob(&doc_article.embedding.take());
+        let doc = serde_json::to_string(&doc_article).map_err(json_err)?;
+        let id = article.id.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            tx.execute(
+                "INSERT INTO articles (id, doc, embedding) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
+                params![id.as_str(), doc, blob],
+            )
+            .map_err(db_err)?;
+            bump(&tx)?;
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn get_article(&self, id: &ArticleId) -> Result<Option<Article>, StoreError> {
+        let id = id.clone();
+        self.read(move |c| {
+            let row: Option<(String, Option<Vec<u8>>)> = c
+                .query_row(
+                    "SELECT doc, embedding FROM articles WHERE id = ?1",
+                    params![id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(db_err)?;
+            row.map(|(doc, blob)| {
+                let mut a: Article = serde_json::from_str(&doc).map_err(json_err)?;
+                a.embedding = blob_to_embedding(blob);
+                Ok(a)
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn delete_article(&self, id: &ArticleId) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            let n = tx
+                .execute("DELETE FROM articles WHERE id = ?1", params![id.as_str()])
+                .map_err(db_err)?;
+            if n > 0 {
+                bump(&tx)?;
+            }
+            tx.commit().map_err(db_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn list_articles(&self) -> Result<Vec<Article>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT doc, embedding FROM articles ORDER BY id")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+                })
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc, blob) = row.map_err(db_err)?;
+                let mut a: Article = serde_json::from_str(&doc).map_err(json_err)?;
+                a.embedding = blob_to_embedding(blob);
+                out.push(a);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn put_resolution(&self, resolution: &Resolution) -> Result<(), StoreError> {
+        let mut doc_res = resolution.clone();
+        let blob = embedding_to_blob(&doc_res.embedding.take());
+        let doc = serde_json::to_string(&doc_res).map_err(json_err)?;
+        let id = resolution.chat_id.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            tx.execute(
+                "INSERT INTO resolutions (chat_id, doc, embedding) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (chat_id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
+                params![id.as_str(), doc, blob],
+            )
+            .map_err(db_err)?;
+            bump(&tx)?;
+            tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn list_resolutions(&self) -> Result<Vec<Resolution>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT doc, embedding FROM resolutions ORDER BY chat_id")
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+                })
+                .map_err(db_err)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (doc, blob) = row.map_err(db_err)?;
+                let mut res: Resolution = serde_json::from_str(&doc).map_err(json_err)?;
+                res.embedding = blob_to_embedding(blob);
+                out.push(res);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn knowledge_version(&self) -> Result<u64, StoreError> {
+        self.read(|c| {
+            let v: i64 = c
+                .query_row(
+                    "SELECT version FROM knowledge_version WHERE id = 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(db_err)?;
+            Ok(v.max(0) as u64)
+        })
+        .await
+    }
+
+    async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError> {
+        let e = event.clone();
+        self.with(move |c| {
+            let n = c
+                .execute(
+                    "INSERT OR IGNORE INTO deflection_events (question_id, item_id, action, group_id, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        e.question_id,
+                        e.item_id,
+                        e.action.as_str(),
+                        e.group_id.as_ref().map(|g| g.as_str()),
+                        e.at.millis()
+                    ],
+                )
+                .map_err(db_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn deflection_report(&self) -> Result<DeflectionReport, StoreError> {
+        self.read(|c| {
+            let mut report = DeflectionReport::default();
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT COALESCE(group_id, '-'), item_id, action, COUNT(*)
+                     FROM deflection_events GROUP BY 1, 2, 3",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                    ))
+                })
+                .map_err(db_err)?;
+            for row in rows {
+                let (group, item, action, n) = row.map_err(db_err)?;
+                let Some(action) = DeflectionAction::parse(&action) else {
+                    continue;
+                };
+                let n = n.max(0) as u64;
+                report.by_group.entry(group).or_default().add(action, n);
+                report.by_item.entry(item).or_default().add(action, n);
+            }
+            Ok(report)
+        })
+        .await
+    }
+}
