@@ -5,6 +5,7 @@ mod actions;
 mod chats;
 mod directory;
 mod error;
+mod knowledge;
 mod lists;
 mod mutate;
 mod settings;
@@ -17,6 +18,7 @@ pub use chats::{
 };
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
+pub use knowledge::{Feedback, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT};
 pub use lists::ChatList;
 pub use settings::Settings;
 

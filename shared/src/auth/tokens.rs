@@ -46,6 +46,13 @@ struct Claims {
 pub struct TokenService {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// The same secret, for MACs of small opaque values (suggestion question ids).
+    mac_key: Vec<u8>,
+}
+
+/// Compares without an early exit, so timing does not reveal how much matched.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl TokenService {
@@ -57,7 +64,21 @@ impl TokenService {
         Ok(TokenService {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            mac_key: secret.to_vec(),
         })
+    }
+
+    /// HMAC-SHA256 of `data` under the token secret, hex.
+    pub fn mac(&self, data: &str) -> String {
+        use hmac::{Hmac, Mac};
+        match Hmac::<sha2::Sha256>::new_from_slice(&self.mac_key) {
+            Ok(mut m) => {
+                m.update(b"chatdesk-mac:");
+                m.update(data.as_bytes());
+                hex::encode(m.finalize().into_bytes())
+            }
+            Err(_) => String::new(),
+        }
     }
 
     fn issue(&self, aud: &str, sub: &str, now: Timestamp, ttl_ms: i64) -> Result<String, String> {

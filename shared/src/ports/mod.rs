@@ -21,4 +21,6 @@ pub use notifier::{ChatNotice, Notifier, NullNotifier};
 pub use store::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
 };
-pub use suggester::{Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind};
+pub use suggester::{
+    resolution_item_id, Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind,
+};
