@@ -383,6 +383,65 @@ impl Knowledge {
     }
 }
 
+/// What a bulk import did.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub skipped: Vec<crate::domain::kb_import::Skipped>,
+}
+
+impl Knowledge {
+    /// Imports a batch read by `domain::kb_import` (an operator's command, not a request):
+    /// articles with a known id are updated, others created; each item that cannot be saved is
+    /// skipped with its reason. `progress` is called after each item.
+    pub async fn import(
+        &self,
+        app: &App,
+        batch: crate::domain::kb_import::ImportBatch,
+        mut progress: impl FnMut(&str),
+    ) -> Result<ImportSummary, AppError> {
+        let mut summary = ImportSummary {
+            skipped: batch.skipped,
+            ..ImportSummary::default()
+        };
+        let groups = app.directory.list_groups().await?;
+        for item in batch.items {
+            progress(&item.source);
+            if let Some(g) = item
+                .input
+                .groups
+                .iter()
+                .find(|g| !groups.iter().any(|k| &k.id == *g))
+            {
+                summary.skipped.push(crate::domain::kb_import::Skipped {
+                    source: item.source,
+                    reason: format!("there is no group {g}"),
+                });
+                continue;
+            }
+            let existed = self.store.get_article(&item.id).await?.is_some();
+            self.save(Article {
+                id: item.id,
+                title: item.input.title,
+                body: item.input.body,
+                tags: item.input.tags,
+                groups: item.input.groups,
+                published: item.input.published,
+                updated_at: app.clock.now(),
+                embedding: None,
+            })
+            .await?;
+            if existed {
+                summary.updated += 1;
+            } else {
+                summary.created += 1;
+            }
+        }
+        Ok(summary)
+    }
+}
+
 /// `{ulid}.{group or -}.{mac}`: the question id carries its group and a MAC under the token key,
 /// so feedback can only refer to questions this service answered.
 fn sign_question_id(app: &App, id: &str, group: Option<&GroupId>) -> String {

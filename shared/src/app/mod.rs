@@ -18,7 +18,9 @@ pub use chats::{
 };
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
-pub use knowledge::{Feedback, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT};
+pub use knowledge::{
+    Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
+};
 pub use lists::ChatList;
 pub use settings::Settings;
 

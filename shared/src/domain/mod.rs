@@ -8,6 +8,7 @@ pub mod event;
 pub mod idle;
 pub mod ids;
 pub mod kb;
+pub mod kb_import;
 pub mod limits;
 pub mod list;
 pub mod prefs;
