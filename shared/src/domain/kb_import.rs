@@ -31,7 +31,7 @@ pub struct ImportItem {
     pub input: ArticleInput,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
 pub struct Skipped {
     pub source: String,
     pub reason: String,
