@@ -37,6 +37,19 @@ struct Args {
     /// capacity; a few seconds, as people type, measures latency at a realistic load).
     #[arg(long, default_value_t = 0)]
     think_ms: u64,
+    /// Agents per group: every message also updates the lists of its group's agents.
+    #[arg(long, default_value_t = 10)]
+    agents_per_group: usize,
+}
+
+/// Clients read with a small buffer, like browsers' frames are small (the same for both runs).
+async fn connect(url: &str) -> Socket {
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(8 * 1024);
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+        .await
+        .expect("connect");
+    socket
 }
 
 type Socket =
@@ -160,7 +173,8 @@ async fn relay_ws(
     ws: WebSocketUpgrade,
 ) -> Response {
     let room = q.get("room").cloned().unwrap_or_default();
-    ws.on_upgrade(move |socket| relay(rooms, room, socket))
+    ws.read_buffer_size(8 * 1024)
+        .on_upgrade(move |socket| relay(rooms, room, socket))
 }
 
 async fn relay(rooms: Rooms, room: String, socket: WebSocket) {
@@ -217,12 +231,8 @@ async fn baseline(chats: usize, messages: usize, think_ms: u64) -> Figures {
     let mut pairs = Vec::new();
     for i in 0..chats {
         let url = format!("ws://{addr}/ws?room=r{i}");
-        let (customer, _) = tokio_tungstenite::connect_async(&url)
-            .await
-            .expect("connect");
-        let (agent, _) = tokio_tungstenite::connect_async(&url)
-            .await
-            .expect("connect");
+        let customer = connect(&url).await;
+        let agent = connect(&url).await;
         pairs.push(Pair {
             chat_id: format!("r{i}"),
             customer,
@@ -240,12 +250,12 @@ async fn baseline(chats: usize, messages: usize, think_ms: u64) -> Figures {
 // ---------- chatdesk ----------
 
 const CHATS_PER_AGENT: usize = 5;
-const AGENTS_PER_GROUP: usize = 10;
 
 async fn chatdesk(
     chats: usize,
     messages: usize,
     think_ms: u64,
+    agents_per_group: usize,
 ) -> (
     Figures,
     std::collections::BTreeMap<&'static str, u64>,
@@ -266,7 +276,7 @@ async fn chatdesk(
     tokio::spawn(server.run_until_stopped());
 
     let agents = chats.div_ceil(CHATS_PER_AGENT);
-    let groups = agents.div_ceil(AGENTS_PER_GROUP);
+    let groups = agents.div_ceil(agents_per_group);
     let stores = counting.stores();
     for g in 0..groups {
         stores
@@ -289,7 +299,7 @@ async fn chatdesk(
                 display_name: format!("Agent {a}"),
                 role: Role::Agent,
                 groups: vec![
-                    GroupId::parse(&format!("bench-{}", a / AGENTS_PER_GROUP)).expect("id")
+                    GroupId::parse(&format!("bench-{}", a / agents_per_group)).expect("id")
                 ],
                 available: true,
                 max_concurrent_chats: CHATS_PER_AGENT as u32,
@@ -301,16 +311,14 @@ async fn chatdesk(
     let api = Api::new(&base);
     let mut agent_sockets = Vec::new();
     for t in &agent_tokens {
-        let (s, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws?token={t}"))
-            .await
-            .expect("agent connects");
+        let s = connect(&format!("ws://{addr}/ws?token={t}")).await;
         agent_sockets.push(Some(s));
     }
     let mut pairs = Vec::new();
     let mut by_agent: Vec<Vec<(String, Socket)>> = (0..agents).map(|_| Vec::new()).collect();
     for i in 0..chats {
         let agent = i / CHATS_PER_AGENT;
-        let group = agent / AGENTS_PER_GROUP;
+        let group = agent / agents_per_group;
         let (chat, customer_token) = api
             .start_chat(
                 &format!("bench-{group}"),
@@ -322,10 +330,7 @@ async fn chatdesk(
             .action("pull", &agent_tokens[agent], json!({"chat_ids":[chat]}))
             .await;
         assert!(status == 200 && out["succeeded"] == 1, "pull failed: {out}");
-        let (customer, _) =
-            tokio_tungstenite::connect_async(format!("ws://{addr}/ws?token={customer_token}"))
-                .await
-                .expect("customer connects");
+        let customer = connect(&format!("ws://{addr}/ws?token={customer_token}")).await;
         by_agent[agent].push((chat, customer));
     }
     // Each agent keeps a console connection open (it receives the list updates of the group);
@@ -338,12 +343,8 @@ async fn chatdesk(
     }
     for (agent, list) in by_agent.into_iter().enumerate() {
         for (chat, customer) in list {
-            let (mut agent_sock, _) = tokio_tungstenite::connect_async(format!(
-                "ws://{addr}/ws?token={}",
-                agent_tokens[agent]
-            ))
-            .await
-            .expect("agent tab connects");
+            let mut agent_sock =
+                connect(&format!("ws://{addr}/ws?token={}", agent_tokens[agent])).await;
             agent_sock
                 .send(Message::Text(
                     json!({"action":"watch","chat_id":chat}).to_string().into(),
@@ -380,9 +381,18 @@ async fn main() {
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
     let base = baseline(args.chats, args.messages, args.think_ms).await;
-    let (product, calls, agents, groups) = chatdesk(args.chats, args.messages, args.think_ms).await;
+    let (product, calls, agents, groups) = chatdesk(
+        args.chats,
+        args.messages,
+        args.think_ms,
+        args.agents_per_group,
+    )
+    .await;
     let per_msg = calls.values().sum::<u64>() as f64 / product.count.max(1) as f64;
-    println!("{agents} agents in {groups} groups of up to {AGENTS_PER_GROUP}; every message also updates the group's lists");
+    println!(
+        "{agents} agents in {groups} groups of up to {}; every message also updates the group's lists",
+        args.agents_per_group
+    );
     println!();
     println!("| run | messages | messages/s | p50 ms | p99 ms | store calls/msg |");
     println!("|---|---:|---:|---:|---:|---:|");

@@ -14,7 +14,8 @@ fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
 
 fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreError> {
     let doc = serde_json::to_string(event).map_err(json_err)?;
-    tx.execute(
+    super::execute(
+        &tx,
         "INSERT INTO events (chat_id, seq, client_msg_id, doc) VALUES (?1, ?2, ?3, ?4)",
         params![
             event.chat_id.as_str(),
@@ -32,14 +33,14 @@ fn find_message_tx(
     chat: &ChatId,
     client_msg_id: &ClientMessageId,
 ) -> Result<Option<ChatEvent>, StoreError> {
-    let doc: Option<String> = c
-        .query_row(
-            "SELECT doc FROM events WHERE chat_id = ?1 AND client_msg_id = ?2",
-            params![chat.as_str(), client_msg_id.as_str()],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
+    let doc: Option<String> = super::query_row(
+        c,
+        "SELECT doc FROM events WHERE chat_id = ?1 AND client_msg_id = ?2",
+        params![chat.as_str(), client_msg_id.as_str()],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db_err)?;
     doc.map(|d| serde_json::from_str(&d).map_err(json_err))
         .transpose()
 }
@@ -59,22 +60,22 @@ impl ChatStore for SqliteStore {
             let tx = c.transaction().map_err(db_err)?;
             let (state, deleted, sort_ts) = bucket_columns(&chat);
             let doc = serde_json::to_string(&chat).map_err(json_err)?;
-            let inserted = tx
-                .execute(
-                    "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc)
+            let inserted = super::execute(
+                &tx,
+                "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
-                    params![
-                        chat.id.as_str(),
-                        chat.group_id.as_str(),
-                        chat.agent_id.as_ref().map(|a| a.as_str()),
-                        state,
-                        deleted,
-                        sort_ts,
-                        chat.last_seq as i64,
-                        doc
-                    ],
-                )
-                .map_err(db_err)?;
+                params![
+                    chat.id.as_str(),
+                    chat.group_id.as_str(),
+                    chat.agent_id.as_ref().map(|a| a.as_str()),
+                    state,
+                    deleted,
+                    sort_ts,
+                    chat.last_seq as i64,
+                    doc
+                ],
+            )
+            .map_err(db_err)?;
             if inserted == 0 {
                 return Err(StoreError::AlreadyExists(format!("chat {}", chat.id)));
             }
@@ -89,14 +90,14 @@ impl ChatStore for SqliteStore {
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let doc: Option<String> = c
-                .query_row(
-                    "SELECT doc FROM chats WHERE id = ?1",
-                    params![id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let doc: Option<String> = super::query_row(
+                c,
+                "SELECT doc FROM chats WHERE id = ?1",
+                params![id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
             doc.map(|d| serde_json::from_str(&d).map_err(json_err))
                 .transpose()
         })
@@ -118,46 +119,46 @@ impl ChatStore for SqliteStore {
             let chat = &commit.chat;
             let (state, deleted, sort_ts) = bucket_columns(chat);
             let doc = serde_json::to_string(chat).map_err(json_err)?;
-            let updated = tx
-                .execute(
-                    "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
+            let updated = super::execute(
+                &tx,
+                "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
                          sort_ts = ?6, last_seq = ?7, doc = ?8
                      WHERE id = ?1 AND last_seq = ?9",
-                    params![
-                        chat.id.as_str(),
-                        chat.group_id.as_str(),
-                        chat.agent_id.as_ref().map(|a| a.as_str()),
-                        state,
-                        deleted,
-                        sort_ts,
-                        chat.last_seq as i64,
-                        doc,
-                        commit.expected_seq as i64
-                    ],
-                )
-                .map_err(db_err)?;
+                params![
+                    chat.id.as_str(),
+                    chat.group_id.as_str(),
+                    chat.agent_id.as_ref().map(|a| a.as_str()),
+                    state,
+                    deleted,
+                    sort_ts,
+                    chat.last_seq as i64,
+                    doc,
+                    commit.expected_seq as i64
+                ],
+            )
+            .map_err(db_err)?;
             if updated == 0 {
-                let exists: Option<i64> = tx
-                    .query_row(
-                        "SELECT last_seq FROM chats WHERE id = ?1",
-                        params![chat.id.as_str()],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(db_err)?;
+                let exists: Option<i64> = super::query_row(
+                    &tx,
+                    "SELECT last_seq FROM chats WHERE id = ?1",
+                    params![chat.id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
                 return Err(match exists {
                     Some(_) => StoreError::Stale,
                     None => StoreError::NotFound(format!("chat {}", chat.id)),
                 });
             }
             if let Some((agent, limit)) = &commit.load.acquire {
-                let acquired = tx
-                    .execute(
-                        "UPDATE agents SET active_chats = active_chats + 1
+                let acquired = super::execute(
+                    &tx,
+                    "UPDATE agents SET active_chats = active_chats + 1
                          WHERE id = ?1 AND active_chats < ?2",
-                        params![agent.as_str(), *limit as i64],
-                    )
-                    .map_err(db_err)?;
+                    params![agent.as_str(), *limit as i64],
+                )
+                .map_err(db_err)?;
                 if acquired == 0 {
                     return Err(StoreError::AtCapacity {
                         agent: agent.to_string(),
@@ -166,7 +167,8 @@ impl ChatStore for SqliteStore {
                 }
             }
             if let Some(agent) = &commit.load.release {
-                tx.execute(
+                super::execute(
+                    &tx,
                     "UPDATE agents SET active_chats = MAX(active_chats - 1, 0) WHERE id = ?1",
                     params![agent.as_str()],
                 )
@@ -266,14 +268,14 @@ impl ChatStore for SqliteStore {
         let chat = chat.clone();
         self.read(move |c| {
             let (_, sort_ts) = list_position(&chat);
-            let ahead: i64 = c
-                .query_row(
-                    "SELECT COUNT(*) FROM chats WHERE group_id = ?1 AND deleted = 0
+            let ahead: i64 = super::query_row(
+                c,
+                "SELECT COUNT(*) FROM chats WHERE group_id = ?1 AND deleted = 0
                      AND state = 'queued' AND (sort_ts < ?2 OR (sort_ts = ?2 AND id < ?3))",
-                    params![chat.group_id.as_str(), sort_ts.millis(), chat.id.as_str()],
-                    |r| r.get(0),
-                )
-                .map_err(db_err)?;
+                params![chat.group_id.as_str(), sort_ts.millis(), chat.id.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
             Ok(ahead.max(0) as u32)
         })
         .await
@@ -283,13 +285,13 @@ impl ChatStore for SqliteStore {
         let id = id.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
-            tx.execute(
+            super::execute(
+                &tx,
                 "DELETE FROM events WHERE chat_id = ?1",
                 params![id.as_str()],
             )
             .map_err(db_err)?;
-            let n = tx
-                .execute("DELETE FROM chats WHERE id = ?1", params![id.as_str()])
+            let n = super::execute(&tx, "DELETE FROM chats WHERE id = ?1", params![id.as_str()])
                 .map_err(db_err)?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("chat {id}")));

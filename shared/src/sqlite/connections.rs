@@ -22,7 +22,7 @@ impl ConnectionStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             let doc = serde_json::to_string(&connection).map_err(json_err)?;
-            tx.execute(
+            super::execute(&tx,
                 "INSERT INTO connections (id, doc, expires_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, expires_at = excluded.expires_at",
                 params![connection.id.as_str(), doc, connection.expires_at.millis()],
@@ -31,7 +31,7 @@ impl ConnectionStore for SqliteStore {
             match &connection.owner {
                 ConnectionOwner::Agent { groups, .. } => {
                     for g in groups {
-                        tx.execute(
+                        super::execute(&tx,
                             "INSERT OR IGNORE INTO group_subscriptions (group_id, connection_id)
                              VALUES (?1, ?2)",
                             params![g.as_str(), connection.id.as_str()],
@@ -40,7 +40,7 @@ impl ConnectionStore for SqliteStore {
                     }
                 }
                 ConnectionOwner::Customer { chat_id } => {
-                    tx.execute(
+                    super::execute(&tx,
                         "INSERT OR IGNORE INTO chat_subscriptions (chat_id, connection_id, audience)
                          VALUES (?1, ?2, 'customer')",
                         params![chat_id.as_str(), connection.id.as_str()],
@@ -56,56 +56,60 @@ impl ConnectionStore for SqliteStore {
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let doc: Option<String> = c
-                .query_row(
-                    "SELECT doc FROM connections WHERE id = ?1",
-                    params![id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let doc: Option<String> = super::query_row(
+                c,
+                "SELECT doc FROM connections WHERE id = ?1",
+                params![id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
             doc.map(|d| serde_json::from_str(&d).map_err(json_err))
                 .transpose()
         })
         .await
     }
 
+    /// The local server is one process, so the frame counters live in memory here (a write per
+    /// frame to the database would halve its message rate); the connection comes from a reader.
     async fn admit_frame(
         &self,
         id: &ConnectionId,
         now: Timestamp,
         limit: RateLimit,
     ) -> Result<Admission, StoreError> {
-        let id = id.clone();
+        let Some(connection) = self.get_connection(id).await? else {
+            return Ok(Admission::Unknown);
+        };
         let window = now.millis() / limit.window_ms.max(1);
-        self.with(move |c| {
-            let row: Option<(String, i64)> = c
-                .query_row(
-                    "UPDATE connections SET
-                         rate_count = CASE WHEN rate_window = ?2 THEN rate_count + 1 ELSE 1 END,
-                         rate_window = ?2
-                     WHERE id = ?1 RETURNING doc, rate_count",
-                    params![id.as_str(), window],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(db_err)?;
-            match row {
-                None => Ok(Admission::Unknown),
-                Some((_, count)) if count > i64::from(limit.limit) => Ok(Admission::Limited),
-                Some((doc, _)) => Ok(Admission::Admitted(
-                    serde_json::from_str(&doc).map_err(json_err)?,
-                )),
+        let count = match self.frame_counters.lock() {
+            Ok(mut counters) => {
+                // Forget counters of past windows now and then so the map stays small.
+                if counters.len() > 10_000 {
+                    counters.retain(|_, (w, _)| *w == window);
+                }
+                let entry = counters.entry(id.clone()).or_insert((window, 0));
+                if entry.0 != window {
+                    *entry = (window, 0);
+                }
+                entry.1 += 1;
+                entry.1
             }
-        })
-        .await
+            Err(_) => return Err(StoreError::Corrupt("rate counter lock poisoned".into())),
+        };
+        if count > limit.limit {
+            Ok(Admission::Limited)
+        } else {
+            Ok(Admission::Admitted(connection))
+        }
     }
 
     async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError> {
         let id = id.clone();
         self.with(move |c| {
             // Subscriptions go with it (ON DELETE CASCADE).
-            c.execute(
+            super::execute(
+                c,
                 "DELETE FROM connections WHERE id = ?1",
                 params![id.as_str()],
             )
@@ -118,17 +122,17 @@ impl ConnectionStore for SqliteStore {
     async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError> {
         let (chat, connection) = (chat.clone(), connection.clone());
         self.with(move |c| {
-            let n = c
-                .execute(
-                    "INSERT OR IGNORE INTO chat_subscriptions (chat_id, connection_id, audience)
+            let n = super::execute(
+                c,
+                "INSERT OR IGNORE INTO chat_subscriptions (chat_id, connection_id, audience)
                      SELECT ?1, id, ?3 FROM connections WHERE id = ?2",
-                    params![
-                        chat.as_str(),
-                        connection.as_str(),
-                        audience_str(Audience::Agent)
-                    ],
-                )
-                .map_err(db_err)?;
+                params![
+                    chat.as_str(),
+                    connection.as_str(),
+                    audience_str(Audience::Agent)
+                ],
+            )
+            .map_err(db_err)?;
             let _ = n;
             Ok(())
         })
@@ -142,7 +146,8 @@ impl ConnectionStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let (chat, connection) = (chat.clone(), connection.clone());
         self.with(move |c| {
-            c.execute(
+            super::execute(
+                c,
                 "DELETE FROM chat_subscriptions WHERE chat_id = ?1 AND connection_id = ?2
                  AND audience = 'agent'",
                 params![chat.as_str(), connection.as_str()],
@@ -211,7 +216,7 @@ impl SqliteStore {
     /// Forgets every connection (the local server's sockets all close when it stops).
     pub async fn clear_connections(&self) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute("DELETE FROM connections", []).map_err(db_err)?;
+            super::execute(c, "DELETE FROM connections", []).map_err(db_err)?;
             Ok(())
         })
         .await

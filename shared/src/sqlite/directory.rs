@@ -14,7 +14,8 @@ impl DirectoryStore for SqliteStore {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
         let group = group.clone();
         self.with(move |c| {
-            c.execute(
+            super::execute(
+                c,
                 "INSERT INTO groups (id, name) VALUES (?1, ?2)
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name",
                 params![group.id.as_str(), group.name],
@@ -48,21 +49,22 @@ impl DirectoryStore for SqliteStore {
         let agent = agent.clone();
         self.with(move |c| {
             let doc = serde_json::to_string(&agent).map_err(json_err)?;
-            let taken: Option<String> = c
-                .query_row(
-                    "SELECT id FROM agents WHERE username = ?1 AND id <> ?2",
-                    params![agent.username, agent.id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let taken: Option<String> = super::query_row(
+                c,
+                "SELECT id FROM agents WHERE username = ?1 AND id <> ?2",
+                params![agent.username, agent.id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
             if taken.is_some() {
                 return Err(StoreError::AlreadyExists(format!(
                     "username {}",
                     agent.username
                 )));
             }
-            c.execute(
+            super::execute(
+                c,
                 "INSERT INTO agents (id, username, doc) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET username = excluded.username, doc = excluded.doc",
                 params![agent.id.as_str(), agent.username, doc],
@@ -76,14 +78,14 @@ impl DirectoryStore for SqliteStore {
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let doc: Option<String> = c
-                .query_row(
-                    "SELECT doc FROM agents WHERE id = ?1",
-                    params![id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let doc: Option<String> = super::query_row(
+                c,
+                "SELECT doc FROM agents WHERE id = ?1",
+                params![id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
             doc.as_deref().map(agent_from_doc).transpose()
         })
         .await
@@ -109,12 +111,12 @@ impl DirectoryStore for SqliteStore {
     async fn set_password_hash(&self, id: &AgentId, hash: &str) -> Result<(), StoreError> {
         let (id, hash) = (id.clone(), hash.to_owned());
         self.with(move |c| {
-            let n = c
-                .execute(
-                    "UPDATE agents SET password_hash = ?2 WHERE id = ?1",
-                    params![id.as_str(), hash],
-                )
-                .map_err(db_err)?;
+            let n = super::execute(
+                c,
+                "UPDATE agents SET password_hash = ?2 WHERE id = ?1",
+                params![id.as_str(), hash],
+            )
+            .map_err(db_err)?;
             if n == 0 {
                 return Err(StoreError::NotFound(format!("agent {id}")));
             }
@@ -126,14 +128,14 @@ impl DirectoryStore for SqliteStore {
     async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError> {
         let username = username.to_owned();
         self.read(move |c| {
-            let row: Option<(String, Option<String>)> = c
-                .query_row(
-                    "SELECT doc, password_hash FROM agents WHERE username = ?1",
-                    params![username],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let row: Option<(String, Option<String>)> = super::query_row(
+                c,
+                "SELECT doc, password_hash FROM agents WHERE username = ?1",
+                params![username],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
             match row {
                 Some((doc, Some(hash))) => Ok(Some((agent_from_doc(&doc)?, hash))),
                 _ => Ok(None),
@@ -145,14 +147,14 @@ impl DirectoryStore for SqliteStore {
     async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let n: Option<i64> = c
-                .query_row(
-                    "SELECT active_chats FROM agents WHERE id = ?1",
-                    params![id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let n: Option<i64> = super::query_row(
+                c,
+                "SELECT active_chats FROM agents WHERE id = ?1",
+                params![id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
             Ok(n.unwrap_or(0).max(0) as u32)
         })
         .await

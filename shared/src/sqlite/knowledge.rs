@@ -23,7 +23,8 @@ pub(crate) fn blob_to_embedding(b: Option<Vec<u8>>) -> Option<Vec<f32>> {
 }
 
 fn bump(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute(
+    super::execute(
+        &tx,
         "UPDATE knowledge_version SET version = version + 1 WHERE id = 1",
         [],
     )
@@ -40,7 +41,8 @@ impl KnowledgeStore for SqliteStore {
         let id = article.id.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
-            tx.execute(
+            super::execute(
+                &tx,
                 "INSERT INTO articles (id, doc, embedding) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
                 params![id.as_str(), doc, blob],
@@ -55,14 +57,14 @@ impl KnowledgeStore for SqliteStore {
     async fn get_article(&self, id: &ArticleId) -> Result<Option<Article>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let row: Option<(String, Option<Vec<u8>>)> = c
-                .query_row(
-                    "SELECT doc, embedding FROM articles WHERE id = ?1",
-                    params![id.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let row: Option<(String, Option<Vec<u8>>)> = super::query_row(
+                c,
+                "SELECT doc, embedding FROM articles WHERE id = ?1",
+                params![id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
             row.map(|(doc, blob)| {
                 let mut a: Article = serde_json::from_str(&doc).map_err(json_err)?;
                 a.embedding = blob_to_embedding(blob);
@@ -77,9 +79,12 @@ impl KnowledgeStore for SqliteStore {
         let id = id.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
-            let n = tx
-                .execute("DELETE FROM articles WHERE id = ?1", params![id.as_str()])
-                .map_err(db_err)?;
+            let n = super::execute(
+                &tx,
+                "DELETE FROM articles WHERE id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
             if n > 0 {
                 bump(&tx)?;
             }
@@ -118,7 +123,7 @@ impl KnowledgeStore for SqliteStore {
         let id = resolution.chat_id.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
-            tx.execute(
+            super::execute(&tx,
                 "INSERT INTO resolutions (chat_id, doc, embedding) VALUES (?1, ?2, ?3)
                  ON CONFLICT (chat_id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
                 params![id.as_str(), doc, blob],
@@ -154,13 +159,13 @@ impl KnowledgeStore for SqliteStore {
 
     async fn knowledge_version(&self) -> Result<u64, StoreError> {
         self.read(|c| {
-            let v: i64 = c
-                .query_row(
-                    "SELECT version FROM knowledge_version WHERE id = 1",
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(db_err)?;
+            let v: i64 = super::query_row(
+                c,
+                "SELECT version FROM knowledge_version WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
             Ok(v.max(0) as u64)
         })
         .await
@@ -169,8 +174,7 @@ impl KnowledgeStore for SqliteStore {
     async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError> {
         let e = event.clone();
         self.with(move |c| {
-            let n = c
-                .execute(
+            let n = super::execute(c,
                     "INSERT OR IGNORE INTO deflection_events (question_id, item_id, action, group_id, at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![

@@ -24,6 +24,8 @@ pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<std::sync::atomic::AtomicUsize>,
+    /// Frames counted per connection in the current rate-limit window.
+    frame_counters: Arc<Mutex<std::collections::HashMap<crate::ports::ConnectionId, (i64, u32)>>>,
 }
 
 const READERS: usize = 4;
@@ -77,6 +79,7 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Vec::new()),
             next_reader: Arc::default(),
+            frame_counters: Arc::default(),
         })
     }
 
@@ -120,6 +123,21 @@ impl SqliteStore {
         .await
         .map_err(StoreError::backend)?
     }
+}
+
+/// `query_row` through the connection's statement cache: the hot paths run the same few
+/// statements thousands of times, and parsing SQL each time was a measurable share of the work.
+fn query_row<T, P, F>(c: &Connection, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    c.prepare_cached(sql)?.query_row(params, f)
+}
+
+/// `execute` through the statement cache.
+fn execute<P: rusqlite::Params>(c: &Connection, sql: &str, params: P) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(params)
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {

@@ -13,14 +13,14 @@ impl PreferenceStore for SqliteStore {
     ) -> Result<Option<ListPreferences>, StoreError> {
         let agent = agent.clone();
         self.read(move |c| {
-            let doc: Option<String> = c
-                .query_row(
-                    "SELECT doc FROM preferences WHERE agent_id = ?1",
-                    params![agent.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
+            let doc: Option<String> = super::query_row(
+                c,
+                "SELECT doc FROM preferences WHERE agent_id = ?1",
+                params![agent.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)?;
             doc.map(|d| serde_json::from_str(&d).map_err(json_err))
                 .transpose()
         })
@@ -35,7 +35,8 @@ impl PreferenceStore for SqliteStore {
         let agent = agent.clone();
         let doc = serde_json::to_string(prefs).map_err(json_err)?;
         self.with(move |c| {
-            c.execute(
+            super::execute(
+                c,
                 "INSERT INTO preferences (agent_id, doc) VALUES (?1, ?2)
                  ON CONFLICT (agent_id) DO UPDATE SET doc = excluded.doc",
                 params![agent.as_str(), doc],

@@ -64,11 +64,6 @@ CREATE TABLE group_subscriptions (
 );
 CREATE INDEX group_subscriptions_by_connection ON group_subscriptions (connection_id);
 "#,
-    // Per-connection rate limit: a fixed-window frame counter.
-    r#"
-ALTER TABLE connections ADD COLUMN rate_window INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE connections ADD COLUMN rate_count INTEGER NOT NULL DEFAULT 0;
-"#,
     // The knowledge base: articles and resolutions as documents (embeddings as little-endian
     // f32 blobs beside them), a version counter for index freshness, deflection events.
     r#"
