@@ -185,20 +185,33 @@ async fn run_socket(
     source_ip: String,
 ) {
     let (mut sink, mut stream) = socket.split();
+    // Frames that queued up while the socket was busy go out with one flush (one system call)
+    // instead of one each.
     let writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            let result = match out {
-                Outbound::Frame(bytes) => match String::from_utf8(bytes.to_vec()) {
-                    Ok(text) => sink.send(Message::Text(text.into())).await,
-                    Err(_) => sink.send(Message::Binary(bytes)).await,
-                },
-                Outbound::Close => {
-                    let _ = sink.send(Message::Close(None)).await;
+        while let Some(first) = rx.recv().await {
+            let mut next = Some(first);
+            let mut closing = false;
+            while let Some(out) = next.take() {
+                let message = match out {
+                    Outbound::Frame(bytes) => match String::from_utf8(bytes.to_vec()) {
+                        Ok(text) => Message::Text(text.into()),
+                        Err(_) => Message::Binary(bytes),
+                    },
+                    Outbound::Close => {
+                        closing = true;
+                        Message::Close(None)
+                    }
+                };
+                if sink.feed(message).await.is_err() {
+                    return;
+                }
+                if closing {
                     break;
                 }
-            };
-            if result.is_err() {
-                break;
+                next = rx.try_recv().ok();
+            }
+            if sink.flush().await.is_err() || closing {
+                return;
             }
         }
     });
