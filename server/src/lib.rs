@@ -2,6 +2,7 @@
 //! functions, over the embedded SQLite store, behind one axum listener that also serves the
 //! console and the customer chat page.
 
+pub mod admin;
 mod config;
 pub mod gateway;
 mod http_api;

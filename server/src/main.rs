@@ -25,6 +25,12 @@ enum Command {
     /// Print, as JSON, every HTTP route and WebSocket route with the Lambda function serving it
     /// (what the infrastructure checks compare the template with).
     Manifest,
+    /// Manage groups.
+    #[command(subcommand)]
+    Group(chatdesk_server::admin::GroupCommand),
+    /// Manage agents.
+    #[command(subcommand)]
+    Agent(chatdesk_server::admin::AgentCommand),
 }
 
 #[tokio::main]
@@ -41,6 +47,8 @@ async fn main() -> std::process::ExitCode {
             println!("{}", chatdesk_server::manifest::manifest_json());
             Ok(())
         }
+        Command::Group(cmd) => chatdesk_server::admin::group(cmd).await,
+        Command::Agent(cmd) => chatdesk_server::admin::agent(cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

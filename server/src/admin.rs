@@ -1,0 +1,195 @@
+//! Operator commands: create groups and agents (the first administrator of a new deployment),
+//! against the local data directory or, with `--store dynamodb`, the deployment's table.
+
+use std::sync::Arc;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use chatdesk::auth::password::hash_password;
+use chatdesk::domain::{Agent, AgentId, DomainError, Group, GroupId, Role};
+use chatdesk::ports::DirectoryStore;
+
+use crate::{Config, ServerError};
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StoreKind {
+    /// The local server's data directory (`CHATDESK_DATA_DIR`).
+    Sqlite,
+    /// The DynamoDB table named by `CHATDESK_TABLE` (AWS credentials from the environment).
+    Dynamodb,
+}
+
+#[derive(Args, Debug)]
+pub struct StoreArg {
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    pub store: StoreKind,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCommand {
+    /// Create or rename a group.
+    Add {
+        /// Id: letters, digits, '-' and '_' (e.g. `support`).
+        id: String,
+        /// Display name (e.g. `Customer Support`).
+        name: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// List groups.
+    List {
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AgentCommand {
+    /// Create or update an agent. The password is read from the environment variable named by
+    /// `--password-env` (default `CHATDESK_AGENT_PASSWORD`), never from the command line.
+    Add {
+        /// Sign-in name; also the agent's id (in the cloud: their Cognito username).
+        username: String,
+        /// The name customers see.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Agent)]
+        role: RoleArg,
+        /// Comma-separated group ids.
+        #[arg(long, value_delimiter = ',')]
+        groups: Vec<String>,
+        #[arg(long, default_value_t = 5)]
+        max_chats: u32,
+        #[arg(long, default_value = "CHATDESK_AGENT_PASSWORD")]
+        password_env: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// List agents.
+    List {
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum RoleArg {
+    Agent,
+    Manager,
+    Administrator,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Agent => Role::Agent,
+            RoleArg::Manager => Role::Manager,
+            RoleArg::Administrator => Role::Administrator,
+        }
+    }
+}
+
+fn invalid(e: DomainError) -> ServerError {
+    ServerError::Config(e.to_string())
+}
+
+pub async fn directory(kind: StoreKind) -> Result<Arc<dyn DirectoryStore>, ServerError> {
+    match kind {
+        StoreKind::Sqlite => {
+            let config = Config::from_env()?;
+            Ok(Arc::new(chatdesk::sqlite::SqliteStore::open_dir(
+                &config.data_dir,
+            )?))
+        }
+        StoreKind::Dynamodb => Err(ServerError::Config(
+            "the DynamoDB store is not available in this build".into(),
+        )),
+    }
+}
+
+pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
+    match cmd {
+        GroupCommand::Add { id, name, store } => {
+            let dir = directory(store.store).await?;
+            let group = Group {
+                id: GroupId::parse(&id).map_err(invalid)?,
+                name: chatdesk::domain::limits::single_line("name", &name, 80).map_err(invalid)?,
+            };
+            dir.put_group(&group).await?;
+            println!("group {} ({}) saved", group.id, group.name);
+        }
+        GroupCommand::List { store } => {
+            for g in directory(store.store).await?.list_groups().await? {
+                println!("{}\t{}", g.id, g.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn agent(cmd: AgentCommand) -> Result<(), ServerError> {
+    match cmd {
+        AgentCommand::Add {
+            username,
+            name,
+            role,
+            groups,
+            max_chats,
+            password_env,
+            store,
+        } => {
+            let dir = directory(store.store).await?;
+            let known = dir.list_groups().await?;
+            let mut group_ids = Vec::new();
+            for g in &groups {
+                let id = GroupId::parse(g.trim()).map_err(invalid)?;
+                if !known.iter().any(|k| k.id == id) {
+                    return Err(ServerError::Config(format!(
+                        "there is no group {id}; create it first with `chatdesk group add`"
+                    )));
+                }
+                group_ids.push(id);
+            }
+            let id = AgentId::parse(&username).map_err(invalid)?;
+            let agent = Agent {
+                id: id.clone(),
+                username: username.clone(),
+                display_name: chatdesk::domain::limits::single_line("name", &name, 80)
+                    .map_err(invalid)?,
+                role: role.into(),
+                groups: group_ids,
+                available: true,
+                max_concurrent_chats: max_chats.clamp(1, 100),
+            };
+            dir.put_agent(&agent).await?;
+            match std::env::var(&password_env).ok().filter(|p| !p.is_empty()) {
+                Some(password) if password.chars().count() >= 12 => {
+                    let hash = hash_password(&password).map_err(ServerError::Config)?;
+                    dir.set_password_hash(&id, &hash).await?;
+                    println!("agent {username} saved with a password");
+                }
+                Some(_) => {
+                    return Err(ServerError::Config(
+                        "the password must be at least 12 characters".into(),
+                    ))
+                }
+                None => println!(
+                    "agent {username} saved without a password (set {password_env} to give one; in the cloud agents sign in through Cognito)"
+                ),
+            }
+        }
+        AgentCommand::List { store } => {
+            for a in directory(store.store).await?.list_agents().await? {
+                let groups: Vec<&str> = a.groups.iter().map(|g| g.as_str()).collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    a.username,
+                    a.display_name,
+                    a.role.as_str(),
+                    groups.join(",")
+                );
+            }
+        }
+    }
+    Ok(())
+}
