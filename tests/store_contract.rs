@@ -37,6 +37,9 @@ macro_rules! contract_suite {
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);
             case!(frames_are_admitted_up_to_the_rate_limit);
+            case!(articles_round_trip_and_move_the_knowledge_version);
+            case!(resolutions_round_trip);
+            case!(deflection_is_counted_once_per_question_item_and_action);
             case!(concurrent_pulls_assign_each_chat_once_within_limits);
             case!(concurrent_sends_are_stored_once_with_gapless_sequence_numbers);
             case!(concurrent_assignments_to_one_agent_respect_the_limit);

@@ -20,8 +20,8 @@ use tokio::net::TcpListener;
 use chatdesk::app::{App, Settings};
 use chatdesk::auth::TokenService;
 use chatdesk::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, PreferenceStore,
-    SystemClock,
+    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore,
+    PreferenceStore, SystemClock,
 };
 use chatdesk::realtime::Fanout;
 use chatdesk::sqlite::SqliteStore;
@@ -36,6 +36,7 @@ pub struct Stores {
     pub chats: Arc<dyn ChatStore>,
     pub preferences: Arc<dyn PreferenceStore>,
     pub connections: Arc<dyn ConnectionStore>,
+    pub knowledge: Arc<dyn KnowledgeStore>,
 }
 
 impl Stores {
@@ -45,7 +46,8 @@ impl Stores {
             directory: store.clone(),
             chats: store.clone(),
             preferences: store.clone(),
-            connections: store,
+            connections: store.clone(),
+            knowledge: store,
         }
     }
 }
@@ -147,6 +149,10 @@ impl Server {
             clock,
             tokens: Arc::new(tokens),
             identity,
+            knowledge: chatdesk::app::Knowledge {
+                store: stores.knowledge.clone(),
+                suggester: None,
+            },
             oidc: config
                 .oidc
                 .clone()

@@ -55,6 +55,19 @@ impl Cloud {
     /// `https://{api-id}.execute-api.{region}.amazonaws.com/{stage}`) and the idle thresholds
     /// `CHATDESK_IDLE_WARNING_SECS` / `CHATDESK_IDLE_HIGH_SECS`.
     pub async fn from_env() -> Result<Cloud, CloudConfigError> {
+        Self::build(None).await
+    }
+
+    /// As `from_env`, for the function that serves suggestions with the engine.
+    pub async fn from_env_with_suggestions(
+        engine: Arc<dyn crate::ports::Suggester>,
+    ) -> Result<Cloud, CloudConfigError> {
+        Self::build(Some(engine)).await
+    }
+
+    async fn build(
+        suggester: Option<Arc<dyn crate::ports::Suggester>>,
+    ) -> Result<Cloud, CloudConfigError> {
         let store = Arc::new(DynamoStore::from_env().await?);
         let secret = required("CHATDESK_TOKEN_SECRET")?;
         let tokens = TokenService::new(secret.as_bytes()).map_err(|reason| CloudConfigError::Invalid {
@@ -100,6 +113,10 @@ impl Cloud {
             clock,
             tokens: Arc::new(tokens),
             identity,
+            knowledge: crate::app::Knowledge {
+                store: store.clone(),
+                suggester,
+            },
             oidc: crate::auth::oidc::OidcConfig::from_env()
                 .map(|c| Arc::new(crate::auth::oidc::OidcVerifier::new(c))),
             settings: Settings {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chatdesk::app::{App, AppError, BulkAction, Settings};
 use chatdesk::auth::{Principal, TokenService};
+use chatdesk::domain::kb;
 use chatdesk::domain::rules::{self, LoadChange};
 use chatdesk::domain::*;
 use chatdesk::ports::*;
@@ -53,6 +54,10 @@ pub fn app_over(stores: &Stores) -> App {
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
         identity: None,
         oidc: None,
+        knowledge: chatdesk::app::Knowledge {
+            store: stores.knowledge.clone(),
+            suggester: None,
+        },
         settings: Settings::default(),
     }
 }
@@ -705,6 +710,132 @@ pub async fn frames_are_admitted_up_to_the_rate_limit(stores: Stores) {
             .unwrap(),
         Admission::Admitted(_)
     ));
+}
+
+fn article(id: &str, title: &str, published: bool) -> kb::Article {
+    kb::Article {
+        id: ArticleId::parse(id).unwrap(),
+        title: title.into(),
+        body: format!("Body of {title}"),
+        tags: vec!["t".into()],
+        groups: vec![gid("g")],
+        published,
+        updated_at: Timestamp(1),
+        embedding: Some(vec![0.25, -1.5, 3.0]),
+    }
+}
+
+pub async fn articles_round_trip_and_move_the_knowledge_version(stores: Stores) {
+    let kb = &stores.knowledge;
+    let v0 = kb.knowledge_version().await.unwrap();
+    assert!(kb
+        .get_article(&ArticleId::parse("a1").unwrap())
+        .await
+        .unwrap()
+        .is_none());
+    let a = article("a1", "Reset password", true);
+    kb.put_article(&a).await.unwrap();
+    let v1 = kb.knowledge_version().await.unwrap();
+    assert!(v1 > v0);
+    assert_eq!(
+        kb.get_article(&a.id).await.unwrap(),
+        Some(a.clone()),
+        "embedding kept exactly"
+    );
+    let mut changed = a.clone();
+    changed.title = "Reset your password".into();
+    changed.embedding = None;
+    kb.put_article(&changed).await.unwrap();
+    assert!(kb.knowledge_version().await.unwrap() > v1);
+    assert_eq!(kb.get_article(&a.id).await.unwrap(), Some(changed.clone()));
+    kb.put_article(&article("a2", "Draft", false))
+        .await
+        .unwrap();
+    let all = kb.list_articles().await.unwrap();
+    assert_eq!(all.len(), 2, "drafts are listed too");
+    // Embeddings computed later do not move the version.
+    let v2 = kb.knowledge_version().await.unwrap();
+    kb.store_embedding("a1", &[1.0, 2.0]).await.unwrap();
+    assert_eq!(kb.knowledge_version().await.unwrap(), v2);
+    assert_eq!(
+        kb.get_article(&a.id).await.unwrap().unwrap().embedding,
+        Some(vec![1.0, 2.0])
+    );
+    kb.store_embedding("nope", &[1.0]).await.unwrap();
+    assert!(kb.delete_article(&a.id).await.unwrap());
+    assert!(!kb.delete_article(&a.id).await.unwrap());
+    assert!(kb.knowledge_version().await.unwrap() > v2);
+    assert_eq!(kb.list_articles().await.unwrap().len(), 1);
+}
+
+pub async fn resolutions_round_trip(stores: Stores) {
+    let kb = &stores.knowledge;
+    let v0 = kb.knowledge_version().await.unwrap();
+    let r = kb::Resolution {
+        chat_id: ChatId::generate(),
+        group_id: gid("g"),
+        question: "Mail does not arrive".into(),
+        resolution: "The mailbox was full; emptied the trash".into(),
+        agent_name: "Ann".into(),
+        resolved_at: Timestamp(5),
+        embedding: None,
+    };
+    kb.put_resolution(&r).await.unwrap();
+    assert!(kb.knowledge_version().await.unwrap() > v0);
+    assert_eq!(kb.list_resolutions().await.unwrap(), vec![r.clone()]);
+    kb.store_embedding(&format!("resolution:{}", r.chat_id), &[0.5])
+        .await
+        .unwrap();
+    assert_eq!(
+        kb.list_resolutions().await.unwrap()[0].embedding,
+        Some(vec![0.5])
+    );
+}
+
+pub async fn deflection_is_counted_once_per_question_item_and_action(stores: Stores) {
+    let kb = &stores.knowledge;
+    let event = |q: &str, item: &str, group: Option<&str>, action| kb::DeflectionEvent {
+        question_id: q.into(),
+        item_id: item.into(),
+        group_id: group.map(gid),
+        action,
+        at: Timestamp(1),
+    };
+    use kb::DeflectionAction::*;
+    assert!(kb
+        .record_deflection(&event("q1", "a1", Some("g"), Shown))
+        .await
+        .unwrap());
+    assert!(
+        !kb.record_deflection(&event("q1", "a1", Some("g"), Shown))
+            .await
+            .unwrap(),
+        "a repeat"
+    );
+    assert!(kb
+        .record_deflection(&event("q1", "a2", Some("g"), Shown))
+        .await
+        .unwrap());
+    assert!(kb
+        .record_deflection(&event("q1", "a1", Some("g"), Clicked))
+        .await
+        .unwrap());
+    assert!(kb
+        .record_deflection(&event("q1", "a1", Some("g"), Solved))
+        .await
+        .unwrap());
+    assert!(kb
+        .record_deflection(&event("q2", "a1", None, Shown))
+        .await
+        .unwrap());
+    let report = kb.deflection_report().await.unwrap();
+    let a1 = &report.by_item["a1"];
+    assert_eq!((a1.shown, a1.clicked, a1.solved), (2, 1, 1));
+    let a2 = &report.by_item["a2"];
+    assert_eq!((a2.shown, a2.clicked, a2.solved), (1, 0, 0));
+    let g = &report.by_group["g"];
+    assert_eq!((g.shown, g.clicked, g.solved), (2, 1, 1));
+    assert_eq!(report.by_group["-"].shown, 1);
 }
 
 /// 24 concurrent pulls by 6 agents (limit 2 each, 12 slots) against 10 queued chats: every chat

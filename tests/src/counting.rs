@@ -29,7 +29,8 @@ impl CountingStores {
             directory: me.clone(),
             chats: me.clone(),
             preferences: me.clone(),
-            connections: me,
+            connections: me.clone(),
+            knowledge: me,
         }
     }
 
@@ -196,5 +197,52 @@ impl ConnectionStore for CountingStores {
     async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
         self.count("group_subscribers");
         self.inner.connections.group_subscribers(group).await
+    }
+}
+
+#[async_trait]
+impl KnowledgeStore for CountingStores {
+    async fn put_article(&self, article: &kb::Article) -> Result<(), StoreError> {
+        self.count("put_article");
+        self.inner.knowledge.put_article(article).await
+    }
+    async fn get_article(&self, id: &ArticleId) -> Result<Option<kb::Article>, StoreError> {
+        self.count("get_article");
+        self.inner.knowledge.get_article(id).await
+    }
+    async fn delete_article(&self, id: &ArticleId) -> Result<bool, StoreError> {
+        self.count("delete_article");
+        self.inner.knowledge.delete_article(id).await
+    }
+    async fn list_articles(&self) -> Result<Vec<kb::Article>, StoreError> {
+        self.count("list_articles");
+        self.inner.knowledge.list_articles().await
+    }
+    async fn put_resolution(&self, resolution: &kb::Resolution) -> Result<(), StoreError> {
+        self.count("put_resolution");
+        self.inner.knowledge.put_resolution(resolution).await
+    }
+    async fn list_resolutions(&self) -> Result<Vec<kb::Resolution>, StoreError> {
+        self.count("list_resolutions");
+        self.inner.knowledge.list_resolutions().await
+    }
+    async fn knowledge_version(&self) -> Result<u64, StoreError> {
+        self.count("knowledge_version");
+        self.inner.knowledge.knowledge_version().await
+    }
+    async fn store_embedding(&self, item_id: &str, embedding: &[f32]) -> Result<(), StoreError> {
+        self.count("store_embedding");
+        self.inner
+            .knowledge
+            .store_embedding(item_id, embedding)
+            .await
+    }
+    async fn record_deflection(&self, event: &kb::DeflectionEvent) -> Result<bool, StoreError> {
+        self.count("record_deflection");
+        self.inner.knowledge.record_deflection(event).await
+    }
+    async fn deflection_report(&self) -> Result<DeflectionReport, StoreError> {
+        self.count("deflection_report");
+        self.inner.knowledge.deflection_report().await
     }
 }

@@ -110,3 +110,20 @@ pub struct Health {
     pub status: String,
     pub version: String,
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// The customer's question.
+    pub q: String,
+    /// The group the chat would go to: only its articles (and articles for every group) and its
+    /// resolutions are suggested.
+    pub group_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FeedbackRecorded {
+    /// False when this action on this suggestion was already recorded for the question.
+    pub recorded: bool,
+}

@@ -58,6 +58,21 @@ impl RequestCtx {
         Ok(ChatId::parse(raw)?)
     }
 
+    pub fn article_id(&self) -> Result<crate::domain::ArticleId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "article_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(crate::domain::ArticleId::parse(raw)?)
+    }
+
+    /// The caller if a valid token was sent; `None` for anonymous callers (public routes).
+    pub fn optional_principal(&self) -> Option<&Principal> {
+        self.principal.as_ref().ok()
+    }
+
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
         if let Some(ct) = self.headers.get(header::CONTENT_TYPE) {
             let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();

@@ -141,6 +141,63 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
             };
             ok(&app.bulk(ctx.principal()?, action, req.chat_ids).await?)
         }
+        Operation::ListArticles
+        | Operation::CreateArticle
+        | Operation::GetArticle
+        | Operation::UpdateArticle
+        | Operation::DeleteArticle
+        | Operation::KnowledgeStats
+        | Operation::Suggest
+        | Operation::SuggestionFeedback
+        | Operation::ChatSuggestions => knowledge(app, op, ctx).await,
+    }
+}
+
+async fn knowledge(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
+    let kb = &app.knowledge;
+    match op {
+        Operation::ListArticles => ok(&kb.list_articles(app, ctx.principal()?).await?),
+        Operation::CreateArticle => {
+            let input = ctx.json()?;
+            let article = kb.create_article(app, ctx.principal()?, input).await?;
+            Ok(json_response(StatusCode::CREATED, &article))
+        }
+        Operation::GetArticle => {
+            let id = ctx.article_id()?;
+            ok(&kb.read_article(app, ctx.optional_principal(), &id).await?)
+        }
+        Operation::UpdateArticle => {
+            let input = ctx.json()?;
+            let id = ctx.article_id()?;
+            ok(&kb.update_article(app, ctx.principal()?, &id, input).await?)
+        }
+        Operation::DeleteArticle => {
+            let id = ctx.article_id()?;
+            kb.delete_article(app, ctx.principal()?, &id).await?;
+            Ok(json_response(
+                StatusCode::OK,
+                &serde_json::json!({"deleted": id}),
+            ))
+        }
+        Operation::KnowledgeStats => ok(&kb.deflection_report(app, ctx.principal()?).await?),
+        Operation::Suggest => {
+            let q: SuggestQuery = ctx.query()?;
+            let group = q.group_id.as_deref().map(GroupId::parse).transpose()?;
+            ok(&kb.suggest_for_question(app, &q.q, group).await?)
+        }
+        Operation::SuggestionFeedback => {
+            let feedback = ctx.json()?;
+            ok(&FeedbackRecorded {
+                recorded: kb.feedback(app, feedback).await?,
+            })
+        }
+        Operation::ChatSuggestions => {
+            let id = ctx.chat_id()?;
+            ok(&kb.suggest_for_chat(app, ctx.principal()?, &id).await?)
+        }
+        _ => Err(ApiError::App(crate::app::AppError::NotFound(
+            "no such knowledge-base operation".into(),
+        ))),
     }
 }
 

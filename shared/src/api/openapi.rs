@@ -14,10 +14,13 @@ use crate::app::{
     ActionOutcome, ActionResult, AgentSummary, ChatForCaller, ChatList, CustomerChat, Me, SignedIn,
     StartChat, StartedChat, TransferTarget,
 };
+use crate::app::{Feedback, PublicArticle, Suggestions};
+use crate::domain::kb::{Article, ArticleInput, DeflectionAction, DeflectionCounts};
 use crate::domain::{
     Agent, ChatEvent, ChatRow, ChatState, ChatView, Column, Group, ListPreferences, Role, Severity,
     SortDirection, SortSpec, StatusIcons,
 };
+use crate::ports::{DeflectionReport, Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,20 +36,25 @@ use crate::domain::{
         health, openapi_json, sign_in, get_me, update_me, list_groups, list_agents,
         get_preferences, put_preferences, start_chat, list_chats, get_chat, list_events,
         send_message, customer_end_chat, pull, take, transfer, end_chats, delete, restore, purge,
-        follow_up
+        follow_up, list_articles, create_article, get_article, update_article, delete_article,
+        knowledge_stats, suggest, suggestion_feedback, chat_suggestions
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, Me, Agent, Group, Role, AgentSummary,
         UpdateMeRequest, ListPreferences, StartChat, StartedChat, CustomerChat, ChatState,
         ChatList, ChatRow, ChatView, SortSpec, SortDirection, Column, StatusIcons, Severity,
         ChatEvent, SendMessageRequest, SentMessage, PullRequest, ChatIdsRequest, TransferRequest,
-        TransferTarget, EndRequest, FollowUpRequest, FollowUpInput, ActionOutcome, ActionResult
+        TransferTarget, EndRequest, FollowUpRequest, FollowUpInput, ActionOutcome, ActionResult,
+        Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
+        SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
+        DeflectionCounts
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "customer", description = "What the customer's chat page calls"),
         (name = "agent", description = "What the agent console calls"),
         (name = "actions", description = "Toolbar actions: each takes many chats and reports per chat"),
+        (name = "knowledge", description = "Knowledge base, suggestions and deflection"),
         (name = "meta", description = "Health and this document")
     )
 )]
@@ -275,6 +283,81 @@ fn purge() {}
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not an agent token", body = ErrorBody)))]
 fn follow_up() {}
+
+#[utoipa::path(get, path = "/api/kb/articles", tag = "knowledge", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every article, drafts too (agents)", body = [Article]),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent token", body = ErrorBody)))]
+fn list_articles() {}
+
+#[utoipa::path(post, path = "/api/kb/articles", tag = "knowledge", security(("bearer" = [])),
+    request_body = ArticleInput,
+    responses(
+        (status = 201, description = "Created", body = Article),
+        (status = 400, description = "Malformed or invalid article", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Managers and administrators only", body = ErrorBody)))]
+fn create_article() {}
+
+#[utoipa::path(get, path = "/api/kb/articles/{article_id}", tag = "knowledge",
+    params(("article_id" = String, Path, description = "The article")),
+    responses(
+        (status = 200, description = "A published article (agents also read drafts)", body = PublicArticle),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 404, description = "No such published article", body = ErrorBody)))]
+fn get_article() {}
+
+#[utoipa::path(put, path = "/api/kb/articles/{article_id}", tag = "knowledge", security(("bearer" = [])),
+    params(("article_id" = String, Path, description = "The article")),
+    request_body = ArticleInput,
+    responses(
+        (status = 200, description = "Saved", body = Article),
+        (status = 400, description = "Malformed or invalid article", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Managers and administrators only", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody)))]
+fn update_article() {}
+
+#[utoipa::path(delete, path = "/api/kb/articles/{article_id}", tag = "knowledge", security(("bearer" = [])),
+    params(("article_id" = String, Path, description = "The article")),
+    responses(
+        (status = 200, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Managers and administrators only", body = ErrorBody),
+        (status = 404, description = "No such article", body = ErrorBody)))]
+fn delete_article() {}
+
+#[utoipa::path(get, path = "/api/kb/stats", tag = "knowledge", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Suggestions shown, clicked and solved, per group and per item", body = DeflectionReport),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Managers and administrators only", body = ErrorBody)))]
+fn knowledge_stats() {}
+
+#[utoipa::path(get, path = "/api/suggestions", tag = "knowledge", params(SuggestQuery),
+    responses(
+        (status = 200, description = "The best articles and past resolutions for the question", body = Suggestions),
+        (status = 400, description = "Empty or invalid question", body = ErrorBody),
+        (status = 404, description = "No such group", body = ErrorBody)))]
+fn suggest() {}
+
+#[utoipa::path(post, path = "/api/suggestions/feedback", tag = "knowledge", request_body = Feedback,
+    responses(
+        (status = 200, description = "Counted (once per question, item and action)", body = FeedbackRecorded),
+        (status = 400, description = "Malformed feedback or unknown question id", body = ErrorBody)))]
+fn suggestion_feedback() {}
+
+#[utoipa::path(get, path = "/api/chats/{chat_id}/suggestions", tag = "knowledge", security(("bearer" = [])),
+    params(("chat_id" = String, Path, description = "The chat")),
+    responses(
+        (status = 200, description = "Suggestions for the customer's latest messages", body = Suggestions),
+        (status = 400, description = "Malformed chat id", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent who may see the chat", body = ErrorBody),
+        (status = 404, description = "No such chat", body = ErrorBody)))]
+fn chat_suggestions() {}
 
 #[cfg(test)]
 mod tests {

@@ -29,6 +29,15 @@ pub enum Operation {
     Restore,
     Purge,
     FollowUp,
+    ListArticles,
+    CreateArticle,
+    GetArticle,
+    UpdateArticle,
+    DeleteArticle,
+    KnowledgeStats,
+    Suggest,
+    SuggestionFeedback,
+    ChatSuggestions,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -132,6 +141,40 @@ pub static ROUTES: &[Route] = &[
         "/api/actions/follow-up",
         Operation::FollowUp,
         "chat-follow-up",
+    ),
+    route("GET", "/api/kb/articles", Operation::ListArticles, "kb"),
+    route("POST", "/api/kb/articles", Operation::CreateArticle, "kb"),
+    route(
+        "GET",
+        "/api/kb/articles/{article_id}",
+        Operation::GetArticle,
+        "kb",
+    ),
+    route(
+        "PUT",
+        "/api/kb/articles/{article_id}",
+        Operation::UpdateArticle,
+        "kb",
+    ),
+    route(
+        "DELETE",
+        "/api/kb/articles/{article_id}",
+        Operation::DeleteArticle,
+        "kb",
+    ),
+    route("GET", "/api/kb/stats", Operation::KnowledgeStats, "kb"),
+    route("GET", "/api/suggestions", Operation::Suggest, "suggestions"),
+    route(
+        "POST",
+        "/api/suggestions/feedback",
+        Operation::SuggestionFeedback,
+        "suggestions",
+    ),
+    route(
+        "GET",
+        "/api/chats/{chat_id}/suggestions",
+        Operation::ChatSuggestions,
+        "suggestions",
     ),
 ];
 
@@ -242,7 +285,10 @@ mod tests {
     fn no_two_routes_overlap() {
         for (i, a) in ROUTES.iter().enumerate() {
             for b in &ROUTES[i + 1..] {
-                let probe = a.path.replace("{chat_id}", "x");
+                let probe = a
+                    .path
+                    .replace("{chat_id}", "x")
+                    .replace("{article_id}", "x");
                 if a.method == b.method {
                     assert!(
                         match_path(b.path, &probe).is_none(),

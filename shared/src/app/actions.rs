@@ -203,10 +203,19 @@ impl App {
                 None => return Err(DomainError::invalid("to", "name a group or an agent").into()),
             },
             BulkAction::End { resolution } => {
-                self.mutate_chat(id, |chat, now| {
-                    rules::end(chat, EndedBy::Agent(actor), resolution.as_deref(), now)
-                })
-                .await?
+                let ended = self
+                    .mutate_chat(id, |chat, now| {
+                        rules::end(chat, EndedBy::Agent(actor), resolution.as_deref(), now)
+                    })
+                    .await?;
+                if let Mutated::Changed { chat, .. } = &ended {
+                    // The chat has ended either way; a resolution that fails to be recorded as a
+                    // suggestion source is logged, not reported as a failed end.
+                    if let Err(e) = self.knowledge.record_resolution(self, chat).await {
+                        tracing::error!(error = %crate::api::error::error_chain(&e), chat = %chat.id, "recording a resolution failed");
+                    }
+                }
+                ended
             }
             BulkAction::Delete => {
                 self.mutate_chat(id, |chat, now| rules::delete(chat, actor, now))

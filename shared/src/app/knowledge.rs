@@ -19,10 +19,14 @@ pub const SUGGESTION_LIMIT: usize = 5;
 /// The customer's latest messages an in-chat suggestion looks at.
 const RECENT_CUSTOMER_MESSAGES: usize = 3;
 
+/// The knowledge base and, where this process serves suggestions, the engine. Functions that
+/// only edit articles or end chats run without the engine (no model to load at cold start); what
+/// they save without an embedding gets one when a process with the engine next refreshes its
+/// index.
 #[derive(Clone)]
 pub struct Knowledge {
     pub store: Arc<dyn KnowledgeStore>,
-    pub suggester: Arc<dyn Suggester>,
+    pub suggester: Option<Arc<dyn Suggester>>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -69,20 +73,32 @@ impl Knowledge {
         }
     }
 
-    /// Runs CPU-heavy engine work (embedding, indexing) off the async threads.
+    /// Runs CPU-heavy engine work (embedding, indexing) off the async threads; `None` when this
+    /// process has no engine.
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn Suggester) -> T + Send + 'static,
-    ) -> Result<T, AppError> {
-        let suggester = self.suggester.clone();
+    ) -> Result<Option<T>, AppError> {
+        let Some(suggester) = self.suggester.clone() else {
+            return Ok(None);
+        };
         tokio::task::spawn_blocking(move || f(suggester.as_ref()))
             .await
+            .map(Some)
             .map_err(|e| AppError::Internal(crate::ports::StoreError::backend(e)))
+    }
+
+    fn engine(&self) -> Result<&Arc<dyn Suggester>, AppError> {
+        self.suggester.as_ref().ok_or_else(|| {
+            AppError::Internal(crate::ports::StoreError::Corrupt(
+                "this function serves no suggestions (no engine configured)".into(),
+            ))
+        })
     }
 
     async fn save(&self, mut article: Article) -> Result<Article, AppError> {
         let text = embed_text(&article.title, &article.body);
-        article.embedding = self.blocking(move |s| s.embed(&text)).await?;
+        article.embedding = self.blocking(move |s| s.embed(&text)).await?.flatten();
         self.store.put_article(&article).await?;
         let indexed = article.clone();
         self.blocking(move |s| s.upsert_article(&indexed)).await?;
@@ -209,14 +225,49 @@ impl Knowledge {
     /// Brings the index up to the store's knowledge version (another process may have changed
     /// the knowledge base: another Lambda instance, or an import).
     pub async fn ensure_fresh(&self) -> Result<(), AppError> {
+        let engine = self.engine()?;
         let version = self.store.knowledge_version().await?;
-        if self.suggester.indexed_version() == Some(version) {
+        if engine.indexed_version() == Some(version) {
             return Ok(());
         }
-        let articles = self.store.list_articles().await?;
-        let resolutions = self.store.list_resolutions().await?;
+        let mut articles = self.store.list_articles().await?;
+        let mut resolutions = self.store.list_resolutions().await?;
+        if engine.mode() == SuggestMode::Hybrid {
+            self.fill_missing_embeddings(&mut articles, &mut resolutions)
+                .await?;
+        }
         self.blocking(move |s| s.rebuild(articles, resolutions, version))
             .await?;
+        Ok(())
+    }
+
+    /// Items saved by a process without the engine have no embedding yet: compute them once and
+    /// store them (without moving the knowledge version, which would only trigger another
+    /// rebuild everywhere).
+    async fn fill_missing_embeddings(
+        &self,
+        articles: &mut [Article],
+        resolutions: &mut [Resolution],
+    ) -> Result<(), AppError> {
+        for a in articles
+            .iter_mut()
+            .filter(|a| a.published && a.embedding.is_none())
+        {
+            let text = embed_text(&a.title, &a.body);
+            a.embedding = self.blocking(move |s| s.embed(&text)).await?.flatten();
+            if let Some(e) = &a.embedding {
+                self.store.store_embedding(&a.id.to_string(), e).await?;
+            }
+        }
+        for r in resolutions.iter_mut().filter(|r| r.embedding.is_none()) {
+            let text = embed_text(&r.question, &r.resolution);
+            r.embedding = self.blocking(move |s| s.embed(&text)).await?.flatten();
+            if let Some(e) = &r.embedding {
+                self.store
+                    .store_embedding(&resolution_item_id(r), e)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -226,8 +277,10 @@ impl Knowledge {
         group: Option<GroupId>,
     ) -> Result<Vec<SuggestionHit>, AppError> {
         self.ensure_fresh().await?;
-        self.blocking(move |s| s.search(&question, group.as_ref(), SUGGESTION_LIMIT))
-            .await
+        Ok(self
+            .blocking(move |s| s.search(&question, group.as_ref(), SUGGESTION_LIMIT))
+            .await?
+            .unwrap_or_default())
     }
 
     /// Suggestions for a customer's question before the chat is submitted. Each one shown is
@@ -265,7 +318,7 @@ impl Knowledge {
                 .await?;
         }
         Ok(Suggestions {
-            mode: self.suggester.mode(),
+            mode: self.engine()?.mode(),
             question_id,
             suggestions: hits,
         })
@@ -311,7 +364,7 @@ impl Knowledge {
         let question = self.recent_customer_text(app, &chat).await?;
         let hits = self.search(question, Some(chat.group_id.clone())).await?;
         Ok(Suggestions {
-            mode: self.suggester.mode(),
+            mode: self.engine()?.mode(),
             question_id: String::new(),
             suggestions: hits
                 .into_iter()
@@ -359,7 +412,7 @@ impl Knowledge {
             embedding: None,
         };
         let embed = embed_text(&resolution.question, &resolution.resolution);
-        resolution.embedding = self.blocking(move |s| s.embed(&embed)).await?;
+        resolution.embedding = self.blocking(move |s| s.embed(&embed)).await?.flatten();
         self.store.put_resolution(&resolution).await?;
         let indexed = resolution.clone();
         self.blocking(move |s| s.upsert_resolution(&indexed))

@@ -41,6 +41,7 @@ pub struct App {
     pub identity: Option<Arc<crate::auth::identity::IdentityVerifier>>,
     /// Set in the cloud: agents' ID tokens from the OpenID Connect issuer (Cognito).
     pub oidc: Option<Arc<crate::auth::oidc::OidcVerifier>>,
+    pub knowledge: Knowledge,
     pub settings: Settings,
 }
 

@@ -30,6 +30,9 @@ pub trait KnowledgeStore: Send + Sync {
     /// Moves on with every change to articles or resolutions, so a suggestion index built from
     /// the store knows when it is stale.
     async fn knowledge_version(&self) -> Result<u64, StoreError>;
+    /// Stores the embedding of an article (its id) or resolution (`resolution:{chat id}`)
+    /// computed later, without moving the knowledge version. Unknown items are ignored.
+    async fn store_embedding(&self, item_id: &str, embedding: &[f32]) -> Result<(), StoreError>;
     /// Counts an action once per (question, item, action); false for a repeat.
     async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError>;
     async fn deflection_report(&self) -> Result<DeflectionReport, StoreError>;

@@ -171,6 +171,28 @@ impl KnowledgeStore for SqliteStore {
         .await
     }
 
+    async fn store_embedding(&self, item_id: &str, embedding: &[f32]) -> Result<(), StoreError> {
+        let blob = embedding_to_blob(&Some(embedding.to_vec()));
+        let item = item_id.to_owned();
+        self.with(move |c| {
+            match item.strip_prefix("resolution:") {
+                Some(chat) => super::execute(
+                    c,
+                    "UPDATE resolutions SET embedding = ?2 WHERE chat_id = ?1",
+                    params![chat, blob],
+                ),
+                None => super::execute(
+                    c,
+                    "UPDATE articles SET embedding = ?2 WHERE id = ?1",
+                    params![item, blob],
+                ),
+            }
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError> {
         let e = event.clone();
         self.with(move |c| {

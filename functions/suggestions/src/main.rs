@@ -1,0 +1,22 @@
+//! Suggested knowledge-base articles and past resolutions, for customers and agents, and
+//! suggestion feedback. Routes: the entries of `chatdesk::api::ROUTES` whose function is
+//! `suggestions`. The only function that loads the suggestion engine (and its model), once per
+//! cold start.
+
+use std::sync::Arc;
+
+use lambda_http::{service_fn, Error, Request};
+
+const FUNCTION: &str = "suggestions";
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    chatdesk::lambda::init_logging();
+    let engine = Arc::new(chatdesk::suggest_engine::EngineSuggester::load()?);
+    let cloud = chatdesk::cloud::Cloud::from_env_with_suggestions(engine).await?;
+    let app = &cloud.app;
+    lambda_http::run(service_fn(|req: Request| async move {
+        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+    }))
+    .await
+}

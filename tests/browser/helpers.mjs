@@ -1,0 +1,135 @@
+// Shared by the browser tests: the browser (Debian chromium driven by playwright-core), pages for
+// agents and customers, REST shortcuts for setting up data, screenshots, and a watch on console
+// errors so a test fails when a page logs one it did not expect.
+
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+export const BASE = (process.env.CHATDESK_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+export const PASSWORD = 'chatdesk-demo';
+const here = dirname(fileURLToPath(import.meta.url));
+export const SCREENSHOTS = join(here, '..', '..', 'docs', 'screenshots');
+
+export const DESKTOP = { width: 1280, height: 720 };
+export const PHONE = { width: 390, height: 844 };
+
+/** Routes allowed to answer 404 (features other engineers are adding): pages degrade on them. */
+const OPTIONAL_ROUTES = /\/api\/(suggestions|kb\/|chats\/[^/]+\/suggestions)/;
+
+/**
+ * Starts Chromium with a fresh user-data-dir. Returns {context, newPage(viewport), close()}.
+ * Each page gets its own sessionStorage, so an agent and a customer can share the browser.
+ */
+export async function startBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'chatdesk-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    viewport: DESKTOP,
+    acceptDownloads: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const problems = [];
+  async function newPage(viewport = DESKTOP, label = 'page') {
+    const page = await context.newPage();
+    await page.setViewportSize(viewport);
+    page.on('pageerror', (err) => problems.push(`${label}: uncaught ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const url = (msg.location() && msg.location().url) || '';
+      if (/Failed to load resource/.test(msg.text()) && OPTIONAL_ROUTES.test(url)) return;
+      problems.push(`${label}: console error ${msg.text()} ${url}`);
+    });
+    page.setDefaultTimeout(10_000);
+    return page;
+  }
+  return {
+    context,
+    newPage,
+    problems,
+    /** Fails the test if any page logged an unexpected error. */
+    assertNoErrors() {
+      assert.deepEqual(problems, [], `pages logged errors:\n${problems.join('\n')}`);
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A unique, readable customer name per test run. */
+export function uniqueName(prefix) {
+  return `${prefix} ${Math.random().toString(36).slice(2, 7)}`;
+}
+
+// ---- REST shortcuts ---------------------------------------------------------------------------------
+
+async function call(method, path, body, token) {
+  const res = await fetch(BASE + path, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return data;
+}
+
+export const rest = {
+  login: async (username) => (await call('POST', '/api/auth/login', { username, password: PASSWORD })).token,
+  startChat: (groupId, name, question) => call('POST', '/api/chats', { group_id: groupId, name, question }),
+  action: (token, name, body) => call('POST', `/api/actions/${name}`, body, token),
+  send: (token, chatId, body) => call('POST', `/api/chats/${chatId}/messages`, { client_msg_id: `t-${Math.random().toString(36).slice(2)}`, body }, token),
+  get: (token, path) => call('GET', path, undefined, token),
+  put: (token, path, body) => call('PUT', path, body, token),
+};
+
+// ---- pages ----------------------------------------------------------------------------------------
+
+/** Signs an agent in to the console in `page` and waits for the navigation pane. */
+export async function signIn(page, username) {
+  await page.goto(`${BASE}/console/`);
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('#login-submit');
+  await page.waitForSelector('#nav .nav-link');
+  await waitLive(page);
+}
+
+/** Waits until the console's WebSocket is open. */
+export async function waitLive(page) {
+  await page.waitForSelector('#conn-status.live', { timeout: 10_000 });
+}
+
+/** Opens a list view of the console by its route (e.g. 'queue', 'group/support/inactive'). */
+export async function openView(page, route) {
+  await page.click(`#nav a[href="#/${route}"]`);
+  await page.waitForFunction((r) => location.hash === `#/${r}` && !document.querySelector('#table-wrap[aria-busy]'), route);
+}
+
+/** The <tr> of the chat whose user is `name`. */
+export function row(page, name) {
+  return page.locator('#chat-table tbody tr', { has: page.locator('.user-name', { hasText: name }) });
+}
+
+export async function screenshot(page, file) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, file) });
+}
