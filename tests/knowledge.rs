@@ -46,7 +46,16 @@ async fn managers_edit_articles_agents_read_drafts_customers_only_published_ones
     assert_eq!(status, 200);
     let (status, list) = api.get("/api/kb/articles", &alice).await;
     assert_eq!(status, 200);
-    assert_eq!(list.as_array().unwrap().len(), 2);
+    let listed: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&id.as_str()) && listed.contains(&draft_id.as_str()),
+        "drafts listed for agents"
+    );
 
     let (status, updated) = api
         .call(
@@ -163,4 +172,86 @@ async fn feedback_needs_a_question_id_the_service_issued() {
             .await;
         assert_eq!(status, 400, "{qid}: {body}");
     }
+}
+
+#[tokio::test]
+async fn importing_a_folder_reports_bad_files_and_imports_good_ones() {
+    let server = spawn_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "Reset Password Now.md",
+        "---\ntitle: Reset your password\ntags: account\ngroups: support\n---\nUse the link.\n",
+    );
+    write(
+        "billing.md",
+        "---\ntitle: Refunds\ngroups: billing\npublished: false\n---\nWithin 30 days.\n",
+    );
+    write("no-front-matter.md", "Just text\n");
+    write(
+        "unknown-group.md",
+        "---\ntitle: X\ngroups: marketing\n---\nBody\n",
+    );
+    write("image.png", "\u{89}PNG");
+    let batch = chatdesk::domain::kb_import::read_path(dir.path()).unwrap();
+    let kb = server.app.knowledge.clone();
+    let mut seen = Vec::new();
+    let summary = kb
+        .import(&server.app, batch, |source| seen.push(source.to_owned()))
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 2);
+    assert_eq!(summary.updated, 0);
+    let mut reasons: Vec<String> = summary
+        .skipped
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                std::path::Path::new(&s.source)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy(),
+                s.reason
+            )
+        })
+        .collect();
+    reasons.sort();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("image.png: not a Markdown"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[1].starts_with("no-front-matter.md: no front matter"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons[2].contains("there is no group marketing"),
+        "{reasons:?}"
+    );
+    assert_eq!(seen.len(), 3, "progress reported per article tried");
+    let article = server
+        .stores
+        .knowledge
+        .get_article(&chatdesk::domain::ArticleId::parse("reset-password-now").unwrap())
+        .await
+        .unwrap()
+        .expect("id from the file name");
+    assert_eq!(article.title, "Reset your password");
+    // Importing again updates instead of duplicating.
+    let batch = chatdesk::domain::kb_import::read_path(dir.path()).unwrap();
+    let again = kb.import(&server.app, batch, |_| {}).await.unwrap();
+    assert_eq!((again.created, again.updated), (0, 2));
+}
+
+#[tokio::test]
+async fn the_demo_organisation_comes_with_articles() {
+    let server = spawn_server().await;
+    let articles = server.stores.knowledge.list_articles().await.unwrap();
+    assert!(articles.len() >= 12, "{} demo articles", articles.len());
+    assert!(
+        articles.iter().any(|a| !a.published),
+        "the demo has a draft too"
+    );
 }

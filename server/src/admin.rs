@@ -93,18 +93,22 @@ fn invalid(e: DomainError) -> ServerError {
     ServerError::Config(e.to_string())
 }
 
-pub async fn directory(kind: StoreKind) -> Result<Arc<dyn DirectoryStore>, ServerError> {
+pub async fn stores(kind: StoreKind) -> Result<crate::Stores, ServerError> {
     match kind {
         StoreKind::Sqlite => {
             let config = Config::from_env()?;
-            Ok(Arc::new(chatdesk::sqlite::SqliteStore::open_dir(
-                &config.data_dir,
-            )?))
+            Ok(crate::Stores::all_in(
+                chatdesk::sqlite::SqliteStore::open_dir(&config.data_dir)?,
+            ))
         }
         StoreKind::Dynamodb => Err(ServerError::Config(
             "the DynamoDB store is not available in this build".into(),
         )),
     }
+}
+
+pub async fn directory(kind: StoreKind) -> Result<Arc<dyn DirectoryStore>, ServerError> {
+    Ok(stores(kind).await?.directory)
 }
 
 pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
@@ -192,4 +196,57 @@ pub async fn agent(cmd: AgentCommand) -> Result<(), ServerError> {
         }
     }
     Ok(())
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KbCommand {
+    /// Import articles from a folder of Markdown files (with front matter) or a JSON file.
+    /// Articles are identified by file name (or JSON `id`): importing again updates them.
+    Import {
+        /// A folder of `.md` files, or a `.json` file with a list of articles.
+        path: std::path::PathBuf,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+}
+
+/// Imports a knowledge base with a progress bar and prints what was imported, skipped and why.
+pub async fn kb(
+    cmd: KbCommand,
+    knowledge: chatdesk::app::Knowledge,
+    app: &chatdesk::app::App,
+) -> Result<(), ServerError> {
+    match cmd {
+        KbCommand::Import { path, .. } => {
+            let batch =
+                chatdesk::domain::kb_import::read_path(&path).map_err(ServerError::Config)?;
+            let total = batch.items.len() as u64;
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} articles  {wide_msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let summary = knowledge
+                .import(app, batch, |source| {
+                    bar.set_message(source.to_owned());
+                    bar.inc(1);
+                })
+                .await
+                .map_err(|e| ServerError::Config(e.to_string()))?;
+            bar.finish_and_clear();
+            println!(
+                "imported {} articles ({} new, {} updated); skipped {}",
+                summary.created + summary.updated,
+                summary.created,
+                summary.updated,
+                summary.skipped.len()
+            );
+            for s in &summary.skipped {
+                println!("  skipped {}: {}", s.source, s.reason);
+            }
+            Ok(())
+        }
+    }
 }

@@ -162,6 +162,9 @@ impl Server {
                 ..Settings::default()
             },
         };
+        if seeded_demo {
+            seed_demo_knowledge(&app).await;
+        }
         let router = axum::Router::new()
             .merge(http_api::routes(app.clone(), &config.allowed_origins))
             .merge(gateway::routes(app.clone(), fanout, registry.clone()))
@@ -226,6 +229,58 @@ impl Server {
         .await
         .map_err(ServerError::Serve)
     }
+}
+
+/// The demo organisation's articles (`server/demo-kb/`), imported when the demo is created.
+async fn seed_demo_knowledge(app: &App) {
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/demo-kb"));
+    let batch = match chatdesk::domain::kb_import::read_path(dir) {
+        Ok(batch) => batch,
+        Err(e) => {
+            tracing::warn!(error = %e, "demo knowledge base not found; starting without articles");
+            return;
+        }
+    };
+    match app.knowledge.import(app, batch, |_| {}).await {
+        Ok(summary) => tracing::info!(
+            articles = summary.created + summary.updated,
+            "imported the demo knowledge base"
+        ),
+        Err(e) => tracing::warn!(error = %e, "importing the demo knowledge base failed"),
+    }
+}
+
+/// The suggestion engine, when this build has it (the `suggest` feature of `chatdesk-shared`).
+pub fn engine() -> Option<Arc<dyn chatdesk::ports::Suggester>> {
+    None
+}
+
+/// The use cases over `stores` without a listener or fan-out: for operator commands.
+pub fn offline_app(
+    config: &Config,
+    stores: &Stores,
+    suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
+) -> Result<App, ServerError> {
+    let secret = secrets::load_or_create_signing_key(&config.data_dir)?;
+    let tokens = TokenService::new(&secret).map_err(ServerError::Config)?;
+    Ok(App {
+        directory: stores.directory.clone(),
+        chats: stores.chats.clone(),
+        preferences: stores.preferences.clone(),
+        notifier: Arc::new(chatdesk::ports::NullNotifier),
+        clock: Arc::new(SystemClock),
+        tokens: Arc::new(tokens),
+        identity: None,
+        oidc: None,
+        knowledge: chatdesk::app::Knowledge {
+            store: stores.knowledge.clone(),
+            suggester,
+        },
+        settings: Settings {
+            idle: config.idle,
+            ..Settings::default()
+        },
+    })
 }
 
 async fn shutdown_signal() {

@@ -31,6 +31,9 @@ enum Command {
     /// Manage agents.
     #[command(subcommand)]
     Agent(chatdesk_server::admin::AgentCommand),
+    /// Manage the knowledge base.
+    #[command(subcommand)]
+    Kb(chatdesk_server::admin::KbCommand),
 }
 
 #[tokio::main]
@@ -49,6 +52,7 @@ async fn main() -> std::process::ExitCode {
         }
         Command::Group(cmd) => chatdesk_server::admin::group(cmd).await,
         Command::Agent(cmd) => chatdesk_server::admin::agent(cmd).await,
+        Command::Kb(cmd) => kb(cmd).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -57,6 +61,17 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn kb(cmd: chatdesk_server::admin::KbCommand) -> Result<(), chatdesk_server::ServerError> {
+    let config = Config::from_env()?;
+    let stores = chatdesk_server::admin::stores(match &cmd {
+        chatdesk_server::admin::KbCommand::Import { store, .. } => store.store,
+    })
+    .await?;
+    let suggester = chatdesk_server::engine();
+    let app = chatdesk_server::offline_app(&config, &stores, suggester)?;
+    chatdesk_server::admin::kb(cmd, app.knowledge.clone(), &app).await
 }
 
 async fn serve() -> Result<(), chatdesk_server::ServerError> {

@@ -133,3 +133,48 @@ test('Actions menu: Select all selects every chat in the list; follow-up shows i
   await rest.action(token, 'end', { chat_ids: list.rows.filter((x) => x.user === name).map((x) => x.id) });
   browser.assertNoErrors();
 });
+
+test('transfer to an agent: unavailable agents cannot be chosen; the chat lands in the agent\'s My Active live', async () => {
+  const name = uniqueName('Nia');
+  await rest.startChat('support', name, 'Please put me through to Alice');
+  const alice = await browser.newPage(DESKTOP, 'alice');
+  await signIn(alice, 'alice');
+  await openView(alice, 'my_active');
+
+  // Alice steps away.
+  await alice.click('#availability');
+  await alice.waitForSelector('#availability[aria-pressed="false"]');
+  assert.match(await alice.textContent('#availability'), /Unavailable/);
+
+  const admin = await browser.newPage(DESKTOP, 'admin');
+  await signIn(admin, 'admin');
+  await openView(admin, 'queue');
+  await row(admin, name).locator('input[type="checkbox"]').check();
+  await admin.click('#actions-menu');
+  await admin.click('.menu button[data-action="transfer"]');
+  let dialog = admin.locator('dialog[open]');
+  assert.equal(await dialog.locator('#transfer-agent option[value="alice"]').isDisabled(), true);
+  await dialog.locator('button[value="cancel"]').click();
+
+  // Back at her desk; now the transfer goes through and shows up in her list by itself.
+  await alice.click('#availability');
+  await alice.waitForSelector('#availability[aria-pressed="true"]');
+  await admin.click('#tb-transfer');
+  dialog = admin.locator('dialog[open]');
+  await dialog.locator('#transfer-kind-agent').check();
+  await dialog.locator('#transfer-agent').selectOption('alice');
+  await dialog.locator('button[value="ok"]').click();
+  await admin.waitForSelector('.toast-ok >> text=Transferred 1 chat.');
+  await row(alice, name).waitFor();
+  assert.match(await row(alice, name).textContent(), /Alice/);
+  await alice.waitForFunction(() => document.querySelector('#my-active-count').textContent !== '');
+
+  // She ends it from the chat view with a resolution note.
+  await row(alice, name).locator('.open-chat').click();
+  await alice.click('#cv-end');
+  await alice.locator('dialog[open] #end-resolution').fill('Put through as asked.');
+  await alice.locator('dialog[open] button[value="ok"]').click();
+  await alice.waitForSelector('.sys-ended');
+  assert.match(await alice.textContent('.sys-ended'), /Resolution: Put through as asked\./);
+  browser.assertNoErrors();
+});
