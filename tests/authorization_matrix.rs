@@ -285,6 +285,69 @@ fn cases() -> Vec<Case> {
             ],
         },
         Case {
+            name: "GET /api/kb/articles",
+            setup: Queued,
+            call: Call::Http("GET", "/api/kb/articles", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "POST /api/kb/articles",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/kb/articles",
+                Some(|_| json!({"title":"T","body":"B"})),
+            ),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/kb/articles/{id} (published)",
+            setup: Queued,
+            call: Call::Http("GET", "/api/kb/articles/reset-password", None),
+            expected: public,
+        },
+        Case {
+            name: "GET /api/kb/articles/{id} (draft)",
+            setup: Queued,
+            call: Call::Http("GET", "/api/kb/articles/draft-migration", None),
+            // Invalid tokens make the caller anonymous on this public route.
+            expected: [
+                "404 not_found",
+                "404 not_found",
+                OK,
+                OK,
+                OK,
+                OK,
+                "404 not_found",
+                "404 not_found",
+                "404 not_found",
+            ],
+        },
+        Case {
+            name: "PUT /api/kb/articles/{id}",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/kb/articles/two-factor",
+                Some(
+                    |_| json!({"title":"Turn on two-factor authentication","body":"Under Account, Security.","published":true}),
+                ),
+            ),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "DELETE /api/kb/articles/{id}",
+            setup: Queued,
+            call: Call::Http("DELETE", "/api/kb/articles/{article}", None),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/kb/stats",
+            setup: Queued,
+            call: Call::Http("GET", "/api/kb/stats", None),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
             name: "WebSocket $connect",
             setup: Active,
             call: Call::WsConnect,
@@ -419,7 +482,20 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
     };
     match &case.call {
         Call::Http(method, path, body) => {
-            let path = path.replace("{id}", &chat);
+            let path = if path.contains("{article}") {
+                // A fresh article to delete in each cell.
+                let (_, created) = world
+                    .api
+                    .post(
+                        "/api/kb/articles",
+                        &world.admin,
+                        json!({"title":"To delete","body":"x"}),
+                    )
+                    .await;
+                path.replace("{article}", created["id"].as_str().unwrap_or("missing"))
+            } else {
+                path.replace("{id}", &chat)
+            };
             let (status, resp) = world
                 .api
                 .call(method, &path, token.as_deref(), body.map(|b| b(&chat)))

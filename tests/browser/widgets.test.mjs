@@ -40,6 +40,7 @@ test('embed.js adds a "Chat with us" button that opens the prefilled chat in a p
 test('the link builder builds a customised link and the widget snippet', async () => {
   const page = await browser.newPage(DESKTOP, 'builder');
   await page.goto(`${BASE}/chat/link-builder.html`);
+  await page.waitForSelector('body[data-ready]');
   await page.fill('#b-group', 'billing');
   await page.fill('#b-name', 'Zoë "Z" <Lee>');
   await page.fill('#b-question', 'Invoice & refund?');
