@@ -37,7 +37,7 @@ pub fn load_or_create_signing_key(dir: &Path) -> Result<Vec<u8>, ServerError> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.len() < 64 {
+    if !s.len().is_multiple_of(2) || s.len() < 64 {
         return None;
     }
     (0..s.len())

@@ -164,8 +164,11 @@ fn figures(mut lat: Vec<u64>, wall: Duration) -> Figures {
 
 // ---------- the baseline: a plain relay ----------
 
+/// Each room's members: an id and the queue of their socket.
+type Members = Vec<(u64, mpsc::UnboundedSender<String>)>;
+
 #[derive(Clone, Default)]
-struct Rooms(Arc<Mutex<HashMap<String, Vec<(u64, mpsc::UnboundedSender<String>)>>>>);
+struct Rooms(Arc<Mutex<HashMap<String, Members>>>);
 
 async fn relay_ws(
     State(rooms): State<Rooms>,

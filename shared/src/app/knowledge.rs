@@ -191,7 +191,7 @@ impl Knowledge {
         for a in &mut articles {
             a.embedding = None;
         }
-        articles.sort_by(|a, b| a.title.to_lowercase().cmp(&b.title.to_lowercase()));
+        articles.sort_by_key(|a| a.title.to_lowercase());
         Ok(articles)
     }
 

@@ -15,7 +15,7 @@ fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
 fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreError> {
     let doc = serde_json::to_string(event).map_err(json_err)?;
     super::execute(
-        &tx,
+        tx,
         "INSERT INTO events (chat_id, seq, client_msg_id, doc) VALUES (?1, ?2, ?3, ?4)",
         params![
             event.chat_id.as_str(),

@@ -24,7 +24,7 @@ pub(crate) fn blob_to_embedding(b: Option<Vec<u8>>) -> Option<Vec<f32>> {
 
 fn bump(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     super::execute(
-        &tx,
+        tx,
         "UPDATE knowledge_version SET version = version + 1 WHERE id = 1",
         [],
     )
