@@ -99,7 +99,7 @@ fn cases() -> Vec<Case> {
             name: "GET /api/groups",
             setup: Queued,
             call: Call::Http("GET", "/api/groups", None),
-            expected: agent_only,
+            expected: public,
         },
         Case {
             name: "GET /api/agents",

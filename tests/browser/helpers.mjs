@@ -24,7 +24,7 @@ const OPTIONAL_ROUTES = /\/api\/(suggestions|kb\/|chats\/[^/]+\/suggestions)/;
  * Starts Chromium with a fresh user-data-dir. Returns {context, newPage(viewport), close()}.
  * Each page gets its own sessionStorage, so an agent and a customer can share the browser.
  */
-export async function startBrowser() {
+export async function startBrowser({ extraArgs = [] } = {}) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'chatdesk-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -39,6 +39,7 @@ export async function startBrowser() {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   const problems = [];

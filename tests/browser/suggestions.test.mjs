@@ -3,7 +3,7 @@
 // GET /api/kb/articles/{id}, POST /api/suggestions/feedback). The service is built elsewhere in
 // the project, so these tests answer those routes from the test itself: they check that the pages
 // render the contract right (byte-offset highlights, Markdown without HTML, feedback), not the
-// search quality.
+// search quality. The shapes follow docs/openapi.json (Suggestions, PublicArticle, Feedback).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ const SUGGESTIONS = {
       highlights: [hl(SNIPPET, 'mailbox'), hl(SNIPPET, 'full'), hl(SNIPPET, 'quota')], score: 0.91,
     },
     {
-      id: 'res-77', kind: 'resolution', title: 'Resolved chat: mailbox full', snippet: 'Deleted old mail <b>and</b> emptied the trash.',
+      id: 'resolution:01EXAMPLECHAT', kind: 'resolution', title: 'Resolved chat: mailbox full', snippet: 'Deleted old mail <b>and</b> emptied the trash.',
       highlights: [{ start: 0, end: 7 }], score: 0.5,
     },
   ],
@@ -40,7 +40,6 @@ const ARTICLE = {
   title: 'Mailbox full? Raise your quota',
   body: '# Raise your quota\n\n1. Open **Settings**\n2. Choose [Storage](https://example.com/storage)\n\n<script>window.__xss=1</script>\n\n[bad](javascript:window.__xss=1)',
   tags: ['mail'],
-  groups: ['support'],
 };
 
 async function stubKnowledgeBase(page, feedback) {
@@ -83,11 +82,10 @@ test('customer: suggestions with highlights, an article inline, "This solved my 
 
   await page.getByRole('button', { name: 'This solved my problem' }).click();
   await page.waitForSelector('#step-solved:not([hidden])');
-  const actions = feedback.map((f) => `${f.action}:${f.article_id}`);
-  assert.ok(actions.includes('shown:kb-quota'), actions.join());
-  assert.ok(actions.includes('clicked:kb-quota'), actions.join());
-  assert.ok(actions.includes('solved:kb-quota'), actions.join());
-  assert.ok(feedback.every((f) => f.question_id === 'q-123'));
+  // Feedback as the API takes it: {question_id, item_id, action} (`shown` is the server's).
+  const actions = feedback.map((f) => `${f.action}:${f.item_id}`);
+  assert.deepEqual(actions, ['clicked:kb-quota', 'solved:kb-quota']);
+  assert.ok(feedback.every((f) => f.question_id === 'q-123' && Object.keys(f).length === 3), JSON.stringify(feedback));
 
   // No chat was created for this customer.
   const token = await rest.login('admin');
@@ -121,7 +119,7 @@ test('agent: the suggestions panel inserts a resolution or an article into the c
   const text = await page.inputValue('#cv-message');
   assert.match(text, /Raise your quota/);
   assert.match(text, /Storage \(https:\/\/example.com\/storage\)/);
-  assert.ok(feedback.some((f) => f.action === 'clicked' && f.chat_id === chat.id));
+  assert.ok(feedback.some((f) => f.action === 'clicked' && f.item_id === 'kb-quota' && f.question_id === 'q-123'), JSON.stringify(feedback));
   await page.keyboard.press('Enter');
   await page.locator('.msg.mine .body', { hasText: 'Open Settings' }).waitFor();
   await screenshot(page, 'console-chat-suggestions.png');

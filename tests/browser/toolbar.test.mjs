@@ -26,7 +26,6 @@ test('transfer to another group, end and delete from the toolbar, then restore',
   await signIn(admin, 'admin');
   await openView(admin, 'queue');
   await row(admin, name).waitFor();
-  await screenshot(admin, 'console-list.png');
 
   // Buttons that need a selection are disabled without one.
   assert.equal(await admin.isDisabled('#tb-transfer'), true);
@@ -63,6 +62,7 @@ test('transfer to another group, end and delete from the toolbar, then restore',
   await openView(admin, 'global');
   await row(admin, name).locator('input[type="checkbox"]').check();
   await row(admin, other).locator('input[type="checkbox"]').check();
+  await screenshot(admin, 'console-list.png');
   await admin.click('#tb-delete');
   const confirm = admin.locator('dialog[open]');
   assert.match(await confirm.locator('h2').textContent(), /Delete 2 chats\?/);
@@ -91,8 +91,18 @@ test('transfer to another group, end and delete from the toolbar, then restore',
   // Alice has no Deleted view (agents only).
   assert.equal(await alice.locator('#nav a[href="#/deleted"]').count(), 0);
 
-  // Clean up the live chat.
+  // Administrators purge for good: delete it again, then Purge from Deleted.
   const token = await rest.login('admin');
+  const ended = (await rest.get(token, '/api/chats?view=group&group_id=billing&inactive=true')).rows.find((x) => x.user === name);
+  await rest.action(token, 'delete', { chat_ids: [ended.id] });
+  await openView(admin, 'deleted');
+  await row(admin, name).locator('input[type="checkbox"]').check();
+  await admin.click('#tb-purge');
+  await admin.locator('dialog[open] button[value="ok"]').click();
+  await admin.waitForSelector('.toast-ok >> text=Purged 1 chat.');
+  await row(admin, name).waitFor({ state: 'detached' });
+
+  // Clean up the live chat.
   const live = await rest.get(token, '/api/chats?view=queue');
   const ids = live.rows.filter((x) => x.user === other).map((x) => x.id);
   await rest.action(token, 'end', { chat_ids: ids });

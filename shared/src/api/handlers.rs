@@ -32,7 +32,7 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
             let req: UpdateMeRequest = ctx.json()?;
             ok(&app.set_available(ctx.principal()?, req.available).await?)
         }
-        Operation::ListGroups => ok(&app.groups(ctx.principal()?).await?),
+        Operation::ListGroups => ok(&app.groups().await?),
         Operation::ListAgents => ok(&app.agents(ctx.principal()?).await?),
         Operation::GetPreferences => ok(&app.preferences(ctx.principal()?).await?),
         Operation::PutPreferences => {

@@ -118,11 +118,9 @@ fn get_me() {}
         (status = 403, description = "Not an agent token", body = ErrorBody)))]
 fn update_me() {}
 
-#[utoipa::path(get, path = "/api/groups", tag = "agent", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/groups", tag = "customer",
     responses(
-        (status = 200, description = "All groups", body = [Group]),
-        (status = 401, description = "No or bad token", body = ErrorBody),
-        (status = 403, description = "Not an agent token", body = ErrorBody)))]
+        (status = 200, description = "All groups (public: the chat page offers them)", body = [Group])))]
 fn list_groups() {}
 
 #[utoipa::path(get, path = "/api/agents", tag = "agent", security(("bearer" = [])),

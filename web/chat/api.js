@@ -1,0 +1,36 @@
+// The REST calls the customer page makes. The token (from POST /api/chats) opens this one chat.
+
+import { createHttp, qs } from '../lib/http.js';
+import { EVENTS_PAGE } from '../lib/feed.js';
+
+let token = null;
+const http = createHttp({ getToken: () => token });
+
+export function setToken(t) {
+  token = t;
+}
+
+export const api = {
+  startChat: (body) => http.post('/api/chats', body),
+  chat: (id) => http.get(`/api/chats/${encodeURIComponent(id)}`),
+  events: (id, after) => http.get(`/api/chats/${encodeURIComponent(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),
+  send: (id, clientMsgId, body) => http.post(`/api/chats/${encodeURIComponent(id)}/messages`, { client_msg_id: clientMsgId, body }),
+  end: (id) => http.post(`/api/chats/${encodeURIComponent(id)}/end`, {}),
+  // Knowledge base (served by another part of the project; a 404 means "not there yet").
+  suggestions: (q, groupId) => http.get(`/api/suggestions${qs({ q, group_id: groupId })}`),
+  article: (id) => http.get(`/api/kb/articles/${encodeURIComponent(id)}`),
+  feedback: (body) => http.post('/api/suggestions/feedback', body),
+};
+
+/** Groups a customer can choose from (public: department names are no secret); a link with
+ * ?group= needs no list at all. */
+export async function loadGroups() {
+  try {
+    const res = await fetch('/api/groups', { headers: { accept: 'application/json' } });
+    if (!res.ok) return [];
+    const list = await res.json();
+    return Array.isArray(list) ? list.filter((g) => g && typeof g.id === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,37 @@
+// Every REST call the console makes, in one place (docs/openapi.json is the contract).
+
+import { createHttp, qs } from '../lib/http.js';
+import { EVENTS_PAGE } from '../lib/feed.js';
+import { getToken } from './session.js';
+
+let unauthorizedHandler = () => {};
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn;
+}
+
+const http = createHttp({ getToken, onUnauthorized: (err) => unauthorizedHandler(err) });
+const enc = encodeURIComponent;
+
+export const api = {
+  login: (username, password) => http.post('/api/auth/login', { username, password }),
+  me: () => http.get('/api/me'),
+  setAvailable: (available) => http.patch('/api/me', { available }),
+  groups: () => http.get('/api/groups'),
+  agents: () => http.get('/api/agents'),
+  preferences: () => http.get('/api/preferences'),
+  savePreferences: (prefs) => http.put('/api/preferences', prefs),
+
+  /** @param {{view:string, group_id?:string, inactive?:boolean}} view */
+  list: (view, sort) => http.get(`/api/chats${qs({ ...view, inactive: view.inactive ? 'true' : undefined, sort: sort && sort.column, dir: sort && sort.direction })}`),
+  chat: (id) => http.get(`/api/chats/${enc(id)}`),
+  events: (id, after) => http.get(`/api/chats/${enc(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),
+  send: (id, clientMsgId, body) => http.post(`/api/chats/${enc(id)}/messages`, { client_msg_id: clientMsgId, body }),
+
+  /** Toolbar actions; each answers {results:[{chat_id, ok, chat, failure}], succeeded, failed}. */
+  action: (name, body) => http.post(`/api/actions/${name}`, body),
+
+  // Knowledge base, from other parts of the project: a 404 means "not there yet".
+  chatSuggestions: (id) => http.get(`/api/chats/${enc(id)}/suggestions`),
+  article: (id) => http.get(`/api/kb/articles/${enc(id)}`),
+  feedback: (body) => http.post('/api/suggestions/feedback', body),
+};

@@ -1,0 +1,84 @@
+// The columns of a chat list: header label, how a cell is drawn, and which cells tick. Values are
+// the server's as of `row.as_of`; durations that run (queue time while queued, idle while live)
+// are advanced client-side from the moment the row arrived, so clocks on different machines do
+// not have to agree.
+
+import { dot, h } from '../lib/dom.js';
+import { duration, durationWords, fullDateTime, shortDateTime } from '../lib/format.js';
+
+export const COLUMN_IDS = ['status', 'user', 'group', 'started', 'queue_time', 'idle', 'messages', 'agent'];
+
+const STATE_WORDS = { queued: 'Queued', active: 'Active', inactive: 'Ended' };
+const SEVERITY_WORDS = { grey: 'no idle issue', green: 'normal', yellow: 'idle warning', red: 'high idle warning' };
+
+/** Milliseconds a running duration has advanced since the row arrived. */
+export function elapsedSince(row) {
+  return Math.max(0, performance.now() - (row._receivedAt || performance.now()));
+}
+
+export function queueMs(row) {
+  return row.queue_ms + (row.state === 'queued' && !row.deleted ? elapsedSince(row) : 0);
+}
+
+export function idleMs(row) {
+  return row.idle_ms + (row.state !== 'inactive' && !row.deleted ? elapsedSince(row) : 0);
+}
+
+/** The follow-up icon: the server's colour, turned red here the moment the due time passes. */
+export function followUpSeverity(row) {
+  if (!row.follow_up) return null;
+  return row.follow_up.due_at <= Date.now() ? 'red' : (row.icons && row.icons.follow_up) || 'green';
+}
+
+function statusCell(row) {
+  const icons = row.icons || {};
+  const state = row.deleted ? `${STATE_WORDS[row.state] || row.state}, deleted` : STATE_WORDS[row.state] || row.state;
+  const fu = followUpSeverity(row);
+  const fuLabel = row.follow_up
+    ? `Follow-up ${fu === 'red' ? 'due' : 'scheduled'} ${fullDateTime(row.follow_up.due_at)}${row.follow_up.note ? `: ${row.follow_up.note}` : ''}`
+    : 'No follow-up';
+  return h('span', { class: 'status-icons' },
+    dot(icons.state, `Status: ${state}`),
+    h('span', { class: ['dot', 'shape-square', fu ? `dot-${fu}` : 'dot-none'], role: 'img', 'aria-label': fuLabel, title: fuLabel, dataset: { icon: 'follow-up' } }),
+    h('span', { class: ['dot', 'shape-diamond', `dot-${icons.idle || 'grey'}`], role: 'img', 'aria-label': `Idle: ${SEVERITY_WORDS[icons.idle] || icons.idle}`, title: `Idle: ${SEVERITY_WORDS[icons.idle] || icons.idle}`, dataset: { icon: 'idle' } }),
+    h('span', { class: 'visually-hidden' }, state));
+}
+
+export const COLUMNS = {
+  status: { label: 'Status', render: statusCell },
+  user: {
+    label: 'User',
+    render: (row) => h('span', { class: 'user-cell' },
+      h('span', { class: 'user-name' }, row.user),
+      row.verified_user_id ? h('span', { class: 'verified', title: `Verified user ${row.verified_user_id}`, 'aria-label': 'verified' }, '✓') : null),
+    title: (row) => row.question,
+  },
+  group: { label: 'Group', render: (row) => row.group_name },
+  started: {
+    label: 'Started',
+    render: (row) => h('time', { datetime: new Date(row.started_at).toISOString() }, shortDateTime(row.started_at)),
+    title: (row) => fullDateTime(row.started_at),
+  },
+  queue_time: {
+    label: 'Queue Time',
+    numeric: true,
+    ticks: (row) => row.state === 'queued' && !row.deleted,
+    text: (row) => duration(queueMs(row)),
+    render: (row) => h('span', { class: 'tick' }, duration(queueMs(row))),
+    title: (row) => durationWords(queueMs(row)),
+  },
+  idle: {
+    label: 'Idle',
+    numeric: true,
+    ticks: (row) => row.state !== 'inactive' && !row.deleted,
+    text: (row) => duration(idleMs(row)),
+    // Only a customer left waiting is worth colouring; an ended chat's red icon says enough.
+    render: (row) => h('span', { class: ['tick', 'idle', row.state === 'active' && !row.deleted ? `sev-${(row.icons && row.icons.idle) || 'grey'}` : null] }, duration(idleMs(row))),
+    title: (row) => durationWords(idleMs(row)),
+  },
+  messages: { label: 'Messages', numeric: true, render: (row) => String(row.messages) },
+  agent: {
+    label: 'Agent',
+    render: (row) => (row.agent_name ? row.agent_name : h('span', { class: 'muted' }, 'Unassigned')),
+  },
+};

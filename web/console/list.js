@@ -1,0 +1,209 @@
+// The content pane's list: which view is open, its rows, the selection, the sort. The server
+// sorts on every read; between reads, `chat_changed` pushes are applied here — a row that enters
+// the view is inserted where the same sort puts it, one that leaves is removed.
+
+import { $ } from '../lib/dom.js';
+import { plural } from '../lib/format.js';
+import { api } from './api.js';
+import { ChatTable } from './table.js';
+import { sortRows } from './sort.js';
+import { belongs, emptyText, sameView, viewQuery, viewTitle } from './views.js';
+import { agent, emit, groupName, state } from './state.js';
+import { savePreferences } from './prefs.js';
+import { setTitle } from './nav.js';
+
+export class ListController {
+  constructor() {
+    this.view = null;
+    this.rows = [];
+    this.byId = new Map();
+    this.selected = new Set();
+    this.loading = null;
+    this.buffer = null; // pushes that arrive while a read is in flight
+    this.lastToggled = null;
+    this.table = new ChatTable($('#chat-table'), {
+      sort: (column) => this.sortBy(column),
+      toggle: (id, checked, shift) => this.toggle(id, checked, shift),
+      toggleAll: (checked) => (checked ? this.selectAll() : this.clearSelection()),
+      resize: () => {},
+      resized: () => this._saveWidths(),
+    });
+    this.table.setLayout(state.prefs.columns, state.prefs.sort);
+  }
+
+  get sort() {
+    return state.prefs.sort;
+  }
+
+  /** Opens a view (or re-reads the current one when it is the same). */
+  async open(view) {
+    const changed = !sameView(view, this.view);
+    this.view = view;
+    if (changed) {
+      this.selected = new Set();
+      this.rows = [];
+      this.byId = new Map();
+      this.table.setRows([], this.selected);
+      $('#list-empty').hidden = true;
+    }
+    $('#view-title').textContent = viewTitle(view, groupName);
+    setTitle(viewTitle(view, groupName));
+    await this.reload();
+  }
+
+  async reload() {
+    if (!this.view) return;
+    const view = this.view;
+    const errorBox = $('#list-error');
+    this.buffer = [];
+    const request = api.list(viewQuery(view), this.sort);
+    this.loading = request;
+    $('#table-wrap').setAttribute('aria-busy', 'true');
+    try {
+      const list = await request;
+      if (this.loading !== request || !sameView(view, this.view)) return; // superseded
+      errorBox.hidden = true;
+      const now = performance.now();
+      this.rows = list.rows.map((r) => ({ ...r, _receivedAt: now }));
+      this.byId = new Map(this.rows.map((r) => [r.id, r]));
+      // Keep the selection of chats still listed.
+      this.selected = new Set([...this.selected].filter((id) => this.byId.has(id)));
+      const pushes = this.buffer;
+      this.buffer = null;
+      for (const row of pushes) this._merge(row, false);
+      this._render();
+    } catch (err) {
+      if (this.loading !== request) return;
+      this.buffer = null;
+      this.rows = [];
+      this.byId = new Map();
+      this._render();
+      errorBox.textContent = err.message;
+      errorBox.hidden = false;
+      $('#list-empty').hidden = true;
+    } finally {
+      if (this.loading === request) {
+        this.loading = null;
+        $('#table-wrap').removeAttribute('aria-busy');
+      }
+    }
+  }
+
+  /** A chat changed (push or action result): insert, update or remove its row. */
+  applyRow(row) {
+    if (!this.view) return;
+    if (this.buffer) this.buffer.push(row);
+    if (this._merge(row, true)) this._render();
+  }
+
+  /** A chat that no longer exists (purged). */
+  removeRow(id) {
+    const existing = this.byId.get(id);
+    if (!existing) return;
+    this.rows.splice(this.rows.indexOf(existing), 1);
+    this.byId.delete(id);
+    this.selected.delete(id);
+    this._render();
+  }
+
+  /** @returns whether the list changed */
+  _merge(incoming, fresh) {
+    const existing = this.byId.get(incoming.id);
+    // Pushes can overtake each other; a row never goes back to an older state.
+    if (existing && incoming.last_seq < existing.last_seq) return false;
+    const row = { ...incoming, _receivedAt: performance.now() };
+    if (belongs(this.view, row, agent())) {
+      if (!existing) {
+        row._fresh = fresh;
+        this.rows.push(row);
+      } else {
+        this.rows[this.rows.indexOf(existing)] = row;
+      }
+      this.byId.set(row.id, row);
+      sortRows(this.rows, this.sort);
+      return true;
+    }
+    if (existing) {
+      this.rows.splice(this.rows.indexOf(existing), 1);
+      this.byId.delete(row.id);
+      this.selected.delete(row.id);
+      return true;
+    }
+    return false;
+  }
+
+  _render() {
+    this.table.setRows(this.rows, this.selected);
+    const empty = $('#list-empty');
+    empty.textContent = emptyText(this.view);
+    empty.hidden = this.rows.length > 0 || !$('#list-error').hidden;
+    $('#view-count').textContent = plural(this.rows.length, 'chat');
+    this._selectionChanged();
+  }
+
+  _selectionChanged() {
+    const n = this.selected.size;
+    $('#selection-count').textContent = n ? `${n} selected` : '';
+    emit('selection', this.selectedRows());
+  }
+
+  selectedRows() {
+    return this.rows.filter((r) => this.selected.has(r.id));
+  }
+
+  toggle(id, checked, shift) {
+    if (shift && this.lastToggled && this.byId.has(this.lastToggled)) {
+      // Shift-click selects (or clears) the whole range, as in a mail client.
+      const ids = this.rows.map((r) => r.id);
+      const [a, b] = [ids.indexOf(this.lastToggled), ids.indexOf(id)].sort((x, y) => x - y);
+      for (const x of ids.slice(a, b + 1)) (checked ? this.selected.add(x) : this.selected.delete(x));
+    } else if (checked) {
+      this.selected.add(id);
+    } else {
+      this.selected.delete(id);
+    }
+    this.lastToggled = id;
+    this.table.setSelected(this.selected);
+    this._selectionChanged();
+  }
+
+  selectAll() {
+    this.selected = new Set(this.rows.map((r) => r.id));
+    this.table.setSelected(this.selected);
+    this._selectionChanged();
+  }
+
+  clearSelection() {
+    this.selected = new Set();
+    this.table.setSelected(this.selected);
+    this._selectionChanged();
+  }
+
+  /** Header click: the same column flips direction, another starts ascending. Saved, so the
+   * order survives a reload and follows the agent to another computer. */
+  async sortBy(column) {
+    const cur = this.sort;
+    const direction = cur.column === column && cur.direction === 'asc' ? 'desc' : 'asc';
+    state.prefs = { ...state.prefs, sort: { column, direction } };
+    this.table.setLayout(state.prefs.columns, state.prefs.sort);
+    const saved = savePreferences(state.prefs);
+    await this.reload();
+    await saved;
+  }
+
+  /** Visible fields changed (dialog): redraw with the new layout. */
+  layoutChanged() {
+    this.table.setLayout(state.prefs.columns, state.prefs.sort);
+  }
+
+  _saveWidths() {
+    // The table edits its own copy while dragging; take its widths into the preferences.
+    const widths = new Map(this.table.columns.map((c) => [c.column, c.width]));
+    state.prefs = { ...state.prefs, columns: state.prefs.columns.map((c) => ({ ...c, width: widths.get(c.column) ?? c.width })) };
+    savePreferences(state.prefs);
+  }
+
+  tick() {
+    this.table.tick();
+  }
+}

@@ -1,0 +1,104 @@
+// The console's WebSocket: one per tab, carrying list changes for all of the agent's groups and
+// the events of the chat that is open. After every (re)connect the list is read again and the
+// open chat resumed, so nothing that happened while the connection was down is missed — the
+// complaint users of other help desks have most ("I had to refresh to see new chats").
+
+import { Socket, wsUrl } from '../lib/socket.js';
+import { Outbox } from '../lib/outbox.js';
+import { api } from './api.js';
+import { getToken } from './session.js';
+import { agent, emit, state } from './state.js';
+
+export function startLive({ onReconnect, chatView }) {
+  let first = true;
+  const socket = new Socket({
+    url: () => wsUrl(getToken() || ''),
+    onFrame: (f) => dispatch(f),
+    onStatus: (s) => emit('connection', s),
+    onOpen: () => {
+      onReconnect(first);
+      first = false;
+    },
+    onFailure: (n) => {
+      // Repeated refusals may mean the token expired: a REST call tells (401 signs out).
+      if (n % 3 === 0) api.me().catch(() => {});
+    },
+  });
+
+  const outbox = new Outbox({
+    socket,
+    post: (chatId, id, body) => api.send(chatId, id, body),
+    onStored: (chatId, event) => {
+      const view = chatView();
+      if (view && view.chatId === chatId) view.feed.offer(event);
+    },
+    onAcked: (chatId, seq) => {
+      // The push of our own message normally follows the ack; if it does not, read it.
+      const view = chatView();
+      if (view && view.chatId === chatId) setTimeout(() => { if (view.feed.lastSeq < seq) view.feed.catchUp().catch(() => {}); }, 1500);
+    },
+  });
+
+  let resumeRetry = null;
+
+  function dispatch(f) {
+    if (outbox.handleFrame(f)) return;
+    switch (f.type) {
+      case 'chat_changed':
+        applyChatChanged(f);
+        break;
+      case 'event':
+      case 'resumed':
+      case 'typing': {
+        const view = chatView();
+        if (view && view.chatId === f.chat_id) view.frame(f);
+        break;
+      }
+      case 'error':
+        // Refused watch/typing frames (a chat moved to a group we are not in) are not the
+        // agent's business; a refused send is retried by the outbox over REST. A rate-limited
+        // frame may have been the open chat's `resume`: ask again once the window has passed.
+        if (f.error === 'rate_limited') {
+          clearTimeout(resumeRetry);
+          resumeRetry = setTimeout(() => { const view = chatView(); if (view) view.resume(); }, 5000);
+        }
+        console.warn('the chat server refused a frame:', f.action, f.error, f.message);
+        break;
+      default:
+        break;
+    }
+  }
+
+  socket.start();
+  return { socket, outbox };
+}
+
+export function applyChatChanged(f) {
+  if (f.queue_counts) Object.assign(state.queueCounts, f.queue_counts);
+  emit('row', f.chat);
+  emit('counts');
+}
+
+/** Keeps the My Active count right from rows as they pass by. */
+export function trackMine(row) {
+  const me = agent();
+  if (!me || !row) return;
+  if (row.state === 'active' && row.agent_id === me.id && !row.deleted) state.myActive.add(row.id);
+  else state.myActive.delete(row.id);
+}
+
+/** Reads the counts the pushes then keep current (at start and after a reconnect). */
+export async function loadCounts() {
+  const [queue, mine] = await Promise.all([
+    api.list({ view: 'queue' }).catch(() => null),
+    api.list({ view: 'my_active' }).catch(() => null),
+  ]);
+  if (queue) {
+    const counts = {};
+    for (const g of agent().groups) counts[g] = 0;
+    for (const r of queue.rows) counts[r.group_id] = (counts[r.group_id] || 0) + 1;
+    state.queueCounts = counts;
+  }
+  if (mine) state.myActive = new Set(mine.rows.map((r) => r.id));
+  emit('counts');
+}

@@ -1,0 +1,234 @@
+// The agent console: sign-in, then the navigation pane, the list with its toolbar, and the chat
+// view, routed by the URL hash (#/queue, #/group/support/inactive, #/chat/<id>) so a reload
+// reopens the same place.
+
+import { $, h, replace } from '../lib/dom.js';
+import { api, onUnauthorized } from './api.js';
+import { getToken, setToken } from './session.js';
+import { emit, on, state } from './state.js';
+import { renderNav, markCurrent, updateCounts } from './nav.js';
+import { ListController } from './list.js';
+import { setupToolbar } from './toolbar.js';
+import { ChatView } from './chatview.js';
+import { startLive, loadCounts, trackMine } from './live.js';
+import { parseRoute, routeOf, DEFAULT_VIEW } from './views.js';
+import { toast } from './toast.js';
+
+const LIST_REFRESH_MS = 30_000;
+const LIST_REFRESH_OFFLINE_MS = 5_000;
+
+let list = null;
+let chatView = null;
+let live = null;
+let lastListRoute = routeOf(DEFAULT_VIEW);
+
+// ---- sign-in ------------------------------------------------------------------------------------
+
+function showLogin(message) {
+  $('#app-view').hidden = true;
+  $('#login-view').hidden = false;
+  const err = $('#login-error');
+  err.textContent = message || '';
+  err.hidden = !message;
+  $('#login-username').focus();
+}
+
+function setupLogin() {
+  $('#login-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const username = $('#login-username').value.trim();
+    const password = $('#login-password').value;
+    const err = $('#login-error');
+    if (!username || !password) {
+      err.textContent = 'Enter your username and password.';
+      err.hidden = false;
+      return;
+    }
+    const button = $('#login-submit');
+    button.disabled = true;
+    try {
+      const signed = await api.login(username, password);
+      setToken(signed.token);
+      $('#login-password').value = '';
+      await startConsole();
+    } catch (error) {
+      err.textContent = error.message;
+      err.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+function signOut(message) {
+  setToken(null);
+  // Simplest way to drop every socket, timer and listener of the session: start the page afresh.
+  if (live) {
+    live.socket.stop();
+    sessionStorage.setItem('chatdesk.signout.message', message || '');
+    location.replace(location.pathname);
+    return;
+  }
+  showLogin(message);
+}
+
+// ---- the console ----------------------------------------------------------------------------------
+
+async function startConsole() {
+  const [me, groups, agents, prefs] = await Promise.all([api.me(), api.groups(), api.agents(), api.preferences()]);
+  Object.assign(state, { me, groups, agents, prefs });
+  $('#login-view').hidden = true;
+  $('#app-view').hidden = false;
+  renderTopbar();
+  renderNav();
+  list = new ListController();
+  setupToolbar(list);
+
+  on('row', (row) => {
+    trackMine(row);
+    list.applyRow(row);
+    if (chatView && chatView.chatId === row.id) chatView.setRow(row);
+  });
+  on('gone', (id) => {
+    list.removeRow(id);
+    if (chatView && chatView.chatId === id) chatView.back();
+  });
+  on('counts', updateCounts);
+
+  live = startLive({
+    chatView: () => chatView,
+    onReconnect: (first) => {
+      // Whatever changed while the socket was down: read it again (the first time too, since the
+      // list was read before the socket opened).
+      if (!first || list.view) list.reload();
+      loadCounts();
+      if (chatView) chatView.resume();
+    },
+  });
+  await loadCounts();
+
+  window.addEventListener('hashchange', route);
+  // Escape leaves a chat for the list (dialogs and menus handle their own Escape first).
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || !chatView || document.querySelector('dialog[open]')) return;
+    location.hash = lastListRoute;
+  });
+  route();
+
+  // Clocks tick every second; colours that depend on server thresholds refresh with the list.
+  setInterval(() => list.tick(), 1000);
+  // Without the socket the list is read more often, so it stays usable (if slower) offline.
+  let lastRefresh = Date.now();
+  setInterval(() => {
+    const due = live.socket.isOpen ? LIST_REFRESH_MS : LIST_REFRESH_OFFLINE_MS;
+    if (Date.now() - lastRefresh < due) return;
+    lastRefresh = Date.now();
+    if (document.visibilityState === 'visible' && !$('#list-view').hidden) list.reload();
+  }, 1000);
+}
+
+function renderTopbar() {
+  const me = state.me.agent;
+  const role = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' }[me.role] || me.role;
+  replace($('#me-name'), h('span', { class: 'me-display' }, me.display_name), ' ', h('span', { class: 'me-role' }, role));
+  const toggle = $('#availability');
+  const draw = () => {
+    const on = state.me.agent.available;
+    toggle.setAttribute('aria-pressed', String(on));
+    toggle.className = `availability ${on ? 'is-available' : 'is-unavailable'}`;
+    toggle.replaceChildren(h('span', { class: 'avail-dot', 'aria-hidden': 'true' }), on ? 'Available' : 'Unavailable');
+    toggle.title = on ? 'You receive chats. Click to stop receiving them.' : 'You receive no chats. Click to become available.';
+  };
+  draw();
+  toggle.onclick = async () => {
+    toggle.disabled = true;
+    try {
+      state.me = await api.setAvailable(!state.me.agent.available);
+      draw();
+      toast(state.me.agent.available ? 'You are available for chats.' : 'You are unavailable: no chats will be assigned to you.', 'info');
+    } catch (err) {
+      toast(err.message, 'error');
+    } finally {
+      toggle.disabled = false;
+    }
+  };
+  $('#sign-out').onclick = () => signOut();
+  const conn = $('#conn-status');
+  let timer = null;
+  on('connection', (s) => {
+    clearTimeout(timer);
+    if (s === 'open') {
+      conn.className = 'conn-status live';
+      conn.textContent = 'Live';
+      conn.title = 'Changes appear as they happen.';
+    } else {
+      // A blip of a second is not worth a warning.
+      timer = setTimeout(() => {
+        conn.className = 'conn-status down';
+        conn.textContent = 'Reconnecting…';
+        conn.title = 'The live connection dropped; it comes back by itself and catches up.';
+      }, 1500);
+    }
+  });
+}
+
+// ---- routing ------------------------------------------------------------------------------------
+
+function route() {
+  const r = parseRoute(location.hash);
+  if (r.kind === 'chat') {
+    openChat(r.chatId);
+    return;
+  }
+  let view = r.view;
+  if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
+  closeChat();
+  lastListRoute = routeOf(view);
+  if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
+  markCurrent(lastListRoute);
+  $('#list-view').hidden = false;
+  list.open(view);
+  emit('view', view);
+}
+
+function openChat(chatId) {
+  if (chatView && chatView.chatId === chatId) return;
+  closeChat();
+  $('#list-view').hidden = true;
+  markCurrent(null);
+  chatView = new ChatView({
+    chatId,
+    socket: live.socket,
+    outbox: live.outbox,
+    back: () => { location.hash = lastListRoute; },
+  });
+  chatView.open();
+}
+
+function closeChat() {
+  if (!chatView) return;
+  chatView.close();
+  chatView = null;
+  $('#chat-view').hidden = true;
+  $('#chat-view').replaceChildren();
+}
+
+// ---- start --------------------------------------------------------------------------------------
+
+async function boot() {
+  setupLogin();
+  onUnauthorized(() => signOut('Your session has ended. Please sign in again.'));
+  const message = sessionStorage.getItem('chatdesk.signout.message');
+  sessionStorage.removeItem('chatdesk.signout.message');
+  if (!getToken()) {
+    showLogin(message);
+    return;
+  }
+  try {
+    await startConsole();
+  } catch (err) {
+    if (err.status !== 401) showLogin(err.message);
+  }
+}
+
+boot();

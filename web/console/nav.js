@@ -1,0 +1,86 @@
+// The navigation pane: My Active, My Completed, each of my groups (Active / Inactive), the Queue
+// with its live count, Global Live Chats (members of every group only) and Deleted (managers and
+// administrators).
+
+import { $, $all, h, replace } from '../lib/dom.js';
+import { isManager, myQueueCount, on, state } from './state.js';
+import { routeOf } from './views.js';
+
+function link(view, label, badgeId) {
+  return h('a', { href: routeOf(view), class: 'nav-link', dataset: { route: routeOf(view) } },
+    h('span', { class: 'nav-label' }, label),
+    badgeId ? h('span', { class: 'badge', id: badgeId, 'aria-label': '' }) : null);
+}
+
+export function renderNav() {
+  const me = state.me;
+  const groups = me.groups.map((g) => {
+    const listId = `nav-group-${g.id}`;
+    const toggle = h('button', { type: 'button', class: 'nav-group-toggle', 'aria-expanded': 'true', 'aria-controls': listId },
+      h('span', { class: 'caret', 'aria-hidden': 'true' }, '▾'), g.name);
+    const sub = h('ul', { id: listId, class: 'nav-sub' },
+      h('li', {}, link({ view: 'group', group_id: g.id, inactive: false }, 'Active')),
+      h('li', {}, link({ view: 'group', group_id: g.id, inactive: true }, 'Inactive')));
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') === 'true';
+      toggle.setAttribute('aria-expanded', String(!open));
+      sub.hidden = open;
+    });
+    return h('li', { class: 'nav-group' }, toggle, sub);
+  });
+
+  const items = [
+    h('li', {}, link({ view: 'my_active' }, 'My Active', 'my-active-count')),
+    h('li', {}, link({ view: 'my_completed' }, 'My Completed')),
+    ...groups,
+    h('li', {}, link({ view: 'queue' }, 'Queue', 'queue-count')),
+    me.can_view_global ? h('li', {}, link({ view: 'global' }, 'Global Live Chats')) : null,
+    isManager() ? h('li', {}, link({ view: 'deleted' }, 'Deleted')) : null,
+  ];
+  replace($('#nav'),
+    h('h2', { class: 'nav-title' }, 'Live Chats'),
+    h('ul', { class: 'nav-list' }, items),
+    isManager() ? h('div', { class: 'nav-footer' },
+      h('a', { href: '../chat/link-builder.html', target: '_blank', rel: 'noopener' }, 'Chat link builder ↗')) : null,
+  );
+  updateCounts();
+  on('counts', updateCounts);
+}
+
+export function updateCounts() {
+  const q = myQueueCount();
+  const queue = $('#queue-count');
+  if (queue) {
+    queue.textContent = String(q);
+    queue.classList.toggle('hot', q > 0);
+    queue.setAttribute('aria-label', `${q} waiting`);
+  }
+  const mine = $('#my-active-count');
+  if (mine) {
+    const n = state.myActive.size;
+    mine.textContent = n ? String(n) : '';
+    mine.setAttribute('aria-label', n ? `${n} active` : '');
+  }
+  drawTitle();
+}
+
+let baseTitle = 'chatdesk';
+
+/** The tab title: what is open, prefixed with the customers waiting, so an agent working in
+ * another tab notices them. */
+export function setTitle(text) {
+  baseTitle = `${text} — chatdesk`;
+  drawTitle();
+}
+
+function drawTitle() {
+  const q = myQueueCount();
+  document.title = q > 0 ? `(${q}) ${baseTitle}` : baseTitle;
+}
+
+export function markCurrent(route) {
+  for (const a of $all('#nav .nav-link')) {
+    if (a.dataset.route === route) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}

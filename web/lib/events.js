@@ -1,0 +1,94 @@
+// What chat events say, in words, for the transcript views (agent and customer) and for the
+// downloadable .txt transcript. One place so both sides describe a chat the same way.
+
+import { fullDateTime, shortDateTime } from './format.js';
+
+function byWhom(by, audience) {
+  if (!by) return '';
+  if (by.kind === 'customer') return audience === 'customer' ? 'you' : 'the customer';
+  return by.name || 'an agent';
+}
+
+/**
+ * A one-line description of a non-message event, or null for events that show nothing.
+ * @param {object} e  ChatEvent
+ * @param {'agent'|'customer'} audience
+ * @param {(groupId: string) => string} [groupName]
+ */
+const AGENT_ONLY = new Set(['deleted', 'restored', 'follow_up_set', 'follow_up_cleared']);
+
+export function describeEvent(e, audience, groupName = (g) => g) {
+  // The server never sends these to customers; should one slip through, it stays unsaid.
+  if (audience === 'customer' && AGENT_ONLY.has(e.type)) return null;
+  switch (e.type) {
+    case 'started':
+      return audience === 'customer'
+        ? `You started the chat with ${groupName(e.group_id)}.`
+        : `Chat started in ${groupName(e.group_id)}.`;
+    case 'assigned': {
+      if (audience === 'customer') return `${e.agent_name} joined the chat.`;
+      const by = e.by && e.by.kind === 'agent' && e.by.id !== e.agent_id ? ` (assigned by ${e.by.name})` : '';
+      return `${e.agent_name} joined the chat${by}.`;
+    }
+    case 'requeued':
+      return audience === 'customer'
+        ? 'You were transferred and are waiting for the next available agent.'
+        : `Sent to the ${groupName(e.group_id)} queue by ${byWhom(e.by, audience)}.`;
+    case 'ended': {
+      const who = byWhom(e.by, audience);
+      const base = `The chat was ended by ${who}.`;
+      return audience === 'agent' && e.resolution ? `${base} Resolution: ${e.resolution}` : base;
+    }
+    case 'deleted':
+      return `Deleted by ${byWhom(e.by, audience)}.`;
+    case 'restored':
+      return `Restored by ${byWhom(e.by, audience)}.`;
+    case 'follow_up_set':
+      return `Follow-up set for ${shortDateTime(e.due_at)} by ${byWhom(e.by, audience)}${e.note ? `: ${e.note}` : '.'}`;
+    case 'follow_up_cleared':
+      return `Follow-up cleared by ${byWhom(e.by, audience)}.`;
+    default:
+      return null;
+  }
+}
+
+/** Name shown above a message. */
+export function authorName(e, audience) {
+  const a = e.author || {};
+  if (audience === 'customer' && a.kind === 'customer') return 'You';
+  return a.name || (a.kind === 'agent' ? 'Agent' : 'Customer');
+}
+
+/** A plain-text transcript of a chat's events (the customer's .txt download). */
+export function transcriptText({ title, events, audience, groupName }) {
+  const lines = [title, `Downloaded ${fullDateTime(Date.now())}`, ''];
+  for (const e of events) {
+    const when = fullDateTime(e.at);
+    if (e.type === 'message') {
+      lines.push(`[${when}] ${authorName(e, audience)}:`);
+      for (const l of String(e.body).split('\n')) lines.push(`    ${l}`);
+    } else {
+      const text = describeEvent(e, audience, groupName);
+      if (text) lines.push(`[${when}] -- ${text}`);
+    }
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Offers text as a file download (a Blob URL: allowed by the CSP, no server round trip). */
+export function downloadText(filename, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function newClientMsgId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
