@@ -83,6 +83,7 @@ pub struct Server {
     pub app: App,
     pub stores: Stores,
     pub registry: gateway::Registry,
+    pub fanout: Arc<Fanout>,
 }
 
 impl Server {
@@ -167,7 +168,11 @@ impl Server {
         }
         let router = axum::Router::new()
             .merge(http_api::routes(app.clone(), &config.allowed_origins))
-            .merge(gateway::routes(app.clone(), fanout, registry.clone()))
+            .merge(gateway::routes(
+                app.clone(),
+                fanout.clone(),
+                registry.clone(),
+            ))
             .merge(statics::routes(&config.web_dir));
         Ok(Server {
             listener,
@@ -178,6 +183,7 @@ impl Server {
             app,
             stores,
             registry,
+            fanout,
         })
     }
 

@@ -9,6 +9,7 @@ pub struct TestServer {
     pub app: chatdesk::app::App,
     pub registry: chatdesk_server::gateway::Registry,
     pub stores: Stores,
+    pub fanout: std::sync::Arc<chatdesk::realtime::Fanout>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -24,6 +25,7 @@ async fn start(server: Server, data_dir: tempfile::TempDir) -> TestServer {
     let app = server.app.clone();
     let registry = server.registry.clone();
     let stores = server.stores.clone();
+    let fanout = server.fanout.clone();
     tokio::spawn(server.run_until_stopped());
     TestServer {
         addr,
@@ -31,6 +33,7 @@ async fn start(server: Server, data_dir: tempfile::TempDir) -> TestServer {
         app,
         registry,
         stores,
+        fanout,
         _data_dir: data_dir,
     }
 }

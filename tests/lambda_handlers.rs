@@ -1,0 +1,314 @@
+//! The Lambda handlers in-process, without Lambda: API Gateway events (HTTP API v2 requests and
+//! WebSocket events, from fixtures of the real shapes) through `chatdesk::lambda`, exactly as
+//! each function's `main` wires them.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use bytes::Bytes;
+use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
+use chatdesk::realtime::Fanout;
+use chatdesk_tests::client::Api;
+use chatdesk_tests::server::{spawn_server, TestServer};
+use lambda_http::{Body, Context, LambdaEvent};
+use serde_json::{json, Value};
+
+fn http_event(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> lambda_http::Request {
+    let mut event: Value =
+        serde_json::from_str(include_str!("fixtures/http-api-v2-request.json")).unwrap();
+    let (raw_path, query) = path.split_once('?').unwrap_or((path, ""));
+    event["rawPath"] = json!(raw_path);
+    event["rawQueryString"] = json!(query);
+    event["requestContext"]["http"]["method"] = json!(method);
+    event["requestContext"]["http"]["path"] = json!(raw_path);
+    if let Some(t) = token {
+        event["headers"]["authorization"] = json!(format!("Bearer {t}"));
+    }
+    if let Some(b) = body {
+        event["body"] = json!(b.to_string());
+    }
+    lambda_http::request::from_str(&event.to_string()).expect("an HTTP API v2 event")
+}
+
+fn body_json(resp: &lambda_http::Response<Body>) -> Value {
+    match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap_or(Value::Null),
+        Body::Binary(b) => serde_json::from_slice(b).unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+#[tokio::test]
+async fn every_function_serves_its_routes_and_only_those() {
+    let server = spawn_server().await;
+    let app = &server.app;
+    for route in chatdesk::api::ROUTES {
+        let path = route
+            .path
+            .replace("{chat_id}", "01J00000000000000000000000")
+            .replace("{article_id}", "no-such-article");
+        let resp = chatdesk::lambda::http(
+            app,
+            route.function,
+            http_event(route.method, &path, None, None),
+        )
+        .await;
+        let body = body_json(&resp);
+        assert_ne!(
+            body["error"], "no_route",
+            "{} {} in {}",
+            route.method, route.path, route.function
+        );
+        assert_ne!(
+            resp.status().as_u16(),
+            500,
+            "{} {}: {body}",
+            route.method,
+            route.path
+        );
+        assert_eq!(resp.headers()["content-type"], "application/json");
+        // Another function does not answer for it.
+        let other = chatdesk::api::routes::functions()
+            .into_iter()
+            .find(|f| {
+                !chatdesk::api::ROUTES
+                    .iter()
+                    .any(|r| r.function == *f && r.path == route.path)
+            })
+            .unwrap();
+        let resp =
+            chatdesk::lambda::http(app, other, http_event(route.method, &path, None, None)).await;
+        assert!(
+            matches!(resp.status().as_u16(), 404 | 405),
+            "{other} answered {} {}",
+            route.method,
+            route.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn chat_start_and_queue_pull_with_their_error_cases() {
+    let server = spawn_server().await;
+    let app = &server.app;
+    let resp = chatdesk::lambda::http(
+        app,
+        "chat-start",
+        http_event(
+            "POST",
+            "/api/chats",
+            None,
+            Some(json!({"group_id":"support","name":"Ann","question":"Help"})),
+        ),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 201);
+    let chat = body_json(&resp)["chat"]["id"].as_str().unwrap().to_owned();
+    for (body, status, code) in [
+        (
+            json!({"group_id":"support","name":"Ann"}),
+            400,
+            "invalid_json",
+        ),
+        (
+            json!({"group_id":"nope","name":"Ann","question":"q"}),
+            404,
+            "not_found",
+        ),
+        (
+            json!({"group_id":"support","name":"","question":"q"}),
+            400,
+            "invalid_input",
+        ),
+    ] {
+        let resp = chatdesk::lambda::http(
+            app,
+            "chat-start",
+            http_event("POST", "/api/chats", None, Some(body)),
+        )
+        .await;
+        assert_eq!(resp.status().as_u16(), status);
+        assert_eq!(body_json(&resp)["error"], code);
+    }
+    let alice = Api::new(&server.base_url).login("alice").await;
+    let resp = chatdesk::lambda::http(
+        app,
+        "queue-pull",
+        http_event("POST", "/api/actions/pull", None, None),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 401);
+    let resp = chatdesk::lambda::http(
+        app,
+        "queue-pull",
+        http_event("POST", "/api/actions/pull", Some(&alice), None),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(body_json(&resp)["results"][0]["chat_id"], chat.as_str());
+    let resp = chatdesk::lambda::http(
+        app,
+        "queue-pull",
+        http_event("POST", "/api/actions/pull", Some(&alice), None),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 409);
+    assert_eq!(body_json(&resp)["error"], "queue_empty");
+    for (function, path, body) in [
+        (
+            "chat-transfer",
+            "/api/actions/transfer",
+            json!({"chat_ids":[chat],"to":{"kind":"group","group_id":"billing"}}),
+        ),
+        (
+            "chat-delete",
+            "/api/actions/delete",
+            json!({"chat_ids":[chat]}),
+        ),
+    ] {
+        let resp = chatdesk::lambda::http(
+            app,
+            function,
+            http_event("POST", path, Some(&alice), Some(body)),
+        )
+        .await;
+        assert_eq!(resp.status().as_u16(), 200, "{function}");
+    }
+}
+
+/// Records what the handlers post, as API Gateway's @connections would deliver it.
+#[derive(Default)]
+struct RecordingPoster(Mutex<Vec<(String, Value)>>);
+
+#[async_trait]
+impl ConnectionPoster for RecordingPoster {
+    async fn post(&self, connection: &ConnectionId, frame: Bytes) -> Result<(), PostError> {
+        let value = serde_json::from_slice(&frame).unwrap_or(Value::Null);
+        self.0.lock().unwrap().push((connection.to_string(), value));
+        Ok(())
+    }
+}
+
+fn ws_event(
+    route: &str,
+    connection: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> LambdaEvent<ApiGatewayWebsocketProxyRequest> {
+    let mut event: Value =
+        serde_json::from_str(include_str!("fixtures/websocket-message-request.json")).unwrap();
+    event["requestContext"]["routeKey"] = json!(route);
+    event["requestContext"]["connectionId"] = json!(connection);
+    event["requestContext"]["eventType"] = json!(match route {
+        "$connect" => "CONNECT",
+        "$disconnect" => "DISCONNECT",
+        _ => "MESSAGE",
+    });
+    if let Some(t) = token {
+        event["queryStringParameters"] = json!({"token": t});
+    }
+    if let Some(b) = body {
+        event["body"] = json!(b.to_string());
+    }
+    LambdaEvent::new(
+        serde_json::from_value(event).expect("a WebSocket event"),
+        Context::default(),
+    )
+}
+
+fn fanout_recording(server: &TestServer) -> (Fanout, Arc<RecordingPoster>) {
+    let poster = Arc::new(RecordingPoster::default());
+    let fanout = Fanout::new(
+        server.stores.connections.clone(),
+        poster.clone(),
+        server.stores.chats.clone(),
+        server.stores.directory.clone(),
+        server.app.clock.clone(),
+        server.app.settings.idle,
+    );
+    (fanout, poster)
+}
+
+#[tokio::test]
+async fn websocket_routes_connect_send_and_disconnect() {
+    let server = spawn_server().await;
+    let (fanout, posted) = fanout_recording(&server);
+    let mut app = server.app.clone();
+    let fanout = Arc::new(fanout);
+    app.notifier = fanout.clone();
+    let api = Api::new(&server.base_url);
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+
+    let resp = chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        ws_event("$connect", "conn-A=", Some("bad"), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status_code, 401);
+    let resp = chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        ws_event("$connect", "conn-A=", Some(&customer), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status_code, 200);
+
+    let send = json!({"action":"send","chat_id":chat,"client_msg_id":"m1","body":"Still there?"});
+    let resp =
+        chatdesk::lambda::websocket(&app, &fanout, ws_event("send", "conn-A=", None, Some(send)))
+            .await
+            .unwrap();
+    assert_eq!(resp.status_code, 200);
+    let frames = posted.0.lock().unwrap().clone();
+    assert!(
+        frames
+            .iter()
+            .any(|(c, f)| c == "conn-A=" && f["type"] == "ack" && f["seq"] == 3),
+        "{frames:?}"
+    );
+    assert!(frames.iter().any(|(c, f)| c == "conn-A="
+        && f["type"] == "event"
+        && f["event"]["body"] == "Still there?"));
+
+    // Errors come back as error frames; the invocation itself succeeds.
+    let resp = chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        ws_event("$default", "conn-A=", None, Some(json!({"action":"dance"}))),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status_code, 200);
+    assert!(posted
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|(_, f)| f["error"] == "unknown_action"));
+
+    let resp = chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        ws_event("$disconnect", "conn-A=", None, None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status_code, 200);
+    let id = ConnectionId::parse("conn-A=").unwrap();
+    assert!(server
+        .stores
+        .connections
+        .get_connection(&id)
+        .await
+        .unwrap()
+        .is_none());
+}
