@@ -48,4 +48,9 @@ macro_rules! contract_suite {
     };
 }
 
+async fn dynamodb() -> Stores {
+    chatdesk_tests::dynamo_endpoint::fresh_stores().await.0
+}
+
 contract_suite!(sqlite, sqlite());
+contract_suite!(dynamodb, dynamodb());

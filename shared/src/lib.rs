@@ -9,6 +9,8 @@ pub mod auth;
 pub mod aws;
 pub mod demo;
 pub mod domain;
+#[cfg(feature = "dynamo")]
+pub mod dynamodb;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod ports;

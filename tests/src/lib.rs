@@ -4,5 +4,6 @@
 pub mod client;
 pub mod contract;
 pub mod counting;
+pub mod dynamo_endpoint;
 pub mod flows;
 pub mod server;

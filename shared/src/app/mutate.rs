@@ -8,9 +8,11 @@ use crate::domain::rules::Mutation;
 use crate::domain::{Chat, ChatEvent, ChatId, DomainError, Timestamp};
 use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, StoreError};
 
-/// Enough for a burst of concurrent messages in one chat; a rule that stops applying (the chat
-/// was taken by someone else) ends the loop long before.
-const MAX_ATTEMPTS: u32 = 12;
+/// Enough for a burst of concurrent messages in one chat (tested with twenty at once); a rule
+/// that stops applying (the chat was taken by someone else) ends the loop long before.
+const MAX_ATTEMPTS: u32 = 25;
+/// Longest pause between attempts: exponential backoff with full jitter, capped here.
+const MAX_BACKOFF_MS: u64 = 100;
 
 pub enum Mutated {
     Changed {
@@ -83,10 +85,11 @@ impl App {
                     })
                 }
                 Err(StoreError::Stale) => {
-                    // Lost a race: back off a little (more each time, with jitter) and re-read.
-                    let jitter = rand::random::<u64>() % 5;
-                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2 + jitter))
-                        .await;
+                    // Lost a race: wait a random time up to an exponentially growing cap (full
+                    // jitter spreads the retries of many racers) and re-read.
+                    let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF_MS);
+                    let pause = rand::random::<u64>() % (cap + 1);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
                 }
                 Err(e) => return Err(e.into()),
             }

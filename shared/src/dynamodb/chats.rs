@@ -1,0 +1,526 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, Put, ReturnConsumedCapacity,
+    ReturnValuesOnConditionCheckFailure, Select, TransactWriteItem, Update, WriteRequest,
+};
+
+use super::keys::*;
+use super::metrics::{item_size, read_units, write_units, Units};
+use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
+use super::{from_item, get_n, key, n, s, to_item, DynamoStore, Item};
+use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
+use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
+
+pub(super) enum TransactError {
+    /// The transaction was cancelled: the reason code of each item, in order (`None` = fine).
+    Cancelled(Vec<Option<String>>),
+    Other(StoreError),
+}
+
+impl DynamoStore {
+    /// One TransactWriteItems (all or nothing), counted as transactional writes (2 units per KB).
+    pub(super) async fn transact(
+        &self,
+        operation: &str,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<(), TransactError> {
+        let computed: f64 = items
+            .iter()
+            .map(|i| {
+                let size = i.put().map(|p| item_size(p.item())).unwrap_or(200);
+                2.0 * write_units(size)
+            })
+            .sum();
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                self.metrics.record(
+                    operation,
+                    match out.consumed_capacity() {
+                        caps if !caps.is_empty() => Units::Reported(caps.to_vec()),
+                        _ => Units::Computed {
+                            read: 0.0,
+                            write: computed,
+                        },
+                    },
+                );
+                Ok(())
+            }
+            Err(e) => {
+                // A cancelled transaction still costs its units.
+                self.metrics.record(
+                    operation,
+                    Units::Computed {
+                        read: 0.0,
+                        write: computed,
+                    },
+                );
+                if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) = e.as_service_error() {
+                    let reasons = c
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code().filter(|c| *c != "None").map(str::to_owned))
+                        .collect();
+                    return Err(TransactError::Cancelled(reasons));
+                }
+                Err(TransactError::Other(StoreError::backend(e)))
+            }
+        }
+    }
+
+    async fn query_index(
+        &self,
+        index: &str,
+        pk_name: &str,
+        pk: String,
+        sk_name: &str,
+        prefix: &str,
+        forward: bool,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        while items.len() < limit {
+            let out = self
+                .client
+                .query()
+                .table_name(self.table())
+                .index_name(index)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", pk_name)
+                .expression_attribute_names("#sk", sk_name)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .scan_index_forward(forward)
+                .limit((limit - items.len()).min(1000) as i32)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            let bytes: usize = out.items().iter().map(item_size).sum();
+            self.metrics.record(
+                "Query",
+                match out.consumed_capacity() {
+                    Some(c) => Units::Reported(vec![c.clone()]),
+                    None => Units::Computed {
+                        read: read_units(bytes, false),
+                        write: 0.0,
+                    },
+                },
+            );
+            start = out.last_evaluated_key.clone();
+            items.extend(out.items.unwrap_or_default());
+            if start.is_none() {
+                break;
+            }
+        }
+        items.truncate(limit);
+        Ok(items)
+    }
+}
+
+fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
+    let mut item = to_item(chat)?;
+    item.insert(PK.into(), s(chat_pk(&chat.id)));
+    item.insert(SK.into(), s(META));
+    item.insert(GSI1_PK.into(), s(group_index_pk(&chat.group_id)));
+    item.insert(GSI1_SK.into(), s(list_sort_key(chat)));
+    if let (true, Some(agent)) = (in_agent_index(chat), &chat.agent_id) {
+        item.insert(GSI2_PK.into(), s(agent_index_pk(agent)));
+        item.insert(GSI2_SK.into(), s(list_sort_key(chat)));
+    }
+    Ok(item)
+}
+
+fn event_item(event: &ChatEvent) -> Result<Item, StoreError> {
+    let mut item = to_item(event)?;
+    item.insert(PK.into(), s(chat_pk(&event.chat_id)));
+    item.insert(SK.into(), s(event_sk(event.seq)));
+    Ok(item)
+}
+
+fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+    let mut p = Put::builder().table_name(table).set_item(Some(item));
+    if let Some(c) = condition {
+        p = p.condition_expression(c);
+    }
+    Ok(TransactWriteItem::builder()
+        .put(p.build().map_err(StoreError::backend)?)
+        .build())
+}
+
+#[async_trait]
+impl ChatStore for DynamoStore {
+    async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
+        let mut items = vec![put(
+            self.table(),
+            chat_item(chat)?,
+            Some("attribute_not_exists(pk)"),
+        )?];
+        for e in events {
+            items.push(put(
+                self.table(),
+                event_item(e)?,
+                Some("attribute_not_exists(pk)"),
+            )?);
+            if let Some(cmid) = e.kind.client_msg_id() {
+                let mut guard = key(chat_pk(&chat.id), cmid_sk(cmid.as_str()));
+                guard.insert("seq".into(), n(e.seq));
+                items.push(put(self.table(), guard, Some("attribute_not_exists(pk)"))?);
+            }
+        }
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) => Ok(()),
+            Err(TransactError::Cancelled(_)) => {
+                Err(StoreError::AlreadyExists(format!("chat {}", chat.id)))
+            }
+            Err(TransactError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        // Strongly consistent: a compare-and-set loop must read what the last commit wrote.
+        self.get(chat_pk(id), META, true)
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
+        let table = self.table();
+        let mut items = Vec::new();
+        let chat_put = Put::builder()
+            .table_name(table)
+            .set_item(Some(chat_item(&commit.chat)?))
+            .condition_expression("last_seq = :expected")
+            .expression_attribute_values(":expected", n(commit.expected_seq))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(StoreError::backend)?;
+        items.push(TransactWriteItem::builder().put(chat_put).build());
+        items.push(put(
+            table,
+            event_item(&commit.event)?,
+            Some("attribute_not_exists(pk)"),
+        )?);
+        let cmid_index = match commit.event.kind.client_msg_id() {
+            Some(cmid) => {
+                let mut guard = key(chat_pk(&commit.chat.id), cmid_sk(cmid.as_str()));
+                guard.insert("seq".into(), n(commit.event.seq));
+                items.push(put(table, guard, Some("attribute_not_exists(pk)"))?);
+                Some(items.len() - 1)
+            }
+            None => None,
+        };
+        let acquire_index = match &commit.load.acquire {
+            Some((agent, limit)) => {
+                let update = Update::builder()
+                    .table_name(table)
+                    .set_key(Some(key(agent_pk(agent), LOAD)))
+                    .update_expression(
+                        "SET active_chats = if_not_exists(active_chats, :zero) + :one",
+                    )
+                    .condition_expression(
+                        "attribute_not_exists(active_chats) OR active_chats < :limit",
+                    )
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":limit", n(*limit))
+                    .build()
+                    .map_err(StoreError::backend)?;
+                items.push(TransactWriteItem::builder().update(update).build());
+                Some(items.len() - 1)
+            }
+            None => None,
+        };
+        if let Some(agent) = &commit.load.release {
+            // Unconditional: a release never fails a commit; reads clamp at zero.
+            let update = Update::builder()
+                .table_name(table)
+                .set_key(Some(key(agent_pk(agent), LOAD)))
+                .update_expression("ADD active_chats :minus_one")
+                .expression_attribute_values(":minus_one", n(-1))
+                .build()
+                .map_err(StoreError::backend)?;
+            items.push(TransactWriteItem::builder().update(update).build());
+        }
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) => Ok(CommitOutcome::Committed),
+            Err(TransactError::Other(e)) => Err(e),
+            Err(TransactError::Cancelled(reasons)) => {
+                let failed = |i: usize| {
+                    reasons
+                        .get(i)
+                        .and_then(|r| r.as_deref())
+                        .is_some_and(|r| r == "ConditionalCheckFailed")
+                };
+                if let (Some(i), Some(cmid)) = (cmid_index, commit.event.kind.client_msg_id()) {
+                    if failed(i) {
+                        return match self.find_message(&commit.chat.id, cmid).await? {
+                            Some(existing) => Ok(CommitOutcome::DuplicateMessage(existing)),
+                            None => Err(StoreError::Stale),
+                        };
+                    }
+                }
+                if failed(0) {
+                    return match self.get(chat_pk(&commit.chat.id), META, true).await? {
+                        Some(_) => Err(StoreError::Stale),
+                        None => Err(StoreError::NotFound(format!("chat {}", commit.chat.id))),
+                    };
+                }
+                if let (Some(i), Some((agent, limit))) = (acquire_index, &commit.load.acquire) {
+                    if failed(i) {
+                        return Err(StoreError::AtCapacity {
+                            agent: agent.to_string(),
+                            limit: *limit,
+                        });
+                    }
+                }
+                // Conflicts with a concurrent transaction on the same items: retry like a lost race.
+                if reasons.iter().flatten().any(|r| r == "TransactionConflict") {
+                    return Err(StoreError::Stale);
+                }
+                Err(StoreError::Corrupt(format!(
+                    "commit cancelled: {reasons:?}"
+                )))
+            }
+        }
+    }
+
+    async fn events_after(
+        &self,
+        chat: &ChatId,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<ChatEvent>, StoreError> {
+        let mut events = Vec::new();
+        let mut start = None;
+        while events.len() < limit {
+            let out = self
+                .client
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(chat_pk(chat)))
+                .expression_attribute_values(":from", s(event_sk(after_seq + 1)))
+                .expression_attribute_values(":to", s("EV#~"))
+                .consistent_read(true)
+                .limit((limit - events.len()).min(1000) as i32)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            let bytes: usize = out.items().iter().map(item_size).sum();
+            self.metrics.record(
+                "Query",
+                match out.consumed_capacity() {
+                    Some(c) => Units::Reported(vec![c.clone()]),
+                    None => Units::Computed {
+                        read: read_units(bytes, true),
+                        write: 0.0,
+                    },
+                },
+            );
+            start = out.last_evaluated_key.clone();
+            for item in out.items.unwrap_or_default() {
+                events.push(from_item(item)?);
+            }
+            if start.is_none() {
+                break;
+            }
+        }
+        events.truncate(limit);
+        Ok(events)
+    }
+
+    async fn find_message(
+        &self,
+        chat: &ChatId,
+        client_msg_id: &ClientMessageId,
+    ) -> Result<Option<ChatEvent>, StoreError> {
+        let Some(guard) = self
+            .get(chat_pk(chat), &cmid_sk(client_msg_id.as_str()), true)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let seq = get_n(&guard, "seq")?.max(0) as u64;
+        self.get(chat_pk(chat), &event_sk(seq), true)
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+        let (index, pk_name, pk, sk_name, prefix, forward) = match filter {
+            ChatFilter::GroupLive(g) => (
+                BY_GROUP,
+                GSI1_PK,
+                group_index_pk(g),
+                GSI1_SK,
+                LIVE.to_owned(),
+                true,
+            ),
+            ChatFilter::GroupEnded(g) => (
+                BY_GROUP,
+                GSI1_PK,
+                group_index_pk(g),
+                GSI1_SK,
+                format!("{ENDED}#"),
+                false,
+            ),
+            ChatFilter::GroupQueue(g) => (
+                BY_GROUP,
+                GSI1_PK,
+                group_index_pk(g),
+                GSI1_SK,
+                format!("{QUEUED}#"),
+                true,
+            ),
+            ChatFilter::GroupDeleted(g) => (
+                BY_GROUP,
+                GSI1_PK,
+                group_index_pk(g),
+                GSI1_SK,
+                format!("{DELETED}#"),
+                false,
+            ),
+            ChatFilter::AgentActive(a) => (
+                BY_AGENT,
+                GSI2_PK,
+                agent_index_pk(a),
+                GSI2_SK,
+                format!("{ACTIVE}#"),
+                true,
+            ),
+            ChatFilter::AgentEnded(a) => (
+                BY_AGENT,
+                GSI2_PK,
+                agent_index_pk(a),
+                GSI2_SK,
+                format!("{ENDED}#"),
+                false,
+            ),
+        };
+        self.query_index(index, pk_name, pk, sk_name, &prefix, forward, limit)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_GROUP)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :own")
+            .filter_expression("#id <> :id")
+            .expression_attribute_names("#pk", GSI1_PK)
+            .expression_attribute_names("#sk", GSI1_SK)
+            .expression_attribute_names("#id", "id")
+            .expression_attribute_values(":pk", s(group_index_pk(&chat.group_id)))
+            .expression_attribute_values(":from", s(format!("{QUEUED}#")))
+            .expression_attribute_values(":own", s(list_sort_key(chat)))
+            .expression_attribute_values(":id", s(chat.id.as_str()))
+            .select(Select::Count)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        self.metrics.record(
+            "Query",
+            match out.consumed_capacity() {
+                Some(c) => Units::Reported(vec![c.clone()]),
+                None => Units::Computed {
+                    read: read_units(out.scanned_count().max(1) as usize * 1024, false),
+                    write: 0.0,
+                },
+            },
+        );
+        Ok(out.count().max(0) as u32)
+    }
+
+    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError> {
+        let items = self.query_prefix(&chat_pk(id), "").await?;
+        if !items
+            .iter()
+            .any(|i| matches!(i.get(SK), Some(AttributeValue::S(sk)) if sk == META))
+        {
+            return Err(StoreError::NotFound(format!("chat {id}")));
+        }
+        let keys: Vec<Item> = items
+            .iter()
+            .filter_map(|i| {
+                Some(key(
+                    i.get(PK)?.as_s().ok()?.clone(),
+                    i.get(SK)?.as_s().ok()?.clone(),
+                ))
+            })
+            .collect();
+        self.delete_keys(keys).await
+    }
+}
+
+impl DynamoStore {
+    /// Deletes items in batches of 25, retrying what DynamoDB leaves unprocessed.
+    pub(super) async fn delete_keys(&self, keys: Vec<Item>) -> Result<(), StoreError> {
+        for chunk in keys.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|k| {
+                    DeleteRequest::builder()
+                        .set_key(Some(k.clone()))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(StoreError::backend)
+                })
+                .collect::<Result<_, _>>()?;
+            for attempt in 0..8u32 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(self.table(), requests.clone())
+                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                    .send()
+                    .await
+                    .map_err(StoreError::backend)?;
+                self.metrics.record(
+                    "BatchWriteItem",
+                    match out.consumed_capacity() {
+                        caps if !caps.is_empty() => Units::Reported(caps.to_vec()),
+                        _ => Units::Computed {
+                            read: 0.0,
+                            write: requests.len() as f64,
+                        },
+                    },
+                );
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(self.table()))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(6))).await;
+            }
+            if !requests.is_empty() {
+                return Err(StoreError::Corrupt(
+                    "some deletes stayed unprocessed".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,340 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+
+use super::keys::*;
+use super::metrics::Units;
+use super::schema::{SK, TTL_ATTRIBUTE};
+use super::{from_item, get_n, get_s, key, n, s, to_item, ttl_seconds, DynamoStore, Item};
+use crate::domain::{ChatId, GroupId, Timestamp};
+use crate::ports::{
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, RateLimit,
+    StoreError, Subscriber,
+};
+
+fn connection_item(c: &Connection) -> Result<Item, StoreError> {
+    let mut item = key(connection_pk(c.id.as_str()), META);
+    item.insert("connection".into(), AttributeValue::M(to_item(c)?));
+    item.insert(TTL_ATTRIBUTE.into(), ttl_seconds(c.expires_at));
+    Ok(item)
+}
+
+fn parse_connection(mut item: Item) -> Result<Connection, StoreError> {
+    match item.remove("connection") {
+        Some(AttributeValue::M(m)) => from_item(m),
+        _ => Err(StoreError::Corrupt(
+            "connection item without its record".into(),
+        )),
+    }
+}
+
+fn subscription(pk: String, c: &Connection, audience: Option<Audience>) -> Item {
+    let mut item = key(pk, c.id.as_str());
+    item.insert("connection_id".into(), s(c.id.as_str()));
+    if let Some(a) = audience {
+        item.insert(
+            "audience".into(),
+            s(match a {
+                Audience::Customer => "customer",
+                Audience::Agent => "agent",
+            }),
+        );
+    }
+    item.insert(TTL_ATTRIBUTE.into(), ttl_seconds(c.expires_at));
+    item
+}
+
+fn put_item(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .put(
+            Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .build()
+                .map_err(StoreError::backend)?,
+        )
+        .build())
+}
+
+fn parse_connection_id(item: &Item) -> Result<ConnectionId, StoreError> {
+    ConnectionId::parse(get_s(item, SK)?).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[async_trait]
+impl ConnectionStore for DynamoStore {
+    /// One transaction: the connection and its subscriptions (an agent's groups, a customer's
+    /// chat), each item expiring by TTL in case `$disconnect` never comes.
+    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError> {
+        let mut items = vec![put_item(self.table(), connection_item(connection)?)?];
+        match &connection.owner {
+            ConnectionOwner::Agent { groups, .. } => {
+                for g in groups {
+                    items.push(put_item(
+                        self.table(),
+                        subscription(group_subscribers_pk(g), connection, None),
+                    )?);
+                }
+            }
+            ConnectionOwner::Customer { chat_id } => {
+                items.push(put_item(
+                    self.table(),
+                    subscription(
+                        chat_subscribers_pk(chat_id),
+                        connection,
+                        Some(Audience::Customer),
+                    ),
+                )?);
+            }
+        }
+        self.transact("TransactWriteItems", items)
+            .await
+            .map_err(|e| match e {
+                super::chats::TransactError::Other(e) => e,
+                super::chats::TransactError::Cancelled(r) => {
+                    StoreError::Corrupt(format!("connection write cancelled: {r:?}"))
+                }
+            })
+    }
+
+    async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
+        self.get(connection_pk(id.as_str()), META, false)
+            .await?
+            .map(parse_connection)
+            .transpose()
+    }
+
+    /// A fixed-window counter on the connection item, updated and read in one conditional
+    /// UpdateItem (a second one when a new window starts).
+    async fn admit_frame(
+        &self,
+        id: &ConnectionId,
+        now: Timestamp,
+        limit: RateLimit,
+    ) -> Result<Admission, StoreError> {
+        let window = now.millis() / limit.window_ms.max(1);
+        for _ in 0..3 {
+            // Same window, under the limit: count this frame.
+            let counted = self
+                .client
+                .update_item()
+                .table_name(self.table())
+                .set_key(Some(key(connection_pk(id.as_str()), META)))
+                .update_expression("SET rate_count = rate_count + :one")
+                .condition_expression("rate_window = :w AND rate_count < :limit")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":w", n(window))
+                .expression_attribute_values(":limit", n(limit.limit))
+                .return_values(ReturnValue::AllNew)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            let old = match counted {
+                Ok(out) => {
+                    self.record_update(out.consumed_capacity());
+                    return match out.attributes {
+                        Some(item) => Ok(Admission::Admitted(parse_connection(item)?)),
+                        None => Ok(Admission::Unknown),
+                    };
+                }
+                Err(e) => {
+                    self.metrics.record(
+                        "UpdateItem",
+                        Units::Computed {
+                            read: 0.0,
+                            write: 1.0,
+                        },
+                    );
+                    match e.into_service_error() {
+                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item,
+                        other => return Err(StoreError::backend(other)),
+                    }
+                }
+            };
+            let Some(old) = old else {
+                return Ok(Admission::Unknown);
+            };
+            if get_n(&old, "rate_window").ok() == Some(window) {
+                return Ok(Admission::Limited);
+            }
+            // A new window (or the first frame): start counting at one.
+            let started = self
+                .client
+                .update_item()
+                .table_name(self.table())
+                .set_key(Some(key(connection_pk(id.as_str()), META)))
+                .update_expression("SET rate_window = :w, rate_count = :one")
+                .condition_expression("attribute_exists(pk) AND (attribute_not_exists(rate_window) OR rate_window <> :w)")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":w", n(window))
+                .return_values(ReturnValue::AllNew)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await;
+            match started {
+                Ok(out) => {
+                    self.record_update(out.consumed_capacity());
+                    if let Some(item) = out.attributes {
+                        return Ok(Admission::Admitted(parse_connection(item)?));
+                    }
+                }
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+                {
+                    // Another frame of this connection opened the window first: count again.
+                    self.metrics.record(
+                        "UpdateItem",
+                        Units::Computed {
+                            read: 0.0,
+                            write: 1.0,
+                        },
+                    );
+                }
+                Err(e) => return Err(StoreError::backend(e)),
+            }
+        }
+        Ok(Admission::Limited)
+    }
+
+    async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError> {
+        let Some(item) = self.get(connection_pk(id.as_str()), META, true).await? else {
+            return Ok(());
+        };
+        let watched: Vec<String> = match item.get("watching") {
+            Some(AttributeValue::Ss(v)) => v.clone(),
+            _ => Vec::new(),
+        };
+        let connection = parse_connection(item)?;
+        let mut keys = vec![key(connection_pk(id.as_str()), META)];
+        match &connection.owner {
+            ConnectionOwner::Agent { groups, .. } => {
+                for g in groups {
+                    keys.push(key(group_subscribers_pk(g), id.as_str()));
+                }
+            }
+            ConnectionOwner::Customer { chat_id } => {
+                keys.push(key(chat_subscribers_pk(chat_id), id.as_str()));
+            }
+        }
+        for chat in watched {
+            keys.push(key(format!("CSUB#{chat}"), id.as_str()));
+        }
+        self.delete_keys(keys).await
+    }
+
+    /// The subscription and a note of it on the connection (so `$disconnect` can remove it), in
+    /// one transaction that also checks the connection still exists.
+    async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError> {
+        let Some(record) = self.get_connection(connection).await? else {
+            return Ok(());
+        };
+        let items = vec![
+            put_item(
+                self.table(),
+                subscription(chat_subscribers_pk(chat), &record, Some(Audience::Agent)),
+            )?,
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key(connection_pk(connection.as_str()), META)))
+                        .update_expression("ADD watching :chat")
+                        .condition_expression("attribute_exists(pk)")
+                        .expression_attribute_values(
+                            ":chat",
+                            AttributeValue::Ss(vec![chat.to_string()]),
+                        )
+                        .build()
+                        .map_err(StoreError::backend)?,
+                )
+                .build(),
+        ];
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn unwatch_chat(
+        &self,
+        chat: &ChatId,
+        connection: &ConnectionId,
+    ) -> Result<(), StoreError> {
+        let items = vec![
+            TransactWriteItem::builder()
+                .delete(
+                    aws_sdk_dynamodb::types::Delete::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key(chat_subscribers_pk(chat), connection.as_str())))
+                        .condition_expression("attribute_not_exists(audience) OR audience = :agent")
+                        .expression_attribute_values(":agent", s("agent"))
+                        .build()
+                        .map_err(StoreError::backend)?,
+                )
+                .build(),
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key(connection_pk(connection.as_str()), META)))
+                        .update_expression("DELETE watching :chat")
+                        .condition_expression("attribute_exists(pk)")
+                        .expression_attribute_values(
+                            ":chat",
+                            AttributeValue::Ss(vec![chat.to_string()]),
+                        )
+                        .build()
+                        .map_err(StoreError::backend)?,
+                )
+                .build(),
+        ];
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
+        let items = self.query_prefix(&chat_subscribers_pk(chat), "").await?;
+        items
+            .iter()
+            .map(|i| {
+                Ok(Subscriber {
+                    connection: parse_connection_id(i)?,
+                    audience: match i.get("audience") {
+                        Some(AttributeValue::S(a)) if a == "customer" => Audience::Customer,
+                        _ => Audience::Agent,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
+        self.query_prefix(&group_subscribers_pk(group), "")
+            .await?
+            .iter()
+            .map(parse_connection_id)
+            .collect()
+    }
+}
+
+impl DynamoStore {
+    fn record_update(&self, consumed: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
+        self.metrics.record(
+            "UpdateItem",
+            match consumed {
+                Some(c) => Units::Reported(vec![c.clone()]),
+                None => Units::Computed {
+                    read: 0.0,
+                    write: 1.0,
+                },
+            },
+        );
+    }
+}

@@ -1,0 +1,322 @@
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
+};
+
+use super::keys::*;
+use super::metrics::{item_size, read_units, write_units, Units};
+use super::schema::{PK, SK};
+use super::{from_item, get_n, get_s, key, s, to_item, DynamoStore, Item};
+use crate::domain::{Agent, AgentId, Group, GroupId};
+use crate::ports::{DirectoryStore, StoreError};
+
+impl DynamoStore {
+    pub(super) async fn get(
+        &self,
+        pk: String,
+        sk: &str,
+        consistent: bool,
+    ) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(consistent)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        let units = match out.consumed_capacity() {
+            Some(c) => Units::Reported(vec![c.clone()]),
+            None => Units::Computed {
+                read: read_units(out.item().map(item_size).unwrap_or(1), consistent),
+                write: 0.0,
+            },
+        };
+        self.metrics.record("GetItem", units);
+        Ok(out.item)
+    }
+
+    /// Every item of a partition whose sort key starts with `prefix` (all of it for an empty
+    /// prefix), pages followed.
+    pub(super) async fn query_prefix(
+        &self,
+        pk: &str,
+        prefix: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(self.table())
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_values(":pk", s(pk));
+            query = if prefix.is_empty() {
+                query.key_condition_expression("#pk = :pk")
+            } else {
+                query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", SK)
+                    .expression_attribute_values(":prefix", s(prefix))
+            };
+            let out = query
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            let bytes: usize = out.items().iter().map(item_size).sum();
+            self.metrics.record(
+                "Query",
+                match out.consumed_capacity() {
+                    Some(c) => Units::Reported(vec![c.clone()]),
+                    None => Units::Computed {
+                        read: read_units(bytes, true),
+                        write: 0.0,
+                    },
+                },
+            );
+            start = out.last_evaluated_key.clone();
+            items.extend(out.items.unwrap_or_default());
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    pub(super) async fn put(&self, item: Item) -> Result<(), StoreError> {
+        let size = item_size(&item);
+        let out = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        self.metrics.record(
+            "PutItem",
+            match out.consumed_capacity() {
+                Some(c) => Units::Reported(vec![c.clone()]),
+                None => Units::Computed {
+                    read: 0.0,
+                    write: write_units(size),
+                },
+            },
+        );
+        Ok(())
+    }
+}
+
+fn agent_item(agent: &Agent) -> Result<Item, StoreError> {
+    let mut item = to_item(agent)?;
+    item.insert(PK.into(), s(DIR));
+    item.insert(SK.into(), s(agent_sk(&agent.id)));
+    Ok(item)
+}
+
+fn parse_agent(item: Item) -> Result<Agent, StoreError> {
+    from_item(item)
+}
+
+#[async_trait]
+impl DirectoryStore for DynamoStore {
+    async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
+        let mut item = key(DIR, group_sk(&group.id));
+        item.insert("id".into(), s(group.id.as_str()));
+        item.insert("name".into(), s(&group.name));
+        self.put(item).await
+    }
+
+    async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
+        let items = self.query_prefix(DIR, "GROUP#").await?;
+        let mut groups = items
+            .iter()
+            .map(|i| {
+                Ok(Group {
+                    id: GroupId::parse(get_s(i, "id")?)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    name: get_s(i, "name")?.to_owned(),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        groups.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        Ok(groups)
+    }
+
+    /// One transaction: the profile, and the username item that keeps usernames unique (a rename
+    /// moves it, with the password hash).
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        let previous = self.get(DIR.into(), &agent_sk(&agent.id), true).await?;
+        let previous_username = previous
+            .as_ref()
+            .and_then(|i| get_s(i, "username").ok().map(str::to_owned));
+        let mut items = vec![TransactWriteItem::builder()
+            .put(
+                Put::builder()
+                    .table_name(self.table())
+                    .set_item(Some(agent_item(agent)?))
+                    .build()
+                    .map_err(StoreError::backend)?,
+            )
+            .build()];
+        match &previous_username {
+            Some(old) if old == &agent.username => {
+                // Same username: nothing to move; still check nobody else holds it.
+                items.push(
+                    TransactWriteItem::builder()
+                        .condition_check(
+                            ConditionCheck::builder()
+                                .table_name(self.table())
+                                .set_key(Some(key(username_pk(old), USERNAME)))
+                                .condition_expression("attribute_not_exists(pk) OR agent_id = :id")
+                                .expression_attribute_values(":id", s(agent.id.as_str()))
+                                .build()
+                                .map_err(StoreError::backend)?,
+                        )
+                        .build(),
+                );
+            }
+            _ => {
+                let mut hash = None;
+                if let Some(old) = &previous_username {
+                    let old_item = self.get(username_pk(old), USERNAME, true).await?;
+                    hash = old_item.and_then(|i| i.get("password_hash").cloned());
+                    items.push(
+                        TransactWriteItem::builder()
+                            .delete(
+                                aws_sdk_dynamodb::types::Delete::builder()
+                                    .table_name(self.table())
+                                    .set_key(Some(key(username_pk(old), USERNAME)))
+                                    .condition_expression("agent_id = :id")
+                                    .expression_attribute_values(":id", s(agent.id.as_str()))
+                                    .build()
+                                    .map_err(StoreError::backend)?,
+                            )
+                            .build(),
+                    );
+                }
+                let mut update = Update::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(username_pk(&agent.username), USERNAME)))
+                    .condition_expression("attribute_not_exists(pk) OR agent_id = :id")
+                    .expression_attribute_values(":id", s(agent.id.as_str()));
+                update = match hash {
+                    Some(h) => update
+                        .update_expression("SET agent_id = :id, password_hash = :hash")
+                        .expression_attribute_values(":hash", h),
+                    None => update.update_expression("SET agent_id = :id"),
+                };
+                items.push(
+                    TransactWriteItem::builder()
+                        .update(update.build().map_err(StoreError::backend)?)
+                        .build(),
+                );
+            }
+        }
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) => Ok(()),
+            Err(super::chats::TransactError::Cancelled(reasons)) => {
+                if reasons
+                    .iter()
+                    .skip(1)
+                    .any(|r| r.as_deref() == Some("ConditionalCheckFailed"))
+                {
+                    Err(StoreError::AlreadyExists(format!(
+                        "username {}",
+                        agent.username
+                    )))
+                } else {
+                    Err(StoreError::Corrupt(format!(
+                        "agent write cancelled: {reasons:?}"
+                    )))
+                }
+            }
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        self.get(DIR.into(), &agent_sk(id), false)
+            .await?
+            .map(parse_agent)
+            .transpose()
+    }
+
+    async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
+        let mut agents = self
+            .query_prefix(DIR, "AGENT#")
+            .await?
+            .into_iter()
+            .map(parse_agent)
+            .collect::<Result<Vec<_>, _>>()?;
+        agents.sort_by(|a, b| a.username.cmp(&b.username));
+        Ok(agents)
+    }
+
+    async fn set_password_hash(&self, id: &AgentId, hash: &str) -> Result<(), StoreError> {
+        let agent = self
+            .get_agent(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("agent {id}")))?;
+        let out = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(username_pk(&agent.username), USERNAME)))
+            .update_expression("SET password_hash = :hash")
+            .condition_expression("agent_id = :id")
+            .expression_attribute_values(":hash", s(hash))
+            .expression_attribute_values(":id", s(id.as_str()))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match out {
+            Ok(out) => {
+                self.metrics.record(
+                    "UpdateItem",
+                    match out.consumed_capacity() {
+                        Some(c) => Units::Reported(vec![c.clone()]),
+                        None => Units::Computed {
+                            read: 0.0,
+                            write: 1.0,
+                        },
+                    },
+                );
+                Ok(())
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound(format!("agent {id}")))
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError> {
+        let Some(login) = self.get(username_pk(username), USERNAME, false).await? else {
+            return Ok(None);
+        };
+        let Some(AttributeValue::S(hash)) = login.get("password_hash").cloned() else {
+            return Ok(None);
+        };
+        let id = AgentId::parse(get_s(&login, "agent_id")?)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(self.get_agent(&id).await?.map(|a| (a, hash)))
+    }
+
+    async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError> {
+        let item = self.get(agent_pk(id), LOAD, true).await?;
+        Ok(item
+            .and_then(|i| get_n(&i, "active_chats").ok())
+            .unwrap_or(0)
+            .max(0) as u32)
+    }
+}

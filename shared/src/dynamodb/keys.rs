@@ -1,0 +1,87 @@
+//! Key formats of the single table (documented in `docs/dynamodb.md`).
+
+use crate::domain::{AgentId, Chat, ChatId, GroupId};
+use crate::ports::indexing::{list_position, ListBucket};
+
+pub fn chat_pk(id: &ChatId) -> String {
+    format!("CHAT#{id}")
+}
+pub const META: &str = "META";
+pub fn event_sk(seq: u64) -> String {
+    format!("EV#{seq:012}")
+}
+pub fn cmid_sk(cmid: &str) -> String {
+    format!("CMID#{cmid}")
+}
+pub const DIR: &str = "DIR";
+pub fn group_sk(id: &GroupId) -> String {
+    format!("GROUP#{id}")
+}
+pub fn agent_sk(id: &AgentId) -> String {
+    format!("AGENT#{id}")
+}
+pub fn username_pk(username: &str) -> String {
+    format!("USERNAME#{username}")
+}
+pub const USERNAME: &str = "USERNAME";
+pub fn agent_pk(id: &AgentId) -> String {
+    format!("AGENT#{id}")
+}
+pub const LOAD: &str = "LOAD";
+pub const PREFS: &str = "PREFS";
+pub fn group_index_pk(id: &GroupId) -> String {
+    format!("GROUP#{id}")
+}
+pub fn agent_index_pk(id: &AgentId) -> String {
+    format!("AGENT#{id}")
+}
+pub fn connection_pk(id: &str) -> String {
+    format!("CONN#{id}")
+}
+pub fn chat_subscribers_pk(chat: &ChatId) -> String {
+    format!("CSUB#{chat}")
+}
+pub fn group_subscribers_pk(group: &GroupId) -> String {
+    format!("GSUB#{group}")
+}
+pub const KB: &str = "KB";
+pub fn article_sk(id: &str) -> String {
+    format!("ARTICLE#{id}")
+}
+pub fn resolution_sk(chat: &str) -> String {
+    format!("RESOLUTION#{chat}")
+}
+pub const KB_VERSION: &str = "VERSION";
+pub fn deflection_pk(question: &str) -> String {
+    format!("DEFL#{question}")
+}
+pub const STATS: &str = "STATS";
+
+pub const QUEUED: &str = "L1";
+pub const ACTIVE: &str = "L2";
+pub const ENDED: &str = "E";
+pub const DELETED: &str = "X";
+/// Prefix of the live buckets (queued and active) in the group index.
+pub const LIVE: &str = "L";
+
+fn bucket(b: ListBucket) -> &'static str {
+    match b {
+        ListBucket::Queued => QUEUED,
+        ListBucket::Active => ACTIVE,
+        ListBucket::Ended => ENDED,
+        ListBucket::Deleted => DELETED,
+    }
+}
+
+/// The sort key in both list indexes: bucket, then the instant it orders by (13 digits of epoch
+/// milliseconds, so text order is time order), then the id so keys are unique.
+pub fn list_sort_key(chat: &Chat) -> String {
+    let (b, at) = list_position(chat);
+    format!("{}#{:013}#{}", bucket(b), at.millis().max(0), chat.id)
+}
+
+/// An agent's lists hold their active and ended chats, not queued (no agent) or deleted ones.
+pub fn in_agent_index(chat: &Chat) -> bool {
+    let (b, _) = list_position(chat);
+    chat.agent_id.is_some() && matches!(b, ListBucket::Active | ListBucket::Ended)
+}

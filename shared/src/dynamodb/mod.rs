@@ -1,0 +1,132 @@
+//! The DynamoDB store: one table designed from the access patterns (`docs/dynamodb.md`), with
+//! conditional writes and transactions for everything two people can race on, and no Scan
+//! anywhere. Every call is counted with the capacity it consumed (`metrics`).
+
+mod chats;
+mod connections;
+mod directory;
+pub mod keys;
+mod knowledge;
+pub mod metrics;
+mod preferences;
+pub mod schema;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+
+use crate::ports::StoreError;
+pub use metrics::{MetricsSnapshot, OperationMetrics};
+
+pub type Item = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: Arc<str>,
+    metrics: Arc<metrics::Metrics>,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: Arc::from(table.into()),
+            metrics: Arc::default(),
+        }
+    }
+
+    /// `CHATDESK_TABLE` (default `chatdesk`) and, for an emulator or another compatible service,
+    /// `CHATDESK_DYNAMODB_ENDPOINT`. The SDK client is built once.
+    pub async fn from_env() -> Result<Self, StoreError> {
+        let table = std::env::var("CHATDESK_TABLE")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "chatdesk".into());
+        let endpoint = std::env::var("CHATDESK_DYNAMODB_ENDPOINT")
+            .ok()
+            .filter(|e| !e.is_empty());
+        Ok(Self::new(client_for(endpoint.as_deref()).await, table))
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Creates the table (tests and local use; deployments create it from the template).
+    pub async fn create_table(&self) -> Result<(), StoreError> {
+        schema::create_table(&self.client, &self.table).await
+    }
+
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.metrics.snapshot()
+    }
+
+    pub fn reset_metrics(&self) {
+        self.metrics.reset()
+    }
+}
+
+/// A client for DynamoDB or, with `endpoint`, a compatible service.
+pub async fn client_for(endpoint: Option<&str>) -> Client {
+    let shared = crate::aws::sdk_config(endpoint).await;
+    let mut config = aws_sdk_dynamodb::config::Builder::from(&shared);
+    if let Some(e) = endpoint {
+        config = config.endpoint_url(e);
+    }
+    Client::from_conf(config.build())
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v),
+        _ => Err(StoreError::Corrupt(format!(
+            "attribute {name} is missing or not a string"
+        ))),
+    }
+}
+
+fn get_n(item: &Item, name: &str) -> Result<i64, StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("attribute {name} is not an integer"))),
+        _ => Err(StoreError::Corrupt(format!(
+            "attribute {name} is missing or not a number"
+        ))),
+    }
+}
+
+fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([
+        (schema::PK.to_owned(), s(pk)),
+        (schema::SK.to_owned(), s(sk)),
+    ])
+}
+
+/// Epoch seconds for the TTL attribute.
+fn ttl_seconds(at: crate::domain::Timestamp) -> AttributeValue {
+    n(at.millis() / 1000)
+}
