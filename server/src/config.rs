@@ -31,6 +31,8 @@ pub struct Config {
     /// `CHATDESK_OIDC_ISSUER` (+ `_AUDIENCE`, `_JWKS_URL`, `_USERNAME_CLAIM`): also accept agents'
     /// ID tokens from this OpenID Connect issuer, as the cloud deployment does.
     pub oidc: Option<chatdesk::auth::oidc::OidcConfig>,
+    /// `CHATDESK_SUGGESTIONS=0` runs without the suggestion engine (no model loaded).
+    pub suggestions: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +78,7 @@ impl Config {
             idle,
             identity_secret: env("CHATDESK_IDENTITY_SECRET"),
             oidc: chatdesk::auth::oidc::OidcConfig::from_env(),
+            suggestions: env("CHATDESK_SUGGESTIONS").as_deref() != Some("0"),
             allowed_origins: env("CHATDESK_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -108,6 +111,8 @@ impl Config {
             identity_secret: None,
             allowed_origins: Vec::new(),
             oidc: None,
+            // Most tests need no suggestions; those that do turn the engine on.
+            suggestions: false,
         }
     }
 }

@@ -152,7 +152,7 @@ impl Server {
             identity,
             knowledge: chatdesk::app::Knowledge {
                 store: stores.knowledge.clone(),
-                suggester: None,
+                suggester: if config.suggestions { engine() } else { None },
             },
             oidc: config
                 .oidc
@@ -258,7 +258,13 @@ async fn seed_demo_knowledge(app: &App) {
 
 /// The suggestion engine, when this build has it (the `suggest` feature of `chatdesk-shared`).
 pub fn engine() -> Option<Arc<dyn chatdesk::ports::Suggester>> {
-    None
+    match chatdesk::suggest_engine::EngineSuggester::load() {
+        Ok(engine) => Some(Arc::new(engine)),
+        Err(e) => {
+            tracing::error!(error = %e, "suggestions are unavailable");
+            None
+        }
+    }
 }
 
 /// The use cases over `stores` without a listener or fan-out: for operator commands.

@@ -10,7 +10,7 @@ use crate::app::{App, Settings};
 use crate::auth::TokenService;
 use crate::aws::ApiGatewayPoster;
 use crate::domain::IdleThresholds;
-use crate::dynamo::DynamoStore;
+use crate::dynamodb::DynamoStore;
 use crate::ports::{Clock, SystemClock};
 use crate::realtime::Fanout;
 
@@ -70,10 +70,11 @@ impl Cloud {
     ) -> Result<Cloud, CloudConfigError> {
         let store = Arc::new(DynamoStore::from_env().await?);
         let secret = required("CHATDESK_TOKEN_SECRET")?;
-        let tokens = TokenService::new(secret.as_bytes()).map_err(|reason| CloudConfigError::Invalid {
-            name: "CHATDESK_TOKEN_SECRET",
-            reason,
-        })?;
+        let tokens =
+            TokenService::new(secret.as_bytes()).map_err(|reason| CloudConfigError::Invalid {
+                name: "CHATDESK_TOKEN_SECRET",
+                reason,
+            })?;
         let endpoint = required("CHATDESK_WS_ENDPOINT")?;
         let poster = Arc::new(ApiGatewayPoster::for_endpoint(&endpoint).await);
         let defaults = IdleThresholds::default();
@@ -85,15 +86,18 @@ impl Cloud {
             name: "CHATDESK_IDLE_WARNING_SECS",
             reason,
         })?;
-        let identity = match std::env::var("CHATDESK_IDENTITY_SECRET").ok().filter(|v| !v.is_empty()) {
+        let identity = match std::env::var("CHATDESK_IDENTITY_SECRET")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
             None => None,
             Some(secret) => Some(Arc::new(
-                crate::auth::identity::IdentityVerifier::new(secret.as_bytes()).map_err(|reason| {
-                    CloudConfigError::Invalid {
+                crate::auth::identity::IdentityVerifier::new(secret.as_bytes()).map_err(
+                    |reason| CloudConfigError::Invalid {
                         name: "CHATDESK_IDENTITY_SECRET",
                         reason,
-                    }
-                })?,
+                    },
+                )?,
             )),
         };
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -108,7 +112,7 @@ impl Cloud {
         let app = App {
             directory: store.clone(),
             chats: store.clone(),
-            preferences: store,
+            preferences: store.clone(),
             notifier: fanout.clone(),
             clock,
             tokens: Arc::new(tokens),

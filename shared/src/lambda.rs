@@ -18,7 +18,8 @@ pub async fn http(app: &App, function: &str, req: lambda_http::Request) -> http:
         Body::Binary(b) => Bytes::from(b),
         _ => Bytes::new(),
     };
-    let resp = crate::api::dispatch(app, http::Request::from_parts(parts, bytes), Some(function)).await;
+    let resp =
+        crate::api::dispatch(app, http::Request::from_parts(parts, bytes), Some(function)).await;
     let (parts, body) = resp.into_parts();
     let body = match String::from_utf8(body.to_vec()) {
         Ok(text) => Body::Text(text),

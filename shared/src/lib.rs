@@ -7,6 +7,8 @@ pub mod app;
 pub mod auth;
 #[cfg(feature = "dynamo")]
 pub mod aws;
+#[cfg(feature = "lambda")]
+pub mod cloud;
 pub mod demo;
 pub mod domain;
 #[cfg(feature = "dynamo")]
@@ -18,3 +20,5 @@ pub mod realtime;
 
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "suggest")]
+pub mod suggest_engine;

@@ -89,9 +89,10 @@ impl Suggester for EngineSuggester {
         }
     }
 
-    fn embed(&self, text: &str) -> Option<Vec<f32>> {
+    fn embed(&self, title: &str, body: &str) -> Option<Vec<f32>> {
         let embedder = self.embedder.as_ref()?;
-        match embedder.embed(text) {
+        let text = self.with_index(|index| index.embedding_text(title, body))?;
+        match embedder.embed(&text) {
             Ok(v) => Some(v),
             Err(e) => {
                 tracing::warn!(error = %e, "embedding failed; the item is indexed by words only");
@@ -138,7 +139,9 @@ impl Suggester for EngineSuggester {
     }
 
     fn upsert_resolution(&self, resolution: &Resolution) {
-        if let Some(Err(e)) = self.with_index(|index| index.upsert(Self::resolution_doc(resolution))) {
+        if let Some(Err(e)) =
+            self.with_index(|index| index.upsert(Self::resolution_doc(resolution)))
+        {
             tracing::error!(error = %e, "indexing a resolution failed");
         }
     }

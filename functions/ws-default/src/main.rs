@@ -7,5 +7,8 @@ async fn main() -> Result<(), Error> {
     chatdesk::lambda::init_logging();
     let cloud = chatdesk::cloud::Cloud::from_env().await?;
     let (app, fanout) = (&cloud.app, cloud.fanout.as_ref());
-    lambda_runtime::run(service_fn(|event| chatdesk::lambda::websocket(app, fanout, event))).await
+    lambda_runtime::run(service_fn(|event| {
+        chatdesk::lambda::websocket(app, fanout, event)
+    }))
+    .await
 }

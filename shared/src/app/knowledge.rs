@@ -57,10 +57,6 @@ pub struct PublicArticle {
     pub tags: Vec<String>,
 }
 
-fn embed_text(title: &str, body: &str) -> String {
-    format!("{title}\n{body}")
-}
-
 impl Knowledge {
     async fn require_editor(&self, app: &App, principal: &Principal) -> Result<(), AppError> {
         let agent = app.agent(principal).await?;
@@ -97,8 +93,11 @@ impl Knowledge {
     }
 
     async fn save(&self, mut article: Article) -> Result<Article, AppError> {
-        let text = embed_text(&article.title, &article.body);
-        article.embedding = self.blocking(move |s| s.embed(&text)).await?.flatten();
+        let (title, body) = (article.title.clone(), article.body.clone());
+        article.embedding = self
+            .blocking(move |s| s.embed(&title, &body))
+            .await?
+            .flatten();
         self.store.put_article(&article).await?;
         let indexed = article.clone();
         self.blocking(move |s| s.upsert_article(&indexed)).await?;
@@ -253,15 +252,21 @@ impl Knowledge {
             .iter_mut()
             .filter(|a| a.published && a.embedding.is_none())
         {
-            let text = embed_text(&a.title, &a.body);
-            a.embedding = self.blocking(move |s| s.embed(&text)).await?.flatten();
+            let (title, body) = (a.title.clone(), a.body.clone());
+            a.embedding = self
+                .blocking(move |s| s.embed(&title, &body))
+                .await?
+                .flatten();
             if let Some(e) = &a.embedding {
                 self.store.store_embedding(&a.id.to_string(), e).await?;
             }
         }
         for r in resolutions.iter_mut().filter(|r| r.embedding.is_none()) {
-            let text = embed_text(&r.question, &r.resolution);
-            r.embedding = self.blocking(move |s| s.embed(&text)).await?.flatten();
+            let (title, body) = (r.question.clone(), r.resolution.clone());
+            r.embedding = self
+                .blocking(move |s| s.embed(&title, &body))
+                .await?
+                .flatten();
             if let Some(e) = &r.embedding {
                 self.store
                     .store_embedding(&resolution_item_id(r), e)
@@ -411,8 +416,11 @@ impl Knowledge {
             resolved_at: chat.ended_at.unwrap_or_else(|| app.clock.now()),
             embedding: None,
         };
-        let embed = embed_text(&resolution.question, &resolution.resolution);
-        resolution.embedding = self.blocking(move |s| s.embed(&embed)).await?.flatten();
+        let (title, body) = (resolution.question.clone(), resolution.resolution.clone());
+        resolution.embedding = self
+            .blocking(move |s| s.embed(&title, &body))
+            .await?
+            .flatten();
         self.store.put_resolution(&resolution).await?;
         let indexed = resolution.clone();
         self.blocking(move |s| s.upsert_resolution(&indexed))

@@ -49,8 +49,9 @@ pub fn resolution_item_id(resolution: &Resolution) -> String {
 
 pub trait Suggester: Send + Sync {
     fn mode(&self) -> SuggestMode;
-    /// The embedding to store with an article or resolution; `None` without a model.
-    fn embed(&self, text: &str) -> Option<Vec<f32>>;
+    /// The embedding to store with an article (title, Markdown body) or resolution (question,
+    /// note); `None` without a model.
+    fn embed(&self, title: &str, body: &str) -> Option<Vec<f32>>;
     /// The knowledge version the index was built from (`None`: never built).
     fn indexed_version(&self) -> Option<u64>;
     /// Replaces the whole index (published articles and resolutions only are searched).
