@@ -101,9 +101,16 @@ pub async fn stores(kind: StoreKind) -> Result<crate::Stores, ServerError> {
                 chatdesk::sqlite::SqliteStore::open_dir(&config.data_dir)?,
             ))
         }
-        StoreKind::Dynamodb => Err(ServerError::Config(
-            "the DynamoDB store is not available in this build".into(),
-        )),
+        StoreKind::Dynamodb => {
+            let store = Arc::new(chatdesk::dynamodb::DynamoStore::from_env().await?);
+            Ok(crate::Stores {
+                directory: store.clone(),
+                chats: store.clone(),
+                preferences: store.clone(),
+                connections: store.clone(),
+                knowledge: store,
+            })
+        }
     }
 }
 

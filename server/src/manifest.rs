@@ -24,6 +24,7 @@ pub fn manifest() -> Value {
         "http_routes": http,
         "websocket_routes": ws,
         "functions": functions,
+        "table": chatdesk::dynamodb::schema::table_spec(),
     })
 }
 
