@@ -269,9 +269,12 @@ async fn run_socket(
     handle_ws_event(&state.app, &state.fanout, event).await;
 }
 
+/// As API Gateway answers for a connection that no longer exists; the error-type header is what
+/// the AWS SDK turns into `GoneException`.
 fn gone() -> Response {
     (
         StatusCode::GONE,
+        [("x-amzn-errortype", "GoneException")],
         Json(serde_json::json!({"message": "Gone"})),
     )
         .into_response()

@@ -77,7 +77,12 @@ impl App {
             .unwrap_or_else(|| id.to_string()))
     }
 
-    async fn customer_view(&self, chat: &Chat) -> Result<CustomerChat, AppError> {
+    /// `group_name` when the caller already has it (saves reading the groups again).
+    async fn customer_view(
+        &self,
+        chat: &Chat,
+        group_name: Option<String>,
+    ) -> Result<CustomerChat, AppError> {
         let queue_position = if chat.state == ChatState::Queued && !chat.is_deleted() {
             Some(self.chats.queue_position(chat).await?)
         } else {
@@ -87,7 +92,10 @@ impl App {
             id: chat.id.clone(),
             state: chat.state,
             group_id: chat.group_id.clone(),
-            group_name: self.group_name(&chat.group_id).await?,
+            group_name: match group_name {
+                Some(name) => name,
+                None => self.group_name(&chat.group_id).await?,
+            },
             name: chat.customer.name.clone(),
             agent_name: chat.agent_name.clone(),
             queue_position,
@@ -144,7 +152,9 @@ impl App {
             .issue_customer(&new.chat.id, now)
             .map_err(|e| AppError::Internal(crate::ports::StoreError::Corrupt(e)))?;
         Ok(StartedChat {
-            chat: self.customer_view(&new.chat).await?,
+            chat: self
+                .customer_view(&new.chat, Some(group.name.clone()))
+                .await?,
             token,
         })
     }
@@ -208,7 +218,9 @@ impl App {
         let chat = self.readable_chat(principal, id).await?;
         Ok(match principal {
             Principal::Agent(_) => ChatForCaller::Agent(self.row(&chat).await?),
-            Principal::Customer(_) => ChatForCaller::Customer(self.customer_view(&chat).await?),
+            Principal::Customer(_) => {
+                ChatForCaller::Customer(self.customer_view(&chat, None).await?)
+            }
         })
     }
 
@@ -309,6 +321,6 @@ impl App {
                 rules::end(chat, EndedBy::Customer, None, now)
             })
             .await?;
-        self.customer_view(out.chat()).await
+        self.customer_view(out.chat(), None).await
     }
 }

@@ -4,10 +4,12 @@
 //! folding (`café` = `cafe`), lower-casing, English stop words, Porter stemming. The question's
 //! terms are searched in the title (boosted: a title states what an article is about), the body
 //! and the tags. Customers misspell words, so in short questions a term the index has never seen
-//! is replaced by the indexed terms within one edit of it (a typo is most likely an unknown
-//! word; a known word is taken at face value). Those corrections are ordinary BM25 term queries,
-//! slightly discounted, so a corrected word scores like a real match instead of the constant
-//! score of tantivy's `FuzzyTermQuery`.
+//! is replaced by the indexed words within one edit of it (a typo is most likely an unknown
+//! word; a known word is taken at face value). Edits are counted on the words as written, not on
+//! their stems (`certficate` is one edit from `certificate`, but its stem `certfic` is two from
+//! `certif`), so the index keeps a vocabulary field of unstemmed words just for this lookup.
+//! Corrections are ordinary BM25 term queries, slightly discounted, so a corrected word scores
+//! like a real match instead of the constant score of tantivy's `FuzzyTermQuery`.
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -29,6 +31,7 @@ use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term
 use crate::SuggestError;
 
 const ANALYZER: &str = "en_stem_stop";
+const WORDS_ANALYZER: &str = "en_words";
 /// Group value indexed for documents that apply to every group.
 const ANY_GROUP: &str = "\u{1}any";
 
@@ -72,6 +75,8 @@ struct Fields {
     body: Field,
     tags: Field,
     groups: Field,
+    /// Unstemmed words of title, body and tags: the dictionary for typo correction.
+    words: Field,
 }
 
 /// A question after analysis: its terms and, for misspelt terms, their corrections.
@@ -109,6 +114,7 @@ pub struct FullText {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     analyzer: TextAnalyzer,
+    words_analyzer: TextAnalyzer,
     config: FullTextConfig,
 }
 
@@ -125,6 +131,18 @@ pub fn analyzer() -> TextAnalyzer {
             .build(),
         // Unreachable with tantivy's bundled English list, but not worth a panic.
         None => builder.filter(Stemmer::new(Language::English)).build(),
+    }
+}
+
+/// [`analyzer`] without the stemmer: words as written (lower-cased, folded), for typo lookup.
+pub fn words_analyzer() -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(AsciiFoldingFilter)
+        .filter(LowerCaser);
+    match StopWordFilter::new(Language::English) {
+        Some(stop) => builder.filter(stop).build(),
+        None => builder.build(),
     }
 }
 
@@ -155,9 +173,20 @@ impl FullText {
             body: sb.add_text_field("body", text.clone()),
             tags: sb.add_text_field("tags", text),
             groups: sb.add_text_field("groups", STRING),
+            words: sb.add_text_field(
+                "words",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(WORDS_ANALYZER)
+                        .set_index_option(IndexRecordOption::Basic),
+                ),
+            ),
         };
         let index = Index::create_in_ram(sb.build());
         index.tokenizers().register(ANALYZER, analyzer());
+        index
+            .tokenizers()
+            .register(WORDS_ANALYZER, words_analyzer());
         // One indexing thread: documents are small, and the other core serves searches.
         let writer = index.writer_with_num_threads(1, 50_000_000)?;
         let reader = index
@@ -170,6 +199,7 @@ impl FullText {
             writer: Mutex::new(writer),
             fields,
             analyzer: analyzer(),
+            words_analyzer: words_analyzer(),
             config,
         })
     }
@@ -194,7 +224,10 @@ impl FullText {
         );
         for tag in tags {
             document.add_text(f.tags, tag);
+            document.add_text(f.words, tag);
         }
+        document.add_text(f.words, title);
+        document.add_text(f.words, body);
         if groups.is_empty() {
             document.add_text(f.groups, ANY_GROUP);
         }
@@ -229,18 +262,31 @@ impl FullText {
 
     /// Analyses a question and finds corrections for its unknown terms.
     pub fn analyze(&self, searcher: &Searcher, text: &str) -> Result<AnalyzedQuery, SuggestError> {
-        let mut analyzer = self.analyzer.clone();
-        let mut terms: Vec<String> = Vec::new();
-        for_each_token(&mut analyzer, text, |t, _, _| {
-            if !terms.iter().any(|x| x == t) {
-                terms.push(t.to_string());
-            }
+        // The two analyzers differ only by the stemmer, so their tokens pair up one to one.
+        let mut words: Vec<String> = Vec::new();
+        for_each_token(&mut self.words_analyzer.clone(), text, |w, _, _| {
+            words.push(w.to_string())
         });
+        let mut stems: Vec<String> = Vec::new();
+        for_each_token(&mut self.analyzer.clone(), text, |t, _, _| {
+            stems.push(t.to_string())
+        });
+        let paired = words.len() == stems.len();
+
+        let mut terms: Vec<String> = Vec::new();
+        let mut word_of: Vec<&str> = Vec::new();
+        for (i, stem) in stems.iter().enumerate() {
+            if !terms.contains(stem) {
+                terms.push(stem.clone());
+                word_of.push(if paired { &words[i] } else { stem });
+            }
+        }
+
         let mut corrections = Vec::new();
         if terms.len() <= self.config.fuzzy_max_terms {
             let f = self.fields;
-            for term in &terms {
-                if term.chars().count() < self.config.fuzzy_min_chars {
+            for (term, word) in terms.iter().zip(word_of) {
+                if word.chars().count() < self.config.fuzzy_min_chars {
                     continue;
                 }
                 let mut known = false;
@@ -253,7 +299,7 @@ impl FullText {
                 if known {
                     continue;
                 }
-                let fixes = self.neighbours(searcher, term)?;
+                let fixes = self.neighbours(searcher, word)?;
                 if !fixes.is_empty() {
                     corrections.push((term.clone(), fixes));
                 }
@@ -262,36 +308,42 @@ impl FullText {
         Ok(AnalyzedQuery { terms, corrections })
     }
 
-    /// Indexed terms within one edit (transpositions count as one) of `term`, most frequent
-    /// first, at most `fuzzy_max_expansions`.
-    fn neighbours(&self, searcher: &Searcher, term: &str) -> Result<Vec<String>, SuggestError> {
+    /// Stems of the indexed words within one edit (a transposition counts as one) of `word`,
+    /// most frequent first, at most `fuzzy_max_expansions`.
+    fn neighbours(&self, searcher: &Searcher, word: &str) -> Result<Vec<String>, SuggestError> {
         let f = self.fields;
-        let mut found: BTreeSet<String> = BTreeSet::new();
-        // The automaton depends on the word only: build it once for all fields.
         let automaton =
-            FuzzyTermQuery::new(Term::from_field_text(f.body, term), 1, true).automaton()?;
-        for field in [f.title, f.body, f.tags] {
-            for segment in searcher.segment_readers() {
-                let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted
-                    .terms()
-                    .search(&automaton)
-                    .into_stream()
-                    .map_err(|e| SuggestError::Index(e.to_string()))?;
-                while let Some((bytes, _)) = stream.next() {
-                    if let Ok(s) = std::str::from_utf8(bytes) {
-                        found.insert(s.to_string());
-                    }
+            FuzzyTermQuery::new(Term::from_field_text(f.words, word), 1, true).automaton()?;
+        let mut found: BTreeSet<String> = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(f.words)?;
+            let mut stream = inverted
+                .terms()
+                .search(&automaton)
+                .into_stream()
+                .map_err(|e| SuggestError::Index(e.to_string()))?;
+            while let Some((bytes, _)) = stream.next() {
+                if let Ok(s) = std::str::from_utf8(bytes) {
+                    found.insert(s.to_string());
                 }
             }
         }
+        let mut analyzer = self.analyzer.clone();
         let mut ranked: Vec<(u64, String)> = Vec::with_capacity(found.len());
-        for t in found {
+        for w in found {
+            let mut stem = None;
+            for_each_token(&mut analyzer, &w, |t, _, _| stem = Some(t.to_string()));
+            let Some(stem) = stem else { continue };
+            if ranked.iter().any(|(_, s)| *s == stem) {
+                continue;
+            }
             let mut df = 0;
             for field in [f.title, f.body, f.tags] {
-                df += searcher.doc_freq(&Term::from_field_text(field, &t))?;
+                df += searcher.doc_freq(&Term::from_field_text(field, &stem))?;
             }
-            ranked.push((df, t));
+            if df > 0 {
+                ranked.push((df, stem));
+            }
         }
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         ranked.truncate(self.config.fuzzy_max_expansions);

@@ -24,7 +24,7 @@ pub enum Fusion {
 impl Fusion {
     /// The fusion chosen by measurement (see README.md): a blend weighted towards meaning.
     pub const DEFAULT: Fusion = Fusion::Blend {
-        semantic_weight: 0.7,
+        semantic_weight: 0.9,
     };
 }
 

@@ -154,7 +154,7 @@ mod tests {
         assert_eq!(keys, [1, 4, 3]);
         m.remove(s1);
         assert_eq!(m.len(), 3);
-        let again = m.insert(5, &unit(&[0.0, 0.0, 1.0]));
+        let again = m.insert(5, &unit(&[-0.1, 0.0, 1.0]));
         assert_eq!(again, s1, "freed rows are reused");
         let keys: Vec<u64> = m.top_k(&q, 10, |_| true).iter().map(|r| r.0).collect();
         assert_eq!(keys, [2, 4, 3, 5]);

@@ -225,8 +225,11 @@ fn strip_inline(s: &str) -> String {
                         continue;
                     }
                     if is_html_tag(&inner) {
-                        // `<br>`/`</p>`-like tags separate words.
-                        out.push(' ');
+                        // Inline tags (`<b>`, `<a href>`) sit inside words' flow; others
+                        // (`<br>`, `<p>`, `<td>`) separate words.
+                        if !is_inline_tag(&inner) {
+                            out.push(' ');
+                        }
                         i = end + 1;
                         continue;
                     }
@@ -340,6 +343,20 @@ fn is_html_tag(inner: &str) -> bool {
             .chars()
             .take_while(|c| !c.is_whitespace() && *c != '/')
             .all(|c| c.is_ascii_alphanumeric() || c == '-')
+}
+
+fn is_inline_tag(inner: &str) -> bool {
+    const INLINE: [&str; 16] = [
+        "a", "abbr", "b", "code", "em", "i", "kbd", "mark", "s", "small", "span", "strong", "sub",
+        "sup", "u", "del",
+    ];
+    let name: String = inner
+        .trim_start_matches('/')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    INLINE.contains(&name.as_str())
 }
 
 fn decode_entity(chars: &[char]) -> Option<(char, usize)> {

@@ -1,0 +1,273 @@
+//! What is specific to the DynamoDB store: the item layout, the sparse agent index, pagination,
+//! and what each operation costs in calls and capacity units (printed; run with --nocapture).
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chatdesk::app::{App, BulkAction, Knowledge, Settings, StartChat, TransferTarget};
+use chatdesk::auth::{Principal, TokenService};
+use chatdesk::domain::*;
+use chatdesk::dynamodb::DynamoStore;
+use chatdesk::ports::*;
+use chatdesk_tests::contract::{agent, seed_groups};
+use chatdesk_tests::dynamo_endpoint::fresh_stores;
+
+fn app_over(stores: &chatdesk_server::Stores) -> App {
+    App {
+        directory: stores.directory.clone(),
+        chats: stores.chats.clone(),
+        preferences: stores.preferences.clone(),
+        notifier: Arc::new(NullNotifier),
+        clock: Arc::new(SystemClock),
+        tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),
+        identity: None,
+        oidc: None,
+        knowledge: Knowledge {
+            store: stores.knowledge.clone(),
+            suggester: None,
+        },
+        settings: Settings::default(),
+    }
+}
+
+async fn raw(
+    store: &DynamoStore,
+    pk: &str,
+    sk: &str,
+) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    store
+        .client()
+        .get_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chats_are_stored_as_documented_and_the_agent_index_is_sparse() {
+    let (stores, store) = fresh_stores().await;
+    seed_groups(&stores, &["support"]).await;
+    let app = app_over(&stores);
+    let ann = agent("ann", &["support"], Role::Agent, 3);
+    stores.directory.put_agent(&ann).await.unwrap();
+    let started = app
+        .start_chat(StartChat {
+            group_id: GroupId::parse("support").unwrap(),
+            name: "Sam".into(),
+            email: None,
+            question: "Hello".into(),
+            client_msg_id: Some(ClientMessageId::parse("q1").unwrap()),
+            identity: None,
+        })
+        .await
+        .unwrap();
+    let id = started.chat.id.clone();
+    let meta = raw(&store, &format!("CHAT#{id}"), "META").await.unwrap();
+    assert_eq!(meta["gsi1pk"], AttributeValue::S("GROUP#support".into()));
+    let sk = meta["gsi1sk"].as_s().unwrap();
+    assert!(sk.starts_with("L1#") && sk.ends_with(id.as_str()), "{sk}");
+    assert!(
+        !meta.contains_key("gsi2pk"),
+        "queued: not in any agent's lists"
+    );
+    assert_eq!(meta["state"], AttributeValue::S("queued".into()));
+    assert_eq!(meta["last_seq"], AttributeValue::N("2".into()));
+    assert!(raw(&store, &format!("CHAT#{id}"), "EV#000000000002")
+        .await
+        .is_some());
+    assert!(raw(&store, &format!("CHAT#{id}"), "CMID#q1")
+        .await
+        .is_some());
+
+    let ann_p = Principal::Agent(ann.id.clone());
+    app.pull_next(&ann_p).await.unwrap();
+    let meta = raw(&store, &format!("CHAT#{id}"), "META").await.unwrap();
+    assert_eq!(meta["gsi2pk"], AttributeValue::S("AGENT#ann".into()));
+    assert!(meta["gsi2sk"].as_s().unwrap().starts_with("L2#"));
+    let load = raw(&store, "AGENT#ann", "LOAD").await.unwrap();
+    assert_eq!(load["active_chats"], AttributeValue::N("1".into()));
+
+    app.bulk(
+        &ann_p,
+        BulkAction::End { resolution: None },
+        vec![id.clone()],
+    )
+    .await
+    .unwrap();
+    app.bulk(&ann_p, BulkAction::Delete, vec![id.clone()])
+        .await
+        .unwrap();
+    let meta = raw(&store, &format!("CHAT#{id}"), "META").await.unwrap();
+    assert!(meta["gsi1sk"].as_s().unwrap().starts_with("X#"));
+    assert!(
+        !meta.contains_key("gsi2pk"),
+        "deleted: removed from the agent's lists"
+    );
+    let load = raw(&store, "AGENT#ann", "LOAD").await.unwrap();
+    assert_eq!(load["active_chats"], AttributeValue::N("0".into()));
+    assert!(
+        store.metrics().operations.keys().all(|op| op != "Scan"),
+        "never a Scan"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_and_transcripts_page_through_everything() {
+    let (stores, store) = fresh_stores().await;
+    seed_groups(&stores, &["support"]).await;
+    let app = app_over(&stores);
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let started = app
+            .start_chat(StartChat {
+                group_id: GroupId::parse("support").unwrap(),
+                name: format!("C{i}"),
+                email: None,
+                // Big items, so that the pages of one query hold few of them.
+                question: "q".repeat(1900),
+                client_msg_id: None,
+                identity: None,
+            })
+            .await
+            .unwrap();
+        ids.push(started.chat.id);
+    }
+    let queue = stores
+        .chats
+        .list_chats(
+            &ChatFilter::GroupQueue(GroupId::parse("support").unwrap()),
+            1000,
+        )
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 30);
+    let limited = stores
+        .chats
+        .list_chats(
+            &ChatFilter::GroupQueue(GroupId::parse("support").unwrap()),
+            7,
+        )
+        .await
+        .unwrap();
+    assert_eq!(limited.len(), 7);
+    assert_eq!(limited[0].id, ids[0], "oldest first");
+    let _ = store;
+}
+
+fn units(
+    before: &chatdesk::dynamodb::MetricsSnapshot,
+    after: &chatdesk::dynamodb::MetricsSnapshot,
+) -> (u64, f64, f64, String) {
+    let calls = after.calls() - before.calls();
+    let read = after.read_units() - before.read_units();
+    let write = after.write_units() - before.write_units();
+    let mut ops = Vec::new();
+    for (op, m) in &after.operations {
+        let prev = before.operations.get(op).map(|p| p.calls).unwrap_or(0);
+        if m.calls > prev {
+            ops.push(format!("{op} x{}", m.calls - prev));
+        }
+    }
+    (calls, read, write, ops.join(", "))
+}
+
+/// The DynamoDB calls of each operation through the application (store only, no fan-out), as
+/// counted by the adapter. Asserted exactly so that an extra call is noticed; printed for the
+/// cost tables (`cargo test -p chatdesk-tests --test dynamo_adapter -- --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_and_capacity_per_operation() {
+    let (stores, store) = fresh_stores().await;
+    seed_groups(&stores, &["support", "billing"]).await;
+    let app = app_over(&stores);
+    let ann = agent("ann", &["support", "billing"], Role::Manager, 5);
+    stores.directory.put_agent(&ann).await.unwrap();
+    let p = Principal::Agent(ann.id.clone());
+    let mut rows = Vec::new();
+
+    let m0 = store.metrics();
+    let started = app
+        .start_chat(StartChat {
+            group_id: GroupId::parse("support").unwrap(),
+            name: "Sam".into(),
+            email: Some("sam@example.com".into()),
+            question: "My mailbox is full and mail bounces".into(),
+            client_msg_id: None,
+            identity: None,
+        })
+        .await
+        .unwrap();
+    let id = started.chat.id.clone();
+    rows.push(("start chat", units(&m0, &store.metrics()), 3u64));
+
+    let m0 = store.metrics();
+    app.pull_next(&p).await.unwrap();
+    rows.push(("pull (oldest of 2 groups)", units(&m0, &store.metrics()), 6));
+
+    let customer = Principal::Customer(id.clone());
+    let m0 = store.metrics();
+    app.send_message(
+        &customer,
+        &id,
+        ClientMessageId::parse("c1").unwrap(),
+        "Are you there?",
+    )
+    .await
+    .unwrap();
+    rows.push(("send message (customer)", units(&m0, &store.metrics()), 2));
+
+    let m0 = store.metrics();
+    app.send_message(
+        &p,
+        &id,
+        ClientMessageId::parse("a1").unwrap(),
+        "Yes, looking now.",
+    )
+    .await
+    .unwrap();
+    rows.push(("send message (agent)", units(&m0, &store.metrics()), 3));
+
+    let m0 = store.metrics();
+    app.bulk(
+        &p,
+        BulkAction::Transfer(TransferTarget::Group {
+            group_id: GroupId::parse("billing").unwrap(),
+        }),
+        vec![id.clone()],
+    )
+    .await
+    .unwrap();
+    rows.push(("transfer to a group", units(&m0, &store.metrics()), 5));
+
+    app.bulk(&p, BulkAction::Pull, vec![id.clone()])
+        .await
+        .unwrap();
+    app.bulk(&p, BulkAction::End { resolution: None }, vec![id.clone()])
+        .await
+        .unwrap();
+    let m0 = store.metrics();
+    app.bulk(&p, BulkAction::Delete, vec![id.clone()])
+        .await
+        .unwrap();
+    rows.push(("delete", units(&m0, &store.metrics()), 4));
+
+    println!("| operation | DynamoDB calls | read units | write units | calls |");
+    println!("|---|---:|---:|---:|---|");
+    for (name, (calls, read, write, ops), _) in &rows {
+        println!("| {name} | {calls} | {read:.1} | {write:.1} | {ops} |");
+    }
+    println!(
+        "capacity units: {}",
+        if store.metrics().reported_by_endpoint {
+            "as reported by the endpoint"
+        } else {
+            "reported by the endpoint where it reports them, else computed from item sizes by AWS's rules"
+        }
+    );
+    for (name, (calls, ..), expected) in &rows {
+        assert_eq!(calls, expected, "{name}");
+    }
+}
