@@ -542,11 +542,9 @@ fn sentence_start_before(text: &str, pos: usize) -> usize {
     let head = &text[..pos];
     let mut cut = 0;
     for (i, c) in head.char_indices() {
-        if c == '\n' {
-            cut = i + 1;
-        } else if matches!(c, '.' | '!' | '?')
-            && head[i + 1..].starts_with(|n: char| n.is_whitespace())
-        {
+        let sentence_end =
+            matches!(c, '.' | '!' | '?') && head[i + 1..].starts_with(|n: char| n.is_whitespace());
+        if c == '\n' || sentence_end {
             cut = i + 1;
         }
     }
@@ -639,6 +637,12 @@ mod tests {
             strip_markdown("- [ ] réinitialiser le **mot de passe** 🔑\n- [x] fait"),
             "réinitialiser le mot de passe 🔑\nfait"
         );
+    }
+
+    #[test]
+    fn block_html_tags_separate_words() {
+        assert_eq!(strip_markdown("one<br>two<br/>three"), "one two three");
+        assert_eq!(strip_markdown("a <em>b</em>, <span>c</span>."), "a b, c.");
     }
 
     #[test]

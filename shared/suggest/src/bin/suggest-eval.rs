@@ -130,10 +130,9 @@ fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
         );
         let mut gate: Option<Metrics> = None;
         for (label, ranking) in &methods {
-            if index.embedder().is_none() && !matches!(ranking, Ranking::FullText) {
-                if !matches!(ranking, Ranking::Fused(_)) {
-                    continue;
-                }
+            // Without a model there is no embedding ranking to show.
+            if index.embedder().is_none() && matches!(ranking, Ranking::Semantic) {
+                continue;
             }
             let report =
                 eval::evaluate(&index, &collection, *ranking, query_embeddings.as_deref())?;

@@ -312,7 +312,7 @@ fn typo(rng: &mut Rng, text: &str) -> String {
 
 /// `n` customer questions, a sixth of them with a typo.
 pub fn questions(n: usize, seed: u64) -> Vec<String> {
-    let mut rng = Rng::new(seed ^ 0x5eed_0f_9e57);
+    let mut rng = Rng::new(seed ^ 0x005e_ed0f_9e57);
     (0..n)
         .map(|_| {
             let s = slots(&mut rng);

@@ -119,6 +119,13 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// Article embeddings and how long computing them took (now, or when the cache was written).
+struct ArticleEmbeddings {
+    vectors: Vec<Vec<f32>>,
+    seconds: f64,
+    cached: bool,
+}
+
 /// Loads cached embeddings, or computes and caches them. Returns the vectors and the seconds
 /// the computation took (now or when the cache was written).
 fn article_embeddings(
@@ -126,7 +133,7 @@ fn article_embeddings(
     texts: &[String],
     cache_dir: &Path,
     recompute: bool,
-) -> Result<(Vec<Vec<f32>>, f64, bool), Box<dyn std::error::Error>> {
+) -> Result<ArticleEmbeddings, Box<dyn std::error::Error>> {
     let hash = fnv1a(texts);
     let base = cache_dir.join(format!("articles-{}-{hash:016x}", texts.len()));
     let data_path = base.with_extension("f32");
@@ -149,7 +156,11 @@ fn article_embeddings(
                     .chunks_exact(EMBEDDING_DIM)
                     .map(<[f32]>::to_vec)
                     .collect();
-                return Ok((vectors, seconds, true));
+                return Ok(ArticleEmbeddings {
+                    vectors,
+                    seconds,
+                    cached: true,
+                });
             }
         }
     }
@@ -183,7 +194,11 @@ fn article_embeddings(
         &meta_path,
         serde_json::json!({ "seconds": seconds, "articles": texts.len() }).to_string(),
     )?;
-    Ok((vectors, seconds, false))
+    Ok(ArticleEmbeddings {
+        vectors,
+        seconds,
+        cached: false,
+    })
 }
 
 fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Error>> {
@@ -230,8 +245,11 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
                 })
                 .unwrap_or_else(|| PathBuf::from(".cache/suggest-bench"))
         });
-        let (vectors, seconds, cached) =
-            article_embeddings(embedder, &texts, &cache_dir, args.recompute)?;
+        let ArticleEmbeddings {
+            vectors,
+            seconds,
+            cached,
+        } = article_embeddings(embedder, &texts, &cache_dir, args.recompute)?;
         embed_note = format!(
             "{:.1} s for {} articles ({:.1} ms/article){}",
             seconds,
