@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chatdesk::domain::{AgentId, Timestamp};
 use chatdesk_tests::client::{Api, Ws};
-use chatdesk_tests::server::{spawn_server, TestServer};
+use chatdesk_tests::server::TestServer;
 use serde_json::{json, Value};
 
 const CALLERS: [&str; 9] = [
@@ -348,6 +348,34 @@ fn cases() -> Vec<Case> {
             expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
         },
         Case {
+            name: "GET /api/suggestions",
+            setup: Queued,
+            call: Call::Http(
+                "GET",
+                "/api/suggestions?q=forgot%20my%20password&group_id=support",
+                None,
+            ),
+            expected: public,
+        },
+        Case {
+            name: "POST /api/suggestions/feedback",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/suggestions/feedback",
+                Some(
+                    |_| json!({"question_id":"{question}","item_id":"reset-password","action":"clicked"}),
+                ),
+            ),
+            expected: public,
+        },
+        Case {
+            name: "GET /api/chats/{id}/suggestions",
+            setup: Active,
+            call: Call::Http("GET", "/api/chats/{id}/suggestions", None),
+            expected: [E403, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
             name: "WebSocket $connect",
             setup: Active,
             call: Call::WsConnect,
@@ -496,10 +524,18 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
             } else {
                 path.replace("{id}", &chat)
             };
-            let (status, resp) = world
-                .api
-                .call(method, &path, token.as_deref(), body.map(|b| b(&chat)))
-                .await;
+            let mut body = body.map(|b| b(&chat));
+            if let Some(b) = body.as_mut() {
+                if b["question_id"] == "{question}" {
+                    // A question id the service issued, for the feedback route.
+                    let (_, s) = world
+                        .api
+                        .call("GET", "/api/suggestions?q=password", None, None)
+                        .await;
+                    b["question_id"] = s["question_id"].clone();
+                }
+            }
+            let (status, resp) = world.api.call(method, &path, token.as_deref(), body).await;
             outcome(status, &resp)
         }
         Call::WsConnect => {
@@ -568,7 +604,11 @@ fn render(rows: &[(String, Vec<String>)]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_route_and_action_for_every_caller() {
-    let server = spawn_server().await;
+    let server = chatdesk_tests::server::spawn_server_with(
+        chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
+        |c| c.suggestions = true,
+    )
+    .await;
     // Alice takes a chat in almost every cell: lift her concurrent-chat limit for this test.
     let mut profile = server
         .stores

@@ -255,3 +255,144 @@ async fn the_demo_organisation_comes_with_articles() {
         "the demo has a draft too"
     );
 }
+
+async fn server_with_suggestions() -> chatdesk_tests::server::TestServer {
+    chatdesk_tests::server::spawn_server_with(
+        chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
+        |c| c.suggestions = true,
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_question_gets_the_right_article_in_other_words() {
+    let server = server_with_suggestions().await;
+    let api = Api::new(&server.base_url);
+    let (status, body) = api
+        .call(
+            "GET",
+            "/api/suggestions?q=i%20forgot%20how%20to%20log%20in&group_id=support",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["mode"], "hybrid",
+        "the model is installed by the test command"
+    );
+    assert_eq!(body["suggestions"][0]["id"], "reset-password", "{body}");
+    // Group filter: billing articles are not offered for support, and drafts never.
+    let ids: Vec<&str> = body["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"refund-policy"));
+    assert!(!ids.contains(&"draft-migration"));
+    let (_, body) = api
+        .call(
+            "GET",
+            "/api/suggestions?q=can%20i%20get%20my%20money%20back&group_id=billing",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(body["suggestions"][0]["id"], "refund-policy", "{body}");
+    // Snippets are plain text with highlight ranges on character boundaries.
+    for s in body["suggestions"].as_array().unwrap() {
+        let snippet = s["snippet"].as_str().unwrap();
+        for h in s["highlights"].as_array().unwrap() {
+            let (a, b) = (
+                h["start"].as_u64().unwrap() as usize,
+                h["end"].as_u64().unwrap() as usize,
+            );
+            assert!(snippet.is_char_boundary(a) && snippet.is_char_boundary(b) && a < b);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resolutions_feed_later_suggestions_of_the_same_group() {
+    let server = server_with_suggestions().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (first, _) = api
+        .start_chat(
+            "support",
+            "Ann",
+            "The printer in our office shows error E42",
+        )
+        .await;
+    api.action("pull", &alice, json!({"chat_ids":[first]}))
+        .await;
+    api.action("end", &alice, json!({"chat_ids":[first],"resolution":"E42 means the toner cartridge is not seated: reseat it until it clicks"})).await;
+
+    let (second, _) = api
+        .start_chat("support", "Bo", "office printer says E42, what now?")
+        .await;
+    api.action("pull", &alice, json!({"chat_ids":[second]}))
+        .await;
+    let (status, body) = api
+        .get(&format!("/api/chats/{second}/suggestions"), &alice)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let top = &body["suggestions"][0];
+    assert_eq!(top["kind"], "resolution", "{body}");
+    assert_eq!(top["id"], format!("resolution:{first}"));
+    // Another group does not get it.
+    let (_, body) = api
+        .call(
+            "GET",
+            "/api/suggestions?q=printer%20error%20E42&group_id=sales",
+            None,
+            None,
+        )
+        .await;
+    assert!(
+        body["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["kind"] != "resolution"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deflection_counts_what_was_shown_clicked_and_solved() {
+    let server = server_with_suggestions().await;
+    let api = Api::new(&server.base_url);
+    let (_, body) = api
+        .call(
+            "GET",
+            "/api/suggestions?q=my%20mailbox%20is%20full&group_id=support",
+            None,
+            None,
+        )
+        .await;
+    let qid = body["question_id"].as_str().unwrap().to_owned();
+    let shown = body["suggestions"].as_array().unwrap().len() as u64;
+    assert!(shown > 0);
+    let item = body["suggestions"][0]["id"].as_str().unwrap().to_owned();
+    for action in ["clicked", "solved", "solved"] {
+        let (status, _) = api
+            .call(
+                "POST",
+                "/api/suggestions/feedback",
+                None,
+                Some(json!({"question_id": qid, "item_id": item, "action": action})),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let (_, report) = api.get("/api/kb/stats", &api.login("manager").await).await;
+    assert_eq!(report["by_group"]["support"]["shown"], shown);
+    assert_eq!(report["by_group"]["support"]["clicked"], 1);
+    assert_eq!(
+        report["by_group"]["support"]["solved"], 1,
+        "a repeat is counted once"
+    );
+    assert_eq!(report["by_item"][item.as_str()]["solved"], 1);
+}
