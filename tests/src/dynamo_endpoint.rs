@@ -81,6 +81,8 @@ fn spawn_moto() -> String {
             Ok(())
         });
     }
+    // Never waited on: the child lives as long as this process and dies with it (PDEATHSIG).
+    #[allow(clippy::zombie_processes)]
     let child = command.spawn().unwrap_or_else(|e| {
         panic!("cannot start moto_server ({e}): run the README's test command (./scripts/test.sh), which installs it")
     });

@@ -74,16 +74,15 @@ impl DynamoStore {
         }
     }
 
-    async fn query_index(
-        &self,
-        index: &str,
-        pk_name: &str,
-        pk: String,
-        sk_name: &str,
-        prefix: &str,
-        forward: bool,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query_index(&self, q: IndexQuery<'_>, limit: usize) -> Result<Vec<Item>, StoreError> {
+        let IndexQuery {
+            index,
+            pk_name,
+            pk,
+            sk_name,
+            prefix,
+            forward,
+        } = q;
         let mut items = Vec::new();
         let mut start = None;
         while items.len() < limit {
@@ -124,6 +123,16 @@ impl DynamoStore {
         items.truncate(limit);
         Ok(items)
     }
+}
+
+/// One list query: an index, the partition, a sort-key prefix and the direction.
+struct IndexQuery<'a> {
+    index: &'a str,
+    pk_name: &'a str,
+    pk: String,
+    sk_name: &'a str,
+    prefix: &'a str,
+    forward: bool,
 }
 
 fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
@@ -412,7 +421,15 @@ impl ChatStore for DynamoStore {
                 false,
             ),
         };
-        self.query_index(index, pk_name, pk, sk_name, &prefix, forward, limit)
+        let query = IndexQuery {
+            index,
+            pk_name,
+            pk,
+            sk_name,
+            prefix: &prefix,
+            forward,
+        };
+        self.query_index(query, limit)
             .await?
             .into_iter()
             .map(from_item)
