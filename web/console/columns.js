@@ -5,6 +5,7 @@
 
 import { dot, h } from '../lib/dom.js';
 import { duration, durationWords, fullDateTime, shortDateTime } from '../lib/format.js';
+import { state } from './state.js';
 
 export const COLUMN_IDS = ['status', 'user', 'group', 'started', 'queue_time', 'idle', 'messages', 'agent'];
 
@@ -24,6 +25,19 @@ export function idleMs(row) {
   return row.idle_ms + (row.state !== 'inactive' && !row.deleted ? elapsedSince(row) : 0);
 }
 
+/** The idle colour as the idle time ticks. The server decides whether the customer is waiting
+ * (its colour is grey when the agent has the last word, red when the chat has ended); while they
+ * wait, the colour follows the deployment's thresholds (docs/domain.md has the rule). */
+export function idleSeverity(row) {
+  const server = (row.icons && row.icons.idle) || 'grey';
+  const t = state.me && state.me.idle_thresholds;
+  if (!t || row.deleted || row.state !== 'active' || server === 'grey') return server;
+  const idle = idleMs(row);
+  if (idle >= t.high_ms) return 'red';
+  if (idle >= t.warning_ms) return 'yellow';
+  return 'green';
+}
+
 /** The follow-up icon: the server's colour, turned red here the moment the due time passes. */
 export function followUpSeverity(row) {
   if (!row.follow_up) return null;
@@ -40,7 +54,7 @@ function statusCell(row) {
   return h('span', { class: 'status-icons' },
     dot(icons.state, `Status: ${state}`),
     h('span', { class: ['dot', 'shape-square', fu ? `dot-${fu}` : 'dot-none'], role: 'img', 'aria-label': fuLabel, title: fuLabel, dataset: { icon: 'follow-up' } }),
-    h('span', { class: ['dot', 'shape-diamond', `dot-${icons.idle || 'grey'}`], role: 'img', 'aria-label': `Idle: ${SEVERITY_WORDS[icons.idle] || icons.idle}`, title: `Idle: ${SEVERITY_WORDS[icons.idle] || icons.idle}`, dataset: { icon: 'idle' } }),
+    h('span', { class: ['dot', 'shape-diamond', `dot-${idleSeverity(row)}`], role: 'img', 'aria-label': `Idle: ${SEVERITY_WORDS[idleSeverity(row)]}`, title: `Idle: ${SEVERITY_WORDS[idleSeverity(row)]}`, dataset: { icon: 'idle', severity: idleSeverity(row) } }),
     h('span', { class: 'visually-hidden' }, state));
 }
 
@@ -73,7 +87,7 @@ export const COLUMNS = {
     ticks: (row) => row.state !== 'inactive' && !row.deleted,
     text: (row) => duration(idleMs(row)),
     // Only a customer left waiting is worth colouring; an ended chat's red icon says enough.
-    render: (row) => h('span', { class: ['tick', 'idle', row.state === 'active' && !row.deleted ? `sev-${(row.icons && row.icons.idle) || 'grey'}` : null] }, duration(idleMs(row))),
+    render: (row) => h('span', { class: ['tick', 'idle', row.state === 'active' && !row.deleted ? `sev-${idleSeverity(row)}` : null] }, duration(idleMs(row))),
     title: (row) => durationWords(idleMs(row)),
   },
   messages: { label: 'Messages', numeric: true, render: (row) => String(row.messages) },

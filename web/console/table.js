@@ -3,7 +3,7 @@
 // the running clocks are rewritten each second.
 
 import { h } from '../lib/dom.js';
-import { COLUMNS } from './columns.js';
+import { COLUMNS, idleSeverity } from './columns.js';
 import { chatRoute } from './views.js';
 
 const CHECK_COL_WIDTH = 36;
@@ -222,6 +222,10 @@ export class ChatTable {
       // The follow-up icon turns red when due, without waiting for the server.
       const fu = row.follow_up && tr.querySelector('[data-icon="follow-up"]');
       if (fu && row.follow_up.due_at <= Date.now() && !fu.classList.contains('dot-red')) tr._row = null;
+      // The idle colour moves to yellow, then red, as a waiting customer's idle time passes the
+      // thresholds.
+      const idle = tr.querySelector('[data-icon="idle"]');
+      if (idle && idle.dataset.severity !== idleSeverity(row)) tr._row = null;
     }
     // Rows whose follow-up just fell due are redrawn.
     for (const [, tr] of this.trs) if (!tr._row) this._renderRow(tr, this.rows.find((r) => r.id === tr.dataset.id));

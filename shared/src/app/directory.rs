@@ -13,6 +13,9 @@ pub struct Me {
     /// Member of every group: may open Global Live Chats.
     pub can_view_global: bool,
     pub active_chats: u32,
+    /// The idle thresholds of this deployment, so the console can recolour idle times as they
+    /// tick without asking the server.
+    pub idle_thresholds: crate::domain::IdleThresholds,
 }
 
 /// An agent as colleagues see them (for transfers).
@@ -67,6 +70,7 @@ impl App {
             groups,
             can_view_global,
             active_chats,
+            idle_thresholds: self.settings.idle,
         })
     }
 
