@@ -122,21 +122,12 @@ async fn a_client_that_vanished_is_removed_at_the_next_fan_out() {
         .await;
     // ...and the ghost is gone from the store (the live frame can arrive a moment before the
     // fan-out has finished removing it).
-    let mut removed = false;
-    for _ in 0..50 {
-        if server
-            .stores
-            .connections
-            .get_connection(&ghost)
-            .await
-            .unwrap()
-            .is_none()
-        {
-            removed = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let connections = server.stores.connections.clone();
+    let removed = chatdesk_tests::server::eventually(|| {
+        let (connections, ghost) = (connections.clone(), ghost.clone());
+        async move { connections.get_connection(&ghost).await.unwrap().is_none() }
+    })
+    .await;
     assert!(removed);
     let subscribers = server
         .stores

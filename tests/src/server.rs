@@ -57,3 +57,19 @@ pub async fn spawn_server_with(stores: Stores, configure: impl FnOnce(&mut Confi
         .expect("server starts");
     start(server, dir).await
 }
+
+/// Whether `check` becomes true within 2.5 s (asked every 50 ms): for effects that follow an
+/// answer the test already received, such as a fan-out finishing its clean-up.
+pub async fn eventually<F, Fut>(mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..50 {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}

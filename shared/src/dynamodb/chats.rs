@@ -75,53 +75,19 @@ impl DynamoStore {
     }
 
     async fn query_index(&self, q: IndexQuery<'_>, limit: usize) -> Result<Vec<Item>, StoreError> {
-        let IndexQuery {
-            index,
-            pk_name,
-            pk,
-            sk_name,
-            prefix,
-            forward,
-        } = q;
-        let mut items = Vec::new();
-        let mut start = None;
-        while items.len() < limit {
-            let out = self
-                .client
-                .query()
-                .table_name(self.table())
-                .index_name(index)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", pk_name)
-                .expression_attribute_names("#sk", sk_name)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .scan_index_forward(forward)
-                .limit((limit - items.len()).min(1000) as i32)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(StoreError::backend)?;
-            let bytes: usize = out.items().iter().map(item_size).sum();
-            self.metrics.record(
-                "Query",
-                match out.consumed_capacity() {
-                    Some(c) => Units::Reported(vec![c.clone()]),
-                    None => Units::Computed {
-                        read: read_units(bytes, false),
-                        write: 0.0,
-                    },
-                },
-            );
-            start = out.last_evaluated_key.clone();
-            items.extend(out.items.unwrap_or_default());
-            if start.is_none() {
-                break;
-            }
-        }
-        items.truncate(limit);
-        Ok(items)
+        let query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(q.index)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", q.pk_name)
+            .expression_attribute_names("#sk", q.sk_name)
+            .expression_attribute_values(":pk", s(q.pk))
+            .expression_attribute_values(":prefix", s(q.prefix))
+            .scan_index_forward(q.forward);
+        // Indexes are eventually consistent only.
+        self.run_query(query, false, Some(limit)).await
     }
 }
 
@@ -309,47 +275,21 @@ impl ChatStore for DynamoStore {
         after_seq: u64,
         limit: usize,
     ) -> Result<Vec<ChatEvent>, StoreError> {
-        let mut events = Vec::new();
-        let mut start = None;
-        while events.len() < limit {
-            let out = self
-                .client
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(chat_pk(chat)))
-                .expression_attribute_values(":from", s(event_sk(after_seq + 1)))
-                .expression_attribute_values(":to", s("EV#~"))
-                .consistent_read(true)
-                .limit((limit - events.len()).min(1000) as i32)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(StoreError::backend)?;
-            let bytes: usize = out.items().iter().map(item_size).sum();
-            self.metrics.record(
-                "Query",
-                match out.consumed_capacity() {
-                    Some(c) => Units::Reported(vec![c.clone()]),
-                    None => Units::Computed {
-                        read: read_units(bytes, true),
-                        write: 0.0,
-                    },
-                },
-            );
-            start = out.last_evaluated_key.clone();
-            for item in out.items.unwrap_or_default() {
-                events.push(from_item(item)?);
-            }
-            if start.is_none() {
-                break;
-            }
-        }
-        events.truncate(limit);
-        Ok(events)
+        let query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(chat_pk(chat)))
+            .expression_attribute_values(":from", s(event_sk(after_seq + 1)))
+            .expression_attribute_values(":to", s("EV#~"));
+        self.run_query(query, true, Some(limit))
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     async fn find_message(

@@ -38,54 +38,71 @@ impl DynamoStore {
         Ok(out.item)
     }
 
-    /// Every item of a partition whose sort key starts with `prefix` (all of it for an empty
-    /// prefix), pages followed.
-    pub(super) async fn query_prefix(
+    /// Runs a Query page by page (up to `limit` items, all with `None`), counting each page with
+    /// the capacity it consumed.
+    pub(super) async fn run_query(
         &self,
-        pk: &str,
-        prefix: &str,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        consistent: bool,
+        limit: Option<usize>,
     ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(self.table())
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", s(pk));
-            query = if prefix.is_empty() {
-                query.key_condition_expression("#pk = :pk")
-            } else {
-                query
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#sk", SK)
-                    .expression_attribute_values(":prefix", s(prefix))
-            };
-            let out = query
-                .consistent_read(true)
+            let mut page = query
+                .clone()
+                .consistent_read(consistent)
                 .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
-                .send()
-                .await
-                .map_err(StoreError::backend)?;
+                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+            if let Some(limit) = limit {
+                page = page.limit((limit - items.len()).clamp(1, 1000) as i32);
+            }
+            let out = page.send().await.map_err(StoreError::backend)?;
             let bytes: usize = out.items().iter().map(item_size).sum();
             self.metrics.record(
                 "Query",
                 match out.consumed_capacity() {
                     Some(c) => Units::Reported(vec![c.clone()]),
                     None => Units::Computed {
-                        read: read_units(bytes, true),
+                        read: read_units(bytes, consistent),
                         write: 0.0,
                     },
                 },
             );
             start = out.last_evaluated_key.clone();
             items.extend(out.items.unwrap_or_default());
-            if start.is_none() {
+            let full = limit.is_some_and(|l| items.len() >= l);
+            if start.is_none() || full {
+                if let Some(l) = limit {
+                    items.truncate(l);
+                }
                 return Ok(items);
             }
         }
+    }
+
+    /// Every item of a partition whose sort key starts with `prefix` (all of it for an empty
+    /// prefix).
+    pub(super) async fn query_prefix(
+        &self,
+        pk: &str,
+        prefix: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", s(pk));
+        let query = if prefix.is_empty() {
+            query.key_condition_expression("#pk = :pk")
+        } else {
+            query
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":prefix", s(prefix))
+        };
+        self.run_query(query, true, None).await
     }
 
     pub(super) async fn put(&self, item: Item) -> Result<(), StoreError> {

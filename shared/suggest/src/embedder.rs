@@ -38,6 +38,9 @@ pub const MODEL_NAME: &str = "all-MiniLM-L6-v2";
 /// Longer texts are truncated (their start is what we embed).
 pub const DEFAULT_MAX_TOKENS: usize = 256;
 
+/// Longest question we embed, in word pieces (the length the model was trained on).
+pub const QUERY_MAX_TOKENS: usize = 128;
+
 /// Size of one forward pass in [`Embedder::embed_batch`], in tokens (texts × padded length).
 /// Larger passes amortise per-call overhead; the attention scores grow with texts × length², so
 /// a token budget (rather than a fixed text count) keeps memory flat for long articles.
@@ -196,15 +199,32 @@ impl Embedder {
 
     /// Embedding of one text: 384 floats, unit length.
     pub fn embed(&self, text: &str) -> Result<Vec<f32>, SuggestError> {
-        self.lanes.run(|| self.embed_here(text))
+        self.lanes.run(|| self.embed_here(text, self.max_tokens))
     }
 
-    fn embed_here(&self, text: &str) -> Result<Vec<f32>, SuggestError> {
+    /// Embedding of a customer's question, for searching: like [`embed`](Self::embed) but
+    /// truncated to [`QUERY_MAX_TOKENS`] word pieces, so that a pasted wall of text cannot make
+    /// a suggestion slow (the cost grows with the length).
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, SuggestError> {
+        self.lanes
+            .run(|| self.embed_here(text, QUERY_MAX_TOKENS.min(self.max_tokens)))
+    }
+
+    fn embed_here(&self, text: &str, max_tokens: usize) -> Result<Vec<f32>, SuggestError> {
         let encoding = self
             .tokenizer
             .encode(text, true)
             .map_err(|e| SuggestError::Embedding(e.to_string()))?;
-        let ids = encoding.get_ids();
+        let all = encoding.get_ids();
+        // Keep the start and the closing [SEP] token.
+        let mut capped: Vec<u32>;
+        let ids: &[u32] = if all.len() > max_tokens && max_tokens >= 2 {
+            capped = all[..max_tokens - 1].to_vec();
+            capped.extend(all.last());
+            &capped
+        } else {
+            all
+        };
         let n = ids.len();
         let input_ids = Tensor::from_slice(ids, (1, n), &self.device)?;
         let token_type_ids = Tensor::zeros((1, n), DType::U32, &self.device)?;

@@ -319,7 +319,7 @@ impl SuggestionIndex {
             (true, Some(e)) => Some(e),
             (true, None) => match &self.embedder {
                 Some(embedder) => {
-                    computed = embedder.embed(q.text)?;
+                    computed = embedder.embed_query(q.text)?;
                     Some(&computed)
                 }
                 None => None,

@@ -107,6 +107,26 @@ fn rankings_can_be_compared_on_one_index() {
 }
 
 #[test]
+fn very_long_questions_are_capped() {
+    let index = SuggestionIndex::build(Some(embedder()), kb()).unwrap();
+    let long = format!(
+        "I can't remember how to sign in. {}",
+        "This has been going on for days and I am getting really frustrated with it. ".repeat(60)
+    );
+    let started = std::time::Instant::now();
+    let r = index
+        .search(&SuggestQuery {
+            text: &long,
+            group: None,
+            limit: 3,
+        })
+        .unwrap();
+    assert_eq!(r[0].id, "password");
+    // 128 word pieces at most: well under a second even in a debug build.
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
 fn unrelated_questions_get_few_or_no_suggestions() {
     let index = SuggestionIndex::build(Some(embedder()), kb()).unwrap();
     let r = index

@@ -345,7 +345,7 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
         let mut embeddings = Vec::with_capacity(timed.len());
         for q in timed {
             let t = Instant::now();
-            let e = embedder.embed(q)?;
+            let e = embedder.embed_query(q)?;
             embed_only.push(ms(t.elapsed()));
             embeddings.push(e);
         }
