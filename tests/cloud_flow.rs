@@ -49,21 +49,12 @@ async fn a_vanished_connection_is_removed_when_post_to_connection_says_gone() {
     live.expect("queued chat", is_chat_changed(&chat, "started"))
         .await;
     // The live frame can arrive before the fan-out has finished removing the ghost.
-    let mut removed = false;
-    for _ in 0..50 {
-        if server
-            .stores
-            .connections
-            .get_connection(&ghost)
-            .await
-            .unwrap()
-            .is_none()
-        {
-            removed = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let connections = server.stores.connections.clone();
+    let removed = chatdesk_tests::server::eventually(|| {
+        let (connections, ghost) = (connections.clone(), ghost.clone());
+        async move { connections.get_connection(&ghost).await.unwrap().is_none() }
+    })
+    .await;
     assert!(
         removed,
         "PostToConnection's 410 Gone removed the vanished connection"
