@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
 # Offline checks of the AWS deployment (infra/): run by ./scripts/test.sh after the Rust tests, or
-# alone. Each step prints what it verified; any mismatch fails the run.
+# alone. Each step prints what it verified, or every mismatch it found; all steps run, and the
+# script fails if any did.
 #   (a) cfn-lint: no errors, no warnings
 #   (b) wiring: every binary <-> one function resource <-> its manifest routes (HTTP + WebSocket)
 #   (c) table: the template's DynamoDB table equals `chatdesk manifest`'s "table"
 #   (d) permissions: each function's IAM policy equals infra/permissions.json
-#   (e) SAM-expanded template deployed to moto's CloudFormation: table, GSIs, roles; then the
+#   (e) the SAM-expanded template deployed to moto's CloudFormation (table, GSIs, roles), then the
 #       deployed-table smoke test (tests/deployed_table_smoke.rs) against that table
-set -euo pipefail
+#   (f) every function binary run through one whole chat: it uses exactly what
+#       infra/permissions.json grants it
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n--- %s\n' "$*"; }
 work=$(mktemp -d)
 moto_pid=""
 cleanup() {
-  if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
+  if [ -n "$moto_pid" ]; then kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+passed=0; failed=0; skipped=0; failures=()
+step() { printf '\n--- %s\n' "$*"; }
+# run NAME COMMAND...: one check; its failure is counted, not fatal.
+run() {
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); echo "  => FAILED: $name"; fi
+}
 
 python3 - <<'PY' || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5' cfn-lint aws-sam-translator
 import importlib.util, sys
@@ -25,28 +35,29 @@ sys.exit(1 if any(importlib.util.find_spec(m) is None for m in ("moto", "cfnlint
 PY
 
 step "Manifest (cargo run -p chatdesk-server -- manifest): the routes, functions and table the template must match"
-cargo run -q -p chatdesk-server -- manifest > "$work/manifest.json"
+if ! cargo run -q -p chatdesk-server -- manifest > "$work/manifest.json"; then
+  echo "could not get the manifest"; exit 1
+fi
 python3 - "$work/manifest.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
-table = "present" if "table" in m else "NOT YET (check (c) will fail)"
+table = "present" if "table" in m else "NOT YET (checks (c), (e) and (f) will fail)"
 print(f"  {len(m['http_routes'])} HTTP routes, {len(m['websocket_routes'])} WebSocket routes, "
       f"{len(m['functions'])} functions; table {table}")
 PY
 
 step "(a) cfn-lint infra/template.yaml (no rule is ignored: there is no infra/.cfnlintrc)"
-# Non-zero on any error or warning (cfn-lint exits 2 for errors, 4 for warnings).
-(cd infra && cfn-lint template.yaml)
-echo "  ok: no errors, no warnings"
+lint() { (cd infra && cfn-lint template.yaml) && echo "  ok: no errors, no warnings"; }
+run "cfn-lint" lint
 
 step "(b) Template wiring against functions/ and the manifest"
-python3 infra/checks/check_template.py wiring --manifest "$work/manifest.json"
+run "wiring" python3 infra/checks/check_template.py wiring --manifest "$work/manifest.json"
 
 step "(c) The template's table against the manifest's table"
-python3 infra/checks/check_template.py table --manifest "$work/manifest.json"
+run "table" python3 infra/checks/check_template.py table --manifest "$work/manifest.json"
 
 step "(d) Each function's IAM policy against infra/permissions.json"
-python3 infra/checks/check_template.py permissions --manifest "$work/manifest.json"
+run "permissions" python3 infra/checks/check_template.py permissions --manifest "$work/manifest.json"
 
 step "(e) samtranslator expansion deployed to moto's CloudFormation"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -59,28 +70,46 @@ else
 fi
 moto_pid=$!
 for _ in $(seq 1 100); do
-  if python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$port" 2>/dev/null; then break; fi
-  if ! kill -0 "$moto_pid" 2>/dev/null; then echo "moto did not start:"; cat "$work/moto.log"; exit 1; fi
+  python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$port" 2>/dev/null && break
+  if ! kill -0 "$moto_pid" 2>/dev/null; then echo "moto did not start:"; cat "$work/moto.log"; break; fi
   sleep 0.1
 done
 endpoint="http://127.0.0.1:$port"
 echo "  moto on $endpoint (pid $moto_pid)"
-python3 infra/checks/deploy_moto.py --endpoint "$endpoint" --manifest "$work/manifest.json" \
-  --table-name-file "$work/table-name"
-table=$(cat "$work/table-name")
+run "deploy to moto" python3 infra/checks/deploy_moto.py --endpoint "$endpoint" \
+  --manifest "$work/manifest.json" --table-name-file "$work/table-name"
 
-step "(e) Smoke test against the deployed table ($table)"
-skipped=0
-if [ -f tests/deployed_table_smoke.rs ]; then
-  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
-  CHATDESK_TEST_DYNAMODB_ENDPOINT="$endpoint" CHATDESK_TEST_TABLE="$table" \
-    cargo test -q -p chatdesk-tests --test deployed_table_smoke
-else
-  echo "  SKIPPED: tests/deployed_table_smoke.rs does not exist yet; once it does, this step runs"
-  echo "  cargo test -p chatdesk-tests --test deployed_table_smoke with CHATDESK_TEST_DYNAMODB_ENDPOINT=$endpoint"
-  echo "  and CHATDESK_TEST_TABLE=<the table the stack created>."
-  skipped=1
+if [ -s "$work/table-name" ]; then
+  table=$(cat "$work/table-name")
+  step "(e) Smoke test against the deployed table ($table)"
+  if [ -f tests/deployed_table_smoke.rs ]; then
+    smoke() {
+      AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
+      CHATDESK_TEST_DYNAMODB_ENDPOINT="$endpoint" CHATDESK_TEST_TABLE="$table" \
+        cargo test -q -p chatdesk-tests --test deployed_table_smoke
+    }
+    run "deployed table smoke test" smoke
+  else
+    echo "  SKIPPED: tests/deployed_table_smoke.rs does not exist yet; once it does, this step runs"
+    echo "  cargo test -p chatdesk-tests --test deployed_table_smoke with CHATDESK_TEST_DYNAMODB_ENDPOINT=$endpoint"
+    echo "  and CHATDESK_TEST_TABLE=<the table the stack created>."
+    skipped=$((skipped + 1))
+  fi
 fi
 
-# Every failure above exits at once (set -e), so reaching here means all ran steps passed.
-printf '\ninfra checks: %d passed, 0 failed, %d skipped\n' $((7 - skipped)) "$skipped"
+step "(f) Every function binary through one whole chat, against infra/permissions.json"
+packages=()
+for cargo in functions/*/Cargo.toml; do packages+=(-p "$(basename "$(dirname "$cargo")")"); done
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+# Already built by ./scripts/test.sh's workspace build; this only makes a lone run work.
+if cargo build -q "${packages[@]}" -p chatdesk-server; then
+  run "functions exercised" python3 infra/checks/exercise_functions.py --bin-dir "$target_dir/debug" \
+    --manifest "$work/manifest.json"
+else
+  failed=$((failed + 1)); failures+=("functions exercised (build)")
+fi
+
+echo
+if [ "$failed" -gt 0 ]; then echo "infra checks failed: ${failures[*]}"; fi
+echo "infra: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
