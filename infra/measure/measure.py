@@ -11,221 +11,32 @@ Prints a table (median of --runs runs per function) and, with --doc, writes it u
 "Lambda functions: size and start-up" of that file (adding the section, or replacing only it)."""
 
 import argparse
-import http.server
 import io
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
-import threading
-import time
 import zipfile
 from pathlib import Path
-from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "checks"))
+
+from lambda_harness import (  # noqa: E402
+    FIXTURES,
+    build_event,
+    create_table,
+    function_env,
+    run_once,
+    start_moto,
+)
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "infra" / "fixtures"
 PERMISSIONS = REPO / "infra" / "permissions.json"
 HEADING = "## Lambda functions: size and start-up"
-STAGE = "prod"
-
-
-# ------------------------------------------------------------------------------------------------
-# The mock Lambda runtime API (and @connections endpoint)
-# ------------------------------------------------------------------------------------------------
-
-
-class Invocation:
-    """One run: one event out, one response (or error) back, with their times."""
-
-    def __init__(self, event):
-        self.event = event
-        self.started = None
-        self.next_at = None
-        self.done_at = None
-        self.response = None
-        self.error = None
-        self.posts = 0
-        self.finished = threading.Event()
-
-
-class RuntimeApi(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), RuntimeHandler)
-        self.current = None
-
-    def handle_error(self, request, client_address):
-        # A function killed at the end of its run drops its held poll: expected, not news.
-        pass
-
-    @property
-    def address(self):
-        return f"127.0.0.1:{self.server_address[1]}"
-
-
-class RuntimeHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def _reply(self, status, body=b"", headers=None):
-        self.send_response(status)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def do_GET(self):
-        inv = self.server.current
-        if self.path.endswith("/runtime/invocation/next") and inv is not None:
-            if inv.next_at is not None:
-                # The second poll: the first event was answered; hold it until the run ends.
-                inv.finished.wait(30)
-                return self._reply(500)
-            inv.next_at = time.perf_counter()
-            body = json.dumps(inv.event).encode()
-            return self._reply(200, body, {
-                "Content-Type": "application/json",
-                "Lambda-Runtime-Aws-Request-Id": "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
-                "Lambda-Runtime-Deadline-Ms": str(int(time.time() * 1000) + 30_000),
-                "Lambda-Runtime-Invoked-Function-Arn": "arn:aws:lambda:us-east-1:123456789012:function:measure",
-                "Lambda-Runtime-Trace-Id": "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1",
-            })
-        self._reply(404)
-
-    def do_POST(self):
-        inv = self.server.current
-        body = self._body()
-        path = urlparse(self.path).path
-        if "/@connections/" in path:
-            if inv is not None:
-                inv.posts += 1
-            return self._reply(200)
-        if inv is not None and path.endswith("/response"):
-            inv.done_at = time.perf_counter()
-            inv.response = body
-            self._reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
-            inv.finished.set()
-            return
-        if inv is not None and (path.endswith("/error") or path.endswith("/init/error")):
-            inv.done_at = time.perf_counter()
-            inv.error = body.decode(errors="replace")
-            self._reply(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
-            inv.finished.set()
-            return
-        self._reply(404)
-
-
-# ------------------------------------------------------------------------------------------------
-# moto, in process, with a count of the DynamoDB actions each request needs
-# ------------------------------------------------------------------------------------------------
-
-TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
-
-
-class DynamoRecorder:
-    """WSGI middleware: notes the IAM actions (and indexes) behind every DynamoDB call."""
-
-    def __init__(self, app):
-        self.app = app
-        self.actions = set()
-        self.indexes = set()
-        self.calls = 0
-        self.lock = threading.Lock()
-
-    def reset(self):
-        with self.lock:
-            self.actions, self.indexes, self.calls = set(), set(), 0
-
-    def __call__(self, environ, start_response):
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if target.startswith("DynamoDB_"):
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-            raw = environ["wsgi.input"].read(length) if length else b""
-            environ["wsgi.input"] = io.BytesIO(raw)
-            op = target.split(".", 1)[1]
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                body = {}
-            with self.lock:
-                self.calls += 1
-                if op == "TransactWriteItems":
-                    for item in body.get("TransactItems", []):
-                        self.actions |= {TRANSACT_ACTIONS[k] for k in item if k in TRANSACT_ACTIONS}
-                elif op not in ("CreateTable", "DescribeTable", "UpdateTimeToLive"):
-                    self.actions.add(op)
-                if body.get("IndexName"):
-                    self.indexes.add(body["IndexName"])
-        return self.app(environ, start_response)
-
-
-def start_moto():
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-    from werkzeug.serving import make_server
-
-    import logging
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    recorder = DynamoRecorder(DomainDispatcherApplication(create_backend_app))
-    # One request at a time, as the tests run moto (tests/support/moto_serial.py).
-    server = make_server("127.0.0.1", 0, recorder, threaded=False)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", recorder
-
-
-def create_table(endpoint, spec, name):
-    import boto3
-
-    ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": spec["partition_key"], "KeyType": "HASH"},
-                   {"AttributeName": spec["sort_key"], "KeyType": "RANGE"}],
-        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in spec["attributes"]],
-        GlobalSecondaryIndexes=[{
-            "IndexName": g["name"],
-            "KeySchema": [{"AttributeName": g["partition_key"], "KeyType": "HASH"},
-                          {"AttributeName": g["sort_key"], "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": g["projection"]},
-        } for g in spec["global_secondary_indexes"]],
-    )
-
-
-# ------------------------------------------------------------------------------------------------
-# Events and runs
-# ------------------------------------------------------------------------------------------------
 
 
 def first_event(function):
-    plan = json.loads((FIXTURES / "first-events.json").read_text())[function]
-    event = json.loads((FIXTURES / plan["fixture"]).read_text())
-    if "method" in plan:
-        event["rawPath"] = plan["path"]
-        event["requestContext"]["http"]["method"] = plan["method"]
-        event["requestContext"]["http"]["path"] = plan["path"]
-        event["rawQueryString"] = plan.get("query", "")
-        if plan.get("query"):
-            event["queryStringParameters"] = dict(p.split("=", 1) for p in plan["query"].split("&"))
-        if "body" in plan:
-            event["body"] = json.dumps(plan["body"])
-    else:
-        event["requestContext"]["routeKey"] = plan["route_key"]
-        if "body" in plan:
-            event["body"] = json.dumps(plan["body"])
-    return event
+    return build_event(json.loads((FIXTURES / "first-events.json").read_text())[function])
 
 
 def describe_outcome(inv):
@@ -238,21 +49,6 @@ def describe_outcome(inv):
     except ValueError:
         status = None
     return f"HTTP {status}" if status is not None else "response"
-
-
-def run_once(bootstrap, env, api, event, timeout=30):
-    inv = Invocation(event)
-    api.current = inv
-    started = time.perf_counter()
-    proc = subprocess.Popen([str(bootstrap)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            cwd="/")
-    inv.finished.wait(timeout)
-    proc.kill()
-    _, err = proc.communicate()
-    api.current = None
-    if inv.done_at is None:
-        raise RuntimeError(f"{bootstrap}: no response within {timeout} s; stderr: {err.decode(errors='replace')[-400:]}")
-    return (inv.next_at - started) * 1000, (inv.done_at - started) * 1000, inv
 
 
 def zipped_size(bootstrap):
@@ -300,31 +96,7 @@ def main():
     endpoint, recorder = start_moto()
     table = "chatdesk-measure"
     create_table(endpoint, manifest["table"], table)
-    api = RuntimeApi()
-    threading.Thread(target=api.serve_forever, daemon=True).start()
-
-    base_env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "AWS_LAMBDA_RUNTIME_API": api.address,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "measure",
-        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/measure",
-        "AWS_LAMBDA_LOG_FORMAT": "JSON",
-        "AWS_REGION": "us-east-1",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "CHATDESK_TABLE": table,
-        "CHATDESK_DYNAMODB_ENDPOINT": endpoint,
-        "CHATDESK_TOKEN_SECRET": "measure-measure-measure-measure-measure-0123456789",
-        "CHATDESK_WS_ENDPOINT": f"http://{api.address}/{STAGE}",
-        "CHATDESK_IDLE_WARNING_SECS": "120",
-        "CHATDESK_IDLE_HIGH_SECS": "300",
-        # As deployed: no embedding model is packaged with the suggestions function.
-        "CHATDESK_MODEL_DIR": "/nonexistent",
-        "CHATDESK_LOG": "warn",
-    }
+    base_env = function_env(endpoint, table, "measure")
 
     rows = []
     problems = []
@@ -341,7 +113,7 @@ def main():
         actions, indexes, calls, posts = set(), set(), 0, 0
         for i in range(args.runs):
             recorder.reset()
-            init_ms, total_ms, inv = run_once(bootstrap, env, api, event)
+            init_ms, total_ms, inv = run_once(bootstrap, env, event)
             inits.append(init_ms)
             totals.append(total_ms)
             outcome = describe_outcome(inv)

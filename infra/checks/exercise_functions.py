@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Least privilege, checked by running the code: every Lambda function binary (debug build of the
+workspace) serves, through a local mock of the Lambda runtime API, the events of one whole chat
+(sign-in, knowledge base, a customer starting a chat, both sides connecting over WebSocket,
+pull, messages, typing, transfer, follow-up, end, delete/restore/purge, disconnect, and a post to a
+connection that is gone). DynamoDB is moto with a record of the IAM actions each call needs.
+
+Fails when a function used a DynamoDB action or index that infra/permissions.json does not grant
+it (in AWS that call would be denied) or posted to @connections without leave; when it is granted
+something it never used (least privilege: drop it, or add the step that needs it); or when a step
+did not answer as expected (the scenario no longer runs). Prints what each function used.
+
+    exercise_functions.py --bin-dir target/debug --manifest M"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lambda_harness import (  # noqa: E402
+    GONE_PREFIX,
+    REPO,
+    build_event,
+    create_table,
+    function_env,
+    response_of,
+    run_once,
+    start_moto,
+)
+from template_model import Problems, load_permissions  # noqa: E402
+
+HTTP = "http-api-v2-request.json"
+WS_CONNECT = "websocket-connect-request.json"
+WS_MESSAGE = "websocket-message-request.json"
+WS_DISCONNECT = "websocket-disconnect-request.json"
+PASSWORD = "exercise-password-1"
+
+
+def http(method, path, token=None, body=None, query=None):
+    plan = {"fixture": HTTP, "method": method, "path": path}
+    if token:
+        plan["token"] = token
+    if body is not None:
+        plan["body"] = body
+    if query:
+        plan["query"] = query
+    return plan
+
+
+def ws(route_key, connection, body=None, token=None):
+    fixture = {"$connect": WS_CONNECT, "$disconnect": WS_DISCONNECT}.get(route_key, WS_MESSAGE)
+    plan = {"fixture": fixture, "route_key": route_key, "connection_id": connection}
+    if body is not None:
+        plan["body"] = body
+    if token:
+        plan["token"] = token
+    return plan
+
+
+class Scenario:
+    def __init__(self, bin_dir, recorder, env_for, permissions, problems):
+        self.bin_dir = Path(bin_dir)
+        self.recorder = recorder
+        self.env_for = env_for
+        self.permissions = permissions
+        self.p = problems
+        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "events": 0} for f in permissions}
+        self.steps = 0
+
+    def call(self, function, plan, expect=(200,), what=""):
+        """One event to one function; returns the parsed body."""
+        self.recorder.reset()
+        bootstrap = self.bin_dir / function
+        if not bootstrap.exists():
+            self.p.fail(f"{function}: {bootstrap} is not built (cargo build -p {function})")
+            return None
+        _, _, inv = run_once(bootstrap, self.env_for(function), build_event(plan))
+        status, body = response_of(inv)
+        self.steps += 1
+        u = self.used[function]
+        u["actions"] |= self.recorder.actions
+        u["indexes"] |= self.recorder.indexes
+        u["posted"] |= inv.posts > 0
+        u["events"] += 1
+        label = what or plan.get("path") or plan.get("route_key")
+        if status not in expect:
+            detail = json.dumps(body)[:300] if not isinstance(body, str) else body[:300]
+            self.p.fail(f"step {self.steps} {function} {label}: status {status}, expected {list(expect)}: {detail} {inv.stderr[-300:]}")
+        return body
+
+
+def seed(endpoint, table, bin_dir):
+    """A group and an administrator, with the operator commands (as docs/deploy.md does)."""
+    env = dict(os.environ, CHATDESK_TABLE=table, CHATDESK_DYNAMODB_ENDPOINT=endpoint,
+               AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1",
+               CHATDESK_AGENT_PASSWORD=PASSWORD, CHATDESK_LOG="warn")
+    for args in (
+        ["group", "add", "support", "Customer Support", "--store", "dynamodb"],
+        ["group", "add", "billing", "Billing", "--store", "dynamodb"],
+        ["agent", "add", "alice", "--name", "Alice", "--role", "administrator", "--groups", "support,billing", "--store", "dynamodb"],
+        ["agent", "add", "bob", "--name", "Bob", "--role", "agent", "--groups", "support", "--store", "dynamodb"],
+    ):
+        # The server binary of the same build as the functions (`chatdesk`), else through cargo.
+        server = Path(bin_dir) / "chatdesk"
+        command = [str(server)] if server.exists() else ["cargo", "run", "-q", "-p", "chatdesk-server", "--"]
+        subprocess.run([*command, *args], env=env, check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+
+
+def run(s):
+    gone_count = [0]
+
+    def gone(token, watch=None):
+        """A connection whose client vanished without a $disconnect: the next post to it gets
+        410 Gone and the posting function deletes it (GetItem + BatchWriteItem)."""
+        gone_count[0] += 1
+        connection = f"{GONE_PREFIX}Conn{gone_count[0]}="
+        s.call("ws-connect", ws("$connect", connection, token=token), what="$connect (gone later)")
+        if watch:
+            s.call("ws-resume", ws("watch", connection, {"action": "watch", "chat_id": watch}), what="watch (gone later)")
+        return connection
+
+    # Agents sign in; the rest of the REST API with their token.
+    alice = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "alice", "password": PASSWORD})) or {}).get("token")
+    bob = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "bob", "password": PASSWORD})) or {}).get("token")
+    s.call("auth-login", http("POST", "/api/auth/login", body={"username": "alice", "password": "wrong"}), expect=(401,))
+    s.call("health", http("GET", "/api/health"))
+    s.call("health", http("GET", "/api/openapi.json"))
+    s.call("agent-profile", http("GET", "/api/me", alice))
+    s.call("agent-profile", http("PATCH", "/api/me", alice, {"available": True}))
+    s.call("agent-profile", http("PATCH", "/api/me", bob, {"available": True}))
+    s.call("directory", http("GET", "/api/groups"))
+    s.call("directory", http("GET", "/api/agents", alice))
+    prefs = s.call("agent-preferences", http("GET", "/api/preferences", alice))
+    s.call("agent-preferences", http("PUT", "/api/preferences", alice, prefs or {}))
+
+    article = s.call("kb", http("POST", "/api/kb/articles", alice, {
+        "title": "Mailbox full", "body": "Delete old mail or buy more space.", "tags": ["mail"],
+        "groups": ["support"], "published": True}), expect=(201,)) or {}
+    article_id = article.get("id", "missing")
+    s.call("kb", http("GET", "/api/kb/articles", alice))
+    s.call("kb", http("GET", f"/api/kb/articles/{article_id}"))
+    s.call("kb", http("PUT", f"/api/kb/articles/{article_id}", alice, {
+        "title": "Mailbox full", "body": "Delete old mail, or buy more space.", "tags": ["mail"],
+        "groups": ["support"], "published": True}))
+    suggested = s.call("suggestions", http("GET", "/api/suggestions", query="q=my%20mailbox%20is%20full&group_id=support")) or {}
+    hits = suggested.get("suggestions") or [{"id": article_id}]
+    s.call("suggestions", http("POST", "/api/suggestions/feedback", body={
+        "question_id": suggested.get("question_id", "none"), "item_id": hits[0]["id"], "action": "clicked"}))
+    s.call("kb", http("GET", "/api/kb/stats", alice))
+
+    # A customer starts a chat and connects; agents connect. Before each function that posts,
+    # one of Bob's (support) consoles vanishes, so every one of them meets a gone connection.
+    gone(bob)
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "support", "name": "Ann", "question": "My mailbox is full"}), expect=(201,)) or {}
+    customer = started.get("token")
+    chat = (started.get("chat") or {}).get("id", "missing")
+    s.call("ws-connect", ws("$connect", "customerConn1=", token=customer))
+    s.call("ws-connect", ws("$connect", "aliceConn1=", token=alice))
+    s.call("ws-connect", ws("$connect", "nobodyConn1=", token="not-a-token"), expect=(401,))
+    s.call("ws-resume", ws("watch", "aliceConn1=", {"action": "watch", "chat_id": chat}))
+    s.call("ws-resume", ws("resume", "customerConn1=", {"action": "resume", "chat_id": chat, "after_seq": 0}))
+    s.call("ws-resume", ws("resume", gone(customer), {"action": "resume", "chat_id": chat, "after_seq": 0}), what="resume from a vanished client")
+    s.call("ws-default", ws("ping", "customerConn1=", {"action": "ping"}))
+    s.call("ws-default", ws("ping", gone(alice), {"action": "ping"}), what="ping from a vanished client")
+    s.call("ws-default", ws("$default", "customerConn1=", {"action": "dance"}))
+
+    s.call("chat-list", http("GET", "/api/chats", alice, query="view=queue"))
+    s.call("chat-list", http("GET", "/api/chats", alice, query="view=group&group_id=support"))
+    s.call("chat-read", http("GET", f"/api/chats/{chat}", customer))
+    s.call("suggestions", http("GET", f"/api/chats/{chat}/suggestions", alice))
+
+    # Alice pulls it; both sides talk.
+    gone(bob)
+    s.call("queue-pull", http("POST", "/api/actions/pull", alice))
+    s.call("chat-list", http("GET", "/api/chats", alice, query="view=my_active"))
+    s.call("chat-read", http("GET", f"/api/chats/{chat}", alice))
+    s.call("chat-read", http("GET", f"/api/chats/{chat}/events", alice, query="after=0"))
+    gone(bob)
+    s.call("ws-send", ws("send", "customerConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "c1", "body": "Hello?"}))
+    s.call("ws-send", ws("send", "customerConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "c1", "body": "Hello?"}), what="send (retry)")
+    gone(alice, watch=chat)
+    s.call("ws-typing", ws("typing", "aliceConn1=", {"action": "typing", "chat_id": chat, "typing": True}))
+    s.call("ws-send", ws("send", "aliceConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "a1", "body": "Hi Ann"}))
+    gone(bob)
+    s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", customer, {"client_msg_id": "c2", "body": "Thanks"}), expect=(201,))
+    s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", alice, {"client_msg_id": "a2", "body": "Anything else?"}), expect=(201,))
+    gone(bob)
+    s.call("chat-follow-up", http("POST", "/api/actions/follow-up", alice, {"chat_ids": [chat], "follow_up": {"due_at": int(time.time() * 1000) + 86_400_000, "note": "call back"}}))
+    s.call("chat-follow-up", http("POST", "/api/actions/follow-up", alice, {"chat_ids": [chat], "follow_up": None}))
+
+    # Transfer to the group, take it back, end it with a resolution.
+    gone(bob)
+    s.call("chat-transfer", http("POST", "/api/actions/transfer", alice, {"chat_ids": [chat], "to": {"kind": "group", "group_id": "support"}}))
+    s.call("queue-pull", http("POST", "/api/actions/take", alice, {"chat_ids": [chat]}))
+    s.call("chat-transfer", http("POST", "/api/actions/transfer", alice, {"chat_ids": [chat], "to": {"kind": "agent", "agent_id": "bob"}}))
+    gone(bob)
+    s.call("chat-end", http("POST", "/api/actions/end", bob, {"chat_ids": [chat], "resolution": "Freed space."}))
+    s.call("chat-list", http("GET", "/api/chats", bob, query="view=my_completed"))
+
+    # A second chat the customer ends, then deleted, restored, purged.
+    second = (s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "support", "name": "Ben", "question": "Invoice missing"}), expect=(201,)) or {})
+    chat2, customer2 = (second.get("chat") or {}).get("id", "missing"), second.get("token")
+    s.call("chat-end", http("POST", f"/api/chats/{chat2}/end", customer2))
+    gone(bob)
+    s.call("chat-delete", http("POST", "/api/actions/delete", alice, {"chat_ids": [chat2]}))
+    s.call("chat-list", http("GET", "/api/chats", alice, query="view=deleted"))
+    s.call("chat-delete", http("POST", "/api/actions/restore", alice, {"chat_ids": [chat2]}))
+    s.call("chat-delete", http("POST", "/api/actions/delete", alice, {"chat_ids": [chat2]}))
+    s.call("chat-delete", http("POST", "/api/actions/purge", alice, {"chat_ids": [chat2]}))
+
+    s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
+    s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
+    s.call("ws-disconnect", ws("$disconnect", "customerConn1="))
+    s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
+    s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin-dir", required=True, help="where the function binaries are (target/debug)")
+    parser.add_argument("--manifest", required=True)
+    args = parser.parse_args()
+
+    p = Problems("functions exercised")
+    manifest = json.loads(Path(args.manifest).read_text())
+    if "table" not in manifest:
+        p.fail('the manifest has no "table": cannot create the table the functions use')
+        return p.finish()
+    permissions = load_permissions()["functions"]
+    endpoint, recorder = start_moto()
+    table = "chatdesk-exercise"
+    create_table(endpoint, manifest["table"], table)
+    bin_dir = Path(args.bin_dir).resolve()
+    seed(endpoint, table, bin_dir)
+    def env_for(function):
+        return function_env(endpoint, table, function)
+
+    s = Scenario(bin_dir, recorder, env_for, permissions, p)
+    started = time.perf_counter()
+    run(s)
+    elapsed = time.perf_counter() - started
+
+    for function, want in sorted(permissions.items()):
+        used = s.used[function]
+        if used["events"] == 0:
+            p.fail(f"{function}: no step of the scenario exercised it")
+            continue
+        beyond = used["actions"] - set(want["dynamodb"])
+        if beyond:
+            p.fail(f"{function}: used {sorted(beyond)}, which infra/permissions.json does not grant (AccessDenied in AWS)")
+        beyond_idx = used["indexes"] - set(want["indexes"])
+        if beyond_idx:
+            p.fail(f"{function}: queried index {sorted(beyond_idx)}, not granted in infra/permissions.json")
+        if used["posted"] and not want["posts_to_connections"]:
+            p.fail(f"{function}: posted to @connections, but posts_to_connections is false")
+        unused = set(want["dynamodb"]) - used["actions"]
+        if unused:
+            p.fail(f"{function}: granted {sorted(unused)} but never used them: remove them from infra/permissions.json "
+                   "and the template, or add a step to this scenario that needs them")
+        unused_idx = set(want["indexes"]) - used["indexes"]
+        if unused_idx:
+            p.fail(f"{function}: granted index {sorted(unused_idx)} but never queried it")
+        if want["posts_to_connections"] and not used["posted"]:
+            p.fail(f"{function}: may post to @connections but never did in this scenario")
+        note = ""
+        idx = f" + index {', '.join(sorted(used['indexes']))}" if used["indexes"] else ""
+        post = " + posted" if used["posted"] else ""
+        p.ok(f"{function}: {used['events']} events; used {', '.join(sorted(used['actions'])) or 'nothing'}{idx}{post}{note}")
+    p.ok(f"{s.steps} events through {len(permissions)} function binaries in {elapsed:.1f} s: each used exactly what infra/permissions.json grants it")
+    return p.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
