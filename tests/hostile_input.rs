@@ -216,7 +216,11 @@ async fn a_connection_sending_faster_than_its_limit_is_slowed_down() {
     api.action("pull", &alice, json!({"chat_ids":[chat]})).await;
     let mut ws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
     let limit = chatdesk::ports::RateLimit::default().limit as usize;
-    for i in 0..limit + 5 {
+    // Windows are fixed (counted per 10 s slot of the clock): a burst that straddles a slot
+    // boundary may pass up to the limit in each of the two slots. Twice the limit and a few more,
+    // sent well within one window's length, always overrun one slot.
+    let sent = 2 * limit + 5;
+    for i in 0..sent {
         ws.send(
             json!({"action":"send","chat_id":chat,"client_msg_id":format!("f{i}"),"body":"spam"}),
         )
@@ -236,11 +240,11 @@ async fn a_connection_sending_faster_than_its_limit_is_slowed_down() {
         .filter(|e| e["type"] == "message")
         .count();
     assert!(
-        stored <= limit + 1,
-        "at most the limit was stored ({stored})"
+        stored <= 2 * limit + 1,
+        "at most the limit per window was stored ({stored} of {sent}, plus the question)"
     );
     assert!(
-        stored >= limit - 1,
+        stored >= limit,
         "frames within the limit were stored ({stored})"
     );
 }

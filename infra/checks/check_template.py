@@ -9,6 +9,7 @@ M is the JSON of `cargo run -p chatdesk-server -- manifest`. Each check prints w
 or every mismatch it found, and exits 1 on any mismatch."""
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -154,6 +155,7 @@ def check_wiring(template, manifest):
     p.ok("every function: rust-cargolambda, provided.al2023, bootstrap, Architectures [!Ref Architecture], CodeUri = workspace, "
          "its own log group with LogRetentionDays, memory/timeout in range")
     p.ok(f"every function's environment: {', '.join(REQUIRED_ENV)} (token secret from Secrets Manager, endpoint of the WebSocket stage)")
+    check_model_layer(template, fn_binary, on_disk, p)
 
     # HTTP routes.
     http_apis = resources_of_type(template, "AWS::Serverless::HttpApi")
@@ -289,6 +291,47 @@ def check_wiring(template, manifest):
 # ------------------------------------------------------------------------------------------------
 # (c) table
 # ------------------------------------------------------------------------------------------------
+
+
+def model_name():
+    """The model folder the code looks for (shared/suggest/src/embedder.rs, MODEL_NAME)."""
+    source = (REPO / "shared" / "suggest" / "src" / "embedder.rs").read_text()
+    found = re.search(r'pub const MODEL_NAME: &str = "([^"]+)";', source)
+    return found.group(1) if found else None
+
+
+def check_model_layer(template, fn_binary, on_disk, p):
+    """The functions whose main.rs loads the suggestion engine get the model as a layer, built from
+    the folder scripts/fetch-model.sh fills, and find it where Lambda unpacks it (/opt/<model>);
+    no other function carries the 90 MB."""
+    resources = template.get("Resources", {})
+    layers = resources_of_type(template, "AWS::Serverless::LayerVersion")
+    name = model_name()
+    if name is None:
+        p.fail("shared/suggest/src/embedder.rs has no MODEL_NAME")
+        return
+    want_dir = f"/opt/{name}"
+    loaders = {b for b, folder in on_disk.items()
+               if "EngineSuggester::load" in (REPO / "functions" / folder / "src" / "main.rs").read_text()}
+    for logical, binary in sorted(fn_binary.items()):
+        props = merged_function_properties(template, resources[logical].get("Properties", {}))
+        refs = [ref_target(layer) for layer in props.get("Layers") or []]
+        model_layers = [r for r in refs if r in layers]
+        model_dir = ((props.get("Environment") or {}).get("Variables") or {}).get("CHATDESK_MODEL_DIR")
+        if binary in loaders:
+            if len(model_layers) != 1:
+                p.fail(f"{logical}: loads the suggestion engine, so it needs the model layer (Layers: [!Ref <LayerVersion>]), has {refs}")
+                continue
+            content = layers[model_layers[0]].get("Properties", {}).get("ContentUri")
+            if not isinstance(content, str) or (INFRA / content).resolve() != (REPO / ".cache" / "models").resolve():
+                p.fail(f"{model_layers[0]}: ContentUri {content!r} must be ../.cache/models/ (where scripts/fetch-model.sh puts the model)")
+            if model_dir != want_dir:
+                p.fail(f"{logical}: CHATDESK_MODEL_DIR must be {want_dir} (the layer's folder under /opt), not {model_dir!r}")
+        elif model_layers or model_dir:
+            p.fail(f"{logical}: carries the model ({model_layers or model_dir}) but its main.rs never loads the engine")
+    if not loaders:
+        p.fail("no function loads the suggestion engine (EngineSuggester::load): suggestions would be full text only")
+    p.ok(f"model layer ({', '.join(sorted(layers))}: ../.cache/models/ -> {want_dir}) on exactly the functions that load the engine: {', '.join(sorted(loaders))}")
 
 
 def keys_of(schema):

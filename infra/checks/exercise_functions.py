@@ -149,6 +149,13 @@ def run(s):
         "groups": ["support"], "published": True}))
     suggested = s.call("suggestions", http("GET", "/api/suggestions", query="q=my%20mailbox%20is%20full&group_id=support")) or {}
     hits = suggested.get("suggestions") or [{"id": article_id}]
+    # The template gives the suggestions function the model as a layer: with the layer's folder
+    # filled (scripts/fetch-model.sh), it must rank by meaning, not fall back to words alone.
+    model_dir = s.env_for("suggestions").get("CHATDESK_MODEL_DIR", "")
+    if (Path(model_dir) / "model.safetensors").is_file() and suggested.get("mode") != "hybrid":
+        s.p.fail(f"suggestions: mode {suggested.get('mode')!r} with the model layer's files in {model_dir}; expected 'hybrid'")
+    if not any(h.get("id") == article_id for h in suggested.get("suggestions") or []):
+        s.p.fail(f"suggestions: the article just saved through the kb function was not suggested: {json.dumps(suggested)[:300]}")
     s.call("suggestions", http("POST", "/api/suggestions/feedback", body={
         "question_id": suggested.get("question_id", "none"), "item_id": hits[0]["id"], "action": "clicked"}))
     s.call("kb", http("GET", "/api/kb/stats", alice))

@@ -295,9 +295,35 @@ def function_env(dynamodb_endpoint, table, name):
         "CHATDESK_TOKEN_SECRET": "local-local-local-local-local-local-0123456789",
         "CHATDESK_IDLE_WARNING_SECS": "120",
         "CHATDESK_IDLE_HIGH_SECS": "300",
-        # As deployed: no embedding model is packaged with the suggestions function.
         "CHATDESK_MODEL_DIR": "/nonexistent",
         "CHATDESK_LOG": "warn",
+        # As deployed: the functions with the model layer find it where Lambda unpacks it.
+        **layer_environment(name),
     }
+
+
+def layer_environment(binary):
+    """The template's CHATDESK_MODEL_DIR and RAYON_NUM_THREADS of the function running `binary`,
+    with the layer's /opt path mapped to the folder the layer is built from (its ContentUri):
+    what Lambda would unpack under /opt. Empty for functions without layers."""
+    from template_model import INFRA, function_binaries, load_template, merged_function_properties, ref_target
+
+    template = load_template()
+    resources = template.get("Resources", {})
+    for logical, bin_name in function_binaries(template).items():
+        if bin_name != binary:
+            continue
+        props = merged_function_properties(template, resources[logical].get("Properties", {}))
+        variables = (props.get("Environment") or {}).get("Variables", {})
+        out = {}
+        for layer in props.get("Layers") or []:
+            content = resources.get(ref_target(layer) or "", {}).get("Properties", {}).get("ContentUri")
+            model_dir = variables.get("CHATDESK_MODEL_DIR")
+            if isinstance(content, str) and isinstance(model_dir, str) and model_dir.startswith("/opt/"):
+                out["CHATDESK_MODEL_DIR"] = str((INFRA / content / model_dir[len("/opt/"):]).resolve())
+        if "RAYON_NUM_THREADS" in variables:
+            out["RAYON_NUM_THREADS"] = str(variables["RAYON_NUM_THREADS"])
+        return out
+    return {}
 
 

@@ -34,4 +34,14 @@ export const api = {
   chatSuggestions: (id) => http.get(`/api/chats/${enc(id)}/suggestions`),
   article: (id) => http.get(`/api/kb/articles/${enc(id)}`),
   feedback: (body) => http.post('/api/suggestions/feedback', body),
+
+  // Knowledge-base management (managers and administrators; the server refuses agents).
+  /** Every article, drafts too: [{id, title, body, tags, groups, published, updated_at}]. */
+  articles: () => http.get('/api/kb/articles'),
+  /** @param {{title:string, body:string, tags:string[], groups:string[], published:boolean}} input */
+  createArticle: (input) => http.post('/api/kb/articles', input),
+  updateArticle: (id, input) => http.put(`/api/kb/articles/${enc(id)}`, input),
+  deleteArticle: (id) => http.delete(`/api/kb/articles/${enc(id)}`),
+  /** {by_group: {id: {shown, clicked, solved}}, by_item: {article id | resolution:chat: {...}}} */
+  kbStats: () => http.get('/api/kb/stats'),
 };

@@ -17,8 +17,10 @@ let seq = 0;
  * @param {(value: string, form: HTMLFormElement, ui: object) => Promise<any>|any} [o.onSubmit]
  *   returns the dialog's result; throw to show an error and stay open; return ui.STAY to stay
  * @param {string} [o.className]
+ * @param {(ui: object) => boolean} [o.onCancel]  called on Escape; false keeps the dialog open
+ *   (a form with unsaved typing is not thrown away by a stray key)
  */
-export function modal({ title, body, buttons, onSubmit, className }) {
+export function modal({ title, body, buttons, onSubmit, className, onCancel }) {
   const id = `dlg-${++seq}`;
   const error = h('div', { class: 'error-box', role: 'alert', hidden: true });
   const content = h('div', { class: 'dialog-content' }, body);
@@ -51,6 +53,9 @@ export function modal({ title, body, buttons, onSubmit, className }) {
     dialog.addEventListener('close', () => {
       dialog.remove();
       resolve(result);
+    });
+    dialog.addEventListener('cancel', (e) => {
+      if (onCancel && onCancel(ui) === false) e.preventDefault();
     });
     form.addEventListener('submit', async (e) => {
       e.preventDefault();

@@ -1,6 +1,6 @@
-// The agent console: sign-in, then the navigation pane, the list with its toolbar, and the chat
-// view, routed by the URL hash (#/queue, #/group/support/inactive, #/chat/<id>) so a reload
-// reopens the same place.
+// The agent console: sign-in, then the navigation pane, the list with its toolbar, the chat view
+// and the Knowledge Base pane, routed by the URL hash (#/queue, #/group/support/inactive,
+// #/chat/<id>, #/kb, #/kb/deflection) so a reload reopens the same place.
 
 import { $, h, replace } from '../lib/dom.js';
 import { api, onUnauthorized } from './api.js';
@@ -11,7 +11,8 @@ import { ListController } from './list.js';
 import { setupToolbar } from './toolbar.js';
 import { ChatView } from './chatview.js';
 import { startLive, loadCounts, trackMine } from './live.js';
-import { parseRoute, routeOf, DEFAULT_VIEW } from './views.js';
+import { parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE } from './views.js';
+import { KnowledgePane } from './kb.js';
 import { toast } from './toast.js';
 
 const LIST_REFRESH_MS = 30_000;
@@ -19,6 +20,7 @@ const LIST_REFRESH_OFFLINE_MS = 5_000;
 
 let list = null;
 let chatView = null;
+let knowledge = null;
 let live = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
 
@@ -83,6 +85,7 @@ async function startConsole() {
   renderNav();
   list = new ListController();
   setupToolbar(list);
+  knowledge = new KnowledgePane($('#kb-view'));
 
   on('row', (row) => {
     trackMine(row);
@@ -180,9 +183,14 @@ function route() {
     openChat(r.chatId);
     return;
   }
+  if (r.kind === 'kb') {
+    openKnowledge(r.tab);
+    return;
+  }
   let view = r.view;
   if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
   closeChat();
+  closeKnowledge();
   lastListRoute = routeOf(view);
   if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
   markCurrent(lastListRoute);
@@ -194,6 +202,7 @@ function route() {
 function openChat(chatId) {
   if (chatView && chatView.chatId === chatId) return;
   closeChat();
+  closeKnowledge();
   $('#list-view').hidden = true;
   markCurrent(null);
   chatView = new ChatView({
@@ -203,6 +212,21 @@ function openChat(chatId) {
     back: () => { location.hash = lastListRoute; },
   });
   chatView.open();
+}
+
+/** The Knowledge Base pane; it tells an agent who is not a manager that it is not for them. */
+function openKnowledge(tab) {
+  closeChat();
+  $('#list-view').hidden = true;
+  markCurrent(KB_ROUTE);
+  $('#topbar-section').textContent = 'Knowledge Base';
+  knowledge.open(tab);
+}
+
+function closeKnowledge() {
+  if (!knowledge || knowledge.tab === null) return;
+  knowledge.close();
+  $('#topbar-section').textContent = 'Live Chats';
 }
 
 function closeChat() {

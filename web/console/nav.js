@@ -1,10 +1,10 @@
 // The navigation pane: My Active, My Completed, each of my groups (Active / Inactive), the Queue
-// with its live count, Global Live Chats (members of every group only) and Deleted (managers and
-// administrators).
+// with its live count, Global Live Chats (members of every group only), Deleted and the
+// Knowledge Base (managers and administrators).
 
 import { $, $all, h, replace } from '../lib/dom.js';
 import { isManager, myQueueCount, on, state } from './state.js';
-import { routeOf } from './views.js';
+import { KB_ROUTE, routeOf } from './views.js';
 
 function link(view, label, badgeId) {
   return h('a', { href: routeOf(view), class: 'nav-link', dataset: { route: routeOf(view) } },
@@ -40,6 +40,12 @@ export function renderNav() {
   replace($('#nav'),
     h('h2', { class: 'nav-title' }, 'Live Chats'),
     h('ul', { class: 'nav-list' }, items),
+    isManager() ? [
+      h('h2', { class: 'nav-title nav-title-later' }, 'Knowledge'),
+      h('ul', { class: 'nav-list' },
+        h('li', {}, h('a', { href: KB_ROUTE, class: 'nav-link', id: 'nav-kb', dataset: { route: KB_ROUTE } },
+          h('span', { class: 'nav-label' }, 'Knowledge Base')))),
+    ] : null,
     isManager() ? h('div', { class: 'nav-footer' },
       h('a', { href: '../chat/link-builder.html', target: '_blank', rel: 'noopener' }, 'Chat link builder ↗')) : null,
   );

@@ -21,6 +21,8 @@ export function parseRoute(hash) {
     case 'chat':
       if (parts[1]) return { kind: 'chat', chatId: parts[1] };
       break;
+    case 'kb':
+      return { kind: 'kb', tab: parts[1] === 'deflection' ? 'deflection' : 'articles' };
     default:
       break;
   }
@@ -31,6 +33,10 @@ export function routeOf(view) {
   if (view.view === 'group') return `#/group/${encodeURIComponent(view.group_id)}${view.inactive ? '/inactive' : ''}`;
   return `#/${view.view}`;
 }
+
+/** The Knowledge Base pane (managers and administrators): its Articles and Deflection tabs. */
+export const KB_ROUTE = '#/kb';
+export const KB_DEFLECTION_ROUTE = '#/kb/deflection';
 
 export function chatRoute(chatId) {
   return `#/chat/${encodeURIComponent(chatId)}`;

@@ -54,6 +54,7 @@ export function createHttp({ getToken, onUnauthorized } = {}) {
     post: (path, body = {}) => request('POST', path, body),
     put: (path, body) => request('PUT', path, body),
     patch: (path, body) => request('PATCH', path, body),
+    delete: (path) => request('DELETE', path),
     request,
   };
 }

@@ -1,7 +1,7 @@
 //! Suggested knowledge-base articles and past resolutions, for customers and agents, and
 //! suggestion feedback. Routes: the entries of `chatdesk::api::ROUTES` whose function is
-//! `suggestions`. The only function that loads the suggestion engine (and its model), once per
-//! cold start.
+//! `suggestions`. Loads the suggestion engine and its model (the template's layer) once per cold
+//! start, then builds its index from the store and keeps it fresh.
 
 use std::sync::Arc;
 
