@@ -27,7 +27,8 @@ if ! cargo lambda --version >/dev/null 2>&1; then
   echo "==> installing cargo-lambda (pip install cargo-lambda)"
   python3 -m pip install --quiet --disable-pip-version-check cargo-lambda
 fi
-python3 -c 'import moto, boto3, werkzeug' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5'
+python3 -c 'import moto, boto3, werkzeug, cfnlint' 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check 'moto[server]>=5' cfn-lint
+[ -x scripts/fetch-model.sh ] && scripts/fetch-model.sh
 
 packages=()
 for cargo in functions/*/Cargo.toml; do

@@ -394,6 +394,17 @@ async fn preferences_are_kept_per_agent() {
 }
 
 #[tokio::test]
+async fn without_an_issuer_agents_sign_in_with_passwords_only() {
+    let server = spawn_server().await;
+    let (status, config) = Api::new(&server.base_url)
+        .call("GET", "/api/auth/config", None, None)
+        .await;
+    assert_eq!(status, 200, "{config}");
+    assert_eq!(config["password_sign_in"], true);
+    assert!(config["oidc"].is_null(), "{config}");
+}
+
+#[tokio::test]
 async fn the_openapi_document_is_served_and_committed() {
     let server = spawn_server().await;
     let api = Api::new(&server.base_url);

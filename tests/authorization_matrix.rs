@@ -74,6 +74,12 @@ fn cases() -> Vec<Case> {
             expected: public,
         },
         Case {
+            name: "GET /api/auth/config",
+            setup: Queued,
+            call: Call::Http("GET", "/api/auth/config", None),
+            expected: public,
+        },
+        Case {
             name: "POST /api/chats (start a chat)",
             setup: Queued,
             call: Call::Http(

@@ -78,11 +78,29 @@ async fn agents_sign_in_with_the_issuers_id_tokens_and_nothing_else() {
                 audience: "console-client".into(),
                 jwks_url: format!("{}/.well-known/jwks.json", issuer.url),
                 username_claim: "cognito:username".into(),
+                browser: Some(chatdesk::auth::oidc::BrowserSignIn {
+                    provider_name: "Company sign-in".into(),
+                    client_id: "console-client".into(),
+                    authorization_endpoint: format!("{}/oauth2/authorize", issuer.url),
+                    token_endpoint: format!("{}/oauth2/token", issuer.url),
+                    end_session_endpoint: None,
+                    scope: "openid email profile".into(),
+                }),
             })
         },
     )
     .await;
     let api = Api::new(&server.base_url);
+    // The console learns where to send agents to sign in; nothing secret is in it.
+    let (status, config) = api.call("GET", "/api/auth/config", None, None).await;
+    assert_eq!(status, 200, "{config}");
+    assert_eq!(config["password_sign_in"], true);
+    assert_eq!(config["oidc"]["client_id"], "console-client");
+    assert_eq!(config["oidc"]["provider_name"], "Company sign-in");
+    assert_eq!(
+        config["oidc"]["authorization_endpoint"],
+        format!("{}/oauth2/authorize", issuer.url)
+    );
     let claims = |user: &str, aud: &str, iss: &str, exp: i64, token_use: &str| json!({"iss": iss, "aud": aud, "exp": exp, "iat": now_secs(), "token_use": token_use, "cognito:username": user});
     let good = id_token(
         &issuer.key,

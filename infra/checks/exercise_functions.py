@@ -95,13 +95,18 @@ class Scenario:
 
 
 def seed(endpoint, table, bin_dir):
-    """A group and an administrator, with the operator commands (as docs/deploy.md does)."""
+    """Groups, agents and the demo knowledge base, with the operator commands (as docs/deploy.md
+    does)."""
     env = dict(os.environ, CHATDESK_TABLE=table, CHATDESK_DYNAMODB_ENDPOINT=endpoint,
                AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_REGION="us-east-1",
                CHATDESK_AGENT_PASSWORD=PASSWORD, CHATDESK_LOG="warn")
     for args in (
         ["group", "add", "support", "Customer Support", "--store", "dynamodb"],
         ["group", "add", "billing", "Billing", "--store", "dynamodb"],
+        ["group", "add", "sales", "Sales", "--store", "dynamodb"],
+        # The operator's import, as docs/deploy.md describes it: articles arrive with their
+        # embeddings, so the suggestions function has a knowledge base to index.
+        ["kb", "import", str(REPO / "server" / "demo-kb"), "--store", "dynamodb"],
         ["agent", "add", "alice", "--name", "Alice", "--role", "administrator", "--groups", "support,billing", "--store", "dynamodb"],
         ["agent", "add", "bob", "--name", "Bob", "--role", "agent", "--groups", "support", "--store", "dynamodb"],
     ):
@@ -128,6 +133,7 @@ def run(s):
     alice = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "alice", "password": PASSWORD})) or {}).get("token")
     bob = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "bob", "password": PASSWORD})) or {}).get("token")
     s.call("auth-login", http("POST", "/api/auth/login", body={"username": "alice", "password": "wrong"}), expect=(401,))
+    s.call("auth-login", http("GET", "/api/auth/config"))
     s.call("health", http("GET", "/api/health"))
     s.call("health", http("GET", "/api/openapi.json"))
     s.call("agent-profile", http("GET", "/api/me", alice))

@@ -173,7 +173,7 @@ impl Server {
                 fanout.clone(),
                 registry.clone(),
             ))
-            .merge(statics::routes(&config.web_dir));
+            .merge(statics::routes(&config.web_dir, &sign_in_origins(&config)));
         Ok(Server {
             listener,
             router,
@@ -237,6 +237,26 @@ impl Server {
     }
 }
 
+/// Origins the console may call besides its own: the OpenID Connect token endpoint, where it
+/// redeems the sign-in code.
+fn sign_in_origins(config: &Config) -> Vec<String> {
+    let token_endpoint = config
+        .oidc
+        .as_ref()
+        .and_then(|o| o.browser.as_ref())
+        .map(|b| b.token_endpoint.as_str());
+    match token_endpoint {
+        Some(url) => match statics::origin_of(url) {
+            Some(origin) => vec![origin],
+            None => {
+                tracing::warn!(url, "CHATDESK_OIDC_TOKEN_URL is not an http(s) URL; the console cannot finish a sign-in there");
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    }
+}
+
 /// The demo organisation's articles (`server/demo-kb/`), imported when the demo is created.
 async fn seed_demo_knowledge(app: &App) {
     let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/demo-kb"));
@@ -273,8 +293,10 @@ pub fn offline_app(
     stores: &Stores,
     suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
 ) -> Result<App, ServerError> {
-    let secret = secrets::load_or_create_signing_key(&config.data_dir)?;
-    let tokens = TokenService::new(&secret).map_err(ServerError::Config)?;
+    // Operator commands sign no tokens: a throwaway key, so a command aimed at DynamoDB needs no
+    // local data directory (and never creates one).
+    let throwaway: [u8; 32] = rand::random();
+    let tokens = TokenService::new(&throwaway).map_err(ServerError::Config)?;
     Ok(App {
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),

@@ -1,5 +1,6 @@
 //! The console and the customer chat page, as static files with a strict
-//! Content-Security-Policy (no inline script, no third-party origins).
+//! Content-Security-Policy (no inline script; no third-party origin but the identity provider's
+//! token endpoint, which the console calls to finish an OpenID Connect sign-in).
 
 use std::path::Path;
 
@@ -10,16 +11,45 @@ use http::header::{self, HeaderValue};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    connect-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'self'; object-src 'none'";
+/// The policy, with `connect` the origins the pages may call besides their own.
+fn content_security_policy(connect: &[String]) -> String {
+    let mut connect_src = String::from("'self'");
+    for origin in connect {
+        connect_src.push(' ');
+        connect_src.push_str(origin);
+    }
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src {connect_src}; frame-ancestors *; base-uri 'none'; form-action 'self'; \
+         object-src 'none'"
+    )
+}
 
-pub fn routes(web_dir: &Path) -> Router {
+/// `scheme://host[:port]` of an absolute http(s) URL: what a CSP source names. `None` for
+/// anything else, so nothing odd ever lands in the header.
+pub fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return None;
+    }
+    Some(parsed.origin().ascii_serialization())
+}
+
+/// `connect_origins`: where else the pages may send requests (the OpenID Connect token
+/// endpoint, when agents sign in through an issuer).
+pub fn routes(web_dir: &Path, connect_origins: &[String]) -> Router {
+    let csp = content_security_policy(connect_origins);
+    let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| {
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'",
+        )
+    });
     Router::new()
         .route("/", get(|| async { Redirect::to("/console/") }))
         .fallback_service(ServeDir::new(web_dir).append_index_html_on_directories(true))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            csp,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -29,4 +59,29 @@ pub fn routes(web_dir: &Path) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_origin_of_an_http_url_reaches_the_policy() {
+        assert_eq!(
+            origin_of("https://x.auth.eu-west-1.amazoncognito.com/oauth2/token").as_deref(),
+            Some("https://x.auth.eu-west-1.amazoncognito.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:9000/oauth2/token").as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(origin_of("javascript:alert(1)"), None);
+        assert_eq!(origin_of("not a url; script-src *"), None);
+        let csp = content_security_policy(&["https://idp.example".into()]);
+        assert!(
+            csp.contains("connect-src 'self' https://idp.example;"),
+            "{csp}"
+        );
+        assert!(content_security_policy(&[]).contains("connect-src 'self';"));
+    }
 }

@@ -1,6 +1,9 @@
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
-/// Logs to stderr; `CHATDESK_LOG` (or `RUST_LOG`) sets the filter, default `info`.
+/// Logs to stderr; `CHATDESK_LOG` (or `RUST_LOG`) sets the filter, default `info`. Colours only
+/// on a terminal, so a log redirected to a file has no escape codes in it.
 pub fn init() {
     let filter = std::env::var("CHATDESK_LOG")
         .ok()
@@ -10,5 +13,6 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

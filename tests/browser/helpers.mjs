@@ -18,7 +18,7 @@ export const DESKTOP = { width: 1280, height: 720 };
 export const PHONE = { width: 390, height: 844 };
 
 /** Routes allowed to answer 404 (features other engineers are adding): pages degrade on them. */
-const OPTIONAL_ROUTES = /\/api\/(suggestions|kb\/|chats\/[^/]+\/suggestions)/;
+const OPTIONAL_ROUTES = /\/api\/(suggestions|kb\/|chats\/[^/]+\/suggestions|auth\/config)/;
 
 /**
  * Starts Chromium with a fresh user-data-dir. Returns {context, newPage(viewport), close()}.

@@ -4,8 +4,9 @@
 #   bash tests/browser/run.sh            (from anywhere; builds target/debug/chatdesk if missing)
 #
 # Installs Debian's chromium when /usr/bin/chromium is missing, installs playwright-core from the
-# lockfile, starts the local server on a free port with a fresh data directory, waits for
-# /api/health, runs every *.test.mjs with node's test runner, and stops the server.
+# lockfile, starts a mock OpenID Connect issuer (oidc-issuer.mjs) and the local server on free
+# ports with a fresh data directory and the server's CHATDESK_OIDC_* settings pointing at the mock,
+# waits for /api/health, runs every *.test.mjs with node's test runner, and stops both.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -26,26 +27,58 @@ if [ ! -x "$bin" ]; then
 fi
 
 port="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
+url="http://127.0.0.1:$port"
 data="$(mktemp -d)"
 log="$data/server.log"
-CHATDESK_DATA_DIR="$data" CHATDESK_ADDR="127.0.0.1:$port" CHATDESK_LOG="${CHATDESK_LOG:-warn}" \
-  CHATDESK_WEB_DIR="$root/web" "$bin" >"$log" 2>&1 &
-server=$!
+server=""
+issuer_pid=""
 
 cleanup() {
   status=$?
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
+  for pid in $server $issuer_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [ "$status" -ne 0 ]; then
     echo "==> server log (last 60 lines)"
     tail -n 60 "$log" || true
+    echo "==> mock issuer log (last 20 lines)"
+    tail -n 20 "$data/issuer.log" 2>/dev/null || true
   fi
   rm -rf "$data"
   exit "$status"
 }
 trap cleanup EXIT INT TERM
 
-url="http://127.0.0.1:$port"
+# The mock issuer first: the server needs its address. It only accepts the console's address as
+# redirect and logout URI, like a user pool's app client.
+client_id="chatdesk-browser-tests"
+node "$here/oidc-issuer.mjs" --client-id "$client_id" --redirect-uri "$url/console/" \
+  --port-file "$data/issuer.port" >"$data/issuer.log" 2>&1 &
+issuer_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$data/issuer.port" ] && break
+  if ! kill -0 "$issuer_pid" 2>/dev/null; then
+    echo "the mock OpenID Connect issuer exited before listening" >&2
+    cat "$data/issuer.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ ! -s "$data/issuer.port" ]; then
+  echo "the mock OpenID Connect issuer did not start listening" >&2
+  exit 1
+fi
+issuer="http://127.0.0.1:$(cat "$data/issuer.port")"
+
+CHATDESK_DATA_DIR="$data" CHATDESK_ADDR="127.0.0.1:$port" CHATDESK_LOG="${CHATDESK_LOG:-warn}" \
+  CHATDESK_WEB_DIR="$root/web" \
+  CHATDESK_OIDC_ISSUER="$issuer" CHATDESK_OIDC_AUDIENCE="$client_id" \
+  CHATDESK_OIDC_AUTHORIZE_URL="$issuer/oauth2/authorize" CHATDESK_OIDC_TOKEN_URL="$issuer/oauth2/token" \
+  CHATDESK_OIDC_LOGOUT_URL="$issuer/logout" CHATDESK_OIDC_PROVIDER_NAME="Test SSO" \
+  "$bin" >"$log" 2>&1 &
+server=$!
+
 for _ in $(seq 1 150); do
   if curl -fsS "$url/api/health" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$server" 2>/dev/null; then
@@ -56,6 +89,6 @@ for _ in $(seq 1 150); do
 done
 curl -fsS "$url/api/health" >/dev/null
 
-echo "==> browser tests against $url"
+echo "==> browser tests against $url (identity provider: $issuer)"
 cd "$here"
-CHATDESK_URL="$url" node --test --test-concurrency=1 --test-timeout=180000 ./*.test.mjs
+CHATDESK_URL="$url" CHATDESK_OIDC_MOCK_URL="$issuer" CHATDESK_OIDC_CLIENT_ID="$client_id" node --test --test-concurrency=1 --test-timeout=180000 ./*.test.mjs

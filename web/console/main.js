@@ -1,10 +1,12 @@
 // The agent console: sign-in, then the navigation pane, the list with its toolbar, the chat view
 // and the Knowledge Base pane, routed by the URL hash (#/queue, #/group/support/inactive,
-// #/chat/<id>, #/kb, #/kb/deflection) so a reload reopens the same place.
+// #/chat/<id>, #/kb, #/kb/deflection) so a reload reopens the same place. Agents sign in with a
+// chatdesk password, or at the deployment's identity provider when it has one (oidc.js).
 
 import { $, h, replace } from '../lib/dom.js';
 import { api, onUnauthorized } from './api.js';
-import { getToken, setToken } from './session.js';
+import { getLogoutUrl, getToken, setToken } from './session.js';
+import { clearCallback, finishSignIn, loadSignInConfig, readCallback, startSignIn } from './oidc.js';
 import { emit, on, state } from './state.js';
 import { renderNav, markCurrent, updateCounts } from './nav.js';
 import { ListController } from './list.js';
@@ -23,16 +25,90 @@ let chatView = null;
 let knowledge = null;
 let live = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
+// While a sign-in at the identity provider is being checked, its 401 is answered by that check.
+let checkingProviderSignIn = false;
 
 // ---- sign-in ------------------------------------------------------------------------------------
 
 function showLogin(message) {
   $('#app-view').hidden = true;
   $('#login-view').hidden = false;
+  setLoginStatus('');
   const err = $('#login-error');
   err.textContent = message || '';
   err.hidden = !message;
   $('#login-username').focus();
+  offerProviderSignIn();
+}
+
+function setLoginStatus(text) {
+  const status = $('#login-status');
+  status.textContent = text;
+  status.hidden = !text;
+}
+
+/** The identity provider's button, when the deployment has one; password sign-in stays either way. */
+async function offerProviderSignIn() {
+  const config = await loadSignInConfig();
+  if (!config) return;
+  const button = $('#login-sso-button');
+  button.textContent = `Sign in with ${config.provider_name}`;
+  button.onclick = async () => {
+    button.disabled = true;
+    $('#login-error').hidden = true;
+    setLoginStatus(`Taking you to ${config.provider_name}…`);
+    try {
+      await startSignIn(config);
+    } catch (error) {
+      setLoginStatus('');
+      const err = $('#login-error');
+      err.textContent = error.message;
+      err.hidden = false;
+      button.disabled = false;
+    }
+  };
+  $('#login-sso').hidden = false;
+}
+
+/** The console was opened by the identity provider's redirect (`?code=&state=` or `?error=`). */
+async function completeProviderSignIn(callback) {
+  // Out of the address bar before anything else: a reload, a bookmark or a shared link never
+  // carries the code.
+  clearCallback();
+  $('#app-view').hidden = true;
+  $('#login-view').hidden = false;
+  setLoginStatus('Completing your sign-in…');
+  let signed;
+  try {
+    signed = await finishSignIn(callback);
+  } catch (error) {
+    showLogin(error.message);
+    return;
+  }
+  setToken(signed.token, { logoutUrl: signed.logoutUrl });
+  if (signed.hash) history.replaceState(null, '', `${location.pathname}${signed.hash}`);
+  // First ask whether chatdesk accepts this person, so a refusal gets its own explanation
+  // rather than "your session has ended".
+  checkingProviderSignIn = true;
+  try {
+    await api.me();
+  } catch (error) {
+    setToken(null);
+    if (error.status === 401 || error.status === 403) {
+      const who = signed.username ? `Signed in as ${signed.username}` : 'Signed in';
+      showLogin(`${who} at the identity provider, but no chatdesk agent has that username; ask an administrator. (The server answered: ${error.message.replace(/\.$/, '')}.)`);
+    } else {
+      showLogin(error.message);
+    }
+    return;
+  } finally {
+    checkingProviderSignIn = false;
+  }
+  try {
+    await startConsole();
+  } catch (error) {
+    if (error.status !== 401) showLogin(error.message);
+  }
 }
 
 function setupLogin() {
@@ -62,8 +138,17 @@ function setupLogin() {
   });
 }
 
-function signOut(message) {
+/** @param {{endProviderSession?: boolean}} [opts]  also sign out at the identity provider */
+function signOut(message, { endProviderSession = false } = {}) {
+  const logoutUrl = endProviderSession ? getLogoutUrl() : null;
   setToken(null);
+  if (logoutUrl) {
+    // The provider's logout ends its own session (else its button would sign the same person
+    // straight back in) and sends the browser back to the console's sign-in screen.
+    if (live) live.socket.stop();
+    location.replace(logoutUrl);
+    return;
+  }
   // Simplest way to drop every socket, timer and listener of the session: start the page afresh.
   if (live) {
     live.socket.stop();
@@ -155,7 +240,7 @@ function renderTopbar() {
       toggle.disabled = false;
     }
   };
-  $('#sign-out').onclick = () => signOut();
+  $('#sign-out').onclick = () => signOut(undefined, { endProviderSession: true });
   const conn = $('#conn-status');
   let timer = null;
   on('connection', (s) => {
@@ -241,9 +326,18 @@ function closeChat() {
 
 async function boot() {
   setupLogin();
-  onUnauthorized(() => signOut('Your session has ended. Please sign in again.'));
+  onUnauthorized(() => {
+    // Several requests may be refused at once: the first one signs out.
+    if (checkingProviderSignIn || !getToken()) return;
+    signOut('Your session has ended. Please sign in again.');
+  });
   const message = sessionStorage.getItem('chatdesk.signout.message');
   sessionStorage.removeItem('chatdesk.signout.message');
+  const callback = readCallback();
+  if (callback) {
+    await completeProviderSignIn(callback);
+    return;
+  }
   if (!getToken()) {
     showLogin(message);
     return;

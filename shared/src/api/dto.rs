@@ -12,6 +12,15 @@ pub struct SignInRequest {
     pub password: String,
 }
 
+/// How agents sign in here: always with a chatdesk password, and with the OpenID Connect
+/// issuer's own sign-in page when one is configured (the cloud's Cognito user pool).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuthConfig {
+    pub password_sign_in: bool,
+    /// `null` when agents sign in with passwords only.
+    pub oidc: Option<crate::auth::oidc::BrowserSignIn>,
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMeRequest {

@@ -27,6 +27,10 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
             let req: SignInRequest = ctx.json()?;
             ok(&app.sign_in(&req.username, &req.password).await?)
         }
+        Operation::AuthConfig => ok(&AuthConfig {
+            password_sign_in: true,
+            oidc: app.oidc.as_ref().and_then(|o| o.browser_sign_in().cloned()),
+        }),
         Operation::GetMe => ok(&app.me(ctx.principal()?).await?),
         Operation::UpdateMe => {
             let req: UpdateMeRequest = ctx.json()?;

@@ -15,6 +15,7 @@ use crate::app::{
     StartChat, StartedChat, TransferTarget,
 };
 use crate::app::{Feedback, PublicArticle, Suggestions};
+use crate::auth::oidc::BrowserSignIn;
 use crate::domain::kb::{Article, ArticleInput, DeflectionAction, DeflectionCounts};
 use crate::domain::{
     Agent, ChatEvent, ChatRow, ChatState, ChatView, Column, Group, ListPreferences, Role, Severity,
@@ -33,14 +34,14 @@ use crate::ports::{DeflectionReport, Highlight, SuggestMode, SuggestionHit, Sugg
         license(name = "Apache-2.0")
     ),
     paths(
-        health, openapi_json, sign_in, get_me, update_me, list_groups, list_agents,
+        health, openapi_json, sign_in, auth_config, get_me, update_me, list_groups, list_agents,
         get_preferences, put_preferences, start_chat, list_chats, get_chat, list_events,
         send_message, customer_end_chat, pull, take, transfer, end_chats, delete, restore, purge,
         follow_up, list_articles, create_article, get_article, update_article, delete_article,
         knowledge_stats, suggest, suggestion_feedback, chat_suggestions
     ),
     components(schemas(
-        ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, Me, Agent, Group, Role, AgentSummary,
+        ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
         UpdateMeRequest, ListPreferences, StartChat, StartedChat, CustomerChat, ChatState,
         ChatList, ChatRow, ChatView, SortSpec, SortDirection, Column, StatusIcons, Severity,
         ChatEvent, SendMessageRequest, SentMessage, PullRequest, ChatIdsRequest, TransferRequest,
@@ -101,6 +102,11 @@ fn openapi_json() {}
         (status = 400, description = "Malformed request", body = ErrorBody),
         (status = 401, description = "Wrong username or password", body = ErrorBody)))]
 fn sign_in() {}
+
+#[utoipa::path(get, path = "/api/auth/config", tag = "agent",
+    responses((status = 200, description = "How agents sign in: password, and the OpenID Connect \
+        issuer's sign-in page (authorization code flow with PKCE) when configured", body = AuthConfig)))]
+fn auth_config() {}
 
 #[utoipa::path(get, path = "/api/me", tag = "agent", security(("bearer" = [])),
     responses(

@@ -28,18 +28,58 @@ pub struct OidcConfig {
     pub jwks_url: String,
     /// The claim holding the agent id. Default `cognito:username`.
     pub username_claim: String,
+    /// Where the console sends agents to sign in (authorization code flow with PKCE); without
+    /// it the console offers password sign-in only.
+    pub browser: Option<BrowserSignIn>,
+}
+
+/// What the console needs to run the authorization code flow with PKCE as a public client.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct BrowserSignIn {
+    /// Shown on the sign-in button ("Sign in with ...").
+    pub provider_name: String,
+    /// The app client id (the ID tokens' `aud`).
+    pub client_id: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    /// The issuer's logout page (Cognito's `/logout`), if it has one.
+    pub end_session_endpoint: Option<String>,
+    pub scope: String,
 }
 
 impl OidcConfig {
     /// From `CHATDESK_OIDC_ISSUER`, `CHATDESK_OIDC_AUDIENCE` and optionally
     /// `CHATDESK_OIDC_JWKS_URL`, `CHATDESK_OIDC_USERNAME_CLAIM`; `None` when no issuer is set.
+    /// The console's sign-in button needs `CHATDESK_OIDC_AUTHORIZE_URL` and
+    /// `CHATDESK_OIDC_TOKEN_URL` too (and takes `CHATDESK_OIDC_LOGOUT_URL`,
+    /// `CHATDESK_OIDC_PROVIDER_NAME`, `CHATDESK_OIDC_SCOPE`).
     pub fn from_env() -> Option<OidcConfig> {
         let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
         let issuer = var("CHATDESK_OIDC_ISSUER")?
             .trim_end_matches('/')
             .to_owned();
+        let audience = var("CHATDESK_OIDC_AUDIENCE").unwrap_or_default();
+        let browser = match (
+            var("CHATDESK_OIDC_AUTHORIZE_URL"),
+            var("CHATDESK_OIDC_TOKEN_URL"),
+        ) {
+            (Some(authorization_endpoint), Some(token_endpoint)) if !audience.is_empty() => {
+                Some(BrowserSignIn {
+                    provider_name: var("CHATDESK_OIDC_PROVIDER_NAME")
+                        .unwrap_or_else(|| "single sign-on".into()),
+                    client_id: audience.clone(),
+                    authorization_endpoint,
+                    token_endpoint,
+                    end_session_endpoint: var("CHATDESK_OIDC_LOGOUT_URL"),
+                    scope: var("CHATDESK_OIDC_SCOPE")
+                        .unwrap_or_else(|| "openid email profile".into()),
+                })
+            }
+            _ => None,
+        };
         Some(OidcConfig {
-            audience: var("CHATDESK_OIDC_AUDIENCE").unwrap_or_default(),
+            audience,
+            browser,
             jwks_url: var("CHATDESK_OIDC_JWKS_URL")
                 .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json")),
             username_claim: var("CHATDESK_OIDC_USERNAME_CLAIM")
@@ -61,6 +101,11 @@ pub struct OidcVerifier {
 }
 
 impl OidcVerifier {
+    /// How the console starts a sign-in at the issuer, when configured.
+    pub fn browser_sign_in(&self) -> Option<&BrowserSignIn> {
+        self.config.browser.as_ref()
+    }
+
     pub fn new(config: OidcConfig) -> Self {
         OidcVerifier {
             config,
