@@ -15,7 +15,7 @@ use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
 use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
 use chatdesk_tests::dynamo_endpoint::fresh_stores;
-use chatdesk_tests::server::spawn_server_with;
+use chatdesk_tests::server::{spawn_server_with, TestServer};
 use lambda_http::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
@@ -57,10 +57,9 @@ fn event(
     LambdaEvent::new(serde_json::from_value(e).unwrap(), Context::default())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_message_between_one_customer_and_one_agent() {
-    let (stores, store) = fresh_stores().await;
-    let server = spawn_server_with(stores, |_| {}).await;
+/// The server's use cases with fan-out through PostToConnection as in the cloud, to a poster
+/// that counts what API Gateway would deliver.
+fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingPoster>) {
     let poster = Arc::new(CountingPoster::default());
     let fanout = Arc::new(Fanout::new(
         server.stores.connections.clone(),
@@ -72,6 +71,14 @@ async fn one_message_between_one_customer_and_one_agent() {
     ));
     let mut app = server.app.clone();
     app.notifier = fanout.clone();
+    (app, fanout, poster)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_message_between_one_customer_and_one_agent() {
+    let (stores, store) = fresh_stores().await;
+    let server = spawn_server_with(stores, |_| {}).await;
+    let (app, fanout, poster) = counting_fan_out(&server);
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
@@ -221,17 +228,7 @@ async fn rest(
 async fn one_whole_chat_as_the_cost_model_assumes() {
     let (stores, store) = fresh_stores().await;
     let server = spawn_server_with(stores, |c| c.suggestions = true).await;
-    let poster = Arc::new(CountingPoster::default());
-    let fanout = Arc::new(Fanout::new(
-        server.stores.connections.clone(),
-        poster.clone(),
-        server.stores.chats.clone(),
-        server.stores.directory.clone(),
-        server.app.clock.clone(),
-        server.app.settings.idle,
-    ));
-    let mut app = server.app.clone();
-    app.notifier = fanout.clone();
+    let (mut app, fanout, poster) = counting_fan_out(&server);
     // The chat's ten minutes run here in about a second. Spread over ten minutes a client's frames
     // come seconds apart, so nearly every one opens a new rate-limit window (two UpdateItems
     // instead of one): 1 ms windows make every frame do so, as they would.
