@@ -1,14 +1,25 @@
 // A small OpenID Connect issuer for the browser tests, shaped like a Cognito user pool's hosted UI:
 // the authorization code flow with PKCE (S256) for one public client, RS256 ID tokens whose keys
-// are published as a JWKS, and Cognito's /logout. It is strict where a real issuer is strict
-// (client id, redirect and logout URIs, single-use codes, the PKCE verifier), so a console that
-// gets the flow wrong fails here as it would in the cloud.
+// are published as a JWKS, refresh tokens (the refresh_token grant answers a new ID token and,
+// like Cognito without rotation, no new refresh token), and Cognito's /logout. It is strict where
+// a real issuer is strict (client id, redirect and logout URIs, single-use codes, the PKCE
+// verifier, unknown or revoked refresh tokens), so a console that gets the flow wrong fails here
+// as it would in the cloud.
 //
 //   node oidc-issuer.mjs --client-id ID --redirect-uri URL [--logout-uri URL] [--port-file FILE]
 //
 // Listens on 127.0.0.1 on a free port, prints `OIDC_ISSUER_URL=http://127.0.0.1:PORT` and, with
-// --port-file, writes the port there once it listens. GET /test/stats answers how often each
-// endpoint was called, so a test can tell that the console did (or did not) redeem a code.
+// --port-file, writes the port there once it listens. For the tests only:
+//
+//   GET  /test/stats                   how often each endpoint and grant was used, so a test can
+//                                      tell that the console did (or did not) redeem a code or
+//                                      renew its token
+//   POST /test/revoke-refresh-tokens   revokes every refresh token issued so far (as an
+//                                      administrator's global sign-out would): answers {revoked}
+//
+// The sign-in page has an optional "ID token lifetime" field (seconds, default an hour): the ID
+// tokens of that sign-in, and of every renewal with its refresh token, last that long, so a test
+// sees a renewal within seconds.
 
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -35,14 +46,28 @@ const CONSOLE_ORIGIN = new URL(REDIRECT_URI).origin;
 
 const CODE_TTL_MS = 5 * 60_000; // Cognito's authorization codes live 5 minutes
 const TOKEN_TTL_S = 3600;
+const MAX_TOKEN_TTL_S = 86_400; // Cognito's longest ID token lifetime
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = `test-${randomBytes(6).toString('hex')}`;
 const JWKS = { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' }] };
 
-/** code -> {clientId, redirectUri, challenge, username, scope, expires, used} */
+/** code -> {clientId, redirectUri, challenge, username, scope, ttl, expires, used} */
 const codes = new Map();
-const stats = { authorize: 0, codes_issued: 0, token_requests: 0, tokens_issued: 0, logouts: 0 };
+/** refresh token -> {clientId, username, scope, ttl, authTime, revoked} */
+const refreshTokens = new Map();
+const stats = {
+  authorize: 0,
+  codes_issued: 0,
+  token_requests: 0, // every POST to /oauth2/token, whatever its grant
+  tokens_issued: 0, // ID tokens issued for an authorization code
+  refresh_tokens_issued: 0,
+  refresh_grants: 0, // grant_type=refresh_token requests
+  refreshes: 0, // ID tokens issued for a refresh token
+  refreshes_refused: 0,
+  refresh_tokens_revoked: 0,
+  logouts: 0,
+};
 let issuer = ''; // set once listening
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
@@ -132,6 +157,8 @@ function signInPage(p) {
       ${hidden}
       <label for="username">Username</label>
       <input id="username" name="username" value="${escapeHtml(prefill)}" autocomplete="off">
+      <label for="ttl">ID token lifetime (seconds)</label>
+      <input id="ttl" name="ttl" inputmode="numeric" placeholder="${TOKEN_TTL_S}" autocomplete="off">
       <button type="submit" id="continue" name="decision" value="continue">Continue</button>
       <button type="submit" id="cancel" name="decision" value="cancel">Cancel</button>
   </form>
@@ -159,6 +186,9 @@ async function authorize(req, res, url) {
   }
   const username = (form.get('username') || '').trim();
   if (!/^[A-Za-z0-9_.@-]{1,128}$/.test(username)) return oauthError(res, 'invalid_request', 'enter a username');
+  const ttlText = (form.get('ttl') || '').trim();
+  const ttl = ttlText === '' ? TOKEN_TTL_S : Number(ttlText);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_S) return oauthError(res, 'invalid_request', `the ID token lifetime must be 1-${MAX_TOKEN_TTL_S} seconds`);
   const code = b64url(randomBytes(24));
   codes.set(code, {
     clientId: CLIENT_ID,
@@ -166,6 +196,7 @@ async function authorize(req, res, url) {
     challenge: form.get('code_challenge'),
     scope: form.get('scope'),
     username,
+    ttl,
     expires: Date.now() + CODE_TTL_MS,
     used: false,
   });
@@ -188,7 +219,9 @@ async function token(req, res) {
     return oauthError(res, 'invalid_request', 'the body must be application/x-www-form-urlencoded', cors);
   }
   const form = new URLSearchParams(await readBody(req));
-  if (form.get('grant_type') !== 'authorization_code') return oauthError(res, 'unsupported_grant_type', 'grant_type must be authorization_code', cors);
+  const grant = form.get('grant_type');
+  if (grant === 'refresh_token') return refreshGrant(res, form, cors);
+  if (grant !== 'authorization_code') return oauthError(res, 'unsupported_grant_type', 'grant_type must be authorization_code or refresh_token', cors);
   if (form.get('client_id') !== CLIENT_ID) return oauthError(res, 'invalid_client', 'unknown client_id', cors);
   const entry = codes.get(form.get('code') || '');
   if (!entry || entry.used || entry.expires < Date.now()) return oauthError(res, 'invalid_grant', 'the code is unknown, expired or already used', cors);
@@ -200,6 +233,31 @@ async function token(req, res) {
   if (b64url(createHash('sha256').update(verifier).digest()) !== entry.challenge) {
     return oauthError(res, 'invalid_grant', 'code_verifier does not match the code_challenge', cors);
   }
+  const authTime = Math.floor(Date.now() / 1000);
+  const refreshToken = b64url(randomBytes(32));
+  refreshTokens.set(refreshToken, { clientId: CLIENT_ID, username: entry.username, scope: entry.scope, ttl: entry.ttl, authTime, revoked: false });
+  stats.tokens_issued += 1;
+  stats.refresh_tokens_issued += 1;
+  json(res, 200, { ...tokensFor(refreshTokens.get(refreshToken)), refresh_token: refreshToken }, { ...cors, pragma: 'no-cache' });
+}
+
+/** grant_type=refresh_token: a new ID token (and access token) for a refresh token this issuer gave out. */
+function refreshGrant(res, form, cors) {
+  stats.refresh_grants += 1;
+  const refuse = (error, description) => {
+    stats.refreshes_refused += 1;
+    oauthError(res, error, description, cors);
+  };
+  if (form.get('client_id') !== CLIENT_ID) return refuse('invalid_client', 'unknown client_id');
+  const entry = refreshTokens.get(form.get('refresh_token') || '');
+  if (!entry || entry.clientId !== form.get('client_id')) return refuse('invalid_grant', 'Invalid Refresh Token');
+  if (entry.revoked) return refuse('invalid_grant', 'Refresh Token has been revoked');
+  stats.refreshes += 1;
+  json(res, 200, tokensFor(entry), { ...cors, pragma: 'no-cache' });
+}
+
+/** The token response of a sign-in (without its refresh token): fresh `iat`, `exp` and `jti`. */
+function tokensFor(entry) {
   const now = Math.floor(Date.now() / 1000);
   const sub = subOf(entry.username);
   const idToken = jwt({
@@ -207,8 +265,8 @@ async function token(req, res) {
     aud: CLIENT_ID,
     iss: issuer,
     iat: now,
-    auth_time: now,
-    exp: now + TOKEN_TTL_S,
+    auth_time: entry.authTime,
+    exp: now + entry.ttl,
     token_use: 'id',
     'cognito:username': entry.username,
     email: `${entry.username}@example.test`,
@@ -221,14 +279,27 @@ async function token(req, res) {
     client_id: CLIENT_ID,
     iss: issuer,
     iat: now,
-    exp: now + TOKEN_TTL_S,
+    exp: now + entry.ttl,
     token_use: 'access',
     scope: entry.scope,
     username: entry.username,
     jti: randomUUID(),
   });
-  stats.tokens_issued += 1;
-  json(res, 200, { id_token: idToken, access_token: accessToken, token_type: 'Bearer', expires_in: TOKEN_TTL_S }, { ...cors, pragma: 'no-cache' });
+  return { id_token: idToken, access_token: accessToken, token_type: 'Bearer', expires_in: entry.ttl };
+}
+
+// ---- test controls --------------------------------------------------------------------------------
+
+function revokeRefreshTokens(req, res) {
+  if (req.method !== 'POST') return oauthError(res, 'invalid_request', 'POST only');
+  let revoked = 0;
+  for (const entry of refreshTokens.values()) {
+    if (entry.revoked) continue;
+    entry.revoked = true;
+    revoked += 1;
+  }
+  stats.refresh_tokens_revoked += revoked;
+  json(res, 200, { revoked });
 }
 
 // ---- /logout ------------------------------------------------------------------------------------
@@ -269,6 +340,8 @@ const server = createServer(async (req, res) => {
         return logout(req, res, url);
       case '/test/stats':
         return json(res, 200, stats);
+      case '/test/revoke-refresh-tokens':
+        return revokeRefreshTokens(req, res);
       case '/favicon.ico':
         res.writeHead(204);
         return res.end();

@@ -1,12 +1,14 @@
 // The agent console: sign-in, then the navigation pane, the list with its toolbar, the chat view
 // and the Knowledge Base pane, routed by the URL hash (#/queue, #/group/support/inactive,
 // #/chat/<id>, #/kb, #/kb/deflection) so a reload reopens the same place. Agents sign in with a
-// chatdesk password, or at the deployment's identity provider when it has one (oidc.js).
+// chatdesk password, or at the deployment's identity provider when it has one (oidc.js), whose
+// short-lived token is then renewed in the background (renewal.js).
 
 import { $, h, replace } from '../lib/dom.js';
 import { api, onUnauthorized } from './api.js';
-import { getLogoutUrl, getToken, setToken } from './session.js';
+import { getLogoutUrl, getRefresh, getToken, setToken } from './session.js';
 import { clearCallback, finishSignIn, loadSignInConfig, readCallback, startSignIn } from './oidc.js';
+import { Renewal } from './renewal.js';
 import { emit, on, state } from './state.js';
 import { renderNav, markCurrent, updateCounts } from './nav.js';
 import { ListController } from './list.js';
@@ -27,6 +29,10 @@ let live = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
 // While a sign-in at the identity provider is being checked, its 401 is answered by that check.
 let checkingProviderSignIn = false;
+// Renews the identity provider's ID token before it expires; when it cannot, the agent signs in again.
+const renewal = new Renewal({ onEnded: (message) => signOut(message) });
+/** A 401 this close to the token's expiry is taken for the expiry (the server allows 30 s of skew). */
+const EXPIRY_MARGIN_MS = 60_000;
 
 // ---- sign-in ------------------------------------------------------------------------------------
 
@@ -85,7 +91,7 @@ async function completeProviderSignIn(callback) {
     showLogin(error.message);
     return;
   }
-  setToken(signed.token, { logoutUrl: signed.logoutUrl });
+  setToken(signed.token, { logoutUrl: signed.logoutUrl, refresh: signed.refresh });
   if (signed.hash) history.replaceState(null, '', `${location.pathname}${signed.hash}`);
   // First ask whether chatdesk accepts this person, so a refusal gets its own explanation
   // rather than "your session has ended".
@@ -141,6 +147,7 @@ function setupLogin() {
 /** @param {{endProviderSession?: boolean}} [opts]  also sign out at the identity provider */
 function signOut(message, { endProviderSession = false } = {}) {
   const logoutUrl = endProviderSession ? getLogoutUrl() : null;
+  renewal.stop();
   setToken(null);
   if (logoutUrl) {
     // The provider's logout ends its own session (else its button would sign the same person
@@ -164,6 +171,7 @@ function signOut(message, { endProviderSession = false } = {}) {
 async function startConsole() {
   const [me, groups, agents, prefs] = await Promise.all([api.me(), api.groups(), api.agents(), api.preferences()]);
   Object.assign(state, { me, groups, agents, prefs });
+  renewal.start();
   $('#login-view').hidden = true;
   $('#app-view').hidden = false;
   renderTopbar();
@@ -329,6 +337,13 @@ async function boot() {
   onUnauthorized(() => {
     // Several requests may be refused at once: the first one signs out.
     if (checkingProviderSignIn || !getToken()) return;
+    // The identity provider's token ran out before its renewal (a tab throttled or asleep past
+    // the schedule): renew it rather than end the session; the renewal signs out if it cannot.
+    // Any other 401 (a renewed token refused too, say) ends the session as before.
+    if (renewal.running || (getRefresh() && renewal.isExpired(EXPIRY_MARGIN_MS))) {
+      renewal.renew();
+      return;
+    }
     signOut('Your session has ended. Please sign in again.');
   });
   const message = sessionStorage.getItem('chatdesk.signout.message');
@@ -341,6 +356,18 @@ async function boot() {
   if (!getToken()) {
     showLogin(message);
     return;
+  }
+  if (renewal.isDue()) {
+    // Back to a tab whose provider token is at or past its end (a reload, a restored tab).
+    const renewing = renewal.renew();
+    if (renewal.isExpired(EXPIRY_MARGIN_MS)) {
+      // Its requests would be refused: wait for the new token rather than fail them all.
+      $('#login-view').hidden = false;
+      setLoginStatus(`Renewing your sign-in at ${getRefresh().provider_name}…`);
+      // Ended: the agent is on the sign-in screen with the reason.
+      if ((await renewing) === 'ended') return;
+      setLoginStatus('');
+    }
   }
   try {
     await startConsole();

@@ -5,6 +5,10 @@
 //
 // Between leaving for the issuer and coming back, `state` and the PKCE verifier wait in
 // sessionStorage: only this tab, only this origin, and gone when the tab closes.
+//
+// ID tokens are short-lived (Cognito's last an hour); the refresh token that comes with them is
+// kept in the same tab-scoped storage and redeemed for a new ID token before the old one expires
+// (renewal.js schedules it, refreshSignIn below asks the issuer).
 
 import { createHttp } from '../lib/http.js';
 
@@ -108,6 +112,7 @@ export async function startSignIn(config) {
     client_id: config.client_id,
     token_endpoint: config.token_endpoint,
     end_session_endpoint: config.end_session_endpoint,
+    provider_name: config.provider_name,
     // Back to the view the agent was looking at (the issuer drops the hash).
     hash: location.hash,
     created: Date.now(),
@@ -162,7 +167,8 @@ function takePending() {
 
 /**
  * Finishes a sign-in from the issuer's callback: checks `state` against the one this tab sent,
- * redeems the code with the PKCE verifier, and answers {token, username, logoutUrl, hash}.
+ * redeems the code with the PKCE verifier, and answers {token, refresh, username, logoutUrl, hash}
+ * (`refresh` is null when the issuer gave no refresh token: the session then ends with the ID token).
  * Nothing is sent anywhere unless the callback belongs to a sign-in started in this tab.
  */
 export async function finishSignIn(callback) {
@@ -228,8 +234,18 @@ export async function finishSignIn(callback) {
   }
   const token = data && typeof data.id_token === 'string' ? data.id_token : '';
   if (!token) throw new SignInError('The identity provider answered without an ID token. Ask an administrator to check that its scope includes “openid”.');
+  const refresh = typeof data.refresh_token === 'string' && data.refresh_token
+    ? {
+      refresh_token: data.refresh_token,
+      token_endpoint: pending.token_endpoint,
+      client_id: pending.client_id,
+      provider_name: typeof pending.provider_name === 'string' && pending.provider_name ? pending.provider_name : 'the identity provider',
+      clock_offset_ms: clockOffsetOf(token),
+    }
+    : null;
   return {
     token,
+    refresh,
     username: usernameOf(token),
     logoutUrl: logoutUrlOf(pending),
     hash: typeof pending.hash === 'string' ? pending.hash : '',
@@ -245,20 +261,104 @@ function logoutUrlOf(pending) {
   return u.toString();
 }
 
+// ---- renewing -----------------------------------------------------------------------------------
+
+export class RenewalError extends Error {
+  /** @param {boolean} final  true when asking again cannot help (the refresh token is refused) */
+  constructor(message, { final, code = null }) {
+    super(message);
+    this.name = 'RenewalError';
+    this.final = final;
+    this.code = code;
+  }
+}
+
+/**
+ * Redeems the session's refresh token (session.js `getRefresh()`) for a new ID token: answers
+ * {token, refreshToken, clockOffsetMs} (refreshToken null when the issuer keeps the old one, as
+ * Cognito does unless rotation is on), or throws a RenewalError.
+ */
+export async function refreshSignIn(refresh) {
+  const body = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: refresh.client_id,
+    refresh_token: refresh.refresh_token,
+  });
+  let res;
+  try {
+    res = await fetch(refresh.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body,
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new RenewalError(`Could not reach ${refresh.provider_name} to renew your sign-in.`, { final: false });
+  }
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const code = data && typeof data.error === 'string' ? data.error : null;
+    // A refused grant (expired, revoked, or a client the issuer no longer knows) stays refused;
+    // an overloaded or failing issuer may answer next time.
+    const final = (res.status === 400 || res.status === 401) && code !== null && code !== 'slow_down' && code !== 'temporarily_unavailable';
+    throw new RenewalError(`${refresh.provider_name} refused to renew your sign-in (${code || `HTTP ${res.status}`}).`, { final, code });
+  }
+  const token = data && typeof data.id_token === 'string' ? data.id_token : '';
+  if (!token || expiryOf(token) === null) {
+    throw new RenewalError(`${refresh.provider_name} answered the renewal without a usable ID token.`, { final: true, code: 'no_id_token' });
+  }
+  return {
+    token,
+    refreshToken: typeof data.refresh_token === 'string' && data.refresh_token ? data.refresh_token : null,
+    clockOffsetMs: clockOffsetOf(token),
+  };
+}
+
+// ---- reading tokens -----------------------------------------------------------------------------
+
+/** The token's claims, read without verifying it (the server does that), or null. */
+function claimsOf(idToken) {
+  try {
+    const part = idToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part + '='.repeat((4 - (part.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims && typeof claims === 'object' ? claims : null;
+  } catch {
+    return null; // not a JWT we can read
+  }
+}
+
 /**
  * The name the issuer knows the agent by, for messages only (the server decides who it is). Read
  * from the token without verifying it, which is fine for showing it back to the same person.
  */
 export function usernameOf(idToken) {
-  try {
-    const part = idToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const bytes = Uint8Array.from(atob(part + '='.repeat((4 - (part.length % 4)) % 4)), (c) => c.charCodeAt(0));
-    const claims = JSON.parse(new TextDecoder().decode(bytes));
-    for (const k of ['cognito:username', 'preferred_username', 'username', 'email', 'sub']) {
-      if (typeof claims[k] === 'string' && claims[k]) return claims[k];
-    }
-  } catch {
-    /* not a JWT we can read: fall through */
+  const claims = claimsOf(idToken);
+  if (!claims) return null;
+  for (const k of ['cognito:username', 'preferred_username', 'username', 'email', 'sub']) {
+    if (typeof claims[k] === 'string' && claims[k]) return claims[k];
   }
   return null;
+}
+
+/** When the token expires (its `exp`), in milliseconds since the epoch by the issuer's clock, or null. */
+export function expiryOf(idToken) {
+  const claims = claimsOf(idToken);
+  return claims && Number.isFinite(claims.exp) ? claims.exp * 1000 : null;
+}
+
+/**
+ * How far the issuer's clock is ahead of this computer's, from a token just received (its `iat`
+ * is "now" at the issuer). A laptop whose clock is some minutes off would otherwise renew after
+ * the token has already expired, or renew over and over.
+ */
+function clockOffsetOf(idToken) {
+  const claims = claimsOf(idToken);
+  return claims && Number.isFinite(claims.iat) ? claims.iat * 1000 - Date.now() : 0;
 }

@@ -8,7 +8,8 @@ pub use poster::ApiGatewayPoster;
 /// this machine (a local emulator or the local gateway) and no access key is in the environment,
 /// static dummy credentials are used so that requests can still be signed.
 pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client());
     if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
         loader = loader.region(aws_config::Region::new("us-east-1"));
     }
@@ -23,6 +24,16 @@ pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
             ));
     }
     loader.load().await
+}
+
+/// The one HTTP client of every SDK client and credential provider: hyper over rustls with the
+/// ring provider (the SDK's default brings aws-lc-rs as a second crypto library), trusting the
+/// system's certificate store.
+fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 fn is_loopback_url(url: &str) -> bool {
