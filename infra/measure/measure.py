@@ -198,7 +198,7 @@ def main():
             f"({zips[len(zips) // 2] / anchor[2]:.0f}x the anchor's {mb(anchor[2])} MB) and init in "
             f"{inits[0]:.1f}-{inits[-1]:.1f} ms (median {statistics.median(inits):.1f} ms, the anchor "
             f"{anchor[3]:.1f} ms). What they carry beyond it: the AWS SDK's DynamoDB and API Gateway "
-            "management clients with their HTTP and TLS stack (hyper, rustls with aws-lc-rs), the "
+            "management clients with their HTTP and TLS stack (hyper, rustls with ring), the "
             "credential chain, JWT verification with the issuer's key fetcher (reqwest), and, in the "
             "HTTP functions, the router with every use case. `kb` and `suggestions` add tantivy, "
             "candle and tokenizers; the model's 87 MB is in the layer, not in their zips, and its load "
