@@ -12,7 +12,11 @@ import { chromium } from 'playwright-core';
 export const BASE = (process.env.CHATDESK_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 export const PASSWORD = 'chatdesk-demo';
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCREENSHOTS = join(here, '..', '..', 'docs', 'screenshots');
+// The README's pictures live in docs/screenshots; an ordinary run writes beside the build instead,
+// so running the tests leaves the work tree as it was. CHATDESK_UPDATE_SCREENSHOTS=1 refreshes them.
+export const SCREENSHOTS = process.env.CHATDESK_UPDATE_SCREENSHOTS === '1'
+  ? join(here, '..', '..', 'docs', 'screenshots')
+  : join(here, '..', '..', 'target', 'screenshots');
 
 export const DESKTOP = { width: 1280, height: 720 };
 export const PHONE = { width: 390, height: 844 };
