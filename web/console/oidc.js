@@ -188,13 +188,6 @@ export async function finishSignIn(callback) {
     throw new SignInError('The sign-in took too long and has expired. Please sign in again.');
   }
 
-  const body = new URLSearchParams({
-    grant_type: 'authorization_code',
-    client_id: pending.client_id,
-    code: callback.code,
-    redirect_uri: pending.redirect_uri,
-    code_verifier: pending.verifier,
-  });
   // A deployment whose Content-Security-Policy does not list the token endpoint under
   // connect-src fails here for every agent; say so, rather than blaming their connection.
   let blockedByPolicy = false;
@@ -202,14 +195,14 @@ export async function finishSignIn(callback) {
     if (/^connect-src/.test(e.effectiveDirective || e.violatedDirective || '')) blockedByPolicy = true;
   };
   document.addEventListener('securitypolicyviolation', onViolation);
-  let res;
+  let reply;
   try {
-    res = await fetch(pending.token_endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-      credentials: 'omit',
-      cache: 'no-store',
+    reply = await postToTokenEndpoint(pending.token_endpoint, {
+      grant_type: 'authorization_code',
+      client_id: pending.client_id,
+      code: callback.code,
+      redirect_uri: pending.redirect_uri,
+      code_verifier: pending.verifier,
     });
   } catch {
     // The violation event is dispatched as a task of its own: give it the chance to arrive.
@@ -221,12 +214,7 @@ export async function finishSignIn(callback) {
   } finally {
     document.removeEventListener('securitypolicyviolation', onViolation);
   }
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
+  const { res, data } = reply;
   if (!res.ok) {
     const code = data && typeof data.error === 'string' ? data.error : `HTTP ${res.status}`;
     const text = data && typeof data.error_description === 'string' && data.error_description ? `${data.error_description} (${code})` : code;
@@ -279,29 +267,17 @@ export class RenewalError extends Error {
  * Cognito does unless rotation is on), or throws a RenewalError.
  */
 export async function refreshSignIn(refresh) {
-  const body = new URLSearchParams({
-    grant_type: 'refresh_token',
-    client_id: refresh.client_id,
-    refresh_token: refresh.refresh_token,
-  });
-  let res;
+  let reply;
   try {
-    res = await fetch(refresh.token_endpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body,
-      credentials: 'omit',
-      cache: 'no-store',
+    reply = await postToTokenEndpoint(refresh.token_endpoint, {
+      grant_type: 'refresh_token',
+      client_id: refresh.client_id,
+      refresh_token: refresh.refresh_token,
     });
   } catch {
     throw new RenewalError(`Could not reach ${refresh.provider_name} to renew your sign-in.`, { final: false });
   }
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
+  const { res, data } = reply;
   if (!res.ok) {
     const code = data && typeof data.error === 'string' ? data.error : null;
     // A refused grant (expired, revoked, or a client the issuer no longer knows) stays refused;
@@ -318,6 +294,29 @@ export async function refreshSignIn(refresh) {
     refreshToken: typeof data.refresh_token === 'string' && data.refresh_token ? data.refresh_token : null,
     clockOffsetMs: clockOffsetOf(token),
   };
+}
+
+// ---- the token endpoint -------------------------------------------------------------------------
+
+/**
+ * POSTs a form to the issuer's token endpoint: {res, data}, data being the JSON answer or null.
+ * Rejects only when no answer arrived (network, or a Content-Security-Policy refusal).
+ */
+async function postToTokenEndpoint(endpoint, form) {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(form),
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null; // not JSON: the status alone tells
+  }
+  return { res, data };
 }
 
 // ---- reading tokens -----------------------------------------------------------------------------
