@@ -3,7 +3,7 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::contract;
+use chatdesk_tests::{contract, distribution};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -22,6 +22,22 @@ macro_rules! contract_suite {
                     }
                 };
             }
+
+            /// Automatic distribution through the use cases, on this adapter's conditional writes.
+            macro_rules! distribution_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        distribution::$name($make.await).await
+                    }
+                };
+            }
+
+            distribution_case!(new_chats_go_to_the_least_loaded_available_member);
+            distribution_case!(a_chat_waits_until_a_member_becomes_available);
+            distribution_case!(a_chat_handed_back_to_the_queue_goes_to_another_member);
+            distribution_case!(pull_groups_keep_chats_in_the_queue);
+            distribution_case!(concurrent_starts_and_ends_never_exceed_a_limit);
 
             case!(groups_and_agents_round_trip);
             case!(usernames_are_unique_and_logins_carry_the_hash);

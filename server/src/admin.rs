@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 
 use chatdesk::auth::password::hash_password;
-use chatdesk::domain::{Agent, AgentId, DomainError, Group, GroupId, Role};
+use chatdesk::domain::{Agent, AgentId, Distribution, DomainError, Group, GroupId, Role};
 use chatdesk::ports::DirectoryStore;
 
 use crate::{Config, ServerError};
@@ -27,12 +27,16 @@ pub struct StoreArg {
 
 #[derive(Subcommand, Debug)]
 pub enum GroupCommand {
-    /// Create or rename a group.
+    /// Create a group, or change its name or distribution.
     Add {
         /// Id: letters, digits, '-' and '_' (e.g. `support`).
         id: String,
         /// Display name (e.g. `Customer Support`).
         name: String,
+        /// How chats reach agents: `pull` (they wait in the queue until an agent pulls one) or
+        /// `automatic` (each goes to the available member with the fewest chats and room for it).
+        #[arg(long, default_value = "pull", value_parser = ["pull", "automatic"])]
+        distribution: String,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -120,18 +124,31 @@ pub async fn directory(kind: StoreKind) -> Result<Arc<dyn DirectoryStore>, Serve
 
 pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
     match cmd {
-        GroupCommand::Add { id, name, store } => {
+        GroupCommand::Add {
+            id,
+            name,
+            distribution,
+            store,
+        } => {
             let dir = directory(store.store).await?;
             let group = Group {
                 id: GroupId::parse(&id).map_err(invalid)?,
                 name: chatdesk::domain::limits::single_line("name", &name, 80).map_err(invalid)?,
+                distribution: Distribution::parse(&distribution).ok_or_else(|| {
+                    ServerError::Config(format!("unknown distribution {distribution:?}"))
+                })?,
             };
             dir.put_group(&group).await?;
-            println!("group {} ({}) saved", group.id, group.name);
+            println!(
+                "group {} ({}) saved, distribution {}",
+                group.id,
+                group.name,
+                group.distribution.as_str()
+            );
         }
         GroupCommand::List { store } => {
             for g in directory(store.store).await?.list_groups().await? {
-                println!("{}\t{}", g.id, g.name);
+                println!("{}\t{}\t{}", g.id, g.name, g.distribution.as_str());
             }
         }
     }

@@ -70,10 +70,7 @@ pub async fn seed_demo_directory(directory: &dyn DirectoryStore) -> Result<bool,
     }
     for (id, name) in DEMO_GROUPS {
         directory
-            .put_group(&Group {
-                id: parse_id(GroupId::parse, id)?,
-                name: (*name).into(),
-            })
+            .put_group(&Group::pull(parse_id(GroupId::parse, id)?, *name))
             .await?;
     }
     let hash = hash_password(DEMO_PASSWORD).map_err(StoreError::Corrupt)?;

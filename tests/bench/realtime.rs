@@ -287,6 +287,7 @@ async fn chatdesk(
             .put_group(&Group {
                 id: GroupId::parse(&format!("bench-{g}")).expect("id"),
                 name: format!("Bench {g}"),
+                distribution: chatdesk::domain::Distribution::Pull,
             })
             .await
             .expect("group");

@@ -38,6 +38,7 @@ pub async fn seed_groups(stores: &Stores, groups: &[&str]) {
             .put_group(&Group {
                 id: gid(g),
                 name: format!("Group {g}"),
+                distribution: chatdesk::domain::Distribution::Pull,
             })
             .await
             .unwrap();
@@ -71,6 +72,7 @@ async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -> Ch
     let g = Group {
         id: gid(group),
         name: group.into(),
+        distribution: chatdesk::domain::Distribution::Pull,
     };
     let new = rules::start_chat(
         ChatId::generate(),
@@ -118,6 +120,20 @@ pub async fn groups_and_agents_round_trip(stores: Stores) {
     seed_groups(&stores, &["b", "a"]).await;
     let groups = stores.directory.list_groups().await.unwrap();
     assert_eq!(groups.len(), 2);
+    assert!(groups.iter().all(|g| g.distribution == Distribution::Pull));
+    let automatic = Group {
+        id: gid("b"),
+        name: "Group B, automatic".into(),
+        distribution: Distribution::Automatic,
+    };
+    stores.directory.put_group(&automatic).await.unwrap();
+    let groups = stores.directory.list_groups().await.unwrap();
+    assert_eq!(groups.len(), 2, "a group is updated in place");
+    assert_eq!(
+        groups.iter().find(|g| g.id == automatic.id),
+        Some(&automatic),
+        "name and distribution are stored"
+    );
     let a = agent("ann", &["a", "b"], Role::Manager, 3);
     stores.directory.put_agent(&a).await.unwrap();
     assert_eq!(

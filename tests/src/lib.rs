@@ -4,6 +4,7 @@
 pub mod client;
 pub mod contract;
 pub mod counting;
+pub mod distribution;
 pub mod dynamo_endpoint;
 pub mod flows;
 pub mod server;

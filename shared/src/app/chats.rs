@@ -151,10 +151,12 @@ impl App {
             .tokens
             .issue_customer(&new.chat.id, now)
             .map_err(|e| AppError::Internal(crate::ports::StoreError::Corrupt(e)))?;
+        let chat = self
+            .distribute_after(&new.chat, None)
+            .await
+            .unwrap_or(new.chat);
         Ok(StartedChat {
-            chat: self
-                .customer_view(&new.chat, Some(group.name.clone()))
-                .await?,
+            chat: self.customer_view(&chat, Some(group.name.clone())).await?,
             token,
         })
     }

@@ -85,8 +85,12 @@ impl App {
         available: bool,
     ) -> Result<Me, AppError> {
         let mut agent = self.agent(principal).await?;
+        let became_available = available && !agent.available;
         agent.available = available;
         self.directory.put_agent(&agent).await?;
+        if became_available {
+            self.distribute_to(&agent.id).await;
+        }
         self.me_for(agent).await
     }
 

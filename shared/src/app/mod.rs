@@ -4,6 +4,7 @@
 mod actions;
 mod chats;
 mod directory;
+mod distribute;
 mod error;
 mod knowledge;
 mod lists;

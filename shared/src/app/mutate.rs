@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::{App, AppError};
 use crate::domain::rules::Mutation;
-use crate::domain::{Chat, ChatEvent, ChatId, DomainError, Timestamp};
+use crate::domain::{AgentId, Chat, ChatEvent, ChatId, DomainError, Timestamp};
 use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, StoreError};
 
 /// Enough for a burst of concurrent messages in one chat (tested with twenty at once); a rule
@@ -42,7 +42,33 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("chat {id} was not found")))
     }
 
+    /// Applies `rule` to the chat, then lets automatic distribution act on what changed: a chat
+    /// that now waits in an automatic group's queue is handed out, and an agent whose chat was
+    /// released gets the next waiting one. A chat handed out that way is returned as it is now.
     pub(crate) async fn mutate_chat<F>(&self, id: &ChatId, rule: F) -> Result<Mutated, AppError>
+    where
+        F: Fn(&Chat, Timestamp) -> Result<Mutation, DomainError> + Send + Sync,
+    {
+        let (mutated, released) = self.commit_rule(id, rule).await?;
+        match mutated {
+            Mutated::Changed { chat, event } => {
+                let chat = self
+                    .distribute_after(&chat, released.as_ref())
+                    .await
+                    .unwrap_or(chat);
+                Ok(Mutated::Changed { chat, event })
+            }
+            duplicate @ Mutated::Duplicate { .. } => Ok(duplicate),
+        }
+    }
+
+    /// Applies `rule` to the chat and nothing else: read, apply, compare-and-set, retry on a
+    /// lost race. Also answers whose active chat the commit released.
+    pub(crate) async fn commit_rule<F>(
+        &self,
+        id: &ChatId,
+        rule: F,
+    ) -> Result<(Mutated, Option<AgentId>), AppError>
     where
         F: Fn(&Chat, Timestamp) -> Result<Mutation, DomainError> + Send + Sync,
     {
@@ -66,7 +92,9 @@ impl App {
             };
             match self.chats.commit(&commit).await {
                 Ok(CommitOutcome::Committed) => {
-                    let ChatCommit { chat, event, .. } = commit;
+                    let ChatCommit {
+                        chat, event, load, ..
+                    } = commit;
                     let previous_group =
                         (before.group_id != chat.group_id).then(|| before.group_id.clone());
                     self.notifier
@@ -76,13 +104,16 @@ impl App {
                             previous_group,
                         })
                         .await;
-                    return Ok(Mutated::Changed { chat, event });
+                    return Ok((Mutated::Changed { chat, event }, load.release));
                 }
                 Ok(CommitOutcome::DuplicateMessage(event)) => {
-                    return Ok(Mutated::Duplicate {
-                        chat: before,
-                        event,
-                    })
+                    return Ok((
+                        Mutated::Duplicate {
+                            chat: before,
+                            event,
+                        },
+                        None,
+                    ))
                 }
                 Err(StoreError::Stale) => {
                     // Lost a race: wait a random time up to an exponentially growing cap (full

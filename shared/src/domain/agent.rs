@@ -35,10 +35,52 @@ impl Role {
     }
 }
 
+/// How a group's queued chats reach agents (SmarterTrack's two distribution methods).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Chats wait in the queue until an agent pulls one ("cherry picking").
+    #[default]
+    Pull,
+    /// Each new chat goes straight to an available member with room for it; it waits in the
+    /// queue only while nobody has room, and is handed out as soon as somebody does.
+    Automatic,
+}
+
+impl Distribution {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Distribution::Pull => "pull",
+            Distribution::Automatic => "automatic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Distribution> {
+        match s {
+            "pull" => Some(Distribution::Pull),
+            "automatic" => Some(Distribution::Automatic),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Group {
     pub id: GroupId,
     pub name: String,
+    #[serde(default)]
+    pub distribution: Distribution,
+}
+
+impl Group {
+    /// A group whose chats are pulled from its queue, the default.
+    pub fn pull(id: GroupId, name: impl Into<String>) -> Group {
+        Group {
+            id,
+            name: name.into(),
+            distribution: Distribution::Pull,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

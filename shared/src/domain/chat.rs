@@ -63,7 +63,12 @@ pub struct FollowUp {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Party {
     Customer,
-    Agent { id: AgentId, name: String },
+    Agent {
+        id: AgentId,
+        name: String,
+    },
+    /// The group's automatic distribution (no person acted).
+    Automatic,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

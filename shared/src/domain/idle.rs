@@ -141,6 +141,7 @@ mod tests {
         let group = Group {
             id: GroupId::parse("g").unwrap(),
             name: "G".into(),
+            distribution: crate::domain::Distribution::Pull,
         };
         rules::start_chat(
             ChatId::generate(),
@@ -291,6 +292,7 @@ mod tests {
         let g2 = Group {
             id: GroupId::parse("h").unwrap(),
             name: "H".into(),
+            distribution: crate::domain::Distribution::Pull,
         };
         let chat = started();
         assert_eq!(chat.queue_time_ms(at(30)), 30_000, "ticks while queued");

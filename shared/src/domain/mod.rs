@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod chat;
+pub mod distribution;
 pub mod error;
 pub mod event;
 pub mod idle;
@@ -17,7 +18,7 @@ pub mod sort;
 pub mod time;
 pub mod view;
 
-pub use agent::{Agent, Group, Role};
+pub use agent::{Agent, Distribution, Group, Role};
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party};
 pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};

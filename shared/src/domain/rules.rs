@@ -179,6 +179,30 @@ pub fn take(chat: &Chat, actor: &Agent, now: Timestamp) -> Result<Mutation, Doma
     Ok(assign(chat, actor, party(actor), now))
 }
 
+/// The group's automatic distribution hands a queued chat to `target` (chosen by
+/// `distribution::offer_order`). Applies only while the chat still waits: if an agent pulled it
+/// meanwhile, that stands.
+pub fn assign_automatically(
+    chat: &Chat,
+    target: &Agent,
+    now: Timestamp,
+) -> Result<Mutation, DomainError> {
+    not_deleted(chat)?;
+    if chat.state != ChatState::Queued {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} no longer waits in the queue",
+            chat.id
+        )));
+    }
+    if !target.is_member_of(&chat.group_id) || !target.available {
+        return Err(DomainError::InvalidState(format!(
+            "{} cannot receive chats of this group now",
+            target.display_name
+        )));
+    }
+    Ok(assign(chat, target, Party::Automatic, now))
+}
+
 fn assign(chat: &Chat, to: &Agent, by: Party, now: Timestamp) -> Mutation {
     let mut next = chat.clone();
     let previous = next.agent_id.take();

@@ -7,7 +7,7 @@ use super::keys::*;
 use super::metrics::{item_size, read_units, write_units, Units};
 use super::schema::{PK, SK};
 use super::{from_item, get_n, get_s, key, s, to_item, DynamoStore, Item};
-use crate::domain::{Agent, AgentId, Group, GroupId};
+use crate::domain::{Agent, AgentId, Distribution, Group, GroupId};
 use crate::ports::{DirectoryStore, StoreError};
 
 impl DynamoStore {
@@ -147,6 +147,7 @@ impl DirectoryStore for DynamoStore {
         let mut item = key(DIR, group_sk(&group.id));
         item.insert("id".into(), s(group.id.as_str()));
         item.insert("name".into(), s(&group.name));
+        item.insert("distribution".into(), s(group.distribution.as_str()));
         self.put(item).await
     }
 
@@ -155,10 +156,22 @@ impl DirectoryStore for DynamoStore {
         let mut groups = items
             .iter()
             .map(|i| {
+                let id = GroupId::parse(get_s(i, "id")?)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                // Groups written before distribution existed are pulled from the queue.
+                let distribution = match i.get("distribution") {
+                    None => Distribution::Pull,
+                    Some(_) => {
+                        let text = get_s(i, "distribution")?;
+                        Distribution::parse(text).ok_or_else(|| {
+                            StoreError::Corrupt(format!("group {id}: distribution {text:?}"))
+                        })?
+                    }
+                };
                 Ok(Group {
-                    id: GroupId::parse(get_s(i, "id")?)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    id,
                     name: get_s(i, "name")?.to_owned(),
+                    distribution,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;

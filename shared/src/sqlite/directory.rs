@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
 use super::{db_err, json_err, SqliteStore};
-use crate::domain::{Agent, AgentId, Group, GroupId};
+use crate::domain::{Agent, AgentId, Distribution, Group, GroupId};
 use crate::ports::{DirectoryStore, StoreError};
 
 fn agent_from_doc(doc: &str) -> Result<Agent, StoreError> {
@@ -16,9 +16,10 @@ impl DirectoryStore for SqliteStore {
         self.with(move |c| {
             super::execute(
                 c,
-                "INSERT INTO groups (id, name) VALUES (?1, ?2)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                params![group.id.as_str(), group.name],
+                "INSERT INTO groups (id, name, distribution) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE
+                 SET name = excluded.name, distribution = excluded.distribution",
+                params![group.id.as_str(), group.name, group.distribution.as_str()],
             )
             .map_err(db_err)?;
             Ok(())
@@ -29,16 +30,29 @@ impl DirectoryStore for SqliteStore {
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
         self.read(|c| {
             let mut stmt = c
-                .prepare_cached("SELECT id, name FROM groups ORDER BY name, id")
+                .prepare_cached("SELECT id, name, distribution FROM groups ORDER BY name, id")
                 .map_err(db_err)?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                })
                 .map_err(db_err)?;
             let mut groups = Vec::new();
             for row in rows {
-                let (id, name) = row.map_err(db_err)?;
+                let (id, name, distribution) = row.map_err(db_err)?;
                 let id = GroupId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                groups.push(Group { id, name });
+                let distribution = Distribution::parse(&distribution).ok_or_else(|| {
+                    StoreError::Corrupt(format!("group {id}: distribution {distribution:?}"))
+                })?;
+                groups.push(Group {
+                    id,
+                    name,
+                    distribution,
+                });
             }
             Ok(groups)
         })

@@ -91,6 +91,10 @@ CREATE TABLE deflection_events (
     PRIMARY KEY (question_id, item_id, action)
 );
 "#,
+    // How each group's chats reach agents: pulled from the queue (as before) or automatic.
+    r#"
+ALTER TABLE groups ADD COLUMN distribution TEXT NOT NULL DEFAULT 'pull';
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

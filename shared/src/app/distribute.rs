@@ -1,0 +1,201 @@
+//! Automatic distribution: groups set to `automatic` hand each waiting chat to an available
+//! member with room for it, instead of leaving it for someone to pull. It runs after the change
+//! that makes it possible (a chat starts, is transferred or restored into such a group's queue;
+//! an agent ends or hands back a chat, or becomes available), in the same invocation, so a chat
+//! never waits for a timer. Every hand-out is an ordinary conditional commit: a colleague who
+//! pulls the chat at the same moment wins or loses cleanly, and nobody goes over their limit.
+//!
+//! Distribution never fails the change that triggered it: if it cannot run (a store error), the
+//! chat stays in its queue, where anyone may still pull it, and the error is logged.
+
+use super::mutate::Mutated;
+use super::{App, AppError};
+use crate::api::error::error_chain;
+use crate::domain::distribution::{self, AgentLoad};
+use crate::domain::{
+    rules, Agent, AgentId, Chat, ChatId, ChatState, Distribution, DomainError, Group,
+};
+use crate::ports::ChatFilter;
+
+/// Extra waiting chats read beyond an agent's room, for the ones colleagues take first.
+const RACE_SLACK: usize = 10;
+
+impl App {
+    /// After `chat` was committed (releasing `released`'s active chat, if any): hands the chat
+    /// out if it waits in an automatic group, then gives the released agent their next chats.
+    /// Returns the chat if it was handed out.
+    pub(crate) async fn distribute_after(
+        &self,
+        chat: &Chat,
+        released: Option<&AgentId>,
+    ) -> Option<Chat> {
+        let waits = chat.state == ChatState::Queued && !chat.is_deleted();
+        if !waits && released.is_none() {
+            return None;
+        }
+        match self.distribute(chat, waits, released).await {
+            Ok(assigned) => assigned,
+            Err(e) => {
+                tracing::error!(error = %error_chain(&e), chat = %chat.id, "automatic distribution failed; the chat stays in its queue");
+                None
+            }
+        }
+    }
+
+    /// An agent became available: they get waiting chats of their automatic groups, up to their
+    /// limit. Logged, never failed, like every distribution.
+    pub(crate) async fn distribute_to(&self, agent: &AgentId) {
+        let result = async {
+            let automatic = self.automatic_groups().await?;
+            self.fill_capacity(agent, &automatic, None).await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::error!(error = %error_chain(&e), agent = %agent, "automatic distribution failed; chats stay in their queues");
+        }
+    }
+
+    async fn distribute(
+        &self,
+        chat: &Chat,
+        waits: bool,
+        released: Option<&AgentId>,
+    ) -> Result<Option<Chat>, AppError> {
+        let automatic = self.automatic_groups().await?;
+        if automatic.is_empty() {
+            return Ok(None);
+        }
+        let mut assigned = None;
+        if waits {
+            if let Some(group) = automatic.iter().find(|g| g.id == chat.group_id) {
+                // Not back to the agent who just handed it to the queue.
+                assigned = self.offer(group, &chat.id, released).await?;
+            }
+        }
+        if let Some(agent) = released {
+            self.fill_capacity(agent, &automatic, Some(&chat.id))
+                .await?;
+        }
+        Ok(assigned)
+    }
+
+    async fn automatic_groups(&self) -> Result<Vec<Group>, AppError> {
+        Ok(self
+            .directory
+            .list_groups()
+            .await?
+            .into_iter()
+            .filter(|g| g.distribution == Distribution::Automatic)
+            .collect())
+    }
+
+    /// Offers a waiting chat to the group's agents in `offer_order`; the first commit wins.
+    async fn offer(
+        &self,
+        group: &Group,
+        chat: &ChatId,
+        except: Option<&AgentId>,
+    ) -> Result<Option<Chat>, AppError> {
+        let loads = self.agent_loads(group).await?;
+        for agent in distribution::offer_order(group, chat, &loads, except) {
+            match self.hand_out(chat, agent).await? {
+                HandOut::Assigned(chat) => return Ok(Some(chat)),
+                HandOut::AgentFull => continue,
+                HandOut::ChatGone => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The group's available members and their active-chat counts.
+    async fn agent_loads(&self, group: &Group) -> Result<Vec<AgentLoad>, AppError> {
+        let mut loads = Vec::new();
+        for agent in self.directory.list_agents().await? {
+            if !agent.available || !agent.is_member_of(&group.id) {
+                continue;
+            }
+            let active_chats = self.directory.active_chat_count(&agent.id).await?;
+            loads.push(AgentLoad {
+                agent,
+                active_chats,
+            });
+        }
+        Ok(loads)
+    }
+
+    /// Gives `agent` the longest-waiting chats of their automatic groups while they have room.
+    /// `skip` is the chat they just handed back.
+    async fn fill_capacity(
+        &self,
+        agent: &AgentId,
+        automatic: &[Group],
+        skip: Option<&ChatId>,
+    ) -> Result<(), AppError> {
+        let Some(agent) = self.directory.get_agent(agent).await? else {
+            return Ok(());
+        };
+        let groups: Vec<&Group> = automatic
+            .iter()
+            .filter(|g| agent.is_member_of(&g.id))
+            .collect();
+        if !agent.available || groups.is_empty() {
+            return Ok(());
+        }
+        let active = self.directory.active_chat_count(&agent.id).await?;
+        let room = agent.max_concurrent_chats.saturating_sub(active) as usize;
+        if room == 0 {
+            return Ok(());
+        }
+        let mut waiting = Vec::new();
+        for group in groups {
+            // More than the room: colleagues freed at the same moment take some of the oldest
+            // (a lost race moves on to the next), and the skipped chat may be among them.
+            let queued = self
+                .chats
+                .list_chats(&ChatFilter::GroupQueue(group.id.clone()), room + RACE_SLACK)
+                .await?;
+            waiting.extend(queued.into_iter().filter(|c| Some(&c.id) != skip));
+        }
+        waiting.sort_by(|a, b| {
+            let key = |c: &Chat| (c.queued_since.unwrap_or(c.started_at), c.id.clone());
+            key(a).cmp(&key(b))
+        });
+        let mut given = 0;
+        for chat in waiting {
+            if given == room {
+                break;
+            }
+            match self.hand_out(&chat.id, &agent).await? {
+                HandOut::Assigned(_) => given += 1,
+                HandOut::AgentFull => break,
+                HandOut::ChatGone => continue,
+            }
+        }
+        Ok(())
+    }
+
+    /// One conditional hand-out of a waiting chat to an agent.
+    async fn hand_out(&self, chat: &ChatId, agent: &Agent) -> Result<HandOut, AppError> {
+        let result = self
+            .commit_rule(chat, |c, now| rules::assign_automatically(c, agent, now))
+            .await;
+        match result {
+            Ok((Mutated::Changed { chat, .. }, _)) => Ok(HandOut::Assigned(chat)),
+            Ok((Mutated::Duplicate { .. }, _)) => Ok(HandOut::ChatGone),
+            // The agent filled up meanwhile (the counter is checked in the same commit).
+            Err(AppError::Domain(DomainError::AtCapacity { .. })) => Ok(HandOut::AgentFull),
+            // Pulled, transferred, ended or purged meanwhile, or busy with others' changes: it
+            // is not waiting for this hand-out any more.
+            Err(AppError::Domain(DomainError::InvalidState(_)))
+            | Err(AppError::NotFound(_))
+            | Err(AppError::Conflict(_)) => Ok(HandOut::ChatGone),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+enum HandOut {
+    Assigned(Chat),
+    AgentFull,
+    ChatGone,
+}

@@ -1,0 +1,139 @@
+//! Who gets a chat in a group with automatic distribution: the order in which its agents are
+//! offered the chat. The store has the last word: an offer commits only if the agent is still
+//! under their limit (the same conditional write as a pull), so two chats handed out at once can
+//! never push anyone over it; a refused offer moves on to the next agent in this order.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use super::agent::{Agent, Group};
+use super::ids::{AgentId, ChatId};
+
+/// An agent with the number of chats they have active now.
+#[derive(Clone, Debug)]
+pub struct AgentLoad {
+    pub agent: Agent,
+    pub active_chats: u32,
+}
+
+/// The agents to offer `chat` to, best first: members of the group who are available and have
+/// room, fewest active chats first (load balancing). Agents with equal loads are taken in a
+/// rotation that starts at a different agent for every chat, so over many chats equals share
+/// the work evenly instead of the first name in the list getting every tie. `except` is left
+/// out (the agent who just handed the chat back to the queue).
+pub fn offer_order<'a>(
+    group: &Group,
+    chat: &ChatId,
+    loads: &'a [AgentLoad],
+    except: Option<&AgentId>,
+) -> Vec<&'a Agent> {
+    let mut eligible: Vec<&AgentLoad> = loads
+        .iter()
+        .filter(|l| {
+            l.agent.is_member_of(&group.id)
+                && l.agent.available
+                && l.active_chats < l.agent.max_concurrent_chats
+                && Some(&l.agent.id) != except
+        })
+        .collect();
+    // A stable base order, then the chat's own starting point in it.
+    eligible.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
+    if !eligible.is_empty() {
+        let start = (rotation_seed(chat) % eligible.len() as u64) as usize;
+        eligible.rotate_left(start);
+    }
+    // Stable: equal loads keep the rotated order.
+    eligible.sort_by_key(|l| l.active_chats);
+    eligible.into_iter().map(|l| &l.agent).collect()
+}
+
+fn rotation_seed(chat: &ChatId) -> u64 {
+    let mut h = DefaultHasher::new();
+    chat.as_str().hash(&mut h);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Distribution, GroupId, Role};
+
+    fn group() -> Group {
+        Group {
+            id: GroupId::parse("support").unwrap(),
+            name: "Support".into(),
+            distribution: Distribution::Automatic,
+        }
+    }
+
+    fn load(name: &str, groups: &[&str], available: bool, active: u32, max: u32) -> AgentLoad {
+        AgentLoad {
+            agent: Agent {
+                id: AgentId::parse(name).unwrap(),
+                username: name.into(),
+                display_name: name.into(),
+                role: Role::Agent,
+                groups: groups.iter().map(|g| GroupId::parse(g).unwrap()).collect(),
+                available,
+                max_concurrent_chats: max,
+            },
+            active_chats: active,
+        }
+    }
+
+    fn names(order: Vec<&Agent>) -> Vec<String> {
+        order.into_iter().map(|a| a.username.clone()).collect()
+    }
+
+    #[test]
+    fn only_available_members_with_room_are_offered_the_chat_fewest_chats_first() {
+        let loads = vec![
+            load("ann", &["support"], true, 2, 5),
+            load("ben", &["support"], true, 0, 5),
+            load("cat", &["sales"], true, 0, 5),
+            load("dan", &["support"], false, 0, 5),
+            load("eve", &["support"], true, 3, 3),
+            load("fay", &["support", "sales"], true, 1, 5),
+        ];
+        let order = offer_order(&group(), &ChatId::generate(), &loads, None);
+        assert_eq!(names(order), ["ben", "fay", "ann"]);
+    }
+
+    #[test]
+    fn the_agent_who_handed_the_chat_back_is_not_offered_it() {
+        let loads = vec![
+            load("ann", &["support"], true, 0, 5),
+            load("ben", &["support"], true, 1, 5),
+        ];
+        let ann = AgentId::parse("ann").unwrap();
+        let order = offer_order(&group(), &ChatId::generate(), &loads, Some(&ann));
+        assert_eq!(names(order), ["ben"]);
+    }
+
+    #[test]
+    fn equal_loads_take_turns_across_chats() {
+        let loads = vec![
+            load("ann", &["support"], true, 1, 5),
+            load("ben", &["support"], true, 1, 5),
+            load("cat", &["support"], true, 1, 5),
+        ];
+        let mut first_offers = std::collections::HashMap::<String, u32>::new();
+        for _ in 0..3000 {
+            let order = offer_order(&group(), &ChatId::generate(), &loads, None);
+            assert_eq!(order.len(), 3, "every equal agent stays in the order");
+            *first_offers.entry(order[0].username.clone()).or_default() += 1;
+        }
+        for name in ["ann", "ben", "cat"] {
+            let n = first_offers.get(name).copied().unwrap_or(0);
+            assert!(
+                (800..=1200).contains(&n),
+                "{name} was first {n} times of 3000"
+            );
+        }
+    }
+
+    #[test]
+    fn nobody_with_room_means_the_chat_waits() {
+        let loads = vec![load("ann", &["support"], true, 5, 5)];
+        assert!(offer_order(&group(), &ChatId::generate(), &loads, None).is_empty());
+    }
+}
