@@ -27,7 +27,9 @@ export function describeEvent(e, audience, groupName = (g) => g) {
         : `Chat started in ${groupName(e.group_id)}.`;
     case 'assigned': {
       if (audience === 'customer') return `${e.agent_name} joined the chat.`;
-      const by = e.by && e.by.kind === 'agent' && e.by.id !== e.agent_id ? ` (assigned by ${e.by.name})` : '';
+      let by = '';
+      if (e.by && e.by.kind === 'agent' && e.by.id !== e.agent_id) by = ` (assigned by ${e.by.name})`;
+      else if (e.by && e.by.kind === 'automatic') by = ' (assigned automatically)';
       return `${e.agent_name} joined the chat${by}.`;
     }
     case 'requeued':

@@ -152,7 +152,7 @@ impl App {
             .issue_customer(&new.chat.id, now)
             .map_err(|e| AppError::Internal(crate::ports::StoreError::Corrupt(e)))?;
         let chat = self
-            .distribute_after(&new.chat, None)
+            .distribute_new(&new.chat, group)
             .await
             .unwrap_or(new.chat);
         Ok(StartedChat {

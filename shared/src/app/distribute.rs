@@ -42,6 +42,21 @@ impl App {
         }
     }
 
+    /// A chat just started in `group` (read by the caller already): handed out at once if the
+    /// group distributes automatically.
+    pub(crate) async fn distribute_new(&self, chat: &Chat, group: &Group) -> Option<Chat> {
+        if group.distribution != Distribution::Automatic {
+            return None;
+        }
+        match self.offer(group, &chat.id, None).await {
+            Ok(assigned) => assigned,
+            Err(e) => {
+                tracing::error!(error = %error_chain(&e), chat = %chat.id, "automatic distribution failed; the chat stays in its queue");
+                None
+            }
+        }
+    }
+
     /// An agent became available: they get waiting chats of their automatic groups, up to their
     /// limit. Logged, never failed, like every distribution.
     pub(crate) async fn distribute_to(&self, agent: &AgentId) {
@@ -99,7 +114,7 @@ impl App {
         let loads = self.agent_loads(group).await?;
         for agent in distribution::offer_order(group, chat, &loads, except) {
             match self.hand_out(chat, agent).await? {
-                HandOut::Assigned(chat) => return Ok(Some(chat)),
+                HandOut::Assigned(chat) => return Ok(Some(*chat)),
                 HandOut::AgentFull => continue,
                 HandOut::ChatGone => return Ok(None),
             }
@@ -180,7 +195,7 @@ impl App {
             .commit_rule(chat, |c, now| rules::assign_automatically(c, agent, now))
             .await;
         match result {
-            Ok((Mutated::Changed { chat, .. }, _)) => Ok(HandOut::Assigned(chat)),
+            Ok((Mutated::Changed { chat, .. }, _)) => Ok(HandOut::Assigned(Box::new(chat))),
             Ok((Mutated::Duplicate { .. }, _)) => Ok(HandOut::ChatGone),
             // The agent filled up meanwhile (the counter is checked in the same commit).
             Err(AppError::Domain(DomainError::AtCapacity { .. })) => Ok(HandOut::AgentFull),
@@ -195,7 +210,7 @@ impl App {
 }
 
 enum HandOut {
-    Assigned(Chat),
+    Assigned(Box<Chat>),
     AgentFull,
     ChatGone,
 }
