@@ -104,11 +104,13 @@ def seed(endpoint, table, bin_dir):
         ["group", "add", "support", "Customer Support", "--store", "dynamodb"],
         ["group", "add", "billing", "Billing", "--store", "dynamodb"],
         ["group", "add", "sales", "Sales", "--store", "dynamodb"],
+        ["group", "add", "priority", "Priority", "--distribution", "automatic", "--store", "dynamodb"],
         # The operator's import, as docs/deploy.md describes it: articles arrive with their
         # embeddings, so the suggestions function has a knowledge base to index.
         ["kb", "import", str(REPO / "server" / "demo-kb"), "--store", "dynamodb"],
         ["agent", "add", "alice", "--name", "Alice", "--role", "administrator", "--groups", "support,billing", "--store", "dynamodb"],
         ["agent", "add", "bob", "--name", "Bob", "--role", "agent", "--groups", "support", "--store", "dynamodb"],
+        ["agent", "add", "carol", "--name", "Carol", "--role", "agent", "--groups", "priority", "--max-chats", "1", "--store", "dynamodb"],
     ):
         # The server binary of the same build as the functions (`chatdesk`), else through cargo.
         server = Path(bin_dir) / "chatdesk"
@@ -227,6 +229,39 @@ def run(s):
     s.call("chat-delete", http("POST", "/api/actions/restore", alice, {"chat_ids": [chat2]}))
     s.call("chat-delete", http("POST", "/api/actions/delete", alice, {"chat_ids": [chat2]}))
     s.call("chat-delete", http("POST", "/api/actions/purge", alice, {"chat_ids": [chat2]}))
+
+    # An automatic group: Carol (limit 1) is handed its chats without pulling, by whichever
+    # function makes room for one.
+    carol = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "carol", "password": PASSWORD})) or {}).get("token")
+    s.call("agent-profile", http("PATCH", "/api/me", carol, {"available": False}))
+
+    def start_priority(name):
+        started = s.call("chat-start", http("POST", "/api/chats", body={
+            "group_id": "priority", "name": name, "question": "The site is down"}), expect=(201,)) or {}
+        return (started.get("chat") or {}), started.get("token")
+
+    def expect_state(chat_id, token, state, what):
+        got = (s.call("chat-read", http("GET", f"/api/chats/{chat_id}", token)) or {}).get("state")
+        if got != state:
+            s.p.fail(f"automatic distribution: {what}: chat is {got!r}, expected {state!r}")
+
+    waiting, waiting_token = start_priority("Cy")
+    if waiting.get("state") != "queued":
+        s.p.fail(f"chat-start: with nobody available the chat must wait, got {waiting.get('state')!r}")
+    gone(carol)
+    s.call("agent-profile", http("PATCH", "/api/me", carol, {"available": True}), what="available: hands the waiting chat out")
+    expect_state(waiting.get("id", "missing"), waiting_token, "active", "Carol became available")
+    full, full_token = start_priority("Di")
+    if full.get("state") != "queued":
+        s.p.fail(f"chat-start: Carol is at her limit, the chat must wait, got {full.get('state')!r}")
+    gone(carol)
+    s.call("chat-end", http("POST", "/api/actions/end", carol, {"chat_ids": [waiting.get("id", "missing")]}), what="end: hands the next chat out")
+    expect_state(full.get("id", "missing"), full_token, "active", "Carol ended a chat")
+    s.call("chat-end", http("POST", f"/api/chats/{full.get('id', 'missing')}/end", full_token))
+    straight, straight_token = start_priority("Ed")
+    if straight.get("state") != "active" or straight.get("agent_name") != "Carol":
+        s.p.fail(f"chat-start: Carol has room, the chat must go to her at once, got {json.dumps(straight)[:200]}")
+    s.call("chat-end", http("POST", f"/api/chats/{straight.get('id', 'missing')}/end", straight_token))
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
