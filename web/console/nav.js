@@ -17,7 +17,10 @@ export function renderNav() {
   const groups = me.groups.map((g) => {
     const listId = `nav-group-${g.id}`;
     const toggle = h('button', { type: 'button', class: 'nav-group-toggle', 'aria-expanded': 'true', 'aria-controls': listId },
-      h('span', { class: 'caret', 'aria-hidden': 'true' }, '▾'), g.name);
+      h('span', { class: 'caret', 'aria-hidden': 'true' }, '▾'), g.name,
+      g.distribution === 'automatic'
+        ? h('span', { class: 'nav-tag', title: 'Chats are handed out automatically to available members' }, 'auto')
+        : null);
     const sub = h('ul', { id: listId, class: 'nav-sub' },
       h('li', {}, link({ view: 'group', group_id: g.id, inactive: false }, 'Active')),
       h('li', {}, link({ view: 'group', group_id: g.id, inactive: true }, 'Inactive')));

@@ -1,6 +1,6 @@
 //! Automatic distribution: groups set to `automatic` hand each waiting chat to an available
 //! member with room for it, instead of leaving it for someone to pull. It runs after the change
-//! that makes it possible (a chat starts, is transferred or restored into such a group's queue;
+//! that makes it possible (a chat starts in, or is transferred into, such a group's queue;
 //! an agent ends or hands back a chat, or becomes available), in the same invocation, so a chat
 //! never waits for a timer. Every hand-out is an ordinary conditional commit: a colleague who
 //! pulls the chat at the same moment wins or loses cleanly, and nobody goes over their limit.
@@ -13,7 +13,7 @@ use super::{App, AppError};
 use crate::api::error::error_chain;
 use crate::domain::distribution::{self, AgentLoad};
 use crate::domain::{
-    rules, Agent, AgentId, Chat, ChatId, ChatState, Distribution, DomainError, Group,
+    rules, Agent, AgentId, Chat, ChatId, ChatState, Distribution, DomainError, EventKind, Group,
 };
 use crate::ports::ChatFilter;
 
@@ -21,15 +21,20 @@ use crate::ports::ChatFilter;
 const RACE_SLACK: usize = 10;
 
 impl App {
-    /// After `chat` was committed (releasing `released`'s active chat, if any): hands the chat
-    /// out if it waits in an automatic group, then gives the released agent their next chats.
-    /// Returns the chat if it was handed out.
+    /// After `chat` was committed with `event` (releasing `released`'s active chat, if any):
+    /// hands the chat out if it was just put back into an automatic group's queue, then gives
+    /// the released agent their next chats. Returns the chat if it was handed out. Anything else
+    /// (a message or a follow-up on a waiting chat) costs nothing here: a waiting chat was
+    /// already offered when it arrived, and is handed out when someone makes room.
     pub(crate) async fn distribute_after(
         &self,
         chat: &Chat,
+        event: &EventKind,
         released: Option<&AgentId>,
     ) -> Option<Chat> {
-        let waits = chat.state == ChatState::Queued && !chat.is_deleted();
+        let waits = matches!(event, EventKind::Requeued { .. })
+            && chat.state == ChatState::Queued
+            && !chat.is_deleted();
         if !waits && released.is_none() {
             return None;
         }

@@ -43,7 +43,7 @@ impl App {
     }
 
     /// Applies `rule` to the chat, then lets automatic distribution act on what changed: a chat
-    /// that now waits in an automatic group's queue is handed out, and an agent whose chat was
+    /// handed back to an automatic group's queue is handed out, and an agent whose chat was
     /// released gets the next waiting one. A chat handed out that way is returned as it is now.
     pub(crate) async fn mutate_chat<F>(&self, id: &ChatId, rule: F) -> Result<Mutated, AppError>
     where
@@ -53,7 +53,7 @@ impl App {
         match mutated {
             Mutated::Changed { chat, event } => {
                 let chat = self
-                    .distribute_after(&chat, released.as_ref())
+                    .distribute_after(&chat, &event.kind, released.as_ref())
                     .await
                     .unwrap_or(chat);
                 Ok(Mutated::Changed { chat, event })
