@@ -249,3 +249,54 @@ async fn the_local_connections_api_behaves_like_api_gateway() {
     );
     let _ = is_event("x", "y");
 }
+
+#[tokio::test]
+async fn in_an_automatic_group_the_agent_gets_the_chat_live_without_pulling() {
+    use chatdesk::domain::{AgentId, Distribution, Group, GroupId};
+    let server = spawn_server().await;
+    // Support hands its chats out; of its members only Alice is on duty.
+    let directory = &server.stores.directory;
+    directory
+        .put_group(&Group {
+            id: GroupId::parse("support").unwrap(),
+            name: "Customer Support".into(),
+            distribution: Distribution::Automatic,
+        })
+        .await
+        .unwrap();
+    for name in ["admin", "manager", "carol"] {
+        let id = AgentId::parse(name).unwrap();
+        let mut agent = directory.get_agent(&id).await.unwrap().unwrap();
+        agent.available = false;
+        directory.put_agent(&agent).await.unwrap();
+    }
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let mut console = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    // Let the connection's group subscriptions be recorded before the chat starts.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let (chat, customer) = api.start_chat("support", "Ann", "My site is down").await;
+    let changed = console
+        .expect("handed to Alice", is_chat_changed(&chat, "assigned"))
+        .await;
+    assert_eq!(changed["chat"]["agent_id"], "alice");
+    assert_eq!(changed["chat"]["state"], "active");
+    let mine = api.list(&alice, "view=my_active").await;
+    assert!(
+        mine.iter().any(|c| c["id"] == chat.as_str()),
+        "in My Active without a pull: {mine:?}"
+    );
+
+    // The customer is already talking to Alice; the transcript says how she got the chat.
+    let (_, view) = api.get(&format!("/api/chats/{chat}"), &customer).await;
+    assert_eq!(view["state"], "active");
+    assert_eq!(view["agent_name"], "Alice");
+    let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    cws.send(json!({"action":"resume","chat_id":chat,"after_seq":0}))
+        .await;
+    let assigned = cws
+        .expect("the assignment", is_event(&chat, "assigned"))
+        .await;
+    assert_eq!(assigned["event"]["by"]["kind"], "automatic");
+}
