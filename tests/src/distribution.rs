@@ -138,9 +138,14 @@ pub async fn a_chat_waits_until_a_member_becomes_available(stores: Stores) {
     ann.available = false;
     stores.directory.put_agent(&ann).await.unwrap();
 
-    let first = start(&app, "auto", "First").await;
-    let second = start(&app, "auto", "Second").await;
-    let third = start(&app, "auto", "Third").await;
+    // A few milliseconds apart: the queue is ordered by arrival time (to the millisecond, ties
+    // by id), and this case is about who waited longest.
+    let mut arrivals = Vec::new();
+    for name in ["First", "Second", "Third"] {
+        arrivals.push(start(&app, "auto", name).await);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let [first, second, third] = <[_; 3]>::try_from(arrivals).unwrap();
     for c in [&first, &second, &third] {
         assert_eq!(c.state, ChatState::Queued, "nobody is available");
     }
