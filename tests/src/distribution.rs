@@ -3,7 +3,7 @@
 //! limit (the adapters' conditional writes are what guarantees it). `tests/store_contract.rs`
 //! runs every case on SQLite and on DynamoDB.
 
-use chatdesk::app::{App, BulkAction, StartChat, TransferTarget};
+use chatdesk::app::{ActionOutcome, App, BulkAction, StartChat, TransferTarget};
 use chatdesk::auth::Principal;
 use chatdesk::domain::*;
 use chatdesk::ports::ChatFilter;
@@ -59,6 +59,19 @@ async fn end(app: &App, agent: &str, chat: &ChatId) {
         .await
         .unwrap();
     assert_eq!(out.succeeded, 1, "{agent} ends {chat}: {:?}", out.results);
+}
+
+/// `agent` transfers the chat back to the "auto" group's queue.
+async fn hand_back(app: &App, agent: &str, chat: &ChatId) -> ActionOutcome {
+    app.bulk(
+        &Principal::Agent(aid(agent)),
+        BulkAction::Transfer(TransferTarget::Group {
+            group_id: gid("auto"),
+        }),
+        vec![chat.clone()],
+    )
+    .await
+    .unwrap()
 }
 
 fn assigned_automatically(events: &[ChatEvent]) -> usize {
@@ -173,16 +186,7 @@ pub async fn a_chat_handed_back_to_the_queue_goes_to_another_member(stores: Stor
     assert_eq!(chat(&stores, &c.id).await.agent_id, Some(aid("ann")));
 
     // Nobody else yet: handed back, it waits (not straight back to Ann).
-    let back = app
-        .bulk(
-            &Principal::Agent(aid("ann")),
-            BulkAction::Transfer(TransferTarget::Group {
-                group_id: gid("auto"),
-            }),
-            vec![c.id.clone()],
-        )
-        .await
-        .unwrap();
+    let back = hand_back(&app, "ann", &c.id).await;
     assert_eq!(back.succeeded, 1, "{:?}", back.results);
     assert_eq!(chat(&stores, &c.id).await.state, ChatState::Queued);
     assert_eq!(active_count(&stores, "ann").await, 0);
@@ -198,16 +202,7 @@ pub async fn a_chat_handed_back_to_the_queue_goes_to_another_member(stores: Stor
     assert_eq!(now.agent_id, Some(aid("ben")));
 
     // Ben hands it back while Ann has room: it goes to Ann, and the answer shows it.
-    let back = app
-        .bulk(
-            &Principal::Agent(aid("ben")),
-            BulkAction::Transfer(TransferTarget::Group {
-                group_id: gid("auto"),
-            }),
-            vec![c.id.clone()],
-        )
-        .await
-        .unwrap();
+    let back = hand_back(&app, "ben", &c.id).await;
     let row = back.results[0].chat.clone().unwrap();
     assert_eq!(row.agent_id, Some(aid("ann")));
     assert_eq!(row.state, ChatState::Active);
