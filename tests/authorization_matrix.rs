@@ -634,10 +634,7 @@ async fn every_route_and_action_for_every_caller() {
         expired: server
             .app
             .tokens
-            .issue_agent(
-                &AgentId::parse("alice").unwrap(),
-                Timestamp(1_000_000_000_000),
-            )
+            .issue_agent(&profile, Timestamp(1_000_000_000_000))
             .unwrap(),
         tampered: {
             let mut t = alice.clone();

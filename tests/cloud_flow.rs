@@ -34,15 +34,19 @@ async fn a_vanished_connection_is_removed_when_post_to_connection_says_gone() {
     server
         .stores
         .connections
-        .put_connection(&Connection {
-            id: ghost.clone(),
-            owner: ConnectionOwner::Agent {
-                agent_id: AgentId::parse("alice").unwrap(),
-                groups: vec![GroupId::parse("support").unwrap()],
+        .put_connection(
+            &Connection {
+                id: ghost.clone(),
+                owner: ConnectionOwner::Agent {
+                    agent_id: AgentId::parse("alice").unwrap(),
+                    groups: vec![GroupId::parse("support").unwrap()],
+                    session: None,
+                },
+                connected_at: Timestamp(0),
+                expires_at: Timestamp(4_102_444_800_000),
             },
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(4_102_444_800_000),
-        })
+            10,
+        )
         .await
         .unwrap();
     let (chat, _) = api.start_chat("support", "Ann", "Hello?").await;

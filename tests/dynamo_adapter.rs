@@ -83,7 +83,7 @@ async fn chats_are_stored_as_documented_and_the_agent_index_is_sparse() {
         .await
         .is_some());
 
-    let ann_p = Principal::Agent(ann.id.clone());
+    let ann_p = Principal::agent(ann.id.clone());
     app.pull_next(&ann_p).await.unwrap();
     let meta = raw(&store, &format!("CHAT#{id}"), "META").await.unwrap();
     assert_eq!(meta["gsi2pk"], AttributeValue::S("AGENT#ann".into()));
@@ -185,7 +185,7 @@ async fn calls_and_capacity_per_operation() {
     let app = app_over(&stores);
     let ann = agent("ann", &["support", "billing"], Role::Manager, 5);
     stores.directory.put_agent(&ann).await.unwrap();
-    let p = Principal::Agent(ann.id.clone());
+    let p = Principal::agent(ann.id.clone());
     let mut rows = Vec::new();
 
     let m0 = store.metrics();

@@ -193,6 +193,14 @@ impl ConnectionPoster for RecordingPoster {
         self.0.lock().unwrap().push((connection.to_string(), value));
         Ok(())
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PostError> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((connection.to_string(), json!({"closed": true})));
+        Ok(())
+    }
 }
 
 fn ws_event(

@@ -36,6 +36,14 @@ impl ConnectionPoster for CountingPoster {
         self.0.lock().unwrap().push((connection.to_string(), kind));
         Ok(())
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PostError> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((connection.to_string(), "closed".into()));
+        Ok(())
+    }
 }
 
 fn event(

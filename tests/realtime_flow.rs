@@ -97,15 +97,19 @@ async fn a_client_that_vanished_is_removed_at_the_next_fan_out() {
     server
         .stores
         .connections
-        .put_connection(&Connection {
-            id: ghost.clone(),
-            owner: ConnectionOwner::Agent {
-                agent_id: chatdesk::domain::AgentId::parse("alice").unwrap(),
-                groups: vec![chatdesk::domain::GroupId::parse("support").unwrap()],
+        .put_connection(
+            &Connection {
+                id: ghost.clone(),
+                owner: ConnectionOwner::Agent {
+                    agent_id: chatdesk::domain::AgentId::parse("alice").unwrap(),
+                    groups: vec![chatdesk::domain::GroupId::parse("support").unwrap()],
+                    session: None,
+                },
+                connected_at: Timestamp(0),
+                expires_at: Timestamp(i64::MAX / 2),
             },
-            connected_at: Timestamp(0),
-            expires_at: Timestamp(i64::MAX / 2),
-        })
+            10,
+        )
         .await
         .unwrap();
     assert!(server

@@ -52,6 +52,9 @@ macro_rules! contract_suite {
             case!(purging_removes_the_chat_and_its_transcript);
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);
+            case!(connections_are_limited_per_principal);
+            case!(session_epochs_move_only_when_revoked);
+            case!(agents_are_removed_with_their_sign_in);
             case!(frames_are_admitted_up_to_the_rate_limit);
             case!(articles_round_trip_and_move_the_knowledge_version);
             case!(resolutions_round_trip);

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use chatdesk::auth::password::hash_password;
-use chatdesk::domain::{Agent, AgentId, Distribution, DomainError, Group, GroupId, Role};
-use chatdesk::ports::DirectoryStore;
+use chatdesk::app::{AgentProfile, AppError};
+use chatdesk::domain::{AgentId, Distribution, DomainError, Group, GroupId, Role};
+use chatdesk::ports::{ConnectionId, ConnectionPoster, DirectoryStore, PostError};
 
 use crate::{Config, ServerError};
 
@@ -51,6 +51,8 @@ pub enum GroupCommand {
 pub enum AgentCommand {
     /// Create or update an agent. The password is read from the environment variable named by
     /// `--password-env` (default `CHATDESK_AGENT_PASSWORD`), never from the command line.
+    /// Setting a password for an existing agent, or taking a role or group away, revokes their
+    /// earlier sign-ins and closes their open consoles.
     Add {
         /// Sign-in name; also the agent's id (in the cloud: their Cognito username).
         username: String,
@@ -66,6 +68,13 @@ pub enum AgentCommand {
         max_chats: u32,
         #[arg(long, default_value = "CHATDESK_AGENT_PASSWORD")]
         password_env: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
+    /// Remove an agent: their sign-ins stop working and their open consoles close at once.
+    /// Refused while they have active chats.
+    Remove {
+        username: String,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -166,45 +175,41 @@ pub async fn agent(cmd: AgentCommand) -> Result<(), ServerError> {
             password_env,
             store,
         } => {
-            let dir = directory(store.store).await?;
-            let known = dir.list_groups().await?;
+            let app = operator_app(store.store).await?;
             let mut group_ids = Vec::new();
             for g in &groups {
-                let id = GroupId::parse(g.trim()).map_err(invalid)?;
-                if !known.iter().any(|k| k.id == id) {
-                    return Err(ServerError::Config(format!(
-                        "there is no group {id}; create it first with `chatdesk group add`"
-                    )));
-                }
-                group_ids.push(id);
+                group_ids.push(GroupId::parse(g.trim()).map_err(invalid)?);
             }
-            let id = AgentId::parse(&username).map_err(invalid)?;
-            let agent = Agent {
-                id: id.clone(),
-                username: username.clone(),
-                display_name: chatdesk::domain::limits::single_line("name", &name, 80)
-                    .map_err(invalid)?,
-                role: role.into(),
-                groups: group_ids,
-                available: true,
-                max_concurrent_chats: max_chats.clamp(1, 100),
-            };
-            dir.put_agent(&agent).await?;
-            match std::env::var(&password_env).ok().filter(|p| !p.is_empty()) {
-                Some(password) if password.chars().count() >= 12 => {
-                    let hash = hash_password(&password).map_err(ServerError::Config)?;
-                    dir.set_password_hash(&id, &hash).await?;
-                    println!("agent {username} saved with a password");
-                }
-                Some(_) => {
-                    return Err(ServerError::Config(
-                        "the password must be at least 12 characters".into(),
-                    ))
-                }
+            let password = std::env::var(&password_env).ok().filter(|p| !p.is_empty());
+            let saved = app
+                .save_agent(
+                    AgentProfile {
+                        username: username.clone(),
+                        display_name: name,
+                        role: role.into(),
+                        groups: group_ids,
+                        max_concurrent_chats: max_chats,
+                    },
+                    password.as_deref(),
+                )
+                .await
+                .map_err(refused)?;
+            let what = if saved.created { "created" } else { "saved" };
+            match password {
+                Some(_) => println!("agent {username} {what} with a password"),
                 None => println!(
-                    "agent {username} saved without a password (set {password_env} to give one; in the cloud agents sign in through Cognito)"
+                    "agent {username} {what} without a password (set {password_env} to give one; in the cloud agents sign in through Cognito)"
                 ),
             }
+            if saved.sessions_revoked {
+                println!("their earlier sign-ins are revoked and their open consoles closed");
+            }
+        }
+        AgentCommand::Remove { username, store } => {
+            let app = operator_app(store.store).await?;
+            let id = AgentId::parse(&username).map_err(invalid)?;
+            app.remove_agent(&id).await.map_err(refused)?;
+            println!("agent {username} removed; their sign-ins are revoked and their open consoles closed");
         }
         AgentCommand::List { store } => {
             for a in directory(store.store).await?.list_agents().await? {
@@ -220,6 +225,49 @@ pub async fn agent(cmd: AgentCommand) -> Result<(), ServerError> {
         }
     }
     Ok(())
+}
+
+/// A refusal of the use case, as the operator should read it.
+fn refused(e: AppError) -> ServerError {
+    match e {
+        AppError::Internal(inner) => ServerError::Store(inner),
+        other => ServerError::Config(other.public_message()),
+    }
+}
+
+/// The use cases for an operator command on `kind`'s stores, with a fan-out that can close the
+/// connections of a revoked agent: through the running local server's gateway, or API Gateway's
+/// management endpoint (`CHATDESK_WS_ENDPOINT`) for the cloud table. Without either, the revoked
+/// connections are still forgotten in the store (they receive nothing more, and every frame they
+/// send is refused); only telling and closing them is left out.
+pub async fn operator_app(kind: StoreKind) -> Result<chatdesk::app::App, ServerError> {
+    let config = Config::from_env()?;
+    let stores = stores(kind).await?;
+    let endpoint = match kind {
+        StoreKind::Sqlite => crate::read_gateway_endpoint(&config.data_dir),
+        StoreKind::Dynamodb => std::env::var("CHATDESK_WS_ENDPOINT")
+            .ok()
+            .filter(|e| !e.is_empty()),
+    };
+    let poster: Arc<dyn ConnectionPoster> = match endpoint {
+        Some(url) => Arc::new(chatdesk::aws::ApiGatewayPoster::for_endpoint(&url).await),
+        None => Arc::new(NoGateway),
+    };
+    crate::offline_app_with(&config, &stores, None, poster)
+}
+
+/// No running gateway to reach: posts and closes fail (and are logged by the fan-out).
+struct NoGateway;
+
+#[async_trait::async_trait]
+impl ConnectionPoster for NoGateway {
+    async fn post(&self, _: &ConnectionId, _: bytes::Bytes) -> Result<(), PostError> {
+        Err(PostError::Failed("no running gateway to reach".into()))
+    }
+
+    async fn close(&self, _: &ConnectionId) -> Result<(), PostError> {
+        Err(PostError::Failed("no running gateway to reach".into()))
+    }
 }
 
 #[derive(Subcommand, Debug)]

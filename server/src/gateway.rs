@@ -83,6 +83,14 @@ impl ConnectionPoster for LocalPoster {
             Err(PostError::Gone)
         }
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PostError> {
+        if self.0.send(connection, Outbound::Close) {
+            Ok(())
+        } else {
+            Err(PostError::Gone)
+        }
+    }
 }
 
 #[derive(Clone)]

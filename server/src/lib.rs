@@ -287,11 +287,45 @@ pub fn engine() -> Option<Arc<dyn chatdesk::ports::Suggester>> {
     }
 }
 
-/// The use cases over `stores` without a listener or fan-out: for operator commands.
+/// The use cases over `stores` without a listener or fan-out: for operator commands that change
+/// no chat and no agent (knowledge-base imports).
 pub fn offline_app(
     config: &Config,
     stores: &Stores,
     suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
+) -> Result<App, ServerError> {
+    offline_app_notifying(
+        config,
+        stores,
+        suggester,
+        Arc::new(chatdesk::ports::NullNotifier),
+    )
+}
+
+/// The use cases over `stores` for operator commands, with a fan-out through `poster`, so that
+/// what a command changes (an agent's access) reaches the connections it concerns.
+pub fn offline_app_with(
+    config: &Config,
+    stores: &Stores,
+    suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
+    poster: Arc<dyn ConnectionPoster>,
+) -> Result<App, ServerError> {
+    let fanout = Arc::new(Fanout::new(
+        stores.connections.clone(),
+        poster,
+        stores.chats.clone(),
+        stores.directory.clone(),
+        Arc::new(SystemClock),
+        config.idle,
+    ));
+    offline_app_notifying(config, stores, suggester, fanout)
+}
+
+fn offline_app_notifying(
+    config: &Config,
+    stores: &Stores,
+    suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
+    notifier: Arc<dyn chatdesk::ports::Notifier>,
 ) -> Result<App, ServerError> {
     // Operator commands sign no tokens: a throwaway key, so a command aimed at DynamoDB needs no
     // local data directory (and never creates one).
@@ -301,7 +335,7 @@ pub fn offline_app(
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
-        notifier: Arc::new(chatdesk::ports::NullNotifier),
+        notifier,
         clock: Arc::new(SystemClock),
         tokens: Arc::new(tokens),
         identity: None,
@@ -315,6 +349,14 @@ pub fn offline_app(
             ..Settings::default()
         },
     })
+}
+
+/// The internal gateway endpoint of a local server running on `data_dir`, if one is running.
+pub fn read_gateway_endpoint(data_dir: &std::path::Path) -> Option<String> {
+    let _ = data_dir;
+    std::env::var("CHATDESK_GATEWAY_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
 }
 
 async fn shutdown_signal() {

@@ -294,23 +294,22 @@ async fn chatdesk(
     }
     let mut agent_tokens = Vec::new();
     for a in 0..agents {
-        let id = AgentId::parse(&format!("agent-{a}")).expect("id");
-        stores
-            .directory
-            .put_agent(&Agent {
-                id: id.clone(),
-                username: format!("agent-{a}"),
-                display_name: format!("Agent {a}"),
-                role: Role::Agent,
-                groups: vec![
-                    GroupId::parse(&format!("bench-{}", a / agents_per_group)).expect("id")
-                ],
-                available: true,
-                max_concurrent_chats: CHATS_PER_AGENT as u32,
-            })
-            .await
-            .expect("agent");
-        agent_tokens.push(app.tokens.issue_agent(&id, app.clock.now()).expect("token"));
+        let agent = Agent {
+            id: AgentId::parse(&format!("agent-{a}")).expect("id"),
+            username: format!("agent-{a}"),
+            display_name: format!("Agent {a}"),
+            role: Role::Agent,
+            groups: vec![GroupId::parse(&format!("bench-{}", a / agents_per_group)).expect("id")],
+            available: true,
+            max_concurrent_chats: CHATS_PER_AGENT as u32,
+            session_epoch: chatdesk::app::new_session_epoch(),
+        };
+        stores.directory.put_agent(&agent).await.expect("agent");
+        agent_tokens.push(
+            app.tokens
+                .issue_agent(&agent, app.clock.now())
+                .expect("token"),
+        );
     }
     let api = Api::new(&base);
     let mut agent_sockets = Vec::new();

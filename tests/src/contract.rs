@@ -28,6 +28,7 @@ pub fn agent(id: &str, groups: &[&str], role: Role, max: u32) -> Agent {
         groups: groups.iter().map(|g| gid(g)).collect(),
         available: true,
         max_concurrent_chats: max,
+        session_epoch: 11,
     }
 }
 
@@ -153,6 +154,65 @@ pub async fn groups_and_agents_round_trip(stores: Stores) {
         Some(changed)
     );
     assert_eq!(stores.directory.list_agents().await.unwrap().len(), 1);
+}
+
+/// The session epoch moves only through `set_session_epoch`: a profile written from an earlier
+/// read (an availability toggle racing a revocation) never brings a revoked epoch back.
+pub async fn session_epochs_move_only_when_revoked(stores: Stores) {
+    seed_groups(&stores, &["a"]).await;
+    let dir = &stores.directory;
+    let a = agent("ann", &["a"], Role::Agent, 3);
+    dir.put_agent(&a).await.unwrap();
+    assert_eq!(
+        dir.get_agent(&a.id).await.unwrap().unwrap().session_epoch,
+        11
+    );
+    dir.set_session_epoch(&a.id, 99).await.unwrap();
+    let mut stale = a.clone();
+    stale.available = false;
+    stale.session_epoch = 11;
+    // Written from the read before the revocation: refused, or kept at the revoked epoch.
+    let _ = dir.put_agent(&stale).await;
+    let now_stored = dir.get_agent(&a.id).await.unwrap().unwrap();
+    assert_eq!(now_stored.session_epoch, 99, "the revocation stands");
+    let mut fresh = now_stored.clone();
+    fresh.display_name = "Annie".into();
+    dir.put_agent(&fresh).await.unwrap();
+    let read = dir.get_agent(&a.id).await.unwrap().unwrap();
+    assert_eq!(
+        (read.display_name.as_str(), read.session_epoch),
+        ("Annie", 99)
+    );
+    assert!(matches!(
+        dir.set_session_epoch(&aid("nobody"), 5).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// Removing an agent removes their profile and sign-in; the username is free again.
+pub async fn agents_are_removed_with_their_sign_in(stores: Stores) {
+    seed_groups(&stores, &["a"]).await;
+    let dir = &stores.directory;
+    let a = agent("ann", &["a"], Role::Agent, 3);
+    dir.put_agent(&a).await.unwrap();
+    dir.set_password_hash(&a.id, "$argon2id$x").await.unwrap();
+    assert!(dir.delete_agent(&a.id).await.unwrap());
+    assert_eq!(dir.get_agent(&a.id).await.unwrap(), None);
+    assert_eq!(dir.find_login("ann").await.unwrap(), None);
+    assert!(dir.list_agents().await.unwrap().is_empty());
+    assert!(!dir.delete_agent(&a.id).await.unwrap(), "removing twice");
+    let mut again = agent("ann", &["a"], Role::Agent, 3);
+    again.session_epoch = 12;
+    dir.put_agent(&again).await.unwrap();
+    assert_eq!(
+        dir.get_agent(&a.id).await.unwrap().unwrap().session_epoch,
+        12
+    );
+    assert_eq!(
+        dir.find_login("ann").await.unwrap(),
+        None,
+        "the old password is gone"
+    );
 }
 
 pub async fn usernames_are_unique_and_logins_carry_the_hash(stores: Stores) {
@@ -606,6 +666,7 @@ pub async fn connections_and_subscriptions(stores: Stores) {
         owner: ConnectionOwner::Agent {
             agent_id: aid("ann"),
             groups: vec![gid("g"), gid("h")],
+            session: Some(7),
         },
         connected_at: now(),
         expires_at: now().plus_millis(3_600_000),
@@ -619,8 +680,8 @@ pub async fn connections_and_subscriptions(stores: Stores) {
         connected_at: now(),
         expires_at: now().plus_millis(3_600_000),
     };
-    conns.put_connection(&agent_conn).await.unwrap();
-    conns.put_connection(&customer_conn).await.unwrap();
+    conns.put_connection(&agent_conn, 10).await.unwrap();
+    conns.put_connection(&customer_conn, 10).await.unwrap();
     assert_eq!(
         conns.get_connection(&agent_conn.id).await.unwrap(),
         Some(agent_conn.clone())
@@ -664,6 +725,101 @@ pub async fn connections_and_subscriptions(stores: Stores) {
     conns.remove_connection(&customer_conn.id).await.unwrap();
 }
 
+/// A principal (an agent, or a customer's chat) may hold `max` connections: one more is refused
+/// and writes nothing; closing one makes room; an expired one does not count. Concurrent
+/// connects never pass the limit.
+pub async fn connections_are_limited_per_principal(stores: Stores) {
+    let conns = stores.connections.clone();
+    let t = now();
+    let chat = ChatId::generate();
+    let customer = |n: usize, at: Timestamp| Connection {
+        id: ConnectionId::parse(&format!("cust{n}=")).unwrap(),
+        owner: ConnectionOwner::Customer {
+            chat_id: chat.clone(),
+        },
+        connected_at: at,
+        expires_at: at.plus_millis(3_600_000),
+    };
+    for n in 0..3 {
+        conns.put_connection(&customer(n, t), 3).await.unwrap();
+    }
+    let refused = conns.put_connection(&customer(3, t), 3).await;
+    assert!(
+        matches!(refused, Err(StoreError::LimitReached { limit: 3, .. })),
+        "{refused:?}"
+    );
+    assert!(conns
+        .get_connection(&customer(3, t).id)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(conns.chat_subscribers(&chat).await.unwrap().len(), 3);
+    let principal = PrincipalKey::customer(&chat);
+    assert_eq!(
+        conns.principal_connections(&principal, t).await.unwrap(),
+        vec![customer(0, t).id, customer(1, t).id, customer(2, t).id]
+    );
+    // Another principal has its own allowance.
+    let other = Connection {
+        id: ConnectionId::parse("otherCust=").unwrap(),
+        owner: ConnectionOwner::Customer {
+            chat_id: ChatId::generate(),
+        },
+        connected_at: t,
+        expires_at: t.plus_millis(3_600_000),
+    };
+    conns.put_connection(&other, 3).await.unwrap();
+    // Closing one makes room for one.
+    conns.remove_connection(&customer(1, t).id).await.unwrap();
+    conns.put_connection(&customer(3, t), 3).await.unwrap();
+    assert!(conns.put_connection(&customer(4, t), 3).await.is_err());
+    // Connections past their expiry (a `$disconnect` that never came) neither count nor list.
+    let later = t.plus_millis(3_600_001);
+    assert!(conns
+        .principal_connections(&principal, later)
+        .await
+        .unwrap()
+        .is_empty());
+    conns.put_connection(&customer(5, later), 3).await.unwrap();
+
+    // Twelve concurrent connects of one agent with room for four: exactly four get in.
+    let agent = aid("racer");
+    let tasks: Vec<_> = (0..12)
+        .map(|n| {
+            let conns = conns.clone();
+            let c = Connection {
+                id: ConnectionId::parse(&format!("race{n}=")).unwrap(),
+                owner: ConnectionOwner::Agent {
+                    agent_id: agent.clone(),
+                    groups: vec![gid("g")],
+                    session: None,
+                },
+                connected_at: t,
+                expires_at: t.plus_millis(3_600_000),
+            };
+            tokio::spawn(async move { conns.put_connection(&c, 4).await })
+        })
+        .collect();
+    let mut admitted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => admitted += 1,
+            Err(StoreError::LimitReached { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(admitted, 4);
+    assert_eq!(
+        conns
+            .principal_connections(&PrincipalKey::agent(&agent), t)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(conns.group_subscribers(&gid("g")).await.unwrap().len(), 4);
+}
+
 pub async fn frames_are_admitted_up_to_the_rate_limit(stores: Stores) {
     let conns = &stores.connections;
     let id = ConnectionId::parse("rate=").unwrap();
@@ -684,7 +840,7 @@ pub async fn frames_are_admitted_up_to_the_rate_limit(stores: Stores) {
         connected_at: t,
         expires_at: t.plus_millis(3_600_000),
     };
-    conns.put_connection(&c).await.unwrap();
+    conns.put_connection(&c, 10).await.unwrap();
     for _ in 0..3 {
         assert_eq!(
             conns.admit_frame(&id, t, limit).await.unwrap(),
@@ -718,7 +874,7 @@ pub async fn frames_are_admitted_up_to_the_rate_limit(stores: Stores) {
         id: ConnectionId::parse("rate2=").unwrap(),
         ..c.clone()
     };
-    conns.put_connection(&other).await.unwrap();
+    conns.put_connection(&other, 10).await.unwrap();
     assert!(matches!(
         conns
             .admit_frame(&other.id, t.plus_millis(1000), limit)
@@ -877,7 +1033,7 @@ pub async fn concurrent_pulls_assign_each_chat_once_within_limits(stores: Stores
     for round in 0..4 {
         for a in &agents {
             let app = app.clone();
-            let principal = Principal::Agent(a.id.clone());
+            let principal = Principal::agent(a.id.clone());
             let _ = round;
             tasks.push(tokio::spawn(async move { app.pull_next(&principal).await }));
         }
@@ -1001,7 +1157,7 @@ pub async fn concurrent_assignments_to_one_agent_respect_the_limit(stores: Store
     let mut tasks = Vec::new();
     for id in ids {
         let app = app.clone();
-        let p = Principal::Agent(boss.id.clone());
+        let p = Principal::agent(boss.id.clone());
         let to = chatdesk::app::TransferTarget::Agent {
             agent_id: target.id.clone(),
         };

@@ -69,6 +69,14 @@ impl DirectoryStore for CountingStores {
         self.count("put_agent");
         self.inner.directory.put_agent(agent).await
     }
+    async fn set_session_epoch(&self, id: &AgentId, epoch: u64) -> Result<(), StoreError> {
+        self.count("set_session_epoch");
+        self.inner.directory.set_session_epoch(id, epoch).await
+    }
+    async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
+        self.count("delete_agent");
+        self.inner.directory.delete_agent(id).await
+    }
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
         self.count("get_agent");
         self.inner.directory.get_agent(id).await
@@ -157,9 +165,20 @@ impl PreferenceStore for CountingStores {
 
 #[async_trait]
 impl ConnectionStore for CountingStores {
-    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError> {
+    async fn put_connection(&self, connection: &Connection, max: u32) -> Result<(), StoreError> {
         self.count("put_connection");
-        self.inner.connections.put_connection(connection).await
+        self.inner.connections.put_connection(connection, max).await
+    }
+    async fn principal_connections(
+        &self,
+        principal: &PrincipalKey,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, StoreError> {
+        self.count("principal_connections");
+        self.inner
+            .connections
+            .principal_connections(principal, now)
+            .await
     }
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
         self.count("get_connection");

@@ -52,7 +52,7 @@ async fn active_count(stores: &Stores, agent: &str) -> u32 {
 async fn end(app: &App, agent: &str, chat: &ChatId) {
     let out = app
         .bulk(
-            &Principal::Agent(aid(agent)),
+            &Principal::agent(aid(agent)),
             BulkAction::End { resolution: None },
             vec![chat.clone()],
         )
@@ -64,7 +64,7 @@ async fn end(app: &App, agent: &str, chat: &ChatId) {
 /// `agent` transfers the chat back to the "auto" group's queue.
 async fn hand_back(app: &App, agent: &str, chat: &ChatId) -> ActionOutcome {
     app.bulk(
-        &Principal::Agent(aid(agent)),
+        &Principal::agent(aid(agent)),
         BulkAction::Transfer(TransferTarget::Group {
             group_id: gid("auto"),
         }),
@@ -164,7 +164,7 @@ pub async fn a_chat_waits_until_a_member_becomes_available(stores: Stores) {
     }
     assert_eq!(third.queue_position, Some(2));
 
-    app.set_available(&Principal::Agent(aid("ann")), true)
+    app.set_available(&Principal::agent(aid("ann")), true)
         .await
         .unwrap();
     // Up to her limit, longest waiting first.
@@ -195,7 +195,7 @@ pub async fn a_chat_handed_back_to_the_queue_goes_to_another_member(stores: Stor
     let mut ben = agent("ben", &["auto"], Role::Agent, 3);
     ben.available = false;
     stores.directory.put_agent(&ben).await.unwrap();
-    app.set_available(&Principal::Agent(aid("ben")), true)
+    app.set_available(&Principal::agent(aid("ben")), true)
         .await
         .unwrap();
     let now = chat(&stores, &c.id).await;

@@ -39,9 +39,27 @@ impl From<DomainError> for ApiError {
     }
 }
 
+/// The HTTP status and code of an application error: the one mapping, used by the REST routes and
+/// by the WebSocket `$connect` answer.
+pub fn app_status_and_code(e: &AppError) -> (StatusCode, &'static str) {
+    status_and_code_of_app(e)
+}
+
 fn status_and_code(e: &ApiError) -> (StatusCode, &'static str) {
     match e {
-        ApiError::App(app) => {
+        ApiError::App(app) => status_and_code_of_app(app),
+        ApiError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
+        ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
+        ApiError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+        ApiError::UnsupportedMediaType => {
+            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+        }
+    }
+}
+
+fn status_and_code_of_app(app: &AppError) -> (StatusCode, &'static str) {
+    {
+        {
             let status = match app {
                 AppError::Domain(DomainError::InvalidInput { .. }) => StatusCode::BAD_REQUEST,
                 AppError::Domain(DomainError::Forbidden(_)) | AppError::Forbidden(_) => {
@@ -55,15 +73,10 @@ fn status_and_code(e: &ApiError) -> (StatusCode, &'static str) {
                 | AppError::Conflict(_)
                 | AppError::QueueEmpty => StatusCode::CONFLICT,
                 AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             (status, app.code())
-        }
-        ApiError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
-        ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
-        ApiError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        ApiError::UnsupportedMediaType => {
-            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
         }
     }
 }

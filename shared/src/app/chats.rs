@@ -144,6 +144,7 @@ impl App {
                     chat: new.chat.clone(),
                     event: first.clone(),
                     previous_group: None,
+                    readers_changed: false,
                 })
                 .await;
         }
@@ -198,7 +199,7 @@ impl App {
                 }
                 Ok(chat)
             }
-            Principal::Agent(_) => {
+            Principal::Agent(..) => {
                 let agent = self.agent(principal).await?;
                 let chat = self.load_chat(id).await?;
                 if !rules::can_view(&chat, &agent) {
@@ -219,7 +220,7 @@ impl App {
     ) -> Result<ChatForCaller, AppError> {
         let chat = self.readable_chat(principal, id).await?;
         Ok(match principal {
-            Principal::Agent(_) => ChatForCaller::Agent(self.row(&chat).await?),
+            Principal::Agent(..) => ChatForCaller::Agent(self.row(&chat).await?),
             Principal::Customer(_) => {
                 ChatForCaller::Customer(self.customer_view(&chat, None).await?)
             }
@@ -252,7 +253,7 @@ impl App {
                 .into_iter()
                 .filter(|e| e.kind.visibility() == Visibility::Everyone)
                 .collect(),
-            Principal::Agent(_) => events,
+            Principal::Agent(..) => events,
         })
     }
 
@@ -272,7 +273,7 @@ impl App {
                     "a customer token only opens its own chat".into(),
                 ))
             }
-            Principal::Agent(_) => Some(self.agent(principal).await?),
+            Principal::Agent(..) => Some(self.agent(principal).await?),
         };
         let result = self
             .mutate_chat(id, |chat, now| {
@@ -312,7 +313,7 @@ impl App {
                     "a customer token only opens its own chat".into(),
                 ))
             }
-            Principal::Agent(_) => {
+            Principal::Agent(..) => {
                 return Err(AppError::Forbidden(
                     "agents end chats through the end action".into(),
                 ))

@@ -51,7 +51,7 @@ impl App {
         }
         let token = self
             .tokens
-            .issue_agent(&agent.id, self.clock.now())
+            .issue_agent(&agent, self.clock.now())
             .map_err(|e| AppError::Internal(crate::ports::StoreError::Corrupt(e)))?;
         let me = self.me_for(agent).await?;
         Ok(SignedIn { token, me })

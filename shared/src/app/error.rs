@@ -21,6 +21,9 @@ pub enum AppError {
     Conflict(String),
     #[error("no chat is waiting in the queues of your groups")]
     QueueEmpty,
+    /// Over a per-principal limit (connections, messages): try again later.
+    #[error("{0}")]
+    RateLimited(String),
     #[error("internal error")]
     Internal(#[source] StoreError),
 }
@@ -33,6 +36,9 @@ impl From<StoreError> for AppError {
                 AppError::Domain(DomainError::AtCapacity { agent, limit })
             }
             StoreError::AlreadyExists(what) => AppError::Conflict(format!("{what} already exists")),
+            StoreError::LimitReached { what, limit } => {
+                AppError::RateLimited(format!("at most {limit} {what}"))
+            }
             StoreError::Stale => {
                 AppError::Conflict("the chat was changed by someone else; try again".into())
             }
@@ -60,6 +66,7 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Conflict(_) => "conflict",
             AppError::QueueEmpty => "queue_empty",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::Internal(_) => "internal",
         }
     }

@@ -207,7 +207,7 @@ impl Knowledge {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("article {id} was not found")))?;
         let is_agent = match principal {
-            Some(p @ Principal::Agent(_)) => app.agent(p).await.is_ok(),
+            Some(p @ Principal::Agent(..)) => app.agent(p).await.is_ok(),
             _ => false,
         };
         if !article.published && !is_agent {
@@ -362,7 +362,7 @@ impl Knowledge {
         principal: &Principal,
         chat_id: &ChatId,
     ) -> Result<Suggestions, AppError> {
-        if !matches!(principal, Principal::Agent(_)) {
+        if !matches!(principal, Principal::Agent(..)) {
             return Err(AppError::Forbidden("agents only".into()));
         }
         let chat = app.readable_chat(principal, chat_id).await?;

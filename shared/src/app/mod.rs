@@ -2,6 +2,7 @@
 //! the local server ends up here, so the rules run the same way everywhere.
 
 mod actions;
+mod agents;
 mod chats;
 mod directory;
 mod distribute;
@@ -14,6 +15,7 @@ mod settings;
 use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
+pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
 pub use chats::{
     ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
 };
@@ -53,7 +55,7 @@ impl App {
         match self.tokens.verify(token) {
             Ok(p) => Ok(p),
             Err(AuthError::Invalid) => match &self.oidc {
-                Some(oidc) => oidc.verify(token).await.map(Principal::Agent),
+                Some(oidc) => oidc.verify(token).await.map(Principal::agent),
                 None => Err(AuthError::Invalid),
             },
             Err(e) => Err(e),
@@ -61,14 +63,22 @@ impl App {
     }
 
     /// The agent behind a principal, read from the store (role and groups are never taken
-    /// from the token).
+    /// from the token), as long as the credential's session is still the agent's.
     pub async fn agent(&self, principal: &Principal) -> Result<Agent, AppError> {
         match principal {
-            Principal::Agent(id) => self
-                .directory
-                .get_agent(id)
-                .await?
-                .ok_or_else(|| AppError::Unauthorized("this agent no longer exists".into())),
+            Principal::Agent(id, session) => {
+                let agent =
+                    self.directory.get_agent(id).await?.ok_or_else(|| {
+                        AppError::Unauthorized("this agent no longer exists".into())
+                    })?;
+                match session {
+                    Some(epoch) if *epoch != agent.session_epoch => Err(AppError::Unauthorized(
+                        "this sign-in was revoked (the password, role or groups changed); sign in again"
+                            .into(),
+                    )),
+                    _ => Ok(agent),
+                }
+            }
             Principal::Customer(_) => Err(AppError::Forbidden(
                 "this needs an agent's sign-in; a customer token only opens its own chat".into(),
             )),

@@ -97,11 +97,14 @@ impl App {
                     } = commit;
                     let previous_group =
                         (before.group_id != chat.group_id).then(|| before.group_id.clone());
+                    let readers_changed =
+                        previous_group.is_some() || before.agent_id != chat.agent_id;
                     self.notifier
                         .chat_changed(ChatNotice {
                             chat: chat.clone(),
                             event: event.clone(),
                             previous_group,
+                            readers_changed,
                         })
                         .await;
                     return Ok((Mutated::Changed { chat, event }, load.release));

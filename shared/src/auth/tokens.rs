@@ -5,7 +5,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::domain::{AgentId, ChatId, Timestamp};
+use crate::domain::{Agent, AgentId, ChatId, Timestamp};
 
 pub const ISSUER: &str = "chatdesk";
 pub const AGENT_AUDIENCE: &str = "chatdesk-agent";
@@ -18,9 +18,20 @@ pub const CUSTOMER_TOKEN_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Principal {
-    Agent(AgentId),
+    /// An agent, and the session epoch their credential carries: it must still be the agent's
+    /// current one (a password change, demotion or removal moves it on, which revokes every
+    /// credential issued before). `None` for credentials chatdesk did not issue (ID tokens of the
+    /// identity provider, whose revocation is the provider's) and for operator commands.
+    Agent(AgentId, Option<u64>),
     /// A customer, allowed into this one chat only.
     Customer(ChatId),
+}
+
+impl Principal {
+    /// An agent acting without a chatdesk-issued credential (operator commands, tests).
+    pub fn agent(id: AgentId) -> Principal {
+        Principal::Agent(id, None)
+    }
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -41,6 +52,10 @@ struct Claims {
     /// Seconds since the epoch, as JWT requires.
     exp: i64,
     iat: i64,
+    /// Agents only: the session epoch of the agent when the token was issued. Tokens issued
+    /// before epochs existed have none and match the epoch 0 of agents saved before them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sep: Option<u64>,
 }
 
 pub struct TokenService {
@@ -81,23 +96,44 @@ impl TokenService {
         }
     }
 
-    fn issue(&self, aud: &str, sub: &str, now: Timestamp, ttl_ms: i64) -> Result<String, String> {
+    fn issue(
+        &self,
+        aud: &str,
+        sub: &str,
+        sep: Option<u64>,
+        now: Timestamp,
+        ttl_ms: i64,
+    ) -> Result<String, String> {
         let claims = Claims {
             iss: ISSUER.into(),
             aud: aud.into(),
             sub: sub.into(),
             exp: now.plus_millis(ttl_ms).millis() / 1000,
             iat: now.millis() / 1000,
+            sep,
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| e.to_string())
     }
 
-    pub fn issue_agent(&self, agent: &AgentId, now: Timestamp) -> Result<String, String> {
-        self.issue(AGENT_AUDIENCE, agent.as_str(), now, AGENT_TOKEN_TTL_MS)
+    /// A token for `agent` at their current session epoch.
+    pub fn issue_agent(&self, agent: &Agent, now: Timestamp) -> Result<String, String> {
+        self.issue(
+            AGENT_AUDIENCE,
+            agent.id.as_str(),
+            Some(agent.session_epoch),
+            now,
+            AGENT_TOKEN_TTL_MS,
+        )
     }
 
     pub fn issue_customer(&self, chat: &ChatId, now: Timestamp) -> Result<String, String> {
-        self.issue(CUSTOMER_AUDIENCE, chat.as_str(), now, CUSTOMER_TOKEN_TTL_MS)
+        self.issue(
+            CUSTOMER_AUDIENCE,
+            chat.as_str(),
+            None,
+            now,
+            CUSTOMER_TOKEN_TTL_MS,
+        )
     }
 
     /// Checks signature, issuer, audience and expiry (no leeway beyond 30 s of clock skew).
@@ -115,7 +151,7 @@ impl TokenService {
         let claims = data.claims;
         match claims.aud.as_str() {
             AGENT_AUDIENCE => AgentId::parse(&claims.sub)
-                .map(Principal::Agent)
+                .map(|id| Principal::Agent(id, Some(claims.sep.unwrap_or(0))))
                 .map_err(|_| AuthError::Invalid),
             CUSTOMER_AUDIENCE => ChatId::parse(&claims.sub)
                 .map(Principal::Customer)
@@ -133,6 +169,19 @@ mod tests {
         TokenService::new(&[7u8; 32]).unwrap()
     }
 
+    fn ann(session_epoch: u64) -> Agent {
+        Agent {
+            id: AgentId::parse("ann").unwrap(),
+            username: "ann".into(),
+            display_name: "Ann".into(),
+            role: crate::domain::Role::Agent,
+            groups: vec![],
+            available: true,
+            max_concurrent_chats: 5,
+            session_epoch,
+        }
+    }
+
     fn now() -> Timestamp {
         let ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -144,10 +193,10 @@ mod tests {
     #[test]
     fn round_trips_agent_and_customer_tokens() {
         let s = svc();
-        let a = AgentId::parse("ann").unwrap();
+        let a = ann(41);
         let c = ChatId::parse("c1").unwrap();
         let t = s.issue_agent(&a, now()).unwrap();
-        assert_eq!(s.verify(&t), Ok(Principal::Agent(a)));
+        assert_eq!(s.verify(&t), Ok(Principal::Agent(a.id, Some(41))));
         let t = s.issue_customer(&c, now()).unwrap();
         assert_eq!(s.verify(&t), Ok(Principal::Customer(c)));
     }
@@ -155,7 +204,7 @@ mod tests {
     #[test]
     fn refuses_expired_tampered_and_foreign_tokens() {
         let s = svc();
-        let a = AgentId::parse("ann").unwrap();
+        let a = ann(0);
         let old = Timestamp(now().0 - AGENT_TOKEN_TTL_MS - 120_000);
         assert_eq!(
             s.verify(&s.issue_agent(&a, old).unwrap()),

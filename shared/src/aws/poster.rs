@@ -49,4 +49,20 @@ impl ConnectionPoster for ApiGatewayPoster {
             }
         }
     }
+
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PostError> {
+        let result = self
+            .client
+            .delete_connection()
+            .connection_id(connection.as_str())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_gone_exception()) => {
+                Err(PostError::Gone)
+            }
+            Err(e) => Err(PostError::Failed(Box::new(e))),
+        }
+    }
 }

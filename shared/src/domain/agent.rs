@@ -96,9 +96,25 @@ pub struct Agent {
     pub available: bool,
     /// Most chats this agent may have active at once.
     pub max_concurrent_chats: u32,
+    /// Every credential chatdesk issues to the agent carries this number, and is honoured only
+    /// while it is still the agent's. A new random value (never a counter, so an agent removed and
+    /// created again does not get the old one back) revokes every earlier sign-in and socket.
+    #[serde(default)]
+    pub session_epoch: u64,
 }
 
 impl Agent {
+    /// Whether `next` (the same agent, changed) may do less than `self`: a lower role or fewer
+    /// groups. Such a change must revoke the sessions that were granted the old access.
+    pub fn loses_access_in(&self, next: &Agent) -> bool {
+        let rank = |r: Role| match r {
+            Role::Agent => 0,
+            Role::Manager => 1,
+            Role::Administrator => 2,
+        };
+        rank(next.role) < rank(self.role) || self.groups.iter().any(|g| !next.is_member_of(g))
+    }
+
     pub fn is_member_of(&self, group: &GroupId) -> bool {
         self.groups.iter().any(|g| g == group)
     }
@@ -106,5 +122,43 @@ impl Agent {
     /// Global Live Chats is only for agents who are members of every group.
     pub fn is_member_of_all<'a>(&self, all: impl IntoIterator<Item = &'a GroupId>) -> bool {
         all.into_iter().all(|g| self.is_member_of(g))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(role: Role, groups: &[&str]) -> Agent {
+        Agent {
+            id: AgentId::parse("ann").unwrap(),
+            username: "ann".into(),
+            display_name: "Ann".into(),
+            role,
+            groups: groups.iter().map(|g| GroupId::parse(g).unwrap()).collect(),
+            available: true,
+            max_concurrent_chats: 5,
+            session_epoch: 1,
+        }
+    }
+
+    #[test]
+    fn losing_a_group_or_a_role_is_a_loss_of_access() {
+        let manager = agent(Role::Manager, &["sales", "support"]);
+        assert!(manager.loses_access_in(&agent(Role::Agent, &["sales", "support"])));
+        assert!(manager.loses_access_in(&agent(Role::Manager, &["support"])));
+        assert!(manager.loses_access_in(&agent(Role::Administrator, &["billing"])));
+    }
+
+    #[test]
+    fn gaining_or_keeping_access_is_not() {
+        let agent_ = agent(Role::Agent, &["support"]);
+        assert!(!agent_.loses_access_in(&agent(Role::Agent, &["support"])));
+        assert!(!agent_.loses_access_in(&agent(Role::Manager, &["support", "sales"])));
+        let mut renamed = agent_.clone();
+        renamed.display_name = "Annie".into();
+        renamed.max_concurrent_chats = 1;
+        renamed.available = false;
+        assert!(!agent_.loses_access_in(&renamed));
     }
 }

@@ -10,8 +10,8 @@ use super::schema::{SK, TTL_ATTRIBUTE};
 use super::{from_item, get_n, get_s, key, n, s, to_item, ttl_seconds, DynamoStore, Item};
 use crate::domain::{ChatId, GroupId, Timestamp};
 use crate::ports::{
-    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, RateLimit,
-    StoreError, Subscriber,
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, PrincipalKey,
+    RateLimit, StoreError, Subscriber,
 };
 
 fn connection_item(c: &Connection) -> Result<Item, StoreError> {
@@ -62,40 +62,150 @@ fn parse_connection_id(item: &Item) -> Result<ConnectionId, StoreError> {
     ConnectionId::parse(get_s(item, SK)?).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-#[async_trait]
-impl ConnectionStore for DynamoStore {
-    /// One transaction: the connection and its subscriptions (an agent's groups, a customer's
-    /// chat), each item expiring by TTL in case `$disconnect` never comes.
-    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError> {
-        let mut items = vec![put_item(self.table(), connection_item(connection)?)?];
+/// A principal's connections take numbered slots (`PCONN#{principal}` / `SLOT#{n}`, n below the
+/// limit): a connect claims a free or expired slot with a conditional put in its transaction, so
+/// two concurrent connects can never both take the last one.
+struct Slots {
+    taken: Vec<(u32, ConnectionId)>,
+}
+
+impl Slots {
+    fn free_below(&self, limit: u32) -> Option<u32> {
+        (0..limit).find(|n| !self.taken.iter().any(|(t, _)| t == n))
+    }
+}
+
+fn slot_item(principal: &str, slot: u32, c: &Connection) -> Item {
+    let mut item = key(principal_pk(principal), slot_sk(slot));
+    item.insert("connection_id".into(), s(c.id.as_str()));
+    item.insert(TTL_ATTRIBUTE.into(), ttl_seconds(c.expires_at));
+    item
+}
+
+impl DynamoStore {
+    /// The connect transaction: the connection (noting its slot, so `$disconnect` frees it), its
+    /// subscriptions, and the slot, put only if free or expired.
+    async fn put_connection_in_slot(
+        &self,
+        connection: &Connection,
+        slot: u32,
+    ) -> Result<(), super::chats::TransactError> {
+        let principal = connection.owner.principal_key();
+        let other = super::chats::TransactError::Other;
+        let mut record = connection_item(connection).map_err(other)?;
+        record.insert("slot".into(), n(slot));
+        let mut items = vec![put_item(self.table(), record).map_err(other)?];
         match &connection.owner {
             ConnectionOwner::Agent { groups, .. } => {
                 for g in groups {
-                    items.push(put_item(
-                        self.table(),
-                        subscription(group_subscribers_pk(g), connection, None),
-                    )?);
+                    items.push(
+                        put_item(
+                            self.table(),
+                            subscription(group_subscribers_pk(g), connection, None),
+                        )
+                        .map_err(other)?,
+                    );
                 }
             }
             ConnectionOwner::Customer { chat_id } => {
-                items.push(put_item(
-                    self.table(),
-                    subscription(
-                        chat_subscribers_pk(chat_id),
-                        connection,
-                        Some(Audience::Customer),
-                    ),
-                )?);
+                items.push(
+                    put_item(
+                        self.table(),
+                        subscription(
+                            chat_subscribers_pk(chat_id),
+                            connection,
+                            Some(Audience::Customer),
+                        ),
+                    )
+                    .map_err(other)?,
+                );
             }
         }
-        self.transact("TransactWriteItems", items)
-            .await
-            .map_err(|e| match e {
-                super::chats::TransactError::Other(e) => e,
-                super::chats::TransactError::Cancelled(r) => {
-                    StoreError::Corrupt(format!("connection write cancelled: {r:?}"))
-                }
-            })
+        items.push(
+            TransactWriteItem::builder()
+                .put(
+                    Put::builder()
+                        .table_name(self.table())
+                        .set_item(Some(slot_item(principal.as_str(), slot, connection)))
+                        .condition_expression("attribute_not_exists(#pk) OR #ttl <= :now")
+                        .expression_attribute_names("#pk", super::schema::PK)
+                        .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+                        .expression_attribute_values(
+                            ":now",
+                            n(connection.connected_at.millis() / 1000),
+                        )
+                        .build()
+                        .map_err(|e| other(StoreError::backend(e)))?,
+                )
+                .build(),
+        );
+        self.transact("TransactWriteItems", items).await
+    }
+
+    /// The slots of a principal still held by a live connection at `now`.
+    async fn slots(&self, principal: &str, now: Timestamp) -> Result<Slots, StoreError> {
+        let items = self.query_prefix(&principal_pk(principal), "SLOT#").await?;
+        let now_s = now.millis() / 1000;
+        let mut taken = Vec::new();
+        for item in items {
+            if get_n(&item, TTL_ATTRIBUTE).unwrap_or(0) <= now_s {
+                continue;
+            }
+            let slot = get_s(&item, SK)?
+                .strip_prefix("SLOT#")
+                .and_then(|n| n.parse::<u32>().ok())
+                .ok_or_else(|| StoreError::Corrupt("connection slot without a number".into()))?;
+            let id = ConnectionId::parse(get_s(&item, "connection_id")?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            taken.push((slot, id));
+        }
+        Ok(Slots { taken })
+    }
+}
+
+#[async_trait]
+impl ConnectionStore for DynamoStore {
+    /// One transaction: the connection, its subscriptions (an agent's groups, a customer's
+    /// chat) and a slot of its principal claimed on condition that it is free, each item
+    /// expiring by TTL in case `$disconnect` never comes. A lost race for a slot retries with
+    /// the slots read again.
+    async fn put_connection(
+        &self,
+        connection: &Connection,
+        max_per_principal: u32,
+    ) -> Result<(), StoreError> {
+        let principal = connection.owner.principal_key();
+        for _ in 0..5 {
+            let slots = self
+                .slots(principal.as_str(), connection.connected_at)
+                .await?;
+            let Some(slot) = slots.free_below(max_per_principal) else {
+                return Err(StoreError::LimitReached {
+                    what: "open connections per sign-in",
+                    limit: max_per_principal,
+                });
+            };
+            match self.put_connection_in_slot(connection, slot).await {
+                Ok(()) => return Ok(()),
+                Err(super::chats::TransactError::Cancelled(_)) => continue,
+                Err(super::chats::TransactError::Other(e)) => return Err(e),
+            }
+        }
+        Err(StoreError::LimitReached {
+            what: "open connections per sign-in",
+            limit: max_per_principal,
+        })
+    }
+
+    async fn principal_connections(
+        &self,
+        principal: &PrincipalKey,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, StoreError> {
+        let slots = self.slots(principal.as_str(), now).await?;
+        let mut ids: Vec<ConnectionId> = slots.taken.into_iter().map(|(_, id)| id).collect();
+        ids.sort();
+        Ok(ids)
     }
 
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
@@ -209,8 +319,17 @@ impl ConnectionStore for DynamoStore {
             Some(AttributeValue::Ss(v)) => v.clone(),
             _ => Vec::new(),
         };
+        let slot = get_n(&item, "slot").ok();
         let connection = parse_connection(item)?;
         let mut keys = vec![key(connection_pk(id.as_str()), META)];
+        if let Some(slot) = slot {
+            // A slot outlives its connection only if `$disconnect` never came; then TTL and the
+            // expiry check of the next connect free it.
+            keys.push(key(
+                principal_pk(connection.owner.principal_key().as_str()),
+                slot_sk(slot as u32),
+            ));
+        }
         match &connection.owner {
             ConnectionOwner::Agent { groups, .. } => {
                 for g in groups {

@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{
 use super::keys::*;
 use super::metrics::{item_size, read_units, write_units, Units};
 use super::schema::{PK, SK};
-use super::{from_item, get_n, get_s, key, s, to_item, DynamoStore, Item};
+use super::{from_item, get_n, get_s, key, n, s, to_item, DynamoStore, Item};
 use crate::domain::{Agent, AgentId, Distribution, Group, GroupId};
 use crate::ports::{DirectoryStore, StoreError};
 
@@ -186,11 +186,29 @@ impl DirectoryStore for DynamoStore {
         let previous_username = previous
             .as_ref()
             .and_then(|i| get_s(i, "username").ok().map(str::to_owned));
+        // The stored session epoch is kept, and the write is conditional on it not having moved
+        // since it was read: a profile written from an earlier read never revives a revoked one.
+        let mut item = agent_item(agent)?;
+        let put = Put::builder().table_name(self.table());
+        let put = match &previous {
+            None => put.condition_expression("attribute_not_exists(pk)"),
+            Some(before) => match get_n(before, "session_epoch") {
+                Ok(epoch) => {
+                    item.insert("session_epoch".into(), n(epoch));
+                    put.condition_expression("session_epoch = :epoch")
+                        .expression_attribute_values(":epoch", n(epoch))
+                }
+                Err(_) => {
+                    item.insert("session_epoch".into(), n(0));
+                    put.condition_expression(
+                        "attribute_exists(pk) AND attribute_not_exists(session_epoch)",
+                    )
+                }
+            },
+        };
         let mut items = vec![TransactWriteItem::builder()
             .put(
-                Put::builder()
-                    .table_name(self.table())
-                    .set_item(Some(agent_item(agent)?))
+                put.set_item(Some(item))
                     .build()
                     .map_err(StoreError::backend)?,
             )
@@ -253,6 +271,13 @@ impl DirectoryStore for DynamoStore {
             Ok(()) => Ok(()),
             Err(super::chats::TransactError::Cancelled(reasons)) => {
                 if reasons
+                    .first()
+                    .is_some_and(|r| r.as_deref() == Some("ConditionalCheckFailed"))
+                {
+                    // Created, removed or revoked by someone else since it was read.
+                    return Err(StoreError::Stale);
+                }
+                if reasons
                     .iter()
                     .skip(1)
                     .any(|r| r.as_deref() == Some("ConditionalCheckFailed"))
@@ -267,6 +292,77 @@ impl DirectoryStore for DynamoStore {
                     )))
                 }
             }
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn set_session_epoch(&self, id: &AgentId, epoch: u64) -> Result<(), StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(DIR, agent_sk(id))))
+            .update_expression("SET session_epoch = :epoch")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":epoch", n(epoch))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await;
+        match out {
+            Ok(out) => {
+                self.metrics.record(
+                    "UpdateItem",
+                    match out.consumed_capacity() {
+                        Some(c) => Units::Reported(vec![c.clone()]),
+                        None => Units::Computed {
+                            read: 0.0,
+                            write: 1.0,
+                        },
+                    },
+                );
+                Ok(())
+            }
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::NotFound(format!("agent {id}")))
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
+    /// One transaction: the profile, the username item (only if it is still this agent's), the
+    /// active-chat counter and the preferences.
+    async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
+        let Some(agent) = self.get_agent(id).await? else {
+            return Ok(false);
+        };
+        let delete = |k: Item| {
+            aws_sdk_dynamodb::types::Delete::builder()
+                .table_name(self.table())
+                .set_key(Some(k))
+        };
+        let items = vec![
+            delete(key(DIR, agent_sk(id))).build(),
+            delete(key(username_pk(&agent.username), USERNAME))
+                .condition_expression("attribute_not_exists(pk) OR agent_id = :id")
+                .expression_attribute_values(":id", s(id.as_str()))
+                .build(),
+            delete(key(agent_pk(id), LOAD)).build(),
+            delete(key(agent_pk(id), PREFS)).build(),
+        ]
+        .into_iter()
+        .map(|d| {
+            d.map(|d| TransactWriteItem::builder().delete(d).build())
+                .map_err(StoreError::backend)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) => Ok(true),
+            Err(super::chats::TransactError::Cancelled(reasons)) => Err(StoreError::Corrupt(
+                format!("agent removal cancelled: {reasons:?}"),
+            )),
             Err(super::chats::TransactError::Other(e)) => Err(e),
         }
     }

@@ -44,6 +44,13 @@ pub fn chat_subscribers_pk(chat: &ChatId) -> String {
 pub fn group_subscribers_pk(group: &GroupId) -> String {
     format!("GSUB#{group}")
 }
+/// The connection slots of a principal (`agent:{id}` or `chat:{id}`).
+pub fn principal_pk(principal: &str) -> String {
+    format!("PCONN#{principal}")
+}
+pub fn slot_sk(slot: u32) -> String {
+    format!("SLOT#{slot:03}")
+}
 pub const KB: &str = "KB";
 pub fn article_sk(id: &str) -> String {
     format!("ARTICLE#{id}")

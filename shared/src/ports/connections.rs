@@ -65,11 +65,53 @@ impl std::fmt::Display for ConnectionId {
 pub enum ConnectionOwner {
     Agent {
         agent_id: AgentId,
+        /// The groups whose list changes the connection receives: the agent's groups at
+        /// `$connect`. A change of the agent's groups or role closes the connection (the console
+        /// reconnects with the new ones), so this never outlives the access it was granted for.
         groups: Vec<GroupId>,
+        /// The session epoch of the credential the connection was opened with; every frame is
+        /// checked against the agent's current one.
+        #[serde(default)]
+        session: Option<u64>,
     },
     Customer {
         chat_id: ChatId,
     },
+}
+
+impl ConnectionOwner {
+    /// The principal this connection acts for: the unit its connection limit and its
+    /// revocation apply to (an agent, or a customer's one chat).
+    pub fn principal_key(&self) -> PrincipalKey {
+        match self {
+            ConnectionOwner::Agent { agent_id, .. } => PrincipalKey::agent(agent_id),
+            ConnectionOwner::Customer { chat_id } => PrincipalKey::customer(chat_id),
+        }
+    }
+}
+
+/// Names the principal behind connections in the stores: `agent:{id}` or `chat:{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PrincipalKey(String);
+
+impl PrincipalKey {
+    pub fn agent(id: &AgentId) -> Self {
+        PrincipalKey(format!("agent:{id}"))
+    }
+
+    pub fn customer(chat: &ChatId) -> Self {
+        PrincipalKey(format!("chat:{chat}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PrincipalKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,8 +169,20 @@ pub enum Admission {
 #[async_trait]
 pub trait ConnectionStore: Send + Sync {
     /// Records a connection; an agent's connection is subscribed to each of its groups, a
-    /// customer's to its chat.
-    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError>;
+    /// customer's to its chat. Refused with `LimitReached` when its principal already has
+    /// `max_per_principal` open connections (connections past their `expires_at` do not count);
+    /// the check and the write are one atomic step, so concurrent connects cannot pass the limit.
+    async fn put_connection(
+        &self,
+        connection: &Connection,
+        max_per_principal: u32,
+    ) -> Result<(), StoreError>;
+    /// The open connections of a principal (to revoke them).
+    async fn principal_connections(
+        &self,
+        principal: &PrincipalKey,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, StoreError>;
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError>;
     /// Counts one incoming frame against the connection's rate limit and returns the connection
     /// (one call per frame: the count and the lookup together).
@@ -164,4 +218,7 @@ pub enum PostError {
 #[async_trait]
 pub trait ConnectionPoster: Send + Sync {
     async fn post(&self, connection: &ConnectionId, frame: Bytes) -> Result<(), PostError>;
+    /// Closes the connection from the server's side (API Gateway's DeleteConnection); its
+    /// `$disconnect` follows as for any close.
+    async fn close(&self, connection: &ConnectionId) -> Result<(), PostError>;
 }

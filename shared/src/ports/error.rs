@@ -13,6 +13,9 @@ pub enum StoreError {
     AlreadyExists(String),
     #[error("{0} was not found")]
     NotFound(String),
+    /// A per-principal limit (open connections, ...) is reached: refused, nothing written.
+    #[error("at most {limit} {what}")]
+    LimitReached { what: &'static str, limit: u32 },
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
     #[error("the store failed")]

@@ -13,11 +13,11 @@ pub mod suggester;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionPoster,
-    ConnectionStore, PostError, RateLimit, Subscriber,
+    ConnectionStore, PostError, PrincipalKey, RateLimit, Subscriber,
 };
 pub use error::StoreError;
 pub use knowledge::{DeflectionReport, KnowledgeStore};
-pub use notifier::{ChatNotice, Notifier, NullNotifier};
+pub use notifier::{ChatNotice, Notifier, NullNotifier, SessionChange};
 pub use store::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
 };

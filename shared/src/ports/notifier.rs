@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::domain::{Chat, ChatEvent, GroupId};
+use crate::domain::{AgentId, Chat, ChatEvent, GroupId};
 
 /// A committed change that people watching must hear about: the chat as it now is, the event
 /// that changed it, and the group it was in before (a transfer is news to both groups).
@@ -9,13 +9,32 @@ pub struct ChatNotice {
     pub chat: Chat,
     pub event: ChatEvent,
     pub previous_group: Option<GroupId>,
+    /// The change moved the chat to another group or agent, so who may read it changed: the
+    /// connections watching it are checked again before they receive anything more.
+    pub readers_changed: bool,
 }
 
-/// Fans committed chat events out to connected clients. Called after the commit; a failure to
+/// Why an agent's open connections are closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionChange {
+    /// Their credentials were revoked (password changed, role or groups reduced, removed): the
+    /// console must sign in again.
+    Revoked,
+    /// They gained access (a group, a role): the console reconnects to receive it.
+    AccessGranted,
+}
+
+/// Fans committed changes out to connected clients. Called after the commit; a failure to
 /// notify never undoes the change (clients catch up by sequence number on reconnect).
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn chat_changed(&self, notice: ChatNotice);
+
+    /// A chat was purged: every list and view showing it must drop it.
+    async fn chat_purged(&self, _chat: &Chat) {}
+
+    /// The agent's access changed: close their open connections, saying why.
+    async fn agent_sessions_changed(&self, _agent: &AgentId, _change: SessionChange) {}
 }
 
 pub struct NullNotifier;

@@ -12,8 +12,14 @@ pub trait DirectoryStore: Send + Sync {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError>;
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError>;
     /// Creates or updates an agent's profile. The username must be unique
-    /// (`AlreadyExists` otherwise); the active-chat count is kept.
+    /// (`AlreadyExists` otherwise). On an update the active-chat count and the stored session
+    /// epoch are kept (only `set_session_epoch` moves it, so a profile written from an earlier
+    /// read can never bring back a revoked epoch).
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError>;
+    /// Moves the agent's session epoch on (revokes every credential carrying the old one).
+    async fn set_session_epoch(&self, id: &AgentId, epoch: u64) -> Result<(), StoreError>;
+    /// Removes an agent: profile, sign-in, counter and preferences. False if there was none.
+    async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError>;
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError>;
     async fn list_agents(&self) -> Result<Vec<Agent>, StoreError>;
     async fn set_password_hash(&self, id: &AgentId, hash: &str) -> Result<(), StoreError>;

@@ -11,10 +11,15 @@ use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 
 use super::frames::ServerFrame;
-use crate::domain::{ChatRow, EventKind, Group, GroupId, IdleThresholds, Visibility};
+use crate::api::error::error_chain;
+use crate::domain::rules;
+use crate::domain::{
+    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, Visibility,
+};
 use crate::ports::{
-    Audience, ChatFilter, ChatNotice, ChatStore, Clock, ConnectionId, ConnectionPoster,
-    ConnectionStore, DirectoryStore, Notifier, PostError, StoreError,
+    Audience, ChatFilter, ChatNotice, ChatStore, Clock, ConnectionId, ConnectionOwner,
+    ConnectionPoster, ConnectionStore, DirectoryStore, Notifier, PostError, PrincipalKey,
+    SessionChange, StoreError,
 };
 
 /// Posts in flight at once for one fan-out.
@@ -77,12 +82,12 @@ impl Fanout {
             Err(PostError::Gone) => {
                 tracing::info!(connection = %connection, "connection gone; removing it");
                 if let Err(e) = self.connections.remove_connection(connection).await {
-                    tracing::warn!(error = %crate::api::error::error_chain(&e), "could not remove a gone connection");
+                    tracing::warn!(error = %error_chain(&e), "could not remove a gone connection");
                 }
                 false
             }
             Err(e) => {
-                tracing::warn!(connection = %connection, error = %crate::api::error::error_chain(&e), "post to connection failed");
+                tracing::warn!(connection = %connection, error = %error_chain(&e), "post to connection failed");
                 false
             }
         }
@@ -104,21 +109,67 @@ impl Fanout {
             .await;
     }
 
+    /// Whether the agent behind an agent connection may still read `chat`: the connection's
+    /// agent exists, its session is still theirs, and the chat is in one of their groups or
+    /// assigned to them. Fails closed: anything unreadable counts as no.
+    async fn connection_may_read(&self, connection: &ConnectionId, chat: &Chat) -> bool {
+        let owner = match self.connections.get_connection(connection).await {
+            Ok(Some(record)) => record.owner,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::warn!(connection = %connection, error = %error_chain(&e), "reading a watcher failed; not sending to it");
+                return false;
+            }
+        };
+        let ConnectionOwner::Agent {
+            agent_id, session, ..
+        } = owner
+        else {
+            return false;
+        };
+        match self.directory.get_agent(&agent_id).await {
+            Ok(Some(agent)) => {
+                session.is_none_or(|s| s == agent.session_epoch) && rules::can_view(chat, &agent)
+            }
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(agent = %agent_id, error = %error_chain(&e), "reading a watcher's agent failed; not sending to it");
+                false
+            }
+        }
+    }
+
     async fn fan_out(&self, notice: ChatNotice) -> Result<(), StoreError> {
         let ChatNotice {
             chat,
             event,
             previous_group,
+            readers_changed,
         } = notice;
 
         // 1. The event itself, to everyone in the chat (customers only see what is theirs).
+        // When the change moved the chat to another group or agent, each agent watching is
+        // checked again first: one who may no longer read it is unsubscribed and told, and gets
+        // neither this event nor any later one.
         let subscribers = self.connections.chat_subscribers(&chat.id).await?;
         let for_customers = event.kind.visibility() == Visibility::Everyone;
-        let recipients: Vec<ConnectionId> = subscribers
-            .into_iter()
-            .filter(|s| for_customers || s.audience == Audience::Agent)
-            .map(|s| s.connection)
-            .collect();
+        let mut recipients: Vec<ConnectionId> = Vec::new();
+        let mut revoked: Vec<ConnectionId> = Vec::new();
+        for s in subscribers {
+            match s.audience {
+                Audience::Customer if for_customers => recipients.push(s.connection),
+                Audience::Customer => {}
+                Audience::Agent if !readers_changed => recipients.push(s.connection),
+                Audience::Agent => {
+                    if self.connection_may_read(&s.connection, &chat).await {
+                        recipients.push(s.connection);
+                    } else {
+                        revoked.push(s.connection);
+                    }
+                }
+            }
+        }
+        self.unwatch_all(&chat.id, revoked, "moved").await;
         let frame = ServerFrame::Event {
             chat_id: chat.id.clone(),
             event: event.clone(),
@@ -128,8 +179,8 @@ impl Fanout {
 
         // 2. Queue positions, when the queue of a group changed.
         let mut affected: Vec<GroupId> = vec![chat.group_id.clone()];
-        if let Some(g) = previous_group {
-            affected.push(g);
+        if let Some(g) = &previous_group {
+            affected.push(g.clone());
         }
         let queue_changed = matches!(
             event.kind,
@@ -143,34 +194,13 @@ impl Fanout {
         let mut queue_counts = BTreeMap::new();
         if queue_changed {
             for group in &affected {
-                let queue = self
-                    .chats
-                    .list_chats(&ChatFilter::GroupQueue(group.clone()), QUEUE_NOTIFY_LIMIT)
-                    .await?;
-                queue_counts.insert(group.to_string(), queue.len() as u32);
-                for (position, queued) in queue.iter().enumerate() {
-                    let customers: Vec<ConnectionId> = self
-                        .connections
-                        .chat_subscribers(&queued.id)
-                        .await?
-                        .into_iter()
-                        .filter(|s| s.audience == Audience::Customer)
-                        .map(|s| s.connection)
-                        .collect();
-                    if customers.is_empty() {
-                        continue;
-                    }
-                    let frame = ServerFrame::QueuePosition {
-                        chat_id: queued.id.clone(),
-                        position: position as u32,
-                    }
-                    .to_bytes();
-                    self.post_many(customers, frame).await;
-                }
+                let count = self.post_queue_positions(group).await?;
+                queue_counts.insert(group.to_string(), count);
             }
         }
 
-        // 3. The list change, to the agents of the chat's group(s).
+        // 3. The list change: the row to the agents of the chat's group; to those of the group
+        // it left, only that it left (they may no longer read it).
         let groups = self.groups().await?;
         let group_name = groups
             .iter()
@@ -182,21 +212,147 @@ impl Fanout {
             .ok()
             .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
             .unwrap_or_default();
+        let members = self.connections.group_subscribers(&chat.group_id).await?;
+        if let Some(left) = &previous_group {
+            let former: Vec<ConnectionId> = self
+                .connections
+                .group_subscribers(left)
+                .await?
+                .into_iter()
+                .filter(|c| !members.contains(c))
+                .collect();
+            let frame = ServerFrame::ChatRemoved {
+                chat_id: chat.id.clone(),
+                group_id: left.clone(),
+                change: change.clone(),
+                queue_counts: queue_counts.clone(),
+            }
+            .to_bytes();
+            self.post_many(former, frame).await;
+        }
         let frame = ServerFrame::ChatChanged {
             chat: row,
             change,
             queue_counts,
         }
         .to_bytes();
-        let mut agents: Vec<ConnectionId> = Vec::new();
-        for group in &affected {
-            for c in self.connections.group_subscribers(group).await? {
-                if !agents.contains(&c) {
-                    agents.push(c);
+        self.post_many(members, frame).await;
+        Ok(())
+    }
+
+    /// Tells each customer waiting in the group's queue their position; returns the queue's
+    /// length (at most `QUEUE_NOTIFY_LIMIT`).
+    async fn post_queue_positions(&self, group: &GroupId) -> Result<u32, StoreError> {
+        let queue = self
+            .chats
+            .list_chats(&ChatFilter::GroupQueue(group.clone()), QUEUE_NOTIFY_LIMIT)
+            .await?;
+        for (position, queued) in queue.iter().enumerate() {
+            let customers: Vec<ConnectionId> = self
+                .connections
+                .chat_subscribers(&queued.id)
+                .await?
+                .into_iter()
+                .filter(|s| s.audience == Audience::Customer)
+                .map(|s| s.connection)
+                .collect();
+            if customers.is_empty() {
+                continue;
+            }
+            let frame = ServerFrame::QueuePosition {
+                chat_id: queued.id.clone(),
+                position: position as u32,
+            }
+            .to_bytes();
+            self.post_many(customers, frame).await;
+        }
+        Ok(queue.len() as u32)
+    }
+
+    /// Unsubscribes connections from a chat, then tells each why.
+    async fn unwatch_all(&self, chat: &ChatId, connections: Vec<ConnectionId>, reason: &str) {
+        for c in &connections {
+            if let Err(e) = self.connections.unwatch_chat(chat, c).await {
+                tracing::warn!(connection = %c, error = %error_chain(&e), "removing a revoked subscription failed");
+            }
+        }
+        let frame = ServerFrame::Unwatched {
+            chat_id: chat.clone(),
+            reason: reason.into(),
+        }
+        .to_bytes();
+        self.post_many(connections, frame).await;
+    }
+
+    async fn purged(&self, chat: &Chat) -> Result<(), StoreError> {
+        let subscribers = self.connections.chat_subscribers(&chat.id).await?;
+        let (customers, agents): (Vec<_>, Vec<_>) = subscribers
+            .into_iter()
+            .partition(|s| s.audience == Audience::Customer);
+        self.unwatch_all(
+            &chat.id,
+            agents.into_iter().map(|s| s.connection).collect(),
+            "purged",
+        )
+        .await;
+        // A customer's connection to a purged chat has nothing left to show.
+        for c in customers {
+            self.end_connection(&c.connection, "purged", "this chat no longer exists")
+                .await;
+        }
+        let members = self.connections.group_subscribers(&chat.group_id).await?;
+        let frame = ServerFrame::ChatRemoved {
+            chat_id: chat.id.clone(),
+            group_id: chat.group_id.clone(),
+            change: "purged".into(),
+            queue_counts: BTreeMap::new(),
+        }
+        .to_bytes();
+        self.post_many(members, frame).await;
+        Ok(())
+    }
+
+    /// Forgets a connection at once (no push reaches it from now on), tells it why and closes
+    /// it.
+    async fn end_connection(&self, connection: &ConnectionId, reason: &str, message: &str) {
+        if let Err(e) = self.connections.remove_connection(connection).await {
+            tracing::error!(connection = %connection, error = %error_chain(&e), "removing a revoked connection failed");
+        }
+        let frame = ServerFrame::SessionEnded {
+            reason: reason.into(),
+            message: message.into(),
+        };
+        if self.post_frame(connection, &frame).await {
+            if let Err(e) = self.poster.close(connection).await {
+                if !matches!(e, PostError::Gone) {
+                    tracing::warn!(connection = %connection, error = %error_chain(&e), "closing a revoked connection failed");
                 }
             }
         }
-        self.post_many(agents, frame).await;
+    }
+
+    async fn sessions_changed(
+        &self,
+        agent: &AgentId,
+        change: SessionChange,
+    ) -> Result<(), StoreError> {
+        let open = self
+            .connections
+            .principal_connections(&PrincipalKey::agent(agent), self.clock.now())
+            .await?;
+        let (reason, message) = match change {
+            SessionChange::Revoked => (
+                "revoked",
+                "your sign-in was revoked (password, role or groups changed); sign in again",
+            ),
+            SessionChange::AccessGranted => (
+                "access_changed",
+                "your groups or role changed; reconnecting",
+            ),
+        };
+        for c in open {
+            self.end_connection(&c, reason, message).await;
+        }
         Ok(())
     }
 }
@@ -207,7 +363,21 @@ impl Notifier for Fanout {
         let chat = notice.chat.id.clone();
         if let Err(e) = self.fan_out(notice).await {
             // The change is committed; clients catch up by sequence number on their next resume.
-            tracing::error!(chat = %chat, error = %crate::api::error::error_chain(&e), "fan-out failed");
+            tracing::error!(chat = %chat, error = %error_chain(&e), "fan-out failed");
+        }
+    }
+
+    async fn chat_purged(&self, chat: &Chat) {
+        if let Err(e) = self.purged(chat).await {
+            tracing::error!(chat = %chat.id, error = %error_chain(&e), "fan-out of a purge failed");
+        }
+    }
+
+    async fn agent_sessions_changed(&self, agent: &AgentId, change: SessionChange) {
+        if let Err(e) = self.sessions_changed(agent, change).await {
+            // The agent's credentials are revoked either way (REST and frames check the session
+            // epoch); only the closing of their sockets failed.
+            tracing::error!(agent = %agent, error = %error_chain(&e), "closing an agent's connections failed");
         }
     }
 }

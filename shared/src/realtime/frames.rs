@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ChatEvent, ChatId, ChatRow, ClientMessageId};
+use crate::domain::{ChatEvent, ChatId, ChatRow, ClientMessageId, GroupId};
 
 /// API Gateway refuses WebSocket frames over 32 KB; the local gateway enforces the same.
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
@@ -137,6 +137,27 @@ pub enum ServerFrame {
     QueuePosition {
         chat_id: ChatId,
         position: u32,
+    },
+    /// This connection no longer receives the chat's events: it moved to a group or agent the
+    /// connection's agent may not read (`moved`), or it was purged (`purged`).
+    Unwatched {
+        chat_id: ChatId,
+        reason: String,
+    },
+    /// The chat left the lists of a group this connection receives: transferred to another
+    /// group (`requeued`, `assigned`) or purged (`purged`). Only its id travels: the
+    /// connection's agent may no longer read it.
+    ChatRemoved {
+        chat_id: ChatId,
+        group_id: GroupId,
+        change: String,
+        queue_counts: std::collections::BTreeMap<String, u32>,
+    },
+    /// The server closes this connection right after this frame: `revoked` (sign in again) or
+    /// `access_changed` (reconnect to receive what the agent may now see).
+    SessionEnded {
+        reason: String,
+        message: String,
     },
     Error {
         error: String,

@@ -113,16 +113,23 @@ async fn connect(
         Ok(p) => p,
         Err(e) => return response(401, Some(error_json("unauthorized", &e.to_string()))),
     };
-    let owner = match &principal {
-        Principal::Agent(_) => match app.agent(&principal).await {
-            Ok(agent) => ConnectionOwner::Agent {
-                agent_id: agent.id,
-                groups: agent.groups,
-            },
+    let (owner, limit) = match &principal {
+        Principal::Agent(_, session) => match app.agent(&principal).await {
+            Ok(agent) => (
+                ConnectionOwner::Agent {
+                    agent_id: agent.id,
+                    groups: agent.groups,
+                    session: *session,
+                },
+                app.settings.connections_per_agent,
+            ),
             Err(e) => return refuse(&e),
         },
         Principal::Customer(chat_id) => match app.chats.get_chat(chat_id).await {
-            Ok(Some(chat)) if !chat.is_deleted() => ConnectionOwner::Customer { chat_id: chat.id },
+            Ok(Some(chat)) if !chat.is_deleted() => (
+                ConnectionOwner::Customer { chat_id: chat.id },
+                app.settings.connections_per_customer,
+            ),
             Ok(_) => {
                 return response(
                     404,
@@ -139,24 +146,22 @@ async fn connect(
         connected_at: now,
         expires_at: now.plus_millis(CONNECTION_TTL_MS),
     };
-    match fanout.connections.put_connection(&record).await {
+    match fanout.connections.put_connection(&record, limit).await {
         Ok(()) => response(200, None),
         Err(e) => refuse(&AppError::from(e)),
     }
 }
 
+/// A refused `$connect`, with the status and code the same mistake gets over REST.
 fn refuse(e: &AppError) -> ApiGatewayProxyResponse {
-    let status = match e {
-        AppError::Unauthorized(_) => 401,
-        AppError::Forbidden(_) => 403,
-        AppError::NotFound(_) => 404,
-        AppError::Internal(inner) => {
-            tracing::error!(error = %crate::api::error::error_chain(inner), "websocket connect failed");
-            500
-        }
-        _ => 400,
-    };
-    response(status, Some(error_json(e.code(), &e.public_message())))
+    if let AppError::Internal(inner) = e {
+        tracing::error!(error = %crate::api::error::error_chain(inner), "websocket connect failed");
+    }
+    let (status, code) = crate::api::error::app_status_and_code(e);
+    response(
+        i64::from(status.as_u16()),
+        Some(error_json(code, &e.public_message())),
+    )
 }
 
 async fn reply_error(
@@ -233,7 +238,9 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
         }
     };
     let principal = match &record.owner {
-        ConnectionOwner::Agent { agent_id, .. } => Principal::Agent(agent_id.clone()),
+        ConnectionOwner::Agent {
+            agent_id, session, ..
+        } => Principal::Agent(agent_id.clone(), *session),
         ConnectionOwner::Customer { chat_id } => Principal::Customer(chat_id.clone()),
     };
     let (action, result) = match frame {
@@ -312,7 +319,7 @@ async fn watch(
         Principal::Customer(_) => Err(AppError::Forbidden(
             "a customer token only opens its own chat".into(),
         )),
-        Principal::Agent(_) => {
+        Principal::Agent(..) => {
             app.readable_chat(principal, chat_id).await?;
             fanout.connections.watch_chat(chat_id, connection).await?;
             Ok(())
@@ -389,7 +396,7 @@ async fn typing_frame(
             }
             (TypingFrom::Customer, chat.customer.name.clone())
         }
-        Principal::Agent(_) => {
+        Principal::Agent(..) => {
             let agent = app.agent(principal).await?;
             if chat.state != ChatState::Active || chat.agent_id.as_ref() != Some(&agent.id) {
                 return Err(AppError::Forbidden(

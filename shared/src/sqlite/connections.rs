@@ -4,8 +4,8 @@ use rusqlite::{params, OptionalExtension};
 use super::{db_err, json_err, SqliteStore};
 use crate::domain::{ChatId, GroupId, Timestamp};
 use crate::ports::{
-    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, RateLimit,
-    StoreError, Subscriber,
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, PrincipalKey,
+    RateLimit, StoreError, Subscriber,
 };
 
 fn audience_str(a: Audience) -> &'static str {
@@ -17,15 +17,40 @@ fn audience_str(a: Audience) -> &'static str {
 
 #[async_trait]
 impl ConnectionStore for SqliteStore {
-    async fn put_connection(&self, connection: &Connection) -> Result<(), StoreError> {
+    async fn put_connection(
+        &self,
+        connection: &Connection,
+        max_per_principal: u32,
+    ) -> Result<(), StoreError> {
         let connection = connection.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
+            let principal = connection.owner.principal_key();
+            // One writer: the count and the insert below cannot interleave with another connect.
+            let open: i64 = super::query_row(
+                &tx,
+                "SELECT COUNT(*) FROM connections
+                 WHERE principal = ?1 AND expires_at > ?2 AND id <> ?3",
+                params![
+                    principal.as_str(),
+                    connection.connected_at.millis(),
+                    connection.id.as_str()
+                ],
+                |r| r.get(0),
+            )
+            .map_err(db_err)?;
+            if open >= i64::from(max_per_principal) {
+                return Err(StoreError::LimitReached {
+                    what: "open connections per sign-in",
+                    limit: max_per_principal,
+                });
+            }
             let doc = serde_json::to_string(&connection).map_err(json_err)?;
             super::execute(&tx,
-                "INSERT INTO connections (id, doc, expires_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, expires_at = excluded.expires_at",
-                params![connection.id.as_str(), doc, connection.expires_at.millis()],
+                "INSERT INTO connections (id, doc, expires_at, principal) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, expires_at = excluded.expires_at,
+                 principal = excluded.principal",
+                params![connection.id.as_str(), doc, connection.expires_at.millis(), principal.as_str()],
             )
             .map_err(db_err)?;
             match &connection.owner {
@@ -49,6 +74,33 @@ impl ConnectionStore for SqliteStore {
                 }
             }
             tx.commit().map_err(db_err)
+        })
+        .await
+    }
+
+    async fn principal_connections(
+        &self,
+        principal: &PrincipalKey,
+        now: Timestamp,
+    ) -> Result<Vec<ConnectionId>, StoreError> {
+        let principal = principal.clone();
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT id FROM connections WHERE principal = ?1 AND expires_at > ?2
+                     ORDER BY id",
+                )
+                .map_err(db_err)?;
+            let ids = stmt
+                .query_map(params![principal.as_str(), now.millis()], |r| {
+                    r.get::<_, String>(0)
+                })
+                .map_err(db_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?;
+            ids.iter()
+                .map(|id| ConnectionId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string())))
+                .collect()
         })
         .await
     }

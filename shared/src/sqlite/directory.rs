@@ -80,11 +80,54 @@ impl DirectoryStore for SqliteStore {
             super::execute(
                 c,
                 "INSERT INTO agents (id, username, doc) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET username = excluded.username, doc = excluded.doc",
+                 ON CONFLICT (id) DO UPDATE SET username = excluded.username,
+                 doc = json_set(excluded.doc, '$.session_epoch',
+                                COALESCE(json_extract(agents.doc, '$.session_epoch'), 0))",
                 params![agent.id.as_str(), agent.username, doc],
             )
             .map_err(db_err)?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn set_session_epoch(&self, id: &AgentId, epoch: u64) -> Result<(), StoreError> {
+        let id = id.clone();
+        let epoch = i64::try_from(epoch)
+            .map_err(|_| StoreError::Corrupt("session epoch out of range".into()))?;
+        self.with(move |c| {
+            let n = super::execute(
+                c,
+                "UPDATE agents SET doc = json_set(doc, '$.session_epoch', ?2) WHERE id = ?1",
+                params![id.as_str(), epoch],
+            )
+            .map_err(db_err)?;
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("agent {id}")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            super::execute(
+                &tx,
+                "DELETE FROM preferences WHERE agent_id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
+            let n = super::execute(
+                &tx,
+                "DELETE FROM agents WHERE id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+            Ok(n > 0)
         })
         .await
     }

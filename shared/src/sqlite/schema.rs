@@ -95,6 +95,12 @@ CREATE TABLE deflection_events (
     r#"
 ALTER TABLE groups ADD COLUMN distribution TEXT NOT NULL DEFAULT 'pull';
 "#,
+    // Connections by principal (an agent, or a customer's chat): their number is limited, and
+    // they are what a revoked sign-in closes.
+    r#"
+ALTER TABLE connections ADD COLUMN principal TEXT NOT NULL DEFAULT '';
+CREATE INDEX connections_by_principal ON connections (principal, expires_at);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
