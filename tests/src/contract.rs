@@ -451,17 +451,20 @@ pub async fn a_repeated_client_message_id_returns_the_first_message(stores: Stor
 }
 
 pub async fn events_are_read_in_order_after_a_sequence_number(stores: Stores) {
-    let mut chat = new_chat(&stores, "g", "Ann", now()).await;
+    let start = now();
+    let mut chat = new_chat(&stores, "g", "Ann", start).await;
     for i in 0..25 {
+        // A second apart: the pace of one person writing, which the rules allow.
+        let at = start.plus_millis(i * 1_000);
         let m = rules::send_message(
             &chat,
             rules::Sender::Customer,
             ClientMessageId::parse(&format!("m{i}")).unwrap(),
             &format!("message {i}"),
-            now(),
+            at,
         )
         .unwrap();
-        let c = commit_of(&chat, m, now());
+        let c = commit_of(&chat, m, at);
         stores.chats.commit(&c).await.unwrap();
         chat = c.chat;
     }
@@ -1087,8 +1090,10 @@ pub async fn concurrent_pulls_assign_each_chat_once_within_limits(stores: Stores
 /// distinct sends get gapless sequence numbers.
 pub async fn concurrent_sends_are_stored_once_with_gapless_sequence_numbers(stores: Stores) {
     seed_groups(&stores, &["g"]).await;
-    let app = app_over(&stores);
-    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    let clock = Arc::new(ManualClock::new(now()));
+    let mut app = app_over(&stores);
+    app.clock = clock.clone();
+    let chat = new_chat(&stores, "g", "Ann", clock.now()).await;
     let customer = Principal::Customer(chat.id.clone());
     let mut tasks = Vec::new();
     for _ in 0..10 {
@@ -1118,6 +1123,8 @@ pub async fn concurrent_sends_are_stored_once_with_gapless_sequence_numbers(stor
         "every caller got the same message: {seqs:?}"
     );
 
+    // A second later the customer's whole burst is available again: twenty at once.
+    clock.advance_ms(chatdesk::domain::pace::MESSAGE_INTERVAL_MS);
     let mut tasks = Vec::new();
     for i in 0..20 {
         let (app, p, id) = (app.clone(), customer.clone(), chat.id.clone());

@@ -129,9 +129,17 @@ pub async fn full_flow(server: &TestServer) {
         .await;
     assert_eq!(moved["chat"]["group_id"], "billing");
     assert_eq!(moved["chat"]["state"], "queued");
-    alice_ws
-        .expect("left support", is_chat_changed(&chat, "requeued"))
+    // Alice (Support only) may no longer read it: her list only learns that it left Support.
+    let left = alice_ws
+        .expect("left support", |f| {
+            f["type"] == "chat_removed" && f["chat_id"] == chat.as_str()
+        })
         .await;
+    assert_eq!(left["group_id"], "support");
+    assert!(
+        left.get("chat").is_none(),
+        "no row of a chat she may not read"
+    );
     customer_ws
         .expect("queue position", |f| {
             f["type"] == "queue_position" && f["chat_id"] == chat.as_str()

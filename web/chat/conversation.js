@@ -115,6 +115,10 @@ export class Conversation {
         this.position = f.position;
         this._renderStatus();
         break;
+      case 'session_ended':
+        // The chat no longer exists (purged): nothing more will come, so stop reconnecting.
+        this._setState('inactive');
+        break;
       case 'error':
         // Refused typing frames (the chat just ended, rate limits) need no words for the
         // customer; a rate-limited resume is retried, since it keeps the page up to date.

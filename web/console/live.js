@@ -54,6 +54,21 @@ export function startLive({ onReconnect, chatView }) {
         if (view && view.chatId === f.chat_id) view.frame(f);
         break;
       }
+      case 'chat_removed':
+        // The chat left a group whose lists this console shows (transferred away, purged).
+        if (f.queue_counts) Object.assign(state.queueCounts, f.queue_counts);
+        emit('gone', f.chat_id);
+        emit('counts');
+        break;
+      case 'unwatched':
+        // The open chat moved where this agent may not follow: nothing more of it arrives.
+        emit('revoked-chat', f);
+        break;
+      case 'session_ended':
+        // The server closes this socket right after: `revoked` (sign in again) or
+        // `access_changed` (groups or role changed: start afresh to see what is now ours).
+        emit('session-ended', f);
+        break;
       case 'error':
         // Refused watch/typing frames (a chat moved to a group we are not in) are not the
         // agent's business; a refused send is retried by the outbox over REST. A rate-limited

@@ -190,6 +190,19 @@ async function startConsole() {
     if (chatView && chatView.chatId === id) chatView.back();
   });
   on('counts', updateCounts);
+  on('revoked-chat', (f) => {
+    list.removeRow(f.chat_id);
+    if (chatView && chatView.chatId === f.chat_id) {
+      toast(f.reason === 'purged'
+        ? 'This chat was purged.'
+        : 'This chat moved to a group or agent you do not work with; it is closed here.', 'info');
+      chatView.back();
+    }
+  });
+  on('session-ended', (f) => {
+    if (f.reason === 'revoked') signOut(f.message || 'Your sign-in was revoked. Please sign in again.');
+    else location.reload();
+  });
 
   live = startLive({
     chatView: () => chatView,

@@ -73,7 +73,9 @@ fn status_and_code_of_app(app: &AppError) -> (StatusCode, &'static str) {
                 | AppError::Conflict(_)
                 | AppError::QueueEmpty => StatusCode::CONFLICT,
                 AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-                AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+                AppError::RateLimited(_) | AppError::Domain(DomainError::TooFast { .. }) => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             (status, app.code())

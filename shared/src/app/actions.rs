@@ -8,9 +8,7 @@ use super::mutate::Mutated;
 use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy};
-use crate::domain::{
-    limits, Agent, AgentId, ChatId, ChatRow, ChatState, DomainError, GroupId, Timestamp,
-};
+use crate::domain::{limits, Agent, AgentId, ChatId, ChatRow, DomainError, GroupId, Timestamp};
 use crate::ports::ChatFilter;
 
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -172,16 +170,8 @@ impl App {
     ) -> Result<Option<ChatRow>, AppError> {
         let mutated = match action {
             BulkAction::Pull => {
-                self.mutate_chat(id, |chat, now| {
-                    if chat.state != ChatState::Queued || chat.is_deleted() {
-                        return Err(DomainError::InvalidState(format!(
-                            "chat {} is no longer waiting in the queue",
-                            chat.id
-                        )));
-                    }
-                    rules::take(chat, actor, now)
-                })
-                .await?
+                self.mutate_chat(id, |chat, now| rules::pull(chat, actor, now))
+                    .await?
             }
             BulkAction::Take => {
                 self.mutate_chat(id, |chat, now| rules::take(chat, actor, now))
@@ -272,12 +262,7 @@ impl App {
         });
         for candidate in candidates {
             let result = self
-                .mutate_chat(&candidate.id, |chat, now| {
-                    if chat.state != ChatState::Queued || chat.is_deleted() {
-                        return Err(DomainError::InvalidState("taken by someone else".into()));
-                    }
-                    rules::take(chat, &actor, now)
-                })
+                .mutate_chat(&candidate.id, |chat, now| rules::pull(chat, &actor, now))
                 .await;
             match result {
                 Ok(m) => return self.row(m.chat()).await,

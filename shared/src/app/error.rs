@@ -63,6 +63,7 @@ impl AppError {
             AppError::Domain(DomainError::NotFound(_)) | AppError::NotFound(_) => "not_found",
             AppError::Domain(DomainError::InvalidState(_)) => "invalid_state",
             AppError::Domain(DomainError::AtCapacity { .. }) => "at_capacity",
+            AppError::Domain(DomainError::TooFast { .. }) => "rate_limited",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Conflict(_) => "conflict",
             AppError::QueueEmpty => "queue_empty",

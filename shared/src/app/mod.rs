@@ -25,7 +25,7 @@ pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
-pub use settings::Settings;
+pub use settings::{Settings, CONNECTIONS_PER_AGENT, CONNECTIONS_PER_CUSTOMER};
 
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;

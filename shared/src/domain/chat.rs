@@ -101,6 +101,10 @@ pub struct Chat {
     pub last_seq: u64,
     pub follow_up: Option<FollowUp>,
     pub resolution: Option<String>,
+    /// How fast each side has been writing (`pace`): bounds messages per chat and per sender.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub send_pace: super::pace::SendPace,
 }
 
 impl Chat {

@@ -16,6 +16,9 @@ pub enum DomainError {
     /// The agent already has as many active chats as they may.
     #[error("agent {agent} is at the limit of {limit} concurrent chats")]
     AtCapacity { agent: String, limit: u32 },
+    /// Messages come faster than a person writes: try again after a pause.
+    #[error("messages are coming too fast; wait {} s and send again", (retry_after_ms + 999) / 1000)]
+    TooFast { retry_after_ms: i64 },
 }
 
 impl DomainError {

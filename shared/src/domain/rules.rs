@@ -8,6 +8,7 @@ use super::error::DomainError;
 use super::event::{Author, EventKind};
 use super::ids::{AgentId, ChatId, ClientMessageId};
 use super::limits;
+use super::pace::{SendPace, Side};
 use super::time::Timestamp;
 
 /// Changes to agents' active-chat counters that must commit together with the chat.
@@ -47,6 +48,19 @@ fn not_deleted(chat: &Chat) -> Result<(), DomainError> {
 /// Agents see the chats of their groups, and chats assigned to them.
 pub fn can_view(chat: &Chat, agent: &Agent) -> bool {
     agent.is_member_of(&chat.group_id) || chat.agent_id.as_ref() == Some(&agent.id)
+}
+
+/// Refuses, the same way whatever the chat's state, an agent who may not read the chat: checked
+/// before anything else, so the answer says nothing about a chat that is not theirs.
+fn require_reader(chat: &Chat, agent: &Agent) -> Result<(), DomainError> {
+    if can_view(chat, agent) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden(format!(
+            "chat {} belongs to a group you are not a member of",
+            chat.id
+        )))
+    }
 }
 
 fn require_member(chat: &Chat, agent: &Agent) -> Result<(), DomainError> {
@@ -132,6 +146,7 @@ pub fn start_chat(
         last_seq: 2,
         follow_up: None,
         resolution: None,
+        send_pace: SendPace::default(),
     };
     Ok(NewChat {
         chat,
@@ -152,8 +167,8 @@ pub fn start_chat(
 /// the group; an active chat only by a manager/administrator of the group (taking it from a
 /// colleague).
 pub fn take(chat: &Chat, actor: &Agent, now: Timestamp) -> Result<Mutation, DomainError> {
-    not_deleted(chat)?;
     require_member(chat, actor)?;
+    not_deleted(chat)?;
     match chat.state {
         ChatState::Queued => {}
         ChatState::Active if chat.agent_id.as_ref() == Some(&actor.id) => {
@@ -177,6 +192,19 @@ pub fn take(chat: &Chat, actor: &Agent, now: Timestamp) -> Result<Mutation, Doma
         }
     }
     Ok(assign(chat, actor, party(actor), now))
+}
+
+/// Pull from the queue: like `take`, but only while the chat still waits there (a chat taken by a
+/// colleague meanwhile is theirs).
+pub fn pull(chat: &Chat, actor: &Agent, now: Timestamp) -> Result<Mutation, DomainError> {
+    require_member(chat, actor)?;
+    if chat.state != ChatState::Queued || chat.is_deleted() {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} is no longer waiting in the queue",
+            chat.id
+        )));
+    }
+    take(chat, actor, now)
 }
 
 /// The group's automatic distribution hands a queued chat to `target` (chosen by
@@ -232,6 +260,7 @@ pub fn transfer_to_group(
     target: &Group,
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
+    require_reader(chat, actor)?;
     not_deleted(chat)?;
     if !chat.state.is_live() {
         return Err(DomainError::InvalidState(format!(
@@ -274,6 +303,7 @@ pub fn transfer_to_agent(
     target: &Agent,
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
+    require_reader(chat, actor)?;
     not_deleted(chat)?;
     if !chat.state.is_live() {
         return Err(DomainError::InvalidState(format!(
@@ -311,6 +341,9 @@ pub fn end(
     resolution: Option<&str>,
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
+    if let EndedBy::Agent(actor) = &by {
+        require_reader(chat, actor)?;
+    }
     not_deleted(chat)?;
     if !chat.state.is_live() {
         return Err(DomainError::InvalidState(format!(
@@ -437,13 +470,8 @@ pub fn set_follow_up(
     actor: &Agent,
     follow_up: Option<(Timestamp, &str)>,
 ) -> Result<Mutation, DomainError> {
+    require_reader(chat, actor)?;
     not_deleted(chat)?;
-    if !can_view(chat, actor) {
-        return Err(DomainError::Forbidden(format!(
-            "you may not change chat {}",
-            chat.id
-        )));
-    }
     let mut next = chat.clone();
     let event = match follow_up {
         Some((due_at, note)) => {
@@ -491,6 +519,15 @@ pub fn send_message(
     body: &str,
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
+    // Who may write comes first, so someone who may not learns nothing of the chat's state.
+    if let Sender::Agent(agent) = &sender {
+        if !can_view(chat, agent) {
+            return Err(DomainError::Forbidden(format!(
+                "chat {} belongs to a group you are not a member of",
+                chat.id
+            )));
+        }
+    }
     not_deleted(chat)?;
     let body = limits::multi_line("body", body, limits::MAX_MESSAGE_CHARS)?;
     let mut next = chat.clone();
@@ -502,6 +539,7 @@ pub fn send_message(
                     chat.id
                 )));
             }
+            next.send_pace.accept(Side::Customer, now)?;
             next.customer_waiting = true;
             Author::Customer {
                 name: chat.customer.name.clone(),
@@ -514,6 +552,7 @@ pub fn send_message(
                     chat.id
                 )));
             }
+            next.send_pace.accept(Side::Agent, now)?;
             next.customer_waiting = false;
             next.last_agent_message_at = Some(now);
             Author::Agent {
