@@ -27,7 +27,10 @@ fn modes_in(dir: &Path) -> Vec<(String, u32)> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), mode(&e.path()))
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                mode(&e.path()),
+            )
         })
         .collect();
     entries.sort();
@@ -86,7 +89,10 @@ async fn a_new_data_directory_and_every_file_in_it_are_private_to_the_owner() {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
     for (name, mode) in &files {
-        assert_eq!(*mode, 0o600, "{name} is readable by its owner only: {files:?}");
+        assert_eq!(
+            *mode, 0o600,
+            "{name} is readable by its owner only: {files:?}"
+        );
     }
 }
 
@@ -240,7 +246,11 @@ async fn the_gateway_endpoint_file_names_the_running_server_until_it_stops() {
 
     stop.send(()).unwrap();
     running.await.unwrap().unwrap();
-    assert_eq!(read_gateway_endpoint(&data_dir), None, "removed on a clean stop");
+    assert_eq!(
+        read_gateway_endpoint(&data_dir),
+        None,
+        "removed on a clean stop"
+    );
 }
 
 /// Reads until the server closes the connection; what it sent before closing.
@@ -365,7 +375,8 @@ async fn websockets_that_ping_stay_open_past_the_idle_timeout() {
         tokio::time::sleep(IDLE / 3).await;
     }
     console.send(json!({"action": "ping"})).await;
-    console.expect("pong after twice the idle timeout", |f| f["type"] == "pong")
+    console
+        .expect("pong after twice the idle timeout", |f| f["type"] == "pong")
         .await;
     assert_eq!(server.registry.len(), 2, "both sockets still open");
 }

@@ -300,7 +300,10 @@ async fn close_idle(
 ) {
     registry.send(connection, Outbound::Close);
     if let Some(mut writer) = writer {
-        if tokio::time::timeout(CLOSE_GRACE, &mut writer).await.is_err() {
+        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+            .await
+            .is_err()
+        {
             writer.abort();
         }
     }

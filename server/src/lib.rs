@@ -99,6 +99,7 @@ pub struct Server {
 impl Server {
     /// The local server over its embedded store in `config.data_dir`.
     pub async fn build(config: Config) -> Result<Server, ServerError> {
+        config::check_gateway_addr(config.gateway_addr)?;
         let store = data_dir::open_store(&config.data_dir)?;
         // Sockets do not survive a restart; neither should their records.
         store.clear_connections().await?;
@@ -123,13 +124,12 @@ impl Server {
                     source,
                 })?;
         let addr = listener.local_addr().map_err(ServerError::Serve)?;
-        let gateway_listener =
-            TcpListener::bind(config.gateway_addr)
-                .await
-                .map_err(|source| ServerError::Bind {
-                    addr: config.gateway_addr,
-                    source,
-                })?;
+        let gateway_listener = TcpListener::bind(config.gateway_addr)
+            .await
+            .map_err(|source| ServerError::Bind {
+                addr: config.gateway_addr,
+                source,
+            })?;
         let gateway_addr = gateway_listener.local_addr().map_err(ServerError::Serve)?;
         let identity = match &config.identity_secret {
             None => None,
@@ -143,10 +143,8 @@ impl Server {
         let poster: Arc<dyn ConnectionPoster> = match config.fanout_via {
             FanoutVia::InProcess => Arc::new(gateway::LocalPoster(registry.clone())),
             FanoutVia::ManagementApi => Arc::new(
-                chatdesk::aws::ApiGatewayPoster::for_endpoint(&endpoint_file::url_of(
-                    gateway_addr,
-                ))
-                .await,
+                chatdesk::aws::ApiGatewayPoster::for_endpoint(&endpoint_file::url_of(gateway_addr))
+                    .await,
             ),
         };
         let fanout = Arc::new(Fanout::new(

@@ -85,16 +85,14 @@ async fn management(
                 gone()
             }
         }
-        "GET" => {
-            match registry.describe(&connection) {
-                Some((connected_at, ip)) => Json(serde_json::json!({
-                    "ConnectedAt": iso(connected_at),
-                    "Identity": {"SourceIp": ip},
-                }))
-                .into_response(),
-                None => gone(),
-            }
-        }
+        "GET" => match registry.describe(&connection) {
+            Some((connected_at, ip)) => Json(serde_json::json!({
+                "ConnectedAt": iso(connected_at),
+                "Identity": {"SourceIp": ip},
+            }))
+            .into_response(),
+            None => gone(),
+        },
         "DELETE" => {
             if registry.send(&connection, Outbound::Close) {
                 StatusCode::NO_CONTENT.into_response()

@@ -88,7 +88,10 @@ pub async fn serve(
 /// descriptors does, or the loop would spin on the error.
 async fn pause_after_accept_error(e: std::io::Error) {
     use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(e.kind(), ConnectionAborted | ConnectionRefused | ConnectionReset) {
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
         return;
     }
     tracing::error!(error = %e, "accepting a connection failed; retrying in 1 s");
