@@ -122,6 +122,36 @@ async fn console_pages_carry_a_strict_content_security_policy() {
     );
 }
 
+/// Another site framing the console could overlay it and trick an agent into clicks
+/// (clickjacking): the console refuses every frame; the chat page stays embeddable, since the
+/// website widget (`embed.js`) opens it in a frame on the company's site.
+#[tokio::test]
+async fn only_the_chat_page_may_be_framed() {
+    let server = spawn_server().await;
+    for (path, embeddable) in [
+        ("/console/", false),
+        ("/console/index.html", false),
+        ("/embed.js", false),
+        ("/chat/", true),
+        ("/chat/?group=support&embed=1", true),
+    ] {
+        let resp = reqwest::get(format!("{}{path}", server.base_url))
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        if embeddable {
+            assert!(csp.contains("frame-ancestors *"), "{path}: {csp}");
+            assert!(resp.headers().get("x-frame-options").is_none(), "{path}");
+        } else {
+            assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+            assert!(!csp.contains("frame-ancestors *"), "{path}: {csp}");
+            assert_eq!(resp.headers()["x-frame-options"], "DENY", "{path}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn cors_is_limited_to_configured_origins() {
     let server = spawn_server_with(

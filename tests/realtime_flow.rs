@@ -203,7 +203,7 @@ async fn the_local_connections_api_behaves_like_api_gateway() {
     let server = spawn_server().await;
     let http = reqwest::Client::new();
     let resp = http
-        .post(format!("{}/@connections/unknown=", server.base_url))
+        .post(format!("{}/@connections/unknown=", server.gateway_url))
         .body("hi")
         .send()
         .await
@@ -226,7 +226,7 @@ async fn the_local_connections_api_behaves_like_api_gateway() {
         .unwrap();
     let id = conns[0].to_string();
     let resp = http
-        .post(format!("{}/@connections/{}", server.base_url, id))
+        .post(format!("{}/@connections/{}", server.gateway_url, id))
         .body(r#"{"type":"hello"}"#)
         .send()
         .await
@@ -234,7 +234,7 @@ async fn the_local_connections_api_behaves_like_api_gateway() {
     assert_eq!(resp.status().as_u16(), 200);
     ws.expect("posted frame", |f| f["type"] == "hello").await;
     let resp = http
-        .get(format!("{}/@connections/{}", server.base_url, id))
+        .get(format!("{}/@connections/{}", server.gateway_url, id))
         .send()
         .await
         .unwrap();
@@ -242,7 +242,7 @@ async fn the_local_connections_api_behaves_like_api_gateway() {
     let info: serde_json::Value = resp.json().await.unwrap();
     assert!(info["ConnectedAt"].as_str().unwrap().contains('T'));
     let resp = http
-        .delete(format!("{}/@connections/{}", server.base_url, id))
+        .delete(format!("{}/@connections/{}", server.gateway_url, id))
         .send()
         .await
         .unwrap();

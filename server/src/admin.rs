@@ -110,9 +110,9 @@ pub async fn stores(kind: StoreKind) -> Result<crate::Stores, ServerError> {
     match kind {
         StoreKind::Sqlite => {
             let config = Config::from_env()?;
-            Ok(crate::Stores::all_in(
-                chatdesk::sqlite::SqliteStore::open_dir(&config.data_dir)?,
-            ))
+            Ok(crate::Stores::all_in(crate::data_dir::open_store(
+                &config.data_dir,
+            )?))
         }
         StoreKind::Dynamodb => {
             let store = Arc::new(chatdesk::dynamodb::DynamoStore::from_env().await?);

@@ -1,5 +1,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chatdesk::domain::IdleThresholds;
 
@@ -10,6 +11,15 @@ use crate::ServerError;
 pub struct Config {
     /// `CHATDESK_ADDR`, default `127.0.0.1:8080`. Port 0 picks a free port (tests).
     pub addr: SocketAddr,
+    /// `CHATDESK_GATEWAY_ADDR`, default `127.0.0.1:0` (a free port): the internal listener of the
+    /// `@connections` management API, which has no authentication and so must be on loopback.
+    pub gateway_addr: SocketAddr,
+    /// `CHATDESK_HEADER_READ_TIMEOUT_SECS`, default 10: how long a client may take to send a
+    /// request's headers, and how long a keep-alive connection may wait idle for the next one.
+    pub header_read_timeout: Duration,
+    /// `CHATDESK_WS_IDLE_TIMEOUT_SECS`, default 600 (API Gateway's): a WebSocket that sends
+    /// nothing, not even a ping, for this long is closed.
+    pub ws_idle_timeout: Duration,
     /// `CHATDESK_DATA_DIR`, default `./.data`: the database and the token signing key.
     pub data_dir: PathBuf,
     /// `CHATDESK_WEB_DIR`: the console and chat page files, default the repository's `web/`.
@@ -45,6 +55,34 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_WS_IDLE_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A timeout of whole seconds, at least one.
+fn timeout(name: &str, default: Duration) -> Result<Duration, ServerError> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+            _ => Err(ServerError::Config(format!(
+                "{name} must be a whole number of seconds above 0, got {v:?}"
+            ))),
+        },
+    }
+}
+
+/// The `@connections` API answers anyone who reaches it, so it may only listen on loopback.
+pub fn check_gateway_addr(addr: SocketAddr) -> Result<(), ServerError> {
+    if addr.ip().is_loopback() {
+        Ok(())
+    } else {
+        Err(ServerError::Config(format!(
+            "CHATDESK_GATEWAY_ADDR must be a loopback address (127.x.x.x or [::1]): the \
+             @connections API it serves has no authentication; got {addr}"
+        )))
+    }
+}
+
 fn secs(name: &str, default_ms: i64) -> Result<i64, ServerError> {
     match env(name) {
         None => Ok(default_ms),
@@ -60,6 +98,13 @@ impl Config {
         let addr = addr.parse().map_err(|_| {
             ServerError::Config(format!("CHATDESK_ADDR must be host:port, got {addr:?}"))
         })?;
+        let gateway = env("CHATDESK_GATEWAY_ADDR").unwrap_or_else(|| "127.0.0.1:0".into());
+        let gateway_addr = gateway.parse().map_err(|_| {
+            ServerError::Config(format!(
+                "CHATDESK_GATEWAY_ADDR must be ip:port, got {gateway:?}"
+            ))
+        })?;
+        check_gateway_addr(gateway_addr)?;
         let defaults = IdleThresholds::default();
         let idle = IdleThresholds::new(
             secs("CHATDESK_IDLE_WARNING_SECS", defaults.warning_ms)?,
@@ -68,6 +113,12 @@ impl Config {
         .map_err(ServerError::Config)?;
         Ok(Config {
             addr,
+            gateway_addr,
+            header_read_timeout: timeout(
+                "CHATDESK_HEADER_READ_TIMEOUT_SECS",
+                DEFAULT_HEADER_READ_TIMEOUT,
+            )?,
+            ws_idle_timeout: timeout("CHATDESK_WS_IDLE_TIMEOUT_SECS", DEFAULT_WS_IDLE_TIMEOUT)?,
             data_dir: env("CHATDESK_DATA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(".data")),
@@ -103,6 +154,9 @@ impl Config {
     pub fn for_tests(data_dir: PathBuf) -> Self {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            gateway_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            ws_idle_timeout: DEFAULT_WS_IDLE_TIMEOUT,
             data_dir,
             web_dir: default_web_dir(),
             seed_demo: true,

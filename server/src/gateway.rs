@@ -1,21 +1,23 @@
 //! The local WebSocket gateway: behaves toward the handlers as API Gateway does. Each socket
 //! gets a connection id; `$connect` runs (with the query string) before the upgrade completes and
 //! can refuse it; each text frame is routed on its `action` field; `$disconnect` runs when the
-//! socket closes. Pushes arrive through the `@connections` management API (the one
-//! `aws-sdk-apigatewaymanagement` calls) or, in-process, through `LocalPoster`.
+//! socket closes, or, as API Gateway does, when the client has sent nothing for the idle
+//! timeout. Pushes arrive through the `@connections` management API (`management.rs`, on its
+//! own loopback listener) or, in-process, through `LocalPoster`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
-use axum::{Json, Router};
+use axum::routing::get;
+use axum::Router;
 use bytes::Bytes;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
@@ -25,7 +27,7 @@ use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
 use chatdesk::realtime::frames::{route_key, ServerFrame, MAX_FRAME_BYTES};
 use chatdesk::realtime::{handle_ws_event, Fanout};
 
-enum Outbound {
+pub(crate) enum Outbound {
     Frame(Bytes),
     Close,
 }
@@ -55,11 +57,17 @@ impl Registry {
         }
     }
 
-    fn send(&self, id: &ConnectionId, msg: Outbound) -> bool {
+    pub(crate) fn send(&self, id: &ConnectionId, msg: Outbound) -> bool {
         match self.inner.lock() {
             Ok(m) => m.get(id).is_some_and(|e| e.tx.send(msg).is_ok()),
             Err(_) => false,
         }
+    }
+
+    /// When the socket connected and from which address, as `GET @connections/{id}` tells.
+    pub(crate) fn describe(&self, id: &ConnectionId) -> Option<(std::time::SystemTime, String)> {
+        let m = self.inner.lock().ok()?;
+        m.get(id).map(|e| (e.connected_at, e.source_ip.clone()))
     }
 
     pub fn len(&self) -> usize {
@@ -98,18 +106,19 @@ struct GatewayState {
     app: App,
     fanout: Arc<Fanout>,
     registry: Registry,
+    idle_timeout: Duration,
 }
 
-pub fn routes(app: App, fanout: Arc<Fanout>, registry: Registry) -> Router {
+/// `/ws`; `idle_timeout`: how long a socket may stay silent (no frame, ping or pong) before the
+/// server closes it.
+pub fn routes(app: App, fanout: Arc<Fanout>, registry: Registry, idle_timeout: Duration) -> Router {
     let state = GatewayState {
         app,
         fanout,
         registry,
+        idle_timeout,
     };
-    Router::new()
-        .route("/ws", get(upgrade))
-        .route("/@connections/{id}", any(management))
-        .with_state(state)
+    Router::new().route("/ws", get(upgrade)).with_state(state)
 }
 
 fn ws_event(
@@ -195,7 +204,7 @@ async fn run_socket(
     let (mut sink, mut stream) = socket.split();
     // Frames that queued up while the socket was busy go out with one flush (one system call)
     // instead of one each.
-    let writer = tokio::spawn(async move {
+    let mut writer = Some(tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
             let mut next = Some(first);
             let mut closing = false;
@@ -222,8 +231,17 @@ async fn run_socket(
                 return;
             }
         }
-    });
-    while let Some(Ok(msg)) = stream.next().await {
+    }));
+    loop {
+        let msg = match tokio::time::timeout(state.idle_timeout, stream.next()).await {
+            Ok(Some(Ok(msg))) => msg,
+            Ok(_) => break,
+            Err(_) => {
+                tracing::debug!(%connection, "closing a socket silent for the idle timeout");
+                close_idle(&state.registry, &connection, writer.take()).await;
+                break;
+            }
+        };
         let text = match msg {
             Message::Text(t) => t.to_string(),
             Message::Binary(_) => {
@@ -264,7 +282,9 @@ async fn run_socket(
         handle_ws_event(&state.app, &state.fanout, event).await;
     }
     state.registry.remove(&connection);
-    writer.abort();
+    if let Some(writer) = writer.take() {
+        writer.abort();
+    }
     let event = ws_event(
         &connection,
         "$disconnect",
@@ -277,70 +297,22 @@ async fn run_socket(
     handle_ws_event(&state.app, &state.fanout, event).await;
 }
 
-/// As API Gateway answers for a connection that no longer exists; the error-type header is what
-/// the AWS SDK turns into `GoneException`.
-fn gone() -> Response {
-    (
-        StatusCode::GONE,
-        [("x-amzn-errortype", "GoneException")],
-        Json(serde_json::json!({"message": "Gone"})),
-    )
-        .into_response()
-}
+/// How long the frames still queued and the close frame of an idle socket may take to go out: a
+/// client that stopped reading must not hold the task.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-fn iso(t: std::time::SystemTime) -> String {
-    time::OffsetDateTime::from(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// `@connections/{id}`: POST pushes the body, GET describes, DELETE closes; 410 for an unknown id.
-async fn management(
-    State(state): State<GatewayState>,
-    Path(id): Path<String>,
-    method: axum::http::Method,
-    body: Bytes,
-) -> Response {
-    let connection = match ConnectionId::parse(&id) {
-        Ok(c) => c,
-        Err(_) => return gone(),
-    };
-    match method.as_str() {
-        "POST" => {
-            if body.len() > 128 * 1024 {
-                return (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    Json(serde_json::json!({"message": "Payload too large"})),
-                )
-                    .into_response();
-            }
-            if state.registry.send(&connection, Outbound::Frame(body)) {
-                StatusCode::OK.into_response()
-            } else {
-                gone()
-            }
+async fn close_idle(
+    registry: &Registry,
+    connection: &ConnectionId,
+    writer: Option<tokio::task::JoinHandle<()>>,
+) {
+    registry.send(connection, Outbound::Close);
+    if let Some(mut writer) = writer {
+        if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+            .await
+            .is_err()
+        {
+            writer.abort();
         }
-        "GET" => {
-            let info = state.registry.inner.lock().ok().and_then(|m| {
-                m.get(&connection)
-                    .map(|e| (iso(e.connected_at), e.source_ip.clone()))
-            });
-            match info {
-                Some((connected_at, ip)) => Json(serde_json::json!({
-                    "ConnectedAt": connected_at,
-                    "Identity": {"SourceIp": ip},
-                }))
-                .into_response(),
-                None => gone(),
-            }
-        }
-        "DELETE" => {
-            if state.registry.send(&connection, Outbound::Close) {
-                StatusCode::NO_CONTENT.into_response()
-            } else {
-                gone()
-            }
-        }
-        _ => StatusCode::METHOD_NOT_ALLOWED.into_response(),
     }
 }

@@ -1,16 +1,22 @@
 //! The local server: the product on one machine. The same use cases and HTTP glue as the Lambda
-//! functions, over the embedded SQLite store, behind one axum listener that also serves the
-//! console and the customer chat page.
+//! functions, over the embedded SQLite store, behind one public listener that also serves the
+//! console and the customer chat page, and a second one on loopback for the `@connections`
+//! management API.
 
 pub mod admin;
 mod config;
+pub mod data_dir;
+mod endpoint_file;
 pub mod gateway;
 mod http_api;
+mod management;
 pub mod manifest;
 mod secrets;
+mod serve;
 mod statics;
 pub mod telemetry;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -27,6 +33,7 @@ use chatdesk::realtime::Fanout;
 use chatdesk::sqlite::SqliteStore;
 
 pub use config::{Config, FanoutVia};
+pub use endpoint_file::read_gateway_endpoint;
 
 /// The stores the server runs on: the embedded SQLite store by default; tests can pass others
 /// (the DynamoDB adapter) to run the very same server over them.
@@ -78,6 +85,9 @@ pub struct Server {
     listener: TcpListener,
     router: axum::Router,
     addr: SocketAddr,
+    gateway_listener: TcpListener,
+    gateway_router: axum::Router,
+    gateway_addr: SocketAddr,
     config: Config,
     seeded_demo: bool,
     pub app: App,
@@ -89,21 +99,16 @@ pub struct Server {
 impl Server {
     /// The local server over its embedded store in `config.data_dir`.
     pub async fn build(config: Config) -> Result<Server, ServerError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
-            path: config.data_dir.display().to_string(),
-            source,
-        })?;
-        let store = SqliteStore::open_dir(&config.data_dir)?;
+        config::check_gateway_addr(config.gateway_addr)?;
+        let store = data_dir::open_store(&config.data_dir)?;
         // Sockets do not survive a restart; neither should their records.
         store.clear_connections().await?;
         Self::build_with(config, Stores::all_in(store)).await
     }
 
     pub async fn build_with(config: Config, stores: Stores) -> Result<Server, ServerError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
-            path: config.data_dir.display().to_string(),
-            source,
-        })?;
+        config::check_gateway_addr(config.gateway_addr)?;
+        data_dir::prepare(&config.data_dir)?;
         let secret = secrets::load_or_create_signing_key(&config.data_dir)?;
         let tokens = TokenService::new(&secret).map_err(ServerError::Config)?;
         let seeded_demo = if config.seed_demo {
@@ -119,6 +124,13 @@ impl Server {
                     source,
                 })?;
         let addr = listener.local_addr().map_err(ServerError::Serve)?;
+        let gateway_listener = TcpListener::bind(config.gateway_addr)
+            .await
+            .map_err(|source| ServerError::Bind {
+                addr: config.gateway_addr,
+                source,
+            })?;
+        let gateway_addr = gateway_listener.local_addr().map_err(ServerError::Serve)?;
         let identity = match &config.identity_secret {
             None => None,
             Some(secret) => Some(Arc::new(
@@ -131,7 +143,8 @@ impl Server {
         let poster: Arc<dyn ConnectionPoster> = match config.fanout_via {
             FanoutVia::InProcess => Arc::new(gateway::LocalPoster(registry.clone())),
             FanoutVia::ManagementApi => Arc::new(
-                chatdesk::aws::ApiGatewayPoster::for_endpoint(&format!("http://{addr}")).await,
+                chatdesk::aws::ApiGatewayPoster::for_endpoint(&endpoint_file::url_of(gateway_addr))
+                    .await,
             ),
         };
         let fanout = Arc::new(Fanout::new(
@@ -172,12 +185,20 @@ impl Server {
                 app.clone(),
                 fanout.clone(),
                 registry.clone(),
+                config.ws_idle_timeout,
             ))
+            .merge(management::absent_on_public_listener())
             .merge(statics::routes(&config.web_dir, &sign_in_origins(&config)));
+        let gateway_router = management::routes(registry.clone());
+        // Written once both listeners are bound: connections wait in the backlog until serving.
+        endpoint_file::write(&config.data_dir, gateway_addr)?;
         Ok(Server {
             listener,
             router,
             addr,
+            gateway_listener,
+            gateway_router,
+            gateway_addr,
             config,
             seeded_demo,
             app,
@@ -193,6 +214,16 @@ impl Server {
 
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The internal listener of the `@connections` management API (always loopback).
+    pub fn gateway_addr(&self) -> SocketAddr {
+        self.gateway_addr
+    }
+
+    /// `http://{gateway_addr}`, also written to `<data_dir>/gateway-endpoint`.
+    pub fn gateway_url(&self) -> String {
+        endpoint_file::url_of(self.gateway_addr)
     }
 
     pub fn print_welcome(&self) {
@@ -225,15 +256,40 @@ impl Server {
         }
     }
 
+    /// Serves until Ctrl-C.
     pub async fn run_until_stopped(self) -> Result<(), ServerError> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServerError::Serve)
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves both listeners until `stop` completes, lets open requests finish, and removes the
+    /// gateway endpoint file.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> Result<(), ServerError> {
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        let stopped_too = stopped.clone();
+        let when_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let header_read_timeout = self.config.header_read_timeout;
+        tokio::join!(
+            async move {
+                stop.await;
+                let _ = stopping.send(true);
+            },
+            serve::serve(
+                self.listener,
+                self.router,
+                header_read_timeout,
+                when_stopped(stopped)
+            ),
+            serve::serve(
+                self.gateway_listener,
+                self.gateway_router,
+                header_read_timeout,
+                when_stopped(stopped_too)
+            ),
+        );
+        endpoint_file::remove(&self.config.data_dir, self.gateway_addr);
+        Ok(())
     }
 }
 

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use crate::ServerError;
 
-const KEY_FILE: &str = "token-signing.key";
+pub const KEY_FILE: &str = "token-signing.key";
 
 /// The local server's token signing key: 32 random bytes kept (hex) in the data directory,
 /// readable by the owner only, so tokens survive restarts and no secret lives in the repo.

@@ -6,6 +6,9 @@ use chatdesk_server::{Config, Server, Stores};
 pub struct TestServer {
     pub addr: SocketAddr,
     pub base_url: String,
+    /// The internal loopback listener of the `@connections` management API.
+    pub gateway_addr: SocketAddr,
+    pub gateway_url: String,
     pub app: chatdesk::app::App,
     pub registry: chatdesk_server::gateway::Registry,
     pub stores: Stores,
@@ -17,11 +20,17 @@ impl TestServer {
     pub fn ws_url(&self, token: &str) -> String {
         format!("ws://{}/ws?token={}", self.addr, token)
     }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
 }
 
 async fn start(server: Server, data_dir: tempfile::TempDir) -> TestServer {
     let addr = server.addr();
     let base_url = server.base_url();
+    let gateway_addr = server.gateway_addr();
+    let gateway_url = server.gateway_url();
     let app = server.app.clone();
     let registry = server.registry.clone();
     let stores = server.stores.clone();
@@ -30,6 +39,8 @@ async fn start(server: Server, data_dir: tempfile::TempDir) -> TestServer {
     TestServer {
         addr,
         base_url,
+        gateway_addr,
+        gateway_url,
         app,
         registry,
         stores,
