@@ -202,9 +202,14 @@ async fn run_socket(
     source_ip: String,
 ) {
     let (mut sink, mut stream) = socket.split();
+    // Told when the writer has stopped (it sent a close, or the socket broke): the server is done
+    // with this socket, so its reading stops too, whether or not the client answers the close
+    // (a revoked socket must not go on sending frames).
+    let (writer_done, mut writer_stopped) = tokio::sync::oneshot::channel::<()>();
     // Frames that queued up while the socket was busy go out with one flush (one system call)
     // instead of one each.
     let mut writer = Some(tokio::spawn(async move {
+        let _done = writer_done;
         while let Some(first) = rx.recv().await {
             let mut next = Some(first);
             let mut closing = false;
@@ -233,7 +238,11 @@ async fn run_socket(
         }
     }));
     loop {
-        let msg = match tokio::time::timeout(state.idle_timeout, stream.next()).await {
+        let next = tokio::select! {
+            _ = &mut writer_stopped => break,
+            next = tokio::time::timeout(state.idle_timeout, stream.next()) => next,
+        };
+        let msg = match next {
             Ok(Some(Ok(msg))) => msg,
             Ok(_) => break,
             Err(_) => {

@@ -407,14 +407,6 @@ fn offline_app_notifying(
     })
 }
 
-/// The internal gateway endpoint of a local server running on `data_dir`, if one is running.
-pub fn read_gateway_endpoint(data_dir: &std::path::Path) -> Option<String> {
-    let _ = data_dir;
-    std::env::var("CHATDESK_GATEWAY_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty())
-}
-
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
