@@ -318,6 +318,56 @@ async fn frames_of_a_revoked_session_are_refused(server: TestServer) {
     let _ = is_event;
 }
 
+/// The operator command (`chatdesk agent add` / `agent remove`) runs in another process on the
+/// running server's data directory: it opens its own store on the database file and reaches the
+/// server's loopback gateway through the endpoint file. The demoted agent's console is told and
+/// closed at once, exactly as when the server itself makes the change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_operator_command_beside_the_running_server_revokes_at_once() {
+    use chatdesk_server::admin::{operator_app_over, StoreKind};
+    let server = sqlite_server().await;
+    let api = Api::new(&server.base_url);
+    let manager = api.login("manager").await;
+    let mut ws = Ws::connect(&server.ws_url(&manager)).await.unwrap();
+
+    let config = chatdesk_server::Config::for_tests(server.data_dir().to_path_buf());
+    let stores = chatdesk_server::Stores::all_in(
+        chatdesk_server::data_dir::open_store(server.data_dir()).unwrap(),
+    );
+    let operator = operator_app_over(&config, StoreKind::Sqlite, &stores)
+        .await
+        .unwrap();
+    operator
+        .save_agent(
+            profile("manager", "Morgan", Role::Agent, &["support"]),
+            None,
+        )
+        .await
+        .unwrap();
+    ws.expect("session ended", session_ended("revoked")).await;
+    assert!(
+        closed_within(&mut ws, Duration::from_secs(2)).await,
+        "the socket is closed"
+    );
+    let (status, _) = api.get("/api/me", &manager).await;
+    assert_eq!(status, 401);
+    let (chat, _) = api.start_chat("billing", "Bea", "Billing question").await;
+    let (status, _) = api
+        .get(&format!("/api/chats/{chat}"), &api.login("manager").await)
+        .await;
+    assert_eq!(status, 403, "Billing is no longer theirs");
+
+    let carol = api.login("carol").await;
+    let mut ws = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    operator
+        .remove_agent(&AgentId::parse("carol").unwrap())
+        .await
+        .unwrap();
+    ws.expect("session ended", session_ended("revoked")).await;
+    let (status, _) = api.get("/api/me", &carol).await;
+    assert_eq!(status, 401);
+}
+
 macro_rules! on_both_stores {
     ($($name:ident),* $(,)?) => {
         mod sqlite {

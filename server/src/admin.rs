@@ -242,7 +242,19 @@ fn refused(e: AppError) -> ServerError {
 /// send is refused); only telling and closing them is left out.
 pub async fn operator_app(kind: StoreKind) -> Result<chatdesk::app::App, ServerError> {
     let config = Config::from_env()?;
-    let stores = stores(kind).await?;
+    let stores = match kind {
+        StoreKind::Sqlite => crate::Stores::all_in(crate::data_dir::open_store(&config.data_dir)?),
+        StoreKind::Dynamodb => stores(kind).await?,
+    };
+    operator_app_over(&config, kind, &stores).await
+}
+
+/// `operator_app` over stores already open: the data directory's (SQLite) or the table's.
+pub async fn operator_app_over(
+    config: &Config,
+    kind: StoreKind,
+    stores: &crate::Stores,
+) -> Result<chatdesk::app::App, ServerError> {
     let endpoint = match kind {
         StoreKind::Sqlite => crate::read_gateway_endpoint(&config.data_dir),
         StoreKind::Dynamodb => std::env::var("CHATDESK_WS_ENDPOINT")
@@ -253,7 +265,7 @@ pub async fn operator_app(kind: StoreKind) -> Result<chatdesk::app::App, ServerE
         Some(url) => Arc::new(chatdesk::aws::ApiGatewayPoster::for_endpoint(&url).await),
         None => Arc::new(NoGateway),
     };
-    crate::offline_app_with(&config, &stores, None, poster)
+    crate::offline_app_with(config, stores, None, poster)
 }
 
 /// No running gateway to reach: posts and closes fail (and are logged by the fan-out).
