@@ -269,11 +269,19 @@ impl Fanout {
         Ok(queue.len() as u32)
     }
 
-    /// Unsubscribes connections from a chat, then tells each why.
+    /// Unsubscribes connections from a chat, then tells each why. A subscription that cannot be
+    /// removed costs its connection instead (forgotten and closed; the console reconnects), so
+    /// no later event of the chat can reach it.
     async fn unwatch_all(&self, chat: &ChatId, connections: Vec<ConnectionId>, reason: &str) {
-        for c in &connections {
-            if let Err(e) = self.connections.unwatch_chat(chat, c).await {
-                tracing::warn!(connection = %c, error = %error_chain(&e), "removing a revoked subscription failed");
+        let mut unwatched = Vec::with_capacity(connections.len());
+        for c in connections {
+            match self.connections.unwatch_chat(chat, &c).await {
+                Ok(()) => unwatched.push(c),
+                Err(e) => {
+                    tracing::warn!(connection = %c, error = %error_chain(&e), "removing a revoked subscription failed; ending the connection");
+                    self.end_connection(&c, "access_changed", "reconnecting", true)
+                        .await;
+                }
             }
         }
         let frame = ServerFrame::Unwatched {
@@ -281,7 +289,7 @@ impl Fanout {
             reason: reason.into(),
         }
         .to_bytes();
-        self.post_many(connections, frame).await;
+        self.post_many(unwatched, frame).await;
     }
 
     async fn purged(&self, chat: &Chat) -> Result<(), StoreError> {
@@ -295,9 +303,10 @@ impl Fanout {
             "purged",
         )
         .await;
-        // A customer's connection to a purged chat has nothing left to show.
+        // A customer's connection to a purged chat has nothing left to show: it is forgotten
+        // and told, and the chat page closes it (the purge needs no right to close sockets).
         for c in customers {
-            self.end_connection(&c.connection, "purged", "this chat no longer exists")
+            self.end_connection(&c.connection, "purged", "this chat no longer exists", false)
                 .await;
         }
         let members = self.connections.group_subscribers(&chat.group_id).await?;
@@ -312,9 +321,15 @@ impl Fanout {
         Ok(())
     }
 
-    /// Forgets a connection at once (no push reaches it from now on), tells it why and closes
-    /// it.
-    async fn end_connection(&self, connection: &ConnectionId, reason: &str, message: &str) {
+    /// Forgets a connection at once (no push reaches it from now on), tells it why and, with
+    /// `close`, closes it.
+    async fn end_connection(
+        &self,
+        connection: &ConnectionId,
+        reason: &str,
+        message: &str,
+        close: bool,
+    ) {
         if let Err(e) = self.connections.remove_connection(connection).await {
             tracing::error!(connection = %connection, error = %error_chain(&e), "removing a revoked connection failed");
         }
@@ -322,7 +337,7 @@ impl Fanout {
             reason: reason.into(),
             message: message.into(),
         };
-        if self.post_frame(connection, &frame).await {
+        if self.post_frame(connection, &frame).await && close {
             if let Err(e) = self.poster.close(connection).await {
                 if !matches!(e, PostError::Gone) {
                     tracing::warn!(connection = %connection, error = %error_chain(&e), "closing a revoked connection failed");
@@ -351,7 +366,7 @@ impl Fanout {
             ),
         };
         for c in open {
-            self.end_connection(&c, reason, message).await;
+            self.end_connection(&c, reason, message, true).await;
         }
         Ok(())
     }
