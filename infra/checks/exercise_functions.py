@@ -209,8 +209,13 @@ def run(s):
     s.call("chat-follow-up", http("POST", "/api/actions/follow-up", alice, {"chat_ids": [chat], "follow_up": {"due_at": int(time.time() * 1000) + 86_400_000, "note": "call back"}}))
     s.call("chat-follow-up", http("POST", "/api/actions/follow-up", alice, {"chat_ids": [chat], "follow_up": None}))
 
-    # Transfer to the group, take it back, end it with a resolution.
+    # Bob (Support) has the chat open when Alice transfers it to Billing: the transfer
+    # unsubscribes his socket, since he may no longer read it. Then back to Support, take it
+    # back, end it with a resolution.
+    s.call("ws-connect", ws("$connect", "bobConn1=", token=bob))
+    s.call("ws-resume", ws("watch", "bobConn1=", {"action": "watch", "chat_id": chat}))
     gone(bob)
+    s.call("chat-transfer", http("POST", "/api/actions/transfer", alice, {"chat_ids": [chat], "to": {"kind": "group", "group_id": "billing"}}), what="transfer away from a watcher")
     s.call("chat-transfer", http("POST", "/api/actions/transfer", alice, {"chat_ids": [chat], "to": {"kind": "group", "group_id": "support"}}))
     s.call("queue-pull", http("POST", "/api/actions/take", alice, {"chat_ids": [chat]}))
     s.call("chat-transfer", http("POST", "/api/actions/transfer", alice, {"chat_ids": [chat], "to": {"kind": "agent", "agent_id": "bob"}}))
@@ -267,6 +272,7 @@ def run(s):
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
     s.call("ws-disconnect", ws("$disconnect", "customerConn1="))
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
+    s.call("ws-disconnect", ws("$disconnect", "bobConn1="))
     s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
 
 
