@@ -3,6 +3,7 @@
 //! console and the customer chat page.
 
 pub mod admin;
+pub mod chat_start_limit;
 mod config;
 pub mod gateway;
 mod http_api;
@@ -21,12 +22,12 @@ use chatdesk::app::{App, Settings};
 use chatdesk::auth::TokenService;
 use chatdesk::ports::{
     ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore,
-    PreferenceStore, SystemClock,
+    PreferenceStore, SystemClock, ThrottleStore,
 };
 use chatdesk::realtime::Fanout;
 use chatdesk::sqlite::SqliteStore;
 
-pub use config::{Config, FanoutVia};
+pub use config::{Config, FanoutVia, ServerClock};
 
 /// The stores the server runs on: the embedded SQLite store by default; tests can pass others
 /// (the DynamoDB adapter) to run the very same server over them.
@@ -36,6 +37,7 @@ pub struct Stores {
     pub chats: Arc<dyn ChatStore>,
     pub preferences: Arc<dyn PreferenceStore>,
     pub connections: Arc<dyn ConnectionStore>,
+    pub throttle: Arc<dyn ThrottleStore>,
     pub knowledge: Arc<dyn KnowledgeStore>,
 }
 
@@ -47,6 +49,7 @@ impl Stores {
             chats: store.clone(),
             preferences: store.clone(),
             connections: store.clone(),
+            throttle: store.clone(),
             knowledge: store,
         }
     }
@@ -126,7 +129,7 @@ impl Server {
                     .map_err(ServerError::Config)?,
             )),
         };
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let clock: Arc<dyn Clock> = config.clock.0.clone();
         let registry = gateway::Registry::default();
         let poster: Arc<dyn ConnectionPoster> = match config.fanout_via {
             FanoutVia::InProcess => Arc::new(gateway::LocalPoster(registry.clone())),
@@ -146,6 +149,7 @@ impl Server {
             directory: stores.directory.clone(),
             chats: stores.chats.clone(),
             preferences: stores.preferences.clone(),
+            throttle: stores.throttle.clone(),
             notifier: fanout.clone(),
             clock,
             tokens: Arc::new(tokens),
@@ -167,7 +171,11 @@ impl Server {
             seed_demo_knowledge(&app).await;
         }
         let router = axum::Router::new()
-            .merge(http_api::routes(app.clone(), &config.allowed_origins))
+            .merge(http_api::routes(
+                app.clone(),
+                &config.allowed_origins,
+                config.chat_starts,
+            ))
             .merge(gateway::routes(
                 app.clone(),
                 fanout.clone(),
@@ -301,6 +309,7 @@ pub fn offline_app(
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
+        throttle: stores.throttle.clone(),
         notifier: Arc::new(chatdesk::ports::NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(tokens),

@@ -8,3 +8,4 @@ pub mod distribution;
 pub mod dynamo_endpoint;
 pub mod flows;
 pub mod server;
+pub mod sign_in;

@@ -55,6 +55,7 @@ fn status_and_code(e: &ApiError) -> (StatusCode, &'static str) {
                 | AppError::Conflict(_)
                 | AppError::QueueEmpty => StatusCode::CONFLICT,
                 AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+                AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             };
             (status, app.code())
@@ -113,6 +114,15 @@ pub fn response_for(e: &ApiError) -> Response {
             message,
         },
     );
+    if let ApiError::App(AppError::RateLimited {
+        retry_after_secs, ..
+    }) = e
+    {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(*retry_after_secs),
+        );
+    }
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,

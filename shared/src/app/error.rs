@@ -21,6 +21,12 @@ pub enum AppError {
     Conflict(String),
     #[error("no chat is waiting in the queues of your groups")]
     QueueEmpty,
+    /// Too many attempts: refused before doing any of the work.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error")]
     Internal(#[source] StoreError),
 }
@@ -60,7 +66,22 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Conflict(_) => "conflict",
             AppError::QueueEmpty => "queue_empty",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// `what` was refused for being too frequent; the message says when to try again.
+    pub fn rate_limited(what: &str, retry_after_ms: i64) -> Self {
+        let secs = (retry_after_ms.max(0) as u64).div_ceil(1000).max(1);
+        let wait = if secs < 120 {
+            format!("{secs} seconds")
+        } else {
+            format!("{} minutes", secs.div_ceil(60))
+        };
+        AppError::RateLimited {
+            message: format!("{what}; try again in {wait}"),
+            retry_after_secs: secs,
         }
     }
 

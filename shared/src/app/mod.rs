@@ -10,6 +10,7 @@ mod knowledge;
 mod lists;
 mod mutate;
 mod settings;
+mod sign_in_limits;
 
 use std::sync::Arc;
 
@@ -23,11 +24,11 @@ pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
-pub use settings::Settings;
+pub use settings::{Settings, SignInLimits};
 
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
-use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore};
+use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore, ThrottleStore};
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
 #[derive(Clone)]
@@ -35,6 +36,8 @@ pub struct App {
     pub directory: Arc<dyn DirectoryStore>,
     pub chats: Arc<dyn ChatStore>,
     pub preferences: Arc<dyn PreferenceStore>,
+    /// Sign-in attempt counters, shared by every process.
+    pub throttle: Arc<dyn ThrottleStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
