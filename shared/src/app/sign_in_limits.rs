@@ -1,7 +1,7 @@
 //! Password guessing, limited: every sign-in attempt is counted against the username and the
 //! caller's address before the password is checked, and a successful one is taken back, so what
-//! remains are the failures. Over a limit, sign-in is refused without checking anything: no
-//! Argon2 work, no store read, for an attacker to spend.
+//! remains are the failures. Over a limit, sign-in is refused before the login is read: no
+//! Argon2 work for an attacker to make the server spend.
 
 use std::net::IpAddr;
 
