@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use chatdesk::domain::{AgentId, Timestamp};
+use chatdesk_server::chat_start_limit::ChatStartLimit;
 use chatdesk_tests::client::{Api, Ws};
 use chatdesk_tests::server::TestServer;
 use serde_json::{json, Value};
@@ -686,7 +687,15 @@ fn render(rows: &[(String, Vec<String>)]) -> String {
 async fn every_route_and_action_for_every_caller() {
     let server = chatdesk_tests::server::spawn_server_with(
         chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
-        |c| c.suggestions = true,
+        |c| {
+            c.suggestions = true;
+            // Every cell starts two chats, all from this one test address: hundreds of
+            // customers, who in real life come from as many addresses.
+            c.chat_starts = ChatStartLimit {
+                burst: 10_000,
+                ..ChatStartLimit::default()
+            };
+        },
     )
     .await;
     // Alice takes a chat in almost every cell: lift her concurrent-chat limit for this test.

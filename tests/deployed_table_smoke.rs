@@ -27,6 +27,7 @@ async fn deployed() -> Stores {
         chats: shared.clone(),
         preferences: shared.clone(),
         connections: shared.clone(),
+        throttle: shared.clone(),
         knowledge: shared,
     }
 }

@@ -17,6 +17,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
+        throttle: stores.throttle.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use bytes::Bytes;
-use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
+use chatdesk::domain::Timestamp;
+use chatdesk::ports::{Clock, ConnectionId, ConnectionPoster, ManualClock, PostError, SystemClock};
 use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
 use chatdesk_tests::server::{spawn_server, TestServer};
@@ -33,6 +34,19 @@ fn http_event(
     if let Some(b) = body {
         event["body"] = json!(b.to_string());
     }
+    lambda_http::request::from_str(&event.to_string()).expect("an HTTP API v2 event")
+}
+
+/// A sign-in as API Gateway delivers it, from the client address `source_ip`.
+fn sign_in_event(username: &str, password: &str, source_ip: &str) -> lambda_http::Request {
+    let mut event: Value =
+        serde_json::from_str(include_str!("fixtures/http-api-v2-request.json")).unwrap();
+    event["rawPath"] = json!("/api/auth/login");
+    event["rawQueryString"] = json!("");
+    event["requestContext"]["http"]["method"] = json!("POST");
+    event["requestContext"]["http"]["path"] = json!("/api/auth/login");
+    event["requestContext"]["http"]["sourceIp"] = json!(source_ip);
+    event["body"] = json!(json!({"username": username, "password": password}).to_string());
     lambda_http::request::from_str(&event.to_string()).expect("an HTTP API v2 event")
 }
 
@@ -319,4 +333,41 @@ async fn websocket_routes_connect_send_and_disconnect() {
         .await
         .unwrap()
         .is_none());
+}
+
+/// In the cloud the per-address sign-in limit counts API Gateway's `sourceIp`: 30 failures from
+/// one address, then 429 with Retry-After, while another address still signs in.
+#[tokio::test]
+async fn sign_in_counts_failures_per_source_ip() {
+    let server = spawn_server().await;
+    let mut app = server.app.clone();
+    // A clock at the start of a 15-minute window that stands still: no window boundary falls
+    // inside the test.
+    let now = SystemClock.now().millis();
+    app.clock = Arc::new(ManualClock::new(Timestamp(now - now % 900_000)));
+    for i in 0..30 {
+        let resp = chatdesk::lambda::http(
+            &app,
+            "auth-login",
+            sign_in_event(&format!("user{i}"), "guess", "203.0.113.7"),
+        )
+        .await;
+        assert_eq!(resp.status().as_u16(), 401, "{}", body_json(&resp));
+    }
+    let resp = chatdesk::lambda::http(
+        &app,
+        "auth-login",
+        sign_in_event("alice", chatdesk::demo::DEMO_PASSWORD, "203.0.113.7"),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 429);
+    assert_eq!(body_json(&resp)["error"], "rate_limited");
+    assert_eq!(resp.headers()["retry-after"], "900");
+    let resp = chatdesk::lambda::http(
+        &app,
+        "auth-login",
+        sign_in_event("alice", chatdesk::demo::DEMO_PASSWORD, "198.51.100.20"),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200, "{}", body_json(&resp));
 }

@@ -3,7 +3,7 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::{contract, distribution};
+use chatdesk_tests::{contract, distribution, sign_in};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -33,6 +33,21 @@ macro_rules! contract_suite {
                 };
             }
 
+            /// Password guessing through the sign-in use case, on this adapter's counters.
+            macro_rules! sign_in_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        sign_in::$name($make.await).await
+                    }
+                };
+            }
+
+            sign_in_case!(wrong_passwords_lock_the_username_until_the_window_passes);
+            sign_in_case!(one_address_spraying_usernames_is_stopped);
+            sign_in_case!(successes_neither_count_nor_clear_failures);
+            sign_in_case!(a_username_that_cannot_exist_is_invalid_input);
+
             distribution_case!(new_chats_go_to_the_least_loaded_available_member);
             distribution_case!(a_chat_waits_until_a_member_becomes_available);
             distribution_case!(a_chat_handed_back_to_the_queue_goes_to_another_member);
@@ -56,6 +71,9 @@ macro_rules! contract_suite {
             case!(session_epochs_move_only_when_revoked);
             case!(agents_are_removed_with_their_sign_in);
             case!(frames_are_admitted_up_to_the_rate_limit);
+            case!(attempts_are_admitted_up_to_the_limit_in_each_window);
+            case!(releases_never_go_below_zero);
+            case!(concurrent_attempts_never_pass_the_limit);
             case!(articles_round_trip_and_move_the_knowledge_version);
             case!(resolutions_round_trip);
             case!(deflection_is_counted_once_per_question_item_and_action);

@@ -121,6 +121,7 @@ pub async fn stores(kind: StoreKind) -> Result<crate::Stores, ServerError> {
                 chats: store.clone(),
                 preferences: store.clone(),
                 connections: store.clone(),
+                throttle: store.clone(),
                 knowledge: store,
             })
         }

@@ -2,8 +2,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chatdesk::domain::IdleThresholds;
+use std::sync::Arc;
 
+use chatdesk::domain::IdleThresholds;
+use chatdesk::ports::{Clock, SystemClock};
+
+use crate::chat_start_limit::ChatStartLimit;
 use crate::ServerError;
 
 /// The local server's settings, from the environment.
@@ -28,6 +32,11 @@ pub struct Config {
     pub seed_demo: bool,
     /// `CHATDESK_IDLE_WARNING_SECS` / `CHATDESK_IDLE_HIGH_SECS`.
     pub idle: IdleThresholds,
+    /// `CHATDESK_CHAT_START_BURST` / `CHATDESK_CHAT_STARTS_PER_MINUTE`: chats one client address
+    /// may start at once, and then per minute.
+    pub chat_starts: ChatStartLimit,
+    /// The time the server runs by: the system clock; tests set a `ManualClock`.
+    pub clock: ServerClock,
     /// `CHATDESK_FANOUT=management-api` pushes through the `@connections` HTTP API with the AWS
     /// SDK, exactly as the Lambda functions do; the default posts in-process.
     pub fanout_via: FanoutVia,
@@ -127,6 +136,8 @@ impl Config {
                 .unwrap_or_else(default_web_dir),
             seed_demo: env("CHATDESK_DEMO").as_deref() != Some("0"),
             idle,
+            chat_starts: chat_start_limit()?,
+            clock: ServerClock::default(),
             identity_secret: env("CHATDESK_IDENTITY_SECRET"),
             oidc: chatdesk::auth::oidc::OidcConfig::from_env(),
             suggestions: env("CHATDESK_SUGGESTIONS").as_deref() != Some("0"),
@@ -161,6 +172,8 @@ impl Config {
             web_dir: default_web_dir(),
             seed_demo: true,
             idle: IdleThresholds::default(),
+            chat_starts: ChatStartLimit::default(),
+            clock: ServerClock::default(),
             fanout_via: FanoutVia::InProcess,
             identity_secret: None,
             allowed_origins: Vec::new(),
@@ -169,6 +182,47 @@ impl Config {
             suggestions: false,
         }
     }
+}
+
+/// The server's clock, shareable and printable in a `Config`.
+#[derive(Clone)]
+pub struct ServerClock(pub Arc<dyn Clock>);
+
+impl Default for ServerClock {
+    fn default() -> Self {
+        ServerClock(Arc::new(SystemClock))
+    }
+}
+
+impl std::fmt::Debug for ServerClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ServerClock(now = {})", self.0.now().millis())
+    }
+}
+
+fn positive(name: &str, default: u32, max: u32) -> Result<u32, ServerError> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ServerError::Config(format!(
+                "{name} must be a whole number from 1 to {max}, got {v:?}"
+            ))),
+        },
+    }
+}
+
+fn chat_start_limit() -> Result<ChatStartLimit, ServerError> {
+    let defaults = ChatStartLimit::default();
+    let per_minute = positive(
+        "CHATDESK_CHAT_STARTS_PER_MINUTE",
+        (60_000 / defaults.refill_every_ms.max(1)) as u32,
+        60_000,
+    )?;
+    Ok(ChatStartLimit {
+        burst: positive("CHATDESK_CHAT_START_BURST", defaults.burst, 1_000_000)?,
+        refill_every_ms: 60_000 / i64::from(per_minute),
+    })
 }
 
 fn default_web_dir() -> PathBuf {

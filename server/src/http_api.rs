@@ -1,23 +1,40 @@
 //! `/api/*` on the local server: the request is read into plain `http` types and handed to the
 //! same dispatcher the Lambda functions use.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
 
-use chatdesk::api::{self, error::ApiError};
+use chatdesk::api::routes::{match_route, Operation};
+use chatdesk::api::{self, error::ApiError, ClientAddr};
 use chatdesk::app::App;
 
+use crate::chat_start_limit::{ChatStartLimit, ChatStartLimiter};
+
+#[derive(Clone)]
+struct ApiState {
+    app: App,
+    chat_starts: Arc<ChatStartLimiter>,
+}
+
 /// `allowed_origins`: other origins whose pages may call the API (CORS); none by default, since
-/// the console and chat page are served from this origin.
-pub fn routes(app: App, allowed_origins: &[String]) -> Router {
+/// the console and chat page are served from this origin. `chat_starts`: chats one client
+/// address may start.
+pub fn routes(app: App, allowed_origins: &[String], chat_starts: ChatStartLimit) -> Router {
+    let state = ApiState {
+        app,
+        chat_starts: Arc::new(ChatStartLimiter::new(chat_starts)),
+    };
     let router = Router::new()
         .route("/api", any(serve))
         .route("/api/{*rest}", any(serve))
-        .with_state(app);
+        .with_state(state);
     let origins: Vec<http::HeaderValue> = allowed_origins
         .iter()
         .filter_map(|o| http::HeaderValue::from_str(o).ok())
@@ -39,8 +56,18 @@ pub fn routes(app: App, allowed_origins: &[String]) -> Router {
     )
 }
 
-async fn serve(State(app): State<App>, req: axum::extract::Request) -> Response {
-    let (parts, body) = req.into_parts();
+async fn serve(State(state): State<ApiState>, req: axum::extract::Request) -> Response {
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    // Counted before the body is even read: a refused start costs next to nothing.
+    if is_chat_start(&req) {
+        if let Err(refused) = state.chat_starts.admit(client, state.app.clock.now()) {
+            return into_axum(api::error::response_for(&ApiError::App(refused)));
+        }
+    }
+    let (mut parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, api::MAX_BODY_BYTES).await {
         Ok(b) => b,
         Err(_) => {
@@ -49,8 +76,18 @@ async fn serve(State(app): State<App>, req: axum::extract::Request) -> Response 
             }))
         }
     };
+    if let Some(addr) = client {
+        parts.extensions.insert(ClientAddr(addr));
+    }
     let req = http::Request::from_parts(parts, bytes);
-    into_axum(api::dispatch(&app, req, None).await)
+    into_axum(api::dispatch(&state.app, req, None).await)
+}
+
+fn is_chat_start(req: &axum::extract::Request) -> bool {
+    matches!(
+        match_route(req.method(), req.uri().path(), None),
+        Ok((route, _)) if route.operation == Operation::StartChat
+    )
 }
 
 fn into_axum(resp: http::Response<Bytes>) -> Response {

@@ -4,6 +4,7 @@
 //! management API.
 
 pub mod admin;
+pub mod chat_start_limit;
 mod config;
 pub mod data_dir;
 mod endpoint_file;
@@ -27,12 +28,12 @@ use chatdesk::app::{App, Settings};
 use chatdesk::auth::TokenService;
 use chatdesk::ports::{
     ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore,
-    PreferenceStore, SystemClock,
+    PreferenceStore, SystemClock, ThrottleStore,
 };
 use chatdesk::realtime::Fanout;
 use chatdesk::sqlite::SqliteStore;
 
-pub use config::{Config, FanoutVia};
+pub use config::{Config, FanoutVia, ServerClock};
 pub use endpoint_file::read_gateway_endpoint;
 
 /// The stores the server runs on: the embedded SQLite store by default; tests can pass others
@@ -43,6 +44,7 @@ pub struct Stores {
     pub chats: Arc<dyn ChatStore>,
     pub preferences: Arc<dyn PreferenceStore>,
     pub connections: Arc<dyn ConnectionStore>,
+    pub throttle: Arc<dyn ThrottleStore>,
     pub knowledge: Arc<dyn KnowledgeStore>,
 }
 
@@ -54,6 +56,7 @@ impl Stores {
             chats: store.clone(),
             preferences: store.clone(),
             connections: store.clone(),
+            throttle: store.clone(),
             knowledge: store,
         }
     }
@@ -138,7 +141,7 @@ impl Server {
                     .map_err(ServerError::Config)?,
             )),
         };
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let clock: Arc<dyn Clock> = config.clock.0.clone();
         let registry = gateway::Registry::default();
         let poster: Arc<dyn ConnectionPoster> = match config.fanout_via {
             FanoutVia::InProcess => Arc::new(gateway::LocalPoster(registry.clone())),
@@ -159,6 +162,7 @@ impl Server {
             directory: stores.directory.clone(),
             chats: stores.chats.clone(),
             preferences: stores.preferences.clone(),
+            throttle: stores.throttle.clone(),
             notifier: fanout.clone(),
             clock,
             tokens: Arc::new(tokens),
@@ -180,7 +184,11 @@ impl Server {
             seed_demo_knowledge(&app).await;
         }
         let router = axum::Router::new()
-            .merge(http_api::routes(app.clone(), &config.allowed_origins))
+            .merge(http_api::routes(
+                app.clone(),
+                &config.allowed_origins,
+                config.chat_starts,
+            ))
             .merge(gateway::routes(
                 app.clone(),
                 fanout.clone(),
@@ -391,6 +399,7 @@ fn offline_app_notifying(
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
+        throttle: stores.throttle.clone(),
         notifier,
         clock: Arc::new(SystemClock),
         tokens: Arc::new(tokens),

@@ -113,6 +113,7 @@ impl Cloud {
             directory: store.clone(),
             chats: store.clone(),
             preferences: store.clone(),
+            throttle: store.clone(),
             notifier: fanout.clone(),
             clock,
             tokens: Arc::new(tokens),

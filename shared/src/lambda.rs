@@ -4,14 +4,19 @@
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use bytes::Bytes;
-use lambda_http::{Body, LambdaEvent};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, LambdaEvent, RequestExt};
 
 use crate::app::App;
 use crate::realtime::Fanout;
 
 /// One HTTP API request for one function's routes.
 pub async fn http(app: &App, function: &str, req: lambda_http::Request) -> http::Response<Body> {
-    let (parts, body) = req.into_parts();
+    let client = source_ip(&req);
+    let (mut parts, body) = req.into_parts();
+    if let Some(addr) = client {
+        parts.extensions.insert(crate::api::ClientAddr(addr));
+    }
     let bytes = match body {
         Body::Empty => Bytes::new(),
         Body::Text(t) => Bytes::from(t),
@@ -26,6 +31,15 @@ pub async fn http(app: &App, function: &str, req: lambda_http::Request) -> http:
         Err(e) => Body::Binary(e.into_bytes()),
     };
     http::Response::from_parts(parts, body)
+}
+
+/// The caller's address as API Gateway saw it (the TCP peer at its edge, not a header the
+/// caller could write).
+fn source_ip(req: &lambda_http::Request) -> Option<std::net::IpAddr> {
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(ctx) => ctx.http.source_ip.as_deref()?.parse().ok(),
+        _ => None,
+    }
 }
 
 /// One WebSocket event (any route).

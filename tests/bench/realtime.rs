@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
 use chatdesk::domain::{Agent, AgentId, Group, GroupId, Role};
+use chatdesk_server::chat_start_limit::ChatStartLimit;
 use chatdesk_server::{Config, Server, Stores};
 use chatdesk_tests::client::Api;
 use chatdesk_tests::counting::CountingStores;
@@ -270,6 +271,12 @@ async fn chatdesk(
     let counting = CountingStores::wrap(Stores::all_in(store));
     let mut config = Config::for_tests(dir.path().to_path_buf());
     config.seed_demo = false;
+    // Every customer of the benchmark connects from this one address; in real life each has
+    // their own.
+    config.chat_starts = ChatStartLimit {
+        burst: u32::MAX,
+        ..ChatStartLimit::default()
+    };
     let server = Server::build_with(config, counting.stores())
         .await
         .expect("server");

@@ -51,6 +51,7 @@ pub fn app_over(stores: &Stores) -> App {
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
+        throttle: stores.throttle.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
@@ -885,6 +886,128 @@ pub async fn frames_are_admitted_up_to_the_rate_limit(stores: Stores) {
             .unwrap(),
         Admission::Admitted(_)
     ));
+}
+
+/// 2100-01-01T00:00Z: the start of a window of any whole number of minutes up to a day, so a
+/// test's attempts never straddle two; in the future, so no store's TTL removes the counters.
+pub const WINDOW_START: Timestamp = Timestamp(4_102_444_800_000);
+
+pub async fn attempts_are_admitted_up_to_the_limit_in_each_window(stores: Stores) {
+    let throttle = &stores.throttle;
+    let limit = ThrottleLimit {
+        max: 3,
+        window_ms: 60_000,
+    };
+    let t = WINDOW_START;
+    assert_eq!(limit.window_start(t), t);
+    let ann = ThrottleKey::sign_in_username(&aid("ann"));
+    let bob = ThrottleKey::sign_in_username(&aid("bob"));
+    for i in 0..3 {
+        assert_eq!(
+            throttle.admit(&ann, t.plus_millis(i), limit).await.unwrap(),
+            Allowance::Admitted
+        );
+    }
+    let refused = Allowance::Refused {
+        until: t.plus_millis(60_000),
+    };
+    assert_eq!(
+        throttle
+            .admit(&ann, t.plus_millis(10), limit)
+            .await
+            .unwrap(),
+        refused
+    );
+    assert_eq!(
+        throttle
+            .admit(&ann, t.plus_millis(59_999), limit)
+            .await
+            .unwrap(),
+        refused,
+        "a refused attempt is not counted, but the window stays full"
+    );
+    // Other keys have their own count.
+    assert_eq!(
+        throttle
+            .admit(&bob, t.plus_millis(10), limit)
+            .await
+            .unwrap(),
+        Allowance::Admitted
+    );
+    // Taking one back frees exactly one.
+    throttle.release(&ann, t, limit).await.unwrap();
+    assert_eq!(
+        throttle
+            .admit(&ann, t.plus_millis(20), limit)
+            .await
+            .unwrap(),
+        Allowance::Admitted
+    );
+    assert_eq!(
+        throttle
+            .admit(&ann, t.plus_millis(30), limit)
+            .await
+            .unwrap(),
+        refused
+    );
+    // The next window starts from nothing.
+    let next = t.plus_millis(60_000);
+    for _ in 0..3 {
+        assert_eq!(
+            throttle.admit(&ann, next, limit).await.unwrap(),
+            Allowance::Admitted
+        );
+    }
+    assert_eq!(
+        throttle.admit(&ann, next, limit).await.unwrap(),
+        Allowance::Refused {
+            until: next.plus_millis(60_000)
+        }
+    );
+}
+
+pub async fn releases_never_go_below_zero(stores: Stores) {
+    let throttle = &stores.throttle;
+    let limit = ThrottleLimit {
+        max: 2,
+        window_ms: 60_000,
+    };
+    let key = ThrottleKey::sign_in_address("203.0.113.7".parse().unwrap());
+    // Releases with nothing counted (or more releases than attempts) buy no extra attempts.
+    throttle.release(&key, WINDOW_START, limit).await.unwrap();
+    throttle.admit(&key, WINDOW_START, limit).await.unwrap();
+    throttle.release(&key, WINDOW_START, limit).await.unwrap();
+    throttle.release(&key, WINDOW_START, limit).await.unwrap();
+    let mut admitted = 0;
+    for _ in 0..4 {
+        if throttle.admit(&key, WINDOW_START, limit).await.unwrap() == Allowance::Admitted {
+            admitted += 1;
+        }
+    }
+    assert_eq!(admitted, 2);
+}
+
+pub async fn concurrent_attempts_never_pass_the_limit(stores: Stores) {
+    let limit = ThrottleLimit {
+        max: 5,
+        window_ms: 60_000,
+    };
+    let key = ThrottleKey::sign_in_username(&aid("target"));
+    let attempts = (0..24).map(|_| {
+        let throttle = stores.throttle.clone();
+        let key = key.clone();
+        tokio::spawn(async move { throttle.admit(&key, WINDOW_START, limit).await.unwrap() })
+    });
+    let mut admitted = 0;
+    for a in attempts.collect::<Vec<_>>() {
+        if a.await.unwrap() == Allowance::Admitted {
+            admitted += 1;
+        }
+    }
+    assert_eq!(
+        admitted, 5,
+        "exactly the limit is admitted, however they race"
+    );
 }
 
 fn article(id: &str, title: &str, published: bool) -> kb::Article {

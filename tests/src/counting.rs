@@ -30,6 +30,7 @@ impl CountingStores {
             chats: me.clone(),
             preferences: me.clone(),
             connections: me.clone(),
+            throttle: me.clone(),
             knowledge: me,
         }
     }
@@ -160,6 +161,28 @@ impl PreferenceStore for CountingStores {
     ) -> Result<(), StoreError> {
         self.count("put_preferences");
         self.inner.preferences.put_preferences(agent, prefs).await
+    }
+}
+
+#[async_trait]
+impl ThrottleStore for CountingStores {
+    async fn admit(
+        &self,
+        key: &ThrottleKey,
+        now: Timestamp,
+        limit: ThrottleLimit,
+    ) -> Result<Allowance, StoreError> {
+        self.count("throttle_admit");
+        self.inner.throttle.admit(key, now, limit).await
+    }
+    async fn release(
+        &self,
+        key: &ThrottleKey,
+        admitted_at: Timestamp,
+        limit: ThrottleLimit,
+    ) -> Result<(), StoreError> {
+        self.count("throttle_release");
+        self.inner.throttle.release(key, admitted_at, limit).await
     }
 }
 

@@ -154,6 +154,7 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             chats: shared.clone(),
             preferences: shared.clone(),
             connections: shared.clone(),
+            throttle: shared.clone(),
             knowledge: shared,
         },
         store,

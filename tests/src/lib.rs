@@ -9,3 +9,4 @@ pub mod dynamo_endpoint;
 pub mod flows;
 pub mod pushes;
 pub mod server;
+pub mod sign_in;

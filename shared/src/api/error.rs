@@ -73,7 +73,7 @@ fn status_and_code_of_app(app: &AppError) -> (StatusCode, &'static str) {
                 | AppError::Conflict(_)
                 | AppError::QueueEmpty => StatusCode::CONFLICT,
                 AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-                AppError::RateLimited(_) | AppError::Domain(DomainError::TooFast { .. }) => {
+                AppError::RateLimited { .. } | AppError::Domain(DomainError::TooFast { .. }) => {
                     StatusCode::TOO_MANY_REQUESTS
                 }
                 AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -128,6 +128,21 @@ pub fn response_for(e: &ApiError) -> Response {
             message,
         },
     );
+    let retry_after_secs = match e {
+        ApiError::App(AppError::RateLimited {
+            retry_after_secs, ..
+        }) => Some(*retry_after_secs),
+        ApiError::App(AppError::Domain(DomainError::TooFast { retry_after_ms })) => Some(
+            (retry_after_ms.max(&0).unsigned_abs())
+                .div_ceil(1000)
+                .max(1),
+        ),
+        _ => None,
+    };
+    if let Some(secs) = retry_after_secs {
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+    }
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,

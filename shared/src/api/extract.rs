@@ -17,6 +17,8 @@ pub struct RequestCtx {
     pub query: String,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// Who sent the request, where the caller of `dispatch` knew (`ClientAddr`).
+    pub client_addr: Option<std::net::IpAddr>,
     principal: Result<Principal, AppError>,
 }
 
@@ -32,8 +34,10 @@ impl RequestCtx {
             Ok(token) => app.authenticate(token).await.map_err(AppError::from),
             Err(e) => Err(AppError::from(e)),
         };
+        let client_addr = parts.extensions.get::<super::ClientAddr>().map(|c| c.0);
         Ok(RequestCtx {
             params,
+            client_addr,
             query: parts.uri.query().unwrap_or("").to_owned(),
             headers: parts.headers,
             body,

@@ -25,7 +25,9 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
         Operation::OpenApi => ok(&super::openapi::document()),
         Operation::SignIn => {
             let req: SignInRequest = ctx.json()?;
-            ok(&app.sign_in(&req.username, &req.password).await?)
+            ok(&app
+                .sign_in(&req.username, &req.password, ctx.client_addr)
+                .await?)
         }
         Operation::AuthConfig => ok(&AuthConfig {
             password_sign_in: true,

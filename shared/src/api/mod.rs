@@ -22,6 +22,12 @@ pub type Response = http::Response<Bytes>;
 /// document, is well under this).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The address of the client that sent a request, as its server saw it: the local server puts
+/// the TCP peer's address in the request's extensions, the Lambda glue API Gateway's
+/// `requestContext.http.sourceIp`. Absent (tests, other callers), per-address limits do not apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// Serves one HTTP request. `function` restricts the routes to those of one Lambda function
 /// (a function only answers for its own routes); the local server passes `None`.
 pub async fn dispatch(app: &App, req: Request, function: Option<&str>) -> Response {

@@ -100,7 +100,10 @@ fn openapi_json() {}
     responses(
         (status = 200, description = "Signed in", body = SignedIn),
         (status = 400, description = "Malformed request", body = ErrorBody),
-        (status = 401, description = "Wrong username or password", body = ErrorBody)))]
+        (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this username or from this \
+            address: refused without checking the password; the message says when to try again",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next attempt may go through")))))]
 fn sign_in() {}
 
 #[utoipa::path(get, path = "/api/auth/config", tag = "agent",
@@ -156,7 +159,10 @@ fn put_preferences() {}
     responses(
         (status = 201, description = "Queued; the token opens this chat", body = StartedChat),
         (status = 400, description = "Malformed request or invalid field", body = ErrorBody),
-        (status = 404, description = "No such group", body = ErrorBody)))]
+        (status = 404, description = "No such group", body = ErrorBody),
+        (status = 429, description = "Too many chats started from this address (local server; \
+            in the cloud the same comes from the firewall in front); nothing was created",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next start may go through")))))]
 fn start_chat() {}
 
 #[utoipa::path(get, path = "/api/chats", tag = "agent", security(("bearer" = [])),

@@ -1,9 +1,11 @@
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
 use super::{App, AppError};
 use crate::auth::password;
 use crate::auth::Principal;
-use crate::domain::{Agent, AgentId, Group, GroupId, ListPreferences, Role};
+use crate::domain::{Agent, AgentId, DomainError, Group, GroupId, ListPreferences, Role};
 
 /// The signed-in agent, with what the console needs to draw its navigation pane.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -35,20 +37,33 @@ pub struct SignedIn {
 }
 
 impl App {
-    /// Password sign-in (local server). The same error for an unknown user and a wrong
-    /// password, after the same amount of work.
-    pub async fn sign_in(&self, username: &str, password_text: &str) -> Result<SignedIn, AppError> {
-        let found = self.directory.find_login(username.trim()).await?;
-        let (agent, hash) = match found {
-            Some(found) => found,
+    /// Password sign-in. The same error for an unknown user and a wrong password, after the
+    /// same amount of work. Limited per username and per client address (`sign_in_limits`); the
+    /// password check runs off the async threads, a bounded number at once.
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password_text: &str,
+        client: Option<IpAddr>,
+    ) -> Result<SignedIn, AppError> {
+        // Usernames are agent ids; anything else cannot exist and is not worth an attempt.
+        let username = AgentId::parse(username.trim()).map_err(|_| {
+            DomainError::invalid(
+                "username",
+                "is not a username (1-64 letters, digits, '-' or '_')",
+            )
+        })?;
+        let attempt = self.count_sign_in_attempt(&username, client).await?;
+        let verifier = password::Verifier::shared();
+        let agent = match self.directory.find_login(username.as_str()).await? {
+            Some((agent, hash)) if verifier.verify(password_text, &hash).await => agent,
+            Some(_) => return Err(AppError::Unauthorized("wrong username or password".into())),
             None => {
-                password::verify_password(password_text, password::decoy_hash());
+                verifier.verify_decoy(password_text).await;
                 return Err(AppError::Unauthorized("wrong username or password".into()));
             }
         };
-        if !password::verify_password(password_text, &hash) {
-            return Err(AppError::Unauthorized("wrong username or password".into()));
-        }
+        self.take_back(attempt).await?;
         let token = self
             .tokens
             .issue_agent(&agent, self.clock.now())

@@ -21,9 +21,12 @@ pub enum AppError {
     Conflict(String),
     #[error("no chat is waiting in the queues of your groups")]
     QueueEmpty,
-    /// Over a per-principal limit (connections, messages): try again later.
-    #[error("{0}")]
-    RateLimited(String),
+    /// Too many attempts: refused before doing any of the work.
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("internal error")]
     Internal(#[source] StoreError),
 }
@@ -36,9 +39,10 @@ impl From<StoreError> for AppError {
                 AppError::Domain(DomainError::AtCapacity { agent, limit })
             }
             StoreError::AlreadyExists(what) => AppError::Conflict(format!("{what} already exists")),
-            StoreError::LimitReached { what, limit } => {
-                AppError::RateLimited(format!("at most {limit} {what}"))
-            }
+            StoreError::LimitReached { what, limit } => AppError::RateLimited {
+                message: format!("at most {limit} {what}; close one and try again"),
+                retry_after_secs: 5,
+            },
             StoreError::Stale => {
                 AppError::Conflict("the chat was changed by someone else; try again".into())
             }
@@ -67,8 +71,22 @@ impl AppError {
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Conflict(_) => "conflict",
             AppError::QueueEmpty => "queue_empty",
-            AppError::RateLimited(_) => "rate_limited",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// `what` was refused for being too frequent; the message says when to try again.
+    pub fn rate_limited(what: &str, retry_after_ms: i64) -> Self {
+        let secs = (retry_after_ms.max(0) as u64).div_ceil(1000).max(1);
+        let wait = if secs < 120 {
+            format!("{secs} seconds")
+        } else {
+            format!("{} minutes", secs.div_ceil(60))
+        };
+        AppError::RateLimited {
+            message: format!("{what}; try again in {wait}"),
+            retry_after_secs: secs,
         }
     }
 

@@ -11,6 +11,7 @@ mod knowledge;
 mod lists;
 mod mutate;
 mod settings;
+mod sign_in_limits;
 
 use std::sync::Arc;
 
@@ -25,11 +26,11 @@ pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
-pub use settings::{Settings, CONNECTIONS_PER_AGENT, CONNECTIONS_PER_CUSTOMER};
+pub use settings::{Settings, SignInLimits, CONNECTIONS_PER_AGENT, CONNECTIONS_PER_CUSTOMER};
 
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
-use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore};
+use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore, ThrottleStore};
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub struct App {
     pub directory: Arc<dyn DirectoryStore>,
     pub chats: Arc<dyn ChatStore>,
     pub preferences: Arc<dyn PreferenceStore>,
+    /// Sign-in attempt counters, shared by every process.
+    pub throttle: Arc<dyn ThrottleStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,

@@ -1,5 +1,5 @@
 use crate::domain::IdleThresholds;
-use crate::ports::RateLimit;
+use crate::ports::{RateLimit, ThrottleLimit};
 
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -12,6 +12,8 @@ pub struct Settings {
     pub connections_per_agent: u32,
     /// Open WebSocket connections one customer token (one chat) may have.
     pub connections_per_customer: u32,
+    /// Failed password sign-ins allowed before sign-in is refused for a while.
+    pub sign_in: SignInLimits,
 }
 
 /// Tabs and devices of one agent at once: far more than anyone works in, far fewer than a flood.
@@ -27,6 +29,36 @@ impl Default for Settings {
             rate_limit: RateLimit::default(),
             connections_per_agent: CONNECTIONS_PER_AGENT,
             connections_per_customer: CONNECTIONS_PER_CUSTOMER,
+            sign_in: SignInLimits::default(),
+        }
+    }
+}
+
+/// Failed sign-ins counted per username and per client address (docs/security.md, Limits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignInLimits {
+    pub per_username: ThrottleLimit,
+    pub per_address: ThrottleLimit,
+}
+
+const FIFTEEN_MINUTES_MS: i64 = 15 * 60 * 1000;
+
+impl Default for SignInLimits {
+    /// Per username: 10 failures in 15 minutes is more than any agent mistyping needs, and caps
+    /// guessing at 40 an hour per account (at most 20 in a burst across a window boundary),
+    /// while a locked-out agent waits 15 minutes at most. Per address: 30, so one office behind
+    /// one address (successes never count) is not locked out by a few typos, while one machine
+    /// spraying usernames gets 120 guesses an hour instead of thousands a minute.
+    fn default() -> Self {
+        SignInLimits {
+            per_username: ThrottleLimit {
+                max: 10,
+                window_ms: FIFTEEN_MINUTES_MS,
+            },
+            per_address: ThrottleLimit {
+                max: 30,
+                window_ms: FIFTEEN_MINUTES_MS,
+            },
         }
     }
 }

@@ -63,6 +63,13 @@ pub fn deflection_pk(question: &str) -> String {
     format!("DEFL#{question}")
 }
 pub const STATS: &str = "STATS";
+pub fn throttle_pk(key: &str) -> String {
+    format!("THROTTLE#{key}")
+}
+/// The window's start, 13 digits of epoch milliseconds.
+pub fn throttle_sk(window_start: crate::domain::Timestamp) -> String {
+    format!("WINDOW#{:013}", window_start.millis().max(0))
+}
 
 pub const QUEUED: &str = "L1";
 pub const ACTIVE: &str = "L2";

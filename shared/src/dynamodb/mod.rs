@@ -10,6 +10,7 @@ mod knowledge;
 pub mod metrics;
 mod preferences;
 pub mod schema;
+mod throttle;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -9,6 +9,7 @@ pub mod knowledge;
 pub mod notifier;
 pub mod store;
 pub mod suggester;
+pub mod throttle;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
@@ -24,3 +25,4 @@ pub use store::{
 pub use suggester::{
     resolution_item_id, Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind,
 };
+pub use throttle::{Allowance, ThrottleKey, ThrottleLimit, ThrottleStore};

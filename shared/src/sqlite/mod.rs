@@ -8,6 +8,7 @@ mod directory;
 mod knowledge;
 mod preferences;
 mod schema;
+mod throttle;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -101,6 +101,18 @@ ALTER TABLE groups ADD COLUMN distribution TEXT NOT NULL DEFAULT 'pull';
 ALTER TABLE connections ADD COLUMN principal TEXT NOT NULL DEFAULT '';
 CREATE INDEX connections_by_principal ON connections (principal, expires_at);
 "#,
+    // Sign-in attempts per username and per client address, one row per key and fixed window;
+    // rows go once their window has ended.
+    r#"
+CREATE TABLE throttle (
+    key          TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    attempts     INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start)
+);
+CREATE INDEX throttle_by_expiry ON throttle (expires_at);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
