@@ -75,6 +75,7 @@ mod tests {
                 groups: groups.iter().map(|g| GroupId::parse(g).unwrap()).collect(),
                 available,
                 max_concurrent_chats: max,
+                session_epoch: 1,
             },
             active_chats: active,
         }

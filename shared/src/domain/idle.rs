@@ -134,6 +134,7 @@ mod tests {
             groups: vec![GroupId::parse("g").unwrap()],
             available: true,
             max_concurrent_chats: 5,
+            session_epoch: 1,
         }
     }
 
