@@ -9,6 +9,7 @@ mod error;
 mod knowledge;
 mod lists;
 mod mutate;
+mod paging;
 mod settings;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
+pub use paging::{ListCursor, MAX_CURSOR_CHARS};
 pub use settings::Settings;
 
 use crate::auth::{AuthError, Principal, TokenService};

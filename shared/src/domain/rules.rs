@@ -436,6 +436,7 @@ pub fn set_follow_up(
     chat: &Chat,
     actor: &Agent,
     follow_up: Option<(Timestamp, &str)>,
+    now: Timestamp,
 ) -> Result<Mutation, DomainError> {
     not_deleted(chat)?;
     if !can_view(chat, actor) {
@@ -447,6 +448,7 @@ pub fn set_follow_up(
     let mut next = chat.clone();
     let event = match follow_up {
         Some((due_at, note)) => {
+            let due_at = super::time::follow_up_due(due_at, now)?;
             let note = limits::multi_line("note", note, limits::MAX_NOTE_CHARS)?;
             next.follow_up = Some(FollowUp {
                 due_at,

@@ -16,6 +16,7 @@ pub use connections::{
     ConnectionStore, PostError, RateLimit, Subscriber,
 };
 pub use error::StoreError;
+pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier};
 pub use store::{
