@@ -16,9 +16,11 @@ use chatdesk_tests::server::TestServer;
 use serde_json::{json, Value};
 
 /// The REST API served in this process by a copy of the server's app, with a clock the test
-/// moves and a small page size.
+/// moves and a small page size. Sign-in goes through the server's own app: tokens carry the
+/// wall-clock time they are checked against.
 struct InProcess {
     app: App,
+    server_app: App,
     clock: Arc<ManualClock>,
 }
 
@@ -28,36 +30,26 @@ impl InProcess {
         let mut app = server.app.clone();
         app.clock = clock.clone();
         app.settings.list_limit = page_size;
-        InProcess { app, clock }
+        InProcess {
+            app,
+            server_app: server.app.clone(),
+            clock,
+        }
     }
 
     async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
-        let mut req = http::Request::builder().method(method).uri(path);
-        if let Some(t) = token {
-            req = req.header("authorization", format!("Bearer {t}"));
-        }
-        let body = match body {
-            Some(b) => {
-                req = req.header("content-type", "application/json");
-                Bytes::from(b.to_string())
-            }
-            None => Bytes::new(),
-        };
-        let resp = chatdesk::api::dispatch(&self.app, req.body(body).unwrap(), None).await;
-        let status = resp.status().as_u16();
-        let value = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
-        (status, value)
+        dispatch(&self.app, method, path, token, body).await
     }
 
     async fn login(&self, who: &str) -> String {
-        let (status, body) = self
-            .call(
-                "POST",
-                "/api/auth/login",
-                None,
-                Some(json!({"username": who, "password": DEMO_PASSWORD})),
-            )
-            .await;
+        let (status, body) = dispatch(
+            &self.server_app,
+            "POST",
+            "/api/auth/login",
+            None,
+            Some(json!({"username": who, "password": DEMO_PASSWORD})),
+        )
+        .await;
         assert_eq!(status, 200, "{body}");
         body["token"].as_str().unwrap().to_owned()
     }
@@ -66,6 +58,30 @@ impl InProcess {
         self.call("POST", &format!("/api/actions/{action}"), Some(token), Some(body))
             .await
     }
+}
+
+async fn dispatch(
+    app: &App,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http::Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let body = match body {
+        Some(b) => {
+            req = req.header("content-type", "application/json");
+            Bytes::from(b.to_string())
+        }
+        None => Bytes::new(),
+    };
+    let resp = chatdesk::api::dispatch(app, req.body(body).unwrap(), None).await;
+    let status = resp.status().as_u16();
+    let value = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
+    (status, value)
 }
 
 async fn sqlite_server() -> TestServer {

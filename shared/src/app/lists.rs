@@ -15,7 +15,7 @@ pub struct ChatList {
     pub rows: Vec<ChatRow>,
     /// True when the view holds more chats than this page: read on with `next_cursor`.
     pub truncated: bool,
-    /// Pass as `cursor` to read the next page (same view); absent on the last page.
+    /// Pass as `cursor` to read the next page (same view); `null` on the last page.
     pub next_cursor: Option<String>,
 }
 
