@@ -43,8 +43,10 @@ impl Timestamp {
 
     /// Milliseconds from `earlier` to `self`, never negative (clocks of different Lambda hosts
     /// can disagree by a few milliseconds; a negative duration would only confuse a list).
+    /// Saturates rather than overflows: a stored instant from before the edge checks may be
+    /// anything, and a list must still be computed.
     pub fn since(self, earlier: Timestamp) -> i64 {
-        (self.0 - earlier.0).max(0)
+        self.0.saturating_sub(earlier.0).max(0)
     }
 
     pub fn plus_millis(self, ms: i64) -> Timestamp {
@@ -133,6 +135,14 @@ mod tests {
             Timestamp(i64::MAX).to_utc_string(),
             "9223372036854775807 ms"
         );
+    }
+
+    #[test]
+    fn durations_between_any_instants_are_computed() {
+        assert_eq!(Timestamp(5).since(Timestamp(2)), 3);
+        assert_eq!(Timestamp(2).since(Timestamp(5)), 0);
+        assert_eq!(NOW.since(Timestamp(i64::MIN)), i64::MAX);
+        assert_eq!(NOW.since(Timestamp(i64::MAX)), 0);
     }
 
     #[test]
