@@ -37,7 +37,13 @@ impl InProcess {
         }
     }
 
-    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         dispatch(&self.app, method, path, token, body).await
     }
 
@@ -55,8 +61,13 @@ impl InProcess {
     }
 
     async fn action(&self, token: &str, action: &str, body: Value) -> (u16, Value) {
-        self.call("POST", &format!("/api/actions/{action}"), Some(token), Some(body))
-            .await
+        self.call(
+            "POST",
+            &format!("/api/actions/{action}"),
+            Some(token),
+            Some(body),
+        )
+        .await
     }
 }
 
@@ -210,9 +221,7 @@ async fn follow_up_times_are_accepted_from_just_before_now_to_two_years_ahead(se
     let api = InProcess::over(&server, now, 200);
     let chat = new_chat(&server.stores, "support", "Ann", now).await;
     let alice = api.login("alice").await;
-    let set = |due: i64| {
-        json!({"chat_ids": [chat.id.as_str()], "follow_up": {"due_at": due, "note": "call"}})
-    };
+    let set = |due: i64| json!({"chat_ids": [chat.id.as_str()], "follow_up": {"due_at": due, "note": "call"}});
     let earliest = now.millis() - 5 * MINUTE_MS;
     let latest = now.millis() + MAX_FOLLOW_UP_AHEAD_MS;
     for (due, accepted) in [
@@ -223,7 +232,11 @@ async fn follow_up_times_are_accepted_from_just_before_now_to_two_years_ahead(se
     ] {
         let (status, body) = api.action(&alice, "follow-up", set(due)).await;
         if accepted {
-            assert_eq!((status, &body["succeeded"]), (200, &json!(1)), "{due}: {body}");
+            assert_eq!(
+                (status, &body["succeeded"]),
+                (200, &json!(1)),
+                "{due}: {body}"
+            );
         } else {
             assert_eq!(status, 400, "{due}: {body}");
             let (_, message) = error_of(&body);
@@ -246,8 +259,14 @@ async fn sequence_numbers_and_counts_out_of_range_are_refused(server: TestServer
     let (chat, customer) = api.start_chat("support", "Ann", "Hello").await;
     let events = |query: &str| format!("/api/chats/{chat}/events?{query}");
     for (query, message) in [
-        ("after=1000000000000", "after: must be between 0 and 999999999999; got 1000000000000"),
-        ("after=18446744073709551615", "after: must be between 0 and 999999999999; got 18446744073709551615"),
+        (
+            "after=1000000000000",
+            "after: must be between 0 and 999999999999; got 1000000000000",
+        ),
+        (
+            "after=18446744073709551615",
+            "after: must be between 0 and 999999999999; got 18446744073709551615",
+        ),
         ("limit=0", "limit: must be between 1 and 500; got 0"),
         ("limit=501", "limit: must be between 1 and 500; got 501"),
     ] {
@@ -255,10 +274,18 @@ async fn sequence_numbers_and_counts_out_of_range_are_refused(server: TestServer
         assert_eq!(status, 400, "{query}: {body}");
         assert_eq!(error_of(&body), ("invalid_input", message), "{query}");
     }
-    let (status, body) = api.get(&events("after=18446744073709551616"), &customer).await;
-    assert_eq!((status, error_of(&body).0), (400, "invalid_query"), "{body}");
+    let (status, body) = api
+        .get(&events("after=18446744073709551616"), &customer)
+        .await;
+    assert_eq!(
+        (status, error_of(&body).0),
+        (400, "invalid_query"),
+        "{body}"
+    );
     let alice = api.login("alice").await;
-    let (status, body) = api.get(&events("after=999999999999&limit=500"), &alice).await;
+    let (status, body) = api
+        .get(&events("after=999999999999&limit=500"), &alice)
+        .await;
     assert_eq!((status, body), (200, json!([])));
     let (status, body) = api.get(&events("after=0&limit=1"), &alice).await;
     assert_eq!(status, 200);
@@ -273,7 +300,10 @@ async fn sequence_numbers_and_counts_out_of_range_are_refused(server: TestServer
     assert_eq!(frame["error"], "invalid_input", "{frame}");
     assert_eq!(
         frame["message"],
-        format!("after_seq: must be between 0 and 999999999999; got {}", u64::MAX)
+        format!(
+            "after_seq: must be between 0 and 999999999999; got {}",
+            u64::MAX
+        )
     );
     ws.close().await;
 }
@@ -311,7 +341,10 @@ fn assert_paged(query: &str, pages: &[Vec<Value>], size: usize, expected: &[&Cha
     for (i, page) in pages.iter().enumerate() {
         assert!(page.len() <= size, "{query}: page {i} holds {}", page.len());
         let last = i + 1 == pages.len();
-        assert!(last || page.len() == size, "{query}: only the last page is short");
+        assert!(
+            last || page.len() == size,
+            "{query}: only the last page is short"
+        );
     }
     let mut seen: Vec<String> = pages.iter().flat_map(|p| ids(p)).collect();
     let count = seen.len();
@@ -364,7 +397,11 @@ async fn lists_say_they_are_truncated_and_page_beyond_exactly_once(server: TestS
         .collect();
     // The queue: the three longest-waiting customers first, across groups.
     let pages = read_pages(&api, &admin, "view=queue").await;
-    assert_eq!(pages.len(), 2, "six queued chats, three a page: exactly two pages");
+    assert_eq!(
+        pages.len(),
+        2,
+        "six queued chats, three a page: exactly two pages"
+    );
     assert_paged("queue", &pages, PAGE, &queued);
     let mut first_three = [&support_first, &flood[0], &flood[1], &billing];
     first_three.sort_by_key(|c| (c.started_at, c.id.clone()));
@@ -373,16 +410,29 @@ async fn lists_say_they_are_truncated_and_page_beyond_exactly_once(server: TestS
     let mut longest_waiting: Vec<String> =
         first_three[..3].iter().map(|c| c.id.to_string()).collect();
     longest_waiting.sort();
-    assert_eq!(first_page, longest_waiting, "the longest-waiting customers come first");
+    assert_eq!(
+        first_page, longest_waiting,
+        "the longest-waiting customers come first"
+    );
     assert!(ids(&pages[0]).contains(&support_first.id.to_string()));
 
     // Carol's queue holds only her groups (billing and support).
     let pages = read_pages(&api, &carol, "view=queue").await;
-    assert_paged("carol's queue", &pages, PAGE, &[&support_first, &billing, &support_later]);
+    assert_paged(
+        "carol's queue",
+        &pages,
+        PAGE,
+        &[&support_first, &billing, &support_later],
+    );
 
     // One group's live chats: its queued ones, then the active one (none here but the flood).
     let pages = read_pages(&api, &admin, "view=group&group_id=sales").await;
-    assert_paged("sales", &pages, PAGE, &flood[0..3].iter().collect::<Vec<_>>());
+    assert_paged(
+        "sales",
+        &pages,
+        PAGE,
+        &flood[0..3].iter().collect::<Vec<_>>(),
+    );
     let ended_chat = &flood[3];
     let pages = read_pages(&api, &admin, "view=group&group_id=sales&inactive=true").await;
     assert_paged("sales ended", &pages, PAGE, &[ended_chat]);
@@ -407,7 +457,12 @@ async fn lists_say_they_are_truncated_and_page_beyond_exactly_once(server: TestS
 
     // Each page is sorted as asked, like the whole list used to be.
     let (_, page) = api
-        .call("GET", "/api/chats?view=queue&sort=user&dir=desc", Some(&admin), None)
+        .call(
+            "GET",
+            "/api/chats?view=queue&sort=user&dir=desc",
+            Some(&admin),
+            None,
+        )
         .await;
     let users: Vec<&str> = page["rows"]
         .as_array()
@@ -439,12 +494,30 @@ async fn a_cursor_is_only_read_by_its_own_list(server: TestServer) {
     let cursor = first["next_cursor"].as_str().unwrap().to_owned();
     let too_long = "0".repeat(129);
     for (query, reason) in [
-        (format!("view=deleted&cursor={cursor}"), "does not belong to this list"),
-        (format!("view=my_completed&cursor={cursor}"), "does not belong to this list"),
-        ("view=queue&cursor=1".to_owned(), "does not belong to this list"),
-        ("view=queue&cursor=nonsense".to_owned(), "is not a list cursor"),
-        ("view=queue&cursor=0.q.-5.abc".to_owned(), "is not a list cursor"),
-        (format!("view=queue&cursor={too_long}"), "is longer than 128 characters"),
+        (
+            format!("view=deleted&cursor={cursor}"),
+            "does not belong to this list",
+        ),
+        (
+            format!("view=my_completed&cursor={cursor}"),
+            "does not belong to this list",
+        ),
+        (
+            "view=queue&cursor=1".to_owned(),
+            "does not belong to this list",
+        ),
+        (
+            "view=queue&cursor=nonsense".to_owned(),
+            "is not a list cursor",
+        ),
+        (
+            "view=queue&cursor=0.q.-5.abc".to_owned(),
+            "is not a list cursor",
+        ),
+        (
+            format!("view=queue&cursor={too_long}"),
+            "is longer than 128 characters",
+        ),
     ] {
         let (status, body) = api
             .call("GET", &format!("/api/chats?{query}"), Some(&admin), None)
@@ -458,7 +531,12 @@ async fn a_cursor_is_only_read_by_its_own_list(server: TestServer) {
         );
     }
     let (status, second) = api
-        .call("GET", &format!("/api/chats?view=queue&cursor={cursor}"), Some(&admin), None)
+        .call(
+            "GET",
+            &format!("/api/chats?view=queue&cursor={cursor}"),
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(second["rows"][0]["user"], "Sam");

@@ -571,7 +571,10 @@ async fn read_in_pages(stores: &Stores, filter: &ChatFilter, page: usize) -> Vec
             .list_chats_after(filter, after.as_ref(), page)
             .await
             .unwrap();
-        assert!(chats.len() <= page, "{filter:?}: a page holds at most its limit");
+        assert!(
+            chats.len() <= page,
+            "{filter:?}: a page holds at most its limit"
+        );
         ids.extend(chats.iter().map(|c| c.id.clone()));
         match chats.last() {
             Some(last) if chats.len() == page => after = Some(ListPosition::of(last)),
@@ -662,7 +665,13 @@ pub async fn a_page_goes_on_after_a_chat_that_moved_or_went(stores: Stores) {
     let after = ListPosition::of(&first[1]);
     // The last chat of the page is pulled, another one purged.
     let now = t0.plus_millis(60_000);
-    apply(&stores, &first[1], rules::take(&first[1], &a, now).unwrap(), now).await;
+    apply(
+        &stores,
+        &first[1],
+        rules::take(&first[1], &a, now).unwrap(),
+        now,
+    )
+    .await;
     stores.chats.purge_chat(&queued[3].id).await.unwrap();
     let rest: Vec<ChatId> = stores
         .chats
@@ -674,7 +683,11 @@ pub async fn a_page_goes_on_after_a_chat_that_moved_or_went(stores: Stores) {
         .collect();
     assert_eq!(
         rest,
-        vec![queued[2].id.clone(), queued[4].id.clone(), queued[5].id.clone()]
+        vec![
+            queued[2].id.clone(),
+            queued[4].id.clone(),
+            queued[5].id.clone()
+        ]
     );
     let elsewhere = ListPosition {
         bucket: ListBucket::Ended,
@@ -701,7 +714,11 @@ pub async fn a_page_goes_on_after_a_chat_that_moved_or_went(stores: Stores) {
         .into_iter()
         .map(|c| c.id)
         .collect();
-    assert_eq!(actives, vec![first[1].id.clone()], "after the queued bucket: the active chat");
+    assert_eq!(
+        actives,
+        vec![first[1].id.clone()],
+        "after the queued bucket: the active chat"
+    );
 }
 
 /// The largest sequence numbers a client can name read nothing (and never overflow a key).

@@ -129,7 +129,10 @@ impl ChatStore for CountingStores {
         limit: usize,
     ) -> Result<Vec<Chat>, StoreError> {
         self.count("list_chats");
-        self.inner.chats.list_chats_after(filter, after, limit).await
+        self.inner
+            .chats
+            .list_chats_after(filter, after, limit)
+            .await
     }
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
         self.count("queue_position");

@@ -54,9 +54,7 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
             let q: ListQuery = ctx.query()?;
             let (view, sort) = parse_list_query(&q)?;
             let cursor = q.cursor.as_deref().map(ListCursor::parse).transpose()?;
-            ok(&app
-                .list_chats(ctx.principal()?, view, sort, cursor)
-                .await?)
+            ok(&app.list_chats(ctx.principal()?, view, sort, cursor).await?)
         }
         Operation::GetChat => {
             let id = ctx.chat_id()?;

@@ -241,10 +241,8 @@ impl App {
                 .await?
             }
             BulkAction::ClearFollowUp => {
-                self.mutate_chat(id, |chat, now| {
-                    rules::set_follow_up(chat, actor, None, now)
-                })
-                .await?
+                self.mutate_chat(id, |chat, now| rules::set_follow_up(chat, actor, None, now))
+                    .await?
             }
         };
         let chat = match &mutated {

@@ -147,7 +147,10 @@ mod tests {
         let err = sequence_number("after_seq", u64::MAX).unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!("after_seq: must be between 0 and {MAX_SEQ}; got {}", u64::MAX)
+            format!(
+                "after_seq: must be between 0 and {MAX_SEQ}; got {}",
+                u64::MAX
+            )
         );
         assert_eq!(events_per_read(None), Ok(DEFAULT_EVENTS_PER_READ));
         assert_eq!(events_per_read(Some(1)), Ok(1));
