@@ -387,11 +387,15 @@ async fn bulk_actions_report_per_chat() {
     assert_eq!(out["failed"], 2);
     assert_eq!(out["results"][2]["failure"]["error"], "forbidden");
     assert_eq!(out["results"][3]["failure"]["error"], "not_found");
+    let tomorrow = {
+        use chatdesk::ports::Clock;
+        chatdesk::ports::SystemClock.now().millis() + 86_400_000
+    };
     let (_, out) = api
         .action(
             "follow-up",
             &alice,
-            json!({"chat_ids":[a, b],"follow_up":{"due_at": 4102444800000i64, "note":"Call back"}}),
+            json!({"chat_ids":[a, b],"follow_up":{"due_at": tomorrow, "note":"Call back"}}),
         )
         .await;
     assert_eq!(out["succeeded"], 2);

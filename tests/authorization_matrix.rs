@@ -57,6 +57,12 @@ const PC_STATE: &str = "per chat: invalid_state";
 const WS_FORBIDDEN: &str = "error frame: forbidden";
 const WS_NO: &str = "refused at connect";
 
+/// A follow-up time inside the accepted range (up to two years ahead).
+fn tomorrow_ms() -> i64 {
+    use chatdesk::ports::Clock;
+    chatdesk::ports::SystemClock.now().millis() + 86_400_000
+}
+
 fn cases() -> Vec<Case> {
     use Setup::*;
     let agent_only = [E403, E403, OK, OK, OK, OK, E401, E401, E401];
@@ -236,7 +242,7 @@ fn cases() -> Vec<Case> {
                 "POST",
                 "/api/actions/follow-up",
                 Some(
-                    |id| json!({"chat_ids":[id],"follow_up":{"due_at":4102444800000i64,"note":"call"}}),
+                    |id| json!({"chat_ids":[id],"follow_up":{"due_at":tomorrow_ms(),"note":"call"}}),
                 ),
             ),
             expected: [E403, E403, OK, PC_FORBIDDEN, OK, OK, E401, E401, E401],

@@ -64,6 +64,9 @@ macro_rules! contract_suite {
             case!(a_repeated_client_message_id_returns_the_first_message);
             case!(events_are_read_in_order_after_a_sequence_number);
             case!(lists_follow_chats_through_their_lives);
+            case!(list_pages_return_every_chat_once_in_order);
+            case!(a_page_goes_on_after_a_chat_that_moved_or_went);
+            case!(reading_after_the_largest_sequence_numbers_reads_nothing);
             case!(purging_removes_the_chat_and_its_transcript);
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);

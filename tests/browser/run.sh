@@ -2,6 +2,7 @@
 # Browser tests of the console and the customer chat page.
 #
 #   bash tests/browser/run.sh            (from anywhere; builds target/debug/chatdesk if missing)
+#   bash tests/browser/run.sh lists.test.mjs    (only the files named)
 #
 # Installs Debian's chromium when /usr/bin/chromium is missing, installs playwright-core from the
 # lockfile, starts a mock OpenID Connect issuer (oidc-issuer.mjs) and the local server on free
@@ -15,6 +16,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "==> installing chromium (Debian package)"
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+# lists.test.mjs writes values the API refuses straight into the server's database.
+if ! command -v sqlite3 >/dev/null; then
+  echo "==> installing sqlite3 (Debian package)"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y sqlite3
 fi
 
 echo "==> npm ci (tests/browser)"
@@ -91,4 +98,6 @@ curl -fsS "$url/api/health" >/dev/null
 
 echo "==> browser tests against $url (identity provider: $issuer)"
 cd "$here"
-CHATDESK_URL="$url" CHATDESK_OIDC_MOCK_URL="$issuer" CHATDESK_OIDC_CLIENT_ID="$client_id" node --test --test-concurrency=1 --test-timeout=180000 ./*.test.mjs
+if [ "$#" -gt 0 ]; then files=("$@"); else files=(./*.test.mjs); fi
+CHATDESK_URL="$url" CHATDESK_DATA_DIR="$data" CHATDESK_OIDC_MOCK_URL="$issuer" CHATDESK_OIDC_CLIENT_ID="$client_id" \
+  node --test --test-concurrency=1 --test-timeout=180000 "${files[@]}"

@@ -70,7 +70,7 @@ fn now() -> Timestamp {
 }
 
 /// A queued chat created straight through the store.
-async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -> Chat {
+pub async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -> Chat {
     let g = Group {
         id: gid(group),
         name: group.into(),
@@ -616,6 +616,189 @@ pub async fn lists_follow_chats_through_their_lives(stores: Stores) {
             .len(),
         1
     );
+}
+
+/// Applies a rule to a chat through the store and returns the chat as committed.
+async fn apply(stores: &Stores, chat: &Chat, m: rules::Mutation, at: Timestamp) -> Chat {
+    let c = commit_of(chat, m, at);
+    stores.chats.commit(&c).await.unwrap();
+    c.chat
+}
+
+/// Reads a whole list `page` chats at a time, each page after the last chat of the one before.
+async fn read_in_pages(stores: &Stores, filter: &ChatFilter, page: usize) -> Vec<ChatId> {
+    let mut ids = Vec::new();
+    let mut after: Option<ListPosition> = None;
+    loop {
+        let chats = stores
+            .chats
+            .list_chats_after(filter, after.as_ref(), page)
+            .await
+            .unwrap();
+        assert!(
+            chats.len() <= page,
+            "{filter:?}: a page holds at most its limit"
+        );
+        ids.extend(chats.iter().map(|c| c.id.clone()));
+        match chats.last() {
+            Some(last) if chats.len() == page => after = Some(ListPosition::of(last)),
+            _ => return ids,
+        }
+    }
+}
+
+/// Every list, read two chats at a time, gives each of its chats exactly once and in its order:
+/// across equal instants (ordered by id), and across the live list's two buckets.
+pub async fn list_pages_return_every_chat_once_in_order(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Manager, 100);
+    stores.directory.put_agent(&a).await.unwrap();
+    let t0 = Timestamp(1_700_000_000_000);
+    let mut chats = Vec::new();
+    for i in 0..14 {
+        // Pairs share an instant: the id decides their order.
+        chats.push(new_chat(&stores, "g", &format!("C{i}"), t0.plus_millis(i / 2 * 1000)).await);
+    }
+    let _elsewhere = new_chat(&stores, "h", "Elsewhere", t0).await;
+    // 0-3 stay queued; 4-7 active; 8-11 ended; 12-13 deleted.
+    let mut now = t0.plus_millis(60_000);
+    for (i, chat) in chats.iter_mut().enumerate().skip(4) {
+        now = now.plus_millis(if i % 2 == 0 { 0 } else { 1000 });
+        *chat = apply(&stores, chat, rules::take(chat, &a, now).unwrap(), now).await;
+        if i >= 8 {
+            let ended = rules::end(chat, rules::EndedBy::Agent(&a), None, now).unwrap();
+            *chat = apply(&stores, chat, ended, now).await;
+        }
+        if i >= 12 {
+            *chat = apply(&stores, chat, rules::delete(chat, &a, now).unwrap(), now).await;
+        }
+    }
+    let filters = [
+        ChatFilter::GroupQueue(gid("g")),
+        ChatFilter::GroupLive(gid("g")),
+        ChatFilter::GroupEnded(gid("g")),
+        ChatFilter::GroupDeleted(gid("g")),
+        ChatFilter::AgentActive(a.id.clone()),
+        ChatFilter::AgentEnded(a.id.clone()),
+    ];
+    let expected_counts = [4, 8, 4, 2, 4, 4];
+    for (filter, count) in filters.iter().zip(expected_counts) {
+        let whole = stores.chats.list_chats(filter, 100).await.unwrap();
+        assert_eq!(whole.len(), count, "{filter:?}");
+        // The list's own order: ascending positions, or descending for the newest-first lists.
+        let positions: Vec<ListPosition> = whole.iter().map(ListPosition::of).collect();
+        let mut sorted = positions.clone();
+        sorted.sort();
+        if filter.newest_first() {
+            sorted.reverse();
+        }
+        assert_eq!(positions, sorted, "{filter:?} is read in position order");
+        let whole_ids: Vec<ChatId> = whole.into_iter().map(|c| c.id).collect();
+        for page in [1, 2, 3, count, count + 1] {
+            assert_eq!(
+                read_in_pages(&stores, filter, page).await,
+                whole_ids,
+                "{filter:?} read {page} at a time"
+            );
+        }
+    }
+    // The live list holds the queued chats first, then the active ones.
+    let live = stores
+        .chats
+        .list_chats(&ChatFilter::GroupLive(gid("g")), 100)
+        .await
+        .unwrap();
+    let states: Vec<ChatState> = live.iter().map(|c| c.state).collect();
+    assert_eq!(
+        states,
+        [[ChatState::Queued; 4], [ChatState::Active; 4]].concat()
+    );
+}
+
+/// A page goes on from a position even after the chat there moved to another list or is gone,
+/// and a position from another bucket lists nothing.
+pub async fn a_page_goes_on_after_a_chat_that_moved_or_went(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Manager, 100);
+    stores.directory.put_agent(&a).await.unwrap();
+    let t0 = Timestamp(1_700_000_000_000);
+    let mut queued = Vec::new();
+    for i in 0..6 {
+        queued.push(new_chat(&stores, "g", &format!("Q{i}"), t0.plus_millis(i * 1000)).await);
+    }
+    let queue = ChatFilter::GroupQueue(gid("g"));
+    let first = stores.chats.list_chats(&queue, 2).await.unwrap();
+    let after = ListPosition::of(&first[1]);
+    // The last chat of the page is pulled, another one purged.
+    let now = t0.plus_millis(60_000);
+    apply(
+        &stores,
+        &first[1],
+        rules::take(&first[1], &a, now).unwrap(),
+        now,
+    )
+    .await;
+    stores.chats.purge_chat(&queued[3].id).await.unwrap();
+    let rest: Vec<ChatId> = stores
+        .chats
+        .list_chats_after(&queue, Some(&after), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        rest,
+        vec![
+            queued[2].id.clone(),
+            queued[4].id.clone(),
+            queued[5].id.clone()
+        ]
+    );
+    let elsewhere = ListPosition {
+        bucket: ListBucket::Ended,
+        at: t0,
+        chat_id: queued[0].id.clone(),
+    };
+    assert!(stores
+        .chats
+        .list_chats_after(&queue, Some(&elsewhere), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let live_from_active = ListPosition {
+        bucket: ListBucket::Active,
+        at: Timestamp(0),
+        chat_id: queued[0].id.clone(),
+    };
+    let live = ChatFilter::GroupLive(gid("g"));
+    let actives: Vec<ChatId> = stores
+        .chats
+        .list_chats_after(&live, Some(&live_from_active), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        actives,
+        vec![first[1].id.clone()],
+        "after the queued bucket: the active chat"
+    );
+}
+
+/// The largest sequence numbers a client can name read nothing (and never overflow a key).
+pub async fn reading_after_the_largest_sequence_numbers_reads_nothing(stores: Stores) {
+    let chat = new_chat(&stores, "g", "Ann", now()).await;
+    for after in [limits::MAX_SEQ, u64::MAX - 1, u64::MAX] {
+        assert!(
+            stores
+                .chats
+                .events_after(&chat.id, after, 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "after {after}"
+        );
+    }
 }
 
 pub async fn purging_removes_the_chat_and_its_transcript(stores: Stores) {

@@ -131,9 +131,17 @@ impl ChatStore for CountingStores {
         self.count("find_message");
         self.inner.chats.find_message(chat, client_msg_id).await
     }
-    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+    async fn list_chats_after(
+        &self,
+        filter: &ChatFilter,
+        after: Option<&ListPosition>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError> {
         self.count("list_chats");
-        self.inner.chats.list_chats(filter, limit).await
+        self.inner
+            .chats
+            .list_chats_after(filter, after, limit)
+            .await
     }
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
         self.count("queue_position");

@@ -21,8 +21,11 @@ export const api = {
   preferences: () => http.get('/api/preferences'),
   savePreferences: (prefs) => http.put('/api/preferences', prefs),
 
-  /** @param {{view:string, group_id?:string, inactive?:boolean}} view */
-  list: (view, sort) => http.get(`/api/chats${qs({ ...view, inactive: view.inactive ? 'true' : undefined, sort: sort && sort.column, dir: sort && sort.direction })}`),
+  /**
+   * One page of a list: {rows, truncated, next_cursor}; pass `cursor` (a next_cursor) for the next.
+   * @param {{view:string, group_id?:string, inactive?:boolean}} view
+   */
+  list: (view, sort, cursor) => http.get(`/api/chats${qs({ ...view, inactive: view.inactive ? 'true' : undefined, sort: sort && sort.column, dir: sort && sort.direction, cursor })}`),
   chat: (id) => http.get(`/api/chats/${enc(id)}`),
   events: (id, after) => http.get(`/api/chats/${enc(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),
   send: (id, clientMsgId, body) => http.post(`/api/chats/${enc(id)}/messages`, { client_msg_id: clientMsgId, body }),

@@ -1,10 +1,11 @@
 // The columns of a chat list: header label, how a cell is drawn, and which cells tick. Values are
 // the server's as of `row.as_of`; durations that run (queue time while queued, idle while live)
 // are advanced client-side from the moment the row arrived, so clocks on different machines do
-// not have to agree.
+// not have to agree. A value out of range shows as a placeholder in its cell (lib/format.js);
+// the table draws every cell on its own, so one bad value never hides a row or the list.
 
 import { dot, h } from '../lib/dom.js';
-import { duration, durationWords, fullDateTime, shortDateTime } from '../lib/format.js';
+import { count, duration, durationWords, fullDateTime, isoTime, isValidTime, shortDateTime, text } from '../lib/format.js';
 import { state } from './state.js';
 
 export const COLUMN_IDS = ['status', 'user', 'group', 'started', 'queue_time', 'idle', 'messages', 'agent'];
@@ -41,6 +42,8 @@ export function idleSeverity(row) {
 /** The follow-up icon: the server's colour, turned red here the moment the due time passes. */
 export function followUpSeverity(row) {
   if (!row.follow_up) return null;
+  // A due time no date can hold is shown as due: someone should look at it.
+  if (!isValidTime(row.follow_up.due_at)) return 'red';
   return row.follow_up.due_at <= Date.now() ? 'red' : (row.icons && row.icons.follow_up) || 'green';
 }
 
@@ -63,14 +66,14 @@ export const COLUMNS = {
   user: {
     label: 'User',
     render: (row) => h('span', { class: 'user-cell' },
-      h('span', { class: 'user-name' }, row.user),
+      h('span', { class: 'user-name' }, text(row.user)),
       row.verified_user_id ? h('span', { class: 'verified', title: `Verified user ${row.verified_user_id}`, 'aria-label': 'verified' }, '✓') : null),
     title: (row) => row.question,
   },
-  group: { label: 'Group', render: (row) => row.group_name },
+  group: { label: 'Group', render: (row) => text(row.group_name) },
   started: {
     label: 'Started',
-    render: (row) => h('time', { datetime: new Date(row.started_at).toISOString() }, shortDateTime(row.started_at)),
+    render: (row) => h('time', { datetime: isoTime(row.started_at) }, shortDateTime(row.started_at)),
     title: (row) => fullDateTime(row.started_at),
   },
   queue_time: {
@@ -90,9 +93,9 @@ export const COLUMNS = {
     render: (row) => h('span', { class: ['tick', 'idle', row.state === 'active' && !row.deleted ? `sev-${idleSeverity(row)}` : null] }, duration(idleMs(row))),
     title: (row) => durationWords(idleMs(row)),
   },
-  messages: { label: 'Messages', numeric: true, render: (row) => String(row.messages) },
+  messages: { label: 'Messages', numeric: true, render: (row) => count(row.messages) },
   agent: {
     label: 'Agent',
-    render: (row) => (row.agent_name ? row.agent_name : h('span', { class: 'muted' }, 'Unassigned')),
+    render: (row) => (row.agent_name ? text(row.agent_name) : h('span', { class: 'muted' }, 'Unassigned')),
   },
 };

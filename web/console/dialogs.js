@@ -195,12 +195,16 @@ export function endDialog({ rows, run }) {
   });
 }
 
+const FOLLOW_UP_HORIZON_MS = 730 * 24 * 60 * 60 * 1000;
+
 /** Schedule (or clear) a follow-up: when, and a note. */
 export function followUpDialog({ rows, run }) {
   const existing = rows.find((r) => r.follow_up);
+  // The server accepts follow-ups up to two years ahead (docs/security.md).
   const due = h('input', {
     type: 'datetime-local', id: 'follow-up-due', required: true,
     value: toLocalInput(existing ? existing.follow_up.due_at : Date.now() + 60 * 60 * 1000),
+    max: toLocalInput(Date.now() + FOLLOW_UP_HORIZON_MS),
   });
   const note = h('textarea', { id: 'follow-up-note', rows: '3', maxlength: '2000', placeholder: 'What needs doing?' });
   if (existing) note.value = existing.follow_up.note || '';

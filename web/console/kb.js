@@ -4,7 +4,7 @@
 // types the address gets a refusal here, and the server refuses their writes and the counts.
 
 import { $, h, replace } from '../lib/dom.js';
-import { fullDateTime, plural, shortDateTime } from '../lib/format.js';
+import { fullDateTime, isoTime, plural, shortDateTime } from '../lib/format.js';
 import { isMissingRoute } from '../lib/http.js';
 import { api } from './api.js';
 import { groupName, isManager, state } from './state.js';
@@ -137,7 +137,7 @@ export class KnowledgePane {
 
   _articleRow(a) {
     const updated = typeof a.updated_at === 'number'
-      ? h('time', { datetime: new Date(a.updated_at).toISOString(), title: fullDateTime(a.updated_at) }, shortDateTime(a.updated_at))
+      ? h('time', { datetime: isoTime(a.updated_at), title: fullDateTime(a.updated_at) }, shortDateTime(a.updated_at))
       : h('span', { class: 'muted' }, '—');
     return h('tr', { dataset: { articleId: a.id }, class: [a.id === this.freshId && 'fresh', !a.published && 'is-draft'] },
       h('td', { class: 'col-title' }, h('span', { class: 'kb-article-title' }, a.title)),

@@ -1,6 +1,10 @@
 // The content pane's list: which view is open, its rows, the selection, the sort. The server
 // sorts on every read; between reads, `chat_changed` pushes are applied here — a row that enters
 // the view is inserted where the same sort puts it, one that leaves is removed.
+//
+// The server answers a page at a time (the queue's longest-waiting customers first). When a list
+// holds more, the pane says so and offers to load the next page; a re-read (reconnect, tab shown
+// again, sort) reads as many pages as were open.
 
 import { $ } from '../lib/dom.js';
 import { plural } from '../lib/format.js';
@@ -20,6 +24,10 @@ export class ListController {
     this.selected = new Set();
     this.loading = null;
     this.buffer = null; // pushes that arrive while a read is in flight
+    this.pages = 1; // pages open: a re-read reads this many
+    this.nextCursor = null; // where the next page starts, when the list holds more
+    this.loadingMore = null;
+    $('#list-more-button').addEventListener('click', () => this.loadMore());
     this.lastToggled = null;
     this.table = new ChatTable($('#chat-table'), {
       sort: (column) => this.sortBy(column),
@@ -43,8 +51,11 @@ export class ListController {
       this.selected = new Set();
       this.rows = [];
       this.byId = new Map();
+      this.pages = 1;
+      this.nextCursor = null;
       this.table.setRows([], this.selected);
       $('#list-empty').hidden = true;
+      $('#list-more').hidden = true;
     }
     $('#view-title').textContent = viewTitle(view, groupName);
     setTitle(viewTitle(view, groupName));
@@ -56,16 +67,19 @@ export class ListController {
     const view = this.view;
     const errorBox = $('#list-error');
     this.buffer = [];
-    const request = api.list(viewQuery(view), this.sort);
+    const request = this._readPages(view, this.pages);
     this.loading = request;
+    this.loadingMore = null;
     $('#table-wrap').setAttribute('aria-busy', 'true');
     try {
-      const list = await request;
+      const { rows, nextCursor } = await request;
       if (this.loading !== request || !sameView(view, this.view)) return; // superseded
       errorBox.hidden = true;
       const now = performance.now();
-      this.rows = list.rows.map((r) => ({ ...r, _receivedAt: now }));
+      this.rows = rows.map((r) => ({ ...r, _receivedAt: now }));
       this.byId = new Map(this.rows.map((r) => [r.id, r]));
+      sortRows(this.rows, this.sort);
+      this.nextCursor = nextCursor;
       // Keep the selection of chats still listed.
       this.selected = new Set([...this.selected].filter((id) => this.byId.has(id)));
       const pushes = this.buffer;
@@ -77,6 +91,7 @@ export class ListController {
       this.buffer = null;
       this.rows = [];
       this.byId = new Map();
+      this.nextCursor = null;
       this._render();
       errorBox.textContent = err.message;
       errorBox.hidden = false;
@@ -86,6 +101,47 @@ export class ListController {
         this.loading = null;
         $('#table-wrap').removeAttribute('aria-busy');
       }
+    }
+  }
+
+  /** Reads the first `count` pages of `view`: {rows (each chat once), nextCursor}. */
+  async _readPages(view, count) {
+    const rows = new Map();
+    let cursor;
+    for (let page = 0; page < count; page += 1) {
+      const list = await api.list(viewQuery(view), this.sort, cursor);
+      for (const r of list.rows) rows.set(r.id, r);
+      cursor = list.truncated ? list.next_cursor : null;
+      if (!cursor) break;
+    }
+    return { rows: [...rows.values()], nextCursor: cursor || null };
+  }
+
+  /** The next page of a truncated list, added to the rows shown. */
+  async loadMore() {
+    if (!this.view || !this.nextCursor || this.loading || this.loadingMore) return;
+    const view = this.view;
+    const button = $('#list-more-button');
+    const request = api.list(viewQuery(view), this.sort, this.nextCursor);
+    this.loadingMore = request;
+    button.disabled = true;
+    try {
+      const list = await request;
+      if (this.loadingMore !== request || !sameView(view, this.view)) return; // superseded
+      this.pages += 1;
+      this.nextCursor = list.truncated ? list.next_cursor : null;
+      // A row already shown (a push got there first) keeps whichever copy is newer.
+      for (const row of list.rows) this._merge(row, false);
+      sortRows(this.rows, this.sort);
+      this._render();
+    } catch (err) {
+      if (this.loadingMore !== request) return;
+      const errorBox = $('#list-error');
+      errorBox.textContent = err.message;
+      errorBox.hidden = false;
+    } finally {
+      if (this.loadingMore === request) this.loadingMore = null;
+      button.disabled = false;
     }
   }
 
@@ -137,7 +193,12 @@ export class ListController {
     const empty = $('#list-empty');
     empty.textContent = emptyText(this.view);
     empty.hidden = this.rows.length > 0 || !$('#list-error').hidden;
-    $('#view-count').textContent = plural(this.rows.length, 'chat');
+    const more = Boolean(this.nextCursor);
+    $('#view-count').textContent = more ? `${plural(this.rows.length, 'chat')} shown, more in this list` : plural(this.rows.length, 'chat');
+    $('#list-more').hidden = !more;
+    $('#list-more-text').textContent = more
+      ? `Showing ${plural(this.rows.length, 'chat')}; this list holds more.`
+      : '';
     this._selectionChanged();
   }
 

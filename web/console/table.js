@@ -3,6 +3,7 @@
 // the running clocks are rewritten each second.
 
 import { h } from '../lib/dom.js';
+import { PLACEHOLDER } from '../lib/format.js';
 import { COLUMNS, idleSeverity } from './columns.js';
 import { chatRoute } from './views.js';
 
@@ -174,13 +175,13 @@ export class ChatTable {
     const cells = [h('td', { class: 'col-check' }, box)];
     for (const c of this.visibleColumns()) {
       const def = COLUMNS[c.column];
-      let content = def.render(row);
+      let content = cellValue(() => def.render(row));
       if (c.column === 'user') {
         // The name is the way into the chat, for keyboards too.
         content = h('a', { href: chatRoute(row.id), class: 'open-chat' }, content);
       }
       const td = h('td', { class: ['col-' + c.column, def.numeric ? 'num' : null], dataset: { column: c.column } }, content);
-      if (def.title) td.title = def.title(row);
+      if (def.title) td.title = cellValue(() => def.title(row));
       cells.push(td);
     }
     tr.replaceChildren(...cells);
@@ -217,7 +218,7 @@ export class ChatTable {
         const def = COLUMNS[c.column];
         if (!def.ticks(row)) continue;
         const span = tr.querySelector(`td[data-column="${c.column}"] .tick`);
-        if (span) span.textContent = def.text(row);
+        if (span) span.textContent = cellValue(() => def.text(row));
       }
       // The follow-up icon turns red when due, without waiting for the server.
       const fu = row.follow_up && tr.querySelector('[data-icon="follow-up"]');
@@ -229,5 +230,16 @@ export class ChatTable {
     }
     // Rows whose follow-up just fell due are redrawn.
     for (const [, tr] of this.trs) if (!tr._row) this._renderRow(tr, this.rows.find((r) => r.id === tr.dataset.id));
+  }
+}
+
+/** A cell's content, or the placeholder when drawing it fails: a value no formatter expected
+ * costs that cell, never the row or the rest of the list. */
+function cellValue(draw) {
+  try {
+    return draw();
+  } catch (err) {
+    console.warn('a list cell could not be drawn', err);
+    return PLACEHOLDER;
   }
 }

@@ -4,7 +4,7 @@
 
 import { h, multiline, replace } from './dom.js';
 import { authorName, describeEvent } from './events.js';
-import { clockTime, fullDateTime } from './format.js';
+import { clockTime, fullDateTime, isoTime } from './format.js';
 
 export class TranscriptView {
   /**
@@ -58,7 +58,7 @@ export class TranscriptView {
     if (!text) return;
     this._appendNode(
       h('p', { class: ['sys', `sys-${event.type}`], dataset: { seq: String(event.seq) } },
-        h('time', { datetime: new Date(event.at).toISOString(), title: fullDateTime(event.at) }, clockTime(event.at)),
+        h('time', { datetime: isoTime(event.at), title: fullDateTime(event.at) }, clockTime(event.at)),
         ' ',
         text),
     );
@@ -70,7 +70,7 @@ export class TranscriptView {
     return h('div', { class: ['msg', mine ? 'mine' : 'theirs', author && author.kind === 'agent' ? 'from-agent' : 'from-customer'], dataset: seq ? { seq: String(seq) } : {} },
       h('div', { class: 'meta' },
         h('span', { class: 'who' }, who),
-        at ? h('time', { datetime: new Date(at).toISOString(), title: fullDateTime(at) }, clockTime(at)) : null),
+        at ? h('time', { datetime: isoTime(at), title: fullDateTime(at) }, clockTime(at)) : null),
       h('div', { class: 'body' }, multiline(body)));
   }
 

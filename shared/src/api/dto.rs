@@ -75,6 +75,7 @@ pub struct EndRequest {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpInput {
+    /// When it is due, in epoch milliseconds: from 5 minutes before now to 730 days ahead.
     pub due_at: Timestamp,
     pub note: String,
 }
@@ -102,13 +103,16 @@ pub struct ListQuery {
     pub sort: Option<String>,
     /// `asc` or `desc`.
     pub dir: Option<String>,
+    /// The `next_cursor` of the previous page, to read the page after it (at most 128
+    /// characters, as the server wrote it).
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventsQuery {
-    /// Only events with a sequence number above this (resume point).
+    /// Only events with a sequence number above this (resume point), 0..=999999999999.
     pub after: Option<u64>,
     /// At most this many (1..=500, default 200).
     pub limit: Option<usize>,

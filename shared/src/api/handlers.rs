@@ -7,8 +7,8 @@ use super::error::{json_response, ApiError};
 use super::extract::RequestCtx;
 use super::routes::Operation;
 use super::Response;
-use crate::app::{App, BulkAction};
-use crate::domain::{ChatView, Column, DomainError, GroupId, SortDirection, SortSpec};
+use crate::app::{App, BulkAction, ListCursor};
+use crate::domain::{limits, ChatView, Column, DomainError, GroupId, SortDirection, SortSpec};
 
 type Handled = Result<Response, ApiError>;
 
@@ -55,7 +55,8 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
         Operation::ListChats => {
             let q: ListQuery = ctx.query()?;
             let (view, sort) = parse_list_query(&q)?;
-            ok(&app.list_chats(ctx.principal()?, view, sort).await?)
+            let cursor = q.cursor.as_deref().map(ListCursor::parse).transpose()?;
+            ok(&app.list_chats(ctx.principal()?, view, sort, cursor).await?)
         }
         Operation::GetChat => {
             let id = ctx.chat_id()?;
@@ -63,15 +64,10 @@ pub async fn handle(app: &App, op: Operation, ctx: &RequestCtx) -> Handled {
         }
         Operation::ListEvents => {
             let q: EventsQuery = ctx.query()?;
+            let after = limits::sequence_number("after", q.after.unwrap_or(0))?;
+            let limit = limits::events_per_read(q.limit)?;
             let id = ctx.chat_id()?;
-            let events = app
-                .events(
-                    ctx.principal()?,
-                    &id,
-                    q.after.unwrap_or(0),
-                    q.limit.unwrap_or(200),
-                )
-                .await?;
+            let events = app.events(ctx.principal()?, &id, after, limit).await?;
             ok(&events)
         }
         Operation::SendMessage => {

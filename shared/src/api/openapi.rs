@@ -168,8 +168,12 @@ fn start_chat() {}
 #[utoipa::path(get, path = "/api/chats", tag = "agent", security(("bearer" = [])),
     params(ListQuery),
     responses(
-        (status = 200, description = "The view's chats, sorted", body = ChatList),
-        (status = 400, description = "Unknown view, column or direction", body = ErrorBody),
+        (status = 200, description = "One page of the view's chats (200 by default), sorted; \
+            `truncated` says more follow, `next_cursor` reads the next page. Pages are cut in \
+            index order across the view's groups: the queue's longest-waiting customers first, \
+            Global Live Chats' live chats before its ended ones", body = ChatList),
+        (status = 400, description = "Unknown view, column or direction, or a cursor that is \
+            malformed or from another view", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not a member of the group (or of every group for global)", body = ErrorBody),
         (status = 404, description = "No such group", body = ErrorBody)))]
@@ -190,7 +194,8 @@ fn get_chat() {}
     params(("chat_id" = String, Path, description = "The chat"), EventsQuery),
     responses(
         (status = 200, description = "Events after the given sequence number, in order", body = [ChatEvent]),
-        (status = 400, description = "Malformed chat id or query", body = ErrorBody),
+        (status = 400, description = "Malformed chat id or query, `after` over 999999999999 or \
+            `limit` outside 1-500", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not your chat", body = ErrorBody),
         (status = 404, description = "No such chat", body = ErrorBody)))]
@@ -289,7 +294,8 @@ fn purge() {}
     request_body = FollowUpRequest,
     responses(
         (status = 200, description = "Result per chat", body = ActionOutcome),
-        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 400, description = "Malformed request, a note over 2,000 characters, or `due_at` \
+            outside from 5 minutes ago to 730 days ahead (nothing is changed)", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not an agent token", body = ErrorBody)))]
 fn follow_up() {}

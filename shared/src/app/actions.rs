@@ -8,7 +8,9 @@ use super::mutate::Mutated;
 use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy};
-use crate::domain::{limits, Agent, AgentId, ChatId, ChatRow, DomainError, GroupId, Timestamp};
+use crate::domain::{
+    limits, time, Agent, AgentId, ChatId, ChatRow, DomainError, GroupId, Timestamp,
+};
 use crate::ports::ChatFilter;
 
 #[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
@@ -103,7 +105,10 @@ impl App {
         let actor = self.agent(principal).await?;
         let ids = distinct_chat_ids(chat_ids)?;
         let target = self.resolve_transfer_target(&action).await?;
-        if let BulkAction::SetFollowUp { note, .. } = &action {
+        if let BulkAction::SetFollowUp { due_at, note } = &action {
+            // Refused for the whole request, before any chat changes; the rule checks again at
+            // the instant of each commit.
+            time::follow_up_due(*due_at, self.clock.now())?;
             limits::multi_line("note", note, limits::MAX_NOTE_CHARS)?;
         }
         let mut results = Vec::with_capacity(ids.len());
@@ -222,13 +227,13 @@ impl App {
                 return Ok(None);
             }
             BulkAction::SetFollowUp { due_at, note } => {
-                self.mutate_chat(id, |chat, _| {
-                    rules::set_follow_up(chat, actor, Some((*due_at, note.as_str())))
+                self.mutate_chat(id, |chat, now| {
+                    rules::set_follow_up(chat, actor, Some((*due_at, note.as_str())), now)
                 })
                 .await?
             }
             BulkAction::ClearFollowUp => {
-                self.mutate_chat(id, |chat, _| rules::set_follow_up(chat, actor, None))
+                self.mutate_chat(id, |chat, now| rules::set_follow_up(chat, actor, None, now))
                     .await?
             }
         };

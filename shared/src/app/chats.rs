@@ -5,13 +5,12 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy, Sender};
 use crate::domain::{
-    Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, GroupId, Timestamp,
-    Visibility,
+    limits, Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, GroupId,
+    Timestamp, Visibility,
 };
 use crate::ports::ChatNotice;
 
-/// Most events returned by one read of a transcript.
-pub const MAX_EVENTS_PER_READ: usize = 500;
+pub use crate::domain::limits::MAX_EVENTS_PER_READ;
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -238,6 +237,8 @@ impl App {
     }
 
     /// The chat's events after `after_seq`, in order. Customers get only what is meant for them.
+    /// A sequence number or a count out of range is refused (`after_seq`, `limit`), before the
+    /// chat is read.
     pub async fn events(
         &self,
         principal: &Principal,
@@ -245,8 +246,9 @@ impl App {
         after_seq: u64,
         limit: usize,
     ) -> Result<Vec<ChatEvent>, AppError> {
+        let after_seq = limits::sequence_number("after_seq", after_seq)?;
+        let limit = limits::events_per_read(Some(limit))?;
         self.readable_chat(principal, id).await?;
-        let limit = limit.clamp(1, MAX_EVENTS_PER_READ);
         let events = self.chats.events_after(id, after_seq, limit).await?;
         Ok(match principal {
             Principal::Customer(_) => events

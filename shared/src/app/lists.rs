@@ -1,31 +1,40 @@
 use serde::{Deserialize, Serialize};
 
+use super::paging::{self, ListCursor};
 use super::{App, AppError};
 use crate::auth::Principal;
-use crate::domain::{sort, Chat, ChatRow, ChatView, Group, SortSpec};
+use crate::domain::{sort, ChatRow, ChatView, Group, SortSpec};
 use crate::ports::ChatFilter;
 
+/// One page of a view. Pages are cut in the lists' index order (the queue's longest-waiting
+/// customers come first), then sorted for display.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChatList {
     pub view: ChatView,
     pub sort: SortSpec,
     pub rows: Vec<ChatRow>,
+    /// True when the view holds more chats than this page: read on with `next_cursor`.
+    pub truncated: bool,
+    /// Pass as `cursor` to read the next page (same view); `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
 impl App {
-    /// The chats of one view, as rows sorted by `sort` (else the agent's saved sort).
+    /// One page of a view (the first, or the one `cursor` points to), as rows sorted by `sort`
+    /// (else the agent's saved sort).
     pub async fn list_chats(
         &self,
         principal: &Principal,
         view: ChatView,
         sort: Option<SortSpec>,
+        cursor: Option<ListCursor>,
     ) -> Result<ChatList, AppError> {
         let agent = self.agent(principal).await?;
         let groups = self.directory.list_groups().await?;
-        let limit = self.settings.list_limit;
-        let filters: Vec<ChatFilter> = match &view {
-            ChatView::MyActive => vec![ChatFilter::AgentActive(agent.id.clone())],
-            ChatView::MyCompleted => vec![ChatFilter::AgentEnded(agent.id.clone())],
+        // Each inner list is a tier, read after the one before; its lists are merged.
+        let tiers: Vec<Vec<ChatFilter>> = match &view {
+            ChatView::MyActive => vec![vec![ChatFilter::AgentActive(agent.id.clone())]],
+            ChatView::MyCompleted => vec![vec![ChatFilter::AgentEnded(agent.id.clone())]],
             ChatView::Group { group_id, inactive } => {
                 if !groups.iter().any(|g| &g.id == group_id) {
                     return Err(AppError::NotFound(format!(
@@ -37,17 +46,17 @@ impl App {
                         "you are not a member of group {group_id}"
                     )));
                 }
-                vec![if *inactive {
+                vec![vec![if *inactive {
                     ChatFilter::GroupEnded(group_id.clone())
                 } else {
                     ChatFilter::GroupLive(group_id.clone())
-                }]
+                }]]
             }
-            ChatView::Queue => agent
+            ChatView::Queue => vec![agent
                 .groups
                 .iter()
                 .map(|g| ChatFilter::GroupQueue(g.clone()))
-                .collect(),
+                .collect()],
             ChatView::Global => {
                 let missing: Vec<&Group> = groups
                     .iter()
@@ -60,15 +69,16 @@ impl App {
                         names.join(", ")
                     )));
                 }
-                groups
-                    .iter()
-                    .flat_map(|g| {
-                        [
-                            ChatFilter::GroupLive(g.id.clone()),
-                            ChatFilter::GroupEnded(g.id.clone()),
-                        ]
-                    })
-                    .collect()
+                vec![
+                    groups
+                        .iter()
+                        .map(|g| ChatFilter::GroupLive(g.id.clone()))
+                        .collect(),
+                    groups
+                        .iter()
+                        .map(|g| ChatFilter::GroupEnded(g.id.clone()))
+                        .collect(),
+                ]
             }
             ChatView::Deleted => {
                 if !agent.role.is_manager_or_admin() {
@@ -76,17 +86,20 @@ impl App {
                         "only managers and administrators see deleted chats".into(),
                     ));
                 }
-                agent
+                vec![agent
                     .groups
                     .iter()
                     .map(|g| ChatFilter::GroupDeleted(g.clone()))
-                    .collect()
+                    .collect()]
             }
         };
-        let mut chats: Vec<Chat> = Vec::new();
-        for filter in &filters {
-            chats.extend(self.chats.list_chats(filter, limit).await?);
-        }
+        let page = paging::read_page(
+            self.chats.as_ref(),
+            &tiers,
+            cursor,
+            self.settings.list_limit,
+        )
+        .await?;
         let sort = match sort {
             Some(s) => s,
             None => self
@@ -97,7 +110,8 @@ impl App {
                 .unwrap_or_default(),
         };
         let now = self.clock.now();
-        let mut rows: Vec<ChatRow> = chats
+        let mut rows: Vec<ChatRow> = page
+            .chats
             .iter()
             .map(|c| {
                 let name = groups
@@ -109,6 +123,12 @@ impl App {
             })
             .collect();
         sort::sort_rows(&mut rows, sort);
-        Ok(ChatList { view, sort, rows })
+        Ok(ChatList {
+            view,
+            sort,
+            rows,
+            truncated: page.next.is_some(),
+            next_cursor: page.next.map(|c| c.encode()),
+        })
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod knowledge;
 mod lists;
 mod mutate;
+mod paging;
 mod settings;
 mod sign_in_limits;
 
@@ -26,6 +27,7 @@ pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
+pub use paging::{ListCursor, MAX_CURSOR_CHARS};
 pub use settings::{Settings, SignInLimits, CONNECTIONS_PER_AGENT, CONNECTIONS_PER_CUSTOMER};
 
 use crate::auth::{AuthError, Principal, TokenService};

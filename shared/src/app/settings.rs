@@ -4,7 +4,7 @@ use crate::ports::{RateLimit, ThrottleLimit};
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub idle: IdleThresholds,
-    /// Most chats read per list query (per group for multi-group views).
+    /// Rows per page of a chat list (of the whole view, whatever its number of groups).
     pub list_limit: usize,
     /// Frames one WebSocket connection may send.
     pub rate_limit: RateLimit,

@@ -118,7 +118,7 @@ impl Chat {
             (ChatState::Queued, Some(since)) => now.since(since),
             _ => 0,
         };
-        self.queue_ms + current
+        self.queue_ms.saturating_add(current)
     }
 
     /// The instant idle time counts from: the last agent message; before any, the moment an

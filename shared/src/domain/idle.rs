@@ -264,7 +264,7 @@ mod tests {
         let active = rules::take(&started(), &a, at(1)).unwrap().chat;
         assert_eq!(status_icons(&active, at(1), &t).state, Severity::Green);
         assert_eq!(status_icons(&active, at(1), &t).follow_up, None);
-        let with = rules::set_follow_up(&active, &a, Some((at(60), "call back")))
+        let with = rules::set_follow_up(&active, &a, Some((at(60), "call back")), at(1))
             .unwrap()
             .chat;
         assert_eq!(

@@ -1,5 +1,6 @@
-//! Limits on user-supplied text, checked once at the edge of the domain. Documented in
-//! `docs/security.md`; the WebSocket frame limit of API Gateway (32 KB) bounds the largest.
+//! Limits on user-supplied text and numbers, checked once at the edge of the domain. Documented
+//! in `docs/security.md`; the WebSocket frame limit of API Gateway (32 KB) bounds the largest.
+//! Times have their own checks in `time.rs`.
 
 use super::error::DomainError;
 
@@ -10,6 +11,41 @@ pub const MAX_MESSAGE_CHARS: usize = 4_000;
 pub const MAX_NOTE_CHARS: usize = 2_000;
 /// Most chats one bulk action may name: bounds the work (and DynamoDB calls) of one request.
 pub const MAX_BULK_CHATS: usize = 100;
+/// Highest sequence number a client may name (`after`, `after_seq`): 12 digits, the width the
+/// DynamoDB event keys are written in, far beyond any chat's length.
+pub const MAX_SEQ: u64 = 999_999_999_999;
+/// Most events returned by one read of a transcript.
+pub const MAX_EVENTS_PER_READ: usize = 500;
+/// Events returned by a read that names no `limit`.
+pub const DEFAULT_EVENTS_PER_READ: usize = 200;
+
+/// A number a client sent, refused unless `min <= value <= max`; the message names the range.
+pub fn in_range<T>(field: &'static str, value: T, min: T, max: T) -> Result<T, DomainError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    if value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(DomainError::invalid(
+            field,
+            format!("must be between {min} and {max}; got {value}"),
+        ))
+    }
+}
+
+/// A sequence number to read after (0 = from the start).
+pub fn sequence_number(field: &'static str, value: u64) -> Result<u64, DomainError> {
+    in_range(field, value, 0, MAX_SEQ)
+}
+
+/// How many events one read returns: `limit` when given, else the default.
+pub fn events_per_read(limit: Option<usize>) -> Result<usize, DomainError> {
+    match limit {
+        None => Ok(DEFAULT_EVENTS_PER_READ),
+        Some(n) => in_range("limit", n, 1, MAX_EVENTS_PER_READ),
+    }
+}
 
 /// Single-line text (names, e-mail): trimmed, no control characters at all.
 pub fn single_line(field: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
@@ -102,6 +138,41 @@ mod tests {
     fn multi_line_keeps_newlines() {
         assert_eq!(multi_line("body", "a\nb\tc", 10).unwrap(), "a\nb\tc");
         assert!(multi_line("body", "a\u{1b}[31m", 10).is_err());
+    }
+
+    #[test]
+    fn numbers_outside_their_range_are_refused_naming_it() {
+        assert_eq!(sequence_number("after", 0), Ok(0));
+        assert_eq!(sequence_number("after", MAX_SEQ), Ok(MAX_SEQ));
+        let err = sequence_number("after_seq", u64::MAX).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "after_seq: must be between 0 and {MAX_SEQ}; got {}",
+                u64::MAX
+            )
+        );
+        assert_eq!(events_per_read(None), Ok(DEFAULT_EVENTS_PER_READ));
+        assert_eq!(events_per_read(Some(1)), Ok(1));
+        assert_eq!(events_per_read(Some(500)), Ok(500));
+        assert!(events_per_read(Some(0)).is_err());
+        assert!(events_per_read(Some(501)).is_err());
+        assert!(events_per_read(Some(usize::MAX)).is_err());
+    }
+
+    proptest::proptest! {
+        /// An accepted sequence number fits the 12-digit event keys, and reading after it never
+        /// overflows.
+        #[test]
+        fn accepted_sequence_numbers_fit_the_event_keys(n in proptest::prelude::any::<u64>()) {
+            match sequence_number("after", n) {
+                Ok(n) => {
+                    proptest::prop_assert_eq!(format!("{n:012}").len(), 12);
+                    proptest::prop_assert!(n.checked_add(1).is_some());
+                }
+                Err(_) => proptest::prop_assert!(n > MAX_SEQ),
+            }
+        }
     }
 
     #[test]

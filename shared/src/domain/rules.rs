@@ -469,12 +469,14 @@ pub fn set_follow_up(
     chat: &Chat,
     actor: &Agent,
     follow_up: Option<(Timestamp, &str)>,
+    now: Timestamp,
 ) -> Result<Mutation, DomainError> {
     require_reader(chat, actor)?;
     not_deleted(chat)?;
     let mut next = chat.clone();
     let event = match follow_up {
         Some((due_at, note)) => {
+            let due_at = super::time::follow_up_due(due_at, now)?;
             let note = limits::multi_line("note", note, limits::MAX_NOTE_CHARS)?;
             next.follow_up = Some(FollowUp {
                 due_at,

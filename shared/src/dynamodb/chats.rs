@@ -9,7 +9,7 @@ use super::metrics::{item_size, read_units, write_units, Units};
 use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
 use super::{from_item, get_n, key, n, s, to_item, DynamoStore, Item};
 use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
-use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
+use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError};
 
 pub(super) enum TransactError {
     /// The transaction was cancelled: the reason code of each item, in order (`None` = fine).
@@ -74,7 +74,12 @@ impl DynamoStore {
         }
     }
 
-    async fn query_index(&self, q: IndexQuery<'_>, limit: usize) -> Result<Vec<Item>, StoreError> {
+    async fn query_index(
+        &self,
+        q: IndexQuery<'_>,
+        start: Option<Item>,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
         let query = self
             .client
             .query()
@@ -87,7 +92,7 @@ impl DynamoStore {
             .expression_attribute_values(":prefix", s(q.prefix))
             .scan_index_forward(q.forward);
         // Indexes are eventually consistent only.
-        self.run_query(query, false, Some(limit)).await
+        self.run_query_from(query, false, Some(limit), start).await
     }
 }
 
@@ -283,7 +288,7 @@ impl ChatStore for DynamoStore {
             .expression_attribute_names("#pk", PK)
             .expression_attribute_names("#sk", SK)
             .expression_attribute_values(":pk", s(chat_pk(chat)))
-            .expression_attribute_values(":from", s(event_sk(after_seq + 1)))
+            .expression_attribute_values(":from", s(event_sk(after_seq.saturating_add(1))))
             .expression_attribute_values(":to", s("EV#~"));
         self.run_query(query, true, Some(limit))
             .await?
@@ -310,7 +315,15 @@ impl ChatStore for DynamoStore {
             .transpose()
     }
 
-    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+    async fn list_chats_after(
+        &self,
+        filter: &ChatFilter,
+        after: Option<&ListPosition>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError> {
+        if after.is_some_and(|p| !filter.buckets().contains(&p.bucket)) {
+            return Ok(Vec::new());
+        }
         let (index, pk_name, pk, sk_name, prefix, forward) = match filter {
             ChatFilter::GroupLive(g) => (
                 BY_GROUP,
@@ -361,6 +374,14 @@ impl ChatStore for DynamoStore {
                 false,
             ),
         };
+        // A page goes on after the previous page's last chat: its index keys (the table's and
+        // the index's), whether or not that chat is still there.
+        let start = after.map(|p| {
+            let mut start = key(chat_pk(&p.chat_id), META);
+            start.insert(pk_name.into(), s(pk.clone()));
+            start.insert(sk_name.into(), s(list_key(p.bucket, p.at, &p.chat_id)));
+            start
+        });
         let query = IndexQuery {
             index,
             pk_name,
@@ -369,7 +390,7 @@ impl ChatStore for DynamoStore {
             prefix: &prefix,
             forward,
         };
-        self.query_index(query, limit)
+        self.query_index(query, start, limit)
             .await?
             .into_iter()
             .map(from_item)

@@ -46,8 +46,18 @@ impl DynamoStore {
         consistent: bool,
         limit: Option<usize>,
     ) -> Result<Vec<Item>, StoreError> {
+        self.run_query_from(query, consistent, limit, None).await
+    }
+
+    /// `run_query` starting after the item keyed `start` (`ExclusiveStartKey`).
+    pub(super) async fn run_query_from(
+        &self,
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        consistent: bool,
+        limit: Option<usize>,
+        mut start: Option<Item>,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
-        let mut start = None;
         loop {
             let mut page = query
                 .clone()

@@ -1,6 +1,6 @@
 //! Key formats of the single table (documented in `docs/dynamodb.md`).
 
-use crate::domain::{AgentId, Chat, ChatId, GroupId};
+use crate::domain::{AgentId, Chat, ChatId, GroupId, Timestamp};
 use crate::ports::indexing::{list_position, ListBucket};
 
 pub fn chat_pk(id: &ChatId) -> String {
@@ -91,7 +91,12 @@ fn bucket(b: ListBucket) -> &'static str {
 /// milliseconds, so text order is time order), then the id so keys are unique.
 pub fn list_sort_key(chat: &Chat) -> String {
     let (b, at) = list_position(chat);
-    format!("{}#{:013}#{}", bucket(b), at.millis().max(0), chat.id)
+    list_key(b, at, &chat.id)
+}
+
+/// The list sort key of a position (a chat's, or where a page ends).
+pub fn list_key(b: ListBucket, at: Timestamp, id: &ChatId) -> String {
+    format!("{}#{:013}#{}", bucket(b), at.millis().max(0), id)
 }
 
 /// An agent's lists hold their active and ended chats, not queued (no agent) or deleted ones.

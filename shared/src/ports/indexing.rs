@@ -1,9 +1,10 @@
 //! Where a chat sits in the list indexes, decided once for every adapter: which bucket
-//! (queued, active, ended, deleted) and the instant it is ordered by within it.
+//! (queued, active, ended, deleted), the instant it is ordered by within it, and its id.
 
-use crate::domain::{Chat, ChatState, Timestamp};
+use crate::domain::{Chat, ChatId, ChatState, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// In the order the live list holds them: queued chats before active ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ListBucket {
     Queued,
     Active,
@@ -24,5 +25,27 @@ pub fn list_position(chat: &Chat) -> (ListBucket, Timestamp) {
         ),
         ChatState::Active => (ListBucket::Active, chat.started_at),
         ChatState::Inactive => (ListBucket::Ended, chat.ended_at.unwrap_or(chat.started_at)),
+    }
+}
+
+/// A chat's key in a list index: bucket, then instant, then id, so that no two chats share one.
+/// Every list is read in this order (ascending, or descending for the newest-first lists), and
+/// a page starts after the position of the last chat of the page before.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ListPosition {
+    pub bucket: ListBucket,
+    pub at: Timestamp,
+    pub chat_id: ChatId,
+}
+
+impl ListPosition {
+    /// Where the chat is indexed now (the stores write the index keys from the same function).
+    pub fn of(chat: &Chat) -> ListPosition {
+        let (bucket, at) = list_position(chat);
+        ListPosition {
+            bucket,
+            at,
+            chat_id: chat.id.clone(),
+        }
     }
 }

@@ -17,6 +17,7 @@ pub use connections::{
     ConnectionStore, PostError, PrincipalKey, RateLimit, Subscriber,
 };
 pub use error::StoreError;
+pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier, SessionChange};
 pub use store::{

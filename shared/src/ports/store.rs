@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 
 use super::error::StoreError;
+use super::indexing::{ListBucket, ListPosition};
 use crate::domain::rules::LoadChange;
 use crate::domain::{
     Agent, AgentId, Chat, ChatEvent, ChatId, ClientMessageId, Group, GroupId, ListPreferences,
@@ -29,10 +30,11 @@ pub trait DirectoryStore: Send + Sync {
     async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError>;
 }
 
-/// The lists chats are read in. Each maps to one index query in every adapter.
+/// The lists chats are read in. Each maps to one index query in every adapter, in the order of
+/// `ListPosition` (ascending, or descending for the newest-first lists).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChatFilter {
-    /// Queued and active chats of a group.
+    /// Queued chats of a group (longest waiting first), then its active ones (by start).
     GroupLive(GroupId),
     /// Ended chats of a group, most recently ended first.
     GroupEnded(GroupId),
@@ -40,10 +42,31 @@ pub enum ChatFilter {
     GroupQueue(GroupId),
     /// Deleted chats of a group, most recently deleted first.
     GroupDeleted(GroupId),
-    /// An agent's active chats.
+    /// An agent's active chats, by start.
     AgentActive(AgentId),
     /// Ended chats an agent had last, most recently ended first.
     AgentEnded(AgentId),
+}
+
+impl ChatFilter {
+    /// The buckets the list holds, in its order.
+    pub fn buckets(&self) -> &'static [ListBucket] {
+        match self {
+            ChatFilter::GroupLive(_) => &[ListBucket::Queued, ListBucket::Active],
+            ChatFilter::GroupQueue(_) => &[ListBucket::Queued],
+            ChatFilter::AgentActive(_) => &[ListBucket::Active],
+            ChatFilter::GroupEnded(_) | ChatFilter::AgentEnded(_) => &[ListBucket::Ended],
+            ChatFilter::GroupDeleted(_) => &[ListBucket::Deleted],
+        }
+    }
+
+    /// Whether the list is read in descending position order (most recent first).
+    pub fn newest_first(&self) -> bool {
+        matches!(
+            self,
+            ChatFilter::GroupEnded(_) | ChatFilter::GroupDeleted(_) | ChatFilter::AgentEnded(_)
+        )
+    }
 }
 
 /// One change to a chat: the chat as it becomes, the event recording why, and the agents'
@@ -85,7 +108,19 @@ pub trait ChatStore: Send + Sync {
         chat: &ChatId,
         client_msg_id: &ClientMessageId,
     ) -> Result<Option<ChatEvent>, StoreError>;
-    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError>;
+    /// At most `limit` chats of a list in its order, starting after `after` when given: the
+    /// position of the last chat of the previous page (keyset paging: that chat may have moved
+    /// or gone since). A position in a bucket the list does not hold lists nothing.
+    async fn list_chats_after(
+        &self,
+        filter: &ChatFilter,
+        after: Option<&ListPosition>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError>;
+    /// The first `limit` chats of a list.
+    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+        self.list_chats_after(filter, None, limit).await
+    }
     /// How many chats wait ahead of this queued one in its group's queue.
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError>;
     /// Removes a chat and its events for good.

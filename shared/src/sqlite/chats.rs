@@ -1,9 +1,10 @@
 use async_trait::async_trait;
+use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{db_err, json_err, SqliteStore};
 use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
-use crate::ports::indexing::{list_position, ListBucket};
+use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
 
 fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
@@ -43,6 +44,65 @@ fn find_message_tx(
     .map_err(db_err)?;
     doc.map(|d| serde_json::from_str(&d).map_err(json_err))
         .transpose()
+}
+
+/// The query of one list page: the filter's rows in `ListPosition` order, after `after`. Only
+/// the live list holds two buckets, ranked queued (0) before active (1).
+fn list_query(
+    filter: &ChatFilter,
+    after: Option<&ListPosition>,
+    limit: usize,
+) -> (String, Vec<Value>) {
+    let (scope, key) = match filter {
+        ChatFilter::GroupLive(g) => (
+            "group_id = ?1 AND deleted = 0 AND state IN ('queued', 'active')",
+            g.as_str(),
+        ),
+        ChatFilter::GroupEnded(g) => (
+            "group_id = ?1 AND deleted = 0 AND state = 'inactive'",
+            g.as_str(),
+        ),
+        ChatFilter::GroupQueue(g) => (
+            "group_id = ?1 AND deleted = 0 AND state = 'queued'",
+            g.as_str(),
+        ),
+        ChatFilter::GroupDeleted(g) => ("group_id = ?1 AND deleted = 1", g.as_str()),
+        ChatFilter::AgentActive(a) => (
+            "agent_id = ?1 AND deleted = 0 AND state = 'active'",
+            a.as_str(),
+        ),
+        ChatFilter::AgentEnded(a) => (
+            "agent_id = ?1 AND deleted = 0 AND state = 'inactive'",
+            a.as_str(),
+        ),
+    };
+    let live = matches!(filter, ChatFilter::GroupLive(_));
+    let (cmp, dir) = if filter.newest_first() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut args = vec![Value::Text(key.to_owned())];
+    let mut sql = format!("SELECT doc FROM chats WHERE {scope}");
+    if let Some(p) = after {
+        if live {
+            sql.push_str(&format!(
+                " AND ((state = 'active'), sort_ts, id) {cmp} (?2, ?3, ?4)"
+            ));
+            args.push(Value::Integer(i64::from(p.bucket == ListBucket::Active)));
+        } else {
+            sql.push_str(&format!(" AND (sort_ts, id) {cmp} (?2, ?3)"));
+        }
+        args.push(Value::Integer(p.at.millis()));
+        args.push(Value::Text(p.chat_id.as_str().to_owned()));
+    }
+    let rank = if live { "(state = 'active') ASC, " } else { "" };
+    sql.push_str(&format!(
+        " ORDER BY {rank}sort_ts {dir}, id {dir} LIMIT ?{}",
+        args.len() + 1
+    ));
+    args.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    (sql, args)
 }
 
 fn chats_from_docs(rows: Vec<String>) -> Result<Vec<Chat>, StoreError> {
@@ -196,7 +256,11 @@ impl ChatStore for SqliteStore {
                 .map_err(db_err)?;
             let docs = stmt
                 .query_map(
-                    params![chat.as_str(), after_seq as i64, limit as i64],
+                    params![
+                        chat.as_str(),
+                        i64::try_from(after_seq).unwrap_or(i64::MAX),
+                        i64::try_from(limit).unwrap_or(i64::MAX)
+                    ],
                     |r| r.get::<_, String>(0),
                 )
                 .map_err(db_err)?
@@ -218,44 +282,22 @@ impl ChatStore for SqliteStore {
         self.read(move |c| find_message_tx(c, &chat, &cmid)).await
     }
 
-    async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
+    async fn list_chats_after(
+        &self,
+        filter: &ChatFilter,
+        after: Option<&ListPosition>,
+        limit: usize,
+    ) -> Result<Vec<Chat>, StoreError> {
+        if after.is_some_and(|p| !filter.buckets().contains(&p.bucket)) {
+            return Ok(Vec::new());
+        }
         let filter = filter.clone();
+        let after = after.cloned();
         self.read(move |c| {
-            let (sql, key) = match &filter {
-                ChatFilter::GroupLive(g) => (
-                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
-                     AND state IN ('queued', 'active') ORDER BY sort_ts LIMIT ?2",
-                    g.as_str().to_owned(),
-                ),
-                ChatFilter::GroupEnded(g) => (
-                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
-                     AND state = 'inactive' ORDER BY sort_ts DESC LIMIT ?2",
-                    g.as_str().to_owned(),
-                ),
-                ChatFilter::GroupQueue(g) => (
-                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 0
-                     AND state = 'queued' ORDER BY sort_ts, id LIMIT ?2",
-                    g.as_str().to_owned(),
-                ),
-                ChatFilter::GroupDeleted(g) => (
-                    "SELECT doc FROM chats WHERE group_id = ?1 AND deleted = 1
-                     ORDER BY sort_ts DESC LIMIT ?2",
-                    g.as_str().to_owned(),
-                ),
-                ChatFilter::AgentActive(a) => (
-                    "SELECT doc FROM chats WHERE agent_id = ?1 AND deleted = 0
-                     AND state = 'active' ORDER BY sort_ts LIMIT ?2",
-                    a.as_str().to_owned(),
-                ),
-                ChatFilter::AgentEnded(a) => (
-                    "SELECT doc FROM chats WHERE agent_id = ?1 AND deleted = 0
-                     AND state = 'inactive' ORDER BY sort_ts DESC LIMIT ?2",
-                    a.as_str().to_owned(),
-                ),
-            };
-            let mut stmt = c.prepare_cached(sql).map_err(db_err)?;
+            let (sql, args) = list_query(&filter, after.as_ref(), limit);
+            let mut stmt = c.prepare_cached(&sql).map_err(db_err)?;
             let docs = stmt
-                .query_map(params![key, limit as i64], |r| r.get::<_, String>(0))
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))
                 .map_err(db_err)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(db_err)?;
