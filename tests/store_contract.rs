@@ -3,7 +3,7 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::{contract, distribution};
+use chatdesk_tests::{contract, distribution, purge_race};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -33,6 +33,18 @@ macro_rules! contract_suite {
                 };
             }
 
+            /// Restore and purge at the same moment, through the use cases.
+            macro_rules! purge_race_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        purge_race::$name($make.await).await
+                    }
+                };
+            }
+
+            purge_race_case!(restore_and_purge_sent_at_once_never_both_succeed);
+
             distribution_case!(new_chats_go_to_the_least_loaded_available_member);
             distribution_case!(a_chat_waits_until_a_member_becomes_available);
             distribution_case!(a_chat_handed_back_to_the_queue_goes_to_another_member);
@@ -50,12 +62,14 @@ macro_rules! contract_suite {
             case!(events_are_read_in_order_after_a_sequence_number);
             case!(lists_follow_chats_through_their_lives);
             case!(purging_removes_the_chat_and_its_transcript);
+            case!(a_purge_that_lost_a_race_is_refused_and_writes_nothing);
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);
             case!(frames_are_admitted_up_to_the_rate_limit);
             case!(articles_round_trip_and_move_the_knowledge_version);
             case!(resolutions_round_trip);
             case!(deflection_is_counted_once_per_question_item_and_action);
+            case!(deflection_feedback_counts_only_what_was_shown);
             case!(concurrent_pulls_assign_each_chat_once_within_limits);
             case!(concurrent_sends_are_stored_once_with_gapless_sequence_numbers);
             case!(concurrent_assignments_to_one_agent_respect_the_limit);

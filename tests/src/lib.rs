@@ -7,4 +7,5 @@ pub mod counting;
 pub mod distribution;
 pub mod dynamo_endpoint;
 pub mod flows;
+pub mod purge_race;
 pub mod server;

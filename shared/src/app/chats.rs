@@ -6,7 +6,6 @@ use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy, Sender};
 use crate::domain::{
     Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, GroupId, Timestamp,
-    Visibility,
 };
 use crate::ports::ChatNotice;
 
@@ -248,10 +247,7 @@ impl App {
         let limit = limit.clamp(1, MAX_EVENTS_PER_READ);
         let events = self.chats.events_after(id, after_seq, limit).await?;
         Ok(match principal {
-            Principal::Customer(_) => events
-                .into_iter()
-                .filter(|e| e.kind.visibility() == Visibility::Everyone)
-                .collect(),
+            Principal::Customer(_) => events.iter().filter_map(ChatEvent::for_customer).collect(),
             Principal::Agent(_) => events,
         })
     }

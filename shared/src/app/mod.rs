@@ -9,6 +9,7 @@ mod error;
 mod knowledge;
 mod lists;
 mod mutate;
+mod purge;
 mod settings;
 
 use std::sync::Arc;

@@ -16,11 +16,12 @@ pub use connections::{
     ConnectionStore, PostError, RateLimit, Subscriber,
 };
 pub use error::StoreError;
-pub use knowledge::{DeflectionReport, KnowledgeStore};
+pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier};
 pub use store::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
 };
 pub use suggester::{
     resolution_item_id, Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind,
+    SuggestionSources,
 };

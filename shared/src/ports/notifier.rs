@@ -16,6 +16,9 @@ pub struct ChatNotice {
 #[async_trait]
 pub trait Notifier: Send + Sync {
     async fn chat_changed(&self, notice: ChatNotice);
+    /// A chat was purged: gone for good, with its transcript. `chat` is the chat as it was
+    /// (deleted), so lists showing it can drop it.
+    async fn chat_purged(&self, _chat: &Chat) {}
 }
 
 pub struct NullNotifier;
