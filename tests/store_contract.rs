@@ -33,7 +33,7 @@ macro_rules! contract_suite {
                 };
             }
 
-            /// Restore and purge at the same moment, through the use cases.
+            /// Purge through the use cases: racing a restore, and what it pushes.
             macro_rules! purge_race_case {
                 ($name:ident) => {
                     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -44,6 +44,7 @@ macro_rules! contract_suite {
             }
 
             purge_race_case!(restore_and_purge_sent_at_once_never_both_succeed);
+            purge_race_case!(a_purge_is_pushed_with_the_chat_as_it_was_and_a_refused_one_is_not);
 
             distribution_case!(new_chats_go_to_the_least_loaded_available_member);
             distribution_case!(a_chat_waits_until_a_member_becomes_available);

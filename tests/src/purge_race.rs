@@ -1,9 +1,13 @@
-//! Restore and purge sent at the same moment, through the use cases over each store adapter:
-//! exactly one of them succeeds, and a chat whose restore was reported is there with its whole
-//! transcript (before purge was compare-and-set, both answered ok in 23 of 40 trials and the
-//! "restored" chat was gone). `tests/store_contract.rs` runs it on SQLite and on DynamoDB.
+//! Purge through the use cases over each store adapter. Restore and purge sent at the same
+//! moment: exactly one of them succeeds, and a chat whose restore was reported is there with its
+//! whole transcript (before purge was compare-and-set, both answered ok in 23 of 40 trials and
+//! the "restored" chat was gone). A purge is pushed, a refused one is not.
+//! `tests/store_contract.rs` runs every case on SQLite and on DynamoDB.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chatdesk::ports::{ChatNotice, Notifier};
 
 use chatdesk::app::{ActionOutcome, App, BulkAction, StartChat};
 use chatdesk::auth::Principal;
@@ -110,4 +114,52 @@ pub async fn restore_and_purge_sent_at_once_never_both_succeed(stores: Stores) {
     }
     // Which one wins is up to the scheduler; printed to show both orders were exercised.
     println!("{TRIALS} trials: restore won {restored}, purge won {purged}, lost after a reported restore: 0");
+}
+
+/// Remembers the chats it was told were purged.
+#[derive(Default)]
+struct PurgedChats(Mutex<Vec<Chat>>);
+
+#[async_trait]
+impl Notifier for PurgedChats {
+    async fn chat_changed(&self, _notice: ChatNotice) {}
+    async fn chat_purged(&self, chat: &Chat) {
+        self.0.lock().unwrap().push(chat.clone());
+    }
+}
+
+pub async fn a_purge_is_pushed_with_the_chat_as_it_was_and_a_refused_one_is_not(stores: Stores) {
+    seed_groups(&stores, &["g"]).await;
+    stores
+        .directory
+        .put_agent(&agent("ada", &["g"], Role::Administrator, 5))
+        .await
+        .unwrap();
+    let purged = Arc::new(PurgedChats::default());
+    let mut app = app_over(&stores);
+    app.notifier = purged.clone();
+    let admin = Principal::Agent(aid("ada"));
+    let id = deleted_chat(&app, &admin).await;
+    let restored = app
+        .bulk(&admin, BulkAction::Restore, vec![id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(restored.succeeded, 1);
+    let refused = app
+        .bulk(&admin, BulkAction::Purge, vec![id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(only(&refused), (false, "invalid_state".to_owned()));
+    assert!(purged.0.lock().unwrap().is_empty(), "nothing was purged");
+
+    app.bulk(&admin, BulkAction::Delete, vec![id.clone()])
+        .await
+        .unwrap();
+    let before = stores.chats.get_chat(&id).await.unwrap().unwrap();
+    let out = app
+        .bulk(&admin, BulkAction::Purge, vec![id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(out.succeeded, 1, "{:?}", out.results);
+    assert_eq!(*purged.0.lock().unwrap(), vec![before]);
 }

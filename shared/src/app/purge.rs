@@ -58,11 +58,11 @@ impl App {
         }
     }
 
-    /// The chat's resolution goes with it (from the store and every suggestion index), and
-    /// consoles are told.
+    /// Consoles are told, and the chat's resolution goes with it (from the store and every
+    /// suggestion index). The purge has committed by now: if removing the resolution fails, the
+    /// error is reported and purging again removes it.
     async fn after_purge(&self, chat: &Chat) -> Result<(), AppError> {
-        self.knowledge.forget_resolution(&chat.id).await?;
         self.notifier.chat_purged(chat).await;
-        Ok(())
+        self.knowledge.forget_resolution(&chat.id).await
     }
 }
