@@ -271,10 +271,10 @@ fn a_search_limited_to_articles_never_returns_a_resolution() {
     let mut resolution = doc(
         "r1",
         "Printer offline fixed",
-        "Restarted the printer spooler for the printer.",
+        "Restarted the printer spooler; the printer prints again.",
     );
     resolution.kind = DocKind::Resolution;
-    let article = doc("a1", "Printers", "How to add a printer.");
+    let article = doc("a1", "Office supplies", "Order paper for the printer.");
     let index = SuggestionIndex::build(None, vec![resolution, article]).unwrap();
     let found = |kinds: &[DocKind], limit| -> Vec<String> {
         index
@@ -290,6 +290,7 @@ fn a_search_limited_to_articles_never_returns_a_resolution() {
             .collect()
     };
     assert_eq!(found(DocKind::ALL, 5), vec!["r1", "a1"]);
+    assert_eq!(found(DocKind::ALL, 1), vec!["r1"]);
     // Limited to one result, the article still comes although the resolution ranks higher.
     assert_eq!(found(&[DocKind::Article], 1), vec!["a1"]);
     assert_eq!(found(&[DocKind::Resolution], 5), vec!["r1"]);
