@@ -159,6 +159,151 @@ async fn lists_and_transcripts_page_through_everything() {
     let _ = store;
 }
 
+async fn items_of_chat(store: &DynamoStore, id: &ChatId) -> usize {
+    store
+        .client()
+        .query()
+        .table_name(store.table())
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S(format!("CHAT#{id}")))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .count() as usize
+}
+
+/// A purge commits with one conditional write on META and deletes the chat's items after it. A
+/// crash in between leaves a chat that reads as gone everywhere, that nothing can bring back,
+/// and that an administrator's purge of it again removes for good, resolution included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_cut_short_reads_as_gone_and_purging_again_finishes_it() {
+    let (stores, store) = fresh_stores().await;
+    seed_groups(&stores, &["support"]).await;
+    let app = app_over(&stores);
+    let ada = agent("ada", &["support"], Role::Administrator, 5);
+    stores.directory.put_agent(&ada).await.unwrap();
+    let admin = Principal::agent(ada.id.clone());
+    let started = app
+        .start_chat(StartChat {
+            group_id: GroupId::parse("support").unwrap(),
+            name: "Sam".into(),
+            email: None,
+            question: "Hello".into(),
+            client_msg_id: None,
+            identity: None,
+        })
+        .await
+        .unwrap();
+    let id = started.chat.id.clone();
+    app.bulk(&admin, BulkAction::Take, vec![id.clone()])
+        .await
+        .unwrap();
+    for action in [
+        BulkAction::End {
+            resolution: Some("Restarted the service".into()),
+        },
+        BulkAction::Delete,
+    ] {
+        let out = app.bulk(&admin, action, vec![id.clone()]).await.unwrap();
+        assert_eq!(out.succeeded, 1, "{:?}", out.results);
+    }
+    assert_eq!(stores.knowledge.list_resolutions().await.unwrap().len(), 1);
+    let chat = stores.chats.get_chat(&id).await.unwrap().unwrap();
+
+    // The crash: the purge's commit, and nothing after it.
+    store.commit_purge(&id, chat.last_seq).await.unwrap();
+    assert!(stores.chats.get_chat(&id).await.unwrap().is_none());
+    assert!(stores
+        .chats
+        .list_chats(
+            &ChatFilter::GroupDeleted(GroupId::parse("support").unwrap()),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    let left = items_of_chat(&store, &id).await;
+    assert!(left > 1, "events and META are still stored: {left}");
+    let out = app
+        .bulk(&admin, BulkAction::Restore, vec![id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(out.results[0].failure.as_ref().unwrap().error, "not_found");
+    assert!(matches!(
+        stores.chats.purge_chat(&id, chat.last_seq).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Purging again finishes the job.
+    let out = app
+        .bulk(&admin, BulkAction::Purge, vec![id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(out.succeeded, 1, "{:?}", out.results);
+    assert_eq!(items_of_chat(&store, &id).await, 0);
+    assert!(stores
+        .knowledge
+        .list_resolutions()
+        .await
+        .unwrap()
+        .is_empty());
+    let out = app
+        .bulk(&admin, BulkAction::Purge, vec![id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(out.results[0].failure.as_ref().unwrap().error, "not_found");
+}
+
+/// Resolutions stored before they stopped keeping the customer's question still read, without
+/// it, and lose it (and the embedding made from it) at rest when the index is next built.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resolution_stored_with_the_question_reads_without_it_and_loses_it() {
+    let (stores, store) = fresh_stores().await;
+    let chat = ChatId::generate();
+    stores
+        .knowledge
+        .put_resolution(&chatdesk::domain::kb::Resolution {
+            chat_id: chat.clone(),
+            group_id: GroupId::parse("support").unwrap(),
+            resolution: "Reset the password".into(),
+            agent_name: "Al".into(),
+            resolved_at: Timestamp(5),
+            embedding: Some(vec![1.0; 4]),
+        })
+        .await
+        .unwrap();
+    let sk = format!("RESOLUTION#{chat}");
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .key("pk", AttributeValue::S("KB".into()))
+        .key("sk", AttributeValue::S(sk.clone()))
+        .update_expression("SET question = :q")
+        .expression_attribute_values(
+            ":q",
+            AttributeValue::S("I am Ann, account 88231, I forgot my password".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    let read = stores.knowledge.list_resolutions().await.unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].resolution, "Reset the password");
+    assert_eq!(
+        read[0].embedding, None,
+        "made from the question: recomputed"
+    );
+    assert!(!format!("{read:?}").contains("88231"));
+    let item = raw(&store, "KB", &sk).await.unwrap();
+    assert!(!item.contains_key("question") && !item.contains_key("embedding_f32"));
+    assert_eq!(
+        item["resolution"],
+        AttributeValue::S("Reset the password".into())
+    );
+}
+
 fn units(
     before: &chatdesk::dynamodb::MetricsSnapshot,
     after: &chatdesk::dynamodb::MetricsSnapshot,
@@ -255,6 +400,20 @@ async fn calls_and_capacity_per_operation() {
         .await
         .unwrap();
     rows.push(("delete", units(&m0, &store.metrics()), 4));
+
+    let ada = agent("ada", &["support", "billing"], Role::Administrator, 5);
+    stores.directory.put_agent(&ada).await.unwrap();
+    let m0 = store.metrics();
+    app.bulk(
+        &Principal::agent(ada.id.clone()),
+        BulkAction::Purge,
+        vec![id.clone()],
+    )
+    .await
+    .unwrap();
+    // GetItem agent, GetItem chat, UpdateItem (the commit), Query keys, BatchWriteItem events,
+    // BatchWriteItem META, TransactWriteItems (the resolution and the knowledge version).
+    rows.push(("purge", units(&m0, &store.metrics()), 7));
 
     println!("| operation | DynamoDB calls | read units | write units | calls |");
     println!("|---|---:|---:|---:|---|");

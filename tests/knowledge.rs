@@ -125,8 +125,12 @@ async fn ending_with_a_resolution_records_it_for_the_group() {
     assert_eq!(out["succeeded"], 1);
     let resolutions = server.stores.knowledge.list_resolutions().await.unwrap();
     assert_eq!(resolutions.len(), 1);
-    assert_eq!(resolutions[0].question, "My mailbox is full");
     assert_eq!(resolutions[0].resolution, "Emptied trash and spam folders");
+    assert_eq!(
+        resolutions[0].title(),
+        "Emptied trash and spam folders",
+        "titled by the agent's note, not the customer's question"
+    );
     assert_eq!(resolutions[0].group_id.as_str(), "support");
     assert_eq!(resolutions[0].agent_name, "Alice");
     // Ending without a note records nothing.
@@ -341,15 +345,16 @@ async fn resolutions_feed_later_suggestions_of_the_same_group() {
     let top = &body["suggestions"][0];
     assert_eq!(top["kind"], "resolution", "{body}");
     assert_eq!(top["id"], format!("resolution:{first}"));
-    // Another group does not get it.
-    let (_, body) = api
-        .call(
-            "GET",
-            "/api/suggestions?q=printer%20error%20E42&group_id=sales",
-            None,
-            None,
-        )
+    // Another group's agents do not get it.
+    let (third, _) = api
+        .start_chat("sales", "Cy", "office printer says E42, what now?")
         .await;
+    let bob = api.login("bob").await;
+    api.action("pull", &bob, json!({"chat_ids":[third]})).await;
+    let (status, body) = api
+        .get(&format!("/api/chats/{third}/suggestions"), &bob)
+        .await;
+    assert_eq!(status, 200, "{body}");
     assert!(
         body["suggestions"]
             .as_array()

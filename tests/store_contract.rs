@@ -3,7 +3,7 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::{contract, distribution, sign_in};
+use chatdesk_tests::{contract, distribution, purge_race, sign_in};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -43,10 +43,22 @@ macro_rules! contract_suite {
                 };
             }
 
+            /// Purge through the use cases: racing a restore, and what it pushes.
+            macro_rules! purge_race_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        purge_race::$name($make.await).await
+                    }
+                };
+            }
+
             sign_in_case!(wrong_passwords_lock_the_username_until_the_window_passes);
             sign_in_case!(one_address_spraying_usernames_is_stopped);
             sign_in_case!(successes_neither_count_nor_clear_failures);
             sign_in_case!(a_username_that_cannot_exist_is_invalid_input);
+            purge_race_case!(restore_and_purge_sent_at_once_never_both_succeed);
+            purge_race_case!(a_purge_is_pushed_with_the_chat_as_it_was_and_a_refused_one_is_not);
 
             distribution_case!(new_chats_go_to_the_least_loaded_available_member);
             distribution_case!(a_chat_waits_until_a_member_becomes_available);
@@ -68,6 +80,7 @@ macro_rules! contract_suite {
             case!(a_page_goes_on_after_a_chat_that_moved_or_went);
             case!(reading_after_the_largest_sequence_numbers_reads_nothing);
             case!(purging_removes_the_chat_and_its_transcript);
+            case!(a_purge_that_lost_a_race_is_refused_and_writes_nothing);
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);
             case!(connections_are_limited_per_principal);
@@ -80,6 +93,7 @@ macro_rules! contract_suite {
             case!(articles_round_trip_and_move_the_knowledge_version);
             case!(resolutions_round_trip);
             case!(deflection_is_counted_once_per_question_item_and_action);
+            case!(deflection_feedback_counts_only_what_was_shown);
             case!(concurrent_pulls_assign_each_chat_once_within_limits);
             case!(concurrent_sends_are_stored_once_with_gapless_sequence_numbers);
             case!(concurrent_assignments_to_one_agent_respect_the_limit);

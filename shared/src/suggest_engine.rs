@@ -1,6 +1,6 @@
 //! The suggestion engine (`chatdesk-suggest`: tantivy full text fused with MiniLM sentence
 //! embeddings) behind the `Suggester` port. Drafts are never indexed; resolutions apply to their
-//! group only.
+//! group only and are returned only to searches that ask for them (agents').
 
 use std::sync::{Arc, RwLock};
 
@@ -10,6 +10,7 @@ use crate::domain::kb::{Article, Resolution};
 use crate::domain::GroupId;
 use crate::ports::{
     resolution_item_id, Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind,
+    SuggestionSources,
 };
 
 pub struct EngineSuggester {
@@ -63,11 +64,12 @@ impl EngineSuggester {
         }
     }
 
+    /// The agent's note only: titled by its first sentence, searched and quoted from it.
     fn resolution_doc(r: &Resolution) -> SearchDoc {
         SearchDoc {
-            id: resolution_item_id(r),
+            id: resolution_item_id(&r.chat_id),
             kind: DocKind::Resolution,
-            title: r.question.clone(),
+            title: r.title(),
             body: r.resolution.clone(),
             tags: Vec::new(),
             groups: vec![r.group_id.to_string()],
@@ -152,10 +154,21 @@ impl Suggester for EngineSuggester {
         }
     }
 
-    fn search(&self, question: &str, group: Option<&GroupId>, limit: usize) -> Vec<SuggestionHit> {
+    fn search(
+        &self,
+        question: &str,
+        group: Option<&GroupId>,
+        sources: SuggestionSources,
+        limit: usize,
+    ) -> Vec<SuggestionHit> {
+        let kinds: &[DocKind] = match sources {
+            SuggestionSources::Articles => &[DocKind::Article],
+            SuggestionSources::ArticlesAndResolutions => DocKind::ALL,
+        };
         let query = SuggestQuery {
             text: question,
             group: group.map(|g| g.as_str()),
+            kinds,
             limit,
         };
         let found = match self.with_index(|index| index.search(&query)) {

@@ -625,6 +625,18 @@ async fn apply(stores: &Stores, chat: &Chat, m: rules::Mutation, at: Timestamp) 
     c.chat
 }
 
+/// A chat ended and deleted by `by` straight through the store.
+async fn deleted_chat(stores: &Stores, by: &Agent) -> Chat {
+    let chat = new_chat(stores, "g", "Ann", now()).await;
+    let m = rules::end(&chat, rules::EndedBy::Agent(by), None, now()).unwrap();
+    let c = commit_of(&chat, m, now());
+    stores.chats.commit(&c).await.unwrap();
+    let ended = c.chat;
+    let c = commit_of(&ended, rules::delete(&ended, by, now()).unwrap(), now());
+    stores.chats.commit(&c).await.unwrap();
+    c.chat
+}
+
 /// Reads a whole list `page` chats at a time, each page after the last chat of the one before.
 async fn read_in_pages(stores: &Stores, filter: &ChatFilter, page: usize) -> Vec<ChatId> {
     let mut ids = Vec::new();
@@ -736,7 +748,27 @@ pub async fn a_page_goes_on_after_a_chat_that_moved_or_went(stores: Stores) {
         now,
     )
     .await;
-    stores.chats.purge_chat(&queued[3].id).await.unwrap();
+    // Ended, deleted and purged, as an administrator would (purge takes deleted chats only).
+    let gone = &queued[3];
+    let ended = apply(
+        &stores,
+        gone,
+        rules::end(gone, rules::EndedBy::Agent(&a), None, now).unwrap(),
+        now,
+    )
+    .await;
+    let deleted = apply(
+        &stores,
+        &ended,
+        rules::delete(&ended, &a, now).unwrap(),
+        now,
+    )
+    .await;
+    stores
+        .chats
+        .purge_chat(&deleted.id, deleted.last_seq)
+        .await
+        .unwrap();
     let rest: Vec<ChatId> = stores
         .chats
         .list_chats_after(&queue, Some(&after), 10)
@@ -801,24 +833,84 @@ pub async fn reading_after_the_largest_sequence_numbers_reads_nothing(stores: St
     }
 }
 
+async fn transcript_len(stores: &Stores, chat: &ChatId) -> usize {
+    stores.chats.events_after(chat, 0, 500).await.unwrap().len()
+}
+
 pub async fn purging_removes_the_chat_and_its_transcript(stores: Stores) {
-    let chat = new_chat(&stores, "g", "Ann", now()).await;
-    stores.chats.purge_chat(&chat.id).await.unwrap();
-    assert!(stores.chats.get_chat(&chat.id).await.unwrap().is_none());
-    assert!(stores
+    let a = agent("ann", &["g"], Role::Administrator, 5);
+    stores.directory.put_agent(&a).await.unwrap();
+    let chat = deleted_chat(&stores, &a).await;
+    stores
         .chats
-        .events_after(&chat.id, 0, 10)
+        .purge_chat(&chat.id, chat.last_seq)
         .await
-        .unwrap()
-        .is_empty());
+        .unwrap();
+    assert!(stores.chats.get_chat(&chat.id).await.unwrap().is_none());
+    assert_eq!(transcript_len(&stores, &chat.id).await, 0);
     assert!(stores
         .chats
-        .list_chats(&ChatFilter::GroupQueue(gid("g")), 10)
+        .list_chats(&ChatFilter::GroupDeleted(gid("g")), 10)
         .await
         .unwrap()
         .is_empty());
     assert!(matches!(
-        stores.chats.purge_chat(&chat.id).await,
+        stores.chats.purge_chat(&chat.id, chat.last_seq).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        stores.chats.finish_purge(&chat.id).await.unwrap(),
+        None,
+        "nothing left to finish"
+    );
+    // A restore computed from the chat as read before the purge cannot bring it back.
+    let restore = commit_of(&chat, rules::restore(&chat, &a).unwrap(), now());
+    assert!(matches!(
+        stores.chats.commit(&restore).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(stores.chats.get_chat(&chat.id).await.unwrap().is_none());
+}
+
+/// Purge is compare-and-set: it commits only at the sequence number and deleted state the
+/// caller checked, and a purge that loses writes nothing.
+pub async fn a_purge_that_lost_a_race_is_refused_and_writes_nothing(stores: Stores) {
+    let a = agent("ann", &["g"], Role::Administrator, 5);
+    stores.directory.put_agent(&a).await.unwrap();
+    let chat = deleted_chat(&stores, &a).await;
+    let events = transcript_len(&stores, &chat.id).await;
+    assert!(matches!(
+        stores.chats.purge_chat(&chat.id, chat.last_seq - 1).await,
+        Err(StoreError::Stale)
+    ));
+    // Restored in between: the purge at the number it read is refused.
+    let c = commit_of(&chat, rules::restore(&chat, &a).unwrap(), now());
+    stores.chats.commit(&c).await.unwrap();
+    let restored = c.chat;
+    assert!(matches!(
+        stores.chats.purge_chat(&chat.id, chat.last_seq).await,
+        Err(StoreError::Stale)
+    ));
+    // A chat that is not deleted is never purged, even at its current number.
+    assert!(matches!(
+        stores.chats.purge_chat(&chat.id, restored.last_seq).await,
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(
+        stores.chats.get_chat(&chat.id).await.unwrap(),
+        Some(restored.clone())
+    );
+    assert_eq!(transcript_len(&stores, &chat.id).await, events + 1);
+    assert_eq!(
+        stores
+            .chats
+            .list_chats(&ChatFilter::GroupEnded(gid("g")), 10)
+            .await
+            .unwrap(),
+        vec![restored]
+    );
+    assert!(matches!(
+        stores.chats.purge_chat(&ChatId::generate(), 1).await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -1255,7 +1347,6 @@ pub async fn resolutions_round_trip(stores: Stores) {
     let r = kb::Resolution {
         chat_id: ChatId::generate(),
         group_id: gid("g"),
-        question: "Mail does not arrive".into(),
         resolution: "The mailbox was full; emptied the trash".into(),
         agent_name: "Ann".into(),
         resolved_at: Timestamp(5),
@@ -1271,6 +1362,12 @@ pub async fn resolutions_round_trip(stores: Stores) {
         kb.list_resolutions().await.unwrap()[0].embedding,
         Some(vec![0.5])
     );
+    // Deleting it (its chat is purged) moves the version so every index drops it.
+    let v1 = kb.knowledge_version().await.unwrap();
+    assert!(kb.delete_resolution(&r.chat_id).await.unwrap());
+    assert!(kb.knowledge_version().await.unwrap() > v1);
+    assert!(kb.list_resolutions().await.unwrap().is_empty());
+    assert!(!kb.delete_resolution(&r.chat_id).await.unwrap());
 }
 
 pub async fn deflection_is_counted_once_per_question_item_and_action(stores: Stores) {
@@ -1283,32 +1380,19 @@ pub async fn deflection_is_counted_once_per_question_item_and_action(stores: Sto
         at: Timestamp(1),
     };
     use kb::DeflectionAction::*;
-    assert!(kb
-        .record_deflection(&event("q1", "a1", Some("g"), Shown))
-        .await
-        .unwrap());
-    assert!(
-        !kb.record_deflection(&event("q1", "a1", Some("g"), Shown))
-            .await
-            .unwrap(),
+    use DeflectionRecorded::*;
+    let record = |e: kb::DeflectionEvent| async move { kb.record_deflection(&e).await.unwrap() };
+    assert_eq!(record(event("q1", "a1", Some("g"), Shown)).await, Counted);
+    assert_eq!(
+        record(event("q1", "a1", Some("g"), Shown)).await,
+        Repeat,
         "a repeat"
     );
-    assert!(kb
-        .record_deflection(&event("q1", "a2", Some("g"), Shown))
-        .await
-        .unwrap());
-    assert!(kb
-        .record_deflection(&event("q1", "a1", Some("g"), Clicked))
-        .await
-        .unwrap());
-    assert!(kb
-        .record_deflection(&event("q1", "a1", Some("g"), Solved))
-        .await
-        .unwrap());
-    assert!(kb
-        .record_deflection(&event("q2", "a1", None, Shown))
-        .await
-        .unwrap());
+    assert_eq!(record(event("q1", "a2", Some("g"), Shown)).await, Counted);
+    assert_eq!(record(event("q1", "a1", Some("g"), Clicked)).await, Counted);
+    assert_eq!(record(event("q1", "a1", Some("g"), Solved)).await, Counted);
+    assert_eq!(record(event("q1", "a1", Some("g"), Solved)).await, Repeat);
+    assert_eq!(record(event("q2", "a1", None, Shown)).await, Counted);
     let report = kb.deflection_report().await.unwrap();
     let a1 = &report.by_item["a1"];
     assert_eq!((a1.shown, a1.clicked, a1.solved), (2, 1, 1));
@@ -1317,6 +1401,39 @@ pub async fn deflection_is_counted_once_per_question_item_and_action(stores: Sto
     let g = &report.by_group["g"];
     assert_eq!((g.shown, g.clicked, g.solved), (2, 1, 1));
     assert_eq!(report.by_group["-"].shown, 1);
+}
+
+/// Clicks and "solved" count only for an item shown for that very question: an item never
+/// shown, one shown for another question, or a question never asked count nothing.
+pub async fn deflection_feedback_counts_only_what_was_shown(stores: Stores) {
+    let kb = &stores.knowledge;
+    let event = |q: &str, item: &str, action| kb::DeflectionEvent {
+        question_id: q.into(),
+        item_id: item.into(),
+        group_id: Some(gid("g")),
+        action,
+        at: Timestamp(1),
+    };
+    use kb::DeflectionAction::*;
+    use DeflectionRecorded::*;
+    let record = |e: kb::DeflectionEvent| async move { kb.record_deflection(&e).await.unwrap() };
+    assert_eq!(record(event("q1", "a1", Shown)).await, Counted);
+    assert_eq!(record(event("q2", "a2", Shown)).await, Counted);
+    assert_eq!(record(event("q1", "never-shown", Clicked)).await, NotShown);
+    assert_eq!(record(event("q1", "a2", Solved)).await, NotShown);
+    assert_eq!(record(event("q-fresh", "a1", Solved)).await, NotShown);
+    let report = kb.deflection_report().await.unwrap();
+    assert!(!report.by_item.contains_key("never-shown"));
+    let counts = |item: &str| {
+        let c = &report.by_item[item];
+        (c.shown, c.clicked, c.solved)
+    };
+    assert_eq!(counts("a1"), (1, 0, 0));
+    assert_eq!(counts("a2"), (1, 0, 0));
+    let g = &report.by_group["g"];
+    assert_eq!((g.shown, g.clicked, g.solved), (2, 0, 0));
+    // What was shown still counts.
+    assert_eq!(record(event("q1", "a1", Clicked)).await, Counted);
 }
 
 /// 24 concurrent pulls by 6 agents (limit 2 each, 12 slots) against 10 queued chats: every chat

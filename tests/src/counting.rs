@@ -147,9 +147,13 @@ impl ChatStore for CountingStores {
         self.count("queue_position");
         self.inner.chats.queue_position(chat).await
     }
-    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError> {
+    async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {
         self.count("purge_chat");
-        self.inner.chats.purge_chat(id).await
+        self.inner.chats.purge_chat(id, expected_seq).await
+    }
+    async fn finish_purge(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        self.count("finish_purge");
+        self.inner.chats.finish_purge(id).await
     }
 }
 
@@ -276,6 +280,10 @@ impl KnowledgeStore for CountingStores {
         self.count("list_resolutions");
         self.inner.knowledge.list_resolutions().await
     }
+    async fn delete_resolution(&self, chat: &ChatId) -> Result<bool, StoreError> {
+        self.count("delete_resolution");
+        self.inner.knowledge.delete_resolution(chat).await
+    }
     async fn knowledge_version(&self) -> Result<u64, StoreError> {
         self.count("knowledge_version");
         self.inner.knowledge.knowledge_version().await
@@ -287,7 +295,10 @@ impl KnowledgeStore for CountingStores {
             .store_embedding(item_id, embedding)
             .await
     }
-    async fn record_deflection(&self, event: &kb::DeflectionEvent) -> Result<bool, StoreError> {
+    async fn record_deflection(
+        &self,
+        event: &kb::DeflectionEvent,
+    ) -> Result<DeflectionRecorded, StoreError> {
         self.count("record_deflection");
         self.inner.knowledge.record_deflection(event).await
     }

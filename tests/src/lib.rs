@@ -7,6 +7,7 @@ pub mod counting;
 pub mod distribution;
 pub mod dynamo_endpoint;
 pub mod flows;
+pub mod purge_race;
 pub mod pushes;
 pub mod server;
 pub mod sign_in;

@@ -130,8 +130,8 @@ pub struct Health {
 pub struct SuggestQuery {
     /// The customer's question.
     pub q: String,
-    /// The group the chat would go to: only its articles (and articles for every group) and its
-    /// resolutions are suggested.
+    /// The group the chat would go to: only its published articles (and those for every group)
+    /// are suggested.
     pub group_id: Option<String>,
 }
 

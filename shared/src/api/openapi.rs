@@ -354,7 +354,7 @@ fn knowledge_stats() {}
 
 #[utoipa::path(get, path = "/api/suggestions", tag = "knowledge", params(SuggestQuery),
     responses(
-        (status = 200, description = "The best articles and past resolutions for the question", body = Suggestions),
+        (status = 200, description = "The best published articles for the question (never past resolutions: those are agents' notes)", body = Suggestions),
         (status = 400, description = "Empty or invalid question", body = ErrorBody),
         (status = 404, description = "No such group", body = ErrorBody)))]
 fn suggest() {}
@@ -362,13 +362,13 @@ fn suggest() {}
 #[utoipa::path(post, path = "/api/suggestions/feedback", tag = "knowledge", request_body = Feedback,
     responses(
         (status = 200, description = "Counted (once per question, item and action)", body = FeedbackRecorded),
-        (status = 400, description = "Malformed feedback or unknown question id", body = ErrorBody)))]
+        (status = 400, description = "Malformed feedback, unknown question id, or an item that was not shown for that question", body = ErrorBody)))]
 fn suggestion_feedback() {}
 
 #[utoipa::path(get, path = "/api/chats/{chat_id}/suggestions", tag = "knowledge", security(("bearer" = [])),
     params(("chat_id" = String, Path, description = "The chat")),
     responses(
-        (status = 200, description = "Suggestions for the customer's latest messages", body = Suggestions),
+        (status = 200, description = "Articles and past resolutions of the chat's group for the customer's latest messages", body = Suggestions),
         (status = 400, description = "Malformed chat id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not an agent who may see the chat", body = ErrorBody),

@@ -221,9 +221,7 @@ impl App {
                     .await?
             }
             BulkAction::Purge => {
-                let chat = self.load_chat(id).await?;
-                rules::check_purge(&chat, actor)?;
-                self.chats.purge_chat(id).await?;
+                self.purge(actor, id).await?;
                 return Ok(None);
             }
             BulkAction::SetFollowUp { due_at, note } => {

@@ -6,7 +6,7 @@ use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy, Sender};
 use crate::domain::{
     limits, Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, GroupId,
-    Timestamp, Visibility,
+    Timestamp,
 };
 use crate::ports::ChatNotice;
 
@@ -251,10 +251,7 @@ impl App {
         self.readable_chat(principal, id).await?;
         let events = self.chats.events_after(id, after_seq, limit).await?;
         Ok(match principal {
-            Principal::Customer(_) => events
-                .into_iter()
-                .filter(|e| e.kind.visibility() == Visibility::Everyone)
-                .collect(),
+            Principal::Customer(_) => events.iter().filter_map(ChatEvent::for_customer).collect(),
             Principal::Agent(..) => events,
         })
     }

@@ -11,7 +11,8 @@ use crate::auth::Principal;
 use crate::domain::kb::{Article, ArticleInput, DeflectionAction, DeflectionEvent, Resolution};
 use crate::domain::{limits, ArticleId, Chat, ChatId, DomainError, EventKind, GroupId};
 use crate::ports::{
-    resolution_item_id, DeflectionReport, KnowledgeStore, SuggestMode, Suggester, SuggestionHit,
+    resolution_item_id, DeflectionRecorded, DeflectionReport, KnowledgeStore, SuggestMode,
+    Suggester, SuggestionHit, SuggestionSources,
 };
 
 /// Suggestions shown at once.
@@ -262,14 +263,14 @@ impl Knowledge {
             }
         }
         for r in resolutions.iter_mut().filter(|r| r.embedding.is_none()) {
-            let (title, body) = (r.question.clone(), r.resolution.clone());
+            let (title, body) = (r.title(), r.resolution.clone());
             r.embedding = self
                 .blocking(move |s| s.embed(&title, &body))
                 .await?
                 .flatten();
             if let Some(e) = &r.embedding {
                 self.store
-                    .store_embedding(&resolution_item_id(r), e)
+                    .store_embedding(&resolution_item_id(&r.chat_id), e)
                     .await?;
             }
         }
@@ -280,16 +281,18 @@ impl Knowledge {
         &self,
         question: String,
         group: Option<GroupId>,
+        sources: SuggestionSources,
     ) -> Result<Vec<SuggestionHit>, AppError> {
         self.ensure_fresh().await?;
         Ok(self
-            .blocking(move |s| s.search(&question, group.as_ref(), SUGGESTION_LIMIT))
+            .blocking(move |s| s.search(&question, group.as_ref(), sources, SUGGESTION_LIMIT))
             .await?
             .unwrap_or_default())
     }
 
-    /// Suggestions for a customer's question before the chat is submitted. Each one shown is
-    /// counted (deflection).
+    /// Suggestions for a customer's question before the chat is submitted: published articles
+    /// only (anyone may ask, without signing in; resolutions are agents' notes). Each one shown
+    /// is counted (deflection).
     pub async fn suggest_for_question(
         &self,
         app: &App,
@@ -308,7 +311,9 @@ impl Knowledge {
                 return Err(AppError::NotFound(format!("group {g} was not found")));
             }
         }
-        let hits = self.search(question, group.clone()).await?;
+        let hits = self
+            .search(question, group.clone(), SuggestionSources::Articles)
+            .await?;
         let question_id = sign_question_id(app, &ulid::Ulid::new().to_string(), group.as_ref());
         let now = app.clock.now();
         for hit in &hits {
@@ -343,7 +348,7 @@ impl Knowledge {
         if feedback.item_id.is_empty() || feedback.item_id.len() > 100 {
             return Err(DomainError::invalid("item_id", "is not a suggestion id").into());
         }
-        Ok(self
+        let recorded = self
             .store
             .record_deflection(&DeflectionEvent {
                 question_id: feedback.question_id,
@@ -352,10 +357,20 @@ impl Knowledge {
                 action: feedback.action,
                 at: app.clock.now(),
             })
-            .await?)
+            .await?;
+        match recorded {
+            DeflectionRecorded::Counted => Ok(true),
+            DeflectionRecorded::Repeat => Ok(false),
+            DeflectionRecorded::NotShown => Err(DomainError::invalid(
+                "item_id",
+                "this suggestion was not shown for that question",
+            )
+            .into()),
+        }
     }
 
-    /// Suggestions for an agent inside a chat, from the customer's latest messages.
+    /// Suggestions for an agent inside a chat, from the customer's latest messages: articles and
+    /// past resolutions of the chat's group, for agents who may read the chat.
     pub async fn suggest_for_chat(
         &self,
         app: &App,
@@ -367,14 +382,20 @@ impl Knowledge {
         }
         let chat = app.readable_chat(principal, chat_id).await?;
         let question = self.recent_customer_text(app, &chat).await?;
-        let hits = self.search(question, Some(chat.group_id.clone())).await?;
+        let hits = self
+            .search(
+                question,
+                Some(chat.group_id.clone()),
+                SuggestionSources::ArticlesAndResolutions,
+            )
+            .await?;
         Ok(Suggestions {
             mode: self.engine()?.mode(),
             question_id: String::new(),
             suggestions: hits
                 .into_iter()
                 // A chat's own resolution is no suggestion for it.
-                .filter(|h| h.id != format!("resolution:{}", chat.id))
+                .filter(|h| h.id != resolution_item_id(&chat.id))
                 .collect(),
         })
     }
@@ -402,7 +423,8 @@ impl Knowledge {
         Ok(texts.join("\n"))
     }
 
-    /// Records how an ended chat was solved; later chats of its group get it as a suggestion.
+    /// Records how an ended chat was solved, in the agent's words only (never the customer's
+    /// question); later chats of its group get it as an in-chat suggestion.
     pub async fn record_resolution(&self, app: &App, chat: &Chat) -> Result<(), AppError> {
         let (Some(text), Some(agent)) = (&chat.resolution, &chat.agent_name) else {
             return Ok(());
@@ -410,13 +432,12 @@ impl Knowledge {
         let mut resolution = Resolution {
             chat_id: chat.id.clone(),
             group_id: chat.group_id.clone(),
-            question: chat.question.clone(),
             resolution: text.clone(),
             agent_name: agent.clone(),
             resolved_at: chat.ended_at.unwrap_or_else(|| app.clock.now()),
             embedding: None,
         };
-        let (title, body) = (resolution.question.clone(), resolution.resolution.clone());
+        let (title, body) = (resolution.title(), resolution.resolution.clone());
         resolution.embedding = self
             .blocking(move |s| s.embed(&title, &body))
             .await?
@@ -425,7 +446,16 @@ impl Knowledge {
         let indexed = resolution.clone();
         self.blocking(move |s| s.upsert_resolution(&indexed))
             .await?;
-        tracing::debug!(item = %resolution_item_id(&resolution), "resolution recorded");
+        tracing::debug!(item = %resolution_item_id(&resolution.chat_id), "resolution recorded");
+        Ok(())
+    }
+
+    /// Forgets the resolution of a purged chat: from the store (which moves the knowledge
+    /// version, so other processes' indexes drop it too) and from this process's index.
+    pub async fn forget_resolution(&self, chat: &ChatId) -> Result<(), AppError> {
+        self.store.delete_resolution(chat).await?;
+        let item = resolution_item_id(chat);
+        self.blocking(move |s| s.remove(&item)).await?;
         Ok(())
     }
 

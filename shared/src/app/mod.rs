@@ -11,6 +11,7 @@ mod knowledge;
 mod lists;
 mod mutate;
 mod paging;
+mod purge;
 mod settings;
 mod sign_in_limits;
 

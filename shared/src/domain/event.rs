@@ -94,3 +94,53 @@ pub struct ChatEvent {
     #[serde(flatten)]
     pub kind: EventKind,
 }
+
+impl ChatEvent {
+    /// The event as the chat's customer may see it: `None` for agents-only events, and an end
+    /// without the agent's resolution note (an internal note, kept for agents).
+    pub fn for_customer(&self) -> Option<ChatEvent> {
+        if self.kind.visibility() != Visibility::Everyone {
+            return None;
+        }
+        let mut event = self.clone();
+        if let EventKind::Ended { resolution, .. } = &mut event.kind {
+            *resolution = None;
+        }
+        Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customers_see_an_end_without_the_resolution_note_and_no_agent_only_event() {
+        let at = Timestamp(1);
+        let chat_id = ChatId::parse("c1").unwrap();
+        let event = |kind| ChatEvent {
+            chat_id: chat_id.clone(),
+            seq: 1,
+            at,
+            kind,
+        };
+        let ended = event(EventKind::Ended {
+            by: Party::Customer,
+            resolution: Some("Internal: customer was rude".into()),
+        });
+        assert_eq!(
+            ended.for_customer().map(|e| e.kind),
+            Some(EventKind::Ended {
+                by: Party::Customer,
+                resolution: None
+            })
+        );
+        assert_eq!(
+            event(EventKind::Deleted {
+                by: Party::Customer
+            })
+            .for_customer(),
+            None
+        );
+    }
+}

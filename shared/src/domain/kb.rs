@@ -78,19 +78,67 @@ impl ArticleInput {
     }
 }
 
-/// How an agent solved a chat, kept as a suggestion source for later chats of the group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+/// Longest title shown for a resolution in the agents' suggestions.
+pub const MAX_RESOLUTION_TITLE_CHARS: usize = 100;
+
+/// How an agent solved a chat, kept as a suggestion source for later chats of its group, for
+/// agents only. It holds the agent's deliberate words and nothing the customer typed: the
+/// customer's question may carry names, addresses and account numbers. (Resolutions stored
+/// before this rule also had a `question` field; it is ignored when read.)
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resolution {
     pub chat_id: ChatId,
     pub group_id: GroupId,
-    /// The customer's original question.
-    pub question: String,
+    /// The agent's note: how the problem was solved.
     pub resolution: String,
     pub agent_name: String,
     pub resolved_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(ignore)]
     pub embedding: Option<Vec<f32>>,
+}
+
+impl Resolution {
+    /// What the suggestion is called: the note's first line, up to its first sentence, at most
+    /// [`MAX_RESOLUTION_TITLE_CHARS`] (cut at a word, with `…`).
+    pub fn title(&self) -> String {
+        resolution_title(&self.resolution)
+    }
+}
+
+/// The title of a resolution note (see [`Resolution::title`]).
+pub fn resolution_title(note: &str) -> String {
+    let line = note
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let sentence = first_sentence(line);
+    if sentence.chars().count() <= MAX_RESOLUTION_TITLE_CHARS {
+        return sentence.to_owned();
+    }
+    let cut: String = sentence
+        .chars()
+        .take(MAX_RESOLUTION_TITLE_CHARS - 1)
+        .collect();
+    // At the last word boundary, unless that throws most of the text away (one long word).
+    let shortened = match cut.rfind(char::is_whitespace) {
+        Some(i) if i >= cut.len() / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", shortened.trim_end())
+}
+
+/// Up to and including the first `.`, `!` or `?` followed by whitespace; the whole text if none.
+fn first_sentence(text: &str) -> &str {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '.' | '!' | '?')
+            && chars.peek().is_some_and(|(_, next)| next.is_whitespace())
+        {
+            return &text[..i + c.len_utf8()];
+        }
+    }
+    text
 }
 
 /// What a customer did with a suggestion.
@@ -148,5 +196,55 @@ impl DeflectionCounts {
             DeflectionAction::Clicked => self.clicked += n,
             DeflectionAction::Solved => self.solved += n,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_resolution_title_is_the_first_sentence_of_the_first_line() {
+        assert_eq!(
+            resolution_title("Reseated the toner. It clicks now.\nAlso cleaned it."),
+            "Reseated the toner."
+        );
+        assert_eq!(
+            resolution_title("\n  E42 means the toner is loose: reseat it  \nmore"),
+            "E42 means the toner is loose: reseat it"
+        );
+        assert_eq!(
+            resolution_title("Version 2.5 fixes it"),
+            "Version 2.5 fixes it"
+        );
+        assert_eq!(resolution_title("Fixed!"), "Fixed!");
+    }
+
+    #[test]
+    fn a_long_resolution_title_is_cut_at_a_word() {
+        let note = "word ".repeat(60);
+        let title = resolution_title(&note);
+        assert!(
+            title.chars().count() <= MAX_RESOLUTION_TITLE_CHARS,
+            "{title}"
+        );
+        assert!(title.ends_with("word…"), "{title}");
+        let one_word = "x".repeat(300);
+        let title = resolution_title(&one_word);
+        assert_eq!(title.chars().count(), MAX_RESOLUTION_TITLE_CHARS);
+        assert!(title.ends_with('…'));
+    }
+
+    #[test]
+    fn a_resolution_stored_with_the_old_question_field_reads_without_it() {
+        let old = r#"{"chat_id":"c1","group_id":"g","question":"Ann, ann@example.com, account 1234",
+            "resolution":"Reset the password","agent_name":"Al","resolved_at":5}"#;
+        let r: Resolution = serde_json::from_str(old).unwrap();
+        assert_eq!(r.resolution, "Reset the password");
+        let again = serde_json::to_string(&r).unwrap();
+        assert!(
+            !again.contains("1234") && !again.contains("question"),
+            "{again}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, Put, ReturnConsumedCapacity,
-    ReturnValuesOnConditionCheckFailure, Select, TransactWriteItem, Update, WriteRequest,
+    DeleteRequest, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure, Select,
+    TransactWriteItem, Update, WriteRequest,
 };
 
 use super::keys::*;
@@ -167,10 +167,11 @@ impl ChatStore for DynamoStore {
 
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
         // Strongly consistent: a compare-and-set loop must read what the last commit wrote.
-        self.get(chat_pk(id), META, true)
-            .await?
-            .map(from_item)
-            .transpose()
+        match self.get(chat_pk(id), META, true).await? {
+            // A committed purge whose deletes are not finished: the chat is gone.
+            Some(item) if super::purge::is_purged(&item) => Ok(None),
+            item => item.map(from_item).transpose(),
+        }
     }
 
     async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
@@ -430,24 +431,13 @@ impl ChatStore for DynamoStore {
         Ok(out.count().max(0) as u32)
     }
 
-    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError> {
-        let items = self.query_prefix(&chat_pk(id), "").await?;
-        if !items
-            .iter()
-            .any(|i| matches!(i.get(SK), Some(AttributeValue::S(sk)) if sk == META))
-        {
-            return Err(StoreError::NotFound(format!("chat {id}")));
-        }
-        let keys: Vec<Item> = items
-            .iter()
-            .filter_map(|i| {
-                Some(key(
-                    i.get(PK)?.as_s().ok()?.clone(),
-                    i.get(SK)?.as_s().ok()?.clone(),
-                ))
-            })
-            .collect();
-        self.delete_keys(keys).await
+    async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {
+        self.commit_purge(id, expected_seq).await?;
+        self.remove_purged(id).await
+    }
+
+    async fn finish_purge(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        self.finish_purge_of(id).await
     }
 }
 

@@ -1,16 +1,56 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
 
 use super::keys::*;
 use super::schema::{SK, TTL_ATTRIBUTE};
 use super::{from_item, get_n, get_s, key, n, to_item, ttl_seconds, DynamoStore, Item};
-use crate::domain::kb::{Article, DeflectionCounts, DeflectionEvent, Resolution};
-use crate::domain::ArticleId;
-use crate::ports::{DeflectionReport, KnowledgeStore, StoreError};
+use crate::domain::kb::{Article, DeflectionAction, DeflectionCounts, DeflectionEvent, Resolution};
+use crate::domain::{ArticleId, ChatId};
+use crate::ports::{DeflectionRecorded, DeflectionReport, KnowledgeStore, StoreError};
 
 /// Deflection events are kept for the report's dedupe for 90 days.
 const DEFLECTION_TTL_MS: i64 = 90 * 24 * 60 * 60 * 1000;
+
+/// Resolutions stored before they stopped keeping the customer's question have this attribute.
+const LEGACY_QUESTION: &str = "question";
+
+impl DynamoStore {
+    /// Removes the customer's question from a resolution stored with it, and the embedding that
+    /// was made from it (the index recomputes it from the note). Once per old item, when the
+    /// index is next built.
+    async fn scrub_legacy_question(&self, sk: String) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(KB, sk)))
+            .update_expression("REMOVE #q, embedding_f32")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#q", LEGACY_QUESTION)
+            .send()
+            .await;
+        self.metrics.record(
+            "UpdateItem",
+            super::metrics::Units::Computed {
+                read: 0.0,
+                write: 1.0,
+            },
+        );
+        match result {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+}
 
 /// Embeddings as little-endian f32 bytes: a quarter of the size of a list of numbers.
 fn embedding_attr(e: &Option<Vec<f32>>) -> Option<AttributeValue> {
@@ -57,6 +97,36 @@ fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWrite
         .build())
 }
 
+fn deflection_key(event: &DeflectionEvent, action: DeflectionAction) -> Item {
+    key(
+        deflection_pk(&event.question_id),
+        format!("{}#{}", event.item_id, action.as_str()),
+    )
+}
+
+/// Deletes `sk` of the knowledge base (if it exists) and moves the knowledge version, in one
+/// transaction; false when there was no such item.
+async fn delete_counted(store: &DynamoStore, sk: String) -> Result<bool, StoreError> {
+    let items = vec![
+        TransactWriteItem::builder()
+            .delete(
+                Delete::builder()
+                    .table_name(store.table())
+                    .set_key(Some(key(KB, sk)))
+                    .condition_expression("attribute_exists(pk)")
+                    .build()
+                    .map_err(StoreError::backend)?,
+            )
+            .build(),
+        bump_version(store.table())?,
+    ];
+    match store.transact("TransactWriteItems", items).await {
+        Ok(()) => Ok(true),
+        Err(super::chats::TransactError::Cancelled(_)) => Ok(false),
+        Err(super::chats::TransactError::Other(e)) => Err(e),
+    }
+}
+
 fn other(e: super::chats::TransactError) -> StoreError {
     match e {
         super::chats::TransactError::Other(e) => e,
@@ -101,24 +171,7 @@ impl KnowledgeStore for DynamoStore {
     }
 
     async fn delete_article(&self, id: &ArticleId) -> Result<bool, StoreError> {
-        let items = vec![
-            TransactWriteItem::builder()
-                .delete(
-                    aws_sdk_dynamodb::types::Delete::builder()
-                        .table_name(self.table())
-                        .set_key(Some(key(KB, article_sk(id.as_str()))))
-                        .condition_expression("attribute_exists(pk)")
-                        .build()
-                        .map_err(StoreError::backend)?,
-                )
-                .build(),
-            bump_version(self.table())?,
-        ];
-        match self.transact("TransactWriteItems", items).await {
-            Ok(()) => Ok(true),
-            Err(super::chats::TransactError::Cancelled(_)) => Ok(false),
-            Err(super::chats::TransactError::Other(e)) => Err(e),
-        }
+        delete_counted(self, article_sk(id.as_str())).await
     }
 
     async fn list_articles(&self) -> Result<Vec<Article>, StoreError> {
@@ -149,16 +202,23 @@ impl KnowledgeStore for DynamoStore {
     }
 
     async fn list_resolutions(&self) -> Result<Vec<Resolution>, StoreError> {
-        self.query_prefix(KB, "RESOLUTION#")
-            .await?
-            .into_iter()
-            .map(|mut item| {
-                let embedding = embedding_of(&mut item);
-                let mut r: Resolution = from_item(item)?;
-                r.embedding = embedding;
-                Ok(r)
-            })
-            .collect()
+        let mut out = Vec::new();
+        for mut item in self.query_prefix(KB, "RESOLUTION#").await? {
+            let mut embedding = embedding_of(&mut item);
+            if item.contains_key(LEGACY_QUESTION) {
+                let sk = get_s(&item, SK)?.to_owned();
+                self.scrub_legacy_question(sk).await?;
+                embedding = None;
+            }
+            let mut r: Resolution = from_item(item)?;
+            r.embedding = embedding;
+            out.push(r);
+        }
+        Ok(out)
+    }
+
+    async fn delete_resolution(&self, chat: &ChatId) -> Result<bool, StoreError> {
+        delete_counted(self, resolution_sk(chat.as_str())).await
     }
 
     async fn knowledge_version(&self) -> Result<u64, StoreError> {
@@ -208,12 +268,13 @@ impl KnowledgeStore for DynamoStore {
     }
 
     /// The event item (its key is the dedupe) and the group's and item's counters, in one
-    /// transaction: a repeat cancels it and changes nothing.
-    async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError> {
-        let mut marker = key(
-            deflection_pk(&event.question_id),
-            format!("{}#{}", event.item_id, event.action.as_str()),
-        );
+    /// transaction: a repeat cancels it and changes nothing. A click or "solved" also checks, in
+    /// the same transaction, that the item was shown for that question.
+    async fn record_deflection(
+        &self,
+        event: &DeflectionEvent,
+    ) -> Result<DeflectionRecorded, StoreError> {
+        let mut marker = deflection_key(event, event.action);
         marker.insert(
             TTL_ATTRIBUTE.into(),
             ttl_seconds(event.at.plus_millis(DEFLECTION_TTL_MS)),
@@ -237,17 +298,41 @@ impl KnowledgeStore for DynamoStore {
             .as_ref()
             .map(|g| g.to_string())
             .unwrap_or_else(|| "-".into());
-        let items = vec![
+        let mut items = vec![
             put(self.table(), marker, Some("attribute_not_exists(pk)"))?,
             counter(format!("GROUP#{group}"))?,
             counter(format!("ITEM#{}", event.item_id))?,
         ];
+        let needs_shown = event.action != DeflectionAction::Shown;
+        if needs_shown {
+            items.push(
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(self.table())
+                            .set_key(Some(deflection_key(event, DeflectionAction::Shown)))
+                            .condition_expression("attribute_exists(pk)")
+                            .build()
+                            .map_err(StoreError::backend)?,
+                    )
+                    .build(),
+            );
+        }
         match self.transact("TransactWriteItems", items).await {
-            Ok(()) => Ok(true),
-            Err(super::chats::TransactError::Cancelled(reasons))
-                if reasons.first().and_then(|r| r.as_deref()) == Some("ConditionalCheckFailed") =>
-            {
-                Ok(false)
+            Ok(()) => Ok(DeflectionRecorded::Counted),
+            Err(super::chats::TransactError::Cancelled(reasons)) => {
+                let failed = |i: usize| {
+                    reasons.get(i).and_then(|r| r.as_deref()) == Some("ConditionalCheckFailed")
+                };
+                if needs_shown && failed(3) {
+                    Ok(DeflectionRecorded::NotShown)
+                } else if failed(0) {
+                    Ok(DeflectionRecorded::Repeat)
+                } else {
+                    Err(StoreError::Corrupt(format!(
+                        "deflection cancelled: {reasons:?}"
+                    )))
+                }
             }
             Err(e) => Err(other(e)),
         }

@@ -9,6 +9,7 @@ pub mod keys;
 mod knowledge;
 pub mod metrics;
 mod preferences;
+mod purge;
 pub mod schema;
 mod throttle;
 

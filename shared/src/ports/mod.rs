@@ -18,12 +18,13 @@ pub use connections::{
 };
 pub use error::StoreError;
 pub use indexing::{ListBucket, ListPosition};
-pub use knowledge::{DeflectionReport, KnowledgeStore};
+pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier, SessionChange};
 pub use store::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
 };
 pub use suggester::{
     resolution_item_id, Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind,
+    SuggestionSources,
 };
 pub use throttle::{Allowance, ThrottleKey, ThrottleLimit, ThrottleStore};

@@ -30,7 +30,8 @@ pub enum SessionChange {
 pub trait Notifier: Send + Sync {
     async fn chat_changed(&self, notice: ChatNotice);
 
-    /// A chat was purged: every list and view showing it must drop it.
+    /// A chat was purged: gone for good, with its transcript. `chat` is the chat as it was
+    /// (deleted), so lists and views showing it can drop it.
     async fn chat_purged(&self, _chat: &Chat) {}
 
     /// The agent's access changed: close their open connections, saying why.

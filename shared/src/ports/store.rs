@@ -123,8 +123,16 @@ pub trait ChatStore: Send + Sync {
     }
     /// How many chats wait ahead of this queued one in its group's queue.
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError>;
-    /// Removes a chat and its events for good.
-    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError>;
+    /// Removes a deleted chat and its events for good, only if it is still deleted and at
+    /// `expected_seq` (compare-and-set, like a commit): `Stale` if it changed or was restored
+    /// since it was read, `NotFound` if there is no such chat. Once a purge commits, every
+    /// later commit to the chat fails and the chat reads as gone everywhere, even if removing
+    /// its items is cut short (a crash): `finish_purge` completes it.
+    async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError>;
+    /// Removes what a committed purge of this chat left behind, and returns the chat as it was
+    /// purged; `None` when no purge of it is unfinished (stores that purge in one transaction
+    /// never leave one).
+    async fn finish_purge(&self, id: &ChatId) -> Result<Option<Chat>, StoreError>;
 }
 
 #[async_trait]

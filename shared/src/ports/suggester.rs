@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::kb::{Article, Resolution};
-use crate::domain::GroupId;
+use crate::domain::{ChatId, GroupId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -42,15 +42,24 @@ pub enum SuggestMode {
     Fulltext,
 }
 
-/// The item id of a resolution in the index and in deflection counts.
-pub fn resolution_item_id(resolution: &Resolution) -> String {
-    format!("resolution:{}", resolution.chat_id)
+/// Which documents a search may return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuggestionSources {
+    /// Published articles only: what customers (and anyone without a sign-in) may see.
+    Articles,
+    /// Articles and past resolutions: for agents who may read the chat being answered.
+    ArticlesAndResolutions,
+}
+
+/// The item id of a chat's resolution in the index and in deflection counts.
+pub fn resolution_item_id(chat: &ChatId) -> String {
+    format!("resolution:{chat}")
 }
 
 pub trait Suggester: Send + Sync {
     fn mode(&self) -> SuggestMode;
-    /// The embedding to store with an article (title, Markdown body) or resolution (question,
-    /// note); `None` without a model.
+    /// The embedding to store with an article (title, Markdown body) or resolution (its title
+    /// and note); `None` without a model.
     fn embed(&self, title: &str, body: &str) -> Option<Vec<f32>>;
     /// The knowledge version the index was built from (`None`: never built).
     fn indexed_version(&self) -> Option<u64>;
@@ -59,5 +68,11 @@ pub trait Suggester: Send + Sync {
     fn upsert_article(&self, article: &Article);
     fn upsert_resolution(&self, resolution: &Resolution);
     fn remove(&self, item_id: &str);
-    fn search(&self, question: &str, group: Option<&GroupId>, limit: usize) -> Vec<SuggestionHit>;
+    fn search(
+        &self,
+        question: &str,
+        group: Option<&GroupId>,
+        sources: SuggestionSources,
+        limit: usize,
+    ) -> Vec<SuggestionHit>;
 }

@@ -13,9 +13,7 @@ use futures::stream::{self, StreamExt};
 use super::frames::ServerFrame;
 use crate::api::error::error_chain;
 use crate::domain::rules;
-use crate::domain::{
-    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, Visibility,
-};
+use crate::domain::{AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds};
 use crate::ports::{
     Audience, ChatFilter, ChatNotice, ChatStore, Clock, ConnectionId, ConnectionOwner,
     ConnectionPoster, ConnectionStore, DirectoryStore, Notifier, PostError, PrincipalKey,
@@ -152,12 +150,15 @@ impl Fanout {
         // checked again first: one who may no longer read it is unsubscribed and told, and gets
         // neither this event nor any later one.
         let subscribers = self.connections.chat_subscribers(&chat.id).await?;
-        let for_customers = event.kind.visibility() == Visibility::Everyone;
+        // Customers get their version of the event (none of agent-only events, an end without
+        // the agent's resolution note).
+        let customer_event = event.for_customer();
+        let mut customers: Vec<ConnectionId> = Vec::new();
         let mut recipients: Vec<ConnectionId> = Vec::new();
         let mut revoked: Vec<ConnectionId> = Vec::new();
         for s in subscribers {
             match s.audience {
-                Audience::Customer if for_customers => recipients.push(s.connection),
+                Audience::Customer if customer_event.is_some() => customers.push(s.connection),
                 Audience::Customer => {}
                 Audience::Agent if !readers_changed => recipients.push(s.connection),
                 Audience::Agent => {
@@ -176,6 +177,14 @@ impl Fanout {
         }
         .to_bytes();
         self.post_many(recipients, frame).await;
+        if let Some(customer_event) = customer_event {
+            let frame = ServerFrame::Event {
+                chat_id: chat.id.clone(),
+                event: customer_event,
+            }
+            .to_bytes();
+            self.post_many(customers, frame).await;
+        }
 
         // 2. Queue positions, when the queue of a group changed.
         let mut affected: Vec<GroupId> = vec![chat.group_id.clone()];

@@ -323,23 +323,46 @@ impl ChatStore for SqliteStore {
         .await
     }
 
-    async fn purge_chat(&self, id: &ChatId) -> Result<(), StoreError> {
+    /// One transaction: the chat row goes only while it is deleted and at the expected sequence
+    /// number, its events with it; a purge that loses a race writes nothing.
+    async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {
         let id = id.clone();
         self.with(move |c| {
-            let tx = c.transaction().map_err(db_err)?;
+            let tx = rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate)
+                .map_err(db_err)?;
+            let n = super::execute(
+                &tx,
+                "DELETE FROM chats WHERE id = ?1 AND last_seq = ?2 AND deleted = 1",
+                params![id.as_str(), expected_seq as i64],
+            )
+            .map_err(db_err)?;
+            if n == 0 {
+                let exists: Option<i64> = super::query_row(
+                    &tx,
+                    "SELECT 1 FROM chats WHERE id = ?1",
+                    params![id.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+                return Err(match exists {
+                    Some(_) => StoreError::Stale,
+                    None => StoreError::NotFound(format!("chat {id}")),
+                });
+            }
             super::execute(
                 &tx,
                 "DELETE FROM events WHERE chat_id = ?1",
                 params![id.as_str()],
             )
             .map_err(db_err)?;
-            let n = super::execute(&tx, "DELETE FROM chats WHERE id = ?1", params![id.as_str()])
-                .map_err(db_err)?;
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("chat {id}")));
-            }
             tx.commit().map_err(db_err)
         })
         .await
+    }
+
+    async fn finish_purge(&self, _id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        // A purge here is one transaction: it never leaves anything behind.
+        Ok(None)
     }
 }

@@ -3,8 +3,8 @@ use rusqlite::{params, OptionalExtension};
 
 use super::{db_err, json_err, SqliteStore};
 use crate::domain::kb::{Article, DeflectionAction, DeflectionEvent, Resolution};
-use crate::domain::ArticleId;
-use crate::ports::{DeflectionReport, KnowledgeStore, StoreError};
+use crate::domain::{ArticleId, ChatId};
+use crate::ports::{DeflectionRecorded, DeflectionReport, KnowledgeStore, StoreError};
 
 /// Embeddings are kept as raw little-endian f32s: a quarter of the size of JSON numbers and
 /// loaded without parsing.
@@ -157,6 +157,25 @@ impl KnowledgeStore for SqliteStore {
         .await
     }
 
+    async fn delete_resolution(&self, chat: &ChatId) -> Result<bool, StoreError> {
+        let chat = chat.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            let n = super::execute(
+                &tx,
+                "DELETE FROM resolutions WHERE chat_id = ?1",
+                params![chat.as_str()],
+            )
+            .map_err(db_err)?;
+            if n > 0 {
+                bump(&tx)?;
+            }
+            tx.commit().map_err(db_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
     async fn knowledge_version(&self) -> Result<u64, StoreError> {
         self.read(|c| {
             let v: i64 = super::query_row(
@@ -193,22 +212,48 @@ impl KnowledgeStore for SqliteStore {
         .await
     }
 
-    async fn record_deflection(&self, event: &DeflectionEvent) -> Result<bool, StoreError> {
+    async fn record_deflection(
+        &self,
+        event: &DeflectionEvent,
+    ) -> Result<DeflectionRecorded, StoreError> {
         let e = event.clone();
         self.with(move |c| {
-            let n = super::execute(c,
-                    "INSERT OR IGNORE INTO deflection_events (question_id, item_id, action, group_id, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
-                        e.question_id,
-                        e.item_id,
-                        e.action.as_str(),
-                        e.group_id.as_ref().map(|g| g.as_str()),
-                        e.at.millis()
-                    ],
-                )
+            // IMMEDIATE: the check for the shown record and the insert see one state.
+            let tx = rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate)
                 .map_err(db_err)?;
-            Ok(n > 0)
+            if e.action != DeflectionAction::Shown {
+                let shown: Option<i64> = super::query_row(
+                    &tx,
+                    "SELECT 1 FROM deflection_events
+                     WHERE question_id = ?1 AND item_id = ?2 AND action = 'shown'",
+                    params![e.question_id, e.item_id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)?;
+                if shown.is_none() {
+                    return Ok(DeflectionRecorded::NotShown);
+                }
+            }
+            let n = super::execute(
+                &tx,
+                "INSERT OR IGNORE INTO deflection_events (question_id, item_id, action, group_id, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    e.question_id,
+                    e.item_id,
+                    e.action.as_str(),
+                    e.group_id.as_ref().map(|g| g.as_str()),
+                    e.at.millis()
+                ],
+            )
+            .map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+            Ok(if n > 0 {
+                DeflectionRecorded::Counted
+            } else {
+                DeflectionRecorded::Repeat
+            })
         })
         .await
     }

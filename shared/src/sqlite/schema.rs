@@ -113,6 +113,13 @@ CREATE TABLE throttle (
 );
 CREATE INDEX throttle_by_expiry ON throttle (expires_at);
 "#,
+    // Resolutions no longer keep the customer's question (it may hold personal data and was
+    // shown as the suggestion's title). Embeddings made from it are dropped too: the index
+    // recomputes them from the agent's note alone, and the version bump makes it rebuild.
+    r#"
+UPDATE resolutions SET doc = json_remove(doc, '$.question'), embedding = NULL;
+UPDATE knowledge_version SET version = version + 1 WHERE id = 1;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
@@ -127,4 +134,50 @@ pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
         .map_err(db_err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database written before resolutions stopped keeping the customer's question: after
+    /// the upgrade the question is gone from disk, not only unread.
+    #[test]
+    fn upgrading_removes_the_customer_question_from_stored_resolutions() {
+        let conn = Connection::open_in_memory().unwrap();
+        let scrub = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("json_remove(doc, '$.question')"))
+            .unwrap();
+        for (i, sql) in MIGRATIONS.iter().enumerate().take(scrub) {
+            conn.execute_batch(&format!(
+                "BEGIN; {sql} PRAGMA user_version = {}; COMMIT;",
+                i + 1
+            ))
+            .unwrap();
+        }
+        let legacy = r#"{"chat_id":"c1","group_id":"g","question":"I am Ann, card 4111 1111",
+            "resolution":"Reset the password","agent_name":"Al","resolved_at":5}"#;
+        conn.execute(
+            "INSERT INTO resolutions (chat_id, doc, embedding) VALUES ('c1', ?1, x'0000803f')",
+            [legacy],
+        )
+        .unwrap();
+        migrate(&conn).unwrap();
+        let (doc, embedding, version): (String, Option<Vec<u8>>, i64) = conn
+            .query_row(
+                "SELECT doc, embedding, (SELECT version FROM knowledge_version)
+                 FROM resolutions WHERE chat_id = 'c1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(!doc.contains("question") && !doc.contains("4111"), "{doc}");
+        assert!(doc.contains("Reset the password"), "{doc}");
+        assert_eq!(
+            embedding, None,
+            "made from the question too: recomputed from the note"
+        );
+        assert_eq!(version, 1, "indexes rebuild");
+    }
 }

@@ -169,6 +169,7 @@ pub fn evaluate(
             &SuggestQuery {
                 text: &q.query,
                 group: None,
+                kinds: DocKind::ALL,
                 limit: DEPTH,
             },
             &options,

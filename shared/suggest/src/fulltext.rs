@@ -28,7 +28,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{doc, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, Term};
 
-use crate::SuggestError;
+use crate::{DocKind, SuggestError};
 
 const ANALYZER: &str = "en_stem_stop";
 const WORDS_ANALYZER: &str = "en_words";
@@ -75,6 +75,8 @@ struct Fields {
     body: Field,
     tags: Field,
     groups: Field,
+    /// The document's kind (`article`, `resolution`), for searches limited to some kinds.
+    kind: Field,
     /// Unstemmed words of title, body and tags: the dictionary for typo correction.
     words: Field,
 }
@@ -173,6 +175,7 @@ impl FullText {
             body: sb.add_text_field("body", text.clone()),
             tags: sb.add_text_field("tags", text),
             groups: sb.add_text_field("groups", STRING),
+            kind: sb.add_text_field("kind", STRING),
             words: sb.add_text_field(
                 "words",
                 TextOptions::default().set_indexing_options(
@@ -206,10 +209,12 @@ impl FullText {
 
     /// Queues a document (replacing any earlier one with the same id); visible after
     /// [`commit`](Self::commit).
+    #[allow(clippy::too_many_arguments)]
     pub fn add(
         &self,
         key: u64,
         id: &str,
+        kind: DocKind,
         title: &str,
         body: &str,
         tags: &[String],
@@ -219,6 +224,7 @@ impl FullText {
         let mut document = doc!(
             f.id => id,
             f.key => key,
+            f.kind => kind.as_str(),
             f.title => title,
             f.body => body,
         );
@@ -370,15 +376,17 @@ impl FullText {
         .collect()
     }
 
-    /// The `k` best BM25 matches for `query`, restricted to `group` when given.
+    /// The `k` best BM25 matches for `query` among documents of `kinds`, restricted to `group`
+    /// when given.
     pub fn search(
         &self,
         searcher: &Searcher,
         query: &AnalyzedQuery,
         group: Option<&str>,
+        kinds: &[DocKind],
         k: usize,
     ) -> Result<Vec<FullTextHit>, SuggestError> {
-        if query.terms.is_empty() || k == 0 {
+        if query.terms.is_empty() || k == 0 || kinds.is_empty() {
             return Ok(Vec::new());
         }
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -404,29 +412,22 @@ impl FullText {
             }
         }
         let text_query: Box<dyn Query> = Box::new(BooleanQuery::new(should));
-        let query: Box<dyn Query> = match group {
-            None => text_query,
-            Some(group) => {
-                let g = self.fields.groups;
-                let allowed = BooleanQuery::union(vec![
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(g, group),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(g, ANY_GROUP),
-                        IndexRecordOption::Basic,
-                    )),
-                ]);
-                // Score 0: the filter must not change the ranking.
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, text_query),
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(Box::new(allowed), 0.0)),
-                    ),
-                ]))
-            }
+        // Filters score 0: they must not change the ranking.
+        let mut filters: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(group) = group {
+            let allowed = self.any_of(self.fields.groups, &[group, ANY_GROUP]);
+            filters.push((Occur::Must, Box::new(ConstScoreQuery::new(allowed, 0.0))));
+        }
+        if !DocKind::ALL.iter().all(|k| kinds.contains(k)) {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            let allowed = self.any_of(self.fields.kind, &names);
+            filters.push((Occur::Must, Box::new(ConstScoreQuery::new(allowed, 0.0))));
+        }
+        let query: Box<dyn Query> = if filters.is_empty() {
+            text_query
+        } else {
+            filters.push((Occur::Must, text_query));
+            Box::new(BooleanQuery::new(filters))
         };
         let top = searcher.search(&query, &TopDocs::with_limit(k).order_by_score())?;
         let mut columns: Vec<Option<tantivy::columnar::Column<u64>>> =
@@ -447,6 +448,21 @@ impl FullText {
             }
         }
         Ok(hits)
+    }
+
+    /// Matches documents whose untokenised `field` holds any of `values`.
+    fn any_of(&self, field: Field, values: &[&str]) -> Box<dyn Query> {
+        Box::new(BooleanQuery::union(
+            values
+                .iter()
+                .map(|v| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        ))
     }
 
     /// Byte ranges of `text` whose analysed token is one of `terms`, tagged with the term's index

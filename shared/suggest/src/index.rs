@@ -206,6 +206,7 @@ impl SuggestionIndex {
             self.fulltext.add(
                 key,
                 &p.doc.id,
+                p.doc.kind,
                 &p.doc.title,
                 &p.text,
                 &p.doc.tags,
@@ -290,7 +291,7 @@ impl SuggestionIndex {
         q: &SuggestQuery,
         options: &SearchOptions,
     ) -> Result<Vec<Suggestion>, SuggestError> {
-        if q.limit == 0 || q.text.trim().is_empty() {
+        if q.limit == 0 || q.text.trim().is_empty() || q.kinds.is_empty() {
             return Ok(Vec::new());
         }
         let ranking = options
@@ -304,7 +305,7 @@ impl SuggestionIndex {
         let analyzed = self.fulltext.analyze(&searcher, q.text)?;
         let lexical: Vec<(u64, f32)> = if use_words {
             self.fulltext
-                .search(&searcher, &analyzed, q.group, k)?
+                .search(&searcher, &analyzed, q.group, q.kinds, k)?
                 .into_iter()
                 .map(|h| (h.key, h.score))
                 .collect()
@@ -331,7 +332,9 @@ impl SuggestionIndex {
             Some(qe) if qe.len() == store.matrix.dim() => {
                 let by_key = &store.by_key;
                 let mut top = store.matrix.top_k(qe, k, |key| {
-                    by_key.get(&key).is_some_and(|e| e.applies_to(q.group))
+                    by_key
+                        .get(&key)
+                        .is_some_and(|e| e.applies_to(q.group) && q.kinds.contains(&e.kind))
                 });
                 top.retain(|&(_, cos)| cos >= self.config.min_similarity);
                 top
@@ -355,6 +358,10 @@ impl SuggestionIndex {
             let Some(entry) = store.by_key.get(&key) else {
                 continue;
             };
+            // Both rankings filtered by kind already; this keeps it so whatever they return.
+            if !q.kinds.contains(&entry.kind) {
+                continue;
+            }
             let matches = self.fulltext.match_ranges(&entry.text, &terms);
             let snippet = make_snippet(&entry.text, &matches, self.config.snippet_len);
             out.push(Suggestion {

@@ -40,6 +40,18 @@ pub enum DocKind {
     Resolution,
 }
 
+impl DocKind {
+    /// Every kind: a search that may return anything.
+    pub const ALL: &'static [DocKind] = &[DocKind::Article, DocKind::Resolution];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Article => "article",
+            DocKind::Resolution => "resolution",
+        }
+    }
+}
+
 /// A document to index. `body` may be Markdown; it is indexed and shown as plain text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchDoc {
@@ -65,6 +77,11 @@ pub struct SuggestQuery<'a> {
     pub text: &'a str,
     /// Only documents for this group (plus those for every group).
     pub group: Option<&'a str>,
+    /// Only documents of these kinds ([`DocKind::ALL`] for any). An application that shows
+    /// resolutions to some readers only (they are agents' notes) asks for articles alone for
+    /// the others; documents of other kinds are never candidates, so they cannot crowd out the
+    /// ones asked for.
+    pub kinds: &'a [DocKind],
     /// How many suggestions to return at most.
     pub limit: usize,
 }

@@ -5,7 +5,7 @@ mod common;
 use std::sync::Arc;
 
 use chatdesk_suggest::fulltext::analyzer;
-use chatdesk_suggest::{SearchDoc, SuggestQuery, Suggestion, SuggestionIndex};
+use chatdesk_suggest::{DocKind, SearchDoc, SuggestQuery, Suggestion, SuggestionIndex};
 use common::{doc, in_groups, kb};
 
 fn search(index: &SuggestionIndex, text: &str) -> Vec<Suggestion> {
@@ -13,6 +13,7 @@ fn search(index: &SuggestionIndex, text: &str) -> Vec<Suggestion> {
         .search(&SuggestQuery {
             text,
             group: None,
+            kinds: DocKind::ALL,
             limit: 5,
         })
         .unwrap()
@@ -107,6 +108,7 @@ fn group_filter() {
             .search(&SuggestQuery {
                 text: "refunds",
                 group,
+                kinds: DocKind::ALL,
                 limit: 10,
             })
             .unwrap()
@@ -261,4 +263,36 @@ fn concurrent_upserts_and_searches() {
         r.join().unwrap();
     }
     assert_eq!(index.len(), 7 + 10);
+}
+
+/// A search for some kinds never returns, nor is crowded out by, documents of the others.
+#[test]
+fn a_search_limited_to_articles_never_returns_a_resolution() {
+    let mut resolution = doc(
+        "r1",
+        "Printer offline fixed",
+        "Restarted the printer spooler; the printer prints again.",
+    );
+    resolution.kind = DocKind::Resolution;
+    let article = doc("a1", "Office supplies", "Order paper for the printer.");
+    let index = SuggestionIndex::build(None, vec![resolution, article]).unwrap();
+    let found = |kinds: &[DocKind], limit| -> Vec<String> {
+        index
+            .search(&SuggestQuery {
+                text: "printer",
+                group: None,
+                kinds,
+                limit,
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(found(DocKind::ALL, 5), vec!["r1", "a1"]);
+    assert_eq!(found(DocKind::ALL, 1), vec!["r1"]);
+    // Limited to one result, the article still comes although the resolution ranks higher.
+    assert_eq!(found(&[DocKind::Article], 1), vec!["a1"]);
+    assert_eq!(found(&[DocKind::Resolution], 5), vec!["r1"]);
+    assert!(found(&[], 5).is_empty());
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use chatdesk_suggest::embedder::EMBEDDING_DIM;
-use chatdesk_suggest::{Ranking, SearchOptions, SuggestQuery, SuggestionIndex};
+use chatdesk_suggest::{DocKind, Ranking, SearchOptions, SuggestQuery, SuggestionIndex};
 use common::{embedder, kb};
 
 fn top(index: &SuggestionIndex, text: &str) -> String {
@@ -12,6 +12,7 @@ fn top(index: &SuggestionIndex, text: &str) -> String {
         .search(&SuggestQuery {
             text,
             group: None,
+            kinds: DocKind::ALL,
             limit: 3,
         })
         .unwrap()
@@ -73,6 +74,7 @@ fn rankings_can_be_compared_on_one_index() {
     let q = SuggestQuery {
         text: "we want to stop paying",
         group: None,
+        kinds: DocKind::ALL,
         limit: 3,
     };
     let bm25 = index
@@ -118,6 +120,7 @@ fn very_long_questions_are_capped() {
         .search(&SuggestQuery {
             text: &long,
             group: None,
+            kinds: DocKind::ALL,
             limit: 3,
         })
         .unwrap();
@@ -133,6 +136,7 @@ fn unrelated_questions_get_few_or_no_suggestions() {
         .search(&SuggestQuery {
             text: "what is the capital of peru",
             group: None,
+            kinds: DocKind::ALL,
             limit: 5,
         })
         .unwrap();
@@ -141,4 +145,34 @@ fn unrelated_questions_get_few_or_no_suggestions() {
         "unrelated question got {} suggestions: {r:?}",
         r.len()
     );
+}
+
+/// By meaning too, a search for articles alone never returns a resolution, however close.
+#[test]
+fn a_search_limited_to_articles_never_returns_a_resolution_by_meaning() {
+    let mut docs = kb();
+    docs.push(chatdesk_suggest::SearchDoc {
+        id: "r1".into(),
+        kind: DocKind::Resolution,
+        title: "Customer could not sign in".into(),
+        body: "Sent a password reset link; the customer could sign in again.".into(),
+        tags: Vec::new(),
+        groups: Vec::new(),
+        embedding: None,
+    });
+    let index = SuggestionIndex::build(Some(embedder()), docs).unwrap();
+    let search = |kinds| {
+        index
+            .search(&SuggestQuery {
+                text: "I can't remember how to sign in",
+                group: None,
+                kinds,
+                limit: 10,
+            })
+            .unwrap()
+    };
+    assert!(search(DocKind::ALL).iter().any(|s| s.id == "r1"));
+    let articles = search(&[DocKind::Article]);
+    assert!(!articles.is_empty());
+    assert!(articles.iter().all(|s| s.kind == DocKind::Article));
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chatdesk_suggest::embedder::EMBEDDING_DIM;
-use chatdesk_suggest::{Embedder, Ranking, SearchOptions, SuggestQuery, SuggestionIndex};
+use chatdesk_suggest::{DocKind, Embedder, Ranking, SearchOptions, SuggestQuery, SuggestionIndex};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
@@ -276,6 +276,7 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
     let first = index.search(&SuggestQuery {
         text: &questions[0],
         group: None,
+        kinds: DocKind::ALL,
         limit: args.limit,
     })?;
     let first_answer = first_started.elapsed();
@@ -317,6 +318,7 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
         index.search(&SuggestQuery {
             text: q,
             group: None,
+            kinds: DocKind::ALL,
             limit: args.limit,
         })?;
     }
@@ -332,6 +334,7 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
         let r = index.search(&SuggestQuery {
             text: q,
             group: group_of(i),
+            kinds: DocKind::ALL,
             limit: args.limit,
         })?;
         full.push(ms(t.elapsed()));
@@ -357,6 +360,7 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
                 &SuggestQuery {
                     text: q,
                     group: group_of(i),
+                    kinds: DocKind::ALL,
                     limit: args.limit,
                 },
                 &SearchOptions {
@@ -382,6 +386,7 @@ fn run(args: Args, process_start: Instant) -> Result<(), Box<dyn std::error::Err
                     &SuggestQuery {
                         text: q,
                         group: group_of(i),
+                        kinds: DocKind::ALL,
                         limit: args.limit,
                     },
                     &SearchOptions {
