@@ -632,6 +632,16 @@ const PUSHES: &[(&str, [&str; 5])] = &[
             "session_ended (revoked)",
         ],
     ),
+    (
+        "an administrator purges a deleted Support chat alice has open",
+        [
+            "session_ended (purged)",
+            "chat_removed, unwatched (purged)",
+            "chat_removed",
+            "nothing",
+            "—",
+        ],
+    ),
 ];
 
 fn render_pushes(rows: &[(String, Vec<String>)]) -> String {

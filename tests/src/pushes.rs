@@ -275,5 +275,29 @@ pub async fn push_rows(server: &TestServer) -> Vec<(String, Vec<String>)> {
         "eli (Support) is removed; a Support chat starts".to_owned(),
         cells,
     ));
+
+    // A chat ended and deleted, still open in alice's console and on the customer's page, is
+    // purged by an administrator.
+    let (chat, _, mut sockets) = active_chat(server, &api, None).await;
+    let alice = api.login("alice").await;
+    let admin = api.login("admin").await;
+    for action in ["end", "delete"] {
+        let (_, out) = api.action(action, &alice, json!({"chat_ids":[chat]})).await;
+        assert_eq!(out["succeeded"], 1, "{action}: {out}");
+    }
+    for ws in [
+        &mut sockets.customer,
+        &mut sockets.alice,
+        &mut sockets.carol,
+        &mut sockets.bob,
+    ] {
+        drain(ws).await;
+    }
+    let (_, out) = api.action("purge", &admin, json!({"chat_ids":[chat]})).await;
+    assert_eq!(out["succeeded"], 1, "purge: {out}");
+    rows.push((
+        "an administrator purges a deleted Support chat alice has open".to_owned(),
+        sockets.summaries(&chat).await,
+    ));
     rows
 }
