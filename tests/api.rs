@@ -149,7 +149,8 @@ async fn a_chat_that_is_not_yours_is_refused_the_same_way_in_every_state() {
         }
         chats.push((stage, chat));
     }
-    let actions: [(&str, fn(&str) -> Value); 6] = [
+    type Body = fn(&str) -> Value;
+    let actions: [(&str, Body); 6] = [
         ("pull", |c| json!({"chat_ids":[c]})),
         ("take", |c| json!({"chat_ids":[c]})),
         (
