@@ -193,20 +193,22 @@ async fn a_chat_that_is_not_yours_is_refused_the_same_way_in_every_state() {
 async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
     let server = spawn_server().await;
     let api = Api::new(&server.base_url);
+    // JSON that parses but does not fit (a missing, mistyped or unknown field, a malformed id) is
+    // refused input, as over the WebSocket; broken JSON is `invalid_json` (below).
     let cases: Vec<(Value, &str, &str)> = vec![
         (
             json!({"group_id":"support","name":"A"}),
-            "invalid_json",
+            "invalid_input",
             "question",
         ),
         (
             json!({"group_id":5,"name":"A","question":"q"}),
-            "invalid_json",
+            "invalid_input",
             "group_id",
         ),
         (
             json!({"group_id":"support","name":"A","question":"q","admin":true}),
-            "invalid_json",
+            "invalid_input",
             "admin",
         ),
         (
@@ -236,7 +238,7 @@ async fn bad_input_gets_a_clear_4xx_and_changes_nothing() {
         ),
         (
             json!({"group_id":"bad id!","name":"A","question":"q"}),
-            "invalid_json",
+            "invalid_input",
             "group_id",
         ),
     ];

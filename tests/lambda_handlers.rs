@@ -125,10 +125,11 @@ async fn chat_start_and_queue_pull_with_their_error_cases() {
     assert_eq!(resp.status().as_u16(), 201);
     let chat = body_json(&resp)["chat"]["id"].as_str().unwrap().to_owned();
     for (body, status, code) in [
+        // A missing field is refused input, named like any other (as over the WebSocket).
         (
             json!({"group_id":"support","name":"Ann"}),
             400,
-            "invalid_json",
+            "invalid_input",
         ),
         (
             json!({"group_id":"nope","name":"Ann","question":"q"}),

@@ -23,6 +23,7 @@ use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 
 use chatdesk::app::App;
+use chatdesk::errors::ErrorCode;
 use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
 use chatdesk::realtime::frames::{route_key, ServerFrame, MAX_FRAME_BYTES};
 use chatdesk::realtime::{handle_ws_event, Fanout};
@@ -255,7 +256,7 @@ async fn run_socket(
             Message::Text(t) => t.to_string(),
             Message::Binary(_) => {
                 let frame = ServerFrame::Error {
-                    error: "invalid_json".into(),
+                    error: ErrorCode::InvalidJson,
                     message: "send text frames holding JSON".into(),
                     action: None,
                 };
@@ -269,7 +270,7 @@ async fn run_socket(
         };
         if text.len() > MAX_FRAME_BYTES {
             let frame = ServerFrame::Error {
-                error: "too_large".into(),
+                error: ErrorCode::TooLarge,
                 message: format!("frames are limited to {MAX_FRAME_BYTES} bytes"),
                 action: None,
             };

@@ -35,7 +35,7 @@ async fn absent() -> Response {
     (
         StatusCode::NOT_FOUND,
         Json(serde_json::json!({
-            "error": "no_route",
+            "error": chatdesk::errors::ErrorCode::NoRoute,
             "message": "there is no such route on this listener",
         })),
     )

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 #[cfg(feature = "dynamo")]
 pub mod dynamodb;
+pub mod errors;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod ports;

@@ -1,5 +1,6 @@
 //! A store decorator that counts every call by operation, for the benchmarks' "store calls per
-//! message" figure. It wraps any adapter.
+//! message" figure, and can make one operation fail as a broken backend would (for the tests of
+//! what a client is told then). It wraps any adapter.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use chatdesk_server::Stores;
 pub struct CountingStores {
     inner: Stores,
     counts: Arc<Mutex<BTreeMap<&'static str, u64>>>,
+    failing: Arc<Mutex<Option<&'static str>>>,
 }
 
 impl CountingStores {
@@ -20,6 +22,7 @@ impl CountingStores {
         CountingStores {
             inner,
             counts: Arc::default(),
+            failing: Arc::default(),
         }
     }
 
@@ -35,9 +38,23 @@ impl CountingStores {
         }
     }
 
-    fn count(&self, op: &'static str) {
+    /// Counts a call of `op`, and fails it when `op` is the operation told to fail.
+    fn count(&self, op: &'static str) -> Result<(), StoreError> {
         if let Ok(mut m) = self.counts.lock() {
             *m.entry(op).or_default() += 1;
+        }
+        if self.failing.lock().map(|f| *f == Some(op)).unwrap_or(false) {
+            return Err(StoreError::backend(std::io::Error::other(format!(
+                "{op} failed (injected)"
+            ))));
+        }
+        Ok(())
+    }
+
+    /// From now on every call of `op` fails as a broken backend would (`None`: none fails).
+    pub fn fail(&self, op: Option<&'static str>) {
+        if let Ok(mut f) = self.failing.lock() {
+            *f = op;
         }
     }
 
@@ -59,43 +76,43 @@ impl CountingStores {
 #[async_trait]
 impl DirectoryStore for CountingStores {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
-        self.count("put_group");
+        self.count("put_group")?;
         self.inner.directory.put_group(group).await
     }
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
-        self.count("list_groups");
+        self.count("list_groups")?;
         self.inner.directory.list_groups().await
     }
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
-        self.count("put_agent");
+        self.count("put_agent")?;
         self.inner.directory.put_agent(agent).await
     }
     async fn set_session_epoch(&self, id: &AgentId, epoch: u64) -> Result<(), StoreError> {
-        self.count("set_session_epoch");
+        self.count("set_session_epoch")?;
         self.inner.directory.set_session_epoch(id, epoch).await
     }
     async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
-        self.count("delete_agent");
+        self.count("delete_agent")?;
         self.inner.directory.delete_agent(id).await
     }
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
-        self.count("get_agent");
+        self.count("get_agent")?;
         self.inner.directory.get_agent(id).await
     }
     async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
-        self.count("list_agents");
+        self.count("list_agents")?;
         self.inner.directory.list_agents().await
     }
     async fn set_password_hash(&self, id: &AgentId, hash: &str) -> Result<(), StoreError> {
-        self.count("set_password_hash");
+        self.count("set_password_hash")?;
         self.inner.directory.set_password_hash(id, hash).await
     }
     async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError> {
-        self.count("find_login");
+        self.count("find_login")?;
         self.inner.directory.find_login(username).await
     }
     async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError> {
-        self.count("active_chat_count");
+        self.count("active_chat_count")?;
         self.inner.directory.active_chat_count(id).await
     }
 }
@@ -103,15 +120,15 @@ impl DirectoryStore for CountingStores {
 #[async_trait]
 impl ChatStore for CountingStores {
     async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
-        self.count("create_chat");
+        self.count("create_chat")?;
         self.inner.chats.create_chat(chat, events).await
     }
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
-        self.count("get_chat");
+        self.count("get_chat")?;
         self.inner.chats.get_chat(id).await
     }
     async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
-        self.count("commit");
+        self.count("commit")?;
         self.inner.chats.commit(commit).await
     }
     async fn events_after(
@@ -120,7 +137,7 @@ impl ChatStore for CountingStores {
         after_seq: u64,
         limit: usize,
     ) -> Result<Vec<ChatEvent>, StoreError> {
-        self.count("events_after");
+        self.count("events_after")?;
         self.inner.chats.events_after(chat, after_seq, limit).await
     }
     async fn find_message(
@@ -128,7 +145,7 @@ impl ChatStore for CountingStores {
         chat: &ChatId,
         client_msg_id: &ClientMessageId,
     ) -> Result<Option<ChatEvent>, StoreError> {
-        self.count("find_message");
+        self.count("find_message")?;
         self.inner.chats.find_message(chat, client_msg_id).await
     }
     async fn list_chats_after(
@@ -137,22 +154,22 @@ impl ChatStore for CountingStores {
         after: Option<&ListPosition>,
         limit: usize,
     ) -> Result<Vec<Chat>, StoreError> {
-        self.count("list_chats");
+        self.count("list_chats")?;
         self.inner
             .chats
             .list_chats_after(filter, after, limit)
             .await
     }
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
-        self.count("queue_position");
+        self.count("queue_position")?;
         self.inner.chats.queue_position(chat).await
     }
     async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {
-        self.count("purge_chat");
+        self.count("purge_chat")?;
         self.inner.chats.purge_chat(id, expected_seq).await
     }
     async fn finish_purge(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
-        self.count("finish_purge");
+        self.count("finish_purge")?;
         self.inner.chats.finish_purge(id).await
     }
 }
@@ -163,7 +180,7 @@ impl PreferenceStore for CountingStores {
         &self,
         agent: &AgentId,
     ) -> Result<Option<ListPreferences>, StoreError> {
-        self.count("get_preferences");
+        self.count("get_preferences")?;
         self.inner.preferences.get_preferences(agent).await
     }
     async fn put_preferences(
@@ -171,7 +188,7 @@ impl PreferenceStore for CountingStores {
         agent: &AgentId,
         prefs: &ListPreferences,
     ) -> Result<(), StoreError> {
-        self.count("put_preferences");
+        self.count("put_preferences")?;
         self.inner.preferences.put_preferences(agent, prefs).await
     }
 }
@@ -184,7 +201,7 @@ impl ThrottleStore for CountingStores {
         now: Timestamp,
         limit: ThrottleLimit,
     ) -> Result<Allowance, StoreError> {
-        self.count("throttle_admit");
+        self.count("throttle_admit")?;
         self.inner.throttle.admit(key, now, limit).await
     }
     async fn release(
@@ -193,7 +210,7 @@ impl ThrottleStore for CountingStores {
         admitted_at: Timestamp,
         limit: ThrottleLimit,
     ) -> Result<(), StoreError> {
-        self.count("throttle_release");
+        self.count("throttle_release")?;
         self.inner.throttle.release(key, admitted_at, limit).await
     }
 }
@@ -201,7 +218,7 @@ impl ThrottleStore for CountingStores {
 #[async_trait]
 impl ConnectionStore for CountingStores {
     async fn put_connection(&self, connection: &Connection, max: u32) -> Result<(), StoreError> {
-        self.count("put_connection");
+        self.count("put_connection")?;
         self.inner.connections.put_connection(connection, max).await
     }
     async fn principal_connections(
@@ -209,14 +226,14 @@ impl ConnectionStore for CountingStores {
         principal: &PrincipalKey,
         now: Timestamp,
     ) -> Result<Vec<ConnectionId>, StoreError> {
-        self.count("principal_connections");
+        self.count("principal_connections")?;
         self.inner
             .connections
             .principal_connections(principal, now)
             .await
     }
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
-        self.count("get_connection");
+        self.count("get_connection")?;
         self.inner.connections.get_connection(id).await
     }
     async fn admit_frame(
@@ -225,15 +242,15 @@ impl ConnectionStore for CountingStores {
         now: Timestamp,
         limit: RateLimit,
     ) -> Result<Admission, StoreError> {
-        self.count("admit_frame");
+        self.count("admit_frame")?;
         self.inner.connections.admit_frame(id, now, limit).await
     }
     async fn remove_connection(&self, id: &ConnectionId) -> Result<(), StoreError> {
-        self.count("remove_connection");
+        self.count("remove_connection")?;
         self.inner.connections.remove_connection(id).await
     }
     async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError> {
-        self.count("watch_chat");
+        self.count("watch_chat")?;
         self.inner.connections.watch_chat(chat, connection).await
     }
     async fn unwatch_chat(
@@ -241,15 +258,15 @@ impl ConnectionStore for CountingStores {
         chat: &ChatId,
         connection: &ConnectionId,
     ) -> Result<(), StoreError> {
-        self.count("unwatch_chat");
+        self.count("unwatch_chat")?;
         self.inner.connections.unwatch_chat(chat, connection).await
     }
     async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
-        self.count("chat_subscribers");
+        self.count("chat_subscribers")?;
         self.inner.connections.chat_subscribers(chat).await
     }
     async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
-        self.count("group_subscribers");
+        self.count("group_subscribers")?;
         self.inner.connections.group_subscribers(group).await
     }
 }
@@ -257,39 +274,39 @@ impl ConnectionStore for CountingStores {
 #[async_trait]
 impl KnowledgeStore for CountingStores {
     async fn put_article(&self, article: &kb::Article) -> Result<(), StoreError> {
-        self.count("put_article");
+        self.count("put_article")?;
         self.inner.knowledge.put_article(article).await
     }
     async fn get_article(&self, id: &ArticleId) -> Result<Option<kb::Article>, StoreError> {
-        self.count("get_article");
+        self.count("get_article")?;
         self.inner.knowledge.get_article(id).await
     }
     async fn delete_article(&self, id: &ArticleId) -> Result<bool, StoreError> {
-        self.count("delete_article");
+        self.count("delete_article")?;
         self.inner.knowledge.delete_article(id).await
     }
     async fn list_articles(&self) -> Result<Vec<kb::Article>, StoreError> {
-        self.count("list_articles");
+        self.count("list_articles")?;
         self.inner.knowledge.list_articles().await
     }
     async fn put_resolution(&self, resolution: &kb::Resolution) -> Result<(), StoreError> {
-        self.count("put_resolution");
+        self.count("put_resolution")?;
         self.inner.knowledge.put_resolution(resolution).await
     }
     async fn list_resolutions(&self) -> Result<Vec<kb::Resolution>, StoreError> {
-        self.count("list_resolutions");
+        self.count("list_resolutions")?;
         self.inner.knowledge.list_resolutions().await
     }
     async fn delete_resolution(&self, chat: &ChatId) -> Result<bool, StoreError> {
-        self.count("delete_resolution");
+        self.count("delete_resolution")?;
         self.inner.knowledge.delete_resolution(chat).await
     }
     async fn knowledge_version(&self) -> Result<u64, StoreError> {
-        self.count("knowledge_version");
+        self.count("knowledge_version")?;
         self.inner.knowledge.knowledge_version().await
     }
     async fn store_embedding(&self, item_id: &str, embedding: &[f32]) -> Result<(), StoreError> {
-        self.count("store_embedding");
+        self.count("store_embedding")?;
         self.inner
             .knowledge
             .store_embedding(item_id, embedding)
@@ -299,11 +316,11 @@ impl KnowledgeStore for CountingStores {
         &self,
         event: &kb::DeflectionEvent,
     ) -> Result<DeflectionRecorded, StoreError> {
-        self.count("record_deflection");
+        self.count("record_deflection")?;
         self.inner.knowledge.record_deflection(event).await
     }
     async fn deflection_report(&self) -> Result<DeflectionReport, StoreError> {
-        self.count("deflection_report");
+        self.count("deflection_report")?;
         self.inner.knowledge.deflection_report().await
     }
 }

@@ -47,7 +47,7 @@ fn only(outcome: &ActionOutcome) -> (bool, String) {
         r.ok,
         r.failure
             .as_ref()
-            .map(|f| f.error.clone())
+            .map(|f| f.error.to_string())
             .unwrap_or_default(),
     )
 }

@@ -293,7 +293,9 @@ pub async fn push_rows(server: &TestServer) -> Vec<(String, Vec<String>)> {
     ] {
         drain(ws).await;
     }
-    let (_, out) = api.action("purge", &admin, json!({"chat_ids":[chat]})).await;
+    let (_, out) = api
+        .action("purge", &admin, json!({"chat_ids":[chat]}))
+        .await;
     assert_eq!(out["succeeded"], 1, "purge: {out}");
     rows.push((
         "an administrator purges a deleted Support chat alice has open".to_owned(),

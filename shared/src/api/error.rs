@@ -9,12 +9,13 @@ use super::routes::RouteError;
 use super::Response;
 use crate::app::AppError;
 use crate::domain::DomainError;
+use crate::errors::{error_chain, ErrorCode};
 
 /// Every error response: `{"error": code, "message": text}`.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Stable, machine-readable code (e.g. `invalid_input`, `forbidden`, `queue_empty`).
-    pub error: String,
+    /// Stable, machine-readable code: one of the catalogue (`docs/errors.md`).
+    pub error: ErrorCode,
     /// What went wrong, in words a person can act on.
     pub message: String,
 }
@@ -23,8 +24,12 @@ pub struct ErrorBody {
 pub enum ApiError {
     #[error(transparent)]
     App(#[from] AppError),
-    #[error("the request body is not valid JSON for this route: {0}")]
+    #[error("the request body is not valid JSON: {0}")]
     InvalidJson(String),
+    /// Valid JSON that does not fit the route's body: a field missing, unknown, of the wrong
+    /// type or refused by its parser (an id, a time). Named like every other refused input.
+    #[error("{0}")]
+    InvalidBody(String),
     #[error("invalid query string: {0}")]
     InvalidQuery(String),
     #[error("the request body is over the limit of {limit} bytes")]
@@ -39,60 +44,21 @@ impl From<DomainError> for ApiError {
     }
 }
 
-/// The HTTP status and code of an application error: the one mapping, used by the REST routes and
-/// by the WebSocket `$connect` answer.
-pub fn app_status_and_code(e: &AppError) -> (StatusCode, &'static str) {
-    status_and_code_of_app(e)
-}
-
-fn status_and_code(e: &ApiError) -> (StatusCode, &'static str) {
+/// The code of any API error: the one mapping (its status comes from the catalogue).
+pub fn code_of(e: &ApiError) -> ErrorCode {
     match e {
-        ApiError::App(app) => status_and_code_of_app(app),
-        ApiError::InvalidJson(_) => (StatusCode::BAD_REQUEST, "invalid_json"),
-        ApiError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
-        ApiError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-        ApiError::UnsupportedMediaType => {
-            (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-        }
+        ApiError::App(app) => app.code(),
+        ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
+        ApiError::InvalidBody(_) => ErrorCode::InvalidInput,
+        ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
+        ApiError::BodyTooLarge { .. } => ErrorCode::TooLarge,
+        ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
     }
 }
 
-fn status_and_code_of_app(app: &AppError) -> (StatusCode, &'static str) {
-    {
-        {
-            let status = match app {
-                AppError::Domain(DomainError::InvalidInput { .. }) => StatusCode::BAD_REQUEST,
-                AppError::Domain(DomainError::Forbidden(_)) | AppError::Forbidden(_) => {
-                    StatusCode::FORBIDDEN
-                }
-                AppError::Domain(DomainError::NotFound(_)) | AppError::NotFound(_) => {
-                    StatusCode::NOT_FOUND
-                }
-                AppError::Domain(DomainError::InvalidState(_))
-                | AppError::Domain(DomainError::AtCapacity { .. })
-                | AppError::Conflict(_)
-                | AppError::QueueEmpty => StatusCode::CONFLICT,
-                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-                AppError::RateLimited { .. } | AppError::Domain(DomainError::TooFast { .. }) => {
-                    StatusCode::TOO_MANY_REQUESTS
-                }
-                AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            (status, app.code())
-        }
-    }
-}
-
-/// The error and everything under it, for the log.
-pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
+/// The HTTP status of a code, as `http` wants it.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
@@ -111,7 +77,8 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
 }
 
 pub fn response_for(e: &ApiError) -> Response {
-    let (status, code) = status_and_code(e);
+    let code = code_of(e);
+    let status = status_of(code);
     let message = match e {
         ApiError::App(app) => app.public_message(),
         other => other.to_string(),
@@ -124,7 +91,7 @@ pub fn response_for(e: &ApiError) -> Response {
     let mut resp = json_response(
         status,
         &ErrorBody {
-            error: code.into(),
+            error: code,
             message,
         },
     );
@@ -155,17 +122,17 @@ pub fn response_for(e: &ApiError) -> Response {
 pub fn response_for_routing(e: RouteError) -> Response {
     match e {
         RouteError::NotFound => json_response(
-            StatusCode::NOT_FOUND,
+            status_of(ErrorCode::NoRoute),
             &ErrorBody {
-                error: "no_route".into(),
+                error: ErrorCode::NoRoute,
                 message: "there is no such API route".into(),
             },
         ),
         RouteError::MethodNotAllowed(allowed) => {
             let mut resp = json_response(
-                StatusCode::METHOD_NOT_ALLOWED,
+                status_of(ErrorCode::MethodNotAllowed),
                 &ErrorBody {
-                    error: "method_not_allowed".into(),
+                    error: ErrorCode::MethodNotAllowed,
                     message: format!("this route accepts {}", allowed.join(", ")),
                 },
             );

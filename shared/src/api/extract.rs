@@ -93,10 +93,17 @@ impl RequestCtx {
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            if path == "." || path.is_empty() {
-                ApiError::InvalidJson(inner.to_string())
+            let what = if path == "." || path.is_empty() {
+                inner.to_string()
             } else {
-                ApiError::InvalidJson(format!("{path}: {inner}"))
+                format!("{path}: {inner}")
+            };
+            // Broken JSON is `invalid_json`; JSON that parses but does not fit (a missing or
+            // unknown field, a wrong type, an id refused by its parser) is refused input, as
+            // over the WebSocket.
+            match inner.classify() {
+                serde_json::error::Category::Data => ApiError::InvalidBody(what),
+                _ => ApiError::InvalidJson(what),
             }
         })
     }

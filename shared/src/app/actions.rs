@@ -42,7 +42,7 @@ pub enum BulkAction {
 
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActionFailure {
-    pub error: String,
+    pub error: crate::errors::ErrorCode,
     pub message: String,
 }
 
@@ -130,7 +130,7 @@ impl App {
                         ok: false,
                         chat: None,
                         failure: Some(ActionFailure {
-                            error: e.code().into(),
+                            error: e.code(),
                             message: e.public_message(),
                         }),
                     }
@@ -207,7 +207,7 @@ impl App {
                     // The chat has ended either way; a resolution that fails to be recorded as a
                     // suggestion source is logged, not reported as a failed end.
                     if let Err(e) = self.knowledge.record_resolution(self, chat).await {
-                        tracing::error!(error = %crate::api::error::error_chain(&e), chat = %chat.id, "recording a resolution failed");
+                        tracing::error!(error = %crate::errors::error_chain(&e), chat = %chat.id, "recording a resolution failed");
                     }
                 }
                 ended

@@ -10,11 +10,11 @@
 
 use super::mutate::Mutated;
 use super::{App, AppError};
-use crate::api::error::error_chain;
 use crate::domain::distribution::{self, AgentLoad};
 use crate::domain::{
     rules, Agent, AgentId, Chat, ChatId, ChatState, Distribution, DomainError, EventKind, Group,
 };
+use crate::errors::error_chain;
 use crate::ports::ChatFilter;
 
 /// Extra waiting chats read beyond an agent's room, for the ones colleagues take first.

@@ -2,6 +2,7 @@ use thiserror::Error;
 
 use crate::auth::AuthError;
 use crate::domain::DomainError;
+use crate::errors::ErrorCode;
 use crate::ports::StoreError;
 
 /// The application layer's one error type. The API layer maps it to HTTP in one place
@@ -60,19 +61,24 @@ impl From<AuthError> for AppError {
 impl AppError {
     /// A stable, machine-readable code for clients (`{"error": code}`); also used per chat in
     /// the results of bulk actions.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Domain(DomainError::InvalidInput { .. }) => "invalid_input",
-            AppError::Domain(DomainError::Forbidden(_)) | AppError::Forbidden(_) => "forbidden",
-            AppError::Domain(DomainError::NotFound(_)) | AppError::NotFound(_) => "not_found",
-            AppError::Domain(DomainError::InvalidState(_)) => "invalid_state",
-            AppError::Domain(DomainError::AtCapacity { .. }) => "at_capacity",
-            AppError::Domain(DomainError::TooFast { .. }) => "rate_limited",
-            AppError::Unauthorized(_) => "unauthorized",
-            AppError::Conflict(_) => "conflict",
-            AppError::QueueEmpty => "queue_empty",
-            AppError::RateLimited { .. } => "rate_limited",
-            AppError::Internal(_) => "internal",
+            AppError::Domain(DomainError::InvalidInput { .. }) => ErrorCode::InvalidInput,
+            AppError::Domain(DomainError::Forbidden(_)) | AppError::Forbidden(_) => {
+                ErrorCode::Forbidden
+            }
+            AppError::Domain(DomainError::NotFound(_)) | AppError::NotFound(_) => {
+                ErrorCode::NotFound
+            }
+            AppError::Domain(DomainError::InvalidState(_)) => ErrorCode::InvalidState,
+            AppError::Domain(DomainError::AtCapacity { .. }) => ErrorCode::AtCapacity,
+            AppError::Domain(DomainError::TooFast { .. }) | AppError::RateLimited { .. } => {
+                ErrorCode::RateLimited
+            }
+            AppError::Unauthorized(_) => ErrorCode::Unauthorized,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::QueueEmpty => ErrorCode::QueueEmpty,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 

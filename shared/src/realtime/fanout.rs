@@ -11,9 +11,9 @@ use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 
 use super::frames::ServerFrame;
-use crate::api::error::error_chain;
 use crate::domain::rules;
 use crate::domain::{AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds};
+use crate::errors::error_chain;
 use crate::ports::{
     Audience, ChatFilter, ChatNotice, ChatStore, Clock, ConnectionId, ConnectionOwner,
     ConnectionPoster, ConnectionStore, DirectoryStore, Notifier, PostError, PrincipalKey,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{ChatEvent, ChatId, ChatRow, ClientMessageId, GroupId};
+use crate::errors::ErrorCode;
 
 /// API Gateway refuses WebSocket frames over 32 KB; the local gateway enforces the same.
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
@@ -47,12 +48,12 @@ pub enum FrameError {
 }
 
 impl FrameError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            FrameError::TooLarge => "too_large",
-            FrameError::NotAnAction => "invalid_json",
-            FrameError::UnknownAction(_) => "unknown_action",
-            FrameError::Invalid { .. } => "invalid_input",
+            FrameError::TooLarge => ErrorCode::TooLarge,
+            FrameError::NotAnAction => ErrorCode::InvalidJson,
+            FrameError::UnknownAction(_) => ErrorCode::UnknownAction,
+            FrameError::Invalid { .. } => ErrorCode::InvalidInput,
         }
     }
 }
@@ -160,7 +161,7 @@ pub enum ServerFrame {
         message: String,
     },
     Error {
-        error: String,
+        error: ErrorCode,
         message: String,
         action: Option<String>,
     },

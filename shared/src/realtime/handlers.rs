@@ -10,6 +10,7 @@ use super::frames::{parse_client_frame, ClientFrame, FrameError, ServerFrame, Ty
 use crate::app::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::{ChatId, ChatState};
+use crate::errors::ErrorCode;
 use crate::ports::{Admission, Audience, Connection, ConnectionId, ConnectionOwner};
 
 /// API Gateway closes a WebSocket after two hours; keep records a little longer than that.
@@ -68,7 +69,7 @@ fn response(status: i64, body: Option<String>) -> ApiGatewayProxyResponse {
     r
 }
 
-fn error_json(code: &str, message: &str) -> String {
+fn error_json(code: ErrorCode, message: &str) -> String {
     serde_json::json!({ "error": code, "message": message }).to_string()
 }
 
@@ -81,7 +82,12 @@ pub async fn handle_ws_event(
     let ctx = &event.request_context;
     let connection = match ctx.connection_id.as_deref().map(ConnectionId::parse) {
         Some(Ok(c)) => c,
-        _ => return response(400, Some(error_json("invalid_input", "no connection id"))),
+        _ => {
+            return response(
+                400,
+                Some(error_json(ErrorCode::InvalidInput, "no connection id")),
+            )
+        }
     };
     let route = ctx.route_key.clone().unwrap_or_else(|| "$default".into());
     match route.as_str() {
@@ -91,7 +97,7 @@ pub async fn handle_ws_event(
         }
         "$disconnect" => {
             if let Err(e) = fanout.connections.remove_connection(&connection).await {
-                tracing::error!(error = %crate::api::error::error_chain(&e), "disconnect cleanup failed");
+                tracing::error!(error = %crate::errors::error_chain(&e), "disconnect cleanup failed");
             }
             response(200, None)
         }
@@ -111,7 +117,7 @@ async fn connect(
 ) -> ApiGatewayProxyResponse {
     let principal = match app.authenticate(token).await {
         Ok(p) => p,
-        Err(e) => return response(401, Some(error_json("unauthorized", &e.to_string()))),
+        Err(e) => return refuse(&AppError::from(e)),
     };
     let (owner, limit) = match &principal {
         Principal::Agent(_, session) => match app.agent(&principal).await {
@@ -130,12 +136,7 @@ async fn connect(
                 ConnectionOwner::Customer { chat_id: chat.id },
                 app.settings.connections_per_customer,
             ),
-            Ok(_) => {
-                return response(
-                    404,
-                    Some(error_json("not_found", "the chat does not exist")),
-                )
-            }
+            Ok(_) => return refuse(&AppError::NotFound("the chat does not exist".into())),
             Err(e) => return refuse(&AppError::from(e)),
         },
     };
@@ -155,11 +156,11 @@ async fn connect(
 /// A refused `$connect`, with the status and code the same mistake gets over REST.
 fn refuse(e: &AppError) -> ApiGatewayProxyResponse {
     if let AppError::Internal(inner) = e {
-        tracing::error!(error = %crate::api::error::error_chain(inner), "websocket connect failed");
+        tracing::error!(error = %crate::errors::error_chain(inner), "websocket connect failed");
     }
-    let (status, code) = crate::api::error::app_status_and_code(e);
+    let code = e.code();
     response(
-        i64::from(status.as_u16()),
+        i64::from(code.http_status()),
         Some(error_json(code, &e.public_message())),
     )
 }
@@ -168,11 +169,11 @@ async fn reply_error(
     fanout: &Fanout,
     to: &ConnectionId,
     action: Option<&str>,
-    code: &str,
+    code: ErrorCode,
     message: String,
 ) {
     let frame = ServerFrame::Error {
-        error: code.into(),
+        error: code,
         message,
         action: action.map(str::to_owned),
     };
@@ -203,7 +204,7 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
                 fanout,
                 connection,
                 None,
-                "rate_limited",
+                ErrorCode::RateLimited,
                 format!(
                     "slow down: at most {} frames per {} seconds",
                     limit.limit,
@@ -218,19 +219,19 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
                 fanout,
                 connection,
                 None,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "this connection is not registered; reconnect".into(),
             )
             .await;
             return;
         }
         Err(e) => {
-            tracing::error!(error = %crate::api::error::error_chain(&e), "reading connection failed");
+            tracing::error!(error = %crate::errors::error_chain(&e), "reading connection failed");
             reply_error(
                 fanout,
                 connection,
                 None,
-                "internal",
+                ErrorCode::Internal,
                 AppError::Internal(e).public_message(),
             )
             .await;
@@ -293,7 +294,7 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
     };
     if let Err(e) = result {
         if let AppError::Internal(inner) = &e {
-            tracing::error!(error = %crate::api::error::error_chain(inner), action, "websocket action failed");
+            tracing::error!(error = %crate::errors::error_chain(inner), action, "websocket action failed");
         }
         reply_error(
             fanout,
