@@ -53,6 +53,9 @@ print(f"  {len(m['http_routes'])} HTTP routes, {len(m['websocket_routes'])} WebS
       f"{len(m['functions'])} functions; table {table}")
 PY
 
+step "Each function's dependencies (cargo tree -p <function>): no embedded store, the engine only in kb and suggestions"
+run "function dependencies" python3 infra/checks/check_function_deps.py
+
 step "(a) cfn-lint infra/template.yaml (no rule is ignored: there is no infra/.cfnlintrc)"
 lint() { (cd infra && cfn-lint template.yaml) && echo "  ok: no errors, no warnings"; }
 run "cfn-lint" lint
