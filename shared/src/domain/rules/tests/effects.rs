@@ -49,18 +49,20 @@ pub enum QueueAfter {
     BackInQueue,
 }
 
+/// Who takes a place under their concurrent-chat limit.
 #[derive(Clone, Copy, Debug)]
 pub enum Acquire {
-    NoAcquire,
-    ActorAcquires,
-    TargetAcquires,
+    NoOne,
+    ForActor,
+    ForTarget,
 }
 
+/// Whose place is freed.
 #[derive(Clone, Copy, Debug)]
 pub enum Release {
-    NoRelease,
+    NoneFreed,
     /// The agent the chat had before, if any.
-    PreviousReleased,
+    PreviousFreed,
 }
 
 /// The event, and the fields of the chat that come with it.
@@ -98,19 +100,19 @@ pub type Effect = (
 /// What each allowed action does. `Purge` has no row: its check changes nothing.
 #[rustfmt::skip]
 pub const EFFECTS: &[(Action, Effect)] = &[
-    //  action                       state             agent      group        queue        acquire          release           event
-    (Action::Take,                (Becomes(Active),   TheActor,  SameGroup,   LeavesQueue, ActorAcquires,  PreviousReleased, Assigned)),
-    (Action::Pull,                (Becomes(Active),   TheActor,  SameGroup,   LeavesQueue, ActorAcquires,  PreviousReleased, Assigned)),
-    (Action::AssignAutomatically, (Becomes(Active),   TheActor,  SameGroup,   LeavesQueue, ActorAcquires,  PreviousReleased, AssignedAutomatically)),
-    (Action::TransferToGroup,     (Becomes(Queued),   Nobody,    TargetGroup, BackInQueue, NoAcquire,      PreviousReleased, Requeued)),
-    (Action::TransferToAgent,     (Becomes(Active),   TheTarget, SameGroup,   LeavesQueue, TargetAcquires, PreviousReleased, Assigned)),
-    (Action::End,                 (Becomes(Inactive), Kept,      SameGroup,   LeavesQueue, NoAcquire,      PreviousReleased, Ended)),
-    (Action::EndWithResolution,   (Becomes(Inactive), Kept,      SameGroup,   LeavesQueue, NoAcquire,      PreviousReleased, Ended)),
-    (Action::Delete,              (Stays,             Kept,      SameGroup,   QueueAsIs,   NoAcquire,      NoRelease,        Deleted)),
-    (Action::Restore,             (Stays,             Kept,      SameGroup,   QueueAsIs,   NoAcquire,      NoRelease,        Restored)),
-    (Action::SetFollowUp,         (Stays,             Kept,      SameGroup,   QueueAsIs,   NoAcquire,      NoRelease,        FollowUpSet)),
-    (Action::ClearFollowUp,       (Stays,             Kept,      SameGroup,   QueueAsIs,   NoAcquire,      NoRelease,        FollowUpCleared)),
-    (Action::Send,                (Stays,             Kept,      SameGroup,   QueueAsIs,   NoAcquire,      NoRelease,        Message)),
+    //  action                     state               agent      group        queue        acquire    release        event
+    (Action::Take,                (Becomes(Active),   TheActor,  SameGroup,   LeavesQueue, ForActor,  PreviousFreed, Assigned)),
+    (Action::Pull,                (Becomes(Active),   TheActor,  SameGroup,   LeavesQueue, ForActor,  PreviousFreed, Assigned)),
+    (Action::AssignAutomatically, (Becomes(Active),   TheActor,  SameGroup,   LeavesQueue, ForActor,  PreviousFreed, AssignedAutomatically)),
+    (Action::TransferToGroup,     (Becomes(Queued),   Nobody,    TargetGroup, BackInQueue, NoOne,     PreviousFreed, Requeued)),
+    (Action::TransferToAgent,     (Becomes(Active),   TheTarget, SameGroup,   LeavesQueue, ForTarget, PreviousFreed, Assigned)),
+    (Action::End,                 (Becomes(Inactive), Kept,      SameGroup,   LeavesQueue, NoOne,     PreviousFreed, Ended)),
+    (Action::EndWithResolution,   (Becomes(Inactive), Kept,      SameGroup,   LeavesQueue, NoOne,     PreviousFreed, Ended)),
+    (Action::Delete,              (Stays,             Kept,      SameGroup,   QueueAsIs,   NoOne,     NoneFreed,     Deleted)),
+    (Action::Restore,             (Stays,             Kept,      SameGroup,   QueueAsIs,   NoOne,     NoneFreed,     Restored)),
+    (Action::SetFollowUp,         (Stays,             Kept,      SameGroup,   QueueAsIs,   NoOne,     NoneFreed,     FollowUpSet)),
+    (Action::ClearFollowUp,       (Stays,             Kept,      SameGroup,   QueueAsIs,   NoOne,     NoneFreed,     FollowUpCleared)),
+    (Action::Send,                (Stays,             Kept,      SameGroup,   QueueAsIs,   NoOne,     NoneFreed,     Message)),
 ];
 
 pub fn effect_of(action: Action) -> Option<Effect> {
@@ -257,13 +259,13 @@ pub fn expected(
     let limit_of = |a: &Agent| (a.id.clone(), a.max_concurrent_chats);
     let load = LoadChange {
         acquire: match acquire {
-            NoAcquire => None,
-            ActorAcquires => actor.map(limit_of),
-            TargetAcquires => Some(limit_of(targets.agent)),
+            NoOne => None,
+            ForActor => actor.map(limit_of),
+            ForTarget => Some(limit_of(targets.agent)),
         },
         release: match release {
-            NoRelease => None,
-            PreviousReleased => before.agent_id.clone(),
+            NoneFreed => None,
+            PreviousFreed => before.agent_id.clone(),
         },
     };
     Mutation {

@@ -205,10 +205,9 @@ fn a_chat_start_refuses_what_cannot_be_shown() {
 
 /// Each side gets a burst, then waits; the other side is not held up by it.
 #[test]
-fn a_side_that_writes_too_fast_is_told_to_wait_and_nothing_changes() {
+fn a_side_that_writes_too_fast_is_told_how_long_to_wait() {
     let bob = bob();
     let mut chat = State::Active.chat();
-    // The fixture's customer already wrote one message at 2:00 (counted at its own instant).
     let t = now();
     for i in 0..MESSAGE_BURST {
         let sent = rules::send_message(&chat, Sender::Agent(&bob), msg(&format!("b{i}")), "x", t);
@@ -234,6 +233,21 @@ fn a_side_that_writes_too_fast_is_told_to_wait_and_nothing_changes() {
         t.plus_millis(1_000),
     );
     assert!(later.is_ok(), "one more after one interval");
+}
+
+/// An agent who ends a chat with a blank note records no resolution (no empty suggestion).
+#[test]
+fn a_blank_resolution_is_no_resolution() {
+    let chat = State::Active.chat();
+    let ended = rules::end(&chat, EndedBy::Agent(&bob()), Some(" \n\t "), now()).unwrap();
+    assert_eq!(ended.chat.resolution, None);
+    assert!(matches!(
+        ended.event,
+        EventKind::Ended {
+            resolution: None,
+            ..
+        }
+    ));
 }
 
 /// A customer is not told that agents deleted their (ended) chat, an agents-only event, nor
