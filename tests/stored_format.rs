@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chatdesk::domain::kb::{DeflectionAction, DeflectionCounts, DeflectionEvent};
 use chatdesk::domain::*;
 use chatdesk::ports::*;
@@ -406,8 +407,10 @@ async fn assert_reads_back(stores: &Stores, world: &World, knowledge_version: u6
     );
 }
 
-/// Every row of every table, doc columns as JSON, blobs as hex; rows in a stable order.
-fn dump_sqlite(path: &Path) -> BTreeMap<String, Vec<Value>> {
+type Dump = BTreeMap<String, Vec<Value>>;
+
+/// Every row of every table, doc columns as JSON, blobs as hex.
+fn dump_sqlite(path: &Path) -> Dump {
     let c = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .unwrap();
     let tables: Vec<String> = c
@@ -421,7 +424,7 @@ fn dump_sqlite(path: &Path) -> BTreeMap<String, Vec<Value>> {
     for table in tables {
         let mut stmt = c.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
         let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-        let mut rows: Vec<Value> = stmt
+        let rows: Vec<Value> = stmt
             .query_map([], |r| {
                 let mut row = serde_json::Map::new();
                 for (i, name) in names.iter().enumerate() {
@@ -445,10 +448,30 @@ fn dump_sqlite(path: &Path) -> BTreeMap<String, Vec<Value>> {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        rows.sort_by_key(|r| r.to_string());
         dump.insert(table, rows);
     }
     dump
+}
+
+/// The dump with each document's format version taken out (rows in a stable order), and the
+/// versions taken out, one per document (`null` where there was none).
+fn without_versions(mut dump: Dump) -> (Dump, Vec<Value>) {
+    let mut versions = Vec::new();
+    for rows in dump.values_mut() {
+        for row in rows.iter_mut() {
+            if let Some(Value::Object(doc)) = row.get_mut("doc") {
+                versions.push(doc.remove("v").unwrap_or(Value::Null));
+            }
+        }
+        rows.sort_by_key(|r| r.to_string());
+    }
+    (dump, versions)
+}
+
+/// The item without its format version, and the version (`None` where there was none).
+fn without_version(mut item: dynamo_json::Item) -> (Value, Option<AttributeValue>) {
+    let v = item.remove("v");
+    (dynamo_json::item_to_json(&item), v)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -465,14 +488,20 @@ async fn sqlite_writes_the_stored_format() {
     let world = stored_world::world();
     let stores = Stores::all_in(SqliteStore::open_file(&path).unwrap());
     stored_world::write(&stores, &world).await;
-    let written = dump_sqlite(&path);
-    let stored = dump_sqlite(&fixture_database(dir.path()));
+    let (written, versions) = without_versions(dump_sqlite(&path));
+    let (stored, before) = without_versions(dump_sqlite(&fixture_database(dir.path())));
+    assert_eq!(versions.len(), 62, "every document of the world");
+    assert!(versions.iter().all(|v| v == 1), "{versions:?}");
+    assert!(before.iter().all(Value::is_null), "{before:?}");
     assert_eq!(
         written.keys().collect::<Vec<_>>(),
         stored.keys().collect::<Vec<_>>()
     );
     for (table, rows) in &stored {
-        assert_eq!(&written[table], rows, "table {table}");
+        assert_eq!(
+            &written[table], rows,
+            "table {table}: the same fields, named the same"
+        );
     }
     assert_reads_back(&stores, &world, 8).await;
 }
@@ -491,12 +520,13 @@ async fn dynamodb_writes_the_stored_format() {
     stored_world::write(&stores, &world).await;
     let written = dynamo_json::all_items(store.client(), store.table()).await;
     let stored = fixture_items();
-    let json = |items: &[dynamo_json::Item]| -> Vec<Value> {
-        items.iter().map(dynamo_json::item_to_json).collect()
-    };
-    assert_eq!(json(&written).len(), json(&stored).len());
-    for (w, s) in json(&written).iter().zip(json(&stored).iter()) {
-        assert_eq!(w, s);
+    assert_eq!(written.len(), stored.len());
+    for (w, s) in written.into_iter().zip(stored) {
+        let (w, version) = without_version(w);
+        let (s, before) = without_version(s);
+        assert_eq!(version, Some(AttributeValue::N("1".into())), "{w}");
+        assert_eq!(before, None, "{s}");
+        assert_eq!(w, s, "the same attributes, named the same");
     }
     assert_reads_back(&stores, &world, 7).await;
 }
