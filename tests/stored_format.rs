@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chatdesk::domain::kb::{DeflectionAction, DeflectionCounts, DeflectionEvent};
+use chatdesk::domain::numbering;
+use chatdesk::domain::rules::LoadChange;
 use chatdesk::domain::*;
 use chatdesk::ports::*;
 use chatdesk::sqlite::SqliteStore;
@@ -339,34 +341,35 @@ async fn assert_reads_back(stores: &Stores, world: &World, knowledge_version: u6
         );
     }
     let active = world.chat("chat-active");
-    let duplicate = active.commits[1].clone();
-    let mut retried = duplicate.clone();
-    retried.expected_seq = active.current().last_seq;
-    retried.chat.last_seq = retried.expected_seq + 1;
-    retried.event.seq = retried.chat.last_seq;
+    let now = active.current();
+    let duplicate = active.commits[1].event.clone();
+    let (chat, event) =
+        numbering::next_event(now, now.clone(), duplicate.kind.clone(), duplicate.at);
+    let retried = ChatCommit {
+        chat,
+        expected_seq: now.last_seq,
+        event,
+        load: LoadChange::default(),
+    };
     assert_eq!(
         chats.commit(&retried).await.unwrap(),
-        CommitOutcome::DuplicateMessage(duplicate.event),
+        CommitOutcome::DuplicateMessage(duplicate),
         "the client message id is found"
     );
     let ann_agent = world.agent("ann");
-    let mut ended = active.current().clone();
-    ended.state = ChatState::Inactive;
-    ended.ended_at = Some(t(1900));
-    ended.last_seq += 1;
+    let mut after = now.clone();
+    after.state = ChatState::Inactive;
+    after.ended_at = Some(t(1900));
+    let ended = EventKind::Ended {
+        by: Party::Customer,
+        resolution: None,
+    };
+    let (ended, event) = numbering::next_event(now, after, ended, t(1900));
     let end = ChatCommit {
         chat: ended.clone(),
-        expected_seq: active.current().last_seq,
-        event: ChatEvent {
-            chat_id: ended.id.clone(),
-            seq: ended.last_seq,
-            at: t(1900),
-            kind: EventKind::Ended {
-                by: Party::Customer,
-                resolution: None,
-            },
-        },
-        load: chatdesk::domain::rules::LoadChange {
+        expected_seq: now.last_seq,
+        event,
+        load: LoadChange {
             acquire: None,
             release: Some(ann_agent.id.clone()),
         },

@@ -4,6 +4,7 @@
 //! written from this set: changing a value here makes them disagree (add new data instead).
 
 use chatdesk::domain::kb::{Article, DeflectionAction, DeflectionEvent, Resolution};
+use chatdesk::domain::numbering;
 use chatdesk::domain::pace::SendPace;
 use chatdesk::domain::rules::LoadChange;
 use chatdesk::domain::*;
@@ -77,15 +78,9 @@ impl StoredChat {
         change: impl FnOnce(&mut Chat),
     ) {
         let before = self.current().clone();
-        let mut chat = before.clone();
-        change(&mut chat);
-        let event = ChatEvent {
-            chat_id: before.id.clone(),
-            seq: before.last_seq + 1,
-            at,
-            kind,
-        };
-        chat.last_seq = event.seq;
+        let mut after = before.clone();
+        change(&mut after);
+        let (chat, event) = numbering::next_event(&before, after, kind, at);
         self.commits.push(ChatCommit {
             chat,
             expected_seq: before.last_seq,
@@ -216,28 +211,22 @@ fn opened(id: &str, group: &str, customer: Customer, question: &str, at: Timesta
         resolution: None,
         send_pace: SendPace::default(),
     };
-    let opening = vec![
-        ChatEvent {
-            chat_id: cid(id),
-            seq: 1,
-            at,
-            kind: EventKind::Started {
+    let opening = numbering::opening_events(
+        &cid(id),
+        vec![
+            EventKind::Started {
                 group_id: gid(group),
             },
-        },
-        ChatEvent {
-            chat_id: cid(id),
-            seq: 2,
-            at,
-            kind: EventKind::Message {
+            EventKind::Message {
                 client_msg_id: ClientMessageId::parse(&format!("{id}-q")).unwrap(),
                 author: Author::Customer {
                     name: customer.name,
                 },
                 body: question.into(),
             },
-        },
-    ];
+        ],
+        at,
+    );
     StoredChat {
         created: chat,
         opening,

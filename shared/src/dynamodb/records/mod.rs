@@ -79,3 +79,63 @@ pub(super) fn versioned(mut item: Item) -> Item {
     item.insert(VERSION.to_owned(), super::n(FORMAT_VERSION));
     item
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    use super::*;
+    use crate::domain::{Agent, AgentId, GroupId, Role};
+
+    fn item() -> Item {
+        let agent = Agent {
+            id: AgentId::parse("ann").unwrap(),
+            username: "ann".into(),
+            display_name: "Ann".into(),
+            role: Role::Agent,
+            groups: vec![GroupId::parse("support").unwrap()],
+            available: true,
+            max_concurrent_chats: 2,
+            session_epoch: 7,
+        };
+        to_item(&AgentRecord::from(&agent)).unwrap()
+    }
+
+    #[test]
+    fn items_before_versions_read_as_version_one() {
+        let now = item();
+        assert_eq!(now.get(VERSION), Some(&AttributeValue::N("1".into())));
+        let mut before = now.clone();
+        before.remove(VERSION);
+        before.remove("session_epoch");
+        let before = from_item::<AgentRecord, Agent>(before).unwrap();
+        let now = from_item::<AgentRecord, Agent>(now).unwrap();
+        assert_eq!(
+            before.session_epoch, 0,
+            "an attribute added later takes its default"
+        );
+        assert_eq!(
+            Agent {
+                session_epoch: 7,
+                ..before
+            },
+            now
+        );
+    }
+
+    #[test]
+    fn an_item_in_a_newer_format_is_refused_not_misread() {
+        let mut newer = item();
+        newer.insert(VERSION.into(), AttributeValue::N("2".into()));
+        match from_item::<AgentRecord, Agent>(newer) {
+            Err(StoreError::Corrupt(m)) => assert!(m.contains("format 2"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn items_without_a_record_are_stamped_with_the_version() {
+        let marker = versioned(Item::new());
+        assert_eq!(marker.get(VERSION), Some(&AttributeValue::N("1".into())));
+    }
+}

@@ -68,3 +68,44 @@ where
         .map_err(|e| StoreError::Corrupt(e.to_string()))?
         .try_into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Agent;
+
+    /// An agent's document as the first versions stored it: no version, no session epoch.
+    const AGENT: &str = r#""id":"ann","username":"ann","display_name":"Ann","role":"agent",
+        "groups":["support"],"available":true,"max_concurrent_chats":2"#;
+
+    fn agent(extra: &str) -> Result<Agent, StoreError> {
+        from_doc::<AgentRecord, Agent>(&format!("{{{AGENT}{extra}}}"))
+    }
+
+    #[test]
+    fn documents_before_versions_read_as_version_one() {
+        let before = agent("").unwrap();
+        assert_eq!(before, agent(r#","v":1"#).unwrap());
+        assert_eq!(
+            before.session_epoch, 0,
+            "a field added later takes its default"
+        );
+        let doc = to_doc(&AgentRecord::from(&before)).unwrap();
+        assert!(doc.contains(r#""v":1"#), "{doc}");
+    }
+
+    #[test]
+    fn a_document_in_a_newer_format_is_refused_not_misread() {
+        match agent(r#","v":2"#) {
+            Err(StoreError::Corrupt(m)) => assert!(m.contains("format 2"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_stored_id_the_domain_would_refuse_is_corrupt_data() {
+        let doc = AGENT.replace(r#""support""#, r#""sup port""#);
+        let read = from_doc::<AgentRecord, Agent>(&format!("{{{doc}}}"));
+        assert!(matches!(read, Err(StoreError::Corrupt(_))), "{read:?}");
+    }
+}
