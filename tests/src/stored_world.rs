@@ -1,7 +1,8 @@
 //! One realistic set of stored data, written the same way to every store: what the fixtures in
 //! `tests/fixtures/storage/` hold, and what `tests/stored_format.rs` expects to read back from
 //! them. Every id, instant and number is fixed, so reads compare exactly. The fixtures were
-//! written from this set: changing a value here makes them disagree (add new data instead).
+//! written from this set as it is: change nothing here, and add nothing either (the fixtures
+//! could not hold it). Data of a later format goes into a set and fixtures of its own.
 
 use chatdesk::domain::kb::{Article, DeflectionAction, DeflectionEvent, Resolution};
 use chatdesk::domain::numbering;

@@ -343,8 +343,9 @@ impl ConnectionStore for DynamoStore {
                 keys.push(key(chat_subscribers_pk(chat_id), id.as_str()));
             }
         }
-        for chat in watched {
-            let chat = ChatId::parse(&chat).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Only chat ids were ever noted; anything else names no subscription, and must not
+        // stop the rest of the clean-up.
+        for chat in watched.iter().filter_map(|c| ChatId::parse(c).ok()) {
             keys.push(key(chat_subscribers_pk(&chat), id.as_str()));
         }
         self.delete_keys(keys).await
