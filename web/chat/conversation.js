@@ -5,6 +5,7 @@
 
 import { $, h, replace } from '../lib/dom.js';
 import { ChatFeed } from '../lib/feed.js';
+import { applyConversationFrame } from '../lib/chat-frames.js';
 import { Socket, wsUrl } from '../lib/socket.js';
 import { Outbox } from '../lib/outbox.js';
 import { TypingIndicator, TypingSender } from '../lib/typing.js';
@@ -41,6 +42,7 @@ export class Conversation {
       apply: (e) => this._apply(e),
       fetchAfter: (after) => api.events(session.chatId, after),
     });
+    this.conversationFrames = { feed: this.feed, typingIn: this.typingIn, typingFromOtherSide: (f) => f.from === 'agent' };
     this.socket = new Socket({
       url: () => wsUrl(session.token),
       onFrame: (f) => this._frame(f),
@@ -101,16 +103,8 @@ export class Conversation {
   _frame(f) {
     if (this.outbox.handleFrame(f)) return;
     if (f.chat_id && f.chat_id !== this.s.chatId) return;
+    if (applyConversationFrame(f, this.conversationFrames)) return;
     switch (f.type) {
-      case 'event':
-        this.feed.offer(f.event);
-        break;
-      case 'resumed':
-        this.feed.resumedTo(f.last_seq);
-        break;
-      case 'typing':
-        if (f.from === 'agent') this.typingIn.frame(f);
-        break;
       case 'queue_position':
         this.position = f.position;
         this._renderStatus();

@@ -5,6 +5,7 @@
 
 import { $, h, replace } from '../lib/dom.js';
 import { ChatFeed } from '../lib/feed.js';
+import { applyConversationFrame } from '../lib/chat-frames.js';
 import { TypingIndicator, TypingSender } from '../lib/typing.js';
 import { TranscriptView } from '../lib/transcript.js';
 import { duration, fullDateTime, shortDateTime } from '../lib/format.js';
@@ -152,19 +153,12 @@ export class ChatView {
   // ---- input from the server -------------------------------------------------------------------
 
   frame(f) {
-    switch (f.type) {
-      case 'event':
-        this.feed.offer(f.event);
-        break;
-      case 'resumed':
-        this.feed.resumedTo(f.last_seq);
-        break;
-      case 'typing':
-        if (f.from === 'customer' || (agent() && f.name !== agent().display_name)) this.typingIn.frame(f);
-        break;
-      default:
-        break;
-    }
+    applyConversationFrame(f, {
+      feed: this.feed,
+      typingIn: this.typingIn,
+      // A colleague typing in the chat (a manager watching) shows too; our own echo does not.
+      typingFromOtherSide: (t) => t.from === 'customer' || (!!agent() && t.name !== agent().display_name),
+    });
   }
 
   /** A newer list row (push or action result). */
