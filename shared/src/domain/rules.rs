@@ -45,6 +45,20 @@ fn not_deleted(chat: &Chat) -> Result<(), DomainError> {
     }
 }
 
+/// Refuses a customer's action on a chat that is over, deleted or not, the same way: agents
+/// delete only ended chats, and that they did is theirs to know (an agents-only event), not
+/// something to tell the customer, who cannot restore it anyway.
+fn live_for_customer(chat: &Chat) -> Result<(), DomainError> {
+    if chat.is_deleted() || !chat.state.is_live() {
+        Err(DomainError::InvalidState(format!(
+            "chat {} has ended",
+            chat.id
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 /// Agents see the chats of their groups, and chats assigned to them.
 pub fn can_view(chat: &Chat, agent: &Agent) -> bool {
     agent.is_member_of(&chat.group_id) || chat.agent_id.as_ref() == Some(&agent.id)
@@ -341,8 +355,9 @@ pub fn end(
     resolution: Option<&str>,
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
-    if let EndedBy::Agent(actor) = &by {
-        require_reader(chat, actor)?;
+    match &by {
+        EndedBy::Agent(actor) => require_reader(chat, actor)?,
+        EndedBy::Customer => live_for_customer(chat)?,
     }
     not_deleted(chat)?;
     if !chat.state.is_live() {
@@ -522,25 +537,22 @@ pub fn send_message(
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
     // Who may write comes first, so someone who may not learns nothing of the chat's state.
-    if let Sender::Agent(agent) = &sender {
-        if !can_view(chat, agent) {
-            return Err(DomainError::Forbidden(format!(
-                "chat {} belongs to a group you are not a member of",
-                chat.id
-            )));
+    match &sender {
+        Sender::Agent(agent) => {
+            if !can_view(chat, agent) {
+                return Err(DomainError::Forbidden(format!(
+                    "chat {} belongs to a group you are not a member of",
+                    chat.id
+                )));
+            }
         }
+        Sender::Customer => live_for_customer(chat)?,
     }
     not_deleted(chat)?;
     let body = limits::multi_line("body", body, limits::MAX_MESSAGE_CHARS)?;
     let mut next = chat.clone();
     let author = match sender {
         Sender::Customer => {
-            if !chat.state.is_live() {
-                return Err(DomainError::InvalidState(format!(
-                    "chat {} has ended",
-                    chat.id
-                )));
-            }
             next.send_pace.accept(Side::Customer, now)?;
             next.customer_waiting = true;
             Author::Customer {
@@ -574,3 +586,6 @@ pub fn send_message(
         load: LoadChange::default(),
     })
 }
+
+#[cfg(test)]
+mod tests;
