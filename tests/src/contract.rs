@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chatdesk::app::{App, AppError, BulkAction, Settings};
 use chatdesk::auth::{Principal, TokenService};
 use chatdesk::domain::kb;
+use chatdesk::domain::numbering;
 use chatdesk::domain::rules::{self, LoadChange};
 use chatdesk::domain::*;
 use chatdesk::ports::*;
@@ -86,30 +87,13 @@ pub async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -
         at,
     )
     .unwrap();
-    let events: Vec<ChatEvent> = new
-        .events
-        .into_iter()
-        .enumerate()
-        .map(|(i, kind)| ChatEvent {
-            chat_id: new.chat.id.clone(),
-            seq: i as u64 + 1,
-            at,
-            kind,
-        })
-        .collect();
+    let events = numbering::opening_events(&new.chat.id, new.events, at);
     stores.chats.create_chat(&new.chat, &events).await.unwrap();
     new.chat
 }
 
 fn commit_of(before: &Chat, m: rules::Mutation, at: Timestamp) -> ChatCommit {
-    let event = ChatEvent {
-        chat_id: before.id.clone(),
-        seq: before.last_seq + 1,
-        at,
-        kind: m.event,
-    };
-    let mut chat = m.chat;
-    chat.last_seq = event.seq;
+    let (chat, event) = numbering::next_event(before, m.chat, m.event, at);
     ChatCommit {
         chat,
         expected_seq: before.last_seq,

@@ -125,17 +125,7 @@ impl App {
             now,
         )?;
         new.chat.customer.verified_user_id = verified_user_id;
-        let events: Vec<ChatEvent> = new
-            .events
-            .into_iter()
-            .enumerate()
-            .map(|(i, kind)| ChatEvent {
-                chat_id: new.chat.id.clone(),
-                seq: i as u64 + 1,
-                at: now,
-                kind,
-            })
-            .collect();
+        let events = crate::domain::numbering::opening_events(&new.chat.id, new.events, now);
         self.chats.create_chat(&new.chat, &events).await?;
         if let Some(first) = events.first() {
             self.notifier

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use super::{App, AppError};
+use crate::domain::numbering;
 use crate::domain::rules::Mutation;
 use crate::domain::{AgentId, Chat, ChatEvent, ChatId, DomainError, Timestamp};
 use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, StoreError};
@@ -76,14 +77,7 @@ impl App {
             let before = self.load_chat(id).await?;
             let now = self.clock.now();
             let Mutation { chat, event, load } = rule(&before, now)?;
-            let event = ChatEvent {
-                chat_id: before.id.clone(),
-                seq: before.last_seq + 1,
-                at: now,
-                kind: event,
-            };
-            let mut after = chat;
-            after.last_seq = event.seq;
+            let (after, event) = numbering::next_event(&before, chat, event, now);
             let commit = ChatCommit {
                 chat: after,
                 expected_seq: before.last_seq,

@@ -12,6 +12,7 @@ pub mod kb;
 pub mod kb_import;
 pub mod limits;
 pub mod list;
+pub mod numbering;
 pub mod pace;
 pub mod prefs;
 pub mod rules;

@@ -6,8 +6,11 @@ use aws_sdk_dynamodb::types::{
 
 use super::keys::*;
 use super::metrics::{item_size, read_units, write_units, Units};
+use super::records::{
+    from_item, to_item, versioned, ChatRecord, EventRecord, FORMAT_VERSION, VERSION,
+};
 use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
-use super::{from_item, get_n, key, n, s, to_item, DynamoStore, Item};
+use super::{get_n, key, n, s, DynamoStore, Item};
 use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError};
 
@@ -107,7 +110,7 @@ struct IndexQuery<'a> {
 }
 
 fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
-    let mut item = to_item(chat)?;
+    let mut item = to_item(&ChatRecord::from(chat))?;
     item.insert(PK.into(), s(chat_pk(&chat.id)));
     item.insert(SK.into(), s(META));
     item.insert(GSI1_PK.into(), s(group_index_pk(&chat.group_id)));
@@ -120,10 +123,18 @@ fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
 }
 
 fn event_item(event: &ChatEvent) -> Result<Item, StoreError> {
-    let mut item = to_item(event)?;
+    let mut item = to_item(&EventRecord::from(event))?;
     item.insert(PK.into(), s(chat_pk(&event.chat_id)));
     item.insert(SK.into(), s(event_sk(event.seq)));
     Ok(item)
+}
+
+/// The item that keeps a client message id unique in its chat: the sequence number of the message
+/// stored under it.
+fn message_guard(chat: &ChatId, cmid: &ClientMessageId, seq: u64) -> Item {
+    let mut guard = key(chat_pk(chat), cmid_sk(cmid.as_str()));
+    guard.insert("seq".into(), n(seq));
+    versioned(guard)
 }
 
 fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
@@ -151,9 +162,11 @@ impl ChatStore for DynamoStore {
                 Some("attribute_not_exists(pk)"),
             )?);
             if let Some(cmid) = e.kind.client_msg_id() {
-                let mut guard = key(chat_pk(&chat.id), cmid_sk(cmid.as_str()));
-                guard.insert("seq".into(), n(e.seq));
-                items.push(put(self.table(), guard, Some("attribute_not_exists(pk)"))?);
+                items.push(put(
+                    self.table(),
+                    message_guard(&chat.id, cmid, e.seq),
+                    Some("attribute_not_exists(pk)"),
+                )?);
             }
         }
         match self.transact("TransactWriteItems", items).await {
@@ -170,7 +183,7 @@ impl ChatStore for DynamoStore {
         match self.get(chat_pk(id), META, true).await? {
             // A committed purge whose deletes are not finished: the chat is gone.
             Some(item) if super::purge::is_purged(&item) => Ok(None),
-            item => item.map(from_item).transpose(),
+            item => item.map(from_item::<ChatRecord, _>).transpose(),
         }
     }
 
@@ -193,9 +206,11 @@ impl ChatStore for DynamoStore {
         )?);
         let cmid_index = match commit.event.kind.client_msg_id() {
             Some(cmid) => {
-                let mut guard = key(chat_pk(&commit.chat.id), cmid_sk(cmid.as_str()));
-                guard.insert("seq".into(), n(commit.event.seq));
-                items.push(put(table, guard, Some("attribute_not_exists(pk)"))?);
+                items.push(put(
+                    table,
+                    message_guard(&commit.chat.id, cmid, commit.event.seq),
+                    Some("attribute_not_exists(pk)"),
+                )?);
                 Some(items.len() - 1)
             }
             None => None,
@@ -205,15 +220,17 @@ impl ChatStore for DynamoStore {
                 let update = Update::builder()
                     .table_name(table)
                     .set_key(Some(key(agent_pk(agent), LOAD)))
-                    .update_expression(
-                        "SET active_chats = if_not_exists(active_chats, :zero) + :one",
-                    )
+                    .update_expression(format!(
+                        "SET active_chats = if_not_exists(active_chats, :zero) + :one, \
+                         {VERSION} = :v"
+                    ))
                     .condition_expression(
                         "attribute_not_exists(active_chats) OR active_chats < :limit",
                     )
                     .expression_attribute_values(":zero", n(0))
                     .expression_attribute_values(":one", n(1))
                     .expression_attribute_values(":limit", n(*limit))
+                    .expression_attribute_values(":v", n(FORMAT_VERSION))
                     .build()
                     .map_err(StoreError::backend)?;
                 items.push(TransactWriteItem::builder().update(update).build());
@@ -226,8 +243,9 @@ impl ChatStore for DynamoStore {
             let update = Update::builder()
                 .table_name(table)
                 .set_key(Some(key(agent_pk(agent), LOAD)))
-                .update_expression("ADD active_chats :minus_one")
+                .update_expression(format!("ADD active_chats :minus_one SET {VERSION} = :v"))
                 .expression_attribute_values(":minus_one", n(-1))
+                .expression_attribute_values(":v", n(FORMAT_VERSION))
                 .build()
                 .map_err(StoreError::backend)?;
             items.push(TransactWriteItem::builder().update(update).build());
@@ -294,7 +312,7 @@ impl ChatStore for DynamoStore {
         self.run_query(query, true, Some(limit))
             .await?
             .into_iter()
-            .map(from_item)
+            .map(from_item::<EventRecord, _>)
             .collect()
     }
 
@@ -312,7 +330,7 @@ impl ChatStore for DynamoStore {
         let seq = get_n(&guard, "seq")?.max(0) as u64;
         self.get(chat_pk(chat), &event_sk(seq), true)
             .await?
-            .map(from_item)
+            .map(from_item::<EventRecord, _>)
             .transpose()
     }
 
@@ -394,7 +412,7 @@ impl ChatStore for DynamoStore {
         self.query_index(query, start, limit)
             .await?
             .into_iter()
-            .map(from_item)
+            .map(from_item::<ChatRecord, _>)
             .collect()
     }
 

@@ -6,8 +6,9 @@ use aws_sdk_dynamodb::types::{
 
 use super::keys::*;
 use super::metrics::Units;
+use super::records::{from_item, to_item, versioned, ConnectionItem};
 use super::schema::{SK, TTL_ATTRIBUTE};
-use super::{from_item, get_n, get_s, key, n, s, to_item, ttl_seconds, DynamoStore, Item};
+use super::{get_n, get_s, key, n, s, ttl_seconds, DynamoStore, Item};
 use crate::domain::{ChatId, GroupId, Timestamp};
 use crate::ports::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, PrincipalKey,
@@ -15,19 +16,14 @@ use crate::ports::{
 };
 
 fn connection_item(c: &Connection) -> Result<Item, StoreError> {
-    let mut item = key(connection_pk(c.id.as_str()), META);
-    item.insert("connection".into(), AttributeValue::M(to_item(c)?));
+    let mut item = to_item(&ConnectionItem::from(c))?;
+    item.extend(key(connection_pk(c.id.as_str()), META));
     item.insert(TTL_ATTRIBUTE.into(), ttl_seconds(c.expires_at));
     Ok(item)
 }
 
-fn parse_connection(mut item: Item) -> Result<Connection, StoreError> {
-    match item.remove("connection") {
-        Some(AttributeValue::M(m)) => from_item(m),
-        _ => Err(StoreError::Corrupt(
-            "connection item without its record".into(),
-        )),
-    }
+fn parse_connection(item: Item) -> Result<Connection, StoreError> {
+    from_item::<ConnectionItem, _>(item)
 }
 
 fn subscription(pk: String, c: &Connection, audience: Option<Audience>) -> Item {
@@ -43,7 +39,7 @@ fn subscription(pk: String, c: &Connection, audience: Option<Audience>) -> Item 
         );
     }
     item.insert(TTL_ATTRIBUTE.into(), ttl_seconds(c.expires_at));
-    item
+    versioned(item)
 }
 
 fn put_item(table: &str, item: Item) -> Result<TransactWriteItem, StoreError> {
@@ -79,7 +75,14 @@ fn slot_item(principal: &str, slot: u32, c: &Connection) -> Item {
     let mut item = key(principal_pk(principal), slot_sk(slot));
     item.insert("connection_id".into(), s(c.id.as_str()));
     item.insert(TTL_ATTRIBUTE.into(), ttl_seconds(c.expires_at));
-    item
+    versioned(item)
+}
+
+/// What a change of an agent's watch does to the chat it is about.
+#[derive(Clone, Copy)]
+enum Watch {
+    Start,
+    Stop,
 }
 
 impl DynamoStore {
@@ -340,43 +343,16 @@ impl ConnectionStore for DynamoStore {
                 keys.push(key(chat_subscribers_pk(chat_id), id.as_str()));
             }
         }
-        for chat in watched {
-            keys.push(key(format!("CSUB#{chat}"), id.as_str()));
+        // Only chat ids were ever noted; anything else names no subscription, and must not
+        // stop the rest of the clean-up.
+        for chat in watched.iter().filter_map(|c| ChatId::parse(c).ok()) {
+            keys.push(key(chat_subscribers_pk(&chat), id.as_str()));
         }
         self.delete_keys(keys).await
     }
 
-    /// The subscription and a note of it on the connection (so `$disconnect` can remove it), in
-    /// one transaction that also checks the connection still exists.
     async fn watch_chat(&self, chat: &ChatId, connection: &ConnectionId) -> Result<(), StoreError> {
-        let Some(record) = self.get_connection(connection).await? else {
-            return Ok(());
-        };
-        let items = vec![
-            put_item(
-                self.table(),
-                subscription(chat_subscribers_pk(chat), &record, Some(Audience::Agent)),
-            )?,
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(self.table())
-                        .set_key(Some(key(connection_pk(connection.as_str()), META)))
-                        .update_expression("ADD watching :chat")
-                        .condition_expression("attribute_exists(pk)")
-                        .expression_attribute_values(
-                            ":chat",
-                            AttributeValue::Ss(vec![chat.to_string()]),
-                        )
-                        .build()
-                        .map_err(StoreError::backend)?,
-                )
-                .build(),
-        ];
-        match self.transact("TransactWriteItems", items).await {
-            Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
-            Err(super::chats::TransactError::Other(e)) => Err(e),
-        }
+        self.change_watch(chat, connection, Watch::Start).await
     }
 
     async fn unwatch_chat(
@@ -384,38 +360,7 @@ impl ConnectionStore for DynamoStore {
         chat: &ChatId,
         connection: &ConnectionId,
     ) -> Result<(), StoreError> {
-        let items = vec![
-            TransactWriteItem::builder()
-                .delete(
-                    aws_sdk_dynamodb::types::Delete::builder()
-                        .table_name(self.table())
-                        .set_key(Some(key(chat_subscribers_pk(chat), connection.as_str())))
-                        .condition_expression("attribute_not_exists(audience) OR audience = :agent")
-                        .expression_attribute_values(":agent", s("agent"))
-                        .build()
-                        .map_err(StoreError::backend)?,
-                )
-                .build(),
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(self.table())
-                        .set_key(Some(key(connection_pk(connection.as_str()), META)))
-                        .update_expression("DELETE watching :chat")
-                        .condition_expression("attribute_exists(pk)")
-                        .expression_attribute_values(
-                            ":chat",
-                            AttributeValue::Ss(vec![chat.to_string()]),
-                        )
-                        .build()
-                        .map_err(StoreError::backend)?,
-                )
-                .build(),
-        ];
-        match self.transact("TransactWriteItems", items).await {
-            Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
-            Err(super::chats::TransactError::Other(e)) => Err(e),
-        }
+        self.change_watch(chat, connection, Watch::Stop).await
     }
 
     async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
@@ -444,6 +389,65 @@ impl ConnectionStore for DynamoStore {
 }
 
 impl DynamoStore {
+    /// The chat's agent subscription and its note on the connection (so `$disconnect` can remove
+    /// it), changed together in one transaction that also checks the connection still exists. A
+    /// connection that is gone changes nothing; a customer's subscription is never removed.
+    async fn change_watch(
+        &self,
+        chat: &ChatId,
+        connection: &ConnectionId,
+        change: Watch,
+    ) -> Result<(), StoreError> {
+        let subscription = match change {
+            Watch::Start => {
+                let Some(record) = self.get_connection(connection).await? else {
+                    return Ok(());
+                };
+                put_item(
+                    self.table(),
+                    subscription(chat_subscribers_pk(chat), &record, Some(Audience::Agent)),
+                )?
+            }
+            Watch::Stop => TransactWriteItem::builder()
+                .delete(
+                    aws_sdk_dynamodb::types::Delete::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key(chat_subscribers_pk(chat), connection.as_str())))
+                        .condition_expression("attribute_not_exists(audience) OR audience = :agent")
+                        .expression_attribute_values(":agent", s("agent"))
+                        .build()
+                        .map_err(StoreError::backend)?,
+                )
+                .build(),
+        };
+        let note = match change {
+            Watch::Start => "ADD watching :chat",
+            Watch::Stop => "DELETE watching :chat",
+        };
+        let items = vec![
+            subscription,
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key(connection_pk(connection.as_str()), META)))
+                        .update_expression(note)
+                        .condition_expression("attribute_exists(pk)")
+                        .expression_attribute_values(
+                            ":chat",
+                            AttributeValue::Ss(vec![chat.to_string()]),
+                        )
+                        .build()
+                        .map_err(StoreError::backend)?,
+                )
+                .build(),
+        ];
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+
     fn record_update(&self, consumed: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
         self.metrics.record(
             "UpdateItem",

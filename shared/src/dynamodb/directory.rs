@@ -5,9 +5,10 @@ use aws_sdk_dynamodb::types::{
 
 use super::keys::*;
 use super::metrics::{item_size, read_units, write_units, Units};
+use super::records::{from_item, to_item, AgentRecord, GroupRecord, FORMAT_VERSION, VERSION};
 use super::schema::{PK, SK};
-use super::{from_item, get_n, get_s, key, n, s, to_item, DynamoStore, Item};
-use crate::domain::{Agent, AgentId, Distribution, Group, GroupId};
+use super::{get_n, get_s, key, n, s, DynamoStore, Item};
+use crate::domain::{Agent, AgentId, Group};
 use crate::ports::{DirectoryStore, StoreError};
 
 impl DynamoStore {
@@ -141,50 +142,31 @@ impl DynamoStore {
 }
 
 fn agent_item(agent: &Agent) -> Result<Item, StoreError> {
-    let mut item = to_item(agent)?;
+    let mut item = to_item(&AgentRecord::from(agent))?;
     item.insert(PK.into(), s(DIR));
     item.insert(SK.into(), s(agent_sk(&agent.id)));
     Ok(item)
 }
 
 fn parse_agent(item: Item) -> Result<Agent, StoreError> {
-    from_item(item)
+    from_item::<AgentRecord, _>(item)
 }
 
 #[async_trait]
 impl DirectoryStore for DynamoStore {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
-        let mut item = key(DIR, group_sk(&group.id));
-        item.insert("id".into(), s(group.id.as_str()));
-        item.insert("name".into(), s(&group.name));
-        item.insert("distribution".into(), s(group.distribution.as_str()));
+        let mut item = to_item(&GroupRecord::from(group))?;
+        item.extend(key(DIR, group_sk(&group.id)));
         self.put(item).await
     }
 
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
-        let items = self.query_prefix(DIR, "GROUP#").await?;
-        let mut groups = items
-            .iter()
-            .map(|i| {
-                let id = GroupId::parse(get_s(i, "id")?)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                // Groups written before distribution existed are pulled from the queue.
-                let distribution = match i.get("distribution") {
-                    None => Distribution::Pull,
-                    Some(_) => {
-                        let text = get_s(i, "distribution")?;
-                        Distribution::parse(text).ok_or_else(|| {
-                            StoreError::Corrupt(format!("group {id}: distribution {text:?}"))
-                        })?
-                    }
-                };
-                Ok(Group {
-                    id,
-                    name: get_s(i, "name")?.to_owned(),
-                    distribution,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut groups = self
+            .query_prefix(DIR, "GROUP#")
+            .await?
+            .into_iter()
+            .map(from_item::<GroupRecord, Group>)
+            .collect::<Result<Vec<_>, _>>()?;
         groups.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
         Ok(groups)
     }
@@ -263,12 +245,15 @@ impl DirectoryStore for DynamoStore {
                     .table_name(self.table())
                     .set_key(Some(key(username_pk(&agent.username), USERNAME)))
                     .condition_expression("attribute_not_exists(pk) OR agent_id = :id")
-                    .expression_attribute_values(":id", s(agent.id.as_str()));
+                    .expression_attribute_values(":id", s(agent.id.as_str()))
+                    .expression_attribute_values(":v", n(FORMAT_VERSION));
                 update = match hash {
                     Some(h) => update
-                        .update_expression("SET agent_id = :id, password_hash = :hash")
+                        .update_expression(format!(
+                            "SET agent_id = :id, password_hash = :hash, {VERSION} = :v"
+                        ))
                         .expression_attribute_values(":hash", h),
-                    None => update.update_expression("SET agent_id = :id"),
+                    None => update.update_expression(format!("SET agent_id = :id, {VERSION} = :v")),
                 };
                 items.push(
                     TransactWriteItem::builder()

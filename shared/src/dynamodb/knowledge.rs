@@ -5,8 +5,11 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::keys::*;
+use super::records::{
+    from_item, to_item, versioned, ArticleRecord, ResolutionRecord, FORMAT_VERSION, VERSION,
+};
 use super::schema::{SK, TTL_ATTRIBUTE};
-use super::{from_item, get_n, get_s, key, n, to_item, ttl_seconds, DynamoStore, Item};
+use super::{get_n, get_s, key, n, ttl_seconds, DynamoStore, Item};
 use crate::domain::kb::{Article, DeflectionAction, DeflectionCounts, DeflectionEvent, Resolution};
 use crate::domain::{ArticleId, ChatId};
 use crate::ports::{DeflectionRecorded, DeflectionReport, KnowledgeStore, StoreError};
@@ -79,8 +82,9 @@ fn bump_version(table: &str) -> Result<TransactWriteItem, StoreError> {
             Update::builder()
                 .table_name(table)
                 .set_key(Some(key(KB, KB_VERSION)))
-                .update_expression("ADD version :one")
+                .update_expression(format!("ADD version :one SET {VERSION} = :v"))
                 .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":v", n(FORMAT_VERSION))
                 .build()
                 .map_err(StoreError::backend)?,
         )
@@ -95,6 +99,27 @@ fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWrite
     Ok(TransactWriteItem::builder()
         .put(p.build().map_err(StoreError::backend)?)
         .build())
+}
+
+impl DynamoStore {
+    /// Writes an article or resolution (`record`, under `sk` of the knowledge base, its embedding
+    /// beside it) and moves the knowledge version, in one transaction.
+    async fn put_counted(
+        &self,
+        sk: String,
+        record: Item,
+        embedding: &Option<Vec<f32>>,
+    ) -> Result<(), StoreError> {
+        let mut item = record;
+        item.extend(key(KB, sk));
+        if let Some(e) = embedding_attr(embedding) {
+            item.insert("embedding_f32".into(), e);
+        }
+        let items = vec![put(self.table(), item, None)?, bump_version(self.table())?];
+        self.transact("TransactWriteItems", items)
+            .await
+            .map_err(other)
+    }
 }
 
 fn deflection_key(event: &DeflectionEvent, action: DeflectionAction) -> Item {
@@ -147,17 +172,12 @@ fn counts_of(item: &Item) -> DeflectionCounts {
 #[async_trait]
 impl KnowledgeStore for DynamoStore {
     async fn put_article(&self, article: &Article) -> Result<(), StoreError> {
-        let mut plain = article.clone();
-        let embedding = embedding_attr(&plain.embedding.take());
-        let mut item = to_item(&plain)?;
-        item.extend(key(KB, article_sk(article.id.as_str())));
-        if let Some(e) = embedding {
-            item.insert("embedding_f32".into(), e);
-        }
-        let items = vec![put(self.table(), item, None)?, bump_version(self.table())?];
-        self.transact("TransactWriteItems", items)
-            .await
-            .map_err(other)
+        self.put_counted(
+            article_sk(article.id.as_str()),
+            to_item(&ArticleRecord::from(article))?,
+            &article.embedding,
+        )
+        .await
     }
 
     async fn get_article(&self, id: &ArticleId) -> Result<Option<Article>, StoreError> {
@@ -165,7 +185,7 @@ impl KnowledgeStore for DynamoStore {
             return Ok(None);
         };
         let embedding = embedding_of(&mut item);
-        let mut article: Article = from_item(item)?;
+        let mut article = from_item::<ArticleRecord, Article>(item)?;
         article.embedding = embedding;
         Ok(Some(article))
     }
@@ -180,7 +200,7 @@ impl KnowledgeStore for DynamoStore {
             .into_iter()
             .map(|mut item| {
                 let embedding = embedding_of(&mut item);
-                let mut a: Article = from_item(item)?;
+                let mut a = from_item::<ArticleRecord, Article>(item)?;
                 a.embedding = embedding;
                 Ok(a)
             })
@@ -188,17 +208,12 @@ impl KnowledgeStore for DynamoStore {
     }
 
     async fn put_resolution(&self, resolution: &Resolution) -> Result<(), StoreError> {
-        let mut plain = resolution.clone();
-        let embedding = embedding_attr(&plain.embedding.take());
-        let mut item = to_item(&plain)?;
-        item.extend(key(KB, resolution_sk(resolution.chat_id.as_str())));
-        if let Some(e) = embedding {
-            item.insert("embedding_f32".into(), e);
-        }
-        let items = vec![put(self.table(), item, None)?, bump_version(self.table())?];
-        self.transact("TransactWriteItems", items)
-            .await
-            .map_err(other)
+        self.put_counted(
+            resolution_sk(resolution.chat_id.as_str()),
+            to_item(&ResolutionRecord::from(resolution))?,
+            &resolution.embedding,
+        )
+        .await
     }
 
     async fn list_resolutions(&self) -> Result<Vec<Resolution>, StoreError> {
@@ -210,7 +225,7 @@ impl KnowledgeStore for DynamoStore {
                 self.scrub_legacy_question(sk).await?;
                 embedding = None;
             }
-            let mut r: Resolution = from_item(item)?;
+            let mut r = from_item::<ResolutionRecord, Resolution>(item)?;
             r.embedding = embedding;
             out.push(r);
         }
@@ -274,7 +289,7 @@ impl KnowledgeStore for DynamoStore {
         &self,
         event: &DeflectionEvent,
     ) -> Result<DeflectionRecorded, StoreError> {
-        let mut marker = deflection_key(event, event.action);
+        let mut marker = versioned(deflection_key(event, event.action));
         marker.insert(
             TTL_ATTRIBUTE.into(),
             ttl_seconds(event.at.plus_millis(DEFLECTION_TTL_MS)),
@@ -285,9 +300,10 @@ impl KnowledgeStore for DynamoStore {
                     Update::builder()
                         .table_name(self.table())
                         .set_key(Some(key(STATS, sk)))
-                        .update_expression("ADD #action :one")
+                        .update_expression(format!("ADD #action :one SET {VERSION} = :v"))
                         .expression_attribute_names("#action", event.action.as_str())
                         .expression_attribute_values(":one", n(1))
+                        .expression_attribute_values(":v", n(FORMAT_VERSION))
                         .build()
                         .map_err(StoreError::backend)?,
                 )

@@ -10,6 +10,7 @@ mod knowledge;
 pub mod metrics;
 mod preferences;
 mod purge;
+mod records;
 pub mod schema;
 mod throttle;
 
@@ -111,14 +112,6 @@ fn get_n(item: &Item, name: &str) -> Result<i64, StoreError> {
             "attribute {name} is missing or not a number"
         ))),
     }
-}
-
-fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {

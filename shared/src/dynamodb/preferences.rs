@@ -1,7 +1,8 @@
 use async_trait::async_trait;
 
 use super::keys::*;
-use super::{from_item, key, to_item, DynamoStore};
+use super::records::{from_item, to_item, PreferencesRecord};
+use super::{key, DynamoStore};
 use crate::domain::{AgentId, ListPreferences};
 use crate::ports::{PreferenceStore, StoreError};
 
@@ -13,7 +14,7 @@ impl PreferenceStore for DynamoStore {
     ) -> Result<Option<ListPreferences>, StoreError> {
         self.get(agent_pk(agent), PREFS, false)
             .await?
-            .map(from_item)
+            .map(from_item::<PreferencesRecord, _>)
             .transpose()
     }
 
@@ -22,7 +23,7 @@ impl PreferenceStore for DynamoStore {
         agent: &AgentId,
         prefs: &ListPreferences,
     ) -> Result<(), StoreError> {
-        let mut item = to_item(prefs)?;
+        let mut item = to_item(&PreferencesRecord::from(prefs))?;
         item.extend(key(agent_pk(agent), PREFS));
         self.put(item).await
     }

@@ -12,8 +12,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::*;
 use super::metrics::Units;
+use super::records::{from_item, ChatRecord};
 use super::schema::{GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
-use super::{from_item, key, n, s, DynamoStore, Item};
+use super::{key, n, s, DynamoStore, Item};
 use crate::domain::{Chat, ChatId};
 use crate::ports::StoreError;
 
@@ -114,7 +115,7 @@ impl DynamoStore {
         if !is_purged(&item) {
             return Ok(None);
         }
-        let mut chat: Chat = from_item(item)?;
+        let mut chat: Chat = from_item::<ChatRecord, _>(item)?;
         // The purge took a sequence number of its own; the chat as it was had the one before.
         chat.last_seq = chat.last_seq.saturating_sub(1);
         self.remove_purged(id).await?;

@@ -4,6 +4,7 @@ use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 
 use super::keys::{throttle_pk, throttle_sk};
 use super::metrics::Units;
+use super::records::{FORMAT_VERSION, VERSION};
 use super::schema::TTL_ATTRIBUTE;
 use super::{n, ttl_seconds, DynamoStore};
 use crate::domain::Timestamp;
@@ -26,12 +27,13 @@ impl ThrottleStore for DynamoStore {
             .update_item()
             .table_name(self.table())
             .set_key(Some(counter_key(key, now, limit)))
-            .update_expression("ADD attempts :one SET #ttl = :ttl")
+            .update_expression(format!("ADD attempts :one SET #ttl = :ttl, {VERSION} = :v"))
             .condition_expression("attribute_not_exists(attempts) OR attempts < :max")
             .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":max", n(limit.max))
             .expression_attribute_values(":ttl", ttl_seconds(end.plus_millis(999)))
+            .expression_attribute_values(":v", n(FORMAT_VERSION))
             .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;

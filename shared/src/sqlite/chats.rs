@@ -2,7 +2,8 @@ use async_trait::async_trait;
 use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{db_err, json_err, SqliteStore};
+use super::records::{to_doc, ChatRecord, EventRecord};
+use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
@@ -14,7 +15,7 @@ fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
 }
 
 fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreError> {
-    let doc = serde_json::to_string(event).map_err(json_err)?;
+    let doc = to_doc(&EventRecord::from(event))?;
     super::execute(
         tx,
         "INSERT INTO events (chat_id, seq, client_msg_id, doc) VALUES (?1, ?2, ?3, ?4)",
@@ -34,16 +35,11 @@ fn find_message_tx(
     chat: &ChatId,
     client_msg_id: &ClientMessageId,
 ) -> Result<Option<ChatEvent>, StoreError> {
-    let doc: Option<String> = super::query_row(
+    doc_where::<EventRecord, _, _>(
         c,
         "SELECT doc FROM events WHERE chat_id = ?1 AND client_msg_id = ?2",
         params![chat.as_str(), client_msg_id.as_str()],
-        |r| r.get(0),
     )
-    .optional()
-    .map_err(db_err)?;
-    doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-        .transpose()
 }
 
 /// The query of one list page: the filter's rows in `ListPosition` order, after `after`. Only
@@ -105,12 +101,6 @@ fn list_query(
     (sql, args)
 }
 
-fn chats_from_docs(rows: Vec<String>) -> Result<Vec<Chat>, StoreError> {
-    rows.iter()
-        .map(|d| serde_json::from_str(d).map_err(json_err))
-        .collect()
-}
-
 #[async_trait]
 impl ChatStore for SqliteStore {
     async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
@@ -119,7 +109,7 @@ impl ChatStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             let (state, deleted, sort_ts) = bucket_columns(&chat);
-            let doc = serde_json::to_string(&chat).map_err(json_err)?;
+            let doc = to_doc(&ChatRecord::from(&chat))?;
             let inserted = super::execute(
                 &tx,
                 "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc)
@@ -150,16 +140,11 @@ impl ChatStore for SqliteStore {
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let doc: Option<String> = super::query_row(
+            doc_where::<ChatRecord, _, _>(
                 c,
                 "SELECT doc FROM chats WHERE id = ?1",
                 params![id.as_str()],
-                |r| r.get(0),
             )
-            .optional()
-            .map_err(db_err)?;
-            doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-                .transpose()
         })
         .await
     }
@@ -178,7 +163,7 @@ impl ChatStore for SqliteStore {
             }
             let chat = &commit.chat;
             let (state, deleted, sort_ts) = bucket_columns(chat);
-            let doc = serde_json::to_string(chat).map_err(json_err)?;
+            let doc = to_doc(&ChatRecord::from(chat))?;
             let updated = super::execute(
                 &tx,
                 "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
@@ -249,26 +234,15 @@ impl ChatStore for SqliteStore {
     ) -> Result<Vec<ChatEvent>, StoreError> {
         let chat = chat.clone();
         self.read(move |c| {
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT doc FROM events WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-                )
-                .map_err(db_err)?;
-            let docs = stmt
-                .query_map(
-                    params![
-                        chat.as_str(),
-                        i64::try_from(after_seq).unwrap_or(i64::MAX),
-                        i64::try_from(limit).unwrap_or(i64::MAX)
-                    ],
-                    |r| r.get::<_, String>(0),
-                )
-                .map_err(db_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            docs.iter()
-                .map(|d| serde_json::from_str(d).map_err(json_err))
-                .collect()
+            docs_where::<EventRecord, _, _>(
+                c,
+                "SELECT doc FROM events WHERE chat_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                params![
+                    chat.as_str(),
+                    i64::try_from(after_seq).unwrap_or(i64::MAX),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+            )
         })
         .await
     }
@@ -295,13 +269,7 @@ impl ChatStore for SqliteStore {
         let after = after.cloned();
         self.read(move |c| {
             let (sql, args) = list_query(&filter, after.as_ref(), limit);
-            let mut stmt = c.prepare_cached(&sql).map_err(db_err)?;
-            let docs = stmt
-                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))
-                .map_err(db_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            chats_from_docs(docs)
+            docs_where::<ChatRecord, _, _>(c, &sql, rusqlite::params_from_iter(args))
         })
         .await
     }

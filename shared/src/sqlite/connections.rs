@@ -1,7 +1,8 @@
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
-use super::{db_err, json_err, SqliteStore};
+use super::records::{to_doc, ConnectionRecord};
+use super::{db_err, doc_where, SqliteStore};
 use crate::domain::{ChatId, GroupId, Timestamp};
 use crate::ports::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, PrincipalKey,
@@ -45,7 +46,7 @@ impl ConnectionStore for SqliteStore {
                     limit: max_per_principal,
                 });
             }
-            let doc = serde_json::to_string(&connection).map_err(json_err)?;
+            let doc = to_doc(&ConnectionRecord::from(&connection))?;
             super::execute(&tx,
                 "INSERT INTO connections (id, doc, expires_at, principal) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, expires_at = excluded.expires_at,
@@ -108,16 +109,11 @@ impl ConnectionStore for SqliteStore {
     async fn get_connection(&self, id: &ConnectionId) -> Result<Option<Connection>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let doc: Option<String> = super::query_row(
+            doc_where::<ConnectionRecord, _, _>(
                 c,
                 "SELECT doc FROM connections WHERE id = ?1",
                 params![id.as_str()],
-                |r| r.get(0),
             )
-            .optional()
-            .map_err(db_err)?;
-            doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-                .transpose()
         })
         .await
     }

@@ -1,13 +1,10 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
-use super::{db_err, json_err, SqliteStore};
+use super::records::{from_doc, to_doc, AgentRecord};
+use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::{Agent, AgentId, Distribution, Group, GroupId};
 use crate::ports::{DirectoryStore, StoreError};
-
-fn agent_from_doc(doc: &str) -> Result<Agent, StoreError> {
-    serde_json::from_str(doc).map_err(json_err)
-}
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
@@ -62,7 +59,7 @@ impl DirectoryStore for SqliteStore {
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
         let agent = agent.clone();
         self.with(move |c| {
-            let doc = serde_json::to_string(&agent).map_err(json_err)?;
+            let doc = to_doc(&AgentRecord::from(&agent))?;
             let taken: Option<String> = super::query_row(
                 c,
                 "SELECT id FROM agents WHERE username = ?1 AND id <> ?2",
@@ -135,32 +132,18 @@ impl DirectoryStore for SqliteStore {
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let doc: Option<String> = super::query_row(
+            doc_where::<AgentRecord, _, _>(
                 c,
                 "SELECT doc FROM agents WHERE id = ?1",
                 params![id.as_str()],
-                |r| r.get(0),
             )
-            .optional()
-            .map_err(db_err)?;
-            doc.as_deref().map(agent_from_doc).transpose()
         })
         .await
     }
 
     async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {
         self.read(|c| {
-            let mut stmt = c
-                .prepare_cached("SELECT doc FROM agents ORDER BY username")
-                .map_err(db_err)?;
-            let docs = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(db_err)?;
-            let mut agents = Vec::new();
-            for doc in docs {
-                agents.push(agent_from_doc(&doc.map_err(db_err)?)?);
-            }
-            Ok(agents)
+            docs_where::<AgentRecord, _, _>(c, "SELECT doc FROM agents ORDER BY username", [])
         })
         .await
     }
@@ -194,7 +177,7 @@ impl DirectoryStore for SqliteStore {
             .optional()
             .map_err(db_err)?;
             match row {
-                Some((doc, Some(hash))) => Ok(Some((agent_from_doc(&doc)?, hash))),
+                Some((doc, Some(hash))) => Ok(Some((from_doc::<AgentRecord, _>(&doc)?, hash))),
                 _ => Ok(None),
             }
         })

@@ -1,19 +1,21 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
+use serde::de::DeserializeOwned;
 
-use super::{db_err, json_err, SqliteStore};
+use super::records::{from_doc, to_doc, ArticleRecord, ResolutionRecord};
+use super::{db_err, SqliteStore};
 use crate::domain::kb::{Article, DeflectionAction, DeflectionEvent, Resolution};
 use crate::domain::{ArticleId, ChatId};
 use crate::ports::{DeflectionRecorded, DeflectionReport, KnowledgeStore, StoreError};
 
 /// Embeddings are kept as raw little-endian f32s: a quarter of the size of JSON numbers and
 /// loaded without parsing.
-pub(crate) fn embedding_to_blob(e: &Option<Vec<f32>>) -> Option<Vec<u8>> {
+fn embedding_to_blob(e: &Option<Vec<f32>>) -> Option<Vec<u8>> {
     e.as_ref()
         .map(|v| v.iter().flat_map(|f| f.to_le_bytes()).collect())
 }
 
-pub(crate) fn blob_to_embedding(b: Option<Vec<u8>>) -> Option<Vec<f32>> {
+fn blob_to_embedding(b: Option<Vec<u8>>) -> Option<Vec<f32>> {
     b.map(|bytes| {
         bytes
             .chunks_exact(4)
@@ -32,147 +34,149 @@ fn bump(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
     Ok(())
 }
 
-#[async_trait]
-impl KnowledgeStore for SqliteStore {
-    async fn put_article(&self, article: &Article) -> Result<(), StoreError> {
-        let mut doc_article = article.clone();
-        let blob = embedding_to_blob(&doc_article.embedding.take());
-        let doc = serde_json::to_string(&doc_article).map_err(json_err)?;
-        let id = article.id.clone();
+/// The rows `sql` selects (`SELECT doc, embedding ...`): each document read through its record
+/// `R`, given its embedding by `embed`.
+fn with_embeddings<R, T, P>(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    embed: fn(&mut T, Option<Vec<f32>>),
+) -> Result<Vec<T>, StoreError>
+where
+    R: DeserializeOwned + TryInto<T, Error = StoreError>,
+    P: rusqlite::Params,
+{
+    let mut stmt = c.prepare_cached(sql).map_err(db_err)?;
+    let rows = stmt
+        .query_map(params, |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
+        })
+        .map_err(db_err)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (doc, blob) = row.map_err(db_err)?;
+        let mut item = from_doc::<R, T>(&doc)?;
+        embed(&mut item, blob_to_embedding(blob));
+        out.push(item);
+    }
+    Ok(out)
+}
+
+fn embed_article(a: &mut Article, e: Option<Vec<f32>>) {
+    a.embedding = e;
+}
+
+fn embed_resolution(r: &mut Resolution, e: Option<Vec<f32>>) {
+    r.embedding = e;
+}
+
+impl SqliteStore {
+    /// Writes an article or resolution (`upsert`: its key, document and embedding) and moves the
+    /// knowledge version, in one transaction.
+    async fn put_counted(
+        &self,
+        upsert: &'static str,
+        key: String,
+        doc: String,
+        embedding: Option<Vec<u8>>,
+    ) -> Result<(), StoreError> {
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
-            super::execute(
-                &tx,
-                "INSERT INTO articles (id, doc, embedding) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
-                params![id.as_str(), doc, blob],
-            )
-            .map_err(db_err)?;
+            super::execute(&tx, upsert, params![key, doc, embedding]).map_err(db_err)?;
             bump(&tx)?;
             tx.commit().map_err(db_err)
         })
+        .await
+    }
+
+    /// Deletes an article or resolution (`delete`, by its key) and, if there was one, moves the
+    /// knowledge version, in one transaction.
+    async fn delete_counted(&self, delete: &'static str, key: String) -> Result<bool, StoreError> {
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            let n = super::execute(&tx, delete, params![key]).map_err(db_err)?;
+            if n > 0 {
+                bump(&tx)?;
+            }
+            tx.commit().map_err(db_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl KnowledgeStore for SqliteStore {
+    async fn put_article(&self, article: &Article) -> Result<(), StoreError> {
+        self.put_counted(
+            "INSERT INTO articles (id, doc, embedding) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
+            article.id.to_string(),
+            to_doc(&ArticleRecord::from(article))?,
+            embedding_to_blob(&article.embedding),
+        )
         .await
     }
 
     async fn get_article(&self, id: &ArticleId) -> Result<Option<Article>, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let row: Option<(String, Option<Vec<u8>>)> = super::query_row(
+            let found = with_embeddings::<ArticleRecord, _, _>(
                 c,
                 "SELECT doc, embedding FROM articles WHERE id = ?1",
                 params![id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(db_err)?;
-            row.map(|(doc, blob)| {
-                let mut a: Article = serde_json::from_str(&doc).map_err(json_err)?;
-                a.embedding = blob_to_embedding(blob);
-                Ok(a)
-            })
-            .transpose()
+                embed_article,
+            )?;
+            Ok(found.into_iter().next())
         })
         .await
     }
 
     async fn delete_article(&self, id: &ArticleId) -> Result<bool, StoreError> {
-        let id = id.clone();
-        self.with(move |c| {
-            let tx = c.transaction().map_err(db_err)?;
-            let n = super::execute(
-                &tx,
-                "DELETE FROM articles WHERE id = ?1",
-                params![id.as_str()],
-            )
-            .map_err(db_err)?;
-            if n > 0 {
-                bump(&tx)?;
-            }
-            tx.commit().map_err(db_err)?;
-            Ok(n > 0)
-        })
-        .await
+        self.delete_counted("DELETE FROM articles WHERE id = ?1", id.to_string())
+            .await
     }
 
     async fn list_articles(&self) -> Result<Vec<Article>, StoreError> {
         self.read(|c| {
-            let mut stmt = c
-                .prepare_cached("SELECT doc, embedding FROM articles ORDER BY id")
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
-                })
-                .map_err(db_err)?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (doc, blob) = row.map_err(db_err)?;
-                let mut a: Article = serde_json::from_str(&doc).map_err(json_err)?;
-                a.embedding = blob_to_embedding(blob);
-                out.push(a);
-            }
-            Ok(out)
+            with_embeddings::<ArticleRecord, _, _>(
+                c,
+                "SELECT doc, embedding FROM articles ORDER BY id",
+                [],
+                embed_article,
+            )
         })
         .await
     }
 
     async fn put_resolution(&self, resolution: &Resolution) -> Result<(), StoreError> {
-        let mut doc_res = resolution.clone();
-        let blob = embedding_to_blob(&doc_res.embedding.take());
-        let doc = serde_json::to_string(&doc_res).map_err(json_err)?;
-        let id = resolution.chat_id.clone();
-        self.with(move |c| {
-            let tx = c.transaction().map_err(db_err)?;
-            super::execute(&tx,
-                "INSERT INTO resolutions (chat_id, doc, embedding) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (chat_id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
-                params![id.as_str(), doc, blob],
-            )
-            .map_err(db_err)?;
-            bump(&tx)?;
-            tx.commit().map_err(db_err)
-        })
+        self.put_counted(
+            "INSERT INTO resolutions (chat_id, doc, embedding) VALUES (?1, ?2, ?3)
+             ON CONFLICT (chat_id) DO UPDATE SET doc = excluded.doc, embedding = excluded.embedding",
+            resolution.chat_id.to_string(),
+            to_doc(&ResolutionRecord::from(resolution))?,
+            embedding_to_blob(&resolution.embedding),
+        )
         .await
     }
 
     async fn list_resolutions(&self) -> Result<Vec<Resolution>, StoreError> {
         self.read(|c| {
-            let mut stmt = c
-                .prepare_cached("SELECT doc, embedding FROM resolutions ORDER BY chat_id")
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, Option<Vec<u8>>>(1)?))
-                })
-                .map_err(db_err)?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (doc, blob) = row.map_err(db_err)?;
-                let mut res: Resolution = serde_json::from_str(&doc).map_err(json_err)?;
-                res.embedding = blob_to_embedding(blob);
-                out.push(res);
-            }
-            Ok(out)
+            with_embeddings::<ResolutionRecord, _, _>(
+                c,
+                "SELECT doc, embedding FROM resolutions ORDER BY chat_id",
+                [],
+                embed_resolution,
+            )
         })
         .await
     }
 
     async fn delete_resolution(&self, chat: &ChatId) -> Result<bool, StoreError> {
-        let chat = chat.clone();
-        self.with(move |c| {
-            let tx = c.transaction().map_err(db_err)?;
-            let n = super::execute(
-                &tx,
-                "DELETE FROM resolutions WHERE chat_id = ?1",
-                params![chat.as_str()],
-            )
-            .map_err(db_err)?;
-            if n > 0 {
-                bump(&tx)?;
-            }
-            tx.commit().map_err(db_err)?;
-            Ok(n > 0)
-        })
+        self.delete_counted(
+            "DELETE FROM resolutions WHERE chat_id = ?1",
+            chat.to_string(),
+        )
         .await
     }
 

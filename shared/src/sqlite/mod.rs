@@ -7,13 +7,15 @@ mod connections;
 mod directory;
 mod knowledge;
 mod preferences;
+mod records;
 mod schema;
 mod throttle;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
 
 use crate::ports::StoreError;
 
@@ -145,6 +147,29 @@ fn db_err(e: rusqlite::Error) -> StoreError {
     StoreError::backend(e)
 }
 
-fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt(e.to_string())
+/// The one document `sql` selects (`SELECT doc FROM ... WHERE ...`), read through its record `R`.
+fn doc_where<R, T, P>(c: &Connection, sql: &str, params: P) -> Result<Option<T>, StoreError>
+where
+    R: DeserializeOwned + TryInto<T, Error = StoreError>,
+    P: rusqlite::Params,
+{
+    let doc: Option<String> = query_row(c, sql, params, |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    doc.map(|d| records::from_doc::<R, T>(&d)).transpose()
+}
+
+/// Every document `sql` selects, in its order, read through their record `R`.
+fn docs_where<R, T, P>(c: &Connection, sql: &str, params: P) -> Result<Vec<T>, StoreError>
+where
+    R: DeserializeOwned + TryInto<T, Error = StoreError>,
+    P: rusqlite::Params,
+{
+    let mut stmt = c.prepare_cached(sql).map_err(db_err)?;
+    let docs = stmt
+        .query_map(params, |r| r.get::<_, String>(0))
+        .map_err(db_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err)?;
+    docs.iter().map(|d| records::from_doc::<R, T>(d)).collect()
 }

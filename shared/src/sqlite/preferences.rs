@@ -1,7 +1,8 @@
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
-use super::{db_err, json_err, SqliteStore};
+use super::records::{to_doc, PreferencesRecord};
+use super::{db_err, doc_where, SqliteStore};
 use crate::domain::{AgentId, ListPreferences};
 use crate::ports::{PreferenceStore, StoreError};
 
@@ -13,16 +14,11 @@ impl PreferenceStore for SqliteStore {
     ) -> Result<Option<ListPreferences>, StoreError> {
         let agent = agent.clone();
         self.read(move |c| {
-            let doc: Option<String> = super::query_row(
+            doc_where::<PreferencesRecord, _, _>(
                 c,
                 "SELECT doc FROM preferences WHERE agent_id = ?1",
                 params![agent.as_str()],
-                |r| r.get(0),
             )
-            .optional()
-            .map_err(db_err)?;
-            doc.map(|d| serde_json::from_str(&d).map_err(json_err))
-                .transpose()
         })
         .await
     }
@@ -33,7 +29,7 @@ impl PreferenceStore for SqliteStore {
         prefs: &ListPreferences,
     ) -> Result<(), StoreError> {
         let agent = agent.clone();
-        let doc = serde_json::to_string(prefs).map_err(json_err)?;
+        let doc = to_doc(&PreferencesRecord::from(prefs))?;
         self.with(move |c| {
             super::execute(
                 c,

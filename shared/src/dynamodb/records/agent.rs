@@ -1,0 +1,122 @@
+//! Directory items: a group (`DIR` / `GROUP#{id}`) and an agent's profile (`DIR` / `AGENT#{id}`).
+//! The session epoch in a profile moves only through `set_session_epoch`: the adapter keeps the
+//! stored one when a profile is written.
+
+use serde::{Deserialize, Serialize};
+
+use super::{id, ids, readable, FORMAT_VERSION};
+use crate::domain::{Agent, Distribution, Group, Role};
+use crate::ports::StoreError;
+
+#[derive(Serialize, Deserialize)]
+pub(in crate::dynamodb) struct GroupRecord {
+    #[serde(default)]
+    v: u32,
+    id: String,
+    name: String,
+    /// Added after the first groups were stored: those are pulled from the queue.
+    #[serde(default)]
+    distribution: DistributionRecord,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DistributionRecord {
+    #[default]
+    Pull,
+    Automatic,
+}
+
+impl From<&Group> for GroupRecord {
+    fn from(g: &Group) -> Self {
+        GroupRecord {
+            v: FORMAT_VERSION,
+            id: g.id.to_string(),
+            name: g.name.clone(),
+            distribution: match g.distribution {
+                Distribution::Pull => DistributionRecord::Pull,
+                Distribution::Automatic => DistributionRecord::Automatic,
+            },
+        }
+    }
+}
+
+impl TryFrom<GroupRecord> for Group {
+    type Error = StoreError;
+    fn try_from(r: GroupRecord) -> Result<Self, StoreError> {
+        readable(r.v, "a group")?;
+        Ok(Group {
+            id: id(r.id)?,
+            name: r.name,
+            distribution: match r.distribution {
+                DistributionRecord::Pull => Distribution::Pull,
+                DistributionRecord::Automatic => Distribution::Automatic,
+            },
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub(in crate::dynamodb) struct AgentRecord {
+    #[serde(default)]
+    v: u32,
+    id: String,
+    username: String,
+    display_name: String,
+    role: RoleRecord,
+    groups: Vec<String>,
+    available: bool,
+    max_concurrent_chats: u32,
+    /// Added after the first agents were stored.
+    #[serde(default)]
+    session_epoch: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RoleRecord {
+    Agent,
+    Manager,
+    Administrator,
+}
+
+impl From<&Agent> for AgentRecord {
+    fn from(a: &Agent) -> Self {
+        AgentRecord {
+            v: FORMAT_VERSION,
+            id: a.id.to_string(),
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            role: match a.role {
+                Role::Agent => RoleRecord::Agent,
+                Role::Manager => RoleRecord::Manager,
+                Role::Administrator => RoleRecord::Administrator,
+            },
+            groups: a.groups.iter().map(|g| g.to_string()).collect(),
+            available: a.available,
+            max_concurrent_chats: a.max_concurrent_chats,
+            session_epoch: a.session_epoch,
+        }
+    }
+}
+
+impl TryFrom<AgentRecord> for Agent {
+    type Error = StoreError;
+    fn try_from(r: AgentRecord) -> Result<Self, StoreError> {
+        readable(r.v, "an agent")?;
+        Ok(Agent {
+            id: id(r.id)?,
+            username: r.username,
+            display_name: r.display_name,
+            role: match r.role {
+                RoleRecord::Agent => Role::Agent,
+                RoleRecord::Manager => Role::Manager,
+                RoleRecord::Administrator => Role::Administrator,
+            },
+            groups: ids(r.groups)?,
+            available: r.available,
+            max_concurrent_chats: r.max_concurrent_chats,
+            session_epoch: r.session_epoch,
+        })
+    }
+}

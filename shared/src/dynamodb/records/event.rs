@@ -1,0 +1,226 @@
+//! An event's item (`CHAT#{chat}` / `EV#{seq}`): the event's attributes and, beside them, its
+//! kind's (tagged by `type`).
+
+use serde::{Deserialize, Serialize};
+
+use super::chat::{PartyRecord, StateRecord};
+use super::{id, readable, FORMAT_VERSION};
+use crate::domain::{Author, ChatEvent, EventKind, Party, Timestamp};
+use crate::ports::StoreError;
+
+#[derive(Serialize, Deserialize)]
+pub(in crate::dynamodb) struct EventRecord {
+    #[serde(default)]
+    v: u32,
+    chat_id: String,
+    seq: u64,
+    at: i64,
+    #[serde(flatten)]
+    kind: KindRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum KindRecord {
+    Started {
+        group_id: String,
+    },
+    Message {
+        client_msg_id: String,
+        author: AuthorRecord,
+        body: String,
+    },
+    Assigned {
+        agent_id: String,
+        agent_name: String,
+        by: PartyRecord,
+    },
+    Requeued {
+        group_id: String,
+        by: PartyRecord,
+    },
+    Ended {
+        by: PartyRecord,
+        resolution: Option<String>,
+    },
+    Deleted {
+        by: PartyRecord,
+    },
+    Restored {
+        by: PartyRecord,
+        state: StateRecord,
+    },
+    FollowUpSet {
+        due_at: i64,
+        note: String,
+        by: PartyRecord,
+    },
+    FollowUpCleared {
+        by: PartyRecord,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum AuthorRecord {
+    Customer { name: String },
+    Agent { id: String, name: String },
+}
+
+impl From<&EventKind> for KindRecord {
+    fn from(k: &EventKind) -> Self {
+        let by = PartyRecord::from;
+        match k {
+            EventKind::Started { group_id } => KindRecord::Started {
+                group_id: group_id.to_string(),
+            },
+            EventKind::Message {
+                client_msg_id,
+                author,
+                body,
+            } => KindRecord::Message {
+                client_msg_id: client_msg_id.to_string(),
+                author: match author {
+                    Author::Customer { name } => AuthorRecord::Customer { name: name.clone() },
+                    Author::Agent { id, name } => AuthorRecord::Agent {
+                        id: id.to_string(),
+                        name: name.clone(),
+                    },
+                },
+                body: body.clone(),
+            },
+            EventKind::Assigned {
+                agent_id,
+                agent_name,
+                by: party,
+            } => KindRecord::Assigned {
+                agent_id: agent_id.to_string(),
+                agent_name: agent_name.clone(),
+                by: by(party),
+            },
+            EventKind::Requeued {
+                group_id,
+                by: party,
+            } => KindRecord::Requeued {
+                group_id: group_id.to_string(),
+                by: by(party),
+            },
+            EventKind::Ended {
+                by: party,
+                resolution,
+            } => KindRecord::Ended {
+                by: by(party),
+                resolution: resolution.clone(),
+            },
+            EventKind::Deleted { by: party } => KindRecord::Deleted { by: by(party) },
+            EventKind::Restored { by: party, state } => KindRecord::Restored {
+                by: by(party),
+                state: (*state).into(),
+            },
+            EventKind::FollowUpSet {
+                due_at,
+                note,
+                by: party,
+            } => KindRecord::FollowUpSet {
+                due_at: due_at.millis(),
+                note: note.clone(),
+                by: by(party),
+            },
+            EventKind::FollowUpCleared { by: party } => {
+                KindRecord::FollowUpCleared { by: by(party) }
+            }
+        }
+    }
+}
+
+impl TryFrom<KindRecord> for EventKind {
+    type Error = StoreError;
+    fn try_from(k: KindRecord) -> Result<Self, StoreError> {
+        let by = Party::try_from;
+        Ok(match k {
+            KindRecord::Started { group_id } => EventKind::Started {
+                group_id: id(group_id)?,
+            },
+            KindRecord::Message {
+                client_msg_id,
+                author,
+                body,
+            } => EventKind::Message {
+                client_msg_id: id(client_msg_id)?,
+                author: match author {
+                    AuthorRecord::Customer { name } => Author::Customer { name },
+                    AuthorRecord::Agent { id: agent, name } => Author::Agent {
+                        id: id(agent)?,
+                        name,
+                    },
+                },
+                body,
+            },
+            KindRecord::Assigned {
+                agent_id,
+                agent_name,
+                by: party,
+            } => EventKind::Assigned {
+                agent_id: id(agent_id)?,
+                agent_name,
+                by: by(party)?,
+            },
+            KindRecord::Requeued {
+                group_id,
+                by: party,
+            } => EventKind::Requeued {
+                group_id: id(group_id)?,
+                by: by(party)?,
+            },
+            KindRecord::Ended {
+                by: party,
+                resolution,
+            } => EventKind::Ended {
+                by: by(party)?,
+                resolution,
+            },
+            KindRecord::Deleted { by: party } => EventKind::Deleted { by: by(party)? },
+            KindRecord::Restored { by: party, state } => EventKind::Restored {
+                by: by(party)?,
+                state: state.into(),
+            },
+            KindRecord::FollowUpSet {
+                due_at,
+                note,
+                by: party,
+            } => EventKind::FollowUpSet {
+                due_at: Timestamp(due_at),
+                note,
+                by: by(party)?,
+            },
+            KindRecord::FollowUpCleared { by: party } => {
+                EventKind::FollowUpCleared { by: by(party)? }
+            }
+        })
+    }
+}
+
+impl From<&ChatEvent> for EventRecord {
+    fn from(e: &ChatEvent) -> Self {
+        EventRecord {
+            v: FORMAT_VERSION,
+            chat_id: e.chat_id.to_string(),
+            seq: e.seq,
+            at: e.at.millis(),
+            kind: (&e.kind).into(),
+        }
+    }
+}
+
+impl TryFrom<EventRecord> for ChatEvent {
+    type Error = StoreError;
+    fn try_from(r: EventRecord) -> Result<Self, StoreError> {
+        readable(r.v, "an event")?;
+        Ok(ChatEvent {
+            chat_id: id(r.chat_id)?,
+            seq: r.seq,
+            at: Timestamp(r.at),
+            kind: r.kind.try_into()?,
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! An agent's list layout (`preferences.doc`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{readable, FORMAT_VERSION};
+use crate::domain::prefs::ColumnPreference;
+use crate::domain::{Column, ListPreferences, SortDirection, SortSpec};
+use crate::ports::StoreError;
+
+#[derive(Serialize, Deserialize)]
+pub(in crate::sqlite) struct PreferencesRecord {
+    #[serde(default)]
+    v: u32,
+    columns: Vec<ColumnRecord>,
+    sort: SortRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ColumnRecord {
+    column: ColumnName,
+    visible: bool,
+    width: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SortRecord {
+    column: ColumnName,
+    direction: DirectionRecord,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ColumnName {
+    Status,
+    User,
+    Group,
+    Started,
+    QueueTime,
+    Idle,
+    Messages,
+    Agent,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DirectionRecord {
+    Asc,
+    Desc,
+}
+
+impl From<Column> for ColumnName {
+    fn from(c: Column) -> Self {
+        match c {
+            Column::Status => ColumnName::Status,
+            Column::User => ColumnName::User,
+            Column::Group => ColumnName::Group,
+            Column::Started => ColumnName::Started,
+            Column::QueueTime => ColumnName::QueueTime,
+            Column::Idle => ColumnName::Idle,
+            Column::Messages => ColumnName::Messages,
+            Column::Agent => ColumnName::Agent,
+        }
+    }
+}
+
+impl From<ColumnName> for Column {
+    fn from(c: ColumnName) -> Self {
+        match c {
+            ColumnName::Status => Column::Status,
+            ColumnName::User => Column::User,
+            ColumnName::Group => Column::Group,
+            ColumnName::Started => Column::Started,
+            ColumnName::QueueTime => Column::QueueTime,
+            ColumnName::Idle => Column::Idle,
+            ColumnName::Messages => Column::Messages,
+            ColumnName::Agent => Column::Agent,
+        }
+    }
+}
+
+impl From<&ListPreferences> for PreferencesRecord {
+    fn from(p: &ListPreferences) -> Self {
+        PreferencesRecord {
+            v: FORMAT_VERSION,
+            columns: p
+                .columns
+                .iter()
+                .map(|c| ColumnRecord {
+                    column: c.column.into(),
+                    visible: c.visible,
+                    width: c.width,
+                })
+                .collect(),
+            sort: SortRecord {
+                column: p.sort.column.into(),
+                direction: match p.sort.direction {
+                    SortDirection::Asc => DirectionRecord::Asc,
+                    SortDirection::Desc => DirectionRecord::Desc,
+                },
+            },
+        }
+    }
+}
+
+impl TryFrom<PreferencesRecord> for ListPreferences {
+    type Error = StoreError;
+    fn try_from(r: PreferencesRecord) -> Result<Self, StoreError> {
+        readable(r.v, "list preferences")?;
+        Ok(ListPreferences {
+            columns: r
+                .columns
+                .into_iter()
+                .map(|c| ColumnPreference {
+                    column: c.column.into(),
+                    visible: c.visible,
+                    width: c.width,
+                })
+                .collect(),
+            sort: SortSpec {
+                column: r.sort.column.into(),
+                direction: match r.sort.direction {
+                    DirectionRecord::Asc => SortDirection::Asc,
+                    DirectionRecord::Desc => SortDirection::Desc,
+                },
+            },
+        })
+    }
+}
