@@ -81,6 +81,17 @@ fn cases() -> Vec<Case> {
             expected: public,
         },
         Case {
+            name: "POST /api/auth/login (alice's password)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/auth/login",
+                Some(|_| json!({"username":"alice","password":"chatdesk-demo"})),
+            ),
+            // Public: the credentials in the body decide, whatever token comes along.
+            expected: public,
+        },
+        Case {
             name: "GET /api/auth/config",
             setup: Queued,
             call: Call::Http("GET", "/api/auth/config", None),
@@ -791,4 +802,32 @@ async fn every_route_and_action_for_every_caller() {
         committed, rendered,
         "docs/authorization-matrix.md is stale: run with CHATDESK_WRITE_MATRIX=1"
     );
+}
+
+/// Every declared route has a row in the matrix (a route added without one fails here).
+#[test]
+fn every_declared_route_is_in_the_matrix() {
+    // "POST /api/chats/{id}/messages" and "/api/chats/{chat_id}/messages" name the same route.
+    fn shape(method: &str, path: &str) -> String {
+        let path = path.split('?').next().unwrap_or(path);
+        let segments: Vec<&str> = path
+            .split('/')
+            .map(|s| if s.starts_with('{') { "{}" } else { s })
+            .collect();
+        format!("{method} {}", segments.join("/"))
+    }
+    let rows: Vec<String> = cases()
+        .iter()
+        .filter_map(|c| {
+            let mut words = c.name.split_whitespace();
+            Some(shape(words.next()?, words.next()?))
+        })
+        .collect();
+    for route in chatdesk::api::ROUTES {
+        let want = shape(route.method, route.path);
+        assert!(
+            rows.contains(&want),
+            "{route:?} has no row in the authorization matrix"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use axum::routing::any;
 use axum::Router;
 use bytes::Bytes;
 
-use chatdesk::api::routes::{match_route, Operation};
+use chatdesk::api::routes::match_route;
 use chatdesk::api::{self, error::ApiError, ClientAddr};
 use chatdesk::app::App;
 
@@ -85,8 +85,8 @@ async fn serve(State(state): State<ApiState>, req: axum::extract::Request) -> Re
 
 fn is_chat_start(req: &axum::extract::Request) -> bool {
     matches!(
-        match_route(req.method(), req.uri().path(), None),
-        Ok((route, _)) if route.operation == Operation::StartChat
+        match_route(api::ROUTES, req.method(), req.uri().path()),
+        Ok((route, _)) if std::ptr::eq(route, &chatdesk::handlers::chats::START_CHAT)
     )
 }
 

@@ -10,21 +10,49 @@ use lambda_http::{Body, LambdaEvent, RequestExt};
 use crate::app::App;
 use crate::realtime::Fanout;
 
-/// One HTTP API request for one function's routes.
+/// One HTTP API request, answered by `routes`: the function's own, named in its `main`, so the
+/// binary links only their handlers.
+pub async fn serve_http(
+    app: &App,
+    routes: &[&'static crate::api::Route],
+    req: lambda_http::Request,
+) -> http::Response<Body> {
+    let (req, client) = into_request(req);
+    let resp = crate::api::dispatch_to(app, with_client(req, client), routes).await;
+    into_lambda_response(resp)
+}
+
+/// One HTTP API request for the routes of `function` (tests drive every function this way).
 pub async fn http(app: &App, function: &str, req: lambda_http::Request) -> http::Response<Body> {
-    let client = source_ip(&req);
+    let (req, client) = into_request(req);
+    let resp = crate::api::dispatch(app, with_client(req, client), Some(function)).await;
+    into_lambda_response(resp)
+}
+
+fn with_client(
+    req: http::Request<Bytes>,
+    client: Option<std::net::IpAddr>,
+) -> http::Request<Bytes> {
     let (mut parts, body) = req.into_parts();
     if let Some(addr) = client {
         parts.extensions.insert(crate::api::ClientAddr(addr));
     }
+    http::Request::from_parts(parts, body)
+}
+
+fn into_request(req: lambda_http::Request) -> (http::Request<Bytes>, Option<std::net::IpAddr>) {
+    let client = source_ip(&req);
+    let (parts, body) = req.into_parts();
     let bytes = match body {
         Body::Empty => Bytes::new(),
         Body::Text(t) => Bytes::from(t),
         Body::Binary(b) => Bytes::from(b),
         _ => Bytes::new(),
     };
-    let resp =
-        crate::api::dispatch(app, http::Request::from_parts(parts, bytes), Some(function)).await;
+    (http::Request::from_parts(parts, bytes), client)
+}
+
+fn into_lambda_response(resp: http::Response<Bytes>) -> http::Response<Body> {
     let (parts, body) = resp.into_parts();
     let body = match String::from_utf8(body.to_vec()) {
         Ok(text) => Body::Text(text),

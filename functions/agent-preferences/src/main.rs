@@ -1,9 +1,12 @@
 //! An agent's chat-list layout: visible columns, widths, sort.
-//! Routes: the entries of `chatdesk::api::ROUTES` whose function is `agent-preferences`.
+//! Routes: `GET /api/preferences`, `PUT /api/preferences`.
 
+use chatdesk::api::Route;
+use chatdesk::handlers::agents;
 use lambda_http::{service_fn, Error, Request};
 
-const FUNCTION: &str = "agent-preferences";
+/// This function's routes: it links their handlers and no other route's.
+static ROUTES: &[&Route] = &[&agents::GET_PREFERENCES, &agents::PUT_PREFERENCES];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let cloud = chatdesk::cloud::Cloud::from_env().await?;
     let app = &cloud.app;
     lambda_http::run(service_fn(|req: Request| async move {
-        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+        Ok::<_, Error>(chatdesk::lambda::serve_http(app, ROUTES, req).await)
     }))
     .await
 }

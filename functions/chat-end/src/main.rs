@@ -1,9 +1,12 @@
 //! End chats: agents in bulk, a customer their own.
-//! Routes: the entries of `chatdesk::api::ROUTES` whose function is `chat-end`.
+//! Routes: `POST /api/chats/{chat_id}/end`, `POST /api/actions/end`.
 
+use chatdesk::api::Route;
+use chatdesk::handlers::{actions, chats};
 use lambda_http::{service_fn, Error, Request};
 
-const FUNCTION: &str = "chat-end";
+/// This function's routes: it links their handlers and no other route's.
+static ROUTES: &[&Route] = &[&chats::CUSTOMER_END_CHAT, &actions::END_CHATS];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let cloud = chatdesk::cloud::Cloud::from_env().await?;
     let app = &cloud.app;
     lambda_http::run(service_fn(|req: Request| async move {
-        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+        Ok::<_, Error>(chatdesk::lambda::serve_http(app, ROUTES, req).await)
     }))
     .await
 }

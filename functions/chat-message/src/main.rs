@@ -1,9 +1,12 @@
 //! Send a message over HTTP (the WebSocket `send` route does the same).
-//! Routes: the entries of `chatdesk::api::ROUTES` whose function is `chat-message`.
+//! Routes: `POST /api/chats/{chat_id}/messages`.
 
+use chatdesk::api::Route;
+use chatdesk::handlers::chats;
 use lambda_http::{service_fn, Error, Request};
 
-const FUNCTION: &str = "chat-message";
+/// This function's routes: it links their handlers and no other route's.
+static ROUTES: &[&Route] = &[&chats::SEND_MESSAGE];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let cloud = chatdesk::cloud::Cloud::from_env().await?;
     let app = &cloud.app;
     lambda_http::run(service_fn(|req: Request| async move {
-        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+        Ok::<_, Error>(chatdesk::lambda::serve_http(app, ROUTES, req).await)
     }))
     .await
 }

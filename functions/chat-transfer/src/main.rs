@@ -1,9 +1,12 @@
 //! Transfer chats to a group or an agent.
-//! Routes: the entries of `chatdesk::api::ROUTES` whose function is `chat-transfer`.
+//! Routes: `POST /api/actions/transfer`.
 
+use chatdesk::api::Route;
+use chatdesk::handlers::actions;
 use lambda_http::{service_fn, Error, Request};
 
-const FUNCTION: &str = "chat-transfer";
+/// This function's routes: it links their handlers and no other route's.
+static ROUTES: &[&Route] = &[&actions::TRANSFER];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -11,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let cloud = chatdesk::cloud::Cloud::from_env().await?;
     let app = &cloud.app;
     lambda_http::run(service_fn(|req: Request| async move {
-        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+        Ok::<_, Error>(chatdesk::lambda::serve_http(app, ROUTES, req).await)
     }))
     .await
 }

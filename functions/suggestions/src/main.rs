@@ -5,9 +5,16 @@
 
 use std::sync::Arc;
 
+use chatdesk::api::Route;
+use chatdesk::handlers::kb;
 use lambda_http::{service_fn, Error, Request};
 
-const FUNCTION: &str = "suggestions";
+/// This function's routes: it links their handlers and no other route's.
+static ROUTES: &[&Route] = &[
+    &kb::SUGGEST,
+    &kb::SUGGESTION_FEEDBACK,
+    &kb::CHAT_SUGGESTIONS,
+];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -16,7 +23,7 @@ async fn main() -> Result<(), Error> {
     let cloud = chatdesk::cloud::Cloud::from_env_with_suggestions(engine).await?;
     let app = &cloud.app;
     lambda_http::run(service_fn(|req: Request| async move {
-        Ok::<_, Error>(chatdesk::lambda::http(app, FUNCTION, req).await)
+        Ok::<_, Error>(chatdesk::lambda::serve_http(app, ROUTES, req).await)
     }))
     .await
 }

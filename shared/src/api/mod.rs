@@ -3,15 +3,18 @@
 
 pub mod dto;
 pub mod error;
-mod extract;
-mod handlers;
+pub mod extract;
 pub mod openapi;
+pub mod route;
 pub mod routes;
 
 use bytes::Bytes;
 
 pub use error::ErrorBody;
-pub use routes::{Route, ROUTES};
+pub use route::Route;
+
+/// Every REST route (`crate::handlers::ALL`).
+pub use crate::handlers::ALL as ROUTES;
 
 use crate::app::App;
 
@@ -28,10 +31,22 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub std::net::IpAddr);
 
-/// Serves one HTTP request. `function` restricts the routes to those of one Lambda function
-/// (a function only answers for its own routes); the local server passes `None`.
+/// Serves one HTTP request with every route; `function` restricts them to those of one Lambda
+/// function (the local server passes `None`).
 pub async fn dispatch(app: &App, req: Request, function: Option<&str>) -> Response {
-    let (route, params) = match routes::match_route(req.method(), req.uri().path(), function) {
+    match function {
+        None => dispatch_to(app, req, ROUTES).await,
+        Some(f) => {
+            let routes: Vec<&'static Route> =
+                ROUTES.iter().copied().filter(|r| r.function == f).collect();
+            dispatch_to(app, req, &routes).await
+        }
+    }
+}
+
+/// Serves one HTTP request with `routes` only: what a Lambda function does with its own.
+pub async fn dispatch_to(app: &App, req: Request, routes: &[&'static Route]) -> Response {
+    let (route, params) = match routes::match_route(routes, req.method(), req.uri().path()) {
         Ok(found) => found,
         Err(e) => return error::response_for_routing(e),
     };
@@ -39,7 +54,7 @@ pub async fn dispatch(app: &App, req: Request, function: Option<&str>) -> Respon
         Ok(ctx) => ctx,
         Err(e) => return error::response_for(&e),
     };
-    match handlers::handle(app, route.operation, &ctx).await {
+    match (route.handle)(app, &ctx).await {
         Ok(resp) => resp,
         Err(e) => error::response_for(&e),
     }

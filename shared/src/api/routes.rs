@@ -1,189 +1,11 @@
-//! Every REST route: its method, path, operation and the Lambda function that serves it. The
-//! template test checks that each function here has a binary and a resource, and the OpenAPI
-//! test that each route is documented.
+//! Matching a request to a route of a list (`crate::handlers::ALL`, or one function's own). The
+//! template test checks that each function has a binary and a resource, and the OpenAPI test that
+//! each route is documented.
 
 use http::Method;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operation {
-    Health,
-    OpenApi,
-    SignIn,
-    AuthConfig,
-    GetMe,
-    UpdateMe,
-    ListGroups,
-    ListAgents,
-    GetPreferences,
-    PutPreferences,
-    StartChat,
-    ListChats,
-    GetChat,
-    ListEvents,
-    SendMessage,
-    CustomerEndChat,
-    Pull,
-    Take,
-    Transfer,
-    EndChats,
-    Delete,
-    Restore,
-    Purge,
-    FollowUp,
-    ListArticles,
-    CreateArticle,
-    GetArticle,
-    UpdateArticle,
-    DeleteArticle,
-    KnowledgeStats,
-    Suggest,
-    SuggestionFeedback,
-    ChatSuggestions,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct Route {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub operation: Operation,
-    /// The name of the binary in `functions/` (and of its resource in `infra/template.yaml`).
-    pub function: &'static str,
-}
-
-const fn route(
-    method: &'static str,
-    path: &'static str,
-    operation: Operation,
-    function: &'static str,
-) -> Route {
-    Route {
-        method,
-        path,
-        operation,
-        function,
-    }
-}
-
-pub static ROUTES: &[Route] = &[
-    route("GET", "/api/health", Operation::Health, "health"),
-    route("GET", "/api/openapi.json", Operation::OpenApi, "health"),
-    route("POST", "/api/auth/login", Operation::SignIn, "auth-login"),
-    route(
-        "GET",
-        "/api/auth/config",
-        Operation::AuthConfig,
-        "auth-login",
-    ),
-    route("GET", "/api/me", Operation::GetMe, "agent-profile"),
-    route("PATCH", "/api/me", Operation::UpdateMe, "agent-profile"),
-    route("GET", "/api/groups", Operation::ListGroups, "directory"),
-    route("GET", "/api/agents", Operation::ListAgents, "directory"),
-    route(
-        "GET",
-        "/api/preferences",
-        Operation::GetPreferences,
-        "agent-preferences",
-    ),
-    route(
-        "PUT",
-        "/api/preferences",
-        Operation::PutPreferences,
-        "agent-preferences",
-    ),
-    route("POST", "/api/chats", Operation::StartChat, "chat-start"),
-    route("GET", "/api/chats", Operation::ListChats, "chat-list"),
-    route(
-        "GET",
-        "/api/chats/{chat_id}",
-        Operation::GetChat,
-        "chat-read",
-    ),
-    route(
-        "GET",
-        "/api/chats/{chat_id}/events",
-        Operation::ListEvents,
-        "chat-read",
-    ),
-    route(
-        "POST",
-        "/api/chats/{chat_id}/messages",
-        Operation::SendMessage,
-        "chat-message",
-    ),
-    route(
-        "POST",
-        "/api/chats/{chat_id}/end",
-        Operation::CustomerEndChat,
-        "chat-end",
-    ),
-    route("POST", "/api/actions/pull", Operation::Pull, "queue-pull"),
-    route("POST", "/api/actions/take", Operation::Take, "queue-pull"),
-    route(
-        "POST",
-        "/api/actions/transfer",
-        Operation::Transfer,
-        "chat-transfer",
-    ),
-    route("POST", "/api/actions/end", Operation::EndChats, "chat-end"),
-    route(
-        "POST",
-        "/api/actions/delete",
-        Operation::Delete,
-        "chat-delete",
-    ),
-    route(
-        "POST",
-        "/api/actions/restore",
-        Operation::Restore,
-        "chat-delete",
-    ),
-    route(
-        "POST",
-        "/api/actions/purge",
-        Operation::Purge,
-        "chat-delete",
-    ),
-    route(
-        "POST",
-        "/api/actions/follow-up",
-        Operation::FollowUp,
-        "chat-follow-up",
-    ),
-    route("GET", "/api/kb/articles", Operation::ListArticles, "kb"),
-    route("POST", "/api/kb/articles", Operation::CreateArticle, "kb"),
-    route(
-        "GET",
-        "/api/kb/articles/{article_id}",
-        Operation::GetArticle,
-        "kb",
-    ),
-    route(
-        "PUT",
-        "/api/kb/articles/{article_id}",
-        Operation::UpdateArticle,
-        "kb",
-    ),
-    route(
-        "DELETE",
-        "/api/kb/articles/{article_id}",
-        Operation::DeleteArticle,
-        "kb",
-    ),
-    route("GET", "/api/kb/stats", Operation::KnowledgeStats, "kb"),
-    route("GET", "/api/suggestions", Operation::Suggest, "suggestions"),
-    route(
-        "POST",
-        "/api/suggestions/feedback",
-        Operation::SuggestionFeedback,
-        "suggestions",
-    ),
-    route(
-        "GET",
-        "/api/chats/{chat_id}/suggestions",
-        Operation::ChatSuggestions,
-        "suggestions",
-    ),
-];
+use super::route::Route;
+use super::ROUTES;
 
 /// Names of the REST Lambda functions, each once.
 pub fn functions() -> Vec<&'static str> {
@@ -228,9 +50,9 @@ fn match_path(template: &'static str, path: &str) -> Option<PathParams> {
 }
 
 pub fn match_route(
+    routes: &[&'static Route],
     method: &Method,
     path: &str,
-    function: Option<&str>,
 ) -> Result<(&'static Route, PathParams), RouteError> {
     let path = if path.len() > 1 {
         path.trim_end_matches('/')
@@ -238,10 +60,7 @@ pub fn match_route(
         path
     };
     let mut allowed = Vec::new();
-    for route in ROUTES {
-        if function.is_some_and(|f| f != route.function) {
-            continue;
-        }
+    for route in routes.iter().copied() {
         if let Some(params) = match_path(route.path, path) {
             if route.method == method.as_str() {
                 return Ok((route, params));
@@ -262,28 +81,36 @@ mod tests {
 
     #[test]
     fn matches_params_and_methods() {
-        let (r, p) = match_route(&Method::GET, "/api/chats/abc/events", None).unwrap();
-        assert_eq!(r.operation, Operation::ListEvents);
+        let (r, p) = match_route(ROUTES, &Method::GET, "/api/chats/abc/events").unwrap();
+        assert_eq!(r.operation_id, "list_events");
         assert_eq!(p, vec![("chat_id", "abc".to_string())]);
         assert_eq!(
-            match_route(&Method::DELETE, "/api/chats", None).unwrap_err(),
+            match_route(ROUTES, &Method::DELETE, "/api/chats").unwrap_err(),
             RouteError::MethodNotAllowed(vec!["POST", "GET"])
         );
         assert_eq!(
-            match_route(&Method::GET, "/api/nope", None).unwrap_err(),
+            match_route(ROUTES, &Method::GET, "/api/nope").unwrap_err(),
             RouteError::NotFound
         );
     }
 
+    fn of(function: &str) -> Vec<&'static Route> {
+        ROUTES
+            .iter()
+            .copied()
+            .filter(|r| r.function == function)
+            .collect()
+    }
+
     #[test]
     fn a_function_only_serves_its_routes() {
-        assert!(match_route(&Method::POST, "/api/chats", Some("chat-start")).is_ok());
+        assert!(match_route(&of("chat-start"), &Method::POST, "/api/chats").is_ok());
         assert_eq!(
-            match_route(&Method::POST, "/api/chats", Some("chat-list")).unwrap_err(),
+            match_route(&of("chat-list"), &Method::POST, "/api/chats").unwrap_err(),
             RouteError::MethodNotAllowed(vec!["GET"])
         );
         assert_eq!(
-            match_route(&Method::GET, "/api/me", Some("chat-start")).unwrap_err(),
+            match_route(&of("chat-start"), &Method::GET, "/api/me").unwrap_err(),
             RouteError::NotFound
         );
     }

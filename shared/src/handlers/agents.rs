@@ -1,0 +1,123 @@
+//! Agents: signing in, their profile and availability, the directory, list preferences.
+
+#![allow(clippy::too_many_arguments)]
+
+use crate::api::dto::{AuthConfig, SignInRequest, UpdateMeRequest};
+use crate::api::error::ErrorBody;
+use crate::api::route::{Caller, Client, Json, Reply};
+use crate::app::{AgentSummary, Me, SignedIn};
+use crate::domain::{Group, ListPreferences};
+use crate::route;
+
+route! {
+    SIGN_IN = post "/api/auth/login" in "auth-login",
+    openapi(tag = "agent", request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in", body = SignedIn),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins for this username or from this \
+            address: refused without checking the password; the message says when to try again",
+            body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next attempt may go through"))))),
+    /// Password sign-in (limited per username and per address).
+    pub async fn sign_in(app: &App, body: Json<SignInRequest>, client: Client) -> Reply<SignedIn> {
+        let Json(req) = body;
+        Ok(Reply::ok(
+            app.sign_in(&req.username, &req.password, client.0).await?,
+        ))
+    }
+}
+
+route! {
+    AUTH_CONFIG = get "/api/auth/config" in "auth-login",
+    openapi(tag = "agent",
+    responses((status = 200, description = "How agents sign in: password, and the OpenID Connect \
+        issuer's sign-in page (authorization code flow with PKCE) when configured", body = AuthConfig))),
+    /// How agents sign in here.
+    pub async fn auth_config(app: &App) -> Reply<AuthConfig> {
+        Ok(Reply::ok(AuthConfig {
+            password_sign_in: true,
+            oidc: app.oidc.as_ref().and_then(|o| o.browser_sign_in().cloned()),
+        }))
+    }
+}
+
+route! {
+    GET_ME = get "/api/me" in "agent-profile",
+    openapi(tag = "agent", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The signed-in agent", body = Me),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent token", body = ErrorBody))),
+    /// The signed-in agent.
+    pub async fn get_me(app: &App, caller: Caller) -> Reply<Me> {
+        Ok(Reply::ok(app.me(&caller.0).await?))
+    }
+}
+
+route! {
+    UPDATE_ME = patch "/api/me" in "agent-profile",
+    openapi(tag = "agent", security(("bearer" = [])),
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "Updated", body = Me),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent token", body = ErrorBody))),
+    /// The agent becomes available or unavailable.
+    pub async fn update_me(app: &App, body: Json<UpdateMeRequest>, caller: Caller) -> Reply<Me> {
+        Ok(Reply::ok(app.set_available(&caller.0, body.0.available).await?))
+    }
+}
+
+route! {
+    LIST_GROUPS = get "/api/groups" in "directory",
+    openapi(tag = "customer",
+    responses(
+        (status = 200, description = "All groups (public: the chat page offers them)", body = [Group]))),
+    /// Every group (public: the chat page offers them).
+    pub async fn list_groups(app: &App) -> Reply<Vec<Group>> {
+        Ok(Reply::ok(app.groups().await?))
+    }
+}
+
+route! {
+    LIST_AGENTS = get "/api/agents" in "directory",
+    openapi(tag = "agent", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "All agents (for transfers)", body = [AgentSummary]),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent token", body = ErrorBody))),
+    /// Every agent, as colleagues see them (for transfers).
+    pub async fn list_agents(app: &App, caller: Caller) -> Reply<Vec<AgentSummary>> {
+        Ok(Reply::ok(app.agents(&caller.0).await?))
+    }
+}
+
+route! {
+    GET_PREFERENCES = get "/api/preferences" in "agent-preferences",
+    openapi(tag = "agent", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "My list layout (defaults until saved)", body = ListPreferences),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent token", body = ErrorBody))),
+    /// The agent's list layout.
+    pub async fn get_preferences(app: &App, caller: Caller) -> Reply<ListPreferences> {
+        Ok(Reply::ok(app.preferences(&caller.0).await?))
+    }
+}
+
+route! {
+    PUT_PREFERENCES = put "/api/preferences" in "agent-preferences",
+    openapi(tag = "agent", security(("bearer" = [])),
+    request_body = ListPreferences,
+    responses(
+        (status = 200, description = "Saved (completed with any missing columns)", body = ListPreferences),
+        (status = 400, description = "Malformed or invalid layout", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not an agent token", body = ErrorBody))),
+    /// Saves the agent's list layout.
+    pub async fn put_preferences(app: &App, body: Json<ListPreferences>, caller: Caller) -> Reply<ListPreferences> {
+        Ok(Reply::ok(app.save_preferences(&caller.0, body.0).await?))
+    }
+}

@@ -1,0 +1,52 @@
+//! One handler per REST route, grouped by area: plain async functions over the use cases, with
+//! typed arguments (what they take from the request) and a typed reply. Each is declared with its
+//! route by `route!` next to it; `ALL` lists them for the local server, the OpenAPI document and
+//! the infrastructure checks. A Lambda function's `main` names only its own routes.
+
+pub mod actions;
+pub mod agents;
+pub mod chats;
+pub mod kb;
+mod list_query;
+pub mod meta;
+
+use crate::api::route::Route;
+
+/// Every REST route. Adding one: its handler and `route!` declaration, an entry here and in the
+/// OpenAPI document's `paths` (`api/openapi.rs`), its function's `main`, and its template entry;
+/// tests fail when any of them disagree.
+pub static ALL: &[&Route] = &[
+    &meta::HEALTH,
+    &meta::OPENAPI_JSON,
+    &agents::SIGN_IN,
+    &agents::AUTH_CONFIG,
+    &agents::GET_ME,
+    &agents::UPDATE_ME,
+    &agents::LIST_GROUPS,
+    &agents::LIST_AGENTS,
+    &agents::GET_PREFERENCES,
+    &agents::PUT_PREFERENCES,
+    &chats::START_CHAT,
+    &chats::LIST_CHATS,
+    &chats::GET_CHAT,
+    &chats::LIST_EVENTS,
+    &chats::SEND_MESSAGE,
+    &chats::CUSTOMER_END_CHAT,
+    &actions::PULL,
+    &actions::TAKE,
+    &actions::TRANSFER,
+    &actions::END_CHATS,
+    &actions::DELETE,
+    &actions::RESTORE,
+    &actions::PURGE,
+    &actions::FOLLOW_UP,
+    &kb::LIST_ARTICLES,
+    &kb::CREATE_ARTICLE,
+    &kb::GET_ARTICLE,
+    &kb::UPDATE_ARTICLE,
+    &kb::DELETE_ARTICLE,
+    &kb::KNOWLEDGE_STATS,
+    &kb::SUGGEST,
+    &kb::SUGGESTION_FEEDBACK,
+    &kb::CHAT_SUGGESTIONS,
+];
