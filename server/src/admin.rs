@@ -114,17 +114,9 @@ pub async fn stores(kind: StoreKind) -> Result<crate::Stores, ServerError> {
                 &config.data_dir,
             )?))
         }
-        StoreKind::Dynamodb => {
-            let store = Arc::new(chatdesk::dynamodb::DynamoStore::from_env().await?);
-            Ok(crate::Stores {
-                directory: store.clone(),
-                chats: store.clone(),
-                preferences: store.clone(),
-                connections: store.clone(),
-                throttle: store.clone(),
-                knowledge: store,
-            })
-        }
+        StoreKind::Dynamodb => Ok(crate::Stores::all_in(
+            chatdesk::dynamodb::DynamoStore::from_env().await?,
+        )),
     }
 }
 

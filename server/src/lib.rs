@@ -24,43 +24,17 @@ use std::sync::Arc;
 use thiserror::Error;
 use tokio::net::TcpListener;
 
-use chatdesk::app::{App, Settings};
+use chatdesk::app::{compose, App, Parts};
 use chatdesk::auth::TokenService;
-use chatdesk::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore,
-    PreferenceStore, SystemClock, ThrottleStore,
-};
+use chatdesk::ports::{Clock, ConnectionPoster, SystemClock};
 use chatdesk::realtime::Fanout;
-use chatdesk::sqlite::SqliteStore;
 
 pub use config::{Config, FanoutVia, ServerClock};
 pub use endpoint_file::read_gateway_endpoint;
 
 /// The stores the server runs on: the embedded SQLite store by default; tests can pass others
 /// (the DynamoDB adapter) to run the very same server over them.
-#[derive(Clone)]
-pub struct Stores {
-    pub directory: Arc<dyn DirectoryStore>,
-    pub chats: Arc<dyn ChatStore>,
-    pub preferences: Arc<dyn PreferenceStore>,
-    pub connections: Arc<dyn ConnectionStore>,
-    pub throttle: Arc<dyn ThrottleStore>,
-    pub knowledge: Arc<dyn KnowledgeStore>,
-}
-
-impl Stores {
-    pub fn all_in(store: SqliteStore) -> Self {
-        let store = Arc::new(store);
-        Stores {
-            directory: store.clone(),
-            chats: store.clone(),
-            preferences: store.clone(),
-            connections: store.clone(),
-            throttle: store.clone(),
-            knowledge: store,
-        }
-    }
-}
+pub use chatdesk::app::Stores;
 
 #[derive(Debug, Error)]
 pub enum ServerError {
@@ -150,36 +124,18 @@ impl Server {
                     .await,
             ),
         };
-        let fanout = Arc::new(Fanout::new(
-            stores.connections.clone(),
-            poster,
-            stores.chats.clone(),
-            stores.directory.clone(),
-            clock.clone(),
-            config.idle,
-        ));
-        let app = App {
-            directory: stores.directory.clone(),
-            chats: stores.chats.clone(),
-            preferences: stores.preferences.clone(),
-            throttle: stores.throttle.clone(),
-            notifier: fanout.clone(),
+        let parts = Parts {
             clock,
-            tokens: Arc::new(tokens),
+            tokens,
             identity,
-            knowledge: chatdesk::app::Knowledge {
-                store: stores.knowledge.clone(),
-                suggester: if config.suggestions { engine() } else { None },
-            },
             oidc: config
                 .oidc
                 .clone()
                 .map(|c| Arc::new(chatdesk::auth::oidc::OidcVerifier::new(c))),
-            settings: Settings {
-                idle: config.idle,
-                ..Settings::default()
-            },
+            suggester: if config.suggestions { engine() } else { None },
+            idle: config.idle,
         };
+        let (app, fanout) = compose::app_with_fanout(&stores, poster, parts);
         if seeded_demo {
             seed_demo_knowledge(&app).await;
         }
@@ -358,12 +314,12 @@ pub fn offline_app(
     stores: &Stores,
     suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
 ) -> Result<App, ServerError> {
-    offline_app_notifying(
-        config,
+    let parts = offline_parts(config, suggester)?;
+    Ok(compose::app(
         stores,
-        suggester,
         Arc::new(chatdesk::ports::NullNotifier),
-    )
+        parts,
+    ))
 }
 
 /// The use cases over `stores` for operator commands, with a fan-out through `poster`, so that
@@ -374,45 +330,24 @@ pub fn offline_app_with(
     suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
     poster: Arc<dyn ConnectionPoster>,
 ) -> Result<App, ServerError> {
-    let fanout = Arc::new(Fanout::new(
-        stores.connections.clone(),
-        poster,
-        stores.chats.clone(),
-        stores.directory.clone(),
-        Arc::new(SystemClock),
-        config.idle,
-    ));
-    offline_app_notifying(config, stores, suggester, fanout)
+    let parts = offline_parts(config, suggester)?;
+    Ok(compose::app_with_fanout(stores, poster, parts).0)
 }
 
-fn offline_app_notifying(
+fn offline_parts(
     config: &Config,
-    stores: &Stores,
     suggester: Option<Arc<dyn chatdesk::ports::Suggester>>,
-    notifier: Arc<dyn chatdesk::ports::Notifier>,
-) -> Result<App, ServerError> {
+) -> Result<Parts, ServerError> {
     // Operator commands sign no tokens: a throwaway key, so a command aimed at DynamoDB needs no
     // local data directory (and never creates one).
     let throwaway: [u8; 32] = rand::random();
-    let tokens = TokenService::new(&throwaway).map_err(ServerError::Config)?;
-    Ok(App {
-        directory: stores.directory.clone(),
-        chats: stores.chats.clone(),
-        preferences: stores.preferences.clone(),
-        throttle: stores.throttle.clone(),
-        notifier,
+    Ok(Parts {
         clock: Arc::new(SystemClock),
-        tokens: Arc::new(tokens),
+        tokens: TokenService::new(&throwaway).map_err(ServerError::Config)?,
         identity: None,
         oidc: None,
-        knowledge: chatdesk::app::Knowledge {
-            store: stores.knowledge.clone(),
-            suggester,
-        },
-        settings: Settings {
-            idle: config.idle,
-            ..Settings::default()
-        },
+        suggester,
+        idle: config.idle,
     })
 }
 

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::app::{App, Settings};
+use crate::app::{compose, App, Parts, Stores};
 use crate::auth::TokenService;
 use crate::aws::ApiGatewayPoster;
 use crate::domain::IdleThresholds;
 use crate::dynamodb::DynamoStore;
-use crate::ports::{Clock, SystemClock};
+use crate::ports::SystemClock;
 use crate::realtime::Fanout;
 
 #[derive(Debug, Error)]
@@ -68,7 +68,7 @@ impl Cloud {
     async fn build(
         suggester: Option<Arc<dyn crate::ports::Suggester>>,
     ) -> Result<Cloud, CloudConfigError> {
-        let store = Arc::new(DynamoStore::from_env().await?);
+        let store = DynamoStore::from_env().await?;
         let secret = required("CHATDESK_TOKEN_SECRET")?;
         let tokens =
             TokenService::new(secret.as_bytes()).map_err(|reason| CloudConfigError::Invalid {
@@ -100,35 +100,16 @@ impl Cloud {
                 )?,
             )),
         };
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let fanout = Arc::new(Fanout::new(
-            store.clone(),
-            poster,
-            store.clone(),
-            store.clone(),
-            clock.clone(),
-            idle,
-        ));
-        let app = App {
-            directory: store.clone(),
-            chats: store.clone(),
-            preferences: store.clone(),
-            throttle: store.clone(),
-            notifier: fanout.clone(),
-            clock,
-            tokens: Arc::new(tokens),
+        let parts = Parts {
+            clock: Arc::new(SystemClock),
+            tokens,
             identity,
-            knowledge: crate::app::Knowledge {
-                store: store.clone(),
-                suggester,
-            },
             oidc: crate::auth::oidc::OidcConfig::from_env()
                 .map(|c| Arc::new(crate::auth::oidc::OidcVerifier::new(c))),
-            settings: Settings {
-                idle,
-                ..Settings::default()
-            },
+            suggester,
+            idle,
         };
+        let (app, fanout) = compose::app_with_fanout(&Stores::all_in(store), poster, parts);
         Ok(Cloud { app, fanout })
     }
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod agents;
 mod chats;
+pub mod compose;
 mod directory;
 mod distribute;
 mod error;
@@ -22,6 +23,7 @@ pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS
 pub use chats::{
     ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
 };
+pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
 pub use knowledge::{

@@ -1,0 +1,108 @@
+//! Putting the use cases together: the one place that knows which store serves which port and
+//! how the fan-out is wired to them. The Lambda functions (`cloud`), the local server and the
+//! operator commands all build their `App` here and differ only in the parts they pass.
+
+use std::sync::Arc;
+
+use super::{App, Knowledge, Settings};
+use crate::auth::identity::IdentityVerifier;
+use crate::auth::oidc::OidcVerifier;
+use crate::auth::TokenService;
+use crate::domain::IdleThresholds;
+use crate::ports::{
+    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore, Notifier,
+    PreferenceStore, Suggester, ThrottleStore,
+};
+use crate::realtime::Fanout;
+
+/// The stores a deployment provides, one per port.
+#[derive(Clone)]
+pub struct Stores {
+    pub directory: Arc<dyn DirectoryStore>,
+    pub chats: Arc<dyn ChatStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub connections: Arc<dyn ConnectionStore>,
+    pub throttle: Arc<dyn ThrottleStore>,
+    pub knowledge: Arc<dyn KnowledgeStore>,
+}
+
+impl Stores {
+    /// Every port served by one adapter (the SQLite file, the DynamoDB table).
+    pub fn all_in<S>(store: S) -> Self
+    where
+        S: DirectoryStore
+            + ChatStore
+            + PreferenceStore
+            + ConnectionStore
+            + ThrottleStore
+            + KnowledgeStore
+            + 'static,
+    {
+        let store = Arc::new(store);
+        Stores {
+            directory: store.clone(),
+            chats: store.clone(),
+            preferences: store.clone(),
+            connections: store.clone(),
+            throttle: store.clone(),
+            knowledge: store,
+        }
+    }
+}
+
+/// What a deployment decides besides its stores.
+pub struct Parts {
+    pub clock: Arc<dyn Clock>,
+    pub tokens: TokenService,
+    pub identity: Option<Arc<IdentityVerifier>>,
+    pub oidc: Option<Arc<OidcVerifier>>,
+    pub suggester: Option<Arc<dyn Suggester>>,
+    pub idle: IdleThresholds,
+}
+
+/// The fan-out that delivers what the use cases change, through `poster`, to the connections
+/// recorded in `stores`.
+pub fn fanout(stores: &Stores, poster: Arc<dyn ConnectionPoster>, parts: &Parts) -> Arc<Fanout> {
+    Arc::new(Fanout::new(
+        stores.connections.clone(),
+        poster,
+        stores.chats.clone(),
+        stores.directory.clone(),
+        parts.clock.clone(),
+        parts.idle,
+    ))
+}
+
+/// The use cases over `stores`, telling `notifier` what they change.
+pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
+    App {
+        directory: stores.directory.clone(),
+        chats: stores.chats.clone(),
+        preferences: stores.preferences.clone(),
+        throttle: stores.throttle.clone(),
+        notifier,
+        clock: parts.clock,
+        tokens: Arc::new(parts.tokens),
+        identity: parts.identity,
+        oidc: parts.oidc,
+        knowledge: Knowledge {
+            store: stores.knowledge.clone(),
+            suggester: parts.suggester,
+        },
+        settings: Settings {
+            idle: parts.idle,
+            ..Settings::default()
+        },
+    }
+}
+
+/// The use cases and their fan-out through `poster`: what a deployment that serves connections
+/// runs.
+pub fn app_with_fanout(
+    stores: &Stores,
+    poster: Arc<dyn ConnectionPoster>,
+    parts: Parts,
+) -> (App, Arc<Fanout>) {
+    let fanout = fanout(stores, poster, &parts);
+    (app(stores, fanout.clone(), parts), fanout)
+}
