@@ -6,4 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/fetch-model.sh || echo "could not fetch the embedding model; suggestions will rank by words only"
-exec cargo run -p chatdesk-server -- serve
+# The server alone, but with the features resolved for the whole workspace, as ./scripts/test.sh
+# builds them: the test command then reuses every dependency built here instead of compiling
+# the SDK, candle and tantivy a second time (`cargo run -p chatdesk-server` would resolve
+# features for the server alone, and every crate whose features differ would be built twice).
+cargo build --workspace --bin chatdesk
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+exec "$target_dir/debug/chatdesk" serve "$@"
