@@ -82,6 +82,58 @@ RS
   cp Cargo.lock "$anchor_dir/Cargo.lock"
   echo "==> anchor: cargo lambda build --release (minimal Rust Lambda)"
   (cd "$anchor_dir" && cargo lambda build --release "${compiler_args[@]}" --lambda-dir "$CARGO_TARGET_DIR/anchor")
+
+  # The second anchor: the smallest function that does what every chatdesk function must, an
+  # HTTP event through lambda_http and one DynamoDB GetItem with aws-sdk-dynamodb, on the same
+  # HTTP and TLS stack as the functions (hyper + rustls with ring) and the same profile.
+  anchor_db_dir="$CARGO_TARGET_DIR/anchor-dynamodb-src"
+  mkdir -p "$anchor_db_dir/src"
+  sed -e 's/^name = "anchor"/name = "anchor-dynamodb"/' -e '/^\[dependencies\]/,/^$/d' "$anchor_dir/Cargo.toml" > "$anchor_db_dir/Cargo.toml"
+  cat >> "$anchor_db_dir/Cargo.toml" <<'TOML'
+
+[dependencies]
+aws-config = { version = "1", default-features = false, features = ["behavior-version-latest", "rt-tokio"] }
+aws-sdk-dynamodb = { version = "1", default-features = false, features = ["rt-tokio"] }
+aws-smithy-http-client = { version = "1", default-features = false, features = ["rustls-ring"] }
+lambda_http = { version = "1", default-features = false, features = ["apigw_http"] }
+tokio = { version = "1", features = ["macros"] }
+TOML
+  cat > "$anchor_db_dir/src/main.rs" <<'RS'
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_http::{service_fn, Body, Error, Request, Response};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http);
+    if let Ok(url) = std::env::var("CHATDESK_DYNAMODB_ENDPOINT") {
+        loader = loader.endpoint_url(url);
+    }
+    let client = aws_sdk_dynamodb::Client::new(&loader.load().await);
+    let table = std::env::var("CHATDESK_TABLE")?;
+    lambda_http::run(service_fn(move |_request: Request| {
+        let (client, table) = (client.clone(), table.clone());
+        async move {
+            let item = client
+                .get_item()
+                .table_name(table)
+                .key("pk", AttributeValue::S("ANCHOR".into()))
+                .key("sk", AttributeValue::S("ANCHOR".into()))
+                .send()
+                .await?;
+            let body = format!("{{\"found\":{}}}", item.item().is_some());
+            Ok::<_, Error>(Response::builder().status(200).body(Body::from(body))?)
+        }
+    }))
+    .await
+}
+RS
+  cp Cargo.lock "$anchor_db_dir/Cargo.lock"
+  echo "==> anchor: cargo lambda build --release (lambda_http + one DynamoDB GetItem)"
+  (cd "$anchor_db_dir" && cargo lambda build --release "${compiler_args[@]}" --lambda-dir "$CARGO_TARGET_DIR/anchor")
 fi
 
 manifest=$(mktemp)
@@ -89,7 +141,8 @@ trap 'rm -f "$manifest"' EXIT
 (unset CARGO_TARGET_DIR; cargo run -q -p chatdesk-server -- manifest) > "$manifest"
 
 anchor_args=()
-[ -x "$CARGO_TARGET_DIR/anchor/anchor/bootstrap" ] && anchor_args=(--anchor "$CARGO_TARGET_DIR/anchor/anchor/bootstrap")
+[ -x "$CARGO_TARGET_DIR/anchor/anchor/bootstrap" ] && anchor_args+=(--anchor "$CARGO_TARGET_DIR/anchor/anchor/bootstrap")
+[ -x "$CARGO_TARGET_DIR/anchor/anchor-dynamodb/bootstrap" ] && anchor_args+=(--dynamodb-anchor "$CARGO_TARGET_DIR/anchor/anchor-dynamodb/bootstrap")
 
 echo "==> measuring ($runs cold starts per function)"
 python3 infra/measure/measure.py --lambda-dir "$lambda_dir" --manifest "$manifest" --runs "$runs" \
