@@ -1,4 +1,5 @@
-//! Suggestions leak nothing and deflection counts are honest, over HTTP on the local server.
+//! Suggestions leak nothing and deflection counts are honest, over HTTP on the local server,
+//! on the embedded store and on DynamoDB (moto).
 //!
 //! The attacks reproduced (issue 10): anyone, without signing in, asked
 //! `GET /api/suggestions?q=...` and got past resolutions, titled with another customer's whole
@@ -17,13 +18,48 @@ const NOTE: &str = "Error E42 means the toner cartridge is loose. Reseat it unti
                     the customer is on the old firmware.";
 const NOTE_TITLE: &str = "Error E42 means the toner cartridge is loose.";
 
-async fn server() -> TestServer {
+async fn sqlite_server() -> TestServer {
     chatdesk_tests::server::spawn_server_with(
         chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
         |c| c.suggestions = true,
     )
     .await
 }
+
+async fn dynamodb_server() -> TestServer {
+    let (stores, _) = chatdesk_tests::dynamo_endpoint::fresh_stores().await;
+    chatdesk_tests::server::spawn_server_with(stores, |c| c.suggestions = true).await
+}
+
+macro_rules! on_both_stores {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(super::sqlite_server().await).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(super::dynamodb_server().await).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_stores!(
+    customers_and_anonymous_callers_never_get_resolutions_or_questions,
+    a_customer_reads_that_their_chat_ended_but_not_the_agents_note,
+    a_customer_socket_is_told_of_the_end_without_the_agents_note,
+    agents_of_the_group_get_the_note_titled_by_its_first_sentence_never_the_question,
+    purging_a_chat_removes_its_resolution_from_suggestions,
+    deflection_cannot_be_inflated_with_fresh_question_ids_or_items_never_shown,
+);
 
 /// Ann's chat in Support, ended by Alice with a resolution note. Returns its id.
 async fn resolved_chat(api: &Api, alice: &str) -> String {
@@ -50,9 +86,7 @@ fn kinds(body: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn customers_and_anonymous_callers_never_get_resolutions_or_questions() {
-    let server = server().await;
+async fn customers_and_anonymous_callers_never_get_resolutions_or_questions(server: TestServer) {
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let first = resolved_chat(&api, &alice).await;
@@ -89,9 +123,7 @@ async fn customers_and_anonymous_callers_never_get_resolutions_or_questions() {
     assert_eq!(status, 403, "in-chat suggestions are for agents");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_customer_reads_that_their_chat_ended_but_not_the_agents_note() {
-    let server = server().await;
+async fn a_customer_reads_that_their_chat_ended_but_not_the_agents_note(server: TestServer) {
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let (chat, customer) = api.start_chat("support", "Ann", QUESTION).await;
@@ -116,10 +148,8 @@ async fn a_customer_reads_that_their_chat_ended_but_not_the_agents_note() {
 
 /// The same over the customer's WebSocket: the pushed end carries no note, while the agent's
 /// open chat receives it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_customer_socket_is_told_of_the_end_without_the_agents_note() {
+async fn a_customer_socket_is_told_of_the_end_without_the_agents_note(server: TestServer) {
     use chatdesk_tests::client::{is_event, Ws};
-    let server = server().await;
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let (chat, customer) = api.start_chat("support", "Ann", QUESTION).await;
@@ -139,9 +169,9 @@ async fn a_customer_socket_is_told_of_the_end_without_the_agents_note() {
     assert_eq!(for_agent["event"]["resolution"], NOTE);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn agents_of_the_group_get_the_note_titled_by_its_first_sentence_never_the_question() {
-    let server = server().await;
+async fn agents_of_the_group_get_the_note_titled_by_its_first_sentence_never_the_question(
+    server: TestServer,
+) {
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let first = resolved_chat(&api, &alice).await;
@@ -186,9 +216,7 @@ async fn agents_of_the_group_get_the_note_titled_by_its_first_sentence_never_the
     assert_eq!(status, 403);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn purging_a_chat_removes_its_resolution_from_suggestions() {
-    let server = server().await;
+async fn purging_a_chat_removes_its_resolution_from_suggestions(server: TestServer) {
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let admin = api.login("admin").await;
@@ -255,9 +283,9 @@ async fn feedback(api: &Api, question: &str, item: &str, action: &str) -> (u16, 
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deflection_cannot_be_inflated_with_fresh_question_ids_or_items_never_shown() {
-    let server = server().await;
+async fn deflection_cannot_be_inflated_with_fresh_question_ids_or_items_never_shown(
+    server: TestServer,
+) {
     let api = Api::new(&server.base_url);
     let (shown_for, shown) = question_id(&api, "my%20mailbox%20is%20full").await;
     let shown_item = shown.first().expect("something is suggested").clone();
