@@ -372,3 +372,89 @@ async fn sign_in_counts_failures_per_source_ip() {
     .await;
     assert_eq!(resp.status().as_u16(), 200, "{}", body_json(&resp));
 }
+
+/// A chat start as API Gateway delivers it, from the client address `source_ip`.
+fn chat_start_event(name: &str, source_ip: &str) -> lambda_http::Request {
+    let mut event: Value =
+        serde_json::from_str(include_str!("fixtures/http-api-v2-request.json")).unwrap();
+    event["rawPath"] = json!("/api/chats");
+    event["rawQueryString"] = json!("");
+    event["requestContext"]["http"]["method"] = json!("POST");
+    event["requestContext"]["http"]["path"] = json!("/api/chats");
+    event["requestContext"]["http"]["sourceIp"] = json!(source_ip);
+    event["body"] =
+        json!(json!({"group_id": "support", "name": name, "question": "Hello?"}).to_string());
+    lambda_http::request::from_str(&event.to_string()).expect("an HTTP API v2 event")
+}
+
+/// The probe started 1,000 chats in 14 s without signing in. In the cloud nothing sits in front
+/// of the HTTP API to stop that, so the chat-start function counts starts per address in the
+/// store, which every instance shares.
+async fn chat_starts_are_limited_per_source_ip(server: TestServer) {
+    let mut app = server.app.clone();
+    let now = SystemClock.now().millis();
+    // A clock standing at the start of a 10-minute window: no boundary falls inside the test.
+    app.clock = Arc::new(ManualClock::new(Timestamp(now - now % 600_000)));
+    app.settings.chat_starts_per_address = Some(chatdesk::ports::ThrottleLimit {
+        max: 3,
+        ..chatdesk::app::CHAT_STARTS_PER_ADDRESS
+    });
+    let api = Api::new(&server.base_url);
+    let manager = api.login("manager").await;
+    let queued = |list: &Value| list["rows"].as_array().map_or(0, Vec::len);
+    let (_, before) = api.get("/api/chats?view=queue", &manager).await;
+    for i in 0..3 {
+        let resp = chatdesk::lambda::http(
+            &app,
+            "chat-start",
+            chat_start_event(&format!("Visitor {i}"), "203.0.113.9"),
+        )
+        .await;
+        assert_eq!(resp.status().as_u16(), 201, "{}", body_json(&resp));
+    }
+    let resp = chatdesk::lambda::http(
+        &app,
+        "chat-start",
+        chat_start_event("Visitor 3", "203.0.113.9"),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 429);
+    assert_eq!(body_json(&resp)["error"], "rate_limited");
+    assert_eq!(resp.headers()["retry-after"], "600");
+    let (_, after) = api.get("/api/chats?view=queue", &manager).await;
+    assert_eq!(
+        queued(&after),
+        queued(&before) + 3,
+        "the refused start created nothing: {after}"
+    );
+    let resp = chatdesk::lambda::http(
+        &app,
+        "chat-start",
+        chat_start_event("Someone else", "198.51.100.20"),
+    )
+    .await;
+    assert_eq!(
+        resp.status().as_u16(),
+        201,
+        "another address is not affected: {}",
+        body_json(&resp)
+    );
+}
+
+mod sqlite {
+    #[tokio::test]
+    async fn chat_starts_are_limited_per_source_ip() {
+        super::chat_starts_are_limited_per_source_ip(super::spawn_server().await).await
+    }
+}
+
+mod dynamodb {
+    #[tokio::test]
+    async fn chat_starts_are_limited_per_source_ip() {
+        let (stores, _) = chatdesk_tests::dynamo_endpoint::fresh_stores().await;
+        super::chat_starts_are_limited_per_source_ip(
+            chatdesk_tests::server::spawn_server_with(stores, |_| {}).await,
+        )
+        .await
+    }
+}

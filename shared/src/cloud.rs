@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::app::{compose, App, Parts, Stores};
+use crate::app::{compose, App, Parts, Stores, CHAT_STARTS_PER_ADDRESS};
 use crate::auth::TokenService;
 use crate::aws::ApiGatewayPoster;
 use crate::domain::IdleThresholds;
 use crate::dynamodb::DynamoStore;
-use crate::ports::SystemClock;
+use crate::ports::{SystemClock, ThrottleLimit};
 use crate::realtime::Fanout;
 
 #[derive(Debug, Error)]
@@ -109,7 +109,29 @@ impl Cloud {
             suggester,
             idle,
         };
-        let (app, fanout) = compose::app_with_fanout(&Stores::all_in(store), poster, parts);
+        let (mut app, fanout) = compose::app_with_fanout(&Stores::all_in(store), poster, parts);
+        // Nothing in front of the HTTP API limits anonymous chat starts: the store's count does.
+        app.settings.chat_starts_per_address = chat_start_limit()?;
         Ok(Cloud { app, fanout })
+    }
+}
+
+/// `CHATDESK_CHAT_STARTS_PER_ADDRESS`: chats one client address may start in 10 minutes (default
+/// 300; 0 turns the limit off).
+fn chat_start_limit() -> Result<Option<ThrottleLimit>, CloudConfigError> {
+    let name = "CHATDESK_CHAT_STARTS_PER_ADDRESS";
+    match std::env::var(name).ok().filter(|v| !v.is_empty()) {
+        None => Ok(Some(CHAT_STARTS_PER_ADDRESS)),
+        Some(v) => match v.parse::<u32>() {
+            Ok(0) => Ok(None),
+            Ok(max) => Ok(Some(ThrottleLimit {
+                max,
+                ..CHAT_STARTS_PER_ADDRESS
+            })),
+            Err(_) => Err(CloudConfigError::Invalid {
+                name,
+                reason: format!("expected a whole number of chats, got {v:?}"),
+            }),
+        },
     }
 }

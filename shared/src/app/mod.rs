@@ -3,6 +3,7 @@
 
 mod actions;
 mod agents;
+mod chat_start_limits;
 mod chats;
 pub mod compose;
 mod directory;
@@ -31,7 +32,10 @@ pub use knowledge::{
 };
 pub use lists::ChatList;
 pub use paging::{ListCursor, MAX_CURSOR_CHARS};
-pub use settings::{Settings, SignInLimits, CONNECTIONS_PER_AGENT, CONNECTIONS_PER_CUSTOMER};
+pub use settings::{
+    Settings, SignInLimits, CHAT_STARTS_PER_ADDRESS, CONNECTIONS_PER_AGENT,
+    CONNECTIONS_PER_CUSTOMER,
+};
 
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;

@@ -14,7 +14,20 @@ pub struct Settings {
     pub connections_per_customer: u32,
     /// Failed password sign-ins allowed before sign-in is refused for a while.
     pub sign_in: SignInLimits,
+    /// Chats one client address may start, counted in the store so that every process (every
+    /// Lambda instance) sees one count. `None` where the edge limits them before the request is
+    /// read (the local server's token bucket).
+    pub chat_starts_per_address: Option<ThrottleLimit>,
 }
+
+/// Chats one address may start in the cloud, about what the local server's bucket lets through
+/// (a burst of 30, then one every 2 s): a script starting thousands is stopped after 300 of each
+/// 10 minutes. Generous, because behind the template's CloudFront distribution the address API
+/// Gateway sees is the edge's, which many customers of one region share (docs/security.md).
+pub const CHAT_STARTS_PER_ADDRESS: ThrottleLimit = ThrottleLimit {
+    max: 300,
+    window_ms: 10 * 60 * 1000,
+};
 
 /// Tabs and devices of one agent at once: far more than anyone works in, far fewer than a flood.
 pub const CONNECTIONS_PER_AGENT: u32 = 10;
@@ -30,6 +43,7 @@ impl Default for Settings {
             connections_per_agent: CONNECTIONS_PER_AGENT,
             connections_per_customer: CONNECTIONS_PER_CUSTOMER,
             sign_in: SignInLimits::default(),
+            chat_starts_per_address: None,
         }
     }
 }

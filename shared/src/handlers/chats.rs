@@ -4,7 +4,7 @@
 
 use crate::api::dto::{EventsQuery, ListQuery, SendMessageRequest, SentMessage};
 use crate::api::error::ErrorBody;
-use crate::api::route::{Caller, ChatPath, Json, Query, Reply};
+use crate::api::route::{Caller, ChatPath, Client, Json, Query, Reply};
 use crate::app::{ChatForCaller, ChatList, CustomerChat, ListCursor, StartChat, StartedChat};
 use crate::domain::{limits, ChatEvent};
 use crate::route;
@@ -16,11 +16,12 @@ route! {
         (status = 201, description = "Queued; the token opens this chat", body = StartedChat),
         (status = 400, description = "Malformed request or invalid field", body = ErrorBody),
         (status = 404, description = "No such group", body = ErrorBody),
-        (status = 429, description = "Too many chats started from this address (local server; \
-            in the cloud the same comes from the firewall in front); nothing was created",
+        (status = 429, description = "Too many chats started from this address; nothing was \
+            created",
             body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next start may go through"))))),
     /// A customer starts a chat: it is queued (or handed out) and they get its token.
-    pub async fn start_chat(app: &App, body: Json<StartChat>) -> Reply<StartedChat> {
+    pub async fn start_chat(app: &App, body: Json<StartChat>, client: Client) -> Reply<StartedChat> {
+        app.admit_chat_start(client.0).await?;
         Ok(Reply::created(app.start_chat(body.0).await?))
     }
 }

@@ -1,5 +1,5 @@
-//! Attempt counters shared by every process (every Lambda instance): how sign-in guessing is
-//! limited. Counts live in fixed windows of the clock, and an attempt is counted before the work
+//! Attempt counters shared by every process (every Lambda instance): how sign-in guessing and
+//! anonymous chat starts are limited. Counts live in fixed windows of the clock, and an attempt is counted before the work
 //! it guards is done, in one conditional write, so concurrent attempts cannot slip past a limit.
 
 use std::net::IpAddr;
@@ -23,6 +23,11 @@ impl ThrottleKey {
     /// counting single addresses would give an attacker 2^64 fresh counters.
     pub fn sign_in_address(addr: IpAddr) -> Self {
         ThrottleKey(format!("signin-addr:{}", address_group(addr)))
+    }
+
+    /// Chats started from one client address (IPv6: its /64), as sign-in addresses count.
+    pub fn chat_starts_address(addr: IpAddr) -> Self {
+        ThrottleKey(format!("chatstart-addr:{}", address_group(addr)))
     }
 
     pub fn as_str(&self) -> &str {
