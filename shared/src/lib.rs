@@ -19,6 +19,8 @@ pub mod handlers;
 pub mod lambda;
 pub mod ports;
 pub mod realtime;
+#[cfg(any(feature = "sqlite", feature = "dynamo"))]
+mod records;
 
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

@@ -1,62 +1,25 @@
-//! The DynamoDB store's own records: the attributes of its items. They own the stored attribute
-//! names (those the table has always held, so every existing table reads), the defaults of
-//! attributes added later, and the format version `v` written with every item. Domain types are
-//! mapped to and from them here and nowhere else: renaming a domain field changes no stored item.
-//! The adapter adds the keys (`pk`, `sk`, the list indexes' keys) beside a record's attributes.
-//!
-//! These records are kept apart from the SQLite store's on purpose, although both hold the same
-//! fields today: each store's format changes on its own schedule, and each is pinned by its own
-//! fixture (`tests/fixtures/storage/`).
+//! The DynamoDB store's side of the stored format (`crate::records`): a record's attributes are
+//! the shared record's fields, and the adapter adds the keys (`pk`, `sk`, the list indexes' keys)
+//! beside them. Groups and connections have records of their own here.
 
-mod agent;
-mod chat;
 mod connection;
-mod event;
-mod knowledge;
-mod preferences;
+mod group;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub(super) use agent::{AgentRecord, GroupRecord};
-pub(super) use chat::ChatRecord;
+pub(super) use crate::records::{
+    AgentRecord, ArticleRecord, ChatRecord, EventRecord, PreferencesRecord, ResolutionRecord,
+    FORMAT_VERSION,
+};
 pub(super) use connection::ConnectionItem;
-pub(super) use event::EventRecord;
-pub(super) use knowledge::{ArticleRecord, ResolutionRecord};
-pub(super) use preferences::PreferencesRecord;
+pub(super) use group::GroupRecord;
 
 use super::Item;
-use crate::domain::DomainError;
 use crate::ports::StoreError;
-
-/// The format this version writes, in the attribute `VERSION` of every item. Items without it
-/// are the format before versions, which reads the same as version 1. The number moves only when
-/// an item changes in a way an older reader would misread; an attribute added with a default
-/// does not move it.
-pub(super) const FORMAT_VERSION: u32 = 1;
 
 /// The format version's attribute.
 pub(super) const VERSION: &str = "v";
-
-/// Refuses an item written in a newer format than this version knows: read as if it were older,
-/// it could lose attributes, and a write back would drop them from the table.
-fn readable(v: u32, what: &str) -> Result<(), StoreError> {
-    if v > FORMAT_VERSION {
-        return Err(StoreError::Corrupt(format!(
-            "{what} is stored in format {v}; this version reads up to {FORMAT_VERSION}"
-        )));
-    }
-    Ok(())
-}
-
-/// A stored id, checked as the domain checks every id.
-fn id<T: TryFrom<String, Error = DomainError>>(s: String) -> Result<T, StoreError> {
-    T::try_from(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn ids<T: TryFrom<String, Error = DomainError>>(v: Vec<String>) -> Result<Vec<T>, StoreError> {
-    v.into_iter().map(id).collect()
-}
 
 /// The attributes of a record (its format version among them), without keys.
 pub(super) fn to_item<R: Serialize>(record: &R) -> Result<Item, StoreError> {

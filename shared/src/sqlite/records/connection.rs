@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{id, ids, readable, FORMAT_VERSION};
 use crate::domain::Timestamp;
 use crate::ports::{Connection, ConnectionOwner, StoreError};
+use crate::records::{id, ids, readable, FORMAT_VERSION};
 
 #[derive(Serialize, Deserialize)]
 pub(in crate::sqlite) struct ConnectionRecord {

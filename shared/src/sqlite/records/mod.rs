@@ -1,58 +1,17 @@
-//! The SQLite store's own records: the JSON documents of its `doc` columns. They own the stored
-//! field names (those the database has always held, so every existing database reads), the
-//! defaults of fields added later, and the format version `v` written into every document.
-//! Domain types are mapped to and from them here and nowhere else: renaming a domain field
-//! changes no stored data. (The columns beside the documents are versioned by the schema's
-//! migrations, `PRAGMA user_version`.)
-//!
-//! These records are kept apart from the DynamoDB store's on purpose, although both hold the same
-//! fields today: each store's format changes on its own schedule, and each is pinned by its own
-//! fixture (`tests/fixtures/storage/`).
+//! The SQLite store's side of the stored format (`crate::records`): its documents are the shared
+//! records as JSON, and its connections have a record of their own.
 
-mod agent;
-mod chat;
 mod connection;
-mod event;
-mod knowledge;
-mod preferences;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-pub(super) use agent::AgentRecord;
-pub(super) use chat::ChatRecord;
+pub(super) use crate::records::{
+    AgentRecord, ArticleRecord, ChatRecord, EventRecord, PreferencesRecord, ResolutionRecord,
+};
 pub(super) use connection::ConnectionRecord;
-pub(super) use event::EventRecord;
-pub(super) use knowledge::{ArticleRecord, ResolutionRecord};
-pub(super) use preferences::PreferencesRecord;
 
-use crate::domain::DomainError;
 use crate::ports::StoreError;
-
-/// The format this version writes. Documents without `v` are the format before versions, which
-/// reads the same as version 1. The number moves only when a document changes in a way an older
-/// reader would misread; a field added with a default does not move it.
-pub(super) const FORMAT_VERSION: u32 = 1;
-
-/// Refuses a document written in a newer format than this version knows: read as if it were
-/// older, it could lose fields, and a write back would drop them from the database.
-fn readable(v: u32, what: &str) -> Result<(), StoreError> {
-    if v > FORMAT_VERSION {
-        return Err(StoreError::Corrupt(format!(
-            "{what} is stored in format {v}; this version reads up to {FORMAT_VERSION}"
-        )));
-    }
-    Ok(())
-}
-
-/// A stored id, checked as the domain checks every id.
-fn id<T: TryFrom<String, Error = DomainError>>(s: String) -> Result<T, StoreError> {
-    T::try_from(s).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-fn ids<T: TryFrom<String, Error = DomainError>>(v: Vec<String>) -> Result<Vec<T>, StoreError> {
-    v.into_iter().map(id).collect()
-}
 
 /// The document of a record.
 pub(super) fn to_doc<R: Serialize>(record: &R) -> Result<String, StoreError> {

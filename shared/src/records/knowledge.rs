@@ -1,6 +1,8 @@
-//! Articles' and resolutions' items (`KB` / `ARTICLE#{id}`, `KB` / `RESOLUTION#{chat}`). Their
-//! embeddings are not in the records: the adapter keeps them in a binary attribute beside them,
-//! `embedding_f32` (little-endian f32s, a quarter of the size of a list of numbers).
+//! Articles and resolutions (SQLite `articles.doc` / `resolutions.doc`, DynamoDB `KB` /
+//! `ARTICLE#{id}` and `KB` / `RESOLUTION#{chat}`). Their embeddings are not in the records: each
+//! store keeps them beside the record as little-endian f32s (SQLite the `embedding` column,
+//! DynamoDB the binary attribute `embedding_f32`), a quarter of the size of a list of numbers
+//! and loaded without parsing.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,7 +12,7 @@ use crate::domain::Timestamp;
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
-pub(in crate::dynamodb) struct ArticleRecord {
+pub(crate) struct ArticleRecord {
     #[serde(default)]
     v: u32,
     id: String,
@@ -23,9 +25,10 @@ pub(in crate::dynamodb) struct ArticleRecord {
 }
 
 /// Resolutions stored before they stopped keeping the customer's question also have a
-/// `question` attribute: it is not read (the adapter removes it when the index is next built).
+/// `question` field: it is not read (SQLite's migrations removed it; DynamoDB drops it when the
+/// index is next built).
 #[derive(Serialize, Deserialize)]
-pub(in crate::dynamodb) struct ResolutionRecord {
+pub(crate) struct ResolutionRecord {
     #[serde(default)]
     v: u32,
     chat_id: String,
@@ -50,7 +53,7 @@ impl From<&Article> for ArticleRecord {
     }
 }
 
-/// The article without its embedding (read from its own attribute).
+/// The article without its embedding (the store reads that beside the record).
 impl TryFrom<ArticleRecord> for Article {
     type Error = StoreError;
     fn try_from(r: ArticleRecord) -> Result<Self, StoreError> {
@@ -81,7 +84,7 @@ impl From<&Resolution> for ResolutionRecord {
     }
 }
 
-/// The resolution without its embedding (read from its own attribute).
+/// The resolution without its embedding (the store reads that beside the record).
 impl TryFrom<ResolutionRecord> for Resolution {
     type Error = StoreError;
     fn try_from(r: ResolutionRecord) -> Result<Self, StoreError> {

@@ -1,5 +1,5 @@
-//! A chat's item (`CHAT#{id}` / `META`), without the keys the adapter adds: the table's, the
-//! list indexes' and a committed purge's mark.
+//! A chat (SQLite `chats.doc`, DynamoDB `CHAT#{id}` / `META` without the keys the adapter adds:
+//! the table's, the list indexes' and a committed purge's mark).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ use crate::domain::{Chat, ChatState, Customer, FollowUp, Party, Timestamp};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
-pub(in crate::dynamodb) struct ChatRecord {
+pub(crate) struct ChatRecord {
     #[serde(default)]
     v: u32,
     id: String,

@@ -1,4 +1,4 @@
-//! An agent's list layout (`AGENT#{id}` / `PREFS`).
+//! An agent's list layout (SQLite `preferences.doc`, DynamoDB `AGENT#{id}` / `PREFS`).
 
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +8,7 @@ use crate::domain::{Column, ListPreferences, SortDirection, SortSpec};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
-pub(in crate::dynamodb) struct PreferencesRecord {
+pub(crate) struct PreferencesRecord {
     #[serde(default)]
     v: u32,
     columns: Vec<ColumnRecord>,

@@ -1,5 +1,5 @@
-//! An event's document (`events.doc`): the event's fields and, beside them, its kind's (tagged
-//! by `type`).
+//! An event (SQLite `events.doc`, DynamoDB `CHAT#{chat}` / `EV#{seq}`): the event's fields and,
+//! beside them, its kind's (tagged by `type`).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ use crate::domain::{Author, ChatEvent, EventKind, Party, Timestamp};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
-pub(in crate::sqlite) struct EventRecord {
+pub(crate) struct EventRecord {
     #[serde(default)]
     v: u32,
     chat_id: String,

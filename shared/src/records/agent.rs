@@ -1,5 +1,6 @@
-//! An agent's document (`agents.doc`). The session epoch in it moves only through
-//! `set_session_epoch`: the adapter keeps the stored one when a profile is written.
+//! An agent's profile (SQLite `agents.doc`, DynamoDB `DIR` / `AGENT#{id}`). The session epoch in
+//! it moves only through `set_session_epoch`: the adapters keep the stored one when a profile is
+//! written.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,7 +9,7 @@ use crate::domain::{Agent, Role};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
-pub(in crate::sqlite) struct AgentRecord {
+pub(crate) struct AgentRecord {
     #[serde(default)]
     v: u32,
     id: String,

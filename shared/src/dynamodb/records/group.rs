@@ -1,0 +1,56 @@
+//! A group's item (`DIR` / `GROUP#{id}`). The SQLite store keeps groups in columns of their own,
+//! so this record is the DynamoDB store's alone.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Distribution, Group};
+use crate::ports::StoreError;
+use crate::records::{id, readable, FORMAT_VERSION};
+
+#[derive(Serialize, Deserialize)]
+pub(in crate::dynamodb) struct GroupRecord {
+    #[serde(default)]
+    v: u32,
+    id: String,
+    name: String,
+    /// Added after the first groups were stored: those are pulled from the queue.
+    #[serde(default)]
+    distribution: DistributionRecord,
+}
+
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DistributionRecord {
+    #[default]
+    Pull,
+    Automatic,
+}
+
+impl From<&Group> for GroupRecord {
+    fn from(g: &Group) -> Self {
+        GroupRecord {
+            v: FORMAT_VERSION,
+            id: g.id.to_string(),
+            name: g.name.clone(),
+            distribution: match g.distribution {
+                Distribution::Pull => DistributionRecord::Pull,
+                Distribution::Automatic => DistributionRecord::Automatic,
+            },
+        }
+    }
+}
+
+impl TryFrom<GroupRecord> for Group {
+    type Error = StoreError;
+    fn try_from(r: GroupRecord) -> Result<Self, StoreError> {
+        readable(r.v, "a group")?;
+        Ok(Group {
+            id: id(r.id)?,
+            name: r.name,
+            distribution: match r.distribution {
+                DistributionRecord::Pull => Distribution::Pull,
+                DistributionRecord::Automatic => Distribution::Automatic,
+            },
+        })
+    }
+}
