@@ -138,7 +138,11 @@ fi
 
 manifest=$(mktemp)
 trap 'rm -f "$manifest"' EXIT
-(unset CARGO_TARGET_DIR; cargo run -q -p chatdesk-server -- manifest) > "$manifest"
+# The manifest from the workspace's own debug build (features resolved for the whole workspace,
+# as ./scripts/test.sh builds them; `cargo run -p chatdesk-server` would build a second copy).
+(unset CARGO_TARGET_DIR
+ cargo build -q --workspace --bin chatdesk
+ "$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/chatdesk" manifest) > "$manifest"
 
 anchor_args=()
 [ -x "$CARGO_TARGET_DIR/anchor/anchor/bootstrap" ] && anchor_args+=(--anchor "$CARGO_TARGET_DIR/anchor/anchor/bootstrap")
