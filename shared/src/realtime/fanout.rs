@@ -217,7 +217,8 @@ impl Fanout {
             .map(|g| g.name.clone())
             .unwrap_or_else(|| chat.group_id.to_string());
         let row = ChatRow::from_chat(&chat, &group_name, self.clock.now(), &self.idle);
-        let change = serde_json::to_value(&event.kind)
+        // The change is named as the event's `type` on the wire.
+        let change = serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))
             .ok()
             .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
             .unwrap_or_default();
