@@ -79,14 +79,6 @@ impl From<Timestamp> for domain::Timestamp {
     }
 }
 
-/// The wire form of each id in a list.
-pub fn ids<D, W>(ids: &[D]) -> Vec<W>
-where
-    for<'a> W: From<&'a D>,
-{
-    ids.iter().map(W::from).collect()
-}
-
 /// The domain form of each id in a list read from a request.
 pub fn domain_ids<W, D: From<W>>(ids: Vec<W>) -> Vec<D> {
     ids.into_iter().map(D::from).collect()
