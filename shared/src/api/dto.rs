@@ -1,9 +1,9 @@
-//! Request and response bodies of the REST API that are not domain types themselves.
+//! Request and response bodies of the REST API that are not wire forms of domain or use-case
+//! types (those are in `wire`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::TransferTarget;
-use crate::domain::{ChatEvent, ChatId, ClientMessageId, Timestamp};
+use super::wire::{ChatEvent, ChatId, ClientMessageId, Timestamp, TransferTarget};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod openapi;
 pub mod route;
 pub mod routes;
+pub mod wire;
 
 use bytes::Bytes;
 

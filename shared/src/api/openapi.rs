@@ -9,19 +9,17 @@ use utoipa::{Modify, OpenApi};
 
 use super::dto::*;
 use super::error::ErrorBody;
-use crate::app::{
-    ActionOutcome, ActionResult, AgentSummary, ChatForCaller, ChatList, CustomerChat, Me, SignedIn,
-    StartChat, StartedChat, TransferTarget,
+use super::wire::{
+    ActionOutcome, ActionResult, Agent, AgentSummary, Article, ArticleInput, ChatEvent,
+    ChatForCaller, ChatList, ChatRow, ChatState, ChatView, Column, CustomerChat, DeflectionAction,
+    DeflectionCounts, DeflectionReport, Feedback, Group, ListPreferences, Me, PublicArticle, Role,
+    Severity, SignedIn, SortDirection, SortSpec, StartChat, StartedChat, StatusIcons,
+    TransferTarget,
 };
-use crate::app::{Feedback, PublicArticle, Suggestions};
+use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::domain::kb::{Article, ArticleInput, DeflectionAction, DeflectionCounts};
-use crate::domain::{
-    Agent, ChatEvent, ChatRow, ChatState, ChatView, Column, Group, ListPreferences, Role, Severity,
-    SortDirection, SortSpec, StatusIcons,
-};
 use crate::handlers::{actions, agents, chats, kb, meta};
-use crate::ports::{DeflectionReport, Highlight, SuggestMode, SuggestionHit, SuggestionKind};
+use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
 #[openapi(

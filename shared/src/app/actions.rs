@@ -2,8 +2,6 @@
 //! selecting twenty chats and pressing Delete deletes the nineteen that may be deleted and says
 //! exactly why the twentieth was not.
 
-use serde::{Deserialize, Serialize};
-
 use super::mutate::Mutated;
 use super::{App, AppError};
 use crate::auth::Principal;
@@ -13,8 +11,7 @@ use crate::domain::{
 };
 use crate::ports::ChatFilter;
 
-#[derive(Clone, Debug, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub enum TransferTarget {
     Group { group_id: GroupId },
     Agent { agent_id: AgentId },
@@ -40,13 +37,13 @@ pub enum BulkAction {
     ClearFollowUp,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ActionFailure {
     pub error: crate::errors::ErrorCode,
     pub message: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ActionResult {
     pub chat_id: ChatId,
     pub ok: bool,
@@ -55,7 +52,7 @@ pub struct ActionResult {
     pub failure: Option<ActionFailure>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ActionOutcome {
     pub results: Vec<ActionResult>,
     pub succeeded: usize,

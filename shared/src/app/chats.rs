@@ -1,5 +1,3 @@
-use serde::{Deserialize, Serialize};
-
 use super::mutate::Mutated;
 use super::{App, AppError};
 use crate::auth::Principal;
@@ -12,8 +10,7 @@ use crate::ports::ChatNotice;
 
 pub use crate::domain::limits::MAX_EVENTS_PER_READ;
 
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct StartChat {
     pub group_id: GroupId,
     /// The name the customer wants to be called.
@@ -27,15 +24,14 @@ pub struct StartChat {
     pub identity: Option<CustomerIdentity>,
 }
 
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct CustomerIdentity {
     pub user_id: String,
     pub hash: String,
 }
 
 /// What a customer sees of their chat.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct CustomerChat {
     pub id: ChatId,
     pub state: ChatState,
@@ -50,14 +46,13 @@ pub struct CustomerChat {
 }
 
 /// A chat as the caller may see it: agents get the full list row, the chat's customer their view.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub enum ChatForCaller {
     Agent(ChatRow),
     Customer(CustomerChat),
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct StartedChat {
     pub chat: CustomerChat,
     /// Opens this chat (and only this chat) for the customer.

@@ -1,14 +1,12 @@
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
-
 use super::{App, AppError};
 use crate::auth::password;
 use crate::auth::Principal;
 use crate::domain::{Agent, AgentId, DomainError, Group, GroupId, ListPreferences, Role};
 
 /// The signed-in agent, with what the console needs to draw its navigation pane.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Me {
     pub agent: Agent,
     pub groups: Vec<Group>,
@@ -21,7 +19,7 @@ pub struct Me {
 }
 
 /// An agent as colleagues see them (for transfers).
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct AgentSummary {
     pub id: AgentId,
     pub display_name: String,
@@ -30,7 +28,7 @@ pub struct AgentSummary {
     pub available: bool,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SignedIn {
     pub token: String,
     pub me: Me,

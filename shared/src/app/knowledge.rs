@@ -39,8 +39,7 @@ pub struct Suggestions {
     pub suggestions: Vec<SuggestionHit>,
 }
 
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct Feedback {
     pub question_id: String,
     /// The suggestion's `id`.
@@ -50,7 +49,7 @@ pub struct Feedback {
 }
 
 /// An article as customers may read it.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct PublicArticle {
     pub id: ArticleId,
     pub title: String,

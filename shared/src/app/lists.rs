@@ -1,5 +1,3 @@
-use serde::{Deserialize, Serialize};
-
 use super::paging::{self, ListCursor};
 use super::{App, AppError};
 use crate::auth::Principal;
@@ -8,7 +6,7 @@ use crate::ports::ChatFilter;
 
 /// One page of a view. Pages are cut in the lists' index order (the queue's longest-waiting
 /// customers come first), then sorted for display.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ChatList {
     pub view: ChatView,
     pub sort: SortSpec,

@@ -1,11 +1,8 @@
-use serde::{Deserialize, Serialize};
-
 use super::ids::{AgentId, GroupId};
 
 /// What an agent may do beyond working chats. Managers and administrators may restore deleted
 /// chats and take chats from colleagues; only administrators may purge.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Agent,
     Manager,
@@ -36,8 +33,7 @@ impl Role {
 }
 
 /// How a group's queued chats reach agents (SmarterTrack's two distribution methods).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Distribution {
     /// Chats wait in the queue until an agent pulls one ("cherry picking").
     #[default]
@@ -64,11 +60,10 @@ impl Distribution {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Group {
     pub id: GroupId,
     pub name: String,
-    #[serde(default)]
     pub distribution: Distribution,
 }
 
@@ -83,7 +78,7 @@ impl Group {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Agent {
     pub id: AgentId,
     /// Sign-in name (unique).
@@ -99,7 +94,6 @@ pub struct Agent {
     /// Every credential chatdesk issues to the agent carries this number, and is honoured only
     /// while it is still the agent's. A new random value (never a counter, so an agent removed and
     /// created again does not get the old one back) revokes every earlier sign-in and socket.
-    #[serde(default)]
     pub session_epoch: u64,
 }
 

@@ -1,12 +1,9 @@
-use serde::{Deserialize, Serialize};
-
 use super::ids::{AgentId, ChatId, GroupId};
 use super::time::Timestamp;
 
 /// Where a chat is in its life. Deletion is not a state: a deleted chat keeps its state and
 /// carries `deleted_at`, so restoring it brings it back exactly as it was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChatState {
     /// Waiting in its group's queue for an agent.
     Queued,
@@ -40,18 +37,17 @@ impl ChatState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Customer {
     /// The name the customer wants to be called during the chat.
     pub name: String,
     pub email: Option<String>,
     /// The website's id of this user, present only when the website vouched for it with identity
     /// validation (an HMAC of the id under the deployment's secret).
-    #[serde(default)]
     pub verified_user_id: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUp {
     pub due_at: Timestamp,
     pub note: String,
@@ -59,8 +55,7 @@ pub struct FollowUp {
 }
 
 /// Who did something to a chat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Party {
     Customer,
     Agent {
@@ -71,7 +66,7 @@ pub enum Party {
     Automatic,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chat {
     pub id: ChatId,
     pub group_id: GroupId,
@@ -102,8 +97,6 @@ pub struct Chat {
     pub follow_up: Option<FollowUp>,
     pub resolution: Option<String>,
     /// How fast each side has been writing (`pace`): bounds messages per chat and per sender.
-    #[serde(default)]
-    #[schema(ignore)]
     pub send_pace: super::pace::SendPace,
 }
 

@@ -2,29 +2,24 @@
 //! and agent messages, and changes such as "taken by Ann" or "transferred to Billing". One
 //! ordered log serves the transcript, the live feed and resume after a reconnect.
 
-use serde::{Deserialize, Serialize};
-
 use super::chat::{ChatState, Party};
 use super::ids::{AgentId, ChatId, ClientMessageId, GroupId};
 use super::time::Timestamp;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Author {
     Customer { name: String },
     Agent { id: AgentId, name: String },
 }
 
 /// Who may see an event: follow-up notes and deletions are for agents only.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Visibility {
     Everyone,
     AgentsOnly,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// The chat was created and queued in a group.
     Started {
@@ -86,12 +81,11 @@ impl EventKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatEvent {
     pub chat_id: ChatId,
     pub seq: u64,
     pub at: Timestamp,
-    #[serde(flatten)]
     pub kind: EventKind,
 }
 

@@ -14,15 +14,10 @@
 //! Idle time is the time since an agent last sent a message (a customer message never resets
 //! it); before any agent message it counts from when an agent first joined.
 
-use serde::{Deserialize, Serialize};
-
 use super::chat::{Chat, ChatState};
 use super::time::Timestamp;
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Grey,
     Green,
@@ -30,7 +25,7 @@ pub enum Severity {
     Red,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IdleThresholds {
     /// Idle at or above this is a warning (yellow).
     pub warning_ms: i64,
@@ -63,7 +58,7 @@ impl IdleThresholds {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StatusIcons {
     pub state: Severity,
     pub idle: Severity,

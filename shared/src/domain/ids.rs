@@ -20,6 +20,8 @@ fn valid_id(s: &str) -> bool {
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
+        // Serde only for documents that embed ids (`kb::Resolution`); the API writes ids
+        // through `api::wire::ids`, and storage records hold them as strings.
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
@@ -66,17 +68,6 @@ macro_rules! id_type {
             }
         }
 
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(MAX_ID_LEN))
-                    .pattern(Some("^[A-Za-z0-9_-]+$"))
-                    .into()
-            }
-        }
-        impl utoipa::ToSchema for $name {}
     };
 }
 

@@ -1,5 +1,3 @@
-use serde::{Deserialize, Serialize};
-
 use super::chat::{Chat, ChatState, FollowUp};
 use super::idle::{status_icons, IdleThresholds, StatusIcons};
 use super::ids::{AgentId, ChatId, GroupId};
@@ -7,7 +5,7 @@ use super::time::Timestamp;
 
 /// One line of a chat list, with every column computed at one instant so that sorting and
 /// colouring agree with what the agent sees.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatRow {
     pub id: ChatId,
     pub state: ChatState,

@@ -8,8 +8,6 @@
 //! moves it one interval on. Unlike fixed windows, no burst across a window boundary gets twice
 //! through.
 
-use serde::{Deserialize, Serialize};
-
 use super::error::DomainError;
 use super::time::Timestamp;
 
@@ -19,11 +17,9 @@ pub const MESSAGE_BURST: i64 = 20;
 pub const MESSAGE_INTERVAL_MS: i64 = 1_000;
 
 /// Each side's theoretical arrival time (`None`: no message yet, a full burst is available).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SendPace {
-    #[serde(default)]
     pub customer: Option<Timestamp>,
-    #[serde(default)]
     pub agent: Option<Timestamp>,
 }
 

@@ -1,10 +1,7 @@
-use serde::{Deserialize, Serialize};
-
 use super::error::DomainError;
 
 /// The columns of every chat list (besides the selection checkbox).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
     Status,
     User,
@@ -63,7 +60,7 @@ impl Column {
 pub const MIN_COLUMN_WIDTH: u32 = 40;
 pub const MAX_COLUMN_WIDTH: u32 = 800;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnPreference {
     pub column: Column,
     pub visible: bool,
@@ -71,7 +68,7 @@ pub struct ColumnPreference {
 }
 
 /// An agent's chat-list layout: which columns show, in which order, how wide, and the sort.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListPreferences {
     pub columns: Vec<ColumnPreference>,
     pub sort: super::sort::SortSpec,

@@ -20,19 +20,9 @@ pub const MAX_FOLLOW_UP_AHEAD_MS: i64 = 730 * DAY_MS;
 /// DynamoDB list keys), in the year 2286.
 pub const MAX_INDEXED_MS: i64 = 9_999_999_999_999;
 
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+// Serde only for documents that embed instants (`kb::Resolution`); the API
+// writes instants through `api::wire::ids`, and storage records hold them as numbers.
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 

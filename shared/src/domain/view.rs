@@ -1,10 +1,7 @@
-use serde::{Deserialize, Serialize};
-
 use super::ids::GroupId;
 
 /// The lists of the Live Chats navigation pane.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "view", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChatView {
     /// Chats assigned to me and still active.
     MyActive,

@@ -5,7 +5,9 @@
 use crate::api::dto::{ChatIdsRequest, EndRequest, FollowUpRequest, PullRequest, TransferRequest};
 use crate::api::error::ErrorBody;
 use crate::api::route::{Caller, Json, OptionalJson, Reply};
-use crate::app::{ActionOutcome, ActionResult, BulkAction};
+use crate::api::wire::ids::domain_ids;
+use crate::api::wire::{ActionOutcome, ActionResult};
+use crate::app::BulkAction;
 use crate::route;
 
 route! {
@@ -22,14 +24,14 @@ route! {
     pub async fn pull(app: &App, body: OptionalJson<PullRequest>, caller: Caller) -> Reply<ActionOutcome> {
         let chat_ids = body.0.map(|r| r.chat_ids).unwrap_or_default();
         if !chat_ids.is_empty() {
-            return Ok(Reply::ok(app.bulk(&caller.0, BulkAction::Pull, chat_ids).await?));
+            return Ok(Reply::ok((&app.bulk(&caller.0, BulkAction::Pull, domain_ids(chat_ids)).await?).into()));
         }
         let row = app.pull_next(&caller.0).await?;
         Ok(Reply::ok(ActionOutcome {
             results: vec![ActionResult {
-                chat_id: row.id.clone(),
+                chat_id: (&row.id).into(),
                 ok: true,
-                chat: Some(row),
+                chat: Some((&row).into()),
                 failure: None,
             }],
             succeeded: 1,
@@ -49,7 +51,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Take chats from the queue, or (managers) from a colleague.
     pub async fn take(app: &App, body: Json<ChatIdsRequest>, caller: Caller) -> Reply<ActionOutcome> {
-        Ok(Reply::ok(app.bulk(&caller.0, BulkAction::Take, body.0.chat_ids).await?))
+        Ok(Reply::ok((&app.bulk(&caller.0, BulkAction::Take, domain_ids(body.0.chat_ids)).await?).into()))
     }
 }
 
@@ -67,8 +69,7 @@ route! {
     pub async fn transfer(app: &App, body: Json<TransferRequest>, caller: Caller) -> Reply<ActionOutcome> {
         let Json(req) = body;
         Ok(Reply::ok(
-            app.bulk(&caller.0, BulkAction::Transfer(req.to), req.chat_ids)
-                .await?,
+            (&app.bulk(&caller.0, BulkAction::Transfer(req.to.into()), domain_ids(req.chat_ids)).await?).into(),
         ))
     }
 }
@@ -88,7 +89,7 @@ route! {
         let action = BulkAction::End {
             resolution: req.resolution,
         };
-        Ok(Reply::ok(app.bulk(&caller.0, action, req.chat_ids).await?))
+        Ok(Reply::ok((&app.bulk(&caller.0, action, domain_ids(req.chat_ids)).await?).into()))
     }
 }
 
@@ -103,7 +104,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Delete ended chats (restorable).
     pub async fn delete(app: &App, body: Json<ChatIdsRequest>, caller: Caller) -> Reply<ActionOutcome> {
-        Ok(Reply::ok(app.bulk(&caller.0, BulkAction::Delete, body.0.chat_ids).await?))
+        Ok(Reply::ok((&app.bulk(&caller.0, BulkAction::Delete, domain_ids(body.0.chat_ids)).await?).into()))
     }
 }
 
@@ -118,7 +119,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Restore deleted chats (managers and administrators).
     pub async fn restore(app: &App, body: Json<ChatIdsRequest>, caller: Caller) -> Reply<ActionOutcome> {
-        Ok(Reply::ok(app.bulk(&caller.0, BulkAction::Restore, body.0.chat_ids).await?))
+        Ok(Reply::ok((&app.bulk(&caller.0, BulkAction::Restore, domain_ids(body.0.chat_ids)).await?).into()))
     }
 }
 
@@ -133,7 +134,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Purge deleted chats for good (administrators).
     pub async fn purge(app: &App, body: Json<ChatIdsRequest>, caller: Caller) -> Reply<ActionOutcome> {
-        Ok(Reply::ok(app.bulk(&caller.0, BulkAction::Purge, body.0.chat_ids).await?))
+        Ok(Reply::ok((&app.bulk(&caller.0, BulkAction::Purge, domain_ids(body.0.chat_ids)).await?).into()))
     }
 }
 
@@ -152,11 +153,11 @@ route! {
         let Json(req) = body;
         let action = match req.follow_up {
             Some(f) => BulkAction::SetFollowUp {
-                due_at: f.due_at,
+                due_at: f.due_at.into(),
                 note: f.note,
             },
             None => BulkAction::ClearFollowUp,
         };
-        Ok(Reply::ok(app.bulk(&caller.0, action, req.chat_ids).await?))
+        Ok(Reply::ok((&app.bulk(&caller.0, action, domain_ids(req.chat_ids)).await?).into()))
     }
 }

@@ -5,8 +5,7 @@
 use crate::api::dto::{AuthConfig, SignInRequest, UpdateMeRequest};
 use crate::api::error::ErrorBody;
 use crate::api::route::{Caller, Client, Json, Reply};
-use crate::app::{AgentSummary, Me, SignedIn};
-use crate::domain::{Group, ListPreferences};
+use crate::api::wire::{AgentSummary, Group, ListPreferences, Me, SignedIn};
 use crate::route;
 
 route! {
@@ -23,7 +22,7 @@ route! {
     pub async fn sign_in(app: &App, body: Json<SignInRequest>, client: Client) -> Reply<SignedIn> {
         let Json(req) = body;
         Ok(Reply::ok(
-            app.sign_in(&req.username, &req.password, client.0).await?,
+            (&app.sign_in(&req.username, &req.password, client.0).await?).into(),
         ))
     }
 }
@@ -51,7 +50,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// The signed-in agent.
     pub async fn get_me(app: &App, caller: Caller) -> Reply<Me> {
-        Ok(Reply::ok(app.me(&caller.0).await?))
+        Ok(Reply::ok((&app.me(&caller.0).await?).into()))
     }
 }
 
@@ -66,7 +65,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// The agent becomes available or unavailable.
     pub async fn update_me(app: &App, body: Json<UpdateMeRequest>, caller: Caller) -> Reply<Me> {
-        Ok(Reply::ok(app.set_available(&caller.0, body.0.available).await?))
+        Ok(Reply::ok((&app.set_available(&caller.0, body.0.available).await?).into()))
     }
 }
 
@@ -77,7 +76,7 @@ route! {
         (status = 200, description = "All groups (public: the chat page offers them)", body = [Group]))),
     /// Every group (public: the chat page offers them).
     pub async fn list_groups(app: &App) -> Reply<Vec<Group>> {
-        Ok(Reply::ok(app.groups().await?))
+        Ok(Reply::ok(app.groups().await?.iter().map(Group::from).collect()))
     }
 }
 
@@ -90,7 +89,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Every agent, as colleagues see them (for transfers).
     pub async fn list_agents(app: &App, caller: Caller) -> Reply<Vec<AgentSummary>> {
-        Ok(Reply::ok(app.agents(&caller.0).await?))
+        Ok(Reply::ok(app.agents(&caller.0).await?.iter().map(AgentSummary::from).collect()))
     }
 }
 
@@ -103,7 +102,7 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// The agent's list layout.
     pub async fn get_preferences(app: &App, caller: Caller) -> Reply<ListPreferences> {
-        Ok(Reply::ok(app.preferences(&caller.0).await?))
+        Ok(Reply::ok((&app.preferences(&caller.0).await?).into()))
     }
 }
 
@@ -118,6 +117,6 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Saves the agent's list layout.
     pub async fn put_preferences(app: &App, body: Json<ListPreferences>, caller: Caller) -> Reply<ListPreferences> {
-        Ok(Reply::ok(app.save_preferences(&caller.0, body.0).await?))
+        Ok(Reply::ok((&app.save_preferences(&caller.0, body.0.into()).await?).into()))
     }
 }

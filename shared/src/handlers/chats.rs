@@ -5,8 +5,9 @@
 use crate::api::dto::{EventsQuery, ListQuery, SendMessageRequest, SentMessage};
 use crate::api::error::ErrorBody;
 use crate::api::route::{Caller, ChatPath, Client, Json, Query, Reply};
-use crate::app::{ChatForCaller, ChatList, CustomerChat, ListCursor, StartChat, StartedChat};
-use crate::domain::{limits, ChatEvent};
+use crate::api::wire::{ChatEvent, ChatForCaller, ChatList, CustomerChat, StartChat, StartedChat};
+use crate::app::ListCursor;
+use crate::domain::limits;
 use crate::route;
 
 route! {
@@ -22,7 +23,7 @@ route! {
     /// A customer starts a chat: it is queued (or handed out) and they get its token.
     pub async fn start_chat(app: &App, body: Json<StartChat>, client: Client) -> Reply<StartedChat> {
         app.admit_chat_start(client.0).await?;
-        Ok(Reply::created(app.start_chat(body.0).await?))
+        Ok(Reply::created((&app.start_chat(body.0.into()).await?).into()))
     }
 }
 
@@ -46,7 +47,7 @@ route! {
         let (view, sort) = super::list_query::parse(&q)?;
         let cursor = q.cursor.as_deref().map(ListCursor::parse).transpose()?;
         Ok(Reply::ok(
-            app.list_chats(&caller.0, view, sort, cursor).await?,
+            (&app.list_chats(&caller.0, view, sort, cursor).await?).into(),
         ))
     }
 }
@@ -64,7 +65,7 @@ route! {
         (status = 404, description = "No such chat", body = ErrorBody))),
     /// One chat: the list row for an agent, the customer's view for its customer.
     pub async fn get_chat(app: &App, chat: ChatPath, caller: Caller) -> Reply<ChatForCaller> {
-        Ok(Reply::ok(app.chat_for(&caller.0, &chat.0).await?))
+        Ok(Reply::ok((&app.chat_for(&caller.0, &chat.0).await?).into()))
     }
 }
 
@@ -84,9 +85,8 @@ route! {
         let Query(q) = query;
         let after = limits::sequence_number("after", q.after.unwrap_or(0))?;
         let limit = limits::events_per_read(q.limit)?;
-        Ok(Reply::ok(
-            app.events(&caller.0, &chat.0, after, limit).await?,
-        ))
+        let events = app.events(&caller.0, &chat.0, after, limit).await?;
+        Ok(Reply::ok(events.iter().map(ChatEvent::from).collect()))
     }
 }
 
@@ -107,9 +107,9 @@ route! {
     pub async fn send_message(app: &App, body: Json<SendMessageRequest>, chat: ChatPath, caller: Caller) -> Reply<SentMessage> {
         let Json(req) = body;
         let (event, duplicate) = app
-            .send_message(&caller.0, &chat.0, req.client_msg_id, &req.body)
+            .send_message(&caller.0, &chat.0, req.client_msg_id.into(), &req.body)
             .await?;
-        let sent = SentMessage { event, duplicate };
+        let sent = SentMessage { event: (&event).into(), duplicate };
         Ok(if duplicate {
             Reply::ok(sent)
         } else {
@@ -131,6 +131,6 @@ route! {
         (status = 409, description = "Already ended", body = ErrorBody))),
     /// The customer ends their chat.
     pub async fn customer_end_chat(app: &App, chat: ChatPath, caller: Caller) -> Reply<CustomerChat> {
-        Ok(Reply::ok(app.customer_end_chat(&caller.0, &chat.0).await?))
+        Ok(Reply::ok((&app.customer_end_chat(&caller.0, &chat.0).await?).into()))
     }
 }

@@ -5,10 +5,9 @@
 use crate::api::dto::{FeedbackRecorded, SuggestQuery};
 use crate::api::error::ErrorBody;
 use crate::api::route::{ArticlePath, Caller, ChatPath, Json, MaybeCaller, Query, Reply};
-use crate::app::{Feedback, PublicArticle, Suggestions};
-use crate::domain::kb::{Article, ArticleInput};
+use crate::api::wire::{Article, ArticleInput, DeflectionReport, Feedback, PublicArticle};
+use crate::app::Suggestions;
 use crate::domain::GroupId;
-use crate::ports::DeflectionReport;
 use crate::route;
 
 route! {
@@ -20,7 +19,8 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Every article, drafts too (agents).
     pub async fn list_articles(app: &App, caller: Caller) -> Reply<Vec<Article>> {
-        Ok(Reply::ok(app.knowledge.list_articles(app, &caller.0).await?))
+        let articles = app.knowledge.list_articles(app, &caller.0).await?;
+        Ok(Reply::ok(articles.iter().map(Article::from).collect()))
     }
 }
 
@@ -36,7 +36,7 @@ route! {
     /// A new article (managers and administrators).
     pub async fn create_article(app: &App, body: Json<ArticleInput>, caller: Caller) -> Reply<Article> {
         Ok(Reply::created(
-            app.knowledge.create_article(app, &caller.0, body.0).await?,
+            (&app.knowledge.create_article(app, &caller.0, body.0.into()).await?).into(),
         ))
     }
 }
@@ -52,9 +52,9 @@ route! {
     /// A published article (agents also read drafts).
     pub async fn get_article(app: &App, article: ArticlePath, caller: MaybeCaller) -> Reply<PublicArticle> {
         Ok(Reply::ok(
-            app.knowledge
+            (&app.knowledge
                 .read_article(app, caller.0.as_ref(), &article.0)
-                .await?,
+                .await?).into(),
         ))
     }
 }
@@ -73,9 +73,9 @@ route! {
     /// Saves an article (managers and administrators).
     pub async fn update_article(app: &App, body: Json<ArticleInput>, article: ArticlePath, caller: Caller) -> Reply<Article> {
         Ok(Reply::ok(
-            app.knowledge
-                .update_article(app, &caller.0, &article.0, body.0)
-                .await?,
+            (&app.knowledge
+                .update_article(app, &caller.0, &article.0, body.0.into())
+                .await?).into(),
         ))
     }
 }
@@ -95,7 +95,7 @@ route! {
         app.knowledge
             .delete_article(app, &caller.0, &article.0)
             .await?;
-        Ok(Reply::ok(serde_json::json!({ "deleted": article.0 })))
+        Ok(Reply::ok(serde_json::json!({ "deleted": article.0.as_str() })))
     }
 }
 
@@ -108,7 +108,7 @@ route! {
         (status = 403, description = "Managers and administrators only", body = ErrorBody))),
     /// Suggestions shown, clicked and solved (managers and administrators).
     pub async fn knowledge_stats(app: &App, caller: Caller) -> Reply<DeflectionReport> {
-        Ok(Reply::ok(app.knowledge.deflection_report(app, &caller.0).await?))
+        Ok(Reply::ok((&app.knowledge.deflection_report(app, &caller.0).await?).into()))
     }
 }
 
@@ -138,7 +138,7 @@ route! {
     /// A customer clicked a suggestion, or said it solved the problem.
     pub async fn suggestion_feedback(app: &App, body: Json<Feedback>) -> Reply<FeedbackRecorded> {
         Ok(Reply::ok(FeedbackRecorded {
-            recorded: app.knowledge.feedback(app, body.0).await?,
+            recorded: app.knowledge.feedback(app, body.0.into()).await?,
         }))
     }
 }

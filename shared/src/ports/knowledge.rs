@@ -1,14 +1,12 @@
 use std::collections::BTreeMap;
 
-use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-
 use super::error::StoreError;
 use crate::domain::kb::{Article, DeflectionCounts, DeflectionEvent, Resolution};
 use crate::domain::{ArticleId, ChatId};
+use async_trait::async_trait;
 
 /// Deflection counts for the managers' report.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeflectionReport {
     /// By group id (`-` for questions asked without a group).
     pub by_group: BTreeMap<String, DeflectionCounts>,

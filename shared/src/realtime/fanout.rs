@@ -172,15 +172,15 @@ impl Fanout {
         }
         self.unwatch_all(&chat.id, revoked, "moved").await;
         let frame = ServerFrame::Event {
-            chat_id: chat.id.clone(),
-            event: event.clone(),
+            chat_id: (&chat.id).into(),
+            event: (&event).into(),
         }
         .to_bytes();
         self.post_many(recipients, frame).await;
         if let Some(customer_event) = customer_event {
             let frame = ServerFrame::Event {
-                chat_id: chat.id.clone(),
-                event: customer_event,
+                chat_id: (&chat.id).into(),
+                event: (&customer_event).into(),
             }
             .to_bytes();
             self.post_many(customers, frame).await;
@@ -217,7 +217,8 @@ impl Fanout {
             .map(|g| g.name.clone())
             .unwrap_or_else(|| chat.group_id.to_string());
         let row = ChatRow::from_chat(&chat, &group_name, self.clock.now(), &self.idle);
-        let change = serde_json::to_value(&event.kind)
+        // The change is named as the event's `type` on the wire.
+        let change = serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))
             .ok()
             .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
             .unwrap_or_default();
@@ -231,8 +232,8 @@ impl Fanout {
                 .filter(|c| !members.contains(c))
                 .collect();
             let frame = ServerFrame::ChatRemoved {
-                chat_id: chat.id.clone(),
-                group_id: left.clone(),
+                chat_id: (&chat.id).into(),
+                group_id: left.into(),
                 change: change.clone(),
                 queue_counts: queue_counts.clone(),
             }
@@ -240,7 +241,7 @@ impl Fanout {
             self.post_many(former, frame).await;
         }
         let frame = ServerFrame::ChatChanged {
-            chat: row,
+            chat: (&row).into(),
             change,
             queue_counts,
         }
@@ -269,7 +270,7 @@ impl Fanout {
                 continue;
             }
             let frame = ServerFrame::QueuePosition {
-                chat_id: queued.id.clone(),
+                chat_id: (&queued.id).into(),
                 position: position as u32,
             }
             .to_bytes();
@@ -294,7 +295,7 @@ impl Fanout {
             }
         }
         let frame = ServerFrame::Unwatched {
-            chat_id: chat.clone(),
+            chat_id: chat.into(),
             reason: reason.into(),
         }
         .to_bytes();
@@ -320,8 +321,8 @@ impl Fanout {
         }
         let members = self.connections.group_subscribers(&chat.group_id).await?;
         let frame = ServerFrame::ChatRemoved {
-            chat_id: chat.id.clone(),
-            group_id: chat.group_id.clone(),
+            chat_id: (&chat.id).into(),
+            group_id: (&chat.group_id).into(),
             change: "purged".into(),
             queue_counts: BTreeMap::new(),
         }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ChatEvent, ChatId, ChatRow, ClientMessageId, GroupId};
+use crate::api::wire::{ChatEvent, ChatId, ChatRow, ClientMessageId, GroupId};
 use crate::errors::ErrorCode;
 
 /// API Gateway refuses WebSocket frames over 32 KB; the local gateway enforces the same.

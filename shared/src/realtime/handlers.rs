@@ -255,7 +255,7 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
             body,
         } => {
             let result = app
-                .send_message(&principal, &chat_id, client_msg_id.clone(), &body)
+                .send_message(&principal, &chat_id.0, client_msg_id.0.clone(), &body)
                 .await
                 .map(|(event, duplicate)| ServerFrame::Ack {
                     chat_id,
@@ -273,21 +273,21 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
         }
         ClientFrame::Typing { chat_id, typing } => (
             "typing",
-            typing_frame(app, fanout, &principal, connection, chat_id, typing).await,
+            typing_frame(app, fanout, &principal, connection, chat_id.0, typing).await,
         ),
         ClientFrame::Resume { chat_id, after_seq } => (
             "resume",
-            resume(app, fanout, &principal, connection, chat_id, after_seq).await,
+            resume(app, fanout, &principal, connection, chat_id.0, after_seq).await,
         ),
         ClientFrame::Watch { chat_id } => (
             "watch",
-            watch(app, fanout, &principal, connection, &chat_id).await,
+            watch(app, fanout, &principal, connection, &chat_id.0).await,
         ),
         ClientFrame::Unwatch { chat_id } => (
             "unwatch",
             fanout
                 .connections
-                .unwatch_chat(&chat_id, connection)
+                .unwatch_chat(&chat_id.0, connection)
                 .await
                 .map_err(AppError::from),
         ),
@@ -348,8 +348,8 @@ async fn resume(
         for event in page {
             last = last.max(event.seq);
             let frame = ServerFrame::Event {
-                chat_id: chat_id.clone(),
-                event,
+                chat_id: (&chat_id).into(),
+                event: (&event).into(),
             };
             if !fanout.post_frame(connection, &frame).await {
                 return Ok(());
@@ -371,7 +371,7 @@ async fn resume(
         .post_frame(
             connection,
             &ServerFrame::Resumed {
-                chat_id,
+                chat_id: (&chat_id).into(),
                 last_seq: chat_last.max(last),
             },
         )
@@ -422,7 +422,7 @@ async fn typing_frame(
         .map(|s| s.connection)
         .collect();
     let frame = ServerFrame::Typing {
-        chat_id,
+        chat_id: (&chat_id).into(),
         from,
         name,
         typing,

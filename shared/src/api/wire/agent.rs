@@ -1,0 +1,179 @@
+//! Agents, groups and the signed-in agent's console settings.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{AgentId, GroupId};
+use crate::{app, domain};
+
+/// What an agent may do beyond working chats. Managers and administrators may restore deleted
+/// chats and take chats from colleagues; only administrators may purge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Agent,
+    Manager,
+    Administrator,
+}
+
+impl From<domain::Role> for Role {
+    fn from(r: domain::Role) -> Self {
+        match r {
+            domain::Role::Agent => Role::Agent,
+            domain::Role::Manager => Role::Manager,
+            domain::Role::Administrator => Role::Administrator,
+        }
+    }
+}
+
+/// How a group's queued chats reach agents (SmarterTrack's two distribution methods).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Chats wait in the queue until an agent pulls one ("cherry picking").
+    #[default]
+    Pull,
+    /// Each new chat goes straight to an available member with room for it; it waits in the
+    /// queue only while nobody has room, and is handed out as soon as somebody does.
+    Automatic,
+}
+
+impl From<domain::Distribution> for Distribution {
+    fn from(d: domain::Distribution) -> Self {
+        match d {
+            domain::Distribution::Pull => Distribution::Pull,
+            domain::Distribution::Automatic => Distribution::Automatic,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    #[serde(default)]
+    pub distribution: Distribution,
+}
+
+impl From<&domain::Group> for Group {
+    fn from(g: &domain::Group) -> Self {
+        Group {
+            id: (&g.id).into(),
+            name: g.name.clone(),
+            distribution: g.distribution.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Agent {
+    pub id: AgentId,
+    /// Sign-in name (unique).
+    pub username: String,
+    /// The name customers see in the chat ("display name for chat").
+    pub display_name: String,
+    pub role: Role,
+    pub groups: Vec<GroupId>,
+    /// Receiving chats now (transfers to an unavailable agent are refused).
+    pub available: bool,
+    /// Most chats this agent may have active at once.
+    pub max_concurrent_chats: u32,
+    /// Every credential chatdesk issues to the agent carries this number, and is honoured only
+    /// while it is still the agent's. A new random value (never a counter, so an agent removed and
+    /// created again does not get the old one back) revokes every earlier sign-in and socket.
+    #[serde(default)]
+    pub session_epoch: u64,
+}
+
+impl From<&domain::Agent> for Agent {
+    fn from(a: &domain::Agent) -> Self {
+        Agent {
+            id: (&a.id).into(),
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            role: a.role.into(),
+            groups: a.groups.iter().map(Into::into).collect(),
+            available: a.available,
+            max_concurrent_chats: a.max_concurrent_chats,
+            session_epoch: a.session_epoch,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IdleThresholds {
+    /// Idle at or above this is a warning (yellow).
+    pub warning_ms: i64,
+    /// Idle at or above this is a high warning (red).
+    pub high_ms: i64,
+}
+
+impl From<domain::IdleThresholds> for IdleThresholds {
+    fn from(t: domain::IdleThresholds) -> Self {
+        IdleThresholds {
+            warning_ms: t.warning_ms,
+            high_ms: t.high_ms,
+        }
+    }
+}
+
+/// The signed-in agent, with what the console needs to draw its navigation pane.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Me {
+    pub agent: Agent,
+    pub groups: Vec<Group>,
+    /// Member of every group: may open Global Live Chats.
+    pub can_view_global: bool,
+    pub active_chats: u32,
+    /// The idle thresholds of this deployment, so the console can recolour idle times as they
+    /// tick without asking the server.
+    pub idle_thresholds: IdleThresholds,
+}
+
+impl From<&app::Me> for Me {
+    fn from(m: &app::Me) -> Self {
+        Me {
+            agent: (&m.agent).into(),
+            groups: m.groups.iter().map(Into::into).collect(),
+            can_view_global: m.can_view_global,
+            active_chats: m.active_chats,
+            idle_thresholds: m.idle_thresholds.into(),
+        }
+    }
+}
+
+/// An agent as colleagues see them (for transfers).
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AgentSummary {
+    pub id: AgentId,
+    pub display_name: String,
+    pub role: Role,
+    pub groups: Vec<GroupId>,
+    pub available: bool,
+}
+
+impl From<&app::AgentSummary> for AgentSummary {
+    fn from(a: &app::AgentSummary) -> Self {
+        AgentSummary {
+            id: (&a.id).into(),
+            display_name: a.display_name.clone(),
+            role: a.role.into(),
+            groups: a.groups.iter().map(Into::into).collect(),
+            available: a.available,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SignedIn {
+    pub token: String,
+    pub me: Me,
+}
+
+impl From<&app::SignedIn> for SignedIn {
+    fn from(s: &app::SignedIn) -> Self {
+        SignedIn {
+            token: s.token.clone(),
+            me: (&s.me).into(),
+        }
+    }
+}

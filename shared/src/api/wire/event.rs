@@ -1,0 +1,138 @@
+//! A chat's events: the transcript, the live feed and resume after a reconnect.
+
+use serde::{Deserialize, Serialize};
+
+use super::chat::{ChatState, Party};
+use super::ids::{AgentId, ChatId, ClientMessageId, GroupId, Timestamp};
+use crate::domain;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Customer { name: String },
+    Agent { id: AgentId, name: String },
+}
+
+impl From<&domain::Author> for Author {
+    fn from(a: &domain::Author) -> Self {
+        match a {
+            domain::Author::Customer { name } => Author::Customer { name: name.clone() },
+            domain::Author::Agent { id, name } => Author::Agent {
+                id: id.into(),
+                name: name.clone(),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The chat was created and queued in a group.
+    Started {
+        group_id: GroupId,
+    },
+    Message {
+        client_msg_id: ClientMessageId,
+        author: Author,
+        body: String,
+    },
+    /// An agent joined: pulled from the queue, took it, or it was transferred to them.
+    Assigned {
+        agent_id: AgentId,
+        agent_name: String,
+        by: Party,
+    },
+    /// Sent back to a group's queue.
+    Requeued {
+        group_id: GroupId,
+        by: Party,
+    },
+    Ended {
+        by: Party,
+        resolution: Option<String>,
+    },
+    Deleted {
+        by: Party,
+    },
+    Restored {
+        by: Party,
+        state: ChatState,
+    },
+    FollowUpSet {
+        due_at: Timestamp,
+        note: String,
+        by: Party,
+    },
+    FollowUpCleared {
+        by: Party,
+    },
+}
+
+impl From<&domain::EventKind> for EventKind {
+    fn from(k: &domain::EventKind) -> Self {
+        use domain::EventKind as D;
+        match k {
+            D::Started { group_id } => EventKind::Started {
+                group_id: group_id.into(),
+            },
+            D::Message {
+                client_msg_id,
+                author,
+                body,
+            } => EventKind::Message {
+                client_msg_id: client_msg_id.into(),
+                author: author.into(),
+                body: body.clone(),
+            },
+            D::Assigned {
+                agent_id,
+                agent_name,
+                by,
+            } => EventKind::Assigned {
+                agent_id: agent_id.into(),
+                agent_name: agent_name.clone(),
+                by: by.into(),
+            },
+            D::Requeued { group_id, by } => EventKind::Requeued {
+                group_id: group_id.into(),
+                by: by.into(),
+            },
+            D::Ended { by, resolution } => EventKind::Ended {
+                by: by.into(),
+                resolution: resolution.clone(),
+            },
+            D::Deleted { by } => EventKind::Deleted { by: by.into() },
+            D::Restored { by, state } => EventKind::Restored {
+                by: by.into(),
+                state: (*state).into(),
+            },
+            D::FollowUpSet { due_at, note, by } => EventKind::FollowUpSet {
+                due_at: (*due_at).into(),
+                note: note.clone(),
+                by: by.into(),
+            },
+            D::FollowUpCleared { by } => EventKind::FollowUpCleared { by: by.into() },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChatEvent {
+    pub chat_id: ChatId,
+    pub seq: u64,
+    pub at: Timestamp,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl From<&domain::ChatEvent> for ChatEvent {
+    fn from(e: &domain::ChatEvent) -> Self {
+        ChatEvent {
+            chat_id: (&e.chat_id).into(),
+            seq: e.seq,
+            at: e.at.into(),
+            kind: (&e.kind).into(),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The API's wire formats: what REST bodies and WebSocket frames carry. Domain types never cross
+//! the wire; each type here says how one is written (and, for requests, read), and converts
+//! explicitly, so renaming a domain field cannot change what clients see. The JSON of the main
+//! types is pinned by tests (`tests/wire_format.rs`).
+
+pub mod actions;
+pub mod agent;
+pub mod chat;
+pub mod event;
+pub mod ids;
+pub mod kb;
+pub mod list;
+pub mod prefs;
+
+pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
+pub use agent::{Agent, AgentSummary, Distribution, Group, IdleThresholds, Me, Role, SignedIn};
+pub use chat::{
+    ChatForCaller, ChatState, CustomerChat, CustomerIdentity, FollowUp, Party, StartChat,
+    StartedChat,
+};
+pub use event::{Author, ChatEvent, EventKind};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, Timestamp};
+pub use kb::{
+    Article, ArticleInput, DeflectionAction, DeflectionCounts, DeflectionReport, Feedback,
+    PublicArticle,
+};
+pub use list::{ChatList, ChatRow, ChatView, Severity, StatusIcons};
+pub use prefs::{Column, ColumnPreference, ListPreferences, SortDirection, SortSpec};

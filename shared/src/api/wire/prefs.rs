@@ -1,0 +1,150 @@
+//! An agent's chat-list layout and sort, both ways: the console reads and saves it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain;
+
+/// The columns of every chat list (besides the selection checkbox).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    Status,
+    User,
+    Group,
+    Started,
+    QueueTime,
+    Idle,
+    Messages,
+    Agent,
+}
+
+impl From<domain::Column> for Column {
+    fn from(c: domain::Column) -> Self {
+        use domain::Column as D;
+        match c {
+            D::Status => Column::Status,
+            D::User => Column::User,
+            D::Group => Column::Group,
+            D::Started => Column::Started,
+            D::QueueTime => Column::QueueTime,
+            D::Idle => Column::Idle,
+            D::Messages => Column::Messages,
+            D::Agent => Column::Agent,
+        }
+    }
+}
+
+impl From<Column> for domain::Column {
+    fn from(c: Column) -> Self {
+        use domain::Column as D;
+        match c {
+            Column::Status => D::Status,
+            Column::User => D::User,
+            Column::Group => D::Group,
+            Column::Started => D::Started,
+            Column::QueueTime => D::QueueTime,
+            Column::Idle => D::Idle,
+            Column::Messages => D::Messages,
+            Column::Agent => D::Agent,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDirection {
+    Asc,
+    Desc,
+}
+
+impl From<domain::SortDirection> for SortDirection {
+    fn from(d: domain::SortDirection) -> Self {
+        match d {
+            domain::SortDirection::Asc => SortDirection::Asc,
+            domain::SortDirection::Desc => SortDirection::Desc,
+        }
+    }
+}
+
+impl From<SortDirection> for domain::SortDirection {
+    fn from(d: SortDirection) -> Self {
+        match d {
+            SortDirection::Asc => domain::SortDirection::Asc,
+            SortDirection::Desc => domain::SortDirection::Desc,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SortSpec {
+    pub column: Column,
+    pub direction: SortDirection,
+}
+
+impl From<domain::SortSpec> for SortSpec {
+    fn from(s: domain::SortSpec) -> Self {
+        SortSpec {
+            column: s.column.into(),
+            direction: s.direction.into(),
+        }
+    }
+}
+
+impl From<SortSpec> for domain::SortSpec {
+    fn from(s: SortSpec) -> Self {
+        domain::SortSpec {
+            column: s.column.into(),
+            direction: s.direction.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ColumnPreference {
+    pub column: Column,
+    pub visible: bool,
+    pub width: u32,
+}
+
+/// An agent's chat-list layout: which columns show, in which order, how wide, and the sort.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ListPreferences {
+    pub columns: Vec<ColumnPreference>,
+    pub sort: SortSpec,
+}
+
+impl From<&domain::ListPreferences> for ListPreferences {
+    fn from(p: &domain::ListPreferences) -> Self {
+        ListPreferences {
+            columns: p
+                .columns
+                .iter()
+                .map(|c| ColumnPreference {
+                    column: c.column.into(),
+                    visible: c.visible,
+                    width: c.width,
+                })
+                .collect(),
+            sort: p.sort.into(),
+        }
+    }
+}
+
+/// Checked by the use case that saves it (`ListPreferences::validated`), which refuses a bad
+/// layout with `invalid_input`.
+impl From<ListPreferences> for domain::ListPreferences {
+    fn from(p: ListPreferences) -> Self {
+        domain::ListPreferences {
+            columns: p
+                .columns
+                .into_iter()
+                .map(|c| domain::prefs::ColumnPreference {
+                    column: c.column.into(),
+                    visible: c.visible,
+                    width: c.width,
+                })
+                .collect(),
+            sort: p.sort.into(),
+        }
+    }
+}
