@@ -68,15 +68,21 @@ impl Cloud {
     async fn build(
         suggester: Option<Arc<dyn crate::ports::Suggester>>,
     ) -> Result<Cloud, CloudConfigError> {
-        let store = DynamoStore::from_env().await?;
+        let endpoint = required("CHATDESK_WS_ENDPOINT")?;
+        let dynamodb_endpoint = crate::dynamodb::endpoint_from_env();
+        let endpoints: Vec<&str> = [Some(endpoint.as_str()), dynamodb_endpoint.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let aws = crate::aws::sdk_config(&endpoints).await;
+        let store = DynamoStore::from_env_with(&aws);
         let secret = required("CHATDESK_TOKEN_SECRET")?;
         let tokens =
             TokenService::new(secret.as_bytes()).map_err(|reason| CloudConfigError::Invalid {
                 name: "CHATDESK_TOKEN_SECRET",
                 reason,
             })?;
-        let endpoint = required("CHATDESK_WS_ENDPOINT")?;
-        let poster = Arc::new(ApiGatewayPoster::for_endpoint(&endpoint).await);
+        let poster = Arc::new(ApiGatewayPoster::with_config(&aws, &endpoint));
         let defaults = IdleThresholds::default();
         let idle = IdleThresholds::new(
             seconds("CHATDESK_IDLE_WARNING_SECS", defaults.warning_ms)?,

@@ -79,7 +79,32 @@ pub async fn websocket(
     Ok(crate::realtime::handle_ws_event(app, fanout, event.payload).await)
 }
 
-/// Logs as JSON lines to CloudWatch; `CHATDESK_LOG` sets the filter (default `info`).
+/// Logs to CloudWatch, as JSON lines when the function's log format is JSON
+/// (`AWS_LAMBDA_LOG_FORMAT`). The filter is `CHATDESK_LOG`, else `AWS_LAMBDA_LOG_LEVEL`, else
+/// `RUST_LOG`: a level (`info`) or per-target levels (`warn,chatdesk=debug`); default `info`.
+/// CloudWatch stamps each line, so the lines carry no time of their own.
 pub fn init_logging() {
-    lambda_http::tracing::init_default_subscriber();
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    let setting = ["CHATDESK_LOG", "AWS_LAMBDA_LOG_LEVEL", "RUST_LOG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
+    let filter = setting
+        .as_deref()
+        .and_then(|s| s.trim().to_ascii_lowercase().parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let output = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_ansi(false)
+        .with_max_level(LevelFilter::TRACE);
+    let result = if json {
+        tracing::subscriber::set_global_default(output.json().finish().with(filter))
+    } else {
+        tracing::subscriber::set_global_default(output.finish().with(filter))
+    };
+    if result.is_err() {
+        tracing::warn!("a log subscriber was already set");
+    }
 }

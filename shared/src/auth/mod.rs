@@ -2,6 +2,7 @@
 //! always read from the store, never from the token); customers carry a token for one chat.
 
 pub mod identity;
+mod jwt_crypto;
 pub mod oidc;
 pub mod password;
 pub mod tokens;

@@ -96,7 +96,7 @@ struct KeyCache {
 
 pub struct OidcVerifier {
     config: OidcConfig,
-    http: reqwest::Client,
+    http: KeyFetcher,
     cache: RwLock<KeyCache>,
 }
 
@@ -107,12 +107,10 @@ impl OidcVerifier {
     }
 
     pub fn new(config: OidcConfig) -> Self {
+        super::jwt_crypto::install();
         OidcVerifier {
             config,
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .build()
-                .unwrap_or_default(),
+            http: KeyFetcher::new(),
             cache: RwLock::new(KeyCache {
                 fetched: None,
                 keys: HashMap::new(),
@@ -132,22 +130,10 @@ impl OidcVerifier {
     }
 
     async fn refresh(&self) -> Result<(), AuthError> {
-        let set: JwkSet = self
-            .http
-            .get(&self.config.jwks_url)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(|e| {
-                tracing::error!(error = %e, url = %self.config.jwks_url, "fetching the issuer's keys failed");
-                AuthError::Invalid
-            })?
-            .json()
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "the issuer's key set is malformed");
-                AuthError::Invalid
-            })?;
+        let set = self.http.get(&self.config.jwks_url).await.map_err(|e| {
+            tracing::error!(error = %e, url = %self.config.jwks_url, "fetching the issuer's keys failed");
+            AuthError::Invalid
+        })?;
         let mut keys = HashMap::new();
         for jwk in &set.keys {
             if let (Some(kid), Ok(key)) = (&jwk.common.key_id, DecodingKey::from_jwk(jwk)) {
@@ -198,5 +184,61 @@ impl OidcVerifier {
             .and_then(|v| v.as_str())
             .ok_or(AuthError::Invalid)?;
         AgentId::parse(username).map_err(|_| AuthError::Invalid)
+    }
+}
+
+/// Fetches the issuer's key set with the AWS SDK's own HTTPS connector (hyper over rustls, the
+/// system's trusted roots): a function already links it for DynamoDB, so verifying ID tokens adds
+/// no second HTTP stack.
+struct KeyFetcher {
+    connector: aws_smithy_http_client::Connector,
+}
+
+/// A key set is a few kilobytes; anything much larger is not one.
+const MAX_KEY_SET_BYTES: usize = 256 * 1024;
+const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl KeyFetcher {
+    fn new() -> KeyFetcher {
+        use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+        use aws_smithy_runtime_api::client::http::HttpConnectorSettings;
+        let settings = HttpConnectorSettings::builder()
+            .connect_timeout(FETCH_TIMEOUT)
+            .read_timeout(FETCH_TIMEOUT)
+            .build();
+        KeyFetcher {
+            connector: aws_smithy_http_client::Connector::builder()
+                .connector_settings(settings)
+                .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+                .tls_provider(Provider::Rustls(CryptoMode::Ring))
+                .build(),
+        }
+    }
+
+    async fn get(&self, url: &str) -> Result<JwkSet, String> {
+        use aws_smithy_runtime_api::client::http::HttpConnector;
+        use http_body_util::{BodyExt, Limited};
+        let request = aws_smithy_runtime_api::http::Request::get(url)
+            .map_err(|e| format!("bad key set URL: {e}"))?;
+        let fetch = async {
+            let response = self
+                .connector
+                .call(request)
+                .await
+                .map_err(|e| format!("request failed: {}", crate::errors::error_chain(&e)))?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(format!("the issuer answered {}", status.as_u16()));
+            }
+            Limited::new(response.into_body(), MAX_KEY_SET_BYTES)
+                .collect()
+                .await
+                .map(|body| body.to_bytes())
+                .map_err(|e| format!("reading the key set failed: {e}"))
+        };
+        let body = tokio::time::timeout(FETCH_TIMEOUT, fetch)
+            .await
+            .map_err(|_| "timed out".to_string())??;
+        serde_json::from_slice(&body).map_err(|e| format!("the key set is malformed: {e}"))
     }
 }

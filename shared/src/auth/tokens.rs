@@ -76,6 +76,7 @@ impl TokenService {
         if secret.len() < 32 {
             return Err("the token signing secret must be at least 32 bytes".into());
         }
+        super::jwt_crypto::install();
         Ok(TokenService {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),

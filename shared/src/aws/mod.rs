@@ -4,16 +4,19 @@ pub mod poster;
 
 pub use poster::ApiGatewayPoster;
 
-/// The SDK configuration from the environment (region, credentials). When `endpoint` points at
-/// this machine (a local emulator or the local gateway) and no access key is in the environment,
-/// static dummy credentials are used so that requests can still be signed.
-pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
+/// The SDK configuration from the environment (region, credentials), for clients of the given
+/// endpoint overrides. When one points at this machine (a local emulator or the local gateway)
+/// and no access key is in the environment, static dummy credentials are used so that requests
+/// can still be signed. A function loads it once for all its clients: one credential chain, one
+/// HTTPS client.
+pub async fn sdk_config(endpoints: &[&str]) -> aws_config::SdkConfig {
     let mut loader =
         aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client());
     if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
         loader = loader.region(aws_config::Region::new("us-east-1"));
     }
-    if endpoint.is_some_and(is_loopback_url) && std::env::var("AWS_ACCESS_KEY_ID").is_err() {
+    if endpoints.iter().any(|e| is_loopback_url(e)) && std::env::var("AWS_ACCESS_KEY_ID").is_err()
+    {
         loader =
             loader.credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
                 "local",

@@ -20,8 +20,12 @@ impl ApiGatewayPoster {
     /// A client for `endpoint` (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}` in
     /// AWS, the local server's address locally).
     pub async fn for_endpoint(endpoint: &str) -> Self {
-        let shared = crate::aws::sdk_config(Some(endpoint)).await;
-        let config = aws_sdk_apigatewaymanagement::config::Builder::from(&shared)
+        Self::with_config(&crate::aws::sdk_config(&[endpoint]).await, endpoint)
+    }
+
+    /// As `for_endpoint`, on an SDK configuration the caller already loaded.
+    pub fn with_config(shared: &aws_config::SdkConfig, endpoint: &str) -> Self {
+        let config = aws_sdk_apigatewaymanagement::config::Builder::from(shared)
             .endpoint_url(endpoint)
             .build();
         ApiGatewayPoster::new(Client::from_conf(config))

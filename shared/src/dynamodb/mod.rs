@@ -44,14 +44,15 @@ impl DynamoStore {
     /// `CHATDESK_TABLE` (default `chatdesk`) and, for an emulator or another compatible service,
     /// `CHATDESK_DYNAMODB_ENDPOINT`. The SDK client is built once.
     pub async fn from_env() -> Result<Self, StoreError> {
-        let table = std::env::var("CHATDESK_TABLE")
-            .ok()
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "chatdesk".into());
-        let endpoint = std::env::var("CHATDESK_DYNAMODB_ENDPOINT")
-            .ok()
-            .filter(|e| !e.is_empty());
-        Ok(Self::new(client_for(endpoint.as_deref()).await, table))
+        let endpoint = endpoint_from_env();
+        Ok(Self::new(client_for(endpoint.as_deref()).await, table_from_env()))
+    }
+
+    /// As `from_env`, on an SDK configuration the caller already loaded (for every client of a
+    /// function) with `endpoint_from_env` among its endpoints.
+    pub fn from_env_with(shared: &aws_config::SdkConfig) -> Self {
+        let endpoint = endpoint_from_env();
+        Self::new(client_with(shared, endpoint.as_deref()), table_from_env())
     }
 
     pub fn table(&self) -> &str {
@@ -76,10 +77,28 @@ impl DynamoStore {
     }
 }
 
+fn table_from_env() -> String {
+    std::env::var("CHATDESK_TABLE")
+        .ok()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "chatdesk".into())
+}
+
+/// `CHATDESK_DYNAMODB_ENDPOINT`, the endpoint of an emulator or another compatible service.
+pub fn endpoint_from_env() -> Option<String> {
+    std::env::var("CHATDESK_DYNAMODB_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+}
+
 /// A client for DynamoDB or, with `endpoint`, a compatible service.
 pub async fn client_for(endpoint: Option<&str>) -> Client {
-    let shared = crate::aws::sdk_config(endpoint).await;
-    let mut config = aws_sdk_dynamodb::config::Builder::from(&shared);
+    let shared = crate::aws::sdk_config(endpoint.as_slice()).await;
+    client_with(&shared, endpoint)
+}
+
+fn client_with(shared: &aws_config::SdkConfig, endpoint: Option<&str>) -> Client {
+    let mut config = aws_sdk_dynamodb::config::Builder::from(shared);
     if let Some(e) = endpoint {
         config = config.endpoint_url(e);
     }
