@@ -7,8 +7,8 @@ use chatdesk_tests::client::{Api, Ws};
 use chatdesk_tests::server::spawn_server_with;
 use rsa::traits::PublicKeyParts;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
-use sha2::{Digest, Sha256};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 struct Issuer {
     url: String,

@@ -191,7 +191,9 @@ impl OidcVerifier {
 /// system's trusted roots): a function already links it for DynamoDB, so verifying ID tokens adds
 /// no second HTTP stack.
 struct KeyFetcher {
-    connector: aws_smithy_http_client::Connector,
+    /// Built on the first fetch: building it loads the system's trusted roots, which a cold
+    /// start that never sees an ID token should not pay for.
+    connector: std::sync::OnceLock<aws_smithy_http_client::Connector>,
 }
 
 /// A key set is a few kilobytes; anything much larger is not one.
@@ -200,19 +202,25 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl KeyFetcher {
     fn new() -> KeyFetcher {
+        KeyFetcher {
+            connector: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn connector(&self) -> &aws_smithy_http_client::Connector {
         use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
         use aws_smithy_runtime_api::client::http::HttpConnectorSettings;
-        let settings = HttpConnectorSettings::builder()
-            .connect_timeout(FETCH_TIMEOUT)
-            .read_timeout(FETCH_TIMEOUT)
-            .build();
-        KeyFetcher {
-            connector: aws_smithy_http_client::Connector::builder()
+        self.connector.get_or_init(|| {
+            let settings = HttpConnectorSettings::builder()
+                .connect_timeout(FETCH_TIMEOUT)
+                .read_timeout(FETCH_TIMEOUT)
+                .build();
+            aws_smithy_http_client::Connector::builder()
                 .connector_settings(settings)
                 .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
                 .tls_provider(Provider::Rustls(CryptoMode::Ring))
-                .build(),
-        }
+                .build()
+        })
     }
 
     async fn get(&self, url: &str) -> Result<JwkSet, String> {
@@ -222,7 +230,7 @@ impl KeyFetcher {
             .map_err(|e| format!("bad key set URL: {e}"))?;
         let fetch = async {
             let response = self
-                .connector
+                .connector()
                 .call(request)
                 .await
                 .map_err(|e| format!("request failed: {}", crate::errors::error_chain(&e)))?;

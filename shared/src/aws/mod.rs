@@ -15,8 +15,7 @@ pub async fn sdk_config(endpoints: &[&str]) -> aws_config::SdkConfig {
     if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
         loader = loader.region(aws_config::Region::new("us-east-1"));
     }
-    if endpoints.iter().any(|e| is_loopback_url(e)) && std::env::var("AWS_ACCESS_KEY_ID").is_err()
-    {
+    if endpoints.iter().any(|e| is_loopback_url(e)) && std::env::var("AWS_ACCESS_KEY_ID").is_err() {
         loader =
             loader.credentials_provider(aws_sdk_apigatewaymanagement::config::Credentials::new(
                 "local",

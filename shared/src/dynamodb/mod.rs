@@ -45,7 +45,10 @@ impl DynamoStore {
     /// `CHATDESK_DYNAMODB_ENDPOINT`. The SDK client is built once.
     pub async fn from_env() -> Result<Self, StoreError> {
         let endpoint = endpoint_from_env();
-        Ok(Self::new(client_for(endpoint.as_deref()).await, table_from_env()))
+        Ok(Self::new(
+            client_for(endpoint.as_deref()).await,
+            table_from_env(),
+        ))
     }
 
     /// As `from_env`, on an SDK configuration the caller already loaded (for every client of a
