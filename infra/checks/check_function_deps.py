@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Each Lambda function links only what its routes need: no function links the embedded store
-(rusqlite), and only `kb` and `suggestions` link the suggestion engine (tantivy, candle).
+(rusqlite), and only `kb` and `suggestions` link the suggestion engine (tantivy, candle). Nor
+does any link what once made every function larger for nothing: a second HTTP client (reqwest;
+the SDK's connector fetches the OpenID Connect keys), a regex engine (a log-filter feature), the
+SSO credential providers (operator commands only) or the elliptic-curve JWT algorithms (chatdesk's
+tokens are HS256 and RS256).
 
 Reads `cargo tree -p <function>` for every folder of functions/: the dependency graph of that
 package alone, with the features it enables itself, which is what `cargo lambda build` links for
@@ -16,6 +20,8 @@ REPO = Path(__file__).resolve().parents[2]
 ENGINE = {"tantivy", "candle-core", "candle-nn", "candle-transformers", "tokenizers"}
 EMBEDDED_STORE = {"rusqlite", "libsqlite3-sys"}
 WITH_ENGINE = {"kb", "suggestions"}
+NOT_NEEDED = {"reqwest", "regex", "regex-automata", "aws-sdk-sso", "aws-sdk-ssooidc", "p256",
+              "p384", "ed25519-dalek"}
 
 
 def linked_crates(function):
@@ -35,6 +41,10 @@ def main():
         engine = sorted(crates & ENGINE)
         if store:
             failures.append(f"{fn}: links the embedded store ({', '.join(store)})")
+        # The engine's tokenizer uses regex itself.
+        needless = sorted(crates & (NOT_NEEDED - ({"regex", "regex-automata"} if fn in WITH_ENGINE else set())))
+        if needless:
+            failures.append(f"{fn}: links crates no function needs ({', '.join(needless)})")
         if fn in WITH_ENGINE and "tantivy" not in crates:
             failures.append(f"{fn}: serves suggestions but does not link the engine")
         if fn not in WITH_ENGINE and engine:
@@ -44,7 +54,8 @@ def main():
         print("\n".join(f"FAIL {f}" for f in failures))
         return 1
     print(f"PASS [function dependencies]: {len(functions)} functions; none links rusqlite; "
-          f"only {' and '.join(sorted(WITH_ENGINE))} link tantivy and candle")
+          f"only {' and '.join(sorted(WITH_ENGINE))} link tantivy and candle; none links "
+          f"{', '.join(sorted(NOT_NEEDED))}")
     return 0
 
 
