@@ -178,7 +178,8 @@ def main():
         "",
         "Written by `infra/measure-functions.sh` (do not edit by hand; run it again). Release builds",
         "(`cargo lambda build --release`, x86_64, the workspace's release profile: LTO, one codegen",
-        "unit, `opt-level = \"s\"`, stripped, `panic = \"abort\"`), zipped with deflate as a deployment",
+        "unit, `opt-level = \"s\"` and `\"z\"` for chatdesk's own code, stripped, `panic = \"abort\"`), zipped",
+        "with deflate as a deployment",
         "package. Start-up is measured on this machine, not in Lambda: each `bootstrap` is started",
         "against a mock of the Lambda runtime API on a loopback port with the environment the template",
         "gives it, DynamoDB is moto (in process, one request at a time, ~1-3 ms per call), and the",
@@ -226,8 +227,11 @@ def main():
             + ("Every function except `kb` and `suggestions` is within 1.3x of it in both."
                if not over else
                "Beyond 1.3x of it: " + ", ".join(f"`{n}`" for n in over) + ".")
-            + " What they carry beyond it: the API Gateway management client (the functions that post), "
-            "JWT verification with the issuer's key fetcher, and the routes' use cases. `kb` and "
+            + " What they carry beyond it: the API Gateway management client, the other DynamoDB "
+            "operations the store uses (Query, UpdateItem, PutItem, TransactWriteItems, "
+            "BatchWriteItem), HS256 tokens and RS256 verification of the issuer's ID tokens, the "
+            "stored and wire formats, and the use cases (reached through the ports' trait objects, so "
+            "a function links every store operation, not only its routes'). `kb` and "
             "`suggestions` add tantivy, candle and tokenizers; the model's 87 MB is in the layer, not "
             "in their zips, and its load is most of their init.",
         ]

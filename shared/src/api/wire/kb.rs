@@ -19,11 +19,8 @@ pub struct Article {
     /// Drafts are never suggested or shown to customers.
     pub published: bool,
     pub updated_at: Timestamp,
-    // Undocumented, but an article just saved has always been answered with its embedding
-    // (lists leave it out); kept so the bodies stay as they were.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(ignore)]
-    pub embedding: Option<Vec<f32>>,
+    // The article's embedding (384 numbers, some 4 KB of JSON) is the suggestion index's, never
+    // the API's: no client reads it.
 }
 
 impl From<&domain::kb::Article> for Article {
@@ -36,7 +33,6 @@ impl From<&domain::kb::Article> for Article {
             groups: a.groups.iter().map(Into::into).collect(),
             published: a.published,
             updated_at: a.updated_at.into(),
-            embedding: a.embedding.clone(),
         }
     }
 }
