@@ -84,15 +84,12 @@ pub async fn websocket(
 /// `RUST_LOG`: a level (`info`) or per-target levels (`warn,chatdesk=debug`); default `info`.
 /// CloudWatch stamps each line, so the lines carry no time of their own.
 pub fn init_logging() {
-    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::filter::LevelFilter;
     use tracing_subscriber::layer::SubscriberExt;
     let setting = ["CHATDESK_LOG", "AWS_LAMBDA_LOG_LEVEL", "RUST_LOG"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
-    let filter = setting
-        .as_deref()
-        .and_then(|s| s.trim().to_ascii_lowercase().parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let filter = log_filter(setting.as_deref());
     let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     let output = tracing_subscriber::fmt()
         .with_target(false)
@@ -106,5 +103,38 @@ pub fn init_logging() {
     };
     if result.is_err() {
         tracing::warn!("a log subscriber was already set");
+    }
+}
+
+/// The filter a log setting names; `info` when there is none or it does not parse.
+fn log_filter(setting: Option<&str>) -> tracing_subscriber::filter::Targets {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    setting
+        .and_then(|s| s.trim().to_ascii_lowercase().parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_filter;
+    use tracing::Level;
+
+    #[test]
+    fn log_settings_name_levels_per_target() {
+        let default = log_filter(None);
+        assert!(default.would_enable("chatdesk::app", &Level::INFO));
+        assert!(!default.would_enable("chatdesk::app", &Level::DEBUG));
+
+        // Lambda's own setting is upper case.
+        assert!(log_filter(Some("DEBUG")).would_enable("hyper", &Level::DEBUG));
+
+        let mixed = log_filter(Some("warn,chatdesk=debug"));
+        assert!(mixed.would_enable("chatdesk::realtime", &Level::DEBUG));
+        assert!(!mixed.would_enable("aws_smithy_runtime", &Level::INFO));
+        assert!(mixed.would_enable("aws_smithy_runtime", &Level::WARN));
+
+        let nonsense = log_filter(Some("loud=very"));
+        assert!(nonsense.would_enable("chatdesk", &Level::INFO));
+        assert!(!nonsense.would_enable("chatdesk", &Level::DEBUG));
     }
 }
