@@ -70,17 +70,15 @@ step "(d) Each function's IAM policy against infra/permissions.json"
 run "permissions" python3 infra/checks/check_template.py permissions --manifest "$work/manifest.json"
 
 step "(e) samtranslator expansion deployed to moto's CloudFormation"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The tests' single-threaded moto (tests/support/moto_serial.py: conditional writes and
-# transactions are only serialisable one request at a time), else the stock server.
-if [ -f tests/support/moto_serial.py ]; then
-  python3 tests/support/moto_serial.py -H 127.0.0.1 -p "$port" > "$work/moto.log" 2>&1 &
-else
-  moto_server -H 127.0.0.1 -p "$port" > "$work/moto.log" 2>&1 &
-fi
+# transactions are only serialisable one request at a time). It binds a port the OS picks and
+# prints it first, so no other process can take the port between choosing and binding it.
+python3 tests/support/moto_serial.py -H 127.0.0.1 -p 0 > "$work/moto.port" 2> "$work/moto.log" &
 moto_pid=$!
-for _ in $(seq 1 100); do
-  python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2)' "$port" 2>/dev/null && break
+port=""
+for _ in $(seq 1 300); do
+  port=$(head -n 1 "$work/moto.port" 2>/dev/null || true)
+  [ -n "$port" ] && break
   if ! kill -0 "$moto_pid" 2>/dev/null; then echo "moto did not start:"; cat "$work/moto.log"; break; fi
   sleep 0.1
 done

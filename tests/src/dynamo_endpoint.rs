@@ -1,13 +1,12 @@
 //! A DynamoDB-compatible endpoint for the tests, started once per test process:
 //! 1. `CHATDESK_TEST_DYNAMODB_ENDPOINT` when set (any endpoint: DynamoDB Local, LocalStack, AWS);
 //! 2. else LocalStack through testcontainers when a Docker engine is reachable;
-//! 3. else moto (PyPI `moto[server]`) as a child process on a free loopback port, answering one
+//! 3. else moto (PyPI `moto[server]`) as a child process on a loopback port it picks itself, answering one
 //!    request at a time (what CI, which has no Docker, uses). It is killed when the test process
 //!    exits.
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
 
@@ -33,24 +32,6 @@ fn docker_reachable() -> bool {
     std::os::unix::net::UnixStream::connect("/var/run/docker.sock").is_ok()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn wait_until_listening(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("moto_server did not start listening on port {port} within 30 s");
-}
-
 /// PR_SET_PDEATHSIG fires when the *thread* that spawned the child ends, so moto is spawned from
 /// a thread that lives as long as the process.
 fn start_moto() -> String {
@@ -65,13 +46,14 @@ fn start_moto() -> String {
 }
 
 fn spawn_moto() -> String {
-    let port = free_port();
     // moto, but answering one request at a time: see tests/support/moto_serial.py for why.
+    // Port 0: moto binds a port the OS picks and prints it. Picking a "free" port here and
+    // passing it in raced with the test servers of the same binary binding port 0.
     let launcher = concat!(env!("CARGO_MANIFEST_DIR"), "/support/moto_serial.py");
     let mut command = Command::new("python3");
     command
-        .args([launcher, "-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
+        .args([launcher, "-H", "127.0.0.1", "-p", "0"])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null());
     // Die with the test process, whatever way it ends.
     unsafe {
@@ -83,15 +65,37 @@ fn spawn_moto() -> String {
     }
     // Never waited on: the child lives as long as this process and dies with it (PDEATHSIG).
     #[allow(clippy::zombie_processes)]
-    let child = command.spawn().unwrap_or_else(|e| {
+    let mut child = command.spawn().unwrap_or_else(|e| {
         panic!("cannot start moto_server ({e}): run the README's test command (./scripts/test.sh), which installs it")
     });
+    let stdout = child.stdout.take().expect("moto_server's piped stdout");
     if let Ok(mut slot) = MOTO.lock() {
         *slot = Some(child);
     }
-    wait_until_listening(port);
+    let port = listening_port(stdout);
     eprintln!("DynamoDB endpoint: moto (serial) on 127.0.0.1:{port}");
     format!("http://127.0.0.1:{port}")
+}
+
+/// The port moto reports once it listens; the rest of its output is drained so that a later
+/// print never blocks it on a full pipe.
+fn listening_port(stdout: std::process::ChildStdout) -> u16 {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let first = lines.next().and_then(|l| l.ok());
+        let _ = tx.send(first);
+        for _ in lines {}
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|_| panic!("moto_server did not report its port within 30 s"));
+    first
+        .as_deref()
+        .map(str::trim)
+        .and_then(|line| line.parse().ok())
+        .unwrap_or_else(|| panic!("moto_server exited before listening (first line: {first:?})"))
 }
 
 async fn start_localstack() -> Option<String> {
