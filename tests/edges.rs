@@ -104,28 +104,8 @@ async fn dynamodb_server() -> TestServer {
     chatdesk_tests::server::spawn_server_with(stores, |_| {}).await
 }
 
-macro_rules! on_both_stores {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $scenario() {
-                    super::$scenario(super::sqlite_server().await).await
-                }
-            )*
-        }
-        mod dynamodb {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $scenario() {
-                    super::$scenario(super::dynamodb_server().await).await
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+chatdesk_tests::on_both_stores!(
+    worker_threads = 4;
     absurd_follow_up_times_are_refused_and_nothing_is_stored,
     follow_up_times_are_accepted_from_just_before_now_to_two_years_ahead,
     sequence_numbers_and_counts_out_of_range_are_refused,

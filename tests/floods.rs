@@ -213,30 +213,8 @@ async fn an_agent_flood_is_paced_and_leaves_the_customer_side_alone(server: Test
     assert_eq!(status, 201, "the customer still writes: {body}");
 }
 
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(sqlite_server().await).await
-                }
-            )*
-        }
-        mod dynamodb {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(dynamodb_server().await).await
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+chatdesk_tests::on_both_stores!(
+    worker_threads = 4;
     one_customer_token_cannot_open_many_sockets,
     a_customer_flood_over_sockets_and_rest_is_paced_per_chat,
     an_agent_flood_is_paced_and_leaves_the_customer_side_alone,

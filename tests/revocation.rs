@@ -368,30 +368,8 @@ async fn an_operator_command_beside_the_running_server_revokes_at_once() {
     assert_eq!(status, 401);
 }
 
-macro_rules! on_both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(sqlite_server().await).await
-                }
-            )*
-        }
-        mod dynamodb {
-            use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(dynamodb_server().await).await
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+chatdesk_tests::on_both_stores!(
+    worker_threads = 4;
     a_chat_transferred_away_stops_reaching_the_agent,
     a_demoted_manager_loses_the_other_groups_at_once,
     a_removed_agent_is_cut_off_and_stays_cut_off,

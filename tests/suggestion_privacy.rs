@@ -31,28 +31,8 @@ async fn dynamodb_server() -> TestServer {
     chatdesk_tests::server::spawn_server_with(stores, |c| c.suggestions = true).await
 }
 
-macro_rules! on_both_stores {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    super::$scenario(super::sqlite_server().await).await
-                }
-            )*
-        }
-        mod dynamodb {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $scenario() {
-                    super::$scenario(super::dynamodb_server().await).await
-                }
-            )*
-        }
-    };
-}
-
-on_both_stores!(
+chatdesk_tests::on_both_stores!(
+    worker_threads = 2;
     customers_and_anonymous_callers_never_get_resolutions_or_questions,
     a_customer_reads_that_their_chat_ended_but_not_the_agents_note,
     a_customer_socket_is_told_of_the_end_without_the_agents_note,

@@ -13,3 +13,32 @@ pub mod pushes;
 pub mod server;
 pub mod sign_in;
 pub mod stored_world;
+
+/// Runs each scenario (an `async fn(TestServer)` of the calling test file) twice: as
+/// `sqlite::<name>` on the server the file's `sqlite_server()` starts, and as `dynamodb::<name>`
+/// on its `dynamodb_server()`.
+///
+/// ```ignore
+/// chatdesk_tests::on_both_stores!(worker_threads = 4; a_scenario, another_scenario);
+/// ```
+#[macro_export]
+macro_rules! on_both_stores {
+    (worker_threads = $threads:literal; $($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+                async fn $scenario() {
+                    super::$scenario(super::sqlite_server().await).await
+                }
+            )*
+        }
+        mod dynamodb {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = $threads)]
+                async fn $scenario() {
+                    super::$scenario(super::dynamodb_server().await).await
+                }
+            )*
+        }
+    };
+}
