@@ -225,7 +225,8 @@ impl Server {
         self.run_until(shutdown_signal()).await
     }
 
-    /// Serves both listeners until `stop` completes, lets open requests finish, and removes the
+    /// Serves both listeners until `stop` completes; then closes every WebSocket ("going away")
+    /// and lets each run its `$disconnect` cleanup, lets open requests finish, and removes the
     /// gateway endpoint file.
     pub async fn run_until(self, stop: impl Future<Output = ()>) -> Result<(), ServerError> {
         let (stopping, stopped) = tokio::sync::watch::channel(false);
@@ -234,9 +235,19 @@ impl Server {
             let _ = rx.wait_for(|s| *s).await;
         };
         let header_read_timeout = self.config.header_read_timeout;
+        let sockets = self.registry.clone();
         tokio::join!(
             async move {
                 stop.await;
+                // Sockets first, while the listeners (the `@connections` API among them) still
+                // answer what their last frames post.
+                let left = sockets.close_all(SOCKET_DRAIN).await;
+                if left > 0 {
+                    tracing::warn!(
+                        sockets = left,
+                        "sockets still open after the shutdown grace"
+                    );
+                }
                 let _ = stopping.send(true);
             },
             serve::serve(
@@ -252,6 +263,8 @@ impl Server {
                 when_stopped(stopped_too)
             ),
         );
+        // A socket that connected while the listeners stopped.
+        self.registry.close_all(SOCKET_DRAIN).await;
         endpoint_file::remove(&self.config.data_dir, self.gateway_addr);
         Ok(())
     }
@@ -351,6 +364,25 @@ fn offline_parts(
     })
 }
 
+/// How long a stopping server waits for its WebSockets to close and clean up.
+const SOCKET_DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Ctrl-C, or SIGTERM (what `docker stop`, systemd and Kubernetes send).
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stop with Ctrl-C");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: closing WebSockets, finishing open requests");
 }

@@ -283,7 +283,10 @@ async fn chatdesk(
     let base = server.base_url();
     let addr = server.addr();
     let app = server.app.clone();
-    tokio::spawn(server.run_until_stopped());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.run_until(async move {
+        let _ = stopped.await;
+    }));
 
     let agents = chats.div_ceil(CHATS_PER_AGENT);
     let groups = agents.div_ceil(agents_per_group);
@@ -376,6 +379,9 @@ async fn chatdesk(
     .await;
     let calls = counting.snapshot();
     drop(pairs);
+    // A clean stop: every socket runs its `$disconnect` cleanup before the runtime goes.
+    let _ = stop.send(());
+    let _ = serving.await;
     (figures(lat, wall), calls, agents, groups)
 }
 
