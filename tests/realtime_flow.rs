@@ -304,3 +304,58 @@ async fn in_an_automatic_group_the_agent_gets_the_chat_live_without_pulling() {
         .await;
     assert_eq!(assigned["event"]["by"]["kind"], "automatic");
 }
+
+/// Queue positions go only to the customers whose place changed: one joining at the back moves
+/// nobody, one leaving moves only those behind it.
+#[tokio::test]
+async fn only_customers_whose_place_changed_are_told_their_position() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let mut waiting = Vec::new();
+    for name in ["Ann", "Ben", "Cid"] {
+        let (chat, token) = api
+            .start_chat("support", name, "How long is the wait?")
+            .await;
+        let mut ws = Ws::connect(&server.ws_url(&token)).await.unwrap();
+        ws.send(json!({"action":"resume","chat_id":chat,"after_seq":0}))
+            .await;
+        ws.expect("resumed", |f| f["type"] == "resumed").await;
+        waiting.push((chat, ws));
+    }
+    let position_of = |chat: &str| {
+        let chat = chat.to_owned();
+        move |f: &serde_json::Value| f["type"] == "queue_position" && f["chat_id"] == chat.as_str()
+    };
+
+    // Dee joins at the back: the three ahead of her keep their places and hear nothing. (The
+    // fan-out has finished when the start answers, so a frame would already be on its way.)
+    let (dee, _) = api.start_chat("support", "Dee", "Is anyone there?").await;
+    for (chat, ws) in waiting.iter_mut() {
+        ws.expect_none("a position", Duration::from_millis(300), position_of(chat))
+            .await;
+    }
+
+    // Alice takes Ben (second): Ann, ahead of him, hears nothing; Cid moves from 2 to 1.
+    let (status, out) = api
+        .action("pull", &alice, json!({"chat_ids":[waiting[1].0]}))
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let cid = waiting[2].0.clone();
+    let moved = waiting[2]
+        .1
+        .expect("Cid's new place", position_of(&cid))
+        .await;
+    assert_eq!(moved["position"], 1);
+    let ann = waiting[0].0.clone();
+    waiting[0]
+        .1
+        .expect_none(
+            "a position for Ann",
+            Duration::from_millis(300),
+            position_of(&ann),
+        )
+        .await;
+    let (_, dee_now) = api.get(&format!("/api/chats/{dee}"), &alice).await;
+    assert_eq!(dee_now["state"], "queued", "{dee_now}");
+}

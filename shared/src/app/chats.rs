@@ -129,6 +129,7 @@ impl App {
                     event: first.clone(),
                     previous_group: None,
                     readers_changed: false,
+                    queued_before: None,
                 })
                 .await;
         }

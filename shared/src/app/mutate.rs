@@ -7,7 +7,7 @@ use super::{App, AppError};
 use crate::domain::numbering;
 use crate::domain::rules::Mutation;
 use crate::domain::{AgentId, Chat, ChatEvent, ChatId, DomainError, Timestamp};
-use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, StoreError};
+use crate::ports::{ChatCommit, ChatNotice, CommitOutcome, QueuePlace, StoreError};
 
 /// Enough for a burst of concurrent messages in one chat (tested with twenty at once); a rule
 /// that stops applying (the chat was taken by someone else) ends the loop long before.
@@ -99,6 +99,7 @@ impl App {
                             event: event.clone(),
                             previous_group,
                             readers_changed,
+                            queued_before: QueuePlace::of(&before),
                         })
                         .await;
                     return Ok((Mutated::Changed { chat, event }, load.release));

@@ -19,7 +19,7 @@ pub use connections::{
 pub use error::StoreError;
 pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
-pub use notifier::{ChatNotice, Notifier, NullNotifier, SessionChange};
+pub use notifier::{ChatNotice, Notifier, NullNotifier, QueuePlace, SessionChange};
 pub use store::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
 };

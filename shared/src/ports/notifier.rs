@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 
-use crate::domain::{AgentId, Chat, ChatEvent, GroupId};
+use super::indexing::ListPosition;
+use crate::domain::{AgentId, Chat, ChatEvent, ChatState, GroupId};
 
 /// A committed change that people watching must hear about: the chat as it now is, the event
 /// that changed it, and the group it was in before (a transfer is news to both groups).
@@ -12,6 +13,26 @@ pub struct ChatNotice {
     /// The change moved the chat to another group or agent, so who may read it changed: the
     /// connections watching it are checked again before they receive anything more.
     pub readers_changed: bool,
+    /// Where the chat stood in its group's queue before the change, if it was queued: the
+    /// customers behind that place moved up.
+    pub queued_before: Option<QueuePlace>,
+}
+
+/// A chat's place in a group's queue (the queue is ordered by `ListPosition`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuePlace {
+    pub group: GroupId,
+    pub position: ListPosition,
+}
+
+impl QueuePlace {
+    /// The chat's place, when it is waiting in a queue.
+    pub fn of(chat: &Chat) -> Option<QueuePlace> {
+        (chat.state == ChatState::Queued && !chat.is_deleted()).then(|| QueuePlace {
+            group: chat.group_id.clone(),
+            position: ListPosition::of(chat),
+        })
+    }
 }
 
 /// Why an agent's open connections are closed.

@@ -16,8 +16,8 @@ use crate::domain::{AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, I
 use crate::errors::error_chain;
 use crate::ports::{
     Audience, ChatFilter, ChatNotice, ChatStore, Clock, ConnectionId, ConnectionOwner,
-    ConnectionPoster, ConnectionStore, DirectoryStore, Notifier, PostError, PrincipalKey,
-    SessionChange, StoreError,
+    ConnectionPoster, ConnectionStore, DirectoryStore, ListPosition, Notifier, PostError,
+    PrincipalKey, QueuePlace, SessionChange, StoreError,
 };
 
 /// Posts in flight at once for one fan-out.
@@ -143,6 +143,7 @@ impl Fanout {
             event,
             previous_group,
             readers_changed,
+            queued_before,
         } = notice;
 
         // 1. The event itself, to everyone in the chat (customers only see what is theirs).
@@ -202,8 +203,17 @@ impl Fanout {
         );
         let mut queue_counts = BTreeMap::new();
         if queue_changed {
+            let queued_now = QueuePlace::of(&chat);
             for group in &affected {
-                let count = self.post_queue_positions(group).await?;
+                // Only the customers at or behind the place the chat left or took have a new
+                // position: a chat joining at the back moves nobody else.
+                let moved_from = [&queued_before, &queued_now]
+                    .into_iter()
+                    .flatten()
+                    .filter(|place| &place.group == group)
+                    .map(|place| &place.position)
+                    .min();
+                let count = self.post_queue_positions(group, moved_from).await?;
                 queue_counts.insert(group.to_string(), count);
             }
         }
@@ -250,14 +260,25 @@ impl Fanout {
         Ok(())
     }
 
-    /// Tells each customer waiting in the group's queue their position; returns the queue's
-    /// length (at most `QUEUE_NOTIFY_LIMIT`).
-    async fn post_queue_positions(&self, group: &GroupId) -> Result<u32, StoreError> {
+    /// Tells each customer waiting in the group's queue at or behind `moved_from` their new
+    /// position (nobody when the change took or left no place in this queue); returns the
+    /// queue's length (at most `QUEUE_NOTIFY_LIMIT`).
+    async fn post_queue_positions(
+        &self,
+        group: &GroupId,
+        moved_from: Option<&ListPosition>,
+    ) -> Result<u32, StoreError> {
         let queue = self
             .chats
             .list_chats(&ChatFilter::GroupQueue(group.clone()), QUEUE_NOTIFY_LIMIT)
             .await?;
+        let Some(moved_from) = moved_from else {
+            return Ok(queue.len() as u32);
+        };
         for (position, queued) in queue.iter().enumerate() {
+            if &ListPosition::of(queued) < moved_from {
+                continue;
+            }
             let customers: Vec<ConnectionId> = self
                 .connections
                 .chat_subscribers(&queued.id)
