@@ -73,7 +73,7 @@ async fn a_new_data_directory_and_every_file_in_it_are_private_to_the_owner() {
         .await
         .unwrap();
     let base_url = server.base_url();
-    tokio::spawn(server.run_until_stopped());
+    tokio::spawn(server.run_until(std::future::pending()));
     a_conversation(&base_url).await;
 
     assert_eq!(mode(&data_dir), 0o700, "the data directory");
@@ -114,7 +114,7 @@ async fn a_data_directory_left_readable_by_an_older_version_is_tightened_on_star
         .await
         .unwrap();
     let base_url = server.base_url();
-    tokio::spawn(server.run_until_stopped());
+    tokio::spawn(server.run_until(std::future::pending()));
     a_conversation(&base_url).await;
 
     assert_eq!(mode(&data_dir), 0o700);

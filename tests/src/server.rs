@@ -35,7 +35,9 @@ async fn start(server: Server, data_dir: tempfile::TempDir) -> TestServer {
     let registry = server.registry.clone();
     let stores = server.stores.clone();
     let fanout = server.fanout.clone();
-    tokio::spawn(server.run_until_stopped());
+    // Until the test process ends: a test server must not take over the process's Ctrl-C and
+    // SIGTERM (a test runner's SIGTERM must still end the process).
+    tokio::spawn(server.run_until(std::future::pending()));
     TestServer {
         addr,
         base_url,
