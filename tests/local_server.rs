@@ -144,7 +144,7 @@ async fn only_connection(server: &TestServer) -> ConnectionId {
         .await
         .unwrap();
     assert_eq!(ids.len(), 1, "{ids:?}");
-    ids[0].clone()
+    ids[0].connection.clone()
 }
 
 #[tokio::test]

@@ -139,7 +139,7 @@ async fn a_client_that_vanished_is_removed_at_the_next_fan_out() {
         .group_subscribers(&chatdesk::domain::GroupId::parse("support").unwrap())
         .await
         .unwrap();
-    assert!(!subscribers.contains(&ghost));
+    assert!(!subscribers.iter().any(|s| s.connection == ghost));
     assert_eq!(subscribers.len(), 1, "only alice's live connection remains");
 }
 
@@ -224,7 +224,7 @@ async fn the_local_connections_api_behaves_like_api_gateway() {
         .group_subscribers(&chatdesk::domain::GroupId::parse("support").unwrap())
         .await
         .unwrap();
-    let id = conns[0].to_string();
+    let id = conns[0].connection.to_string();
     let resp = http
         .post(format!("{}/@connections/{}", server.gateway_url, id))
         .body(r#"{"type":"hello"}"#)
@@ -358,4 +358,87 @@ async fn only_customers_whose_place_changed_are_told_their_position() {
         .await;
     let (_, dee_now) = api.get(&format!("/api/chats/{dee}"), &alice).await;
     assert_eq!(dee_now["state"], "queued", "{dee_now}");
+}
+
+/// Messages reach the consoles that show a list holding the chat, gathered into at most one frame
+/// a second with the latest counts; a console showing no list, or a list without the chat, is
+/// sent nothing for them. Structural changes (the chat ending) still reach every console of the
+/// group at once, so the queue badge and My Active count stay live.
+#[tokio::test]
+async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let carol = api.login("carol").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let (status, _) = api
+        .action("pull", &alice, json!({"chat_ids": [chat]}))
+        .await;
+    assert_eq!(status, 200);
+
+    let mut no_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    let mut other_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    other_list.watch_list(json!({"view":"my_completed"})).await;
+    let mut support_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    support_list
+        .watch_list(json!({"view":"group","group_id":"support","inactive":false}))
+        .await;
+
+    // Ten messages as fast as the customer can send them.
+    for i in 0..10 {
+        let (status, body) = api
+            .post(
+                &format!("/api/chats/{chat}/messages"),
+                &customer,
+                json!({"client_msg_id": format!("m{i}"), "body": format!("message {i}")}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    // The question and ten messages.
+    let all = 11;
+    let about_chat = |f: &serde_json::Value| f.to_string().contains(chat.as_str());
+    let mut rows_frames = 0;
+    let mut latest = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(2500);
+    while latest < all {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(f) = support_list.next(left).await else {
+            break;
+        };
+        if f["type"] == "chat_rows" {
+            rows_frames += 1;
+            for r in f["chats"].as_array().unwrap() {
+                if r["id"] == chat.as_str() {
+                    latest = latest.max(r["messages"].as_u64().unwrap());
+                }
+            }
+        }
+    }
+    assert_eq!(latest, all, "the list ends with the latest count");
+    assert!(
+        (1..=3).contains(&rows_frames),
+        "ten messages within about a second cost {rows_frames} list frames"
+    );
+    no_list
+        .expect_none(
+            "rows for a list not on screen",
+            Duration::from_millis(1500),
+            about_chat,
+        )
+        .await;
+    other_list
+        .expect_none(
+            "rows of a chat not in the list",
+            Duration::from_millis(10),
+            about_chat,
+        )
+        .await;
+
+    // The end changes My Active and the lists: every console of the group hears of it.
+    let (status, _) = api.action("end", &alice, json!({"chat_ids": [chat]})).await;
+    assert_eq!(status, 200);
+    for ws in [&mut no_list, &mut other_list, &mut support_list] {
+        ws.expect("the end", is_chat_changed(&chat, "ended")).await;
+    }
 }

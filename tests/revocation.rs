@@ -10,7 +10,7 @@ use std::time::Duration;
 use chatdesk::app::AgentProfile;
 use chatdesk::domain::{AgentId, GroupId, Role};
 use chatdesk_server::FanoutVia;
-use chatdesk_tests::client::{is_chat_changed, is_event, Api, Ws};
+use chatdesk_tests::client::{is_chat_changed, is_chat_row, is_event, Api, Ws};
 use chatdesk_tests::dynamo_endpoint::fresh_stores;
 use chatdesk_tests::server::{spawn_server, spawn_server_with, TestServer};
 use serde_json::{json, Value};
@@ -87,6 +87,10 @@ async fn a_chat_transferred_away_stops_reaching_the_agent(server: TestServer) {
         .await;
     alice_ws.expect("resumed", |f| f["type"] == "resumed").await;
     let mut carol_ws = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    // Carol shows Billing's live list: she is sent the rows of the chats in it.
+    carol_ws
+        .watch_list(json!({"view":"group","group_id":"billing","inactive":false}))
+        .await;
     let mut customer_ws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
 
     let (status, out) = api
@@ -124,10 +128,7 @@ async fn a_chat_transferred_away_stops_reaching_the_agent(server: TestServer) {
         })
         .await;
     carol_ws
-        .expect(
-            "Billing sees the message",
-            is_chat_changed(&chat, "message"),
-        )
+        .expect("Billing's list sees the message", is_chat_row(&chat, 2))
         .await;
     alice_ws
         .expect_none("anything of the transferred chat", QUIET, about(&chat))

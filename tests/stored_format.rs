@@ -219,14 +219,20 @@ async fn assert_reads_back(stores: &Stores, world: &World, knowledge_version: u6
             .group_subscribers(&gid("support"))
             .await
             .unwrap(),
-        vec![conn("annConsole1=")]
+        vec![GroupSubscriber {
+            connection: conn("annConsole1="),
+            list: None
+        }]
     );
     assert_eq!(
         connections
             .group_subscribers(&gid("billing"))
             .await
             .unwrap(),
-        vec![conn("bobTab-2")]
+        vec![GroupSubscriber {
+            connection: conn("bobTab-2"),
+            list: None
+        }]
     );
     let ann_console = world.connections[0].clone();
     assert_eq!(
@@ -501,8 +507,20 @@ async fn sqlite_writes_the_stored_format() {
         stored.keys().collect::<Vec<_>>()
     );
     for (table, rows) in &stored {
+        // A column added by a later migration is empty in this world: absent from the fixture.
+        let written_rows: Vec<Value> = written[table]
+            .iter()
+            .zip(rows.iter())
+            .map(|(w, s)| {
+                let mut w = w.clone();
+                if let (Some(w), Some(s)) = (w.as_object_mut(), s.as_object()) {
+                    w.retain(|k, v| !v.is_null() || s.contains_key(k));
+                }
+                w
+            })
+            .collect();
         assert_eq!(
-            &written[table], rows,
+            &written_rows, rows,
             "table {table}: the same fields, named the same"
         );
     }

@@ -270,6 +270,8 @@ def run(s):
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
+    s.call("ws-resume", ws("watch_list", "aliceConn1=", {"action": "watch_list", "list": {"view": "group", "group_id": "support", "inactive": False}}))
+    s.call("ws-resume", ws("watch_list", "aliceConn1=", {"action": "watch_list", "list": None}))
     s.call("ws-disconnect", ws("$disconnect", "customerConn1="))
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
     s.call("ws-disconnect", ws("$disconnect", "bobConn1="))

@@ -134,6 +134,9 @@ impl Server {
                 .map(|c| Arc::new(chatdesk::auth::oidc::OidcVerifier::new(c))),
             suggester: if config.suggestions { engine() } else { None },
             idle: config.idle,
+            // The server lives on between changes, so it can hold rows back and send them
+            // together.
+            list_push: chatdesk::realtime::ListPush::Coalesced(LIST_ROWS_EVERY),
         };
         let (app, fanout) = compose::app_with_fanout(&stores, poster, parts);
         if seeded_demo {
@@ -361,8 +364,12 @@ fn offline_parts(
         oidc: None,
         suggester,
         idle: config.idle,
+        list_push: chatdesk::realtime::ListPush::Immediate,
     })
 }
+
+/// The most often a console is sent list rows for messages.
+const LIST_ROWS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How long a stopping server waits for its WebSockets to close and clean up.
 const SOCKET_DRAIN: std::time::Duration = std::time::Duration::from_secs(5);

@@ -125,6 +125,14 @@ impl Ws {
             .expect("frame sent");
     }
 
+    /// Shows a list (as `GET /api/chats` names views) and waits until the server confirms it.
+    pub async fn watch_list(&mut self, list: Value) {
+        self.send(serde_json::json!({"action":"watch_list","list":list}))
+            .await;
+        self.expect("list watched", |f| f["type"] == "list_watched")
+            .await;
+    }
+
     pub async fn send_raw(&mut self, text: String) {
         self.stream
             .send(Message::Text(text.into()))
@@ -221,6 +229,19 @@ pub fn is_event(chat: &str, kind: &str) -> impl Fn(&Value) -> bool {
     let (chat, kind) = (chat.to_owned(), kind.to_owned());
     move |f| {
         f["type"] == "event" && f["chat_id"] == chat.as_str() && f["event"]["type"] == kind.as_str()
+    }
+}
+
+/// A gathered list frame (`chat_rows`) carrying the chat with at least `messages` messages.
+pub fn is_chat_row(chat: &str, messages: u64) -> impl Fn(&Value) -> bool {
+    let chat = chat.to_owned();
+    move |f| {
+        f["type"] == "chat_rows"
+            && f["chats"].as_array().is_some_and(|rows| {
+                rows.iter().any(|r| {
+                    r["id"] == chat.as_str() && r["messages"].as_u64().unwrap_or(0) >= messages
+                })
+            })
     }
 }
 

@@ -949,14 +949,62 @@ pub async fn connections_and_subscriptions(stores: Stores) {
         conns.get_connection(&agent_conn.id).await.unwrap(),
         Some(agent_conn.clone())
     );
+    let no_list = |list: Option<ListWatch>| {
+        vec![GroupSubscriber {
+            connection: agent_conn.id.clone(),
+            list,
+        }]
+    };
     assert_eq!(
         conns.group_subscribers(&gid("g")).await.unwrap(),
-        vec![agent_conn.id.clone()]
+        no_list(None)
     );
     assert_eq!(
         conns.group_subscribers(&gid("h")).await.unwrap(),
-        vec![agent_conn.id.clone()]
+        no_list(None)
     );
+    assert!(conns.group_subscribers(&gid("x")).await.unwrap().is_empty());
+
+    // The list on screen is noted on every group subscription of the connection, replaced by
+    // the next one, and cleared.
+    let group_list = ListWatch {
+        agent_id: aid("ann"),
+        view: ChatView::Group {
+            group_id: gid("h"),
+            inactive: true,
+        },
+    };
+    conns
+        .watch_list(&agent_conn.id, Some(&group_list))
+        .await
+        .unwrap();
+    assert_eq!(
+        conns.group_subscribers(&gid("g")).await.unwrap(),
+        no_list(Some(group_list.clone()))
+    );
+    let mine = ListWatch {
+        agent_id: aid("ann"),
+        view: ChatView::MyActive,
+    };
+    conns.watch_list(&agent_conn.id, Some(&mine)).await.unwrap();
+    assert_eq!(
+        conns.group_subscribers(&gid("h")).await.unwrap(),
+        no_list(Some(mine))
+    );
+    conns.watch_list(&agent_conn.id, None).await.unwrap();
+    assert_eq!(
+        conns.group_subscribers(&gid("g")).await.unwrap(),
+        no_list(None)
+    );
+    // A customer connection has no list; an unknown one changes nothing.
+    conns
+        .watch_list(&customer_conn.id, Some(&group_list))
+        .await
+        .unwrap();
+    conns
+        .watch_list(&ConnectionId::parse("gone1=").unwrap(), Some(&group_list))
+        .await
+        .unwrap();
     assert!(conns.group_subscribers(&gid("x")).await.unwrap().is_empty());
     assert_eq!(
         conns.chat_subscribers(&chat).await.unwrap(),
@@ -981,6 +1029,12 @@ pub async fn connections_and_subscriptions(stores: Stores) {
         .await
         .unwrap()
         .is_none());
+    assert!(conns.group_subscribers(&gid("g")).await.unwrap().is_empty());
+    // A list noted after the connection went brings none of its subscriptions back.
+    conns
+        .watch_list(&agent_conn.id, Some(&group_list))
+        .await
+        .unwrap();
     assert!(conns.group_subscribers(&gid("g")).await.unwrap().is_empty());
     assert_eq!(conns.chat_subscribers(&chat).await.unwrap().len(), 1);
     conns.remove_connection(&customer_conn.id).await.unwrap();

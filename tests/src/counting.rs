@@ -265,9 +265,17 @@ impl ConnectionStore for CountingStores {
         self.count("chat_subscribers")?;
         self.inner.connections.chat_subscribers(chat).await
     }
-    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<GroupSubscriber>, StoreError> {
         self.count("group_subscribers")?;
         self.inner.connections.group_subscribers(group).await
+    }
+    async fn watch_list(
+        &self,
+        connection: &ConnectionId,
+        list: Option<&ListWatch>,
+    ) -> Result<(), StoreError> {
+        self.count("watch_list")?;
+        self.inner.connections.watch_list(connection, list).await
     }
 }
 

@@ -16,7 +16,7 @@ use crate::server::TestServer;
 pub const RECEIVERS: [&str; 5] = [
     "the chat's customer",
     "alice (Support), chat open",
-    "carol (Support, Billing)",
+    "carol (Support, Billing), Support's live list on screen",
     "bob (Sales)",
     "the agent changed",
 ];
@@ -26,7 +26,11 @@ fn summary(frames: &[Value], chat: &str) -> String {
     let mut kinds = BTreeSet::new();
     for f in frames {
         let kind = f["type"].as_str().unwrap_or("?");
-        let about_chat = f["chat_id"] == chat || f["chat"]["id"] == chat;
+        let about_chat = f["chat_id"] == chat
+            || f["chat"]["id"] == chat
+            || f["chats"]
+                .as_array()
+                .is_some_and(|rows| rows.iter().any(|r| r["id"] == chat));
         match kind {
             "session_ended" => {
                 kinds.insert(format!(
@@ -117,10 +121,14 @@ async fn active_chat(
     alice_ws
         .send(json!({"action":"resume","chat_id":chat,"after_seq":0}))
         .await;
+    let mut carol_ws = open(server, &api.login("carol").await).await;
+    carol_ws
+        .watch_list(json!({"view":"group","group_id":"support","inactive":false}))
+        .await;
     let mut sockets = Sockets {
         customer: open(server, &customer).await,
         alice: alice_ws,
-        carol: open(server, &api.login("carol").await).await,
+        carol: carol_ws,
         bob: open(server, &api.login("bob").await).await,
         changed: match changed {
             Some(token) => Some(open(server, token).await),

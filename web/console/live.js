@@ -1,7 +1,9 @@
-// The console's WebSocket: one per tab, carrying list changes for all of the agent's groups and
-// the events of the chat that is open. After every (re)connect the list is read again and the
-// open chat resumed, so nothing that happened while the connection was down is missed — the
-// complaint users of other help desks have most ("I had to refresh to see new chats").
+// The console's WebSocket: one per tab, carrying the changes of the list on screen, the queue
+// and My Active counts of the agent's groups, and the events of the chat that is open. The
+// server is told which list is on screen (`watch_list`): messages in chats of other lists cost
+// this console nothing. After every (re)connect the list is read again and the open chat
+// resumed, so nothing that happened while the connection was down is missed — the complaint
+// users of other help desks have most ("I had to refresh to see new chats").
 
 import { Socket, wsUrl } from '../lib/socket.js';
 import { Outbox } from '../lib/outbox.js';
@@ -11,11 +13,16 @@ import { agent, emit, state } from './state.js';
 
 export function startLive({ onReconnect, chatView }) {
   let first = true;
+  // The list on screen, as the server names views (null: none).
+  let watched = null;
+  const sendWatch = () => socket.send({ action: 'watch_list', list: watched });
   const socket = new Socket({
     url: () => wsUrl(getToken() || ''),
     onFrame: (f) => dispatch(f),
     onStatus: (s) => emit('connection', s),
     onOpen: () => {
+      // Before the list is read again, so no change falls between the read and the watch.
+      if (watched) sendWatch();
       onReconnect(first);
       first = false;
     },
@@ -46,6 +53,10 @@ export function startLive({ onReconnect, chatView }) {
     switch (f.type) {
       case 'chat_changed':
         applyChatChanged(f);
+        break;
+      case 'chat_rows':
+        // The latest counts and idle times of chats in the list on screen, gathered.
+        for (const row of f.chats || []) emit('row', row);
         break;
       case 'event':
       case 'resumed':
@@ -84,8 +95,21 @@ export function startLive({ onReconnect, chatView }) {
     }
   }
 
+  /** Tells the server which list is on screen (a `viewQuery`-shaped view, or null). */
+  function watchList(view) {
+    const next = view ? wireView(view) : null;
+    if (JSON.stringify(next) === JSON.stringify(watched)) return;
+    watched = next;
+    sendWatch();
+  }
+
   socket.start();
-  return { socket, outbox };
+  return { socket, outbox, watchList };
+}
+
+function wireView(view) {
+  if (view.view === 'group') return { view: 'group', group_id: view.group_id, inactive: !!view.inactive };
+  return { view: view.view };
 }
 
 export function applyChatChanged(f) {

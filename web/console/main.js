@@ -302,6 +302,7 @@ function route() {
   markCurrent(lastListRoute);
   $('#list-view').hidden = false;
   list.open(view);
+  live.watchList(view);
   emit('view', view);
 }
 
@@ -311,6 +312,7 @@ function openChat(chatId) {
   closeKnowledge();
   $('#list-view').hidden = true;
   markCurrent(null);
+  live.watchList(null);
   chatView = new ChatView({
     chatId,
     socket: live.socket,
@@ -325,6 +327,7 @@ function openKnowledge(tab) {
   closeChat();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
+  live.watchList(null);
   $('#topbar-section').textContent = 'Knowledge Base';
   knowledge.open(tab);
 }

@@ -58,19 +58,24 @@ pub struct Parts {
     pub oidc: Option<Arc<OidcVerifier>>,
     pub suggester: Option<Arc<dyn Suggester>>,
     pub idle: IdleThresholds,
+    /// How list rows of messages reach the consoles that show them.
+    pub list_push: crate::realtime::ListPush,
 }
 
 /// The fan-out that delivers what the use cases change, through `poster`, to the connections
 /// recorded in `stores`.
 pub fn fanout(stores: &Stores, poster: Arc<dyn ConnectionPoster>, parts: &Parts) -> Arc<Fanout> {
-    Arc::new(Fanout::new(
-        stores.connections.clone(),
-        poster,
-        stores.chats.clone(),
-        stores.directory.clone(),
-        parts.clock.clone(),
-        parts.idle,
-    ))
+    Arc::new(
+        Fanout::new(
+            stores.connections.clone(),
+            poster,
+            stores.chats.clone(),
+            stores.directory.clone(),
+            parts.clock.clone(),
+            parts.idle,
+        )
+        .with_list_push(parts.list_push),
+    )
 }
 
 /// The use cases over `stores`, telling `notifier` what they change.

@@ -1,7 +1,7 @@
 use super::paging::{self, ListCursor};
 use super::{App, AppError};
 use crate::auth::Principal;
-use crate::domain::{sort, ChatRow, ChatView, Group, SortSpec};
+use crate::domain::{sort, Agent, ChatRow, ChatView, Group, ListWatch, SortSpec};
 use crate::ports::ChatFilter;
 
 /// One page of a view. Pages are cut in the lists' index order (the queue's longest-waiting
@@ -29,68 +29,7 @@ impl App {
     ) -> Result<ChatList, AppError> {
         let agent = self.agent(principal).await?;
         let groups = self.directory.list_groups().await?;
-        // Each inner list is a tier, read after the one before; its lists are merged.
-        let tiers: Vec<Vec<ChatFilter>> = match &view {
-            ChatView::MyActive => vec![vec![ChatFilter::AgentActive(agent.id.clone())]],
-            ChatView::MyCompleted => vec![vec![ChatFilter::AgentEnded(agent.id.clone())]],
-            ChatView::Group { group_id, inactive } => {
-                if !groups.iter().any(|g| &g.id == group_id) {
-                    return Err(AppError::NotFound(format!(
-                        "group {group_id} was not found"
-                    )));
-                }
-                if !agent.is_member_of(group_id) {
-                    return Err(AppError::Forbidden(format!(
-                        "you are not a member of group {group_id}"
-                    )));
-                }
-                vec![vec![if *inactive {
-                    ChatFilter::GroupEnded(group_id.clone())
-                } else {
-                    ChatFilter::GroupLive(group_id.clone())
-                }]]
-            }
-            ChatView::Queue => vec![agent
-                .groups
-                .iter()
-                .map(|g| ChatFilter::GroupQueue(g.clone()))
-                .collect()],
-            ChatView::Global => {
-                let missing: Vec<&Group> = groups
-                    .iter()
-                    .filter(|g| !agent.is_member_of(&g.id))
-                    .collect();
-                if !missing.is_empty() {
-                    let names: Vec<&str> = missing.iter().map(|g| g.name.as_str()).collect();
-                    return Err(AppError::Forbidden(format!(
-                        "Global Live Chats is only for members of every group; you are not a member of {}",
-                        names.join(", ")
-                    )));
-                }
-                vec![
-                    groups
-                        .iter()
-                        .map(|g| ChatFilter::GroupLive(g.id.clone()))
-                        .collect(),
-                    groups
-                        .iter()
-                        .map(|g| ChatFilter::GroupEnded(g.id.clone()))
-                        .collect(),
-                ]
-            }
-            ChatView::Deleted => {
-                if !agent.role.is_manager_or_admin() {
-                    return Err(AppError::Forbidden(
-                        "only managers and administrators see deleted chats".into(),
-                    ));
-                }
-                vec![agent
-                    .groups
-                    .iter()
-                    .map(|g| ChatFilter::GroupDeleted(g.clone()))
-                    .collect()]
-            }
-        };
+        let tiers = view_tiers(&agent, &groups, &view)?;
         let page = paging::read_page(
             self.chats.as_ref(),
             &tiers,
@@ -129,4 +68,91 @@ impl App {
             next_cursor: page.next.map(|c| c.encode()),
         })
     }
+}
+
+impl App {
+    /// The list a console may show live: the same checks as reading it.
+    pub async fn list_watch(
+        &self,
+        principal: &Principal,
+        view: ChatView,
+    ) -> Result<ListWatch, AppError> {
+        let agent = self.agent(principal).await?;
+        let groups = self.directory.list_groups().await?;
+        view_tiers(&agent, &groups, &view)?;
+        Ok(ListWatch {
+            agent_id: agent.id,
+            view,
+        })
+    }
+}
+
+/// The lists a view is read from, after checking the agent may see it. Each inner list is a
+/// tier, read after the one before; its lists are merged.
+fn view_tiers(
+    agent: &Agent,
+    groups: &[Group],
+    view: &ChatView,
+) -> Result<Vec<Vec<ChatFilter>>, AppError> {
+    Ok(match view {
+        ChatView::MyActive => vec![vec![ChatFilter::AgentActive(agent.id.clone())]],
+        ChatView::MyCompleted => vec![vec![ChatFilter::AgentEnded(agent.id.clone())]],
+        ChatView::Group { group_id, inactive } => {
+            if !groups.iter().any(|g| &g.id == group_id) {
+                return Err(AppError::NotFound(format!(
+                    "group {group_id} was not found"
+                )));
+            }
+            if !agent.is_member_of(group_id) {
+                return Err(AppError::Forbidden(format!(
+                    "you are not a member of group {group_id}"
+                )));
+            }
+            vec![vec![if *inactive {
+                ChatFilter::GroupEnded(group_id.clone())
+            } else {
+                ChatFilter::GroupLive(group_id.clone())
+            }]]
+        }
+        ChatView::Queue => vec![agent
+            .groups
+            .iter()
+            .map(|g| ChatFilter::GroupQueue(g.clone()))
+            .collect()],
+        ChatView::Global => {
+            let missing: Vec<&Group> = groups
+                .iter()
+                .filter(|g| !agent.is_member_of(&g.id))
+                .collect();
+            if !missing.is_empty() {
+                let names: Vec<&str> = missing.iter().map(|g| g.name.as_str()).collect();
+                return Err(AppError::Forbidden(format!(
+                    "Global Live Chats is only for members of every group; you are not a member of {}",
+                    names.join(", ")
+                )));
+            }
+            vec![
+                groups
+                    .iter()
+                    .map(|g| ChatFilter::GroupLive(g.id.clone()))
+                    .collect(),
+                groups
+                    .iter()
+                    .map(|g| ChatFilter::GroupEnded(g.id.clone()))
+                    .collect(),
+            ]
+        }
+        ChatView::Deleted => {
+            if !agent.role.is_manager_or_admin() {
+                return Err(AppError::Forbidden(
+                    "only managers and administrators see deleted chats".into(),
+                ));
+            }
+            vec![agent
+                .groups
+                .iter()
+                .map(|g| ChatFilter::GroupDeleted(g.clone()))
+                .collect()]
+        }
+    })
 }

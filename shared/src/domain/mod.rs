@@ -30,4 +30,4 @@ pub use list::ChatRow;
 pub use prefs::{Column, ListPreferences};
 pub use sort::{SortDirection, SortSpec};
 pub use time::Timestamp;
-pub use view::ChatView;
+pub use view::{ChatView, ListWatch};

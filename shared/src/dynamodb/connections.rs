@@ -9,10 +9,10 @@ use super::metrics::Units;
 use super::records::{from_item, to_item, versioned, ConnectionItem};
 use super::schema::{SK, TTL_ATTRIBUTE};
 use super::{get_n, get_s, key, n, s, ttl_seconds, DynamoStore, Item};
-use crate::domain::{ChatId, GroupId, Timestamp};
+use crate::domain::{AgentId, ChatId, ChatView, GroupId, ListWatch, Timestamp};
 use crate::ports::{
-    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, PrincipalKey,
-    RateLimit, StoreError, Subscriber,
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore,
+    GroupSubscriber, PrincipalKey, RateLimit, StoreError, Subscriber,
 };
 
 fn connection_item(c: &Connection) -> Result<Item, StoreError> {
@@ -379,12 +379,70 @@ impl ConnectionStore for DynamoStore {
             .collect()
     }
 
-    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<GroupSubscriber>, StoreError> {
         self.query_prefix(&group_subscribers_pk(group), "")
             .await?
             .iter()
-            .map(parse_connection_id)
+            .map(|i| {
+                Ok(GroupSubscriber {
+                    connection: parse_connection_id(i)?,
+                    list: parse_list_watch(i)?,
+                })
+            })
             .collect()
+    }
+
+    /// One transaction over the connection's group subscriptions, each updated only if it still
+    /// exists (a connection removed meanwhile gets none back).
+    async fn watch_list(
+        &self,
+        connection: &ConnectionId,
+        list: Option<&ListWatch>,
+    ) -> Result<(), StoreError> {
+        let Some(record) = self.get_connection(connection).await? else {
+            return Ok(());
+        };
+        let ConnectionOwner::Agent { groups, .. } = &record.owner else {
+            return Ok(());
+        };
+        let mut items = Vec::with_capacity(groups.len());
+        for g in groups {
+            let update = Update::builder()
+                .table_name(self.table())
+                .set_key(Some(key(group_subscribers_pk(g), connection.as_str())))
+                .condition_expression("attribute_exists(pk)");
+            let update = match list {
+                Some(l) => update
+                    .update_expression("SET list_agent = :agent, list_view = :view")
+                    .expression_attribute_values(":agent", s(l.agent_id.as_str()))
+                    .expression_attribute_values(":view", s(&l.view.key())),
+                None => update.update_expression("REMOVE list_agent, list_view"),
+            };
+            items.push(
+                TransactWriteItem::builder()
+                    .update(update.build().map_err(StoreError::backend)?)
+                    .build(),
+            );
+        }
+        if items.is_empty() {
+            return Ok(());
+        }
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+}
+
+/// A group subscription's list watch: both attributes or neither.
+fn parse_list_watch(item: &Item) -> Result<Option<ListWatch>, StoreError> {
+    match (item.get("list_agent"), item.get("list_view")) {
+        (Some(AttributeValue::S(agent)), Some(AttributeValue::S(view))) => Ok(Some(ListWatch {
+            agent_id: AgentId::parse(agent).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            view: ChatView::parse_key(view)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown list view {view:?}")))?,
+        })),
+        _ => Ok(None),
     }
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::error::StoreError;
-use crate::domain::{AgentId, ChatId, DomainError, GroupId, Timestamp};
+use crate::domain::{AgentId, ChatId, DomainError, GroupId, ListWatch, Timestamp};
 
 /// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -132,6 +132,14 @@ pub enum Audience {
     Agent,
 }
 
+/// An agent connection subscribed to a group: it hears of the group's queue changes, and of
+/// every change of the chats its list on screen holds (`list`, none when no list is shown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupSubscriber {
+    pub connection: ConnectionId,
+    pub list: Option<ListWatch>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subscriber {
     pub connection: ConnectionId,
@@ -202,7 +210,14 @@ pub trait ConnectionStore: Send + Sync {
         connection: &ConnectionId,
     ) -> Result<(), StoreError>;
     async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError>;
-    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError>;
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<GroupSubscriber>, StoreError>;
+    /// The list an agent connection shows from now on (`None`: no list), on every one of its
+    /// group subscriptions. A connection that is gone changes nothing.
+    async fn watch_list(
+        &self,
+        connection: &ConnectionId,
+        list: Option<&ListWatch>,
+    ) -> Result<(), StoreError>;
 }
 
 #[derive(Debug, Error)]

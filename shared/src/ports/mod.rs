@@ -14,7 +14,7 @@ pub mod throttle;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionPoster,
-    ConnectionStore, PostError, PrincipalKey, RateLimit, Subscriber,
+    ConnectionStore, GroupSubscriber, PostError, PrincipalKey, RateLimit, Subscriber,
 };
 pub use error::StoreError;
 pub use indexing::{ListBucket, ListPosition};

@@ -10,9 +10,12 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 
+use super::coalesce::{ListCoalescer, ListPush, Offer};
 use super::frames::ServerFrame;
 use crate::domain::rules;
-use crate::domain::{AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds};
+use crate::domain::{
+    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
+};
 use crate::errors::error_chain;
 use crate::ports::{
     Audience, ChatFilter, ChatNotice, ChatStore, Clock, ConnectionId, ConnectionOwner,
@@ -35,6 +38,8 @@ pub struct Fanout {
     pub clock: Arc<dyn Clock>,
     pub idle: IdleThresholds,
     groups: RwLock<Option<(Instant, Vec<Group>)>>,
+    /// Holds list rows back per connection (`ListPush::Coalesced`); none: rows go at once.
+    coalescer: Option<Arc<ListCoalescer>>,
 }
 
 impl Fanout {
@@ -54,7 +59,17 @@ impl Fanout {
             clock,
             idle,
             groups: RwLock::new(None),
+            coalescer: None,
         }
+    }
+
+    /// How list rows of messages reach the consoles showing them.
+    pub fn with_list_push(mut self, push: ListPush) -> Self {
+        self.coalescer = match push {
+            ListPush::Immediate => None,
+            ListPush::Coalesced(interval) => Some(Arc::new(ListCoalescer::new(interval))),
+        };
+        self
     }
 
     async fn groups(&self) -> Result<Vec<Group>, StoreError> {
@@ -75,20 +90,13 @@ impl Fanout {
     /// Posts one frame to one connection. A connection that is gone is forgotten (that one,
     /// not the sender's); any other failure is logged and the fan-out goes on.
     pub async fn post(&self, connection: &ConnectionId, frame: Bytes) -> bool {
-        match self.poster.post(connection, frame).await {
-            Ok(()) => true,
-            Err(PostError::Gone) => {
-                tracing::info!(connection = %connection, "connection gone; removing it");
-                if let Err(e) = self.connections.remove_connection(connection).await {
-                    tracing::warn!(error = %error_chain(&e), "could not remove a gone connection");
-                }
-                false
-            }
-            Err(e) => {
-                tracing::warn!(connection = %connection, error = %error_chain(&e), "post to connection failed");
-                false
-            }
-        }
+        post_to(
+            self.poster.as_ref(),
+            self.connections.as_ref(),
+            connection,
+            frame,
+        )
+        .await
     }
 
     pub async fn post_frame(&self, connection: &ConnectionId, frame: &ServerFrame) -> bool {
@@ -239,7 +247,8 @@ impl Fanout {
                 .group_subscribers(left)
                 .await?
                 .into_iter()
-                .filter(|c| !members.contains(c))
+                .map(|s| s.connection)
+                .filter(|c| !members.iter().any(|m| &m.connection == c))
                 .collect();
             let frame = ServerFrame::ChatRemoved {
                 chat_id: (&chat.id).into(),
@@ -250,6 +259,29 @@ impl Fanout {
             .to_bytes();
             self.post_many(former, frame).await;
         }
+        if matches!(event.kind, EventKind::Message { .. }) {
+            // A message changes no list's membership and no queue: only the consoles showing a
+            // list that holds the chat see its new count and idle time, at most once a second
+            // each when coalesced.
+            let wire_row: crate::api::wire::ChatRow = (&row).into();
+            let watchers = members
+                .into_iter()
+                .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(&chat)))
+                .map(|m| m.connection);
+            for watcher in watchers {
+                self.offer_row(watcher, wire_row.clone()).await;
+            }
+            return Ok(());
+        }
+        // Any other change may move the chat into or out of a list, or change a queue: every
+        // console of the group's agents hears of it (the queue badge and the My Active count
+        // stay live everywhere), and a row held back for the chat is dropped as superseded.
+        let members: Vec<ConnectionId> = members.into_iter().map(|m| m.connection).collect();
+        if let Some(coalescer) = &self.coalescer {
+            for m in &members {
+                coalescer.superseded(m, chat.id.as_str());
+            }
+        }
         let frame = ServerFrame::ChatChanged {
             chat: (&row).into(),
             change,
@@ -258,6 +290,47 @@ impl Fanout {
         .to_bytes();
         self.post_many(members, frame).await;
         Ok(())
+    }
+
+    /// Sends a list row to a console now, or holds it for the next coalesced frame.
+    async fn offer_row(&self, connection: ConnectionId, row: crate::api::wire::ChatRow) {
+        let Some(coalescer) = &self.coalescer else {
+            self.post_frame(&connection, &ServerFrame::ChatRows { chats: vec![row] })
+                .await;
+            return;
+        };
+        match coalescer.offer(&connection, row, Instant::now()) {
+            Offer::SendNow(chats) => {
+                self.post_frame(&connection, &ServerFrame::ChatRows { chats })
+                    .await;
+            }
+            Offer::Held => {}
+            Offer::FlushAt(at) => {
+                let coalescer = coalescer.clone();
+                let poster = self.poster.clone();
+                let connections = self.connections.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(at.into()).await;
+                    let chats = coalescer.flush(&connection, Instant::now());
+                    if !chats.is_empty() {
+                        let frame = ServerFrame::ChatRows { chats }.to_bytes();
+                        post_to(poster.as_ref(), connections.as_ref(), &connection, frame).await;
+                    }
+                });
+            }
+        }
+    }
+
+    /// The list a console shows from now on; rows held for the one it showed are dropped.
+    pub async fn watch_list(
+        &self,
+        connection: &ConnectionId,
+        list: Option<&ListWatch>,
+    ) -> Result<(), StoreError> {
+        if let Some(coalescer) = &self.coalescer {
+            coalescer.forget(connection);
+        }
+        self.connections.watch_list(connection, list).await
     }
 
     /// Tells each customer waiting in the group's queue at or behind `moved_from` their new
@@ -340,7 +413,13 @@ impl Fanout {
             self.end_connection(&c.connection, "purged", "this chat no longer exists", false)
                 .await;
         }
-        let members = self.connections.group_subscribers(&chat.group_id).await?;
+        let members: Vec<ConnectionId> = self
+            .connections
+            .group_subscribers(&chat.group_id)
+            .await?
+            .into_iter()
+            .map(|m| m.connection)
+            .collect();
         let frame = ServerFrame::ChatRemoved {
             chat_id: (&chat.id).into(),
             group_id: (&chat.group_id).into(),
@@ -400,6 +479,28 @@ impl Fanout {
             self.end_connection(&c, reason, message, true).await;
         }
         Ok(())
+    }
+}
+
+async fn post_to(
+    poster: &dyn ConnectionPoster,
+    connections: &dyn ConnectionStore,
+    connection: &ConnectionId,
+    frame: Bytes,
+) -> bool {
+    match poster.post(connection, frame).await {
+        Ok(()) => true,
+        Err(PostError::Gone) => {
+            tracing::info!(connection = %connection, "connection gone; removing it");
+            if let Err(e) = connections.remove_connection(connection).await {
+                tracing::warn!(error = %error_chain(&e), "could not remove a gone connection");
+            }
+            false
+        }
+        Err(e) => {
+            tracing::warn!(connection = %connection, error = %error_chain(&e), "post to connection failed");
+            false
+        }
     }
 }
 

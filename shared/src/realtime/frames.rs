@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::wire::{ChatEvent, ChatId, ChatRow, ClientMessageId, GroupId};
+use crate::api::wire::{ChatEvent, ChatId, ChatRow, ChatView, ClientMessageId, GroupId};
 use crate::errors::ErrorCode;
 
 /// API Gateway refuses WebSocket frames over 32 KB; the local gateway enforces the same.
@@ -31,6 +31,12 @@ pub enum ClientFrame {
     Unwatch {
         chat_id: ChatId,
     },
+    /// The list the console shows from now on (`null`: none). Changes of the chats it holds
+    /// arrive as `chat_changed` and `chat_rows`; a console that shows no list hears only of
+    /// queue changes and of its own chats.
+    WatchList {
+        list: Option<ChatView>,
+    },
     /// A struct variant (not a unit one) so that unknown fields are refused here too.
     Ping {},
 }
@@ -58,7 +64,15 @@ impl FrameError {
     }
 }
 
-pub const ACTIONS: &[&str] = &["send", "typing", "resume", "watch", "unwatch", "ping"];
+pub const ACTIONS: &[&str] = &[
+    "send",
+    "typing",
+    "resume",
+    "watch",
+    "unwatch",
+    "watch_list",
+    "ping",
+];
 
 /// The route a frame selects (`$request.body.action`), or `$default` when it names none we
 /// know, as API Gateway's route selection does.
@@ -134,6 +148,15 @@ pub enum ServerFrame {
         /// The event type that changed it (`started`, `assigned`, `message`, ...).
         change: String,
         queue_counts: std::collections::BTreeMap<String, u32>,
+    },
+    /// The answer to `watch_list`: the list whose changes this connection receives from now on.
+    ListWatched {
+        list: Option<ChatView>,
+    },
+    /// The latest rows of chats in the list on screen whose messages or idle times changed,
+    /// gathered so that a connection gets at most one such frame a second.
+    ChatRows {
+        chats: Vec<ChatRow>,
     },
     QueuePosition {
         chat_id: ChatId,

@@ -9,7 +9,7 @@ use super::fanout::Fanout;
 use super::frames::{parse_client_frame, ClientFrame, FrameError, ServerFrame, TypingFrom};
 use crate::app::{App, AppError};
 use crate::auth::Principal;
-use crate::domain::{ChatId, ChatState};
+use crate::domain::{ChatId, ChatState, ChatView};
 use crate::errors::ErrorCode;
 use crate::ports::{Admission, Audience, Connection, ConnectionId, ConnectionOwner};
 
@@ -50,6 +50,10 @@ pub static WS_ROUTES: &[WsRoute] = &[
     },
     WsRoute {
         route_key: "unwatch",
+        function: "ws-resume",
+    },
+    WsRoute {
+        route_key: "watch_list",
         function: "ws-resume",
     },
     WsRoute {
@@ -283,6 +287,10 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
             "watch",
             watch(app, fanout, &principal, connection, &chat_id.0).await,
         ),
+        ClientFrame::WatchList { list } => (
+            "watch_list",
+            watch_list(app, fanout, &principal, connection, list.map(Into::into)).await,
+        ),
         ClientFrame::Unwatch { chat_id } => (
             "unwatch",
             fanout
@@ -326,6 +334,27 @@ async fn watch(
             Ok(())
         }
     }
+}
+
+/// The list a console shows, checked as reading it would be (a view the agent may not read is
+/// refused, and the previous one stays).
+async fn watch_list(
+    app: &App,
+    fanout: &Fanout,
+    principal: &Principal,
+    connection: &ConnectionId,
+    view: Option<ChatView>,
+) -> Result<(), AppError> {
+    let watch = match view {
+        Some(view) => Some(app.list_watch(principal, view).await?),
+        None => None,
+    };
+    fanout.watch_list(connection, watch.as_ref()).await?;
+    let answer = ServerFrame::ListWatched {
+        list: watch.as_ref().map(|w| (&w.view).into()),
+    };
+    fanout.post_frame(connection, &answer).await;
+    Ok(())
 }
 
 async fn resume(

@@ -1,11 +1,13 @@
 //! Real-time messaging: the WebSocket routes (`$connect`, `$disconnect`, `send`, `typing`,
-//! `resume`, `watch`, `unwatch`, `ping`, `$default`) as handlers of API Gateway WebSocket events,
+//! `resume`, `watch`, `unwatch`, `watch_list`, `ping`, `$default`) as handlers of API Gateway WebSocket events,
 //! and the fan-out that pushes every committed change to the connections that must see it.
 //! The protocol is documented in `docs/websocket-protocol.md`.
 
+pub mod coalesce;
 pub mod fanout;
 pub mod frames;
 pub mod handlers;
 
+pub use coalesce::ListPush;
 pub use fanout::Fanout;
 pub use handlers::{handle_ws_event, WsRoute, WS_ROUTES};

@@ -3,10 +3,10 @@ use rusqlite::params;
 
 use super::records::{to_doc, ConnectionRecord};
 use super::{db_err, doc_where, SqliteStore};
-use crate::domain::{ChatId, GroupId, Timestamp};
+use crate::domain::{AgentId, ChatId, ChatView, GroupId, ListWatch, Timestamp};
 use crate::ports::{
-    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore, PrincipalKey,
-    RateLimit, StoreError, Subscriber,
+    Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore,
+    GroupSubscriber, PrincipalKey, RateLimit, StoreError, Subscriber,
 };
 
 fn audience_str(a: Audience) -> &'static str {
@@ -238,25 +238,70 @@ impl ConnectionStore for SqliteStore {
         .await
     }
 
-    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<ConnectionId>, StoreError> {
+    async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<GroupSubscriber>, StoreError> {
         let group = group.clone();
         self.read(move |c| {
             let mut stmt = c
                 .prepare_cached(
-                    "SELECT connection_id FROM group_subscriptions WHERE group_id = ?1
-                     ORDER BY connection_id",
+                    "SELECT connection_id, list_agent, list_view FROM group_subscriptions
+                     WHERE group_id = ?1 ORDER BY connection_id",
                 )
                 .map_err(db_err)?;
-            let ids = stmt
-                .query_map(params![group.as_str()], |r| r.get::<_, String>(0))
+            let rows = stmt
+                .query_map(params![group.as_str()], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                    ))
+                })
                 .map_err(db_err)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(db_err)?;
-            ids.iter()
-                .map(|id| ConnectionId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string())))
+            rows.into_iter()
+                .map(|(id, agent, view)| {
+                    Ok(GroupSubscriber {
+                        connection: ConnectionId::parse(&id)
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                        list: list_watch(agent.as_deref(), view.as_deref())?,
+                    })
+                })
                 .collect()
         })
         .await
+    }
+
+    async fn watch_list(
+        &self,
+        connection: &ConnectionId,
+        list: Option<&ListWatch>,
+    ) -> Result<(), StoreError> {
+        let connection = connection.clone();
+        let agent = list.map(|l| l.agent_id.to_string());
+        let view = list.map(|l| l.view.key());
+        self.with(move |c| {
+            super::execute(
+                c,
+                "UPDATE group_subscriptions SET list_agent = ?2, list_view = ?3
+                 WHERE connection_id = ?1",
+                params![connection.as_str(), agent, view],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// A stored list watch: both columns or neither.
+fn list_watch(agent: Option<&str>, view: Option<&str>) -> Result<Option<ListWatch>, StoreError> {
+    match (agent, view) {
+        (Some(agent), Some(view)) => Ok(Some(ListWatch {
+            agent_id: AgentId::parse(agent).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            view: ChatView::parse_key(view)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown list view {view:?}")))?,
+        })),
+        _ => Ok(None),
     }
 }
 

@@ -120,6 +120,12 @@ CREATE INDEX throttle_by_expiry ON throttle (expires_at);
 UPDATE resolutions SET doc = json_remove(doc, '$.question'), embedding = NULL;
 UPDATE knowledge_version SET version = version + 1 WHERE id = 1;
 "#,
+    // The list an agent connection shows, on each of its group subscriptions: list changes go
+    // only where a list holding the chat is on screen.
+    r#"
+ALTER TABLE group_subscriptions ADD COLUMN list_agent TEXT;
+ALTER TABLE group_subscriptions ADD COLUMN list_view TEXT;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -132,6 +132,23 @@ impl From<&domain::ChatView> for ChatView {
     }
 }
 
+impl From<ChatView> for domain::ChatView {
+    fn from(v: ChatView) -> Self {
+        use domain::ChatView as D;
+        match v {
+            ChatView::MyActive => D::MyActive,
+            ChatView::MyCompleted => D::MyCompleted,
+            ChatView::Group { group_id, inactive } => D::Group {
+                group_id: group_id.into(),
+                inactive,
+            },
+            ChatView::Queue => D::Queue,
+            ChatView::Global => D::Global,
+            ChatView::Deleted => D::Deleted,
+        }
+    }
+}
+
 /// One page of a view. Pages are cut in the lists' index order (the queue's longest-waiting
 /// customers come first), then sorted for display.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]

@@ -1,0 +1,210 @@
+//! Gathers the list rows a connection is sent for messages (counts, idle times), so that a busy
+//! chat costs a console showing it at most one frame per interval, carrying the latest rows.
+//! The first row after a quiet interval goes at once; the ones that follow wait for the end of
+//! the interval and go together.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::api::wire::ChatRow;
+use crate::ports::ConnectionId;
+
+/// How list rows reach the consoles that show them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListPush {
+    /// One frame per change (the Lambda functions: nothing runs after an invocation returns).
+    Immediate,
+    /// At most one frame of rows per connection each interval (the local server).
+    Coalesced(Duration),
+}
+
+/// What the caller does with an offered row.
+#[derive(Debug, PartialEq)]
+pub enum Offer {
+    /// Send these rows now.
+    SendNow(Vec<ChatRow>),
+    /// Held; the caller schedules a `flush` of the connection at this instant.
+    FlushAt(Instant),
+    /// Held; a flush is already scheduled.
+    Held,
+}
+
+struct Pending {
+    last_sent: Instant,
+    rows: BTreeMap<String, ChatRow>,
+    flush_scheduled: bool,
+}
+
+pub struct ListCoalescer {
+    interval: Duration,
+    connections: Mutex<HashMap<ConnectionId, Pending>>,
+}
+
+impl ListCoalescer {
+    pub fn new(interval: Duration) -> Self {
+        ListCoalescer {
+            interval,
+            connections: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn offer(&self, connection: &ConnectionId, row: ChatRow, now: Instant) -> Offer {
+        let Ok(mut connections) = self.connections.lock() else {
+            return Offer::SendNow(vec![row]);
+        };
+        if connections.len() > 1024 {
+            // Connections that went quiet need no memory of when they were last sent to.
+            let interval = self.interval;
+            connections.retain(|_, p| {
+                p.flush_scheduled || now.saturating_duration_since(p.last_sent) < interval
+            });
+        }
+        match connections.get_mut(connection) {
+            None => {
+                connections.insert(
+                    connection.clone(),
+                    Pending {
+                        last_sent: now,
+                        rows: BTreeMap::new(),
+                        flush_scheduled: false,
+                    },
+                );
+                Offer::SendNow(vec![row])
+            }
+            Some(p) if !p.flush_scheduled && now >= p.last_sent + self.interval => {
+                p.last_sent = now;
+                Offer::SendNow(vec![row])
+            }
+            Some(p) => {
+                p.rows.insert(row.id.0.to_string(), row);
+                if p.flush_scheduled {
+                    Offer::Held
+                } else {
+                    p.flush_scheduled = true;
+                    Offer::FlushAt(p.last_sent + self.interval)
+                }
+            }
+        }
+    }
+
+    /// The rows held for the connection, to send now.
+    pub fn flush(&self, connection: &ConnectionId, now: Instant) -> Vec<ChatRow> {
+        let Ok(mut connections) = self.connections.lock() else {
+            return Vec::new();
+        };
+        match connections.get_mut(connection) {
+            Some(p) => {
+                p.flush_scheduled = false;
+                let rows = std::mem::take(&mut p.rows);
+                if !rows.is_empty() {
+                    p.last_sent = now;
+                }
+                rows.into_values().collect()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Drops a held row of the chat: a newer one was just sent to the connection.
+    pub fn superseded(&self, connection: &ConnectionId, chat_id: &str) {
+        if let Ok(mut connections) = self.connections.lock() {
+            if let Some(p) = connections.get_mut(connection) {
+                p.rows.remove(chat_id);
+            }
+        }
+    }
+
+    /// Forgets the connection's held rows (it shows another list, or it is gone).
+    pub fn forget(&self, connection: &ConnectionId) {
+        if let Ok(mut connections) = self.connections.lock() {
+            if let Some(p) = connections.get_mut(connection) {
+                p.rows.clear();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain;
+
+    fn row(id: &str, messages: u64) -> ChatRow {
+        let t0 = domain::Timestamp(1_700_000_000_000);
+        let group = domain::Group {
+            id: domain::GroupId::parse("support").unwrap(),
+            name: "Support".into(),
+            distribution: domain::Distribution::Pull,
+        };
+        let chat = domain::rules::start_chat(
+            domain::ChatId::parse(id).unwrap(),
+            &group,
+            "Ann",
+            None,
+            "Where is my order?",
+            domain::ClientMessageId::generate(),
+            t0,
+        )
+        .unwrap()
+        .chat;
+        let mut r =
+            domain::ChatRow::from_chat(&chat, "Support", t0, &domain::IdleThresholds::default());
+        r.messages = messages;
+        (&r).into()
+    }
+
+    fn conn() -> ConnectionId {
+        ConnectionId::parse("c1").unwrap()
+    }
+
+    #[test]
+    fn a_burst_costs_one_frame_now_and_one_with_the_latest_rows_at_the_end_of_the_interval() {
+        let c = ListCoalescer::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        assert_eq!(
+            c.offer(&conn(), row("a", 1), t0),
+            Offer::SendNow(vec![row("a", 1)])
+        );
+        let t1 = t0 + Duration::from_millis(100);
+        assert_eq!(
+            c.offer(&conn(), row("a", 2), t1),
+            Offer::FlushAt(t0 + Duration::from_secs(1))
+        );
+        assert_eq!(c.offer(&conn(), row("b", 1), t1), Offer::Held);
+        assert_eq!(c.offer(&conn(), row("a", 3), t1), Offer::Held);
+        let t2 = t0 + Duration::from_secs(1);
+        assert_eq!(c.flush(&conn(), t2), vec![row("a", 3), row("b", 1)]);
+        // Within the next interval rows wait again.
+        assert!(matches!(
+            c.offer(&conn(), row("a", 4), t2 + Duration::from_millis(10)),
+            Offer::FlushAt(_)
+        ));
+    }
+
+    #[test]
+    fn a_row_after_a_quiet_interval_goes_at_once() {
+        let c = ListCoalescer::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        let _ = c.offer(&conn(), row("a", 1), t0);
+        let later = t0 + Duration::from_millis(1500);
+        assert_eq!(
+            c.offer(&conn(), row("a", 2), later),
+            Offer::SendNow(vec![row("a", 2)])
+        );
+    }
+
+    #[test]
+    fn a_superseded_or_forgotten_row_is_not_sent() {
+        let c = ListCoalescer::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        let _ = c.offer(&conn(), row("a", 1), t0);
+        let _ = c.offer(&conn(), row("a", 2), t0);
+        let _ = c.offer(&conn(), row("b", 2), t0);
+        c.superseded(&conn(), "a");
+        assert_eq!(c.flush(&conn(), t0), vec![row("b", 2)]);
+        let _ = c.offer(&conn(), row("b", 3), t0);
+        c.forget(&conn());
+        assert!(c.flush(&conn(), t0).is_empty());
+    }
+}
