@@ -99,3 +99,38 @@ test('the number of people ahead updates live while waiting', async () => {
   await customer.waitForSelector('#ended:not([hidden])');
   browser.assertNoErrors();
 });
+
+test('the Messages count of a chat in the list on screen follows its messages without a refresh', async () => {
+  const page = await browser.newPage(DESKTOP, 'alice-live-counts');
+  await signIn(page, 'alice');
+  const name = uniqueName('Lu');
+  const started = await rest.startChat('support', name, 'Counting messages');
+  const manager = await rest.login('manager');
+  await rest.action(manager, 'pull', { chat_ids: [started.chat.id] });
+  await openView(page, 'group/support');
+  const messages = row(page, name).locator('td[data-column="messages"]');
+  await messages.waitFor();
+  const before = Number(await messages.textContent());
+  // Messages move no chat between lists: the console hears of them only because this list holds
+  // the chat (watch_list), gathered into at most one frame a second.
+  for (const text of ['one', 'two', 'three']) await rest.send(manager, started.chat.id, text);
+  await page.waitForFunction(
+    ([n, want]) => [...document.querySelectorAll('#chat-table tbody tr')]
+      .some((tr) => tr.textContent.includes(n) && tr.querySelector('td[data-column="messages"]')?.textContent.trim() === String(want)),
+    [name, before + 3],
+    { timeout: 5_000 },
+  );
+  // Another list (My Active: the chat is the manager's) does not hold it: nothing changes there,
+  // and the chat's row comes back current when its list is shown again.
+  await openView(page, 'my_active');
+  await rest.send(manager, started.chat.id, 'four');
+  await openView(page, 'group/support');
+  await page.waitForFunction(
+    ([n, want]) => [...document.querySelectorAll('#chat-table tbody tr')]
+      .some((tr) => tr.textContent.includes(n) && tr.querySelector('td[data-column="messages"]')?.textContent.trim() === String(want)),
+    [name, before + 4],
+    { timeout: 5_000 },
+  );
+  await rest.action(manager, 'end', { chat_ids: [started.chat.id] });
+  browser.assertNoErrors();
+});

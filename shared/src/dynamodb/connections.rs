@@ -415,7 +415,7 @@ impl ConnectionStore for DynamoStore {
                 Some(l) => update
                     .update_expression("SET list_agent = :agent, list_view = :view")
                     .expression_attribute_values(":agent", s(l.agent_id.as_str()))
-                    .expression_attribute_values(":view", s(&l.view.key())),
+                    .expression_attribute_values(":view", s(l.view.key())),
                 None => update.update_expression("REMOVE list_agent, list_view"),
             };
             items.push(
