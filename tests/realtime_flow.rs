@@ -442,3 +442,51 @@ async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
         ws.expect("the end", is_chat_changed(&chat, "ended")).await;
     }
 }
+
+/// A queue change tells only the customers whose shown place changed: the exact number up to 10
+/// ahead, further back only when they cross into another band ("more than 10", "more than 20",
+/// ...). So a pull from the front of a queue of any length tells at most 15 customers.
+#[tokio::test]
+async fn a_pull_from_a_long_queue_tells_only_those_whose_shown_place_changed() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let mut waiting = Vec::new();
+    for i in 0..24 {
+        let (chat, token) = api
+            .start_chat("support", &format!("Customer {i}"), "How long is the wait?")
+            .await;
+        let mut ws = Ws::connect(&server.ws_url(&token)).await.unwrap();
+        ws.send(json!({"action":"resume","chat_id":chat,"after_seq":0}))
+            .await;
+        ws.expect("resumed", |f| f["type"] == "resumed").await;
+        waiting.push((chat, ws));
+    }
+    let (status, out) = api
+        .action("pull", &alice, json!({"chat_ids":[waiting[0].0]}))
+        .await;
+    assert_eq!(status, 200, "{out}");
+    // Now ahead: customer i has i - 1 people ahead. Shown changes for 0..=10 (exact numbers) and
+    // at 20 (from "more than 20" to "more than 10").
+    let mut told = Vec::new();
+    for (i, (chat, ws)) in waiting.iter_mut().enumerate().skip(1) {
+        let ahead = i - 1;
+        let chat = chat.clone();
+        let is_position = move |f: &serde_json::Value| {
+            f["type"] == "queue_position" && f["chat_id"] == chat.as_str()
+        };
+        if ahead <= 10 || ahead == 20 {
+            let f = ws.expect("a new place", is_position).await;
+            assert_eq!(f["position"], ahead as u64);
+            told.push(ahead);
+        } else {
+            ws.expect_none(
+                "a place that looks the same",
+                Duration::from_millis(200),
+                is_position,
+            )
+            .await;
+        }
+    }
+    assert_eq!(told.len(), 12, "{told:?}");
+}

@@ -219,9 +219,7 @@ export class Conversation {
     box.className = `chat-status state-${this.state}`;
     if (this.state === 'queued') {
       const p = this.position;
-      const ahead = p === null || p === undefined
-        ? 'Finding your place in the queue…'
-        : p === 0 ? 'You are next in line.' : `${p} ${p === 1 ? 'person is' : 'people are'} ahead of you.`;
+      const ahead = p === null || p === undefined ? 'Finding your place in the queue…' : aheadText(p);
       replace(box,
         h('span', { class: 'spinner', 'aria-hidden': 'true' }),
         h('span', {}, h('strong', {}, 'Waiting for an agent. '), h('span', { class: 'queue-position', dataset: { position: p ?? '' } }, ahead)));
@@ -353,4 +351,16 @@ export class Conversation {
 function autoGrow(textarea) {
   textarea.style.height = 'auto';
   textarea.style.height = `${Math.min(textarea.scrollHeight, 160)}px`;
+}
+
+// The exact number near the front, further back only the band: the server tells a waiting
+// customer their place only when this text changes (shared/src/domain/queue_place.rs).
+const EXACT_AHEAD = 10;
+const BANDS = [10, 20, 50, 100, 200];
+
+export function aheadText(ahead) {
+  if (ahead === 0) return 'You are next in line.';
+  if (ahead <= EXACT_AHEAD) return `${ahead} ${ahead === 1 ? 'person is' : 'people are'} ahead of you.`;
+  const band = [...BANDS].reverse().find((b) => ahead > b) ?? EXACT_AHEAD;
+  return `More than ${band} people are ahead of you.`;
 }

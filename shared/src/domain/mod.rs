@@ -15,6 +15,7 @@ pub mod list;
 pub mod numbering;
 pub mod pace;
 pub mod prefs;
+pub mod queue_place;
 pub mod rules;
 pub mod sort;
 pub mod time;

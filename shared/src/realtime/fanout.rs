@@ -12,6 +12,7 @@ use futures::stream::{self, StreamExt};
 
 use super::coalesce::{ListCoalescer, ListPush, Offer};
 use super::frames::ServerFrame;
+use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
     AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
@@ -27,8 +28,13 @@ use crate::ports::{
 const POST_CONCURRENCY: usize = 32;
 /// Group names change rarely; reading them for every message would cost a query each time.
 const GROUP_CACHE_TTL: Duration = Duration::from_secs(30);
-/// Most queued chats told their position after one queue change.
-const QUEUE_NOTIFY_LIMIT: usize = 200;
+
+/// How one change moved a group's queue: the place a chat left and the place one took.
+struct QueueShift<'a> {
+    chat: &'a ChatId,
+    left: Option<ListPosition>,
+    joined: Option<ListPosition>,
+}
 
 pub struct Fanout {
     pub connections: Arc<dyn ConnectionStore>,
@@ -213,15 +219,18 @@ impl Fanout {
         if queue_changed {
             let queued_now = QueuePlace::of(&chat);
             for group in &affected {
-                // Only the customers at or behind the place the chat left or took have a new
-                // position: a chat joining at the back moves nobody else.
-                let moved_from = [&queued_before, &queued_now]
-                    .into_iter()
-                    .flatten()
-                    .filter(|place| &place.group == group)
-                    .map(|place| &place.position)
-                    .min();
-                let count = self.post_queue_positions(group, moved_from).await?;
+                let in_group = |place: &Option<QueuePlace>| {
+                    place
+                        .as_ref()
+                        .filter(|p| &p.group == group)
+                        .map(|p| p.position.clone())
+                };
+                let shift = QueueShift {
+                    chat: &chat.id,
+                    left: in_group(&queued_before),
+                    joined: in_group(&queued_now),
+                };
+                let count = self.post_queue_positions(group, &shift).await?;
                 queue_counts.insert(group.to_string(), count);
             }
         }
@@ -333,23 +342,35 @@ impl Fanout {
         self.connections.watch_list(connection, list).await
     }
 
-    /// Tells each customer waiting in the group's queue at or behind `moved_from` their new
-    /// position (nobody when the change took or left no place in this queue); returns the
-    /// queue's length (at most `QUEUE_NOTIFY_LIMIT`).
+    /// Tells each customer waiting in the group's queue whose shown place the change altered
+    /// (`queue_place::shown_ahead`: at most `MOST_TOLD_PER_CHANGE` of them, however long the
+    /// queue), and the chat that took a place; returns the queue's length (read up to
+    /// `QUEUE_READ_LIMIT`).
     async fn post_queue_positions(
         &self,
         group: &GroupId,
-        moved_from: Option<&ListPosition>,
+        shift: &QueueShift<'_>,
     ) -> Result<u32, StoreError> {
         let queue = self
             .chats
-            .list_chats(&ChatFilter::GroupQueue(group.clone()), QUEUE_NOTIFY_LIMIT)
+            .list_chats(&ChatFilter::GroupQueue(group.clone()), QUEUE_READ_LIMIT)
             .await?;
-        let Some(moved_from) = moved_from else {
+        if shift.left == shift.joined {
             return Ok(queue.len() as u32);
-        };
-        for (position, queued) in queue.iter().enumerate() {
-            if &ListPosition::of(queued) < moved_from {
+        }
+        for (index, queued) in queue.iter().enumerate() {
+            let now = index as u32;
+            let told = if &queued.id == shift.chat {
+                true
+            } else {
+                let place = ListPosition::of(queued);
+                // Where it was before: one further back if the chat that took a place is ahead of
+                // it now, one further forward if the one that left was.
+                let was = (now + u32::from(shift.left.as_ref().is_some_and(|l| l < &place)))
+                    .saturating_sub(u32::from(shift.joined.as_ref().is_some_and(|j| j < &place)));
+                shown_ahead(was) != shown_ahead(now)
+            };
+            if !told {
                 continue;
             }
             let customers: Vec<ConnectionId> = self
@@ -365,7 +386,7 @@ impl Fanout {
             }
             let frame = ServerFrame::QueuePosition {
                 chat_id: (&queued.id).into(),
-                position: position as u32,
+                position: now,
             }
             .to_bytes();
             self.post_many(customers, frame).await;
