@@ -295,7 +295,7 @@ async fn websocket_routes_connect_send_and_disconnect() {
     assert!(
         frames
             .iter()
-            .any(|(c, f)| c == "conn-A=" && f["type"] == "ack" && f["seq"] == 3),
+            .any(|(c, f)| c == "conn-A=" && f["type"] == "event" && f["event"]["seq"] == 3),
         "{frames:?}"
     );
     assert!(frames.iter().any(|(c, f)| c == "conn-A="

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chatdesk::domain::Timestamp;
 use chatdesk::ports::{Connection, ConnectionId, ConnectionOwner};
-use chatdesk_tests::client::{is_chat_changed, is_event, Api, Ws};
+use chatdesk_tests::client::{is_ack_of, is_chat_changed, is_event, Api, Ws};
 use chatdesk_tests::server::spawn_server;
 use serde_json::json;
 
@@ -39,10 +39,7 @@ async fn reconnect_with_resume_loses_and_duplicates_nothing() {
     let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
     for i in 0..3 {
         aws.send(json!({"action":"send","chat_id":chat,"client_msg_id":format!("away-{i}"),"body":format!("message {i}")})).await;
-        aws.expect("ack", |f| {
-            f["type"] == "ack" && f["client_msg_id"] == format!("away-{i}")
-        })
-        .await;
+        aws.expect("stored", is_ack_of(&format!("away-{i}"))).await;
     }
 
     let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();

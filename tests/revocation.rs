@@ -10,7 +10,7 @@ use std::time::Duration;
 use chatdesk::app::AgentProfile;
 use chatdesk::domain::{AgentId, GroupId, Role};
 use chatdesk_server::FanoutVia;
-use chatdesk_tests::client::{is_chat_changed, is_chat_row, is_event, Api, Ws};
+use chatdesk_tests::client::{is_ack_of, is_chat_changed, is_chat_row, is_event, Api, Ws};
 use chatdesk_tests::dynamo_endpoint::fresh_stores;
 use chatdesk_tests::server::{spawn_server, spawn_server_with, TestServer};
 use serde_json::{json, Value};
@@ -123,9 +123,7 @@ async fn a_chat_transferred_away_stops_reaching_the_agent(server: TestServer) {
         .send(json!({"action":"send","chat_id":chat,"client_msg_id":"after-transfer","body":"and my PIN is 9876"}))
         .await;
     customer_ws
-        .expect("ack", |f| {
-            f["type"] == "ack" && f["client_msg_id"] == "after-transfer"
-        })
+        .expect("stored", is_ack_of("after-transfer"))
         .await;
     carol_ws
         .expect("Billing's list sees the message", is_chat_row(&chat, 2))

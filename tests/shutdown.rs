@@ -266,8 +266,12 @@ async fn every_acknowledged_message_survives_a_sigkill_mid_storm() {
                 while let Some(Ok(msg)) = stream.next().await {
                     if let Message::Text(text) = msg {
                         let frame: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                        if frame["type"] == "ack" && frame["duplicate"] == false {
-                            let id = frame["client_msg_id"].as_str().unwrap_or("").to_owned();
+                        // The stored message's own event is its acknowledgement.
+                        if frame["type"] == "event" && frame["event"]["type"] == "message" {
+                            let id = frame["event"]["client_msg_id"]
+                                .as_str()
+                                .unwrap_or("")
+                                .to_owned();
                             let _ = acks.send((chat.clone(), id));
                         }
                     }

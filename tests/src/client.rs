@@ -232,6 +232,18 @@ pub fn is_event(chat: &str, kind: &str) -> impl Fn(&Value) -> bool {
     }
 }
 
+/// The acknowledgement of the sender's `send`: the stored message's own `event` (which carries
+/// its `client_msg_id`), or an `ack` frame (a retry, or a sender not following the chat).
+pub fn is_ack_of(client_msg_id: &str) -> impl Fn(&Value) -> bool {
+    let id = client_msg_id.to_owned();
+    move |f| {
+        (f["type"] == "ack" && f["client_msg_id"] == id.as_str())
+            || (f["type"] == "event"
+                && f["event"]["type"] == "message"
+                && f["event"]["client_msg_id"] == id.as_str())
+    }
+}
+
 /// A gathered list frame (`chat_rows`) carrying the chat with at least `messages` messages.
 pub fn is_chat_row(chat: &str, messages: u64) -> impl Fn(&Value) -> bool {
     let chat = chat.to_owned();

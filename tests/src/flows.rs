@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::client::{is_chat_changed, is_event, Api, Ws};
+use crate::client::{is_ack_of, is_chat_changed, is_event, Api, Ws};
 use crate::server::TestServer;
 
 /// Customer starts a chat -> agents of that group get a queued event -> one pulls -> messages
@@ -76,11 +76,7 @@ pub async fn full_flow(server: &TestServer) {
         let frame = json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":text});
         if from_agent {
             alice_ws.send(frame).await;
-            alice_ws
-                .expect("ack", |f| {
-                    f["type"] == "ack" && f["client_msg_id"] == cmid.as_str()
-                })
-                .await;
+            alice_ws.expect("stored", is_ack_of(&cmid)).await;
             let got = customer_ws
                 .expect("agent message", |f| {
                     is_event(&chat, "message")(f) && f["event"]["body"] == text
@@ -92,11 +88,7 @@ pub async fn full_flow(server: &TestServer) {
             last_seq = seq;
         } else {
             customer_ws.send(frame).await;
-            customer_ws
-                .expect("ack", |f| {
-                    f["type"] == "ack" && f["client_msg_id"] == cmid.as_str()
-                })
-                .await;
+            customer_ws.expect("stored", is_ack_of(&cmid)).await;
             let got = alice_ws
                 .expect("customer message", |f| {
                     is_event(&chat, "message")(f) && f["event"]["body"] == text

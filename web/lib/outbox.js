@@ -2,7 +2,8 @@
 // client_msg_id once, when the person presses Enter; every retry reuses it, and the server stores
 // it once (docs/websocket-protocol.md, "Sends are idempotent by client_msg_id").
 //
-// Path: over the WebSocket when it is open (answered by `ack`), else — or when no ack comes in
+// Path: over the WebSocket when it is open (answered by the stored message's own `event`, which
+// carries its client_msg_id, or by `ack` for a retry or a chat the socket does not follow), else — or when no ack comes in
 // time, or the socket answers with an `error` for `send` — over REST, which also gives a definite
 // error message to show the person when the server refuses the message.
 
@@ -43,6 +44,18 @@ export class Outbox {
 
   /** Feed every server frame here. Returns true when the frame was the outbox's. */
   handleFrame(frame) {
+    const stored = frame.type === 'event' && frame.event && frame.event.type === 'message' ? frame.event : null;
+    if (stored && stored.client_msg_id) {
+      // Our own message, pushed back stored: that is its acknowledgement. The frame still goes on
+      // to the conversation, which shows it.
+      const entry = this.pending.get(stored.client_msg_id);
+      if (entry && !entry.viaRest) {
+        clearTimeout(entry.timer);
+        this.pending.delete(stored.client_msg_id);
+        entry.resolve({ seq: stored.seq, duplicate: false });
+      }
+      return false;
+    }
     if (frame.type === 'ack') {
       const entry = this.pending.get(frame.client_msg_id);
       this.onAcked(frame.chat_id, frame.seq);

@@ -29,6 +29,39 @@ const POST_CONCURRENCY: usize = 32;
 /// Group names change rarely; reading them for every message would cost a query each time.
 const GROUP_CACHE_TTL: Duration = Duration::from_secs(30);
 
+tokio::task_local! {
+    /// The connection whose frame caused the change being fanned out (set by the `send` route
+    /// around the use case, which fans out before it returns): the event that connection
+    /// receives is its acknowledgement, so no separate `ack` is sent to it.
+    static ORIGIN: Origin;
+}
+
+struct Origin {
+    connection: ConnectionId,
+    delivered: std::sync::atomic::AtomicBool,
+}
+
+/// Runs `change` with `connection` as the origin of what it fans out; also answers whether the
+/// change's event reached that connection.
+pub async fn from_connection<F: std::future::Future>(
+    connection: &ConnectionId,
+    change: F,
+) -> (F::Output, bool) {
+    let origin = Origin {
+        connection: connection.clone(),
+        delivered: std::sync::atomic::AtomicBool::new(false),
+    };
+    ORIGIN
+        .scope(origin, async {
+            let out = change.await;
+            let delivered = ORIGIN
+                .try_with(|o| o.delivered.load(std::sync::atomic::Ordering::Relaxed))
+                .unwrap_or(false);
+            (out, delivered)
+        })
+        .await
+}
+
 /// How one change moved a group's queue: the place a chat left and the place one took.
 struct QueueShift<'a> {
     chat: &'a ChatId,
@@ -191,14 +224,14 @@ impl Fanout {
             event: (&event).into(),
         }
         .to_bytes();
-        self.post_many(recipients, frame).await;
+        self.post_event(recipients, frame).await;
         if let Some(customer_event) = customer_event {
             let frame = ServerFrame::Event {
                 chat_id: (&chat.id).into(),
                 event: (&customer_event).into(),
             }
             .to_bytes();
-            self.post_many(customers, frame).await;
+            self.post_event(customers, frame).await;
         }
 
         // 2. Queue positions, when the queue of a group changed.
@@ -299,6 +332,23 @@ impl Fanout {
         .to_bytes();
         self.post_many(members, frame).await;
         Ok(())
+    }
+
+    /// Posts a chat event; notes whether it reached the connection that caused it.
+    async fn post_event(&self, mut connections: Vec<ConnectionId>, frame: Bytes) {
+        let origin = ORIGIN.try_with(|o| o.connection.clone()).ok();
+        if let Some(origin) = origin {
+            if let Some(i) = connections.iter().position(|c| c == &origin) {
+                connections.swap_remove(i);
+                if self.post(&origin, frame.clone()).await {
+                    let _ = ORIGIN.try_with(|o| {
+                        o.delivered
+                            .store(true, std::sync::atomic::Ordering::Relaxed)
+                    });
+                }
+            }
+        }
+        self.post_many(connections, frame).await;
     }
 
     /// Sends a list row to a console now, or holds it for the next coalesced frame.

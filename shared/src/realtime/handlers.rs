@@ -258,17 +258,24 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
             client_msg_id,
             body,
         } => {
-            let result = app
-                .send_message(&principal, &chat_id.0, client_msg_id.0.clone(), &body)
-                .await
-                .map(|(event, duplicate)| ServerFrame::Ack {
-                    chat_id,
-                    client_msg_id,
-                    seq: event.seq,
-                    duplicate,
-                });
+            let (result, acknowledged) = super::fanout::from_connection(
+                connection,
+                app.send_message(&principal, &chat_id.0, client_msg_id.0.clone(), &body),
+            )
+            .await;
             match result {
-                Ok(ack) => {
+                // The stored message reached this connection as an `event` carrying its
+                // `client_msg_id`: that is the acknowledgement.
+                Ok((_, false)) if acknowledged => return,
+                // A retry of a stored message (no event is sent again), or a sender that does not
+                // receive the chat's events: a separate `ack`.
+                Ok((event, duplicate)) => {
+                    let ack = ServerFrame::Ack {
+                        chat_id,
+                        client_msg_id,
+                        seq: event.seq,
+                        duplicate,
+                    };
                     fanout.post_frame(connection, &ack).await;
                     return;
                 }
