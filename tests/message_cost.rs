@@ -401,11 +401,12 @@ async fn one_whole_chat_as_the_cost_model_assumes() {
         !m.operations.contains_key("Scan"),
         "a Scan on a request path"
     );
-    // Measured when docs/deploy.md's figures were written: 344 calls, 133.5 read and 284 write
-    // units, 93 posts. About 5% of headroom, so one more call per message or frame fails here.
+    // Measured when docs/deploy.md's figures were written: 344 calls, 156 read and 367 write
+    // units (by AWS's rules, index entries included), 93 posts. About 5% of headroom, so one more
+    // call per message or frame fails here.
     assert!(m.calls() <= 360, "DynamoDB calls {}", m.calls());
-    assert!(m.read_units() <= 140.0, "read units {}", m.read_units());
-    assert!(m.write_units() <= 300.0, "write units {}", m.write_units());
+    assert!(m.read_units() <= 164.0, "read units {}", m.read_units());
+    assert!(m.write_units() <= 385.0, "write units {}", m.write_units());
     assert!(
         posted.len() <= 98,
         "PostToConnection calls {}",

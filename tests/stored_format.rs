@@ -352,8 +352,8 @@ async fn assert_reads_back(stores: &Stores, world: &World, knowledge_version: u6
     let (chat, event) =
         numbering::next_event(now, now.clone(), duplicate.kind.clone(), duplicate.at);
     let retried = ChatCommit {
+        before: now.clone(),
         chat,
-        expected_seq: now.last_seq,
         event,
         load: LoadChange::default(),
     };
@@ -372,8 +372,8 @@ async fn assert_reads_back(stores: &Stores, world: &World, knowledge_version: u6
     };
     let (ended, event) = numbering::next_event(now, after, ended, t(1900));
     let end = ChatCommit {
+        before: now.clone(),
         chat: ended.clone(),
-        expected_seq: now.last_seq,
         event,
         load: LoadChange {
             acquire: None,
@@ -381,7 +381,10 @@ async fn assert_reads_back(stores: &Stores, world: &World, knowledge_version: u6
         },
     };
     let stale = ChatCommit {
-        expected_seq: end.expected_seq - 1,
+        before: Chat {
+            last_seq: now.last_seq - 1,
+            ..now.clone()
+        },
         ..end.clone()
     };
     assert!(matches!(chats.commit(&stale).await, Err(StoreError::Stale)));

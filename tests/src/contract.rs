@@ -95,8 +95,8 @@ pub async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -
 fn commit_of(before: &Chat, m: rules::Mutation, at: Timestamp) -> ChatCommit {
     let (chat, event) = numbering::next_event(before, m.chat, m.event, at);
     ChatCommit {
+        before: before.clone(),
         chat,
-        expected_seq: before.last_seq,
         event,
         load: m.load,
     }

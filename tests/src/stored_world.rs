@@ -83,8 +83,8 @@ impl StoredChat {
         change(&mut after);
         let (chat, event) = numbering::next_event(&before, after, kind, at);
         self.commits.push(ChatCommit {
+            before: before.clone(),
             chat,
-            expected_seq: before.last_seq,
             event,
             load,
         });

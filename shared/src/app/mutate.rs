@@ -79,8 +79,8 @@ impl App {
             let Mutation { chat, event, load } = rule(&before, now)?;
             let (after, event) = numbering::next_event(&before, chat, event, now);
             let commit = ChatCommit {
+                before: before.clone(),
                 chat: after,
-                expected_seq: before.last_seq,
                 event,
                 load,
             };

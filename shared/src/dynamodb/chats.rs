@@ -1,11 +1,11 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    DeleteRequest, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure, Select,
-    TransactWriteItem, Update, WriteRequest,
+    DeleteRequest, Put, ReturnValuesOnConditionCheckFailure, Select, TransactWriteItem, Update,
+    WriteRequest,
 };
 
 use super::keys::*;
-use super::metrics::{item_size, read_units, write_units, Units};
+use super::metrics::{item_size, item_write, read_units};
 use super::records::{
     from_item, to_item, versioned, ChatRecord, EventRecord, FORMAT_VERSION, VERSION,
 };
@@ -21,49 +21,56 @@ pub(super) enum TransactError {
 }
 
 impl DynamoStore {
-    /// One TransactWriteItems (all or nothing), counted as transactional writes (2 units per KB).
+    /// One TransactWriteItems (all or nothing), billed as transactional writes (twice the units
+    /// of each item; index entries at the standard rate), also when it is cancelled.
     pub(super) async fn transact(
         &self,
         operation: &str,
         items: Vec<TransactWriteItem>,
     ) -> Result<(), TransactError> {
-        let computed: f64 = items
+        self.transact_replacing(operation, items, &[]).await
+    }
+
+    /// `transact`, where `replaced` gives the stored version of items it puts (by position), so
+    /// the write is billed by the larger of the two and by the index keys that change.
+    pub(super) async fn transact_replacing(
+        &self,
+        operation: &str,
+        items: Vec<TransactWriteItem>,
+        replaced: &[(usize, Item)],
+    ) -> Result<(), TransactError> {
+        let units: f64 = items
             .iter()
-            .map(|i| {
-                let size = i.put().map(|p| item_size(p.item())).unwrap_or(200);
-                2.0 * write_units(size)
+            .enumerate()
+            .map(|(i, item)| {
+                let old = replaced.iter().find(|(at, _)| *at == i).map(|(_, old)| old);
+                match (
+                    item.put(),
+                    item.update(),
+                    item.delete(),
+                    item.condition_check(),
+                ) {
+                    (Some(p), ..) => item_write(old, Some(p.item()), true),
+                    // Updated, deleted and checked items here (agents' counters, subscriptions,
+                    // connection notes) are small and in no index: one KB at most.
+                    (None, Some(u), ..) => item_write(None, Some(u.key()), true),
+                    (None, None, Some(d), _) => item_write(Some(d.key()), None, true),
+                    (None, None, None, Some(c)) => item_write(None, Some(c.key()), true),
+                    _ => 0.0,
+                }
             })
             .sum();
         let result = self
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
+        // A cancelled transaction is billed like one that succeeded.
+        self.metrics.record(operation, 0.0, units);
         match result {
-            Ok(out) => {
-                self.metrics.record(
-                    operation,
-                    match out.consumed_capacity() {
-                        caps if !caps.is_empty() => Units::Reported(caps.to_vec()),
-                        _ => Units::Computed {
-                            read: 0.0,
-                            write: computed,
-                        },
-                    },
-                );
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(e) => {
-                // A cancelled transaction still costs its units.
-                self.metrics.record(
-                    operation,
-                    Units::Computed {
-                        read: 0.0,
-                        write: computed,
-                    },
-                );
                 if let Some(aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(c)) = e.as_service_error() {
                     let reasons = c
                         .cancellation_reasons()
@@ -194,7 +201,7 @@ impl ChatStore for DynamoStore {
             .table_name(table)
             .set_item(Some(chat_item(&commit.chat)?))
             .condition_expression("last_seq = :expected")
-            .expression_attribute_values(":expected", n(commit.expected_seq))
+            .expression_attribute_values(":expected", n(commit.expected_seq()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(StoreError::backend)?;
@@ -250,7 +257,11 @@ impl ChatStore for DynamoStore {
                 .map_err(StoreError::backend)?;
             items.push(TransactWriteItem::builder().update(update).build());
         }
-        match self.transact("TransactWriteItems", items).await {
+        let before = chat_item(&commit.before)?;
+        match self
+            .transact_replacing("TransactWriteItems", items, &[(0, before)])
+            .await
+        {
             Ok(()) => Ok(CommitOutcome::Committed),
             Err(TransactError::Other(e)) => Err(e),
             Err(TransactError::Cancelled(reasons)) => {
@@ -432,20 +443,15 @@ impl ChatStore for DynamoStore {
             .expression_attribute_values(":own", s(list_sort_key(chat)))
             .expression_attribute_values(":id", s(chat.id.as_str()))
             .select(Select::Count)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::backend)?;
-        self.metrics.record(
-            "Query",
-            match out.consumed_capacity() {
-                Some(c) => Units::Reported(vec![c.clone()]),
-                None => Units::Computed {
-                    read: read_units(out.scanned_count().max(1) as usize * 1024, false),
-                    write: 0.0,
-                },
-            },
-        );
+        // A count is billed for the index entries it reads: the queued chats ahead, whole (the
+        // index projects every attribute), taken at the size of this one.
+        let entry = chat_item(chat).map(|i| item_size(&i)).unwrap_or(1024);
+        let scanned = usize::try_from(out.scanned_count()).unwrap_or(0);
+        self.metrics
+            .record("Query", read_units(scanned * entry, false), 0.0);
         Ok(out.count().max(0) as u32)
     }
 
@@ -478,20 +484,17 @@ impl DynamoStore {
                     .client
                     .batch_write_item()
                     .request_items(self.table(), requests.clone())
-                    .return_consumed_capacity(ReturnConsumedCapacity::Total)
                     .send()
                     .await
                     .map_err(StoreError::backend)?;
-                self.metrics.record(
-                    "BatchWriteItem",
-                    match out.consumed_capacity() {
-                        caps if !caps.is_empty() => Units::Reported(caps.to_vec()),
-                        _ => Units::Computed {
-                            read: 0.0,
-                            write: requests.len() as f64,
-                        },
-                    },
-                );
+                // Each delete is billed on its own, by the item's size: these are small items of
+                // no index (events, subscriptions, connection records), one KB at most each.
+                let units: f64 = requests
+                    .iter()
+                    .filter_map(|r| r.delete_request())
+                    .map(|d| item_write(Some(d.key()), None, false))
+                    .sum();
+                self.metrics.record("BatchWriteItem", 0.0, units);
                 requests = out
                     .unprocessed_items
                     .and_then(|mut m| m.remove(self.table()))

@@ -1,11 +1,11 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnConsumedCapacity, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    AttributeValue, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
 };
 
 use super::keys::*;
-use super::metrics::Units;
+use super::metrics::item_write;
 use super::records::{from_item, to_item, versioned, ConnectionItem};
 use super::schema::{SK, TTL_ATTRIBUTE};
 use super::{get_n, get_s, key, n, s, ttl_seconds, DynamoStore, Item};
@@ -243,30 +243,24 @@ impl ConnectionStore for DynamoStore {
                 .return_values_on_condition_check_failure(
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 )
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await;
             let old = match counted {
                 Ok(out) => {
-                    self.record_update(out.consumed_capacity());
+                    self.record_update(out.attributes());
                     return match out.attributes {
                         Some(item) => Ok(Admission::Admitted(parse_connection(item)?)),
                         None => Ok(Admission::Unknown),
                     };
                 }
-                Err(e) => {
-                    self.metrics.record(
-                        "UpdateItem",
-                        Units::Computed {
-                            read: 0.0,
-                            write: 1.0,
-                        },
-                    );
-                    match e.into_service_error() {
-                        aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => c.item,
-                        other => return Err(StoreError::backend(other)),
+                Err(e) => match e.into_service_error() {
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => {
+                        // A failed condition is billed as a write of the item as it is.
+                        self.record_update(c.item.as_ref());
+                        c.item
                     }
-                }
+                    other => return Err(StoreError::backend(other)),
+                },
             };
             let Some(old) = old else {
                 return Ok(Admission::Unknown);
@@ -285,12 +279,11 @@ impl ConnectionStore for DynamoStore {
                 .expression_attribute_values(":one", n(1))
                 .expression_attribute_values(":w", n(window))
                 .return_values(ReturnValue::AllNew)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await;
             match started {
                 Ok(out) => {
-                    self.record_update(out.consumed_capacity());
+                    self.record_update(out.attributes());
                     if let Some(item) = out.attributes {
                         return Ok(Admission::Admitted(parse_connection(item)?));
                     }
@@ -300,13 +293,7 @@ impl ConnectionStore for DynamoStore {
                         .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
                 {
                     // Another frame of this connection opened the window first: count again.
-                    self.metrics.record(
-                        "UpdateItem",
-                        Units::Computed {
-                            read: 0.0,
-                            write: 1.0,
-                        },
-                    );
+                    self.record_update(None);
                 }
                 Err(e) => return Err(StoreError::backend(e)),
             }
@@ -506,16 +493,13 @@ impl DynamoStore {
         }
     }
 
-    fn record_update(&self, consumed: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
-        self.metrics.record(
-            "UpdateItem",
-            match consumed {
-                Some(c) => Units::Reported(vec![c.clone()]),
-                None => Units::Computed {
-                    read: 0.0,
-                    write: 1.0,
-                },
-            },
-        );
+    /// One UpdateItem of an item of no index, billed by its size after the update (`None`: not
+    /// known, under a KB).
+    pub(super) fn record_update(&self, item: Option<&Item>) {
+        let units = match item {
+            Some(item) => item_write(None, Some(item), false),
+            None => 1.0,
+        };
+        self.metrics.record("UpdateItem", 0.0, units);
     }
 }

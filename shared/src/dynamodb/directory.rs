@@ -1,10 +1,8 @@
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Put, ReturnConsumedCapacity, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update};
 
 use super::keys::*;
-use super::metrics::{item_size, read_units, write_units, Units};
+use super::metrics::{item_size, item_write, read_units};
 use super::records::{from_item, to_item, AgentRecord, GroupRecord, FORMAT_VERSION, VERSION};
 use super::schema::{PK, SK};
 use super::{get_n, get_s, key, n, s, DynamoStore, Item};
@@ -24,18 +22,13 @@ impl DynamoStore {
             .table_name(self.table())
             .set_key(Some(key(pk, sk)))
             .consistent_read(consistent)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::backend)?;
-        let units = match out.consumed_capacity() {
-            Some(c) => Units::Reported(vec![c.clone()]),
-            None => Units::Computed {
-                read: read_units(out.item().map(item_size).unwrap_or(1), consistent),
-                write: 0.0,
-            },
-        };
-        self.metrics.record("GetItem", units);
+        // A miss still costs the minimum.
+        let bytes = out.item().map(item_size).unwrap_or(0);
+        self.metrics
+            .record("GetItem", read_units(bytes, consistent), 0.0);
         Ok(out.item)
     }
 
@@ -63,23 +56,16 @@ impl DynamoStore {
             let mut page = query
                 .clone()
                 .consistent_read(consistent)
-                .set_exclusive_start_key(start)
-                .return_consumed_capacity(ReturnConsumedCapacity::Total);
+                .set_exclusive_start_key(start);
             if let Some(limit) = limit {
                 page = page.limit((limit - items.len()).clamp(1, 1000) as i32);
             }
             let out = page.send().await.map_err(StoreError::backend)?;
+            // A page is billed by the summed size of the items it read (filters do not lower it;
+            // none of these queries filters).
             let bytes: usize = out.items().iter().map(item_size).sum();
-            self.metrics.record(
-                "Query",
-                match out.consumed_capacity() {
-                    Some(c) => Units::Reported(vec![c.clone()]),
-                    None => Units::Computed {
-                        read: read_units(bytes, consistent),
-                        write: 0.0,
-                    },
-                },
-            );
+            self.metrics
+                .record("Query", read_units(bytes, consistent), 0.0);
             start = out.last_evaluated_key.clone();
             items.extend(out.items.unwrap_or_default());
             let full = limit.is_some_and(|l| items.len() >= l);
@@ -117,26 +103,16 @@ impl DynamoStore {
     }
 
     pub(super) async fn put(&self, item: Item) -> Result<(), StoreError> {
-        let size = item_size(&item);
-        let out = self
-            .client
+        // The item it replaces, if any, is taken to be of the same size and index keys.
+        let units = item_write(None, Some(&item), false);
+        self.client
             .put_item()
             .table_name(self.table())
             .set_item(Some(item))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(StoreError::backend)?;
-        self.metrics.record(
-            "PutItem",
-            match out.consumed_capacity() {
-                Some(c) => Units::Reported(vec![c.clone()]),
-                None => Units::Computed {
-                    read: 0.0,
-                    write: write_units(size),
-                },
-            },
-        );
+        self.metrics.record("PutItem", 0.0, units);
         Ok(())
     }
 }
@@ -300,27 +276,20 @@ impl DirectoryStore for DynamoStore {
             .update_expression("SET session_epoch = :epoch")
             .condition_expression("attribute_exists(pk)")
             .expression_attribute_values(":epoch", n(epoch))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;
         match out {
             Ok(out) => {
-                self.metrics.record(
-                    "UpdateItem",
-                    match out.consumed_capacity() {
-                        Some(c) => Units::Reported(vec![c.clone()]),
-                        None => Units::Computed {
-                            read: 0.0,
-                            write: 1.0,
-                        },
-                    },
-                );
+                self.record_update(out.attributes());
                 Ok(())
             }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
+                // A failed condition is billed as a write.
+                self.record_update(None);
                 Err(StoreError::NotFound(format!("agent {id}")))
             }
             Err(e) => Err(StoreError::backend(e)),
@@ -394,27 +363,20 @@ impl DirectoryStore for DynamoStore {
             .condition_expression("agent_id = :id")
             .expression_attribute_values(":hash", s(hash))
             .expression_attribute_values(":id", s(id.as_str()))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;
         match out {
             Ok(out) => {
-                self.metrics.record(
-                    "UpdateItem",
-                    match out.consumed_capacity() {
-                        Some(c) => Units::Reported(vec![c.clone()]),
-                        None => Units::Computed {
-                            read: 0.0,
-                            write: 1.0,
-                        },
-                    },
-                );
+                self.record_update(out.attributes());
                 Ok(())
             }
             Err(e)
                 if e.as_service_error()
                     .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
             {
+                // A failed condition is billed as a write.
+                self.record_update(None);
                 Err(StoreError::NotFound(format!("agent {id}")))
             }
             Err(e) => Err(StoreError::backend(e)),

@@ -1,11 +1,24 @@
-//! Every DynamoDB call the store makes, counted by operation, with the capacity it consumed: as
-//! reported by the endpoint (`ReturnConsumedCapacity`), or, where the endpoint reports none (moto),
-//! computed from item sizes by AWS's rules.
+//! Every DynamoDB call the store makes, counted by operation, with the capacity AWS bills for
+//! it, computed here by AWS's rules from the items the call wrote or read (never taken from the
+//! endpoint: emulators report fixed numbers whatever the item size):
+//! - a write costs 1 write unit per started KB of the larger of the item before and after, at
+//!   least 1; a transactional write costs twice that; a write whose condition fails is charged
+//!   as if it had written;
+//! - each global secondary index the item is in costs one standard write of its projected size
+//!   (with `ALL`, the item's size); a change of the index's key costs a delete and a put;
+//! - a read costs 1 read unit per started 4 KB (a Query sums the page's items first), at least
+//!   1, half for an eventually consistent read, twice for a transactional one.
+//!
+//! Where the adapter does not hold the item as it was before a write, the figures take it to be
+//! the size of the new one with the same index keys (the usual case: a chat is rewritten with a
+//! few more bytes); such estimates are marked at the call.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::schema;
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct OperationMetrics {
@@ -17,9 +30,6 @@ pub struct OperationMetrics {
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct MetricsSnapshot {
     pub operations: BTreeMap<String, OperationMetrics>,
-    /// True when every figure came from the endpoint's ConsumedCapacity; false when some were
-    /// computed from item sizes.
-    pub reported_by_endpoint: bool,
 }
 
 impl MetricsSnapshot {
@@ -38,71 +48,80 @@ impl MetricsSnapshot {
 
 #[derive(Default)]
 pub struct Metrics {
-    inner: Mutex<(BTreeMap<String, OperationMetrics>, bool)>,
-}
-
-/// What a call consumed: from the endpoint, or computed.
-pub enum Units {
-    Reported(Vec<ConsumedCapacity>),
-    Computed { read: f64, write: f64 },
+    inner: Mutex<BTreeMap<String, OperationMetrics>>,
 }
 
 impl Metrics {
-    pub fn record(&self, operation: &str, units: Units) {
-        let (read, write, computed) = match units {
-            Units::Reported(caps) if !caps.is_empty() => {
-                let mut r = 0.0;
-                let mut w = 0.0;
-                for c in caps {
-                    let read = c.read_capacity_units().unwrap_or(0.0);
-                    let write = c.write_capacity_units().unwrap_or(0.0);
-                    if read == 0.0 && write == 0.0 {
-                        // Some endpoints only fill the total; attribute it by the operation.
-                        let total = c.capacity_units().unwrap_or(0.0);
-                        if operation.starts_with("Get")
-                            || operation.starts_with("Query")
-                            || operation.starts_with("BatchGet")
-                        {
-                            r += total;
-                        } else {
-                            w += total;
-                        }
-                    } else {
-                        r += read;
-                        w += write;
-                    }
-                }
-                (r, w, false)
-            }
-            Units::Reported(_) => (0.0, 0.0, true),
-            Units::Computed { read, write } => (read, write, true),
-        };
-        if let Ok(mut guard) = self.inner.lock() {
-            let (ops, any_computed) = &mut *guard;
+    /// One call of `operation`, with the read and write units it is billed.
+    pub fn record(&self, operation: &str, read: f64, write: f64) {
+        if let Ok(mut ops) = self.inner.lock() {
             let entry = ops.entry(operation.to_owned()).or_default();
             entry.calls += 1;
             entry.read_units += read;
             entry.write_units += write;
-            *any_computed |= computed;
         }
     }
 
     pub fn snapshot(&self) -> MetricsSnapshot {
         match self.inner.lock() {
-            Ok(guard) => MetricsSnapshot {
-                operations: guard.0.clone(),
-                reported_by_endpoint: !guard.1,
+            Ok(ops) => MetricsSnapshot {
+                operations: ops.clone(),
             },
             Err(_) => MetricsSnapshot::default(),
         }
     }
 
     pub fn reset(&self) {
-        if let Ok(mut guard) = self.inner.lock() {
-            *guard = (BTreeMap::new(), false);
+        if let Ok(mut ops) = self.inner.lock() {
+            ops.clear();
         }
     }
 }
+
+/// Write units of putting, updating or deleting one item: `old` and `new` are the item before
+/// and after (`None`: absent). The table's write (doubled when `transactional`) and one standard
+/// write per index entry written or deleted.
+pub fn item_write(old: Option<&Item>, new: Option<&Item>, transactional: bool) -> f64 {
+    let size = old.map_or(0, item_size).max(new.map_or(0, item_size));
+    let table = write_units(size) * if transactional { 2.0 } else { 1.0 };
+    table + index_writes(old, new)
+}
+
+/// Standard writes to the table's global secondary indexes when an item changes from `old` to
+/// `new`: per index, nothing if the item is in neither version, one write if it enters, leaves or
+/// stays with the same key, a delete and a put if its key changes.
+pub fn index_writes(old: Option<&Item>, new: Option<&Item>) -> f64 {
+    schema::table_spec()
+        .global_secondary_indexes
+        .iter()
+        .map(|index| {
+            let key = |item: Option<&Item>| {
+                item.and_then(|i| {
+                    Some((
+                        i.get(index.partition_key)?.clone(),
+                        i.get(index.sort_key)?.clone(),
+                    ))
+                })
+            };
+            // Every index projects ALL attributes: an entry is as large as its item.
+            match (key(old), key(new)) {
+                (None, None) => 0.0,
+                (Some(_), None) => old.map_or(0.0, |i| write_units(item_size(i))),
+                (None, Some(_)) => new.map_or(0.0, |i| write_units(item_size(i))),
+                (Some(a), Some(b)) if a == b => {
+                    let size = old.map_or(0, item_size).max(new.map_or(0, item_size));
+                    write_units(size)
+                }
+                (Some(_), Some(_)) => {
+                    old.map_or(0.0, |i| write_units(item_size(i)))
+                        + new.map_or(0.0, |i| write_units(item_size(i)))
+                }
+            }
+        })
+        .sum()
+}
+
+type Item = HashMap<String, AttributeValue>;
 
 /// An item's size as DynamoDB bills it: attribute names plus values.
 pub fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
@@ -129,7 +148,8 @@ fn value_size(v: &AttributeValue) -> usize {
     }
 }
 
-/// Read units for `bytes` read (4 KB units; half for eventually consistent reads).
+/// Read units for `bytes` read by one call (4 KB units, at least 1; half for eventually
+/// consistent reads).
 pub fn read_units(bytes: usize, consistent: bool) -> f64 {
     let units = bytes.max(1).div_ceil(4096) as f64;
     if consistent {
@@ -139,7 +159,90 @@ pub fn read_units(bytes: usize, consistent: bool) -> f64 {
     }
 }
 
-/// Write units for one item of `bytes` (1 KB units).
+/// Write units for one item of `bytes` (1 KB units, at least 1).
 pub fn write_units(bytes: usize) -> f64 {
     bytes.max(1).div_ceil(1024) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(pairs: &[(&str, &str)]) -> Item {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), AttributeValue::S((*v).to_owned())))
+            .collect()
+    }
+
+    fn sized(pairs: &[(&str, &str)], pad: usize) -> Item {
+        let mut i = item(pairs);
+        i.insert("pad".into(), AttributeValue::S("x".repeat(pad)));
+        i
+    }
+
+    #[test]
+    fn writes_round_up_to_whole_kilobytes_with_one_unit_at_least() {
+        assert_eq!(write_units(0), 1.0);
+        assert_eq!(write_units(1), 1.0);
+        assert_eq!(write_units(1024), 1.0);
+        assert_eq!(write_units(1025), 2.0);
+        let small = item(&[("pk", "a"), ("sk", "b")]);
+        assert_eq!(item_write(None, Some(&small), false), 1.0);
+        assert_eq!(
+            item_write(None, Some(&small), true),
+            2.0,
+            "transactions double"
+        );
+        let big = sized(&[("pk", "a"), ("sk", "b")], 3000);
+        assert_eq!(
+            item_write(Some(&big), Some(&small), false),
+            3.0,
+            "the larger version counts"
+        );
+    }
+
+    #[test]
+    fn reads_round_up_to_four_kilobytes_and_halve_when_eventually_consistent() {
+        assert_eq!(read_units(0, true), 1.0);
+        assert_eq!(read_units(4096, true), 1.0);
+        assert_eq!(read_units(4097, true), 2.0);
+        assert_eq!(read_units(100, false), 0.5);
+    }
+
+    #[test]
+    fn index_entries_are_written_where_the_item_is_indexed() {
+        let plain = item(&[("pk", "CHAT#1"), ("sk", "META")]);
+        assert_eq!(index_writes(None, Some(&plain)), 0.0);
+        let in_group = item(&[
+            ("pk", "CHAT#1"),
+            ("sk", "META"),
+            ("gsi1pk", "G#support"),
+            ("gsi1sk", "1#0001"),
+        ]);
+        assert_eq!(index_writes(None, Some(&in_group)), 1.0, "enters one index");
+        assert_eq!(
+            index_writes(Some(&in_group), Some(&in_group)),
+            1.0,
+            "same key: rewritten"
+        );
+        let moved = item(&[
+            ("pk", "CHAT#1"),
+            ("sk", "META"),
+            ("gsi1pk", "G#support"),
+            ("gsi1sk", "2#0001"),
+            ("gsi2pk", "A#alice"),
+            ("gsi2sk", "2#0001"),
+        ]);
+        // The group index key changed (delete + put); the agent index is entered.
+        assert_eq!(index_writes(Some(&in_group), Some(&moved)), 3.0);
+        assert_eq!(index_writes(Some(&moved), None), 2.0, "deleted from both");
+        // A message rewrites a 3 KB chat and both of its index entries.
+        let big = {
+            let mut i = moved.clone();
+            i.insert("pad".into(), AttributeValue::S("x".repeat(3000)));
+            i
+        };
+        assert_eq!(item_write(Some(&big), Some(&big), true), 6.0 + 3.0 + 3.0);
+    }
 }

@@ -11,7 +11,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys::*;
-use super::metrics::Units;
+use super::metrics::item_write;
 use super::records::{from_item, ChatRecord};
 use super::schema::{GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
 use super::{key, n, s, DynamoStore, Item};
@@ -48,15 +48,22 @@ impl DynamoStore {
             .expression_attribute_values(":one", n(1))
             .expression_attribute_values(":expected", n(expected_seq))
             .expression_attribute_values(":deleted", s(format!("{DELETED}#")))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await;
-        self.metrics.record(
-            "UpdateItem",
-            Units::Computed {
-                read: 0.0,
-                write: 1.0,
-            },
-        );
+        // The chat is rewritten and leaves both indexes; a failed condition is billed as a write.
+        let old = result.as_ref().ok().and_then(|out| out.attributes());
+        let units = match old {
+            Some(old) => {
+                let mut new = old.clone();
+                for k in [GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK] {
+                    new.remove(k);
+                }
+                item_write(Some(old), Some(&new), false)
+            }
+            None => 1.0,
+        };
+        self.metrics.record("UpdateItem", 0.0, units);
         match result {
             Ok(_) => Ok(()),
             Err(e)

@@ -1,9 +1,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
-use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 
 use super::keys::{throttle_pk, throttle_sk};
-use super::metrics::Units;
 use super::records::{FORMAT_VERSION, VERSION};
 use super::schema::TTL_ATTRIBUTE;
 use super::{n, ttl_seconds, DynamoStore};
@@ -34,7 +32,6 @@ impl ThrottleStore for DynamoStore {
             .expression_attribute_values(":max", n(limit.max))
             .expression_attribute_values(":ttl", ttl_seconds(end.plus_millis(999)))
             .expression_attribute_values(":v", n(FORMAT_VERSION))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
         match sent {
@@ -68,7 +65,6 @@ impl ThrottleStore for DynamoStore {
             .condition_expression("attempts > :zero")
             .expression_attribute_values(":minus_one", n(-1))
             .expression_attribute_values(":zero", n(0))
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await;
         match sent {
@@ -99,13 +95,6 @@ fn counter_key(key: &ThrottleKey, at: Timestamp, limit: ThrottleLimit) -> super:
 impl DynamoStore {
     /// A refused conditional write still costs its write unit.
     fn record_counter_update(&self, out: Option<&UpdateItemOutput>) {
-        let units = match out.and_then(|o| o.consumed_capacity()) {
-            Some(c) => Units::Reported(vec![c.clone()]),
-            None => Units::Computed {
-                read: 0.0,
-                write: 1.0,
-            },
-        };
-        self.metrics.record("UpdateItem", units);
+        self.record_update(out.and_then(|o| o.attributes()));
     }
 }

@@ -69,15 +69,24 @@ impl ChatFilter {
     }
 }
 
-/// One change to a chat: the chat as it becomes, the event recording why, and the agents'
-/// counters that move with it. Applied all-or-nothing, and only if the chat is still at
-/// `expected_seq` (compare-and-set); `event.seq` must be `expected_seq + 1`.
+/// One change to a chat: the chat as it was read and as it becomes, the event recording why,
+/// and the agents' counters that move with it. Applied all-or-nothing, and only if the chat is
+/// still at the `last_seq` it was read at (compare-and-set); `event.seq` must be one above.
 #[derive(Clone, Debug)]
 pub struct ChatCommit {
+    /// The chat as read before the change (its `last_seq` is the compare-and-set condition; the
+    /// DynamoDB adapter also bills the write by its size and index keys).
+    pub before: Chat,
     pub chat: Chat,
-    pub expected_seq: u64,
     pub event: ChatEvent,
     pub load: LoadChange,
+}
+
+impl ChatCommit {
+    /// The sequence number the stored chat must still have.
+    pub fn expected_seq(&self) -> u64 {
+        self.before.last_seq
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

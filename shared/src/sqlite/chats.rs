@@ -178,7 +178,7 @@ impl ChatStore for SqliteStore {
                     sort_ts,
                     chat.last_seq as i64,
                     doc,
-                    commit.expected_seq as i64
+                    commit.expected_seq() as i64
                 ],
             )
             .map_err(db_err)?;
