@@ -196,13 +196,15 @@ def run(s):
     s.call("chat-list", http("GET", "/api/chats", alice, query="view=my_active"))
     s.call("chat-read", http("GET", f"/api/chats/{chat}", alice))
     s.call("chat-read", http("GET", f"/api/chats/{chat}/events", alice, query="after=0"))
-    gone(bob)
+    # Messages reach only the chat's own followers (and consoles showing a list holding it): a
+    # colleague who had the chat open vanishes.
+    gone(bob, watch=chat)
     s.call("ws-send", ws("send", "customerConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "c1", "body": "Hello?"}))
     s.call("ws-send", ws("send", "customerConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "c1", "body": "Hello?"}), what="send (retry)")
     gone(alice, watch=chat)
     s.call("ws-typing", ws("typing", "aliceConn1=", {"action": "typing", "chat_id": chat, "typing": True}))
     s.call("ws-send", ws("send", "aliceConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "a1", "body": "Hi Ann"}))
-    gone(bob)
+    gone(bob, watch=chat)
     s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", customer, {"client_msg_id": "c2", "body": "Thanks"}), expect=(201,))
     s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", alice, {"client_msg_id": "a2", "body": "Anything else?"}), expect=(201,))
     gone(bob)
