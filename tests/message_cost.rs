@@ -2,85 +2,19 @@
 //! one agent: Lambda invocations, DynamoDB calls and capacity, PostToConnection calls. The
 //! WebSocket handlers run in-process as the `ws-*` functions would, the REST routes through the
 //! same use cases over HTTP, all over the DynamoDB store, with a poster that counts what API
-//! Gateway would deliver. Printed (run with --nocapture) and asserted; the figures are the ones in
-//! docs/performance.md and docs/deploy.md ("What it costs").
+//! Gateway would deliver (`chatdesk_tests::lambda_costs`). Printed (run with --nocapture) and
+//! asserted; the figures are the ones in docs/performance.md and docs/deploy.md ("What it costs").
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
-use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
-use bytes::Bytes;
-use chatdesk::app::App;
-use chatdesk::ports::{Clock, ConnectionId, ConnectionPoster, ManualClock, PostError, SystemClock};
-use chatdesk::realtime::Fanout;
+use chatdesk::ports::{Clock, ManualClock, SystemClock};
 use chatdesk_tests::client::Api;
 use chatdesk_tests::dynamo_endpoint::fresh_stores;
-use chatdesk_tests::server::{spawn_server_with, TestServer};
-use lambda_http::{Context, LambdaEvent};
-use serde_json::{json, Value};
-
-#[derive(Default)]
-struct CountingPoster(Mutex<Vec<(String, String)>>);
-
-#[async_trait]
-impl ConnectionPoster for CountingPoster {
-    async fn post(&self, connection: &ConnectionId, frame: Bytes) -> Result<(), PostError> {
-        // A refused frame is kept whole, so a failing assertion says why.
-        let kind = serde_json::from_slice::<Value>(&frame)
-            .ok()
-            .and_then(|v| match v["type"].as_str() {
-                Some("error") => Some(format!("error: {v}")),
-                other => other.map(str::to_owned),
-            })
-            .unwrap_or_default();
-        self.0.lock().unwrap().push((connection.to_string(), kind));
-        Ok(())
-    }
-
-    async fn close(&self, connection: &ConnectionId) -> Result<(), PostError> {
-        self.0
-            .lock()
-            .unwrap()
-            .push((connection.to_string(), "closed".into()));
-        Ok(())
-    }
-}
-
-fn event(
-    route: &str,
-    connection: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> LambdaEvent<ApiGatewayWebsocketProxyRequest> {
-    let mut e: Value =
-        serde_json::from_str(include_str!("fixtures/websocket-message-request.json")).unwrap();
-    e["requestContext"]["routeKey"] = json!(route);
-    e["requestContext"]["connectionId"] = json!(connection);
-    if let Some(t) = token {
-        e["queryStringParameters"] = json!({ "token": t });
-    }
-    if let Some(b) = body {
-        e["body"] = json!(b.to_string());
-    }
-    LambdaEvent::new(serde_json::from_value(e).unwrap(), Context::default())
-}
-
-/// The server's use cases with fan-out through PostToConnection as in the cloud, to a poster
-/// that counts what API Gateway would deliver.
-fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingPoster>) {
-    let poster = Arc::new(CountingPoster::default());
-    let fanout = Arc::new(Fanout::new(
-        server.stores.connections.clone(),
-        poster.clone(),
-        server.stores.chats.clone(),
-        server.stores.directory.clone(),
-        server.app.clock.clone(),
-        server.app.settings.idle,
-    ));
-    let mut app = server.app.clone();
-    app.notifier = fanout.clone();
-    (app, fanout, poster)
-}
+use chatdesk_tests::lambda_costs::{
+    counting_fan_out, event, rest, whole_chat, ws_connect, WholeChat,
+};
+use chatdesk_tests::server::spawn_server_with;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_message_between_one_customer_and_one_agent() {
@@ -181,55 +115,6 @@ async fn one_message_between_one_customer_and_one_agent() {
     }
 }
 
-/// Runs one WebSocket event through the handlers the `ws-*` functions use; asserts it succeeded.
-async fn ws(app: &App, fanout: &Fanout, route: &str, connection: &str, body: Option<Value>) {
-    let response = chatdesk::lambda::websocket(app, fanout, event(route, connection, None, body))
-        .await
-        .unwrap();
-    assert_eq!(response.status_code, 200, "{route} on {connection}");
-}
-
-async fn ws_connect(app: &App, fanout: &Fanout, connection: &str, token: &str) {
-    let response = chatdesk::lambda::websocket(
-        app,
-        fanout,
-        event("$connect", connection, Some(token), None),
-    )
-    .await
-    .unwrap();
-    assert_eq!(response.status_code, 200, "$connect {connection}");
-}
-
-/// One REST request through `api::dispatch`, the code the HTTP functions run after Lambda's
-/// event is converted; asserts a 2xx and returns the JSON body.
-async fn rest(
-    app: &App,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> Value {
-    let mut req = http::Request::builder().method(method).uri(path);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    let bytes = match body {
-        Some(b) => {
-            req = req.header("content-type", "application/json");
-            Bytes::from(b.to_string())
-        }
-        None => Bytes::new(),
-    };
-    let resp = chatdesk::api::dispatch(app, req.body(bytes).unwrap(), None).await;
-    let status = resp.status().as_u16();
-    let value: Value = serde_json::from_slice(resp.body()).unwrap_or(Value::Null);
-    assert!(
-        (200..300).contains(&status),
-        "{method} {path}: {status} {value}"
-    );
-    value
-}
-
 /// The chat that docs/deploy.md prices "per 1,000 chats": the customer reads suggestions and
 /// starts the chat, connects and resumes; the agent (console already open, the group's one agent
 /// online) pulls it, watches it, opens it (chat + events), reads its suggestions and reloads two
@@ -254,108 +139,12 @@ async fn one_whole_chat_as_the_cost_model_assumes() {
     store.reset_metrics();
     poster.0.lock().unwrap().clear();
 
-    let mut invocations = 0u32;
-    let mut call = |n: u32| invocations += n;
-    rest(
-        &app,
-        "GET",
-        "/api/suggestions?q=my%20mailbox%20is%20full&group_id=support",
-        None,
-        None,
-    )
-    .await;
-    let started = rest(
-        &app,
-        "POST",
-        "/api/chats",
-        None,
-        Some(json!({"group_id":"support","name":"Ann","question":"My mailbox is full"})),
-    )
-    .await;
-    call(2);
-    let chat = started["chat"]["id"].as_str().unwrap().to_owned();
-    let customer = started["token"].as_str().unwrap().to_owned();
-    ws_connect(&app, &fanout, "cust=", &customer).await;
-    ws(
-        &app,
-        &fanout,
-        "resume",
-        "cust=",
-        Some(json!({"action":"resume","chat_id":chat,"after_seq":0})),
-    )
-    .await;
-    rest(
-        &app,
-        "POST",
-        "/api/actions/pull",
-        Some(&alice),
-        Some(json!({})),
-    )
-    .await;
-    ws(
-        &app,
-        &fanout,
-        "watch",
-        "agent=",
-        Some(json!({"action":"watch","chat_id":chat})),
-    )
-    .await;
-    call(4);
-    for path in [
-        format!("/api/chats/{chat}"),
-        format!("/api/chats/{chat}/events?after=0"),
-        format!("/api/chats/{chat}/suggestions"),
-        "/api/chats?view=my_active".to_owned(),
-        "/api/chats?view=group&group_id=support".to_owned(),
-    ] {
-        rest(&app, "GET", &path, Some(&alice), None).await;
-        call(1);
-    }
-    for i in 0..10 {
-        for (conn, who) in [("cust=", "c"), ("agent=", "a")] {
-            ws(
-                &app,
-                &fanout,
-                "typing",
-                conn,
-                Some(json!({"action":"typing","chat_id":chat,"typing":true})),
-            )
-            .await;
-            ws(
-                &app,
-                &fanout,
-                "send",
-                conn,
-                Some(json!({"action":"send","chat_id":chat,"client_msg_id":format!("{who}{i}"),"body":"A message of a few words"})),
-            )
-            .await;
-            call(2);
-        }
-    }
-    for _ in 0..24 {
-        ws(
-            &app,
-            &fanout,
-            "ping",
-            "cust=",
-            Some(json!({"action":"ping"})),
-        )
-        .await;
-        call(1);
-    }
-    rest(
-        &app,
-        "POST",
-        "/api/actions/end",
-        Some(&alice),
-        Some(json!({"chat_ids":[chat],"resolution":"Old mail deleted; quota explained."})),
-    )
-    .await;
-    ws(&app, &fanout, "$disconnect", "cust=", None).await;
-    call(2);
-
-    let m = store.metrics();
-    let posted = poster.0.lock().unwrap().clone();
+    let WholeChat {
+        invocations,
+        metrics: m,
+        posted,
+        chat,
+    } = whole_chat(&app, &fanout, &store, &poster, &alice).await;
     let refused: Vec<_> = posted
         .iter()
         .filter(|(_, kind)| kind.starts_with("error"))
