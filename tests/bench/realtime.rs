@@ -38,7 +38,8 @@ struct Args {
     /// capacity; a few seconds, as people type, measures latency at a realistic load).
     #[arg(long, default_value_t = 0)]
     think_ms: u64,
-    /// Agents per group: every message also updates the lists of its group's agents.
+    /// Agents per group, each showing the group's live list: the rows of every message reach
+    /// their consoles, gathered to at most one frame a second per console.
     #[arg(long, default_value_t = 10)]
     agents_per_group: usize,
 }
@@ -346,11 +347,16 @@ async fn chatdesk(
         let customer = connect(&format!("ws://{addr}/ws?token={customer_token}")).await;
         by_agent[agent].push((chat, customer));
     }
-    // Each agent keeps a console connection open (it receives the list updates of the group);
-    // it is drained in the background like a browser would. Each chat gets its own agent socket
-    // (the agent's chat tab) so that pairs are timed independently.
-    for sock in agent_sockets.iter_mut() {
+    // Each agent keeps a console open on the group's live list, which holds every chat of the
+    // group: the rows of its messages reach it gathered, at most one frame a second. It is
+    // drained in the background like a browser would. Each chat gets its own agent socket (the
+    // agent's chat tab) so that pairs are timed independently.
+    for (agent, sock) in agent_sockets.iter_mut().enumerate() {
         if let Some(mut s) = sock.take() {
+            let list = json!({"action":"watch_list","list":{"view":"group","group_id":format!("bench-{}", agent / agents_per_group),"inactive":false}});
+            s.send(Message::Text(list.to_string().into()))
+                .await
+                .expect("watch_list");
             tokio::spawn(async move { while let Some(Ok(_)) = s.next().await {} });
         }
     }
@@ -406,7 +412,7 @@ async fn main() {
     .await;
     let per_msg = calls.values().sum::<u64>() as f64 / product.count.max(1) as f64;
     println!(
-        "{agents} agents in {groups} groups of up to {}; every message also updates the group's lists",
+        "{agents} agents in {groups} groups of up to {}, each showing the group's live list (message rows gathered to at most one frame a second per console)",
         args.agents_per_group
     );
     println!();
