@@ -5,14 +5,13 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
 use bytes::Bytes;
 use chatdesk::domain::Timestamp;
 use chatdesk::ports::{Clock, ConnectionId, ConnectionPoster, ManualClock, PostError, SystemClock};
 use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
 use chatdesk_tests::server::{spawn_server, TestServer};
-use lambda_http::{Body, Context, LambdaEvent};
+use lambda_http::Body;
 use serde_json::{json, Value};
 
 fn http_event(
@@ -218,33 +217,6 @@ impl ConnectionPoster for RecordingPoster {
     }
 }
 
-fn ws_event(
-    route: &str,
-    connection: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> LambdaEvent<ApiGatewayWebsocketProxyRequest> {
-    let mut event: Value =
-        serde_json::from_str(include_str!("fixtures/websocket-message-request.json")).unwrap();
-    event["requestContext"]["routeKey"] = json!(route);
-    event["requestContext"]["connectionId"] = json!(connection);
-    event["requestContext"]["eventType"] = json!(match route {
-        "$connect" => "CONNECT",
-        "$disconnect" => "DISCONNECT",
-        _ => "MESSAGE",
-    });
-    if let Some(t) = token {
-        event["queryStringParameters"] = json!({"token": t});
-    }
-    if let Some(b) = body {
-        event["body"] = json!(b.to_string());
-    }
-    LambdaEvent::new(
-        serde_json::from_value(event).expect("a WebSocket event"),
-        Context::default(),
-    )
-}
-
 fn fanout_recording(server: &TestServer) -> (Fanout, Arc<RecordingPoster>) {
     let poster = Arc::new(RecordingPoster::default());
     let fanout = Fanout::new(
@@ -271,7 +243,7 @@ async fn websocket_routes_connect_send_and_disconnect() {
     let resp = chatdesk::lambda::websocket(
         &app,
         &fanout,
-        ws_event("$connect", "conn-A=", Some("bad"), None),
+        chatdesk_tests::lambda_costs::event("$connect", "conn-A=", Some("bad"), None),
     )
     .await
     .unwrap();
@@ -279,17 +251,20 @@ async fn websocket_routes_connect_send_and_disconnect() {
     let resp = chatdesk::lambda::websocket(
         &app,
         &fanout,
-        ws_event("$connect", "conn-A=", Some(&customer), None),
+        chatdesk_tests::lambda_costs::event("$connect", "conn-A=", Some(&customer), None),
     )
     .await
     .unwrap();
     assert_eq!(resp.status_code, 200);
 
     let send = json!({"action":"send","chat_id":chat,"client_msg_id":"m1","body":"Still there?"});
-    let resp =
-        chatdesk::lambda::websocket(&app, &fanout, ws_event("send", "conn-A=", None, Some(send)))
-            .await
-            .unwrap();
+    let resp = chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        chatdesk_tests::lambda_costs::event("send", "conn-A=", None, Some(send)),
+    )
+    .await
+    .unwrap();
     assert_eq!(resp.status_code, 200);
     let frames = posted.0.lock().unwrap().clone();
     assert!(
@@ -306,7 +281,12 @@ async fn websocket_routes_connect_send_and_disconnect() {
     let resp = chatdesk::lambda::websocket(
         &app,
         &fanout,
-        ws_event("$default", "conn-A=", None, Some(json!({"action":"dance"}))),
+        chatdesk_tests::lambda_costs::event(
+            "$default",
+            "conn-A=",
+            None,
+            Some(json!({"action":"dance"})),
+        ),
     )
     .await
     .unwrap();
@@ -321,7 +301,7 @@ async fn websocket_routes_connect_send_and_disconnect() {
     let resp = chatdesk::lambda::websocket(
         &app,
         &fanout,
-        ws_event("$disconnect", "conn-A=", None, None),
+        chatdesk_tests::lambda_costs::event("$disconnect", "conn-A=", None, None),
     )
     .await
     .unwrap();

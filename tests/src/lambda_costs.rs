@@ -44,6 +44,8 @@ impl ConnectionPoster for CountingPoster {
     }
 }
 
+/// An API Gateway WebSocket event for `route` on `connection` (a `$connect` with `token`, a
+/// frame with `body`), as the `ws-*` functions receive it.
 pub fn event(
     route: &str,
     connection: &str,
@@ -54,13 +56,21 @@ pub fn event(
         serde_json::from_str(include_str!("../fixtures/websocket-message-request.json")).unwrap();
     e["requestContext"]["routeKey"] = json!(route);
     e["requestContext"]["connectionId"] = json!(connection);
+    e["requestContext"]["eventType"] = json!(match route {
+        "$connect" => "CONNECT",
+        "$disconnect" => "DISCONNECT",
+        _ => "MESSAGE",
+    });
     if let Some(t) = token {
         e["queryStringParameters"] = json!({ "token": t });
     }
     if let Some(b) = body {
         e["body"] = json!(b.to_string());
     }
-    LambdaEvent::new(serde_json::from_value(e).unwrap(), Context::default())
+    LambdaEvent::new(
+        serde_json::from_value(e).expect("a WebSocket event"),
+        Context::default(),
+    )
 }
 
 /// The server's use cases with fan-out through PostToConnection as in the cloud, to a poster
