@@ -224,6 +224,18 @@ async function startConsole() {
   });
   route();
 
+  // A tab in the background shows nothing: it stops the rows of messages (the changes that move
+  // chats between lists still come, for the counts), and reads its list again when it is back.
+  document.addEventListener('visibilitychange', () => {
+    if (!list.view || $('#list-view').hidden) return;
+    if (document.visibilityState === 'hidden') {
+      live.watchList(null);
+    } else {
+      live.watchList(list.view);
+      list.reload();
+    }
+  });
+
   // Clocks tick every second; colours that depend on server thresholds refresh with the list.
   setInterval(() => list.tick(), 1000);
   // Without the socket the list is read more often, so it stays usable (if slower) offline.
