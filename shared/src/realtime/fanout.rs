@@ -306,12 +306,26 @@ impl Fanout {
             // list that holds the chat see its new count and idle time, at most once a second
             // each when coalesced.
             let wire_row: crate::api::wire::ChatRow = (&row).into();
-            let watchers = members
+            let watchers: Vec<ConnectionId> = members
                 .into_iter()
                 .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(&chat)))
-                .map(|m| m.connection);
-            for watcher in watchers {
-                self.offer_row(watcher, wire_row.clone()).await;
+                .map(|m| m.connection)
+                .collect();
+            match &self.coalescer {
+                // Each row at once, posted a bounded number at a time (in the cloud each post is
+                // a PostToConnection call: one after the other they would add up).
+                None => {
+                    let frame = ServerFrame::ChatRows {
+                        chats: vec![wire_row],
+                    }
+                    .to_bytes();
+                    self.post_many(watchers, frame).await;
+                }
+                Some(coalescer) => {
+                    for watcher in watchers {
+                        self.offer_row(coalescer, watcher, wire_row.clone()).await;
+                    }
+                }
             }
             return Ok(());
         }
@@ -352,12 +366,12 @@ impl Fanout {
     }
 
     /// Sends a list row to a console now, or holds it for the next coalesced frame.
-    async fn offer_row(&self, connection: ConnectionId, row: crate::api::wire::ChatRow) {
-        let Some(coalescer) = &self.coalescer else {
-            self.post_frame(&connection, &ServerFrame::ChatRows { chats: vec![row] })
-                .await;
-            return;
-        };
+    async fn offer_row(
+        &self,
+        coalescer: &Arc<ListCoalescer>,
+        connection: ConnectionId,
+        row: crate::api::wire::ChatRow,
+    ) {
         match coalescer.offer(&connection, row, Instant::now()) {
             Offer::SendNow(chats) => {
                 self.post_frame(&connection, &ServerFrame::ChatRows { chats })
