@@ -688,6 +688,17 @@ pub async fn list_pages_return_every_chat_once_in_order(stores: Stores) {
             sorted.reverse();
         }
         assert_eq!(positions, sorted, "{filter:?} is read in position order");
+        // The places alone (pull, hand-out and queue places read only these) are the same.
+        assert_eq!(
+            stores.chats.list_positions(filter, 100).await.unwrap(),
+            positions,
+            "{filter:?} positions"
+        );
+        assert_eq!(
+            stores.chats.list_positions(filter, 3).await.unwrap(),
+            positions[..3.min(count)],
+            "{filter:?} first 3 positions"
+        );
         let whole_ids: Vec<ChatId> = whole.into_iter().map(|c| c.id).collect();
         for page in [1, 2, 3, count, count + 1] {
             assert_eq!(

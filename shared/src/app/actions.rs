@@ -251,18 +251,15 @@ impl App {
         for group in &actor.groups {
             let queued = self
                 .chats
-                .list_chats(&ChatFilter::GroupQueue(group.clone()), CANDIDATES_PER_GROUP)
+                .list_positions(&ChatFilter::GroupQueue(group.clone()), CANDIDATES_PER_GROUP)
                 .await?;
             candidates.extend(queued);
         }
-        candidates.sort_by(|a, b| {
-            let key =
-                |c: &crate::domain::Chat| (c.queued_since.unwrap_or(c.started_at), c.id.clone());
-            key(a).cmp(&key(b))
-        });
+        // Queue places order by when each chat joined the queue, then by id.
+        candidates.sort();
         for candidate in candidates {
             let result = self
-                .mutate_chat(&candidate.id, |chat, now| rules::pull(chat, &actor, now))
+                .mutate_chat(&candidate.chat_id, |chat, now| rules::pull(chat, &actor, now))
                 .await;
             match result {
                 Ok(m) => return self.row(m.chat()).await,

@@ -172,20 +172,18 @@ impl App {
             // (a lost race moves on to the next), and the skipped chat may be among them.
             let queued = self
                 .chats
-                .list_chats(&ChatFilter::GroupQueue(group.id.clone()), room + RACE_SLACK)
+                .list_positions(&ChatFilter::GroupQueue(group.id.clone()), room + RACE_SLACK)
                 .await?;
-            waiting.extend(queued.into_iter().filter(|c| Some(&c.id) != skip));
+            waiting.extend(queued.into_iter().filter(|c| Some(&c.chat_id) != skip));
         }
-        waiting.sort_by(|a, b| {
-            let key = |c: &Chat| (c.queued_since.unwrap_or(c.started_at), c.id.clone());
-            key(a).cmp(&key(b))
-        });
+        // Queue places order by when each chat joined the queue, then by id.
+        waiting.sort();
         let mut given = 0;
-        for chat in waiting {
+        for place in waiting {
             if given == room {
                 break;
             }
-            match self.hand_out(&chat.id, &agent).await? {
+            match self.hand_out(&place.chat_id, &agent).await? {
                 HandOut::Assigned(_) => given += 1,
                 HandOut::AgentFull => break,
                 HandOut::ChatGone => continue,

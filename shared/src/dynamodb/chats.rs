@@ -1,6 +1,8 @@
 use async_trait::async_trait;
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::types::{
-    DeleteRequest, Put, ReturnValuesOnConditionCheckFailure, Select, TransactWriteItem, Update,
+    DeleteRequest, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
     WriteRequest,
 };
 
@@ -11,7 +13,7 @@ use super::records::{
 };
 use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
 use super::{get_n, key, n, s, DynamoStore, Item};
-use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
+use crate::domain::{AgentId, Chat, ChatEvent, ChatId, ClientMessageId, GroupId};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError};
 
 pub(super) enum TransactError {
@@ -84,9 +86,92 @@ impl DynamoStore {
         }
     }
 
+    /// The chats the index entries of a list name, read from the table (the indexes hold keys
+    /// only), in the entries' order; a chat that has left the list since the index was written
+    /// (the index lags the table a little) or is gone is left out.
+    async fn chats_of_entries(
+        &self,
+        filter: &ChatFilter,
+        entries: &[Item],
+    ) -> Result<Vec<Chat>, StoreError> {
+        let ids: Vec<String> = entries
+            .iter()
+            .map(|e| super::get_s(e, PK).map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        let mut found: HashMap<String, Item> = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_GET_KEYS) {
+            let keys = chunk.iter().map(|pk| key(pk.clone(), META)).collect();
+            for item in self.batch_get(keys).await? {
+                if let Ok(pk) = super::get_s(&item, PK) {
+                    found.insert(pk.to_owned(), item);
+                }
+            }
+        }
+        let mut chats = Vec::with_capacity(ids.len());
+        for pk in &ids {
+            let Some(item) = found.remove(pk) else {
+                continue;
+            };
+            if super::purge::is_purged(&item) {
+                continue;
+            }
+            let chat: Chat = from_item::<ChatRecord, _>(item)?;
+            if filter.holds(&chat) {
+                chats.push(chat);
+            }
+        }
+        Ok(chats)
+    }
+
+    /// One BatchGetItem (eventually consistent, like the index it follows), repeated for the
+    /// keys DynamoDB leaves unprocessed. Billed per item, each rounded up to 4 KB on its own.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(keys.len());
+        let mut pending = keys;
+        for round in 0..BATCH_GET_ROUNDS {
+            if pending.is_empty() {
+                return Ok(items);
+            }
+            if round > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
+            }
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(pending))
+                .consistent_read(false)
+                .build()
+                .map_err(StoreError::backend)?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(self.table(), request)
+                .send()
+                .await
+                .map_err(StoreError::backend)?;
+            let got = out
+                .responses
+                .and_then(|mut r| r.remove(self.table()))
+                .unwrap_or_default();
+            let units: f64 = got.iter().map(|i| read_units(item_size(i), false)).sum();
+            self.metrics.record("BatchGetItem", units, 0.0);
+            items.extend(got);
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(self.table()))
+                .map(|k| k.keys)
+                .unwrap_or_default();
+        }
+        if pending.is_empty() {
+            Ok(items)
+        } else {
+            Err(StoreError::backend(std::io::Error::other(
+                "BatchGetItem left keys unprocessed after every retry",
+            )))
+        }
+    }
+
     async fn query_index(
         &self,
-        q: IndexQuery<'_>,
+        q: IndexQuery,
         start: Option<Item>,
         limit: usize,
     ) -> Result<Vec<Item>, StoreError> {
@@ -99,7 +184,7 @@ impl DynamoStore {
             .expression_attribute_names("#pk", q.pk_name)
             .expression_attribute_names("#sk", q.sk_name)
             .expression_attribute_values(":pk", s(q.pk))
-            .expression_attribute_values(":prefix", s(q.prefix))
+            .expression_attribute_values(":prefix", s(q.prefix.as_str()))
             .scan_index_forward(q.forward);
         // Indexes are eventually consistent only.
         self.run_query_from(query, false, Some(limit), start).await
@@ -107,14 +192,48 @@ impl DynamoStore {
 }
 
 /// One list query: an index, the partition, a sort-key prefix and the direction.
-struct IndexQuery<'a> {
-    index: &'a str,
-    pk_name: &'a str,
+struct IndexQuery {
+    index: &'static str,
+    pk_name: &'static str,
     pk: String,
-    sk_name: &'a str,
-    prefix: &'a str,
+    sk_name: &'static str,
+    prefix: String,
     forward: bool,
 }
+
+/// The index query that reads a list.
+fn list_query(filter: &ChatFilter) -> IndexQuery {
+    let group = |g: &GroupId, prefix: String, forward: bool| IndexQuery {
+        index: BY_GROUP,
+        pk_name: GSI1_PK,
+        pk: group_index_pk(g),
+        sk_name: GSI1_SK,
+        prefix,
+        forward,
+    };
+    let agent = |a: &AgentId, prefix: String, forward: bool| IndexQuery {
+        index: BY_AGENT,
+        pk_name: GSI2_PK,
+        pk: agent_index_pk(a),
+        sk_name: GSI2_SK,
+        prefix,
+        forward,
+    };
+    match filter {
+        ChatFilter::GroupLive(g) => group(g, LIVE.to_owned(), true),
+        ChatFilter::GroupEnded(g) => group(g, format!("{ENDED}#"), false),
+        ChatFilter::GroupQueue(g) => group(g, format!("{QUEUED}#"), true),
+        ChatFilter::GroupDeleted(g) => group(g, format!("{DELETED}#"), false),
+        ChatFilter::AgentActive(a) => agent(a, format!("{ACTIVE}#"), true),
+        ChatFilter::AgentEnded(a) => agent(a, format!("{ENDED}#"), false),
+    }
+}
+
+/// Most keys one BatchGetItem may ask for.
+const BATCH_GET_KEYS: usize = 100;
+/// Rounds of BatchGetItem for the keys DynamoDB left unprocessed (it does so under load) before
+/// the read fails.
+const BATCH_GET_ROUNDS: u32 = 8;
 
 fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
     let mut item = to_item(&ChatRecord::from(chat))?;
@@ -354,105 +473,63 @@ impl ChatStore for DynamoStore {
         if after.is_some_and(|p| !filter.buckets().contains(&p.bucket)) {
             return Ok(Vec::new());
         }
-        let (index, pk_name, pk, sk_name, prefix, forward) = match filter {
-            ChatFilter::GroupLive(g) => (
-                BY_GROUP,
-                GSI1_PK,
-                group_index_pk(g),
-                GSI1_SK,
-                LIVE.to_owned(),
-                true,
-            ),
-            ChatFilter::GroupEnded(g) => (
-                BY_GROUP,
-                GSI1_PK,
-                group_index_pk(g),
-                GSI1_SK,
-                format!("{ENDED}#"),
-                false,
-            ),
-            ChatFilter::GroupQueue(g) => (
-                BY_GROUP,
-                GSI1_PK,
-                group_index_pk(g),
-                GSI1_SK,
-                format!("{QUEUED}#"),
-                true,
-            ),
-            ChatFilter::GroupDeleted(g) => (
-                BY_GROUP,
-                GSI1_PK,
-                group_index_pk(g),
-                GSI1_SK,
-                format!("{DELETED}#"),
-                false,
-            ),
-            ChatFilter::AgentActive(a) => (
-                BY_AGENT,
-                GSI2_PK,
-                agent_index_pk(a),
-                GSI2_SK,
-                format!("{ACTIVE}#"),
-                true,
-            ),
-            ChatFilter::AgentEnded(a) => (
-                BY_AGENT,
-                GSI2_PK,
-                agent_index_pk(a),
-                GSI2_SK,
-                format!("{ENDED}#"),
-                false,
-            ),
-        };
+        let query = list_query(filter);
         // A page goes on after the previous page's last chat: its index keys (the table's and
         // the index's), whether or not that chat is still there.
         let start = after.map(|p| {
             let mut start = key(chat_pk(&p.chat_id), META);
-            start.insert(pk_name.into(), s(pk.clone()));
-            start.insert(sk_name.into(), s(list_key(p.bucket, p.at, &p.chat_id)));
+            start.insert(query.pk_name.into(), s(query.pk.clone()));
+            start.insert(
+                query.sk_name.into(),
+                s(list_key(p.bucket, p.at, &p.chat_id)),
+            );
             start
         });
-        let query = IndexQuery {
-            index,
-            pk_name,
-            pk,
-            sk_name,
-            prefix: &prefix,
-            forward,
-        };
-        self.query_index(query, start, limit)
+        let entries = self.query_index(query, start, limit).await?;
+        self.chats_of_entries(filter, &entries).await
+    }
+
+    async fn list_positions(
+        &self,
+        filter: &ChatFilter,
+        limit: usize,
+    ) -> Result<Vec<ListPosition>, StoreError> {
+        let query = list_query(filter);
+        let sk_name = query.sk_name;
+        self.query_index(query, None, limit)
             .await?
-            .into_iter()
-            .map(from_item::<ChatRecord, _>)
+            .iter()
+            .map(|entry| {
+                super::get_s(entry, sk_name).and_then(|sk| {
+                    parse_list_key(sk)
+                        .ok_or_else(|| StoreError::Corrupt(format!("list key {sk} is garbled")))
+                })
+            })
             .collect()
     }
 
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
-        let out = self
+        // The keys of the queue up to this chat's place: the index holds keys only, so a filter
+        // on the chat's id could not run there; the chat itself is told apart by its table key
+        // (it may be there or, just queued, not yet).
+        let own = chat_pk(&chat.id);
+        let query = self
             .client
             .query()
             .table_name(self.table())
             .index_name(BY_GROUP)
             .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :own")
-            .filter_expression("#id <> :id")
             .expression_attribute_names("#pk", GSI1_PK)
             .expression_attribute_names("#sk", GSI1_SK)
-            .expression_attribute_names("#id", "id")
             .expression_attribute_values(":pk", s(group_index_pk(&chat.group_id)))
             .expression_attribute_values(":from", s(format!("{QUEUED}#")))
-            .expression_attribute_values(":own", s(list_sort_key(chat)))
-            .expression_attribute_values(":id", s(chat.id.as_str()))
-            .select(Select::Count)
-            .send()
-            .await
-            .map_err(StoreError::backend)?;
-        // A count is billed for the index entries it reads: the queued chats ahead, whole (the
-        // index projects every attribute), taken at the size of this one.
-        let entry = chat_item(chat).map(|i| item_size(&i)).unwrap_or(1024);
-        let scanned = usize::try_from(out.scanned_count()).unwrap_or(0);
-        self.metrics
-            .record("Query", read_units(scanned * entry, false), 0.0);
-        Ok(out.count().max(0) as u32)
+            .expression_attribute_values(":own", s(list_sort_key(chat)));
+        let entries = self.run_query(query, false, None).await?;
+        let ahead = entries
+            .iter()
+            .filter(|e| super::get_s(e, PK).is_ok_and(|pk| pk != own))
+            .count();
+        Ok(u32::try_from(ahead).unwrap_or(u32::MAX))
     }
 
     async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {

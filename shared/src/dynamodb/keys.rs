@@ -1,7 +1,7 @@
 //! Key formats of the single table (documented in `docs/dynamodb.md`).
 
 use crate::domain::{AgentId, Chat, ChatId, GroupId, Timestamp};
-use crate::ports::indexing::{list_position, ListBucket};
+use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 
 pub fn chat_pk(id: &ChatId) -> String {
     format!("CHAT#{id}")
@@ -99,8 +99,57 @@ pub fn list_key(b: ListBucket, at: Timestamp, id: &ChatId) -> String {
     format!("{}#{:013}#{}", bucket(b), at.millis().max(0), id)
 }
 
+/// The position a list sort key names (`list_key` read back); `None` if it is not one.
+pub fn parse_list_key(key: &str) -> Option<ListPosition> {
+    let mut parts = key.splitn(3, '#');
+    let bucket = match parts.next()? {
+        QUEUED => ListBucket::Queued,
+        ACTIVE => ListBucket::Active,
+        ENDED => ListBucket::Ended,
+        DELETED => ListBucket::Deleted,
+        _ => return None,
+    };
+    let at = parts.next().filter(|d| d.len() == 13)?.parse::<i64>().ok()?;
+    let chat_id = ChatId::parse(parts.next()?).ok()?;
+    Some(ListPosition {
+        bucket,
+        at: Timestamp(at),
+        chat_id,
+    })
+}
+
 /// An agent's lists hold their active and ended chats, not queued (no agent) or deleted ones.
 pub fn in_agent_index(chat: &Chat) -> bool {
     let (b, _) = list_position(chat);
     chat.agent_id.is_some() && matches!(b, ListBucket::Active | ListBucket::Ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_key_reads_back_as_its_position() {
+        let id = ChatId::generate();
+        for bucket in [
+            ListBucket::Queued,
+            ListBucket::Active,
+            ListBucket::Ended,
+            ListBucket::Deleted,
+        ] {
+            let at = Timestamp(1_765_000_000_123);
+            let key = list_key(bucket, at, &id);
+            assert_eq!(
+                parse_list_key(&key),
+                Some(ListPosition {
+                    bucket,
+                    at,
+                    chat_id: id.clone()
+                })
+            );
+        }
+        for garbled in ["", "L1", "L1#123#x", "Q#1765000000123#abc", "L1#17650000001x3#abc"] {
+            assert_eq!(parse_list_key(garbled), None, "{garbled}");
+        }
+    }
 }

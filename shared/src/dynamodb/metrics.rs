@@ -5,7 +5,9 @@
 //!   least 1; a transactional write costs twice that; a write whose condition fails is charged
 //!   as if it had written;
 //! - each global secondary index the item is in costs one standard write of its projected size
-//!   (with `ALL`, the item's size); a change of the index's key costs a delete and a put;
+//!   (the table's and the index's keys with `KEYS_ONLY`, the item's size with `ALL`) when the
+//!   entry is created or deleted, or rewritten because a projected attribute changed (never with
+//!   `KEYS_ONLY`); a change of the index's key costs a delete and a put;
 //! - a read costs 1 read unit per started 4 KB (a Query sums the page's items first), at least
 //!   1, half for an eventually consistent read, twice for a transactional one.
 //!
@@ -103,22 +105,48 @@ pub fn index_writes(old: Option<&Item>, new: Option<&Item>) -> f64 {
                     ))
                 })
             };
-            // Every index projects ALL attributes: an entry is as large as its item.
+            let entry = |item: Option<&Item>| {
+                item.map_or(0.0, |i| write_units(entry_size(i, index)))
+            };
             match (key(old), key(new)) {
                 (None, None) => 0.0,
-                (Some(_), None) => old.map_or(0.0, |i| write_units(item_size(i))),
-                (None, Some(_)) => new.map_or(0.0, |i| write_units(item_size(i))),
-                (Some(a), Some(b)) if a == b => {
-                    let size = old.map_or(0, item_size).max(new.map_or(0, item_size));
-                    write_units(size)
-                }
-                (Some(_), Some(_)) => {
-                    old.map_or(0.0, |i| write_units(item_size(i)))
-                        + new.map_or(0.0, |i| write_units(item_size(i)))
-                }
+                (Some(_), None) => entry(old),
+                (None, Some(_)) => entry(new),
+                // Same key: the entry is rewritten only if an attribute it projects changed (with
+                // KEYS_ONLY, never).
+                (Some(a), Some(b)) if a == b => match index.projection {
+                    "KEYS_ONLY" => 0.0,
+                    _ => entry(old).max(entry(new)),
+                },
+                (Some(_), Some(_)) => entry(old) + entry(new),
             }
         })
         .sum()
+}
+
+/// The size of an item's entry in the named index: its keys (the table's and the index's) for
+/// KEYS_ONLY, the whole item for ALL.
+pub fn index_entry_size(item: &Item, index_name: &str) -> usize {
+    schema::table_spec()
+        .global_secondary_indexes
+        .iter()
+        .find(|i| i.name == index_name)
+        .map_or_else(|| item_size(item), |index| entry_size(item, index))
+}
+
+fn entry_size(item: &Item, index: &schema::IndexSpec) -> usize {
+    match index.projection {
+        "KEYS_ONLY" => [
+            schema::PK,
+            schema::SK,
+            index.partition_key,
+            index.sort_key,
+        ]
+        .iter()
+        .filter_map(|name| item.get(*name).map(|v| name.len() + value_size(v)))
+        .sum(),
+        _ => item_size(item),
+    }
 }
 
 type Item = HashMap<String, AttributeValue>;
@@ -221,10 +249,15 @@ mod tests {
             ("gsi1sk", "1#0001"),
         ]);
         assert_eq!(index_writes(None, Some(&in_group)), 1.0, "enters one index");
+        let longer = {
+            let mut i = in_group.clone();
+            i.insert("messages".into(), AttributeValue::N("12".into()));
+            i
+        };
         assert_eq!(
-            index_writes(Some(&in_group), Some(&in_group)),
-            1.0,
-            "same key: rewritten"
+            index_writes(Some(&in_group), Some(&longer)),
+            0.0,
+            "same key, keys-only entry: nothing to rewrite"
         );
         let moved = item(&[
             ("pk", "CHAT#1"),
@@ -237,12 +270,18 @@ mod tests {
         // The group index key changed (delete + put); the agent index is entered.
         assert_eq!(index_writes(Some(&in_group), Some(&moved)), 3.0);
         assert_eq!(index_writes(Some(&moved), None), 2.0, "deleted from both");
-        // A message rewrites a 3 KB chat and both of its index entries.
+        // A message rewrites a 3 KB chat and none of its index entries; when it leaves the agent
+        // index, only that entry (its keys, under 1 KB) is deleted.
         let big = {
             let mut i = moved.clone();
             i.insert("pad".into(), AttributeValue::S("x".repeat(3000)));
             i
         };
-        assert_eq!(item_write(Some(&big), Some(&big), true), 6.0 + 3.0 + 3.0);
+        assert_eq!(item_write(Some(&big), Some(&big), true), 6.0);
+        let mut left_agent = big.clone();
+        left_agent.remove("gsi2pk");
+        left_agent.remove("gsi2sk");
+        assert_eq!(item_write(Some(&big), Some(&left_agent), true), 6.0 + 1.0);
+        assert_eq!(index_entry_size(&big, "by_agent"), "pkCHAT#1skMETAgsi2pkA#alicegsi2sk2#0001".len());
     }
 }

@@ -21,6 +21,8 @@ pub const TTL_ATTRIBUTE: &str = "expires_at";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct IndexSpec {
+    /// `KEYS_ONLY`: an entry holds the table's and the index's keys, so a write that changes
+    /// neither (every message) writes no index entry; list pages read the chats by key.
     pub name: &'static str,
     pub partition_key: &'static str,
     pub sort_key: &'static str,
@@ -49,13 +51,13 @@ pub fn table_spec() -> TableSpec {
                 name: BY_GROUP,
                 partition_key: GSI1_PK,
                 sort_key: GSI1_SK,
-                projection: "ALL",
+                projection: "KEYS_ONLY",
             },
             IndexSpec {
                 name: BY_AGENT,
                 partition_key: GSI2_PK,
                 sort_key: GSI2_SK,
-                projection: "ALL",
+                projection: "KEYS_ONLY",
             },
         ],
         ttl_attribute: TTL_ATTRIBUTE,
@@ -101,7 +103,7 @@ pub async fn create_table(
                 .key_schema(key(gsi.sort_key, KeyType::Range).map_err(build)?)
                 .projection(
                     Projection::builder()
-                        .projection_type(ProjectionType::All)
+                        .projection_type(ProjectionType::from(gsi.projection))
                         .build(),
                 )
                 .build()

@@ -60,6 +60,21 @@ impl ChatFilter {
         }
     }
 
+    /// Whether the chat, as it is now, belongs to the list (an index read a moment ago may
+    /// still hold a chat that has moved on since).
+    pub fn holds(&self, chat: &Chat) -> bool {
+        let position = crate::ports::indexing::list_position(chat).0;
+        let agent_is = |a: &AgentId| chat.agent_id.as_ref() == Some(a);
+        self.buckets().contains(&position)
+            && match self {
+                ChatFilter::GroupLive(g)
+                | ChatFilter::GroupEnded(g)
+                | ChatFilter::GroupQueue(g)
+                | ChatFilter::GroupDeleted(g) => &chat.group_id == g,
+                ChatFilter::AgentActive(a) | ChatFilter::AgentEnded(a) => agent_is(a),
+            }
+    }
+
     /// Whether the list is read in descending position order (most recent first).
     pub fn newest_first(&self) -> bool {
         matches!(
@@ -129,6 +144,21 @@ pub trait ChatStore: Send + Sync {
     /// The first `limit` chats of a list.
     async fn list_chats(&self, filter: &ChatFilter, limit: usize) -> Result<Vec<Chat>, StoreError> {
         self.list_chats_after(filter, None, limit).await
+    }
+    /// Where the first `limit` chats of a list stand, in its order: ids and places only, for
+    /// callers that read or change each chat on their own afterwards (pull, hand-out, queue
+    /// places). The DynamoDB store answers from the index's keys without reading the chats.
+    async fn list_positions(
+        &self,
+        filter: &ChatFilter,
+        limit: usize,
+    ) -> Result<Vec<ListPosition>, StoreError> {
+        Ok(self
+            .list_chats(filter, limit)
+            .await?
+            .iter()
+            .map(ListPosition::of)
+            .collect())
     }
     /// How many chats wait ahead of this queued one in its group's queue.
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError>;

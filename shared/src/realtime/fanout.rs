@@ -417,21 +417,20 @@ impl Fanout {
     ) -> Result<u32, StoreError> {
         let queue = self
             .chats
-            .list_chats(&ChatFilter::GroupQueue(group.clone()), QUEUE_READ_LIMIT)
+            .list_positions(&ChatFilter::GroupQueue(group.clone()), QUEUE_READ_LIMIT)
             .await?;
         if shift.left == shift.joined {
             return Ok(queue.len() as u32);
         }
-        for (index, queued) in queue.iter().enumerate() {
+        for (index, place) in queue.iter().enumerate() {
             let now = index as u32;
-            let told = if &queued.id == shift.chat {
+            let told = if &place.chat_id == shift.chat {
                 true
             } else {
-                let place = ListPosition::of(queued);
                 // Where it was before: one further back if the chat that took a place is ahead of
                 // it now, one further forward if the one that left was.
-                let was = (now + u32::from(shift.left.as_ref().is_some_and(|l| l < &place)))
-                    .saturating_sub(u32::from(shift.joined.as_ref().is_some_and(|j| j < &place)));
+                let was = (now + u32::from(shift.left.as_ref().is_some_and(|l| l < place)))
+                    .saturating_sub(u32::from(shift.joined.as_ref().is_some_and(|j| j < place)));
                 shown_ahead(was) != shown_ahead(now)
             };
             if !told {
@@ -439,7 +438,7 @@ impl Fanout {
             }
             let customers: Vec<ConnectionId> = self
                 .connections
-                .chat_subscribers(&queued.id)
+                .chat_subscribers(&place.chat_id)
                 .await?
                 .into_iter()
                 .filter(|s| s.audience == Audience::Customer)
@@ -449,7 +448,7 @@ impl Fanout {
                 continue;
             }
             let frame = ServerFrame::QueuePosition {
-                chat_id: (&queued.id).into(),
+                chat_id: (&place.chat_id).into(),
                 position: now,
             }
             .to_bytes();
