@@ -22,7 +22,7 @@ use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
 use chatdesk_tests::dynamo_endpoint::fresh_stores;
 use chatdesk_tests::lambda_costs::{
-    counting_fan_out, rest, whole_chat, ws, ws_connect, CountingPoster,
+    counting_fan_out, rest, whole_chat, ws, ws_connect, CountingPoster, WsConn,
 };
 use chatdesk_tests::server::spawn_server_with;
 use serde_json::json;
@@ -74,7 +74,7 @@ impl Row {
 }
 
 /// Colleagues of the group with the console open: agents of Support, each connected once.
-async fn colleagues(app: &App, fanout: &Fanout, how_many: usize, prefix: &str) -> Vec<String> {
+async fn colleagues(app: &App, fanout: &Fanout, how_many: usize, prefix: &str) -> Vec<WsConn> {
     let mut connections = Vec::new();
     for i in 0..how_many {
         let saved = app
@@ -95,8 +95,7 @@ async fn colleagues(app: &App, fanout: &Fanout, how_many: usize, prefix: &str) -
             .issue_agent(&saved.agent, app.clock.now())
             .unwrap();
         let connection = format!("{prefix}{i}=");
-        ws_connect(app, fanout, &connection, &token).await;
-        connections.push(connection);
+        connections.push(ws_connect(app, fanout, &connection, &token).await);
     }
     connections
 }
@@ -122,12 +121,12 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
         window_ms: 1,
     };
     let alice = Api::new(&server.base_url).login("alice").await;
-    ws_connect(&app, &fanout, "agent=", &alice).await;
+    let agent = ws_connect(&app, &fanout, "agent=", &alice).await;
     let others = colleagues(&app, &fanout, agents - 1, "mate").await;
     rest(&app, "GET", "/api/suggestions?q=warm%20up", None, None).await;
 
     // A whole chat; the colleagues show something else than a list holding it.
-    let whole = whole_chat(&app, &fanout, &store, &poster, &alice).await;
+    let whole = whole_chat(&app, &fanout, &store, &poster, &alice, &agent).await;
     let frames_in = 66;
     rows.push(Row::new(
         "whole chat",
@@ -142,7 +141,7 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
     let to_colleagues = whole
         .posted
         .iter()
-        .filter(|(c, _)| others.contains(c))
+        .filter(|(c, _)| others.iter().any(|o| &o.id == c))
         .count();
     assert_eq!(
         to_colleagues,
@@ -173,18 +172,18 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
         Some(json!({ "chat_ids": [chat] })),
     )
     .await;
-    ws_connect(&app, &fanout, "cust2=", &customer).await;
+    let cust2 = ws_connect(&app, &fanout, "cust2=", &customer).await;
     let watch = json!({"action":"watch","chat_id":chat});
-    ws(&app, &fanout, "watch", "agent=", Some(watch)).await;
+    ws(&app, &fanout, "watch", &agent, Some(watch)).await;
     let send = |id: &str| {
         Some(
             json!({"action":"send","chat_id":chat,"client_msg_id":id,"body":"A message of a few words"}),
         )
     };
-    ws(&app, &fanout, "send", "cust2=", send("warm")).await;
+    ws(&app, &fanout, "send", &cust2, send("warm")).await;
 
     reset(&store, &poster);
-    ws(&app, &fanout, "send", "cust2=", send("m1")).await;
+    ws(&app, &fanout, "send", &cust2, send("m1")).await;
     let idle = posts(&poster);
     let idle_metrics = store.metrics();
     rows.push(Row::new(
@@ -209,7 +208,7 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
         ws(&app, &fanout, "watch_list", c, Some(list)).await;
     }
     reset(&store, &poster);
-    ws(&app, &fanout, "send", "cust2=", send("m2")).await;
+    ws(&app, &fanout, "send", &cust2, send("m2")).await;
     let watching = posts(&poster);
     let watching_metrics = store.metrics();
     rows.push(Row::new(
@@ -342,7 +341,7 @@ async fn queue_rows(rows: &mut Vec<Row>) {
         );
         let rows_to_agents = pulled
             .iter()
-            .filter(|(c, kind)| agents.contains(c) && kind == "chat_changed")
+            .filter(|(c, kind)| agents.iter().any(|a| &a.id == c) && kind == "chat_changed")
             .count();
         assert_eq!(rows_to_agents, AGENTS, "the queue badge of every console");
         // Each customer told costs one subscriber lookup; the rest does not depend on Q.

@@ -5,13 +5,16 @@
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use aws_lambda_events::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest;
 use bytes::Bytes;
-use chatdesk::domain::Timestamp;
+use chatdesk::app::App;
+use chatdesk::domain::{AgentId, Timestamp};
 use chatdesk::ports::{Clock, ConnectionId, ConnectionPoster, ManualClock, PostError, SystemClock};
 use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
+use chatdesk_tests::lambda_costs::{event as ws_event, WsConn};
 use chatdesk_tests::server::{spawn_server, TestServer};
-use lambda_http::Body;
+use lambda_http::{Body, Context, LambdaEvent};
 use serde_json::{json, Value};
 
 fn http_event(
@@ -230,6 +233,134 @@ fn fanout_recording(server: &TestServer) -> (Fanout, Arc<RecordingPoster>) {
     (fanout, poster)
 }
 
+/// The `$connect` authorizer's request as API Gateway sends it for a WebSocket API, with `token`
+/// in the query string (its identity source).
+fn authorizer_event(token: &str) -> LambdaEvent<ApiGatewayCustomAuthorizerRequestTypeRequest> {
+    let mut event: Value =
+        serde_json::from_str(include_str!("fixtures/websocket-authorizer-request.json")).unwrap();
+    event["queryStringParameters"] = json!({ "token": token });
+    event["multiValueQueryStringParameters"] = json!({ "token": [token] });
+    LambdaEvent::new(
+        serde_json::from_value(event).expect("an authorizer request"),
+        Context::default(),
+    )
+}
+
+/// The method ARN of the fixture: what an answer allows or denies.
+const FIXTURE_METHOD_ARN: &str = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/$connect";
+
+/// The authorizer's answer to `token`, as the JSON API Gateway reads.
+async fn authorizer_answer(app: &App, token: &str) -> Value {
+    let answer = chatdesk::lambda::websocket_authorizer(app, authorizer_event(token))
+        .await
+        .expect("a refused token is a Deny policy, not a failed invocation");
+    serde_json::to_value(answer).unwrap()
+}
+
+fn policy_effect(answer: &Value) -> &str {
+    let statements = answer["policyDocument"]["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{answer}");
+    assert_eq!(statements[0]["Action"], json!(["execute-api:Invoke"]));
+    assert_eq!(statements[0]["Resource"], json!([FIXTURE_METHOD_ARN]));
+    statements[0]["Effect"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn the_connect_authorizer_allows_valid_tokens_with_their_principal_as_context() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let epoch = server
+        .stores
+        .directory
+        .get_agent(&AgentId::parse("alice").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .session_epoch;
+
+    let answer = authorizer_answer(&server.app, &alice).await;
+    assert_eq!(policy_effect(&answer), "Allow", "{answer}");
+    assert_eq!(answer["principalId"], "agent:alice");
+    assert_eq!(
+        answer["context"],
+        json!({"kind": "agent", "agentId": "alice", "session": epoch.to_string()}),
+        "flat strings only, as API Gateway requires"
+    );
+
+    let answer = authorizer_answer(&server.app, &customer).await;
+    assert_eq!(policy_effect(&answer), "Allow", "{answer}");
+    assert_eq!(answer["principalId"], format!("customer:{chat}"));
+    assert_eq!(
+        answer["context"],
+        json!({"kind": "customer", "chatId": chat})
+    );
+}
+
+#[tokio::test]
+async fn the_connect_authorizer_denies_bad_expired_garbled_and_revoked_tokens() {
+    let server = spawn_server().await;
+    let app = &server.app;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let bob = api.login("bob").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let long_ago = Timestamp(SystemClock.now().millis() - 2 * 24 * 60 * 60 * 1000);
+    let alice_agent = server
+        .stores
+        .directory
+        .get_agent(&AgentId::parse("alice").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let expired_agent = app.tokens.issue_agent(&alice_agent, long_ago).unwrap();
+    let expired_customer = app
+        .tokens
+        .issue_customer(&chatdesk::domain::ChatId::parse(&chat).unwrap(), long_ago)
+        .unwrap();
+    // One character of the claims changed (the signature no longer matches); and the
+    // customer's token cut short.
+    let first_dot = alice.find('.').unwrap();
+    let at = first_dot + 5;
+    let swapped = if alice.as_bytes()[at] == b'A' {
+        "B"
+    } else {
+        "A"
+    };
+    let garbled = format!("{}{swapped}{}", &alice[..at], &alice[at + 1..]);
+    let truncated = &customer[..customer.len() / 2];
+
+    for (what, token) in [
+        ("not a token", "not-a-token"),
+        ("empty", ""),
+        ("garbled signature", garbled.as_str()),
+        ("truncated", truncated),
+        ("expired agent token", expired_agent.as_str()),
+        ("expired customer token", expired_customer.as_str()),
+    ] {
+        let answer = authorizer_answer(app, token).await;
+        assert_eq!(policy_effect(&answer), "Deny", "{what}: {answer}");
+        assert_eq!(answer["context"], json!({}), "{what}: nothing is passed on");
+    }
+
+    // Bob's session is revoked (a password change elsewhere): his token from before is denied,
+    // Alice's still allowed.
+    server
+        .stores
+        .directory
+        .set_session_epoch(
+            &AgentId::parse("bob").unwrap(),
+            chatdesk::app::new_session_epoch(),
+        )
+        .await
+        .unwrap();
+    let answer = authorizer_answer(app, &bob).await;
+    assert_eq!(policy_effect(&answer), "Deny", "revoked session: {answer}");
+    let answer = authorizer_answer(app, &alice).await;
+    assert_eq!(policy_effect(&answer), "Allow", "{answer}");
+}
+
 #[tokio::test]
 async fn websocket_routes_connect_send_and_disconnect() {
     let server = spawn_server().await;
@@ -240,31 +371,20 @@ async fn websocket_routes_connect_send_and_disconnect() {
     let api = Api::new(&server.base_url);
     let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
 
-    let resp = chatdesk::lambda::websocket(
-        &app,
-        &fanout,
-        chatdesk_tests::lambda_costs::event("$connect", "conn-A=", Some("bad"), None),
-    )
-    .await
-    .unwrap();
-    assert_eq!(resp.status_code, 401);
-    let resp = chatdesk::lambda::websocket(
-        &app,
-        &fanout,
-        chatdesk_tests::lambda_costs::event("$connect", "conn-A=", Some(&customer), None),
-    )
-    .await
-    .unwrap();
+    // API Gateway runs the authorizer first and `$connect` only for a token it allowed; the
+    // connection's events then carry the principal it returned.
+    let answer = authorizer_answer(&app, "bad").await;
+    assert_eq!(policy_effect(&answer), "Deny");
+    let conn = WsConn::authorized(&app, "conn-A=", &customer).await;
+    let resp = chatdesk::lambda::websocket(&app, &fanout, ws_event("$connect", &conn, None))
+        .await
+        .unwrap();
     assert_eq!(resp.status_code, 200);
 
     let send = json!({"action":"send","chat_id":chat,"client_msg_id":"m1","body":"Still there?"});
-    let resp = chatdesk::lambda::websocket(
-        &app,
-        &fanout,
-        chatdesk_tests::lambda_costs::event("send", "conn-A=", None, Some(send)),
-    )
-    .await
-    .unwrap();
+    let resp = chatdesk::lambda::websocket(&app, &fanout, ws_event("send", &conn, Some(send)))
+        .await
+        .unwrap();
     assert_eq!(resp.status_code, 200);
     let frames = posted.0.lock().unwrap().clone();
     assert!(
@@ -281,12 +401,7 @@ async fn websocket_routes_connect_send_and_disconnect() {
     let resp = chatdesk::lambda::websocket(
         &app,
         &fanout,
-        chatdesk_tests::lambda_costs::event(
-            "$default",
-            "conn-A=",
-            None,
-            Some(json!({"action":"dance"})),
-        ),
+        ws_event("$default", &conn, Some(json!({"action":"dance"}))),
     )
     .await
     .unwrap();
@@ -298,13 +413,9 @@ async fn websocket_routes_connect_send_and_disconnect() {
         .iter()
         .any(|(_, f)| f["error"] == "unknown_action"));
 
-    let resp = chatdesk::lambda::websocket(
-        &app,
-        &fanout,
-        chatdesk_tests::lambda_costs::event("$disconnect", "conn-A=", None, None),
-    )
-    .await
-    .unwrap();
+    let resp = chatdesk::lambda::websocket(&app, &fanout, ws_event("$disconnect", &conn, None))
+        .await
+        .unwrap();
     assert_eq!(resp.status_code, 200);
     let id = ConnectionId::parse("conn-A=").unwrap();
     assert!(server
@@ -314,6 +425,145 @@ async fn websocket_routes_connect_send_and_disconnect() {
         .await
         .unwrap()
         .is_none());
+
+    // A `$connect` without the authorizer's context (a WebSocket API deployed without the
+    // authorizer) is refused as a bad token was before.
+    let resp = chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        ws_event("$connect", &WsConn::without_authorizer("conn-B="), None),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status_code, 401);
+}
+
+/// The errors posted to `connection` since `from`.
+fn errors_to(posted: &RecordingPoster, connection: &str, from: usize) -> Vec<Value> {
+    posted.0.lock().unwrap()[from..]
+        .iter()
+        .filter(|(c, f)| c == connection && f["type"] == "error")
+        .map(|(_, f)| f.clone())
+        .collect()
+}
+
+/// A message takes its sender from the authorizer's context alone (no per-frame read or write of
+/// the connection: it is paced in its own commit); every other frame is still counted against a
+/// registered connection. Without a valid context nothing is done.
+#[tokio::test]
+async fn a_send_needs_only_the_authorizer_context_other_frames_a_registered_connection() {
+    let server = spawn_server().await;
+    let (fanout, posted) = fanout_recording(&server);
+    let mut app = server.app.clone();
+    let fanout = Arc::new(fanout);
+    app.notifier = fanout.clone();
+    let api = Api::new(&server.base_url);
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let stored = |token: String| {
+        let api = Api::new(&server.base_url);
+        let chat = chat.clone();
+        async move {
+            let (status, events) = api
+                .get(&format!("/api/chats/{chat}/events?after=0"), &token)
+                .await;
+            assert_eq!(status, 200, "{events}");
+            events
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|e| e["client_msg_id"].as_str().map(str::to_owned))
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // Authorized, but `$connect` never registered it.
+    let conn = WsConn::authorized(&app, "unregistered=", &customer).await;
+    let send = json!({"action":"send","chat_id":chat,"client_msg_id":"m1","body":"Hello?"});
+    let resp = chatdesk::lambda::websocket(&app, &fanout, ws_event("send", &conn, Some(send)))
+        .await
+        .unwrap();
+    assert_eq!(resp.status_code, 200);
+    assert!(errors_to(&posted, "unregistered=", 0).is_empty());
+    assert!(
+        posted
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(c, f)| c == "unregistered=" && f["type"] == "ack" && f["client_msg_id"] == "m1"),
+        "a sender that does not follow the chat gets an ack"
+    );
+    assert!(stored(customer.clone()).await.contains(&"m1".to_owned()));
+
+    for frame in [
+        json!({"action":"typing","chat_id":chat,"typing":true}),
+        json!({"action":"resume","chat_id":chat,"after_seq":0}),
+        json!({"action":"ping"}),
+    ] {
+        let before = posted.0.lock().unwrap().len();
+        let route = frame["action"].as_str().unwrap().to_owned();
+        chatdesk::lambda::websocket(&app, &fanout, ws_event(&route, &conn, Some(frame)))
+            .await
+            .unwrap();
+        let errors = errors_to(&posted, "unregistered=", before);
+        assert_eq!(errors.len(), 1, "{route}: {errors:?}");
+        assert_eq!(errors[0]["error"], "unauthorized", "{route}");
+        assert_eq!(
+            errors[0]["message"], "this connection is not registered; reconnect",
+            "{route}"
+        );
+    }
+
+    // Once registered, the other frames pass too.
+    let resp = chatdesk::lambda::websocket(&app, &fanout, ws_event("$connect", &conn, None))
+        .await
+        .unwrap();
+    assert_eq!(resp.status_code, 200);
+    let before = posted.0.lock().unwrap().len();
+    chatdesk::lambda::websocket(
+        &app,
+        &fanout,
+        ws_event("ping", &conn, Some(json!({"action":"ping"}))),
+    )
+    .await
+    .unwrap();
+    assert!(posted.0.lock().unwrap()[before..]
+        .iter()
+        .any(|(c, f)| c == "unregistered=" && f["type"] == "pong"));
+
+    // No context, or one that does not hold a valid principal: refused like an unregistered
+    // connection, and nothing is stored.
+    let mut forged = conn.clone();
+    forged.id = "forged=".into();
+    forged
+        .authorizer
+        .insert("chatId".into(), json!("not an id!"));
+    let mut unknown_kind = conn.clone();
+    unknown_kind.id = "forged=".into();
+    unknown_kind
+        .authorizer
+        .insert("kind".into(), json!("operator"));
+    for (what, bad) in [
+        ("no context", WsConn::without_authorizer("forged=")),
+        ("malformed chat id", forged),
+        ("unknown kind", unknown_kind),
+    ] {
+        let before = posted.0.lock().unwrap().len();
+        let send = json!({"action":"send","chat_id":chat,"client_msg_id":"m-forged","body":"x"});
+        chatdesk::lambda::websocket(&app, &fanout, ws_event("send", &bad, Some(send)))
+            .await
+            .unwrap();
+        let errors = errors_to(&posted, "forged=", before);
+        assert_eq!(errors.len(), 1, "{what}: {errors:?}");
+        assert_eq!(errors[0]["error"], "unauthorized", "{what}");
+        assert_eq!(
+            errors[0]["message"], "this connection is not registered; reconnect",
+            "{what}"
+        );
+    }
+    assert!(!stored(customer.clone())
+        .await
+        .contains(&"m-forged".to_owned()));
 }
 
 /// In the cloud the per-address sign-in limit counts API Gateway's `sourceIp`: 30 failures from

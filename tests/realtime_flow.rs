@@ -195,6 +195,81 @@ async fn bad_tokens_are_refused_at_connect_and_bad_frames_get_errors() {
     ws.expect("pong", |f| f["type"] == "pong").await;
 }
 
+/// The status and JSON body of a refused handshake.
+async fn refused_handshake(url: &str) -> (u16, serde_json::Value) {
+    match tokio_tungstenite::connect_async(url).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+            let body = resp
+                .body()
+                .as_deref()
+                .and_then(|b| serde_json::from_slice(b).ok())
+                .unwrap_or(serde_json::Value::Null);
+            (resp.status().as_u16(), body)
+        }
+        Err(other) => panic!("refused without an HTTP answer: {other}"),
+        Ok(_) => panic!("the handshake was accepted"),
+    }
+}
+
+/// The local gateway runs the `$connect` authorizer on the upgrade as API Gateway does: a token
+/// it denies never opens a socket (with the answer a bad token always got here), and the
+/// principal it returns is who every frame of the socket comes from.
+#[tokio::test]
+async fn the_local_gateway_authorizes_the_upgrade_and_frames_carry_its_principal() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let bob = api.login("bob").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let (status, _) = api
+        .action("pull", &alice, json!({"chat_ids": [chat]}))
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, body) = refused_handshake(&server.ws_url("not-a-token")).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "unauthorized", "{body}");
+    assert!(body["message"].is_string(), "{body}");
+
+    // Bob's session is revoked in the store alone (no socket of his is open to close): the
+    // authorizer refuses his token at the handshake.
+    server
+        .stores
+        .directory
+        .set_session_epoch(
+            &chatdesk::domain::AgentId::parse("bob").unwrap(),
+            chatdesk::app::new_session_epoch(),
+        )
+        .await
+        .unwrap();
+    let (status, body) = refused_handshake(&server.ws_url(&bob)).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "unauthorized", "{body}");
+
+    // Each side's frames are its own: the customer's message is the customer's, the agent's
+    // typing the agent's.
+    let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
+    let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    aws.send(json!({"action":"resume","chat_id":chat,"after_seq":0}))
+        .await;
+    aws.expect("resumed", |f| f["type"] == "resumed").await;
+    cws.send(json!({"action":"send","chat_id":chat,"client_msg_id":"c1","body":"Hello"}))
+        .await;
+    cws.expect("stored", is_ack_of("c1")).await;
+    let event = aws
+        .expect("the customer's message", |f| {
+            is_event(&chat, "message")(f) && f["event"]["client_msg_id"] == "c1"
+        })
+        .await;
+    assert_eq!(event["event"]["author"]["kind"], "customer", "{event}");
+    aws.send(json!({"action":"typing","chat_id":chat,"typing":true}))
+        .await;
+    let typing = cws
+        .expect("the agent typing", |f| f["type"] == "typing")
+        .await;
+    assert_eq!(typing["from"], "agent", "{typing}");
+}
+
 #[tokio::test]
 async fn the_local_connections_api_behaves_like_api_gateway() {
     let server = spawn_server().await;

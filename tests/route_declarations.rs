@@ -1,7 +1,7 @@
 //! One declaration per route (`route!` beside its handler, listed in `chatdesk::handlers::ALL`),
 //! and everything that must agree with it: each Lambda function's `main` names exactly the routes
 //! declared for that function, every function folder serves at least one route or WebSocket
-//! route, and no two routes share a name. (The OpenAPI document is checked against the same list
+//! route (or is the WebSocket API's authorizer), and no two routes share a name. (The OpenAPI document is checked against the same list
 //! in `shared/src/api/openapi.rs`, the template in `scripts/test-infra.sh`, the authorization
 //! matrix in `tests/authorization_matrix.rs`.)
 
@@ -44,10 +44,17 @@ fn every_function_names_exactly_its_declared_routes() {
         let websocket = chatdesk::realtime::WS_ROUTES
             .iter()
             .any(|r| r.function == name);
+        let authorizer = chatdesk::realtime::WS_AUTHORIZER.function == name;
         assert!(
-            !declared.is_empty() || websocket,
+            !declared.is_empty() || websocket || authorizer,
             "functions/{name} serves no declared route"
         );
+        if authorizer {
+            assert!(
+                main.contains("lambda::websocket_authorizer"),
+                "functions/{name}/src/main.rs must run the authorizer"
+            );
+        }
         assert_eq!(
             listed_routes(&main),
             declared,
@@ -55,6 +62,11 @@ fn every_function_names_exactly_its_declared_routes() {
         );
         folders.push(name);
     }
+    let authorizer = chatdesk::realtime::WS_AUTHORIZER.function;
+    assert!(
+        folders.iter().any(|f| f == authorizer),
+        "the WebSocket authorizer has no functions/{authorizer} folder"
+    );
     for route in chatdesk::api::ROUTES {
         assert!(
             folders.iter().any(|f| f == route.function),

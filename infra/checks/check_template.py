@@ -239,6 +239,7 @@ def check_wiring(template, manifest):
             p.fail(f"template WebSocket route {key} ({rname}) is not in the manifest")
     p.ok(f"WebSocket API {api_name}: ProtocolType WEBSOCKET, RouteSelectionExpression $request.body.action")
     p.ok(f"{len(manifest_ws)} WebSocket routes ({', '.join(manifest_ws)}): each a Route + AWS_PROXY Integration to its function, and nothing else")
+    authorizer_fn = check_ws_authorizer(template, manifest, api_name, routes, fn_binary, p)
 
     # Deployment and stage.
     deployments = resources_of_type(template, "AWS::ApiGatewayV2::Deployment")
@@ -264,9 +265,9 @@ def check_wiring(template, manifest):
             p.fail(f"{sname}: StageName must be !Ref Stage (the functions post to that stage)")
     p.ok("WebSocket Deployment DependsOn every route; one Stage named !Ref Stage deploys it")
 
-    # API Gateway may invoke each WebSocket function.
+    # API Gateway may invoke each WebSocket function (and the authorizer).
     permissions = resources_of_type(template, "AWS::Lambda::Permission")
-    for fn_logical in sorted({f for (_, _, f) in ws_template.values()}):
+    for fn_logical in sorted({f for (_, _, f) in ws_template.values()} | ({authorizer_fn} if authorizer_fn else set())):
         ok = False
         for pname, perm in permissions.items():
             pp = perm.get("Properties", {})
@@ -286,6 +287,50 @@ def check_wiring(template, manifest):
             p.fail(f"output {name} is missing")
     p.ok(f"outputs {', '.join(REQUIRED_OUTPUTS)}")
     return p.finish()
+
+
+def check_ws_authorizer(template, manifest, api_name, routes, fn_binary, p):
+    """The manifest's WebSocket authorizer: one REQUEST authorizer of the API, on the manifest's
+    identity source, invoking the manifest's function; the route it guards ($connect) uses it
+    (CUSTOM) and every other route none (API Gateway allows WebSocket authorizers on $connect
+    only). Returns the authorizer function's logical id."""
+    spec = manifest.get("websocket_authorizer")
+    authorizers = resources_of_type(template, "AWS::ApiGatewayV2::Authorizer")
+    if not spec:
+        if authorizers:
+            p.fail(f"authorizers {sorted(authorizers)} in the template, none in the manifest")
+        return None
+    if len(authorizers) != 1:
+        p.fail(f"expected exactly one AWS::ApiGatewayV2::Authorizer, found {sorted(authorizers)}")
+        return None
+    aname, authorizer = next(iter(authorizers.items()))
+    ap = authorizer.get("Properties", {})
+    if ref_target(ap.get("ApiId")) != api_name:
+        p.fail(f"{aname}: ApiId must be !Ref {api_name}")
+    if ap.get("AuthorizerType") != "REQUEST":
+        p.fail(f"{aname}: AuthorizerType must be REQUEST (a Lambda authorizer), not {ap.get('AuthorizerType')!r}")
+    if [str(i) for i in ap.get("IdentitySource") or []] != [spec["identity_source"]]:
+        p.fail(f"{aname}: IdentitySource must be [{spec['identity_source']}], not {ap.get('IdentitySource')}")
+    uri = sub_text(ap.get("AuthorizerUri")) or ""
+    fns = [r for r in sub_references(uri) if r in fn_binary]
+    fn_logical = None
+    if len(fns) != 1 or ":lambda:path/2015-03-31/functions/" not in uri or not uri.endswith("/invocations"):
+        p.fail(f"{aname}: AuthorizerUri must invoke one function of this template, not {uri!r}")
+    elif fn_binary[fns[0]] != spec["function"]:
+        p.fail(f"{aname}: invokes {fn_binary[fns[0]]}, the manifest says {spec['function']}")
+    else:
+        fn_logical = fns[0]
+    for rname, route in sorted(routes.items()):
+        rp = route.get("Properties", {})
+        guarded = str(rp.get("RouteKey")) == spec["route_key"]
+        kind = rp.get("AuthorizationType")
+        if guarded and (kind != "CUSTOM" or ref_target(rp.get("AuthorizerId")) != aname):
+            p.fail(f"{rname}: {spec['route_key']} must use AuthorizationType CUSTOM with AuthorizerId !Ref {aname}")
+        if not guarded and (kind != "NONE" or "AuthorizerId" in rp):
+            p.fail(f"{rname}: only {spec['route_key']} is authorized; AuthorizationType must be NONE, without AuthorizerId")
+    p.ok(f"{aname}: REQUEST authorizer on {spec['identity_source']} running {spec['function']}; "
+         f"{spec['route_key']} uses it (CUSTOM), every other route is NONE")
+    return fn_logical
 
 
 # ------------------------------------------------------------------------------------------------

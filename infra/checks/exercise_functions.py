@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Least privilege, checked by running the code: every Lambda function binary (debug build of the
 workspace) serves, through a local mock of the Lambda runtime API, the events of one whole chat
-(sign-in, knowledge base, a customer starting a chat, both sides connecting over WebSocket,
+(sign-in, knowledge base, a customer starting a chat, both sides connecting over WebSocket
+through the $connect authorizer,
 pull, messages, typing, transfer, follow-up, end, delete/restore/purge, disconnect, and a post to a
 connection that is gone). DynamoDB is moto with a record of the IAM actions each call needs.
 
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lambda_harness import (  # noqa: E402
     GONE_PREFIX,
     REPO,
+    authorizer_answer,
     build_event,
     create_table,
     function_env,
@@ -38,6 +40,7 @@ HTTP = "http-api-v2-request.json"
 WS_CONNECT = "websocket-connect-request.json"
 WS_MESSAGE = "websocket-message-request.json"
 WS_DISCONNECT = "websocket-disconnect-request.json"
+WS_AUTHORIZER = "websocket-authorizer-request.json"
 PASSWORD = "exercise-password-1"
 
 
@@ -71,22 +74,53 @@ class Scenario:
         self.p = problems
         self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "events": 0} for f in permissions}
         self.steps = 0
+        # What API Gateway keeps per connection: the context its $connect authorizer returned,
+        # passed with every event of that connection.
+        self.contexts = {}
 
-    def call(self, function, plan, expect=(200,), what=""):
-        """One event to one function; returns the parsed body."""
+    def run(self, function, plan):
+        """One event to one function, its use of DynamoDB and @connections noted; the
+        invocation, or None when the binary is missing."""
         self.recorder.reset()
         bootstrap = self.bin_dir / function
         if not bootstrap.exists():
             self.p.fail(f"{function}: {bootstrap} is not built (cargo build -p {function})")
             return None
         _, _, inv = run_once(bootstrap, self.env_for(function), build_event(plan))
-        status, body = response_of(inv)
         self.steps += 1
         u = self.used[function]
         u["actions"] |= self.recorder.actions
         u["indexes"] |= self.recorder.indexes
         u["posted"] |= inv.posts > 0
         u["events"] += 1
+        return inv
+
+    def authorize(self, token, allow=True, what="$connect authorizer"):
+        """The $connect authorizer on `token`, as API Gateway runs it before ws-connect; the
+        context it passes on, or None when it denied."""
+        inv = self.run("ws-authorize", {"fixture": WS_AUTHORIZER, "token": token})
+        if inv is None:
+            return None
+        allowed, passed = authorizer_answer(inv)
+        if allowed is None or allowed != allow:
+            expected = "Allow" if allow else "Deny"
+            self.p.fail(f"step {self.steps} ws-authorize {what}: expected {expected}, got {passed} {inv.stderr[-300:]}")
+        return passed if allowed else None
+
+    def connect(self, connection, token, what="$connect"):
+        """A socket opening as in API Gateway: the authorizer, then ws-connect with its context."""
+        context = self.authorize(token, what=f"{what} (authorizer)")
+        self.contexts[connection] = context
+        return self.call("ws-connect", ws("$connect", connection, token=token), what=what)
+
+    def call(self, function, plan, expect=(200,), what=""):
+        """One event to one function; returns the parsed body."""
+        if plan.get("route_key") and self.contexts.get(plan.get("connection_id")):
+            plan = dict(plan, authorizer=self.contexts[plan["connection_id"]])
+        inv = self.run(function, plan)
+        if inv is None:
+            return None
+        status, body = response_of(inv)
         label = what or plan.get("path") or plan.get("route_key")
         if status not in expect:
             detail = json.dumps(body)[:300] if not isinstance(body, str) else body[:300]
@@ -126,7 +160,7 @@ def run(s):
         410 Gone and the posting function deletes it (GetItem + BatchWriteItem)."""
         gone_count[0] += 1
         connection = f"{GONE_PREFIX}Conn{gone_count[0]}="
-        s.call("ws-connect", ws("$connect", connection, token=token), what="$connect (gone later)")
+        s.connect(connection, token, what="$connect (gone later)")
         if watch:
             s.call("ws-resume", ws("watch", connection, {"action": "watch", "chat_id": watch}), what="watch (gone later)")
         return connection
@@ -175,8 +209,11 @@ def run(s):
         "group_id": "support", "name": "Ann", "question": "My mailbox is full"}), expect=(201,)) or {}
     customer = started.get("token")
     chat = (started.get("chat") or {}).get("id", "missing")
-    s.call("ws-connect", ws("$connect", "customerConn1=", token=customer))
-    s.call("ws-connect", ws("$connect", "aliceConn1=", token=alice))
+    s.connect("customerConn1=", customer)
+    s.connect("aliceConn1=", alice)
+    # A bad token is denied by the authorizer; API Gateway never runs ws-connect for it.
+    s.authorize("not-a-token", allow=False, what="a bad token")
+    # ws-connect without the authorizer's context (an API deployed without it) refuses too.
     s.call("ws-connect", ws("$connect", "nobodyConn1=", token="not-a-token"), expect=(401,))
     s.call("ws-resume", ws("watch", "aliceConn1=", {"action": "watch", "chat_id": chat}))
     s.call("ws-resume", ws("resume", "customerConn1=", {"action": "resume", "chat_id": chat, "after_seq": 0}))
@@ -214,7 +251,7 @@ def run(s):
     # Bob (Support) has the chat open when Alice transfers it to Billing: the transfer
     # unsubscribes his socket, since he may no longer read it. Then back to Support, take it
     # back, end it with a resolution.
-    s.call("ws-connect", ws("$connect", "bobConn1=", token=bob))
+    s.connect("bobConn1=", bob)
     s.call("ws-resume", ws("watch", "bobConn1=", {"action": "watch", "chat_id": chat}))
     gone(bob)
     s.call("chat-transfer", http("POST", "/api/actions/transfer", alice, {"chat_ids": [chat], "to": {"kind": "group", "group_id": "billing"}}), what="transfer away from a watcher")

@@ -207,8 +207,15 @@ def create_table(endpoint, spec, name):
 
 def build_event(plan):
     """An event from a base fixture of infra/fixtures/ and a plan: for HTTP, method, path, query,
-    body, token; for WebSocket, route_key, body, connection_id, token (query string of $connect)."""
+    body, token; for WebSocket, route_key, body, connection_id, token (query string of $connect),
+    authorizer (the context the $connect authorizer returned for the connection, which API
+    Gateway passes with each of its events); for the authorizer (no route_key), token."""
     event = json.loads((FIXTURES / plan["fixture"]).read_text())
+    if "method" not in plan and "route_key" not in plan:
+        if plan.get("token") is not None:
+            event["queryStringParameters"] = {"token": plan["token"]}
+            event["multiValueQueryStringParameters"] = {"token": [plan["token"]]}
+        return event
     if "method" in plan:
         event["rawPath"] = plan["path"]
         event["requestContext"]["http"]["method"] = plan["method"]
@@ -227,6 +234,8 @@ def build_event(plan):
         if plan.get("token"):
             event["queryStringParameters"] = {"token": plan["token"]}
             event["multiValueQueryStringParameters"] = {"token": [plan["token"]]}
+        if plan.get("authorizer"):
+            event["requestContext"]["authorizer"] = plan["authorizer"]
     if "body" in plan:
         event["body"] = plan["body"] if isinstance(plan["body"], str) else json.dumps(plan["body"])
     return event
@@ -255,6 +264,24 @@ def run_once(bootstrap, env, event, timeout=30):
     if inv.done_at is None:
         raise RuntimeError(f"{bootstrap}: no answer within {timeout} s; stderr: {inv.stderr[-600:]}")
     return (inv.next_at - started) * 1000, (inv.done_at - started) * 1000, inv
+
+
+def authorizer_answer(inv):
+    """(allowed, what API Gateway passes in requestContext.authorizer of the connection's events)
+    of a $connect authorizer's answer: an IAM policy on the method ARN, and a context; (None,
+    error text) for a failed invocation."""
+    if inv.error is not None:
+        return None, inv.error
+    try:
+        doc = json.loads(inv.response)
+    except ValueError:
+        return None, inv.response
+    statements = (doc.get("policyDocument") or {}).get("Statement") or []
+    allowed = bool(statements) and all(st.get("Effect") == "Allow" for st in statements)
+    passed = dict(doc.get("context") or {})
+    if doc.get("principalId"):
+        passed["principalId"] = doc["principalId"]
+    return allowed, passed
 
 
 def response_of(inv):

@@ -122,8 +122,8 @@ def main():
     manifest = json.loads(Path(args.manifest).read_text())
     permissions = json.loads(PERMISSIONS.read_text())["functions"]
     functions = []
-    for r in manifest["http_routes"] + manifest["websocket_routes"]:
-        if r["function"] not in functions:
+    for r in manifest["http_routes"] + [manifest.get("websocket_authorizer")] + manifest["websocket_routes"]:
+        if r and r["function"] not in functions:
             functions.append(r["function"])
 
     endpoint, recorder = start_moto()

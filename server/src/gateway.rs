@@ -1,9 +1,11 @@
 //! The local WebSocket gateway: behaves toward the handlers as API Gateway does. Each socket
-//! gets a connection id; `$connect` runs (with the query string) before the upgrade completes and
-//! can refuse it; each text frame is routed on its `action` field; `$disconnect` runs when the
-//! socket closes, or, as API Gateway does, when the client has sent nothing for the idle
-//! timeout. Pushes arrive through the `@connections` management API (`management.rs`, on its
-//! own loopback listener) or, in-process, through `LocalPoster`.
+//! gets a connection id; the `$connect` authorizer runs first on the query string's `token` and a
+//! denial refuses the upgrade; then `$connect` runs (with the query string) and can refuse it
+//! too; each text frame is routed on its `action` field; `$disconnect` runs when the socket
+//! closes, or, as API Gateway does, when the client has sent nothing for the idle timeout. Every
+//! event of a connection carries the context its authorizer returned. Pushes arrive through the
+//! `@connections` management API (`management.rs`, on its own loopback listener) or,
+//! in-process, through `LocalPoster`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -11,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -23,11 +25,17 @@ use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use chatdesk::app::App;
+use chatdesk::app::{App, AppError};
 use chatdesk::errors::ErrorCode;
 use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
+use chatdesk::realtime::authorizer::{self, Decision};
 use chatdesk::realtime::frames::{route_key, ServerFrame, MAX_FRAME_BYTES};
 use chatdesk::realtime::{handle_ws_event, Fanout};
+use serde_json::Value;
+
+/// What the authorizer is asked to allow: the `$connect` route of the local stage (API
+/// Gateway's method ARN has the same shape).
+const METHOD_ARN: &str = "arn:aws:execute-api:local:000000000000:chatdesk/local/$connect";
 
 pub(crate) enum Outbound {
     Frame(Bytes),
@@ -146,25 +154,33 @@ pub fn routes(app: App, fanout: Arc<Fanout>, registry: Registry, idle_timeout: D
     Router::new().route("/ws", get(upgrade)).with_state(state)
 }
 
+/// What every event of one socket shares: who it is, as its authorizer said, and where it came
+/// from.
+struct Origin {
+    authorizer: HashMap<String, Value>,
+    headers: HeaderMap,
+    source_ip: String,
+}
+
 fn ws_event(
     connection: &ConnectionId,
     route: &str,
     event_type: &str,
     query: HashMap<String, String>,
-    headers: &HeaderMap,
-    source_ip: &str,
+    origin: &Origin,
     body: Option<String>,
 ) -> ApiGatewayWebsocketProxyRequest {
     let mut event = ApiGatewayWebsocketProxyRequest::default();
     event.query_string_parameters = query.into();
-    event.headers = headers.clone();
+    event.headers = origin.headers.clone();
     event.body = body;
     let ctx = &mut event.request_context;
+    ctx.authorizer.fields = origin.authorizer.clone();
     ctx.connection_id = Some(connection.to_string());
     ctx.route_key = Some(route.to_owned());
     ctx.event_type = Some(event_type.to_owned());
     ctx.stage = Some("local".to_owned());
-    ctx.identity.source_ip = Some(source_ip.to_owned());
+    ctx.identity.source_ip = Some(origin.source_ip.clone());
     ctx.request_time_epoch = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -179,8 +195,24 @@ async fn upgrade(
     headers: HeaderMap,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // As API Gateway: the authorizer first; a denied token never reaches `$connect`.
+    let token = query.get("token").map(String::as_str).unwrap_or("");
+    let authorizer = match authorizer::decide(&state.app, token).await {
+        Ok(decision @ Decision::Allow(_)) => {
+            authorizer::passed_context(&authorizer::policy(&decision, METHOD_ARN))
+        }
+        Ok(Decision::Deny(reason)) => {
+            return refusal(chatdesk::realtime::handlers::refuse(&reason))
+        }
+        // Logged with its chain by `refuse`; the client learns nothing of it.
+        Err(e) => return refusal(chatdesk::realtime::handlers::refuse(&AppError::from(e))),
+    };
     let connection = ConnectionId::generate();
-    let source_ip = peer.ip().to_string();
+    let origin = Origin {
+        authorizer,
+        headers,
+        source_ip: peer.ip().to_string(),
+    };
     // Register the socket's queue before `$connect` runs, so a push racing the handshake waits
     // in the queue instead of finding the connection gone.
     let (tx, rx) = mpsc::unbounded_channel();
@@ -189,27 +221,14 @@ async fn upgrade(
         Entry {
             tx,
             connected_at: std::time::SystemTime::now(),
-            source_ip: source_ip.clone(),
+            source_ip: origin.source_ip.clone(),
         },
     );
-    let event = ws_event(
-        &connection,
-        "$connect",
-        "CONNECT",
-        query,
-        &headers,
-        &source_ip,
-        None,
-    );
+    let event = ws_event(&connection, "$connect", "CONNECT", query, &origin, None);
     let resp = handle_ws_event(&state.app, &state.fanout, event).await;
     if !(200..300).contains(&resp.status_code) {
         state.registry.remove(&connection);
-        let status = StatusCode::from_u16(resp.status_code as u16).unwrap_or(StatusCode::FORBIDDEN);
-        let body = match resp.body {
-            Some(aws_lambda_events::encodings::Body::Text(t)) => t,
-            _ => String::new(),
-        };
-        return (status, [("content-type", "application/json")], body).into_response();
+        return refusal(resp);
     }
     // A small read buffer: tungstenite zeroes the whole buffer as it fills it, and chat frames
     // are small (the default 128 KiB cost a tenth of the CPU in the realtime benchmark).
@@ -217,10 +236,18 @@ async fn upgrade(
     ws.max_message_size(MAX_FRAME_BYTES * 4)
         .read_buffer_size(8 * 1024)
         .on_upgrade(move |socket| {
-            sessions.track_future(run_socket(
-                state, connection, socket, rx, headers, source_ip,
-            ))
+            sessions.track_future(run_socket(state, connection, socket, rx, origin))
         })
+}
+
+/// A refused handshake: the status and JSON body of `$connect`'s (or the authorizer's) answer.
+fn refusal(resp: ApiGatewayProxyResponse) -> Response {
+    let status = StatusCode::from_u16(resp.status_code as u16).unwrap_or(StatusCode::FORBIDDEN);
+    let body = match resp.body {
+        Some(aws_lambda_events::encodings::Body::Text(t)) => t,
+        _ => String::new(),
+    };
+    (status, [("content-type", "application/json")], body).into_response()
 }
 
 async fn run_socket(
@@ -228,8 +255,7 @@ async fn run_socket(
     connection: ConnectionId,
     socket: WebSocket,
     mut rx: mpsc::UnboundedReceiver<Outbound>,
-    headers: HeaderMap,
-    source_ip: String,
+    origin: Origin,
 ) {
     let (mut sink, mut stream) = socket.split();
     // Told when the writer has stopped (it sent a close, or the socket broke): the server is done
@@ -321,8 +347,7 @@ async fn run_socket(
             &route,
             "MESSAGE",
             HashMap::new(),
-            &headers,
-            &source_ip,
+            &origin,
             Some(text),
         );
         handle_ws_event(&state.app, &state.fanout, event).await;
@@ -336,8 +361,7 @@ async fn run_socket(
         "$disconnect",
         "DISCONNECT",
         HashMap::new(),
-        &headers,
-        &source_ip,
+        &origin,
         None,
     );
     handle_ws_event(&state.app, &state.fanout, event).await;

@@ -1,4 +1,5 @@
-//! The deployment manifest: which Lambda function serves which route. The template checks in
+//! The deployment manifest: which Lambda function serves which route, and which one authorizes
+//! the WebSocket API's `$connect`. The template checks in
 //! `infra/checks/` compare `infra/template.yaml` with this, so a route without its function (or a
 //! function without its binary) is found before anyone deploys.
 
@@ -13,16 +14,23 @@ pub fn manifest() -> Value {
         .iter()
         .map(|r| json!({"route_key": r.route_key, "function": r.function}))
         .collect();
+    let authorizer = &chatdesk::realtime::WS_AUTHORIZER;
     let mut functions: Vec<&str> = chatdesk::api::ROUTES
         .iter()
         .map(|r| r.function)
         .chain(chatdesk::realtime::WS_ROUTES.iter().map(|r| r.function))
+        .chain([authorizer.function])
         .collect();
     functions.sort_unstable();
     functions.dedup();
     json!({
         "http_routes": http,
         "websocket_routes": ws,
+        "websocket_authorizer": {
+            "route_key": authorizer.route_key,
+            "function": authorizer.function,
+            "identity_source": authorizer.identity_source,
+        },
         "functions": functions,
         "table": chatdesk::dynamodb::schema::table_spec(),
     })

@@ -1,8 +1,12 @@
 //! Glue between the Lambda runtime and the handlers: converts API Gateway's HTTP API events to
-//! plain `http` requests for `api::dispatch`, and hands WebSocket events to
-//! `realtime::handle_ws_event`. The functions' `main`s only wire configuration to these.
+//! plain `http` requests for `api::dispatch`, hands WebSocket events to
+//! `realtime::handle_ws_event` and the `$connect` authorizer's requests to
+//! `realtime::authorize`. The functions' `main`s only wire configuration to these.
 
-use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::apigw::{
+    ApiGatewayCustomAuthorizerRequestTypeRequest, ApiGatewayCustomAuthorizerResponse,
+    ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest,
+};
 use bytes::Bytes;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, LambdaEvent, RequestExt};
@@ -77,6 +81,25 @@ pub async fn websocket(
     event: LambdaEvent<ApiGatewayWebsocketProxyRequest>,
 ) -> Result<ApiGatewayProxyResponse, lambda_http::Error> {
     Ok(crate::realtime::handle_ws_event(app, fanout, event.payload).await)
+}
+
+/// One request to the WebSocket API's `$connect` authorizer: the token of the query string,
+/// allowed or denied on the method ARN API Gateway names. Only a failure to decide (the table
+/// could not be read) is an error, which API Gateway answers with 500.
+pub async fn websocket_authorizer(
+    app: &App,
+    event: LambdaEvent<ApiGatewayCustomAuthorizerRequestTypeRequest>,
+) -> Result<ApiGatewayCustomAuthorizerResponse, lambda_http::Error> {
+    let request = event.payload;
+    let token = request.query_string_parameters.first("token").unwrap_or("");
+    let method_arn = request.method_arn.as_deref().unwrap_or("");
+    match crate::realtime::authorize(app, token, method_arn).await {
+        Ok(response) => Ok(response),
+        Err(e) => {
+            tracing::error!(error = %crate::errors::error_chain(&e), "websocket authorizer failed");
+            Err(Box::new(e))
+        }
+    }
 }
 
 /// Logs to CloudWatch, as JSON lines when the function's log format is JSON

@@ -3,6 +3,7 @@
 //! PostToConnection calls (a poster that records each frame). Used by `tests/message_cost.rs` and
 //! `tests/cost_curve.rs`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -44,25 +45,62 @@ impl ConnectionPoster for CountingPoster {
     }
 }
 
-/// An API Gateway WebSocket event for `route` on `connection` (a `$connect` with `token`, a
-/// frame with `body`), as the `ws-*` functions receive it.
+/// The method ARN API Gateway asks the `$connect` authorizer about.
+pub const CONNECT_METHOD_ARN: &str =
+    "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/$connect";
+
+/// A WebSocket as API Gateway knows it: its connection id and the context the `$connect`
+/// authorizer returned for it, which API Gateway passes with every event of the connection.
+#[derive(Clone, Debug)]
+pub struct WsConn {
+    pub id: String,
+    pub authorizer: HashMap<String, Value>,
+}
+
+impl WsConn {
+    /// A socket opening with `token`: the authorizer runs as API Gateway runs it, and must
+    /// allow it.
+    pub async fn authorized(app: &App, id: &str, token: &str) -> WsConn {
+        let answer = chatdesk::realtime::authorize(app, token, CONNECT_METHOD_ARN)
+            .await
+            .expect("the authorizer decides");
+        assert!(
+            chatdesk::realtime::authorizer::allows(&answer),
+            "the authorizer denied {id}: {answer:?}"
+        );
+        WsConn {
+            id: id.to_owned(),
+            authorizer: chatdesk::realtime::authorizer::passed_context(&answer),
+        }
+    }
+
+    /// Events on `id` that carry no authorizer context (a WebSocket API without the authorizer).
+    pub fn without_authorizer(id: &str) -> WsConn {
+        WsConn {
+            id: id.to_owned(),
+            authorizer: HashMap::new(),
+        }
+    }
+}
+
+/// An API Gateway WebSocket event for `route` on `connection` (a frame with `body`), with the
+/// connection's authorizer context, as the `ws-*` functions receive it.
 pub fn event(
     route: &str,
-    connection: &str,
-    token: Option<&str>,
+    connection: &WsConn,
     body: Option<Value>,
 ) -> LambdaEvent<ApiGatewayWebsocketProxyRequest> {
     let mut e: Value =
         serde_json::from_str(include_str!("../fixtures/websocket-message-request.json")).unwrap();
     e["requestContext"]["routeKey"] = json!(route);
-    e["requestContext"]["connectionId"] = json!(connection);
+    e["requestContext"]["connectionId"] = json!(connection.id);
     e["requestContext"]["eventType"] = json!(match route {
         "$connect" => "CONNECT",
         "$disconnect" => "DISCONNECT",
         _ => "MESSAGE",
     });
-    if let Some(t) = token {
-        e["queryStringParameters"] = json!({ "token": t });
+    if !connection.authorizer.is_empty() {
+        e["requestContext"]["authorizer"] = json!(connection.authorizer);
     }
     if let Some(b) = body {
         e["body"] = json!(b.to_string());
@@ -91,22 +129,22 @@ pub fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingP
 }
 
 /// Runs one WebSocket event through the handlers the `ws-*` functions use; asserts it succeeded.
-pub async fn ws(app: &App, fanout: &Fanout, route: &str, connection: &str, body: Option<Value>) {
-    let response = chatdesk::lambda::websocket(app, fanout, event(route, connection, None, body))
+pub async fn ws(app: &App, fanout: &Fanout, route: &str, connection: &WsConn, body: Option<Value>) {
+    let response = chatdesk::lambda::websocket(app, fanout, event(route, connection, body))
         .await
         .unwrap();
-    assert_eq!(response.status_code, 200, "{route} on {connection}");
+    assert_eq!(response.status_code, 200, "{route} on {}", connection.id);
 }
 
-pub async fn ws_connect(app: &App, fanout: &Fanout, connection: &str, token: &str) {
-    let response = chatdesk::lambda::websocket(
-        app,
-        fanout,
-        event("$connect", connection, Some(token), None),
-    )
-    .await
-    .unwrap();
+/// Opens a socket as API Gateway does: the authorizer (`ws-authorize`), then `$connect`
+/// (`ws-connect`) with the context it returned; two invocations.
+pub async fn ws_connect(app: &App, fanout: &Fanout, connection: &str, token: &str) -> WsConn {
+    let conn = WsConn::authorized(app, connection, token).await;
+    let response = chatdesk::lambda::websocket(app, fanout, event("$connect", &conn, None))
+        .await
+        .unwrap();
     assert_eq!(response.status_code, 200, "$connect {connection}");
+    conn
 }
 
 /// One REST request through `api::dispatch`, the code the HTTP functions run after Lambda's
@@ -149,8 +187,8 @@ pub struct WholeChat {
 }
 
 /// The chat that docs/deploy.md prices "per 1,000 chats": the customer reads suggestions and
-/// starts the chat, connects and resumes; the agent (console connected as `agent=`, token
-/// `alice`) pulls it, watches it, opens it (chat + events), reads its suggestions and reloads
+/// starts the chat, connects (authorizer and `$connect`) and resumes; the agent (console
+/// connected as `agent`, token `alice`) pulls it, watches it, opens it (chat + events), reads its suggestions and reloads
 /// two lists; 10 messages each way, each after a typing notice; 24 pings from the customer's
 /// page; the agent ends it with a resolution; the customer's page disconnects. Counted from a
 /// metrics and poster reset at its start.
@@ -160,6 +198,7 @@ pub async fn whole_chat(
     store: &DynamoStore,
     poster: &CountingPoster,
     alice: &str,
+    agent: &WsConn,
 ) -> WholeChat {
     let app = app.clone();
     let alice = alice.to_owned();
@@ -186,12 +225,12 @@ pub async fn whole_chat(
     call(2);
     let chat = started["chat"]["id"].as_str().unwrap().to_owned();
     let customer = started["token"].as_str().unwrap().to_owned();
-    ws_connect(&app, fanout, "cust=", &customer).await;
+    let cust = ws_connect(&app, fanout, "cust=", &customer).await;
     ws(
         &app,
         fanout,
         "resume",
-        "cust=",
+        &cust,
         Some(json!({"action":"resume","chat_id":chat,"after_seq":0})),
     )
     .await;
@@ -207,11 +246,12 @@ pub async fn whole_chat(
         &app,
         fanout,
         "watch",
-        "agent=",
+        agent,
         Some(json!({"action":"watch","chat_id":chat})),
     )
     .await;
-    call(4);
+    // The customer's authorizer and $connect, resume, pull, watch.
+    call(5);
     for path in [
         format!("/api/chats/{chat}"),
         format!("/api/chats/{chat}/events?after=0"),
@@ -223,7 +263,7 @@ pub async fn whole_chat(
         call(1);
     }
     for i in 0..10 {
-        for (conn, who) in [("cust=", "c"), ("agent=", "a")] {
+        for (conn, who) in [(&cust, "c"), (agent, "a")] {
             ws(
                 &app,
                 fanout,
@@ -244,14 +284,7 @@ pub async fn whole_chat(
         }
     }
     for _ in 0..24 {
-        ws(
-            &app,
-            fanout,
-            "ping",
-            "cust=",
-            Some(json!({"action":"ping"})),
-        )
-        .await;
+        ws(&app, fanout, "ping", &cust, Some(json!({"action":"ping"}))).await;
         call(1);
     }
     rest(
@@ -262,7 +295,7 @@ pub async fn whole_chat(
         Some(json!({"chat_ids":[chat],"resolution":"Old mail deleted; quota explained."})),
     )
     .await;
-    ws(&app, fanout, "$disconnect", "cust=", None).await;
+    ws(&app, fanout, "$disconnect", &cust, None).await;
     call(2);
 
     WholeChat {

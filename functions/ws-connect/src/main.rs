@@ -1,4 +1,4 @@
-//! WebSocket `$connect`: verifies the token and records the connection.
+//! WebSocket `$connect`: records the connection of the principal the authorizer allowed.
 
 use lambda_http::{lambda_runtime, service_fn, Error};
 

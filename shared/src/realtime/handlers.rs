@@ -1,12 +1,15 @@
 //! The WebSocket routes as handlers of API Gateway WebSocket events. The Lambda functions and
 //! the local gateway both call `handle_ws_event`; replies travel through `@connections` like
-//! every other push, so the two environments behave the same.
+//! every other push, so the two environments behave the same. Who sent an event comes from the
+//! `$connect` authorizer's context (`requestContext.authorizer`), which API Gateway passes with
+//! every event of the connection: no route authenticates a token itself.
 
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
 
 use super::fanout::Fanout;
 use super::frames::{parse_client_frame, ClientFrame, FrameError, ServerFrame, TypingFrom};
+use super::principal_context;
 use crate::app::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::{ChatId, ChatState, ChatView};
@@ -94,11 +97,18 @@ pub async fn handle_ws_event(
         }
     };
     let route = ctx.route_key.clone().unwrap_or_else(|| "$default".into());
+    let principal = principal_context::from_context(&ctx.authorizer.fields);
     match route.as_str() {
-        "$connect" => {
-            let token = event.query_string_parameters.first("token").unwrap_or("");
-            connect(app, fanout, connection, token).await
-        }
+        "$connect" => match principal {
+            Ok(principal) => connect(app, fanout, connection, principal).await,
+            // Only a WebSocket API without the authorizer on `$connect` gets here.
+            Err(e) => {
+                tracing::error!(error = %e, "$connect without the authorizer's principal");
+                refuse(&AppError::Unauthorized(
+                    "this connection was not authorized; connect with a valid token".into(),
+                ))
+            }
+        },
         "$disconnect" => {
             if let Err(e) = fanout.connections.remove_connection(&connection).await {
                 tracing::error!(error = %crate::errors::error_chain(&e), "disconnect cleanup failed");
@@ -107,22 +117,20 @@ pub async fn handle_ws_event(
         }
         _ => {
             let raw = event.body.as_deref().unwrap_or("");
-            on_frame(app, fanout, &connection, raw).await;
+            on_frame(app, fanout, &connection, principal, raw).await;
             response(200, None)
         }
     }
 }
 
+/// Records the connection of a principal the authorizer allowed: its agent (still with this
+/// session) or its chat must exist, and it must have a connection slot left.
 async fn connect(
     app: &App,
     fanout: &Fanout,
     connection: ConnectionId,
-    token: &str,
+    principal: Principal,
 ) -> ApiGatewayProxyResponse {
-    let principal = match app.authenticate(token).await {
-        Ok(p) => p,
-        Err(e) => return refuse(&AppError::from(e)),
-    };
     let (owner, limit) = match &principal {
         Principal::Agent(_, session) => match app.agent(&principal).await {
             Ok(agent) => (
@@ -157,8 +165,9 @@ async fn connect(
     }
 }
 
-/// A refused `$connect`, with the status and code the same mistake gets over REST.
-fn refuse(e: &AppError) -> ApiGatewayProxyResponse {
+/// A refused `$connect`, with the status and code the same mistake gets over REST (the local
+/// gateway answers a denied token with it too).
+pub fn refuse(e: &AppError) -> ApiGatewayProxyResponse {
     if let AppError::Internal(inner) = e {
         tracing::error!(error = %crate::errors::error_chain(inner), "websocket connect failed");
     }
@@ -184,7 +193,26 @@ async fn reply_error(
     fanout.post_frame(to, &frame).await;
 }
 
-async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &str) {
+/// The answer to a frame whose connection has no principal: reconnecting (through the
+/// authorizer) is the way out.
+async fn not_registered(fanout: &Fanout, connection: &ConnectionId) {
+    reply_error(
+        fanout,
+        connection,
+        None,
+        ErrorCode::Unauthorized,
+        "this connection is not registered; reconnect".into(),
+    )
+    .await;
+}
+
+async fn on_frame(
+    app: &App,
+    fanout: &Fanout,
+    connection: &ConnectionId,
+    principal: Result<Principal, principal_context::ContextError>,
+    raw: &str,
+) {
     let frame = match parse_client_frame(raw) {
         Ok(f) => f,
         Err(e) => {
@@ -196,58 +224,21 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
             return;
         }
     };
-    let record = match fanout
-        .connections
-        .admit_frame(connection, app.clock.now(), app.settings.rate_limit)
-        .await
-    {
-        Ok(Admission::Admitted(r)) => r,
-        Ok(Admission::Limited) => {
-            let limit = app.settings.rate_limit;
-            reply_error(
-                fanout,
-                connection,
-                None,
-                ErrorCode::RateLimited,
-                format!(
-                    "slow down: at most {} frames per {} seconds",
-                    limit.limit,
-                    limit.window_ms / 1000
-                ),
-            )
-            .await;
-            return;
-        }
-        Ok(Admission::Unknown) => {
-            reply_error(
-                fanout,
-                connection,
-                None,
-                ErrorCode::Unauthorized,
-                "this connection is not registered; reconnect".into(),
-            )
-            .await;
-            return;
-        }
+    let principal = match principal {
+        Ok(p) => p,
         Err(e) => {
-            tracing::error!(error = %crate::errors::error_chain(&e), "reading connection failed");
-            reply_error(
-                fanout,
-                connection,
-                None,
-                ErrorCode::Internal,
-                AppError::Internal(e).public_message(),
-            )
-            .await;
+            tracing::warn!(error = %e, %connection, "frame without the authorizer's principal");
+            not_registered(fanout, connection).await;
             return;
         }
     };
-    let principal = match &record.owner {
-        ConnectionOwner::Agent {
-            agent_id, session, ..
-        } => Principal::Agent(agent_id.clone(), *session),
-        ConnectionOwner::Customer { chat_id } => Principal::Customer(chat_id.clone()),
-    };
+    // A message is paced per chat and side inside its own commit (`domain::pace`, whatever the
+    // path: any socket, REST), so counting it against the connection as well would only add a
+    // write to every message. Every other frame is counted against its connection here, which
+    // also finds a connection that is no longer registered.
+    if !matches!(frame, ClientFrame::Send { .. }) && !admit(app, fanout, connection).await {
+        return;
+    }
     let (action, result) = match frame {
         ClientFrame::Ping {} => {
             fanout.post_frame(connection, &ServerFrame::Pong).await;
@@ -319,6 +310,50 @@ async fn on_frame(app: &App, fanout: &Fanout, connection: &ConnectionId, raw: &s
             e.public_message(),
         )
         .await;
+    }
+}
+
+/// Counts a frame against its connection's rate limit; `false` (and the frame answered) when
+/// it is over the limit or the connection is not registered.
+async fn admit(app: &App, fanout: &Fanout, connection: &ConnectionId) -> bool {
+    let limit = app.settings.rate_limit;
+    match fanout
+        .connections
+        .admit_frame(connection, app.clock.now(), limit)
+        .await
+    {
+        Ok(Admission::Admitted(_)) => true,
+        Ok(Admission::Limited) => {
+            reply_error(
+                fanout,
+                connection,
+                None,
+                ErrorCode::RateLimited,
+                format!(
+                    "slow down: at most {} frames per {} seconds",
+                    limit.limit,
+                    limit.window_ms / 1000
+                ),
+            )
+            .await;
+            false
+        }
+        Ok(Admission::Unknown) => {
+            not_registered(fanout, connection).await;
+            false
+        }
+        Err(e) => {
+            tracing::error!(error = %crate::errors::error_chain(&e), "reading connection failed");
+            reply_error(
+                fanout,
+                connection,
+                None,
+                ErrorCode::Internal,
+                AppError::Internal(e).public_message(),
+            )
+            .await;
+            false
+        }
     }
 }
 

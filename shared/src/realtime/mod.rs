@@ -1,13 +1,17 @@
 //! Real-time messaging: the WebSocket routes (`$connect`, `$disconnect`, `send`, `typing`,
 //! `resume`, `watch`, `unwatch`, `watch_list`, `ping`, `$default`) as handlers of API Gateway WebSocket events,
-//! and the fan-out that pushes every committed change to the connections that must see it.
+//! the authorizer that verifies a socket's token once at `$connect`, and the fan-out that pushes
+//! every committed change to the connections that must see it.
 //! The protocol is documented in `docs/websocket-protocol.md`.
 
+pub mod authorizer;
 pub mod coalesce;
 pub mod fanout;
 pub mod frames;
 pub mod handlers;
+pub mod principal_context;
 
+pub use authorizer::{authorize, WsAuthorizer, WS_AUTHORIZER};
 pub use coalesce::ListPush;
 pub use fanout::Fanout;
 pub use handlers::{handle_ws_event, WsRoute, WS_ROUTES};
