@@ -259,7 +259,9 @@ impl App {
         candidates.sort();
         for candidate in candidates {
             let result = self
-                .mutate_chat(&candidate.chat_id, |chat, now| rules::pull(chat, &actor, now))
+                .mutate_chat(&candidate.chat_id, |chat, now| {
+                    rules::pull(chat, &actor, now)
+                })
                 .await;
             match result {
                 Ok(m) => return self.row(m.chat()).await,

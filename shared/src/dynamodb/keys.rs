@@ -109,7 +109,11 @@ pub fn parse_list_key(key: &str) -> Option<ListPosition> {
         DELETED => ListBucket::Deleted,
         _ => return None,
     };
-    let at = parts.next().filter(|d| d.len() == 13)?.parse::<i64>().ok()?;
+    let at = parts
+        .next()
+        .filter(|d| d.len() == 13)?
+        .parse::<i64>()
+        .ok()?;
     let chat_id = ChatId::parse(parts.next()?).ok()?;
     Some(ListPosition {
         bucket,
@@ -148,7 +152,13 @@ mod tests {
                 })
             );
         }
-        for garbled in ["", "L1", "L1#123#x", "Q#1765000000123#abc", "L1#17650000001x3#abc"] {
+        for garbled in [
+            "",
+            "L1",
+            "L1#123#x",
+            "Q#1765000000123#abc",
+            "L1#17650000001x3#abc",
+        ] {
             assert_eq!(parse_list_key(garbled), None, "{garbled}");
         }
     }

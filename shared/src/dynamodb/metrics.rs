@@ -105,9 +105,8 @@ pub fn index_writes(old: Option<&Item>, new: Option<&Item>) -> f64 {
                     ))
                 })
             };
-            let entry = |item: Option<&Item>| {
-                item.map_or(0.0, |i| write_units(entry_size(i, index)))
-            };
+            let entry =
+                |item: Option<&Item>| item.map_or(0.0, |i| write_units(entry_size(i, index)));
             match (key(old), key(new)) {
                 (None, None) => 0.0,
                 (Some(_), None) => entry(old),
@@ -136,15 +135,10 @@ pub fn index_entry_size(item: &Item, index_name: &str) -> usize {
 
 fn entry_size(item: &Item, index: &schema::IndexSpec) -> usize {
     match index.projection {
-        "KEYS_ONLY" => [
-            schema::PK,
-            schema::SK,
-            index.partition_key,
-            index.sort_key,
-        ]
-        .iter()
-        .filter_map(|name| item.get(*name).map(|v| name.len() + value_size(v)))
-        .sum(),
+        "KEYS_ONLY" => [schema::PK, schema::SK, index.partition_key, index.sort_key]
+            .iter()
+            .filter_map(|name| item.get(*name).map(|v| name.len() + value_size(v)))
+            .sum(),
         _ => item_size(item),
     }
 }
@@ -282,6 +276,9 @@ mod tests {
         left_agent.remove("gsi2pk");
         left_agent.remove("gsi2sk");
         assert_eq!(item_write(Some(&big), Some(&left_agent), true), 6.0 + 1.0);
-        assert_eq!(index_entry_size(&big, "by_agent"), "pkCHAT#1skMETAgsi2pkA#alicegsi2sk2#0001".len());
+        assert_eq!(
+            index_entry_size(&big, "by_agent"),
+            "pkCHAT#1skMETAgsi2pkA#alicegsi2sk2#0001".len()
+        );
     }
 }
