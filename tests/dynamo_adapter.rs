@@ -425,3 +425,91 @@ async fn calls_and_capacity_per_operation() {
         assert_eq!(calls, expected, "{name}");
     }
 }
+
+/// A message's fan-out reads no subscribers of its own: the chat's read brought them (they share
+/// its partition), and the commit holds only if nobody subscribed since that read. A console that
+/// starts watching in between makes the commit fail, so the sender reads again and tells it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_told_to_the_subscribers_read_with_the_chat_and_a_new_watcher_is_never_missed()
+{
+    let (stores, store) = fresh_stores().await;
+    let at = Timestamp(1_700_000_000_000);
+    let chat = chatdesk_tests::contract::new_chat(&stores, "g", "Cy", at).await;
+    let connection = |id: &str, owner: ConnectionOwner| Connection {
+        id: ConnectionId::parse(id).unwrap(),
+        owner,
+        connected_at: at,
+        expires_at: at.plus_millis(3_600_000),
+    };
+    let customer = connection(
+        "cust1=",
+        ConnectionOwner::Customer {
+            chat_id: chat.id.clone(),
+        },
+    );
+    let console = connection(
+        "console1=",
+        ConnectionOwner::Agent {
+            agent_id: AgentId::parse("ann").unwrap(),
+            groups: vec![GroupId::parse("g").unwrap()],
+            session: None,
+        },
+    );
+    stores
+        .connections
+        .put_connection(&customer, 5)
+        .await
+        .unwrap();
+    stores
+        .connections
+        .put_connection(&console, 5)
+        .await
+        .unwrap();
+    let message = |before: &Chat, n: u32| {
+        let m = rules::send_message(
+            before,
+            rules::Sender::Customer,
+            ClientMessageId::generate(),
+            &format!("message {n}"),
+            at.plus_millis(i64::from(n) * 60_000),
+        )
+        .unwrap();
+        chatdesk_tests::contract::commit_of(before, m, at)
+    };
+
+    // The sender reads the chat; the console starts watching before the commit: the commit
+    // fails, and nothing was stored.
+    let read = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    stores
+        .connections
+        .watch_chat(&chat.id, &console.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        stores.chats.commit(&message(&read, 1)).await,
+        Err(StoreError::Stale)
+    ));
+    // Read again: the commit holds, and its subscribers (the customer and the console) come
+    // from that read, with no call.
+    let read = stores.chats.get_chat(&chat.id).await.unwrap().unwrap();
+    assert_eq!(
+        stores.chats.commit(&message(&read, 2)).await.unwrap(),
+        CommitOutcome::Committed
+    );
+    store.reset_metrics();
+    let told: Vec<String> = stores
+        .connections
+        .chat_subscribers(&chat.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.connection.to_string())
+        .collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.contains(&"cust1=".to_owned()) && told.contains(&"console1=".to_owned()));
+    assert_eq!(store.metrics().calls(), 0, "no Query for the subscribers");
+    // Later reads without a commit just before ask the table (one Query).
+    let again = stores.connections.chat_subscribers(&chat.id).await.unwrap();
+    assert_eq!(again.len(), 2);
+    assert_eq!(store.metrics().calls(), 1);
+}

@@ -98,13 +98,14 @@ async fn one_message_between_one_customer_and_one_agent() {
         );
         figures.push((who, m.calls(), posts));
     }
-    // Customer: read the chat (1), commit (1), the chat's and the group's subscribers (2); a
-    // message is not counted against its connection (it is paced in its own commit) and its
-    // sender comes from the authorizer's context. Agent: also their profile (1). Posts: the event to both sides, which is
-    // also the sender's acknowledgement; the agent's console shows the chat, not a list, so no
-    // list row is sent to it.
-    assert_eq!(figures[0].1, 4);
-    assert_eq!(figures[1].1, 5);
+    // Customer: read the chat with its subscribers (1 Query: they share its partition), commit
+    // (1, which proves nobody subscribed since the read), the group's subscribers for list rows
+    // (1); a message is not counted against its connection (it is paced in its own commit) and
+    // its sender comes from the authorizer's context. Agent: also their profile (1). Posts: the
+    // event to both sides, which is also the sender's acknowledgement; the agent's console shows
+    // the chat, not a list, so no list row is sent to it.
+    assert_eq!(figures[0].1, 3);
+    assert_eq!(figures[1].1, 4);
     for (who, _, posts) in &figures {
         let kinds: Vec<&str> = posts.iter().map(|(_, k)| k.as_str()).collect();
         assert_eq!(posts.len(), 2, "{who}: {kinds:?}");

@@ -92,7 +92,7 @@ pub async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -
     new.chat
 }
 
-fn commit_of(before: &Chat, m: rules::Mutation, at: Timestamp) -> ChatCommit {
+pub fn commit_of(before: &Chat, m: rules::Mutation, at: Timestamp) -> ChatCommit {
     let (chat, event) = numbering::next_event(before, m.chat, m.event, at);
     ChatCommit {
         before: before.clone(),

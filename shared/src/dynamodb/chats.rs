@@ -8,13 +8,16 @@ use aws_sdk_dynamodb::types::{
 
 use super::keys::*;
 use super::metrics::{item_size, item_write, read_units};
+use super::recipients::SeenRead;
 use super::records::{
     from_item, to_item, versioned, ChatRecord, EventRecord, FORMAT_VERSION, VERSION,
 };
 use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
 use super::{get_n, key, n, s, DynamoStore, Item};
 use crate::domain::{AgentId, Chat, ChatEvent, ChatId, ClientMessageId, GroupId};
-use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError};
+use crate::ports::{
+    ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError, Subscriber,
+};
 
 pub(super) enum TransactError {
     /// The transaction was cancelled: the reason code of each item, in order (`None` = fine).
@@ -83,6 +86,44 @@ impl DynamoStore {
                 }
                 Err(TransactError::Other(StoreError::backend(e)))
             }
+        }
+    }
+
+    /// A chat's META and the subscriptions in its partition, in one strongly consistent Query
+    /// (`sk >= "META"`: events and client ids sort before it, subscriptions after); `None`
+    /// without a META.
+    pub(super) async fn read_chat_partition_head(
+        &self,
+        id: &ChatId,
+    ) -> Result<Option<(Item, Vec<Subscriber>)>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("#pk = :pk AND #sk >= :meta")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(chat_pk(id)))
+            .expression_attribute_values(":meta", s(META));
+        let mut meta = None;
+        let mut subscribers = Vec::new();
+        for item in self.run_query(query, true, None).await? {
+            match super::get_s(&item, SK)? {
+                META => meta = Some(item),
+                sk if sk.starts_with(SUBSCRIPTION_PREFIX) => {
+                    subscribers.push(super::connections::parse_subscriber(&item)?)
+                }
+                _ => {}
+            }
+        }
+        Ok(meta.map(|m| (m, subscribers)))
+    }
+
+    /// The chat's `subs_rev` now (`None`: no chat, or one in the old layout).
+    async fn current_subs_rev(&self, id: &ChatId) -> Result<Option<u64>, StoreError> {
+        match self.get(chat_pk(id), META, true).await? {
+            Some(meta) => subs_rev(&meta),
+            None => Ok(None),
         }
     }
 
@@ -235,6 +276,15 @@ const BATCH_GET_KEYS: usize = 100;
 /// the read fails.
 const BATCH_GET_ROUNDS: u32 = 8;
 
+/// A META item's subscription revision (`None`: stored before subscriptions moved into the
+/// chat's partition).
+fn subs_rev(meta: &Item) -> Result<Option<u64>, StoreError> {
+    match meta.get(SUBS_REV) {
+        None => Ok(None),
+        Some(_) => Ok(Some(get_n(meta, SUBS_REV)?.max(0) as u64)),
+    }
+}
+
 fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
     let mut item = to_item(&ChatRecord::from(chat))?;
     item.insert(PK.into(), s(chat_pk(&chat.id)));
@@ -276,11 +326,10 @@ fn put(table: &str, item: Item, condition: Option<&str>) -> Result<TransactWrite
 #[async_trait]
 impl ChatStore for DynamoStore {
     async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
-        let mut items = vec![put(
-            self.table(),
-            chat_item(chat)?,
-            Some("attribute_not_exists(pk)"),
-        )?];
+        // Its subscriptions start at revision 0, in its own partition.
+        let mut meta = chat_item(chat)?;
+        meta.insert(SUBS_REV.into(), n(0));
+        let mut items = vec![put(self.table(), meta, Some("attribute_not_exists(pk)"))?];
         for e in events {
             items.push(put(
                 self.table(),
@@ -306,24 +355,58 @@ impl ChatStore for DynamoStore {
 
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
         // Strongly consistent: a compare-and-set loop must read what the last commit wrote.
-        match self.get(chat_pk(id), META, true).await? {
-            // A committed purge whose deletes are not finished: the chat is gone.
-            Some(item) if super::purge::is_purged(&item) => Ok(None),
-            item => item.map(from_item::<ChatRecord, _>).transpose(),
+        let Some((meta, subscribers)) = self.read_chat_partition_head(id).await? else {
+            return Ok(None);
+        };
+        // A committed purge whose deletes are not finished: the chat is gone.
+        if super::purge::is_purged(&meta) {
+            return Ok(None);
         }
+        let rev = subs_rev(&meta)?;
+        let chat: Chat = from_item::<ChatRecord, _>(meta)?;
+        self.seen.note_read(
+            id,
+            SeenRead {
+                last_seq: chat.last_seq,
+                rev,
+                subscribers,
+            },
+        );
+        Ok(Some(chat))
     }
 
     async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
         let table = self.table();
-        let mut items = Vec::new();
+        let id = &commit.chat.id;
+        // The subscription revision the read saw: the commit holds only if nobody subscribed
+        // since (then the subscribers read are the ones to tell), and writes it back (a Put
+        // replaces the whole item). A commit from a read this store did not make reads it now.
+        let rev = match self.seen.rev_at(id, commit.expected_seq()) {
+            Some(rev) => rev,
+            None => self.current_subs_rev(id).await?,
+        };
+        let mut meta = chat_item(&commit.chat)?;
         let chat_put = Put::builder()
             .table_name(table)
-            .set_item(Some(chat_item(&commit.chat)?))
-            .condition_expression("last_seq = :expected")
             .expression_attribute_values(":expected", n(commit.expected_seq()))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .expression_attribute_names("#rev", SUBS_REV)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        let chat_put = match rev {
+            Some(rev) => {
+                meta.insert(SUBS_REV.into(), n(rev));
+                chat_put
+                    .condition_expression("last_seq = :expected AND #rev = :rev")
+                    .expression_attribute_values(":rev", n(rev))
+            }
+            None => {
+                chat_put.condition_expression("last_seq = :expected AND attribute_not_exists(#rev)")
+            }
+        };
+        let chat_put = chat_put
+            .set_item(Some(meta))
             .build()
             .map_err(StoreError::backend)?;
+        let mut items = Vec::new();
         items.push(TransactWriteItem::builder().put(chat_put).build());
         items.push(put(
             table,
@@ -381,7 +464,10 @@ impl ChatStore for DynamoStore {
             .transact_replacing("TransactWriteItems", items, &[(0, before)])
             .await
         {
-            Ok(()) => Ok(CommitOutcome::Committed),
+            Ok(()) => {
+                self.seen.confirm(id, commit.expected_seq());
+                Ok(CommitOutcome::Committed)
+            }
             Err(TransactError::Other(e)) => Err(e),
             Err(TransactError::Cancelled(reasons)) => {
                 let failed = |i: usize| {

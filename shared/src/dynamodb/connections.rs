@@ -58,6 +58,61 @@ fn parse_connection_id(item: &Item) -> Result<ConnectionId, StoreError> {
     ConnectionId::parse(get_s(item, SK)?).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// A chat subscription item (in the chat's partition or an old `CSUB#` one).
+pub(super) fn parse_subscriber(item: &Item) -> Result<Subscriber, StoreError> {
+    let connection = match item.get("connection_id") {
+        Some(AttributeValue::S(id)) => id.as_str(),
+        _ => get_s(item, SK)?,
+    };
+    Ok(Subscriber {
+        connection: ConnectionId::parse(connection)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        audience: match item.get("audience") {
+            Some(AttributeValue::S(a)) if a == "customer" => Audience::Customer,
+            _ => Audience::Agent,
+        },
+    })
+}
+
+/// A connection's subscription to a chat: in the chat's partition, or (`legacy`, for a chat
+/// stored before subscriptions moved there) under `CSUB#{chat}`.
+fn chat_subscription(chat: &ChatId, c: &Connection, audience: Audience, legacy: bool) -> Item {
+    if legacy {
+        subscription(legacy_chat_subscribers_pk(chat), c, Some(audience))
+    } else {
+        let mut item = subscription(chat_pk(chat), c, Some(audience));
+        item.insert(SK.into(), s(subscription_sk(c.id.as_str())));
+        item
+    }
+}
+
+/// Moves the chat's subscription revision on, only in a chat that has one (stored since
+/// subscriptions live in its partition): a commit made from a read before this fails its
+/// condition and reads the subscribers again.
+fn bump_subscriptions(table: &str, chat: &ChatId) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .update(
+            Update::builder()
+                .table_name(table)
+                .set_key(Some(key(chat_pk(chat), META)))
+                .update_expression("SET #rev = #rev + :one")
+                .condition_expression("attribute_exists(#rev)")
+                .expression_attribute_names("#rev", SUBS_REV)
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(StoreError::backend)?,
+        )
+        .build())
+}
+
+/// Whether item `i` of a cancelled transaction failed its condition.
+fn condition_failed(reasons: &[Option<String>], i: usize) -> bool {
+    reasons
+        .get(i)
+        .and_then(|r| r.as_deref())
+        .is_some_and(|r| r == "ConditionalCheckFailed")
+}
+
 /// A principal's connections take numbered slots (`PCONN#{principal}` / `SLOT#{n}`, n below the
 /// limit): a connect claims a free or expired slot with a conditional put in its transaction, so
 /// two concurrent connects can never both take the last one.
@@ -92,6 +147,7 @@ impl DynamoStore {
         &self,
         connection: &Connection,
         slot: u32,
+        legacy_chat: bool,
     ) -> Result<(), super::chats::TransactError> {
         let principal = connection.owner.principal_key();
         let other = super::chats::TransactError::Other;
@@ -114,14 +170,13 @@ impl DynamoStore {
                 items.push(
                     put_item(
                         self.table(),
-                        subscription(
-                            chat_subscribers_pk(chat_id),
-                            connection,
-                            Some(Audience::Customer),
-                        ),
+                        chat_subscription(chat_id, connection, Audience::Customer, legacy_chat),
                     )
                     .map_err(other)?,
                 );
+                if !legacy_chat {
+                    items.push(bump_subscriptions(self.table(), chat_id).map_err(other)?);
+                }
             }
         }
         items.push(
@@ -178,6 +233,7 @@ impl ConnectionStore for DynamoStore {
         max_per_principal: u32,
     ) -> Result<(), StoreError> {
         let principal = connection.owner.principal_key();
+        let mut legacy_chat = false;
         for _ in 0..5 {
             let slots = self
                 .slots(principal.as_str(), connection.connected_at)
@@ -188,8 +244,20 @@ impl ConnectionStore for DynamoStore {
                     limit: max_per_principal,
                 });
             };
-            match self.put_connection_in_slot(connection, slot).await {
+            match self
+                .put_connection_in_slot(connection, slot, legacy_chat)
+                .await
+            {
                 Ok(()) => return Ok(()),
+                // The chat has no subscription revision: stored before subscriptions moved into
+                // its partition, it keeps them where it always had them.
+                Err(super::chats::TransactError::Cancelled(reasons))
+                    if !legacy_chat
+                        && matches!(connection.owner, ConnectionOwner::Customer { .. })
+                        && condition_failed(&reasons, 2) =>
+                {
+                    legacy_chat = true;
+                }
                 Err(super::chats::TransactError::Cancelled(_)) => continue,
                 Err(super::chats::TransactError::Other(e)) => return Err(e),
             }
@@ -327,13 +395,13 @@ impl ConnectionStore for DynamoStore {
                 }
             }
             ConnectionOwner::Customer { chat_id } => {
-                keys.push(key(chat_subscribers_pk(chat_id), id.as_str()));
+                keys.extend(subscription_keys(chat_id, id));
             }
         }
         // Only chat ids were ever noted; anything else names no subscription, and must not
         // stop the rest of the clean-up.
         for chat in watched.iter().filter_map(|c| ChatId::parse(c).ok()) {
-            keys.push(key(chat_subscribers_pk(&chat), id.as_str()));
+            keys.extend(subscription_keys(&chat, id));
         }
         self.delete_keys(keys).await
     }
@@ -350,20 +418,27 @@ impl ConnectionStore for DynamoStore {
         self.change_watch(chat, connection, Watch::Stop).await
     }
 
+    /// Right after a commit of the chat by this store: the subscribers its read saw, which the
+    /// commit's condition proved unchanged (no call). Otherwise one Query of the chat's partition
+    /// head (a chat stored before subscriptions moved there: one more, of `CSUB#`).
     async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError> {
-        let items = self.query_prefix(&chat_subscribers_pk(chat), "").await?;
-        items
-            .iter()
-            .map(|i| {
-                Ok(Subscriber {
-                    connection: parse_connection_id(i)?,
-                    audience: match i.get("audience") {
-                        Some(AttributeValue::S(a)) if a == "customer" => Audience::Customer,
-                        _ => Audience::Agent,
-                    },
-                })
-            })
-            .collect()
+        if let Some(subscribers) = self.seen.take_confirmed(chat) {
+            return Ok(subscribers);
+        }
+        let (in_partition, mut subscribers) = match self.read_chat_partition_head(chat).await? {
+            Some((meta, subscribers)) => (meta.contains_key(SUBS_REV), subscribers),
+            None => (false, Vec::new()),
+        };
+        if !in_partition {
+            for item in self
+                .query_prefix(&legacy_chat_subscribers_pk(chat), "")
+                .await?
+            {
+                subscribers.push(parse_subscriber(&item)?);
+            }
+        }
+        subscribers.sort_by(|a, b| a.connection.cmp(&b.connection));
+        Ok(subscribers)
     }
 
     async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<GroupSubscriber>, StoreError> {
@@ -421,6 +496,15 @@ impl ConnectionStore for DynamoStore {
     }
 }
 
+/// The keys a connection's subscription to a chat may have: in the chat's partition, or under
+/// `CSUB#` for a chat stored before subscriptions moved there.
+fn subscription_keys(chat: &ChatId, connection: &ConnectionId) -> [Item; 2] {
+    [
+        key(chat_pk(chat), subscription_sk(connection.as_str())),
+        key(legacy_chat_subscribers_pk(chat), connection.as_str()),
+    ]
+}
+
 /// A group subscription's list watch: both attributes or neither.
 fn parse_list_watch(item: &Item) -> Result<Option<ListWatch>, StoreError> {
     match (item.get("list_agent"), item.get("list_view")) {
@@ -443,40 +527,13 @@ impl DynamoStore {
         connection: &ConnectionId,
         change: Watch,
     ) -> Result<(), StoreError> {
-        let subscription = match change {
-            Watch::Start => {
-                let Some(record) = self.get_connection(connection).await? else {
-                    return Ok(());
-                };
-                put_item(
-                    self.table(),
-                    subscription(chat_subscribers_pk(chat), &record, Some(Audience::Agent)),
-                )?
-            }
-            Watch::Stop => TransactWriteItem::builder()
-                .delete(
-                    aws_sdk_dynamodb::types::Delete::builder()
-                        .table_name(self.table())
-                        .set_key(Some(key(chat_subscribers_pk(chat), connection.as_str())))
-                        .condition_expression("attribute_not_exists(audience) OR audience = :agent")
-                        .expression_attribute_values(":agent", s("agent"))
-                        .build()
-                        .map_err(StoreError::backend)?,
-                )
-                .build(),
-        };
-        let note = match change {
-            Watch::Start => "ADD watching :chat",
-            Watch::Stop => "DELETE watching :chat",
-        };
-        let items = vec![
-            subscription,
-            TransactWriteItem::builder()
+        let note = |expression: &str| -> Result<TransactWriteItem, StoreError> {
+            Ok(TransactWriteItem::builder()
                 .update(
                     Update::builder()
                         .table_name(self.table())
                         .set_key(Some(key(connection_pk(connection.as_str()), META)))
-                        .update_expression(note)
+                        .update_expression(expression)
                         .condition_expression("attribute_exists(pk)")
                         .expression_attribute_values(
                             ":chat",
@@ -485,8 +542,65 @@ impl DynamoStore {
                         .build()
                         .map_err(StoreError::backend)?,
                 )
-                .build(),
-        ];
+                .build())
+        };
+        let items = match change {
+            Watch::Start => {
+                let Some(record) = self.get_connection(connection).await? else {
+                    return Ok(());
+                };
+                let items = vec![
+                    put_item(
+                        self.table(),
+                        chat_subscription(chat, &record, Audience::Agent, false),
+                    )?,
+                    note("ADD watching :chat")?,
+                    bump_subscriptions(self.table(), chat)?,
+                ];
+                match self.transact("TransactWriteItems", items).await {
+                    Ok(()) => return Ok(()),
+                    // A chat stored before subscriptions moved into its partition keeps them
+                    // where it had them (and a missing chat gets a subscription nobody reads,
+                    // as before).
+                    Err(super::chats::TransactError::Cancelled(reasons))
+                        if condition_failed(&reasons, 2) && !condition_failed(&reasons, 1) =>
+                    {
+                        vec![
+                            put_item(
+                                self.table(),
+                                chat_subscription(chat, &record, Audience::Agent, true),
+                            )?,
+                            note("ADD watching :chat")?,
+                        ]
+                    }
+                    Err(super::chats::TransactError::Cancelled(_)) => return Ok(()),
+                    Err(super::chats::TransactError::Other(e)) => return Err(e),
+                }
+            }
+            // Both places (a subscription is in one of them); a customer's is never removed.
+            Watch::Stop => {
+                let mut items = Vec::new();
+                for at in subscription_keys(chat, connection) {
+                    items.push(
+                        TransactWriteItem::builder()
+                            .delete(
+                                aws_sdk_dynamodb::types::Delete::builder()
+                                    .table_name(self.table())
+                                    .set_key(Some(at))
+                                    .condition_expression(
+                                        "attribute_not_exists(audience) OR audience = :agent",
+                                    )
+                                    .expression_attribute_values(":agent", s("agent"))
+                                    .build()
+                                    .map_err(StoreError::backend)?,
+                            )
+                            .build(),
+                    );
+                }
+                items.push(note("DELETE watching :chat")?);
+                items
+            }
+        };
         match self.transact("TransactWriteItems", items).await {
             Ok(()) | Err(super::chats::TransactError::Cancelled(_)) => Ok(()),
             Err(super::chats::TransactError::Other(e)) => Err(e),

@@ -38,9 +38,19 @@ pub fn agent_index_pk(id: &AgentId) -> String {
 pub fn connection_pk(id: &str) -> String {
     format!("CONN#{id}")
 }
-pub fn chat_subscribers_pk(chat: &ChatId) -> String {
+/// Where chat subscriptions were kept before they moved into the chat's partition (still read
+/// for chats stored before: their META has no `subs_rev`).
+pub fn legacy_chat_subscribers_pk(chat: &ChatId) -> String {
     format!("CSUB#{chat}")
 }
+/// A connection's subscription to a chat, in the chat's partition (after `META` in sort order,
+/// so one Query reads the chat and its subscribers).
+pub fn subscription_sk(connection: &str) -> String {
+    format!("{SUBSCRIPTION_PREFIX}{connection}")
+}
+pub const SUBSCRIPTION_PREFIX: &str = "SUB#";
+/// The revision of a chat's subscription set, on its META item.
+pub const SUBS_REV: &str = "subs_rev";
 pub fn group_subscribers_pk(group: &GroupId) -> String {
     format!("GSUB#{group}")
 }

@@ -10,6 +10,7 @@ mod knowledge;
 pub mod metrics;
 mod preferences;
 mod purge;
+mod recipients;
 mod records;
 pub mod schema;
 mod throttle;
@@ -30,6 +31,7 @@ pub struct DynamoStore {
     client: Client,
     table: Arc<str>,
     metrics: Arc<metrics::Metrics>,
+    seen: Arc<recipients::SeenSubscribers>,
 }
 
 impl DynamoStore {
@@ -38,6 +40,7 @@ impl DynamoStore {
             client,
             table: Arc::from(table.into()),
             metrics: Arc::default(),
+            seen: Arc::default(),
         }
     }
 
