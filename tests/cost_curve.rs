@@ -4,8 +4,9 @@
 //! functions would (`chatdesk_tests::lambda_costs`); capacity is the adapter's, by AWS's rules.
 //! Prints the table of docs/performance.md ("The cost curve"; run with --nocapture) and asserts
 //! its bounds, so a change that makes the cost grow with A or Q fails here:
-//! - a message costs the same DynamoDB calls and 2 posts (the event to both sides) whatever A,
-//!   plus one post per console that shows a list holding the chat;
+//! - a message costs 2 DynamoDB calls and 2 posts (the event to both sides) whatever A; its list
+//!   rows come from the table's stream: per batch of messages, one read of the group's
+//!   subscribers and one post per console that shows a list holding a chat of the batch;
 //! - a queue change posts at most `MOST_TOLD_PER_CHANGE` queue positions, one row to each console
 //!   of the group and the event, and makes a bounded number of calls, whatever Q;
 //! - a whole chat grows with A only by the pushes that keep the queue badge and My Active count
@@ -25,6 +26,7 @@ use chatdesk_tests::lambda_costs::{
     counting_fan_out, rest, whole_chat, ws, ws_connect, CountingPoster, WsConn,
 };
 use chatdesk_tests::server::spawn_server_with;
+use chatdesk_tests::table_stream::TableStream;
 use serde_json::json;
 
 /// AWS's published us-east-1 prices (2026), as in docs/deploy.md: Lambda requests and arm64
@@ -126,7 +128,8 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
     rest(&app, "GET", "/api/suggestions?q=warm%20up", None, None).await;
 
     // A whole chat; the colleagues show something else than a list holding it.
-    let whole = whole_chat(&app, &fanout, &store, &poster, &alice, &agent).await;
+    let mut stream = TableStream::open(&store).await;
+    let whole = whole_chat(&app, &fanout, &store, &poster, &alice, &agent, &mut stream).await;
     let frames_in = 66;
     rows.push(Row::new(
         "whole chat",
@@ -182,12 +185,14 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
     };
     ws(&app, &fanout, "send", &cust2, send("warm")).await;
 
+    stream.deliver(&fanout).await;
+
     reset(&store, &poster);
     ws(&app, &fanout, "send", &cust2, send("m1")).await;
     let idle = posts(&poster);
     let idle_metrics = store.metrics();
     rows.push(Row::new(
-        "message, colleagues on other screens",
+        "message (ws-send)",
         agents,
         0,
         1,
@@ -200,32 +205,56 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
         2,
         "the event to both sides, whatever A: {idle:?}"
     );
-    assert!(idle_metrics.calls() <= 5, "calls {}", idle_metrics.calls());
+    assert_eq!(idle_metrics.calls(), 2, "read the chat, commit");
+    reset(&store, &poster);
+    let delivered = stream.deliver(&fanout).await;
+    let quiet = posts(&poster);
+    rows.push(Row::new(
+        "its list rows (list-rows), colleagues on other screens",
+        agents,
+        0,
+        delivered.invocations,
+        0,
+        &store.metrics(),
+        quiet.len(),
+    ));
+    assert!(quiet.is_empty(), "nobody shows a list: {quiet:?}");
+    assert_eq!(store.metrics().calls(), 1, "the group's subscribers");
 
-    // The colleagues now all show Support's live list, which holds the chat.
+    // The colleagues now all show Support's live list, which holds the chat. A burst of 5
+    // messages falls in one stream batch.
     for c in &others {
         let list = json!({"action":"watch_list","list":{"view":"group","group_id":"support","inactive":false}});
         ws(&app, &fanout, "watch_list", c, Some(list)).await;
     }
+    stream.deliver(&fanout).await;
     reset(&store, &poster);
-    ws(&app, &fanout, "send", &cust2, send("m2")).await;
+    for i in 0..5 {
+        ws(&app, &fanout, "send", &cust2, send(&format!("m2-{i}"))).await;
+    }
+    let burst = posts(&poster);
+    assert_eq!(burst.len(), 2 * 5, "events only, whatever A: {burst:?}");
+    reset(&store, &poster);
+    let delivered = stream.deliver(&fanout).await;
     let watching = posts(&poster);
     let watching_metrics = store.metrics();
     rows.push(Row::new(
-        "message, colleagues showing a list holding the chat",
+        "list rows of 5 messages in one batch, colleagues showing a list holding the chat",
         agents,
         0,
-        1,
-        1,
+        delivered.invocations,
+        0,
         &watching_metrics,
         watching.len(),
     ));
+    assert_eq!(delivered.invocations, 1);
     assert_eq!(
         watching.len(),
-        2 + others.len(),
-        "plus one row per console showing the list: {watching:?}"
+        others.len(),
+        "one frame per console showing the list: {watching:?}"
     );
-    assert_eq!(watching_metrics.calls(), idle_metrics.calls());
+    assert!(watching.iter().all(|(_, kind)| kind == "chat_rows"));
+    assert_eq!(watching_metrics.calls(), 1, "the group's subscribers");
 }
 
 /// Per queue change, with Q customers waiting (each with the chat page open) and 10 agents

@@ -14,7 +14,8 @@ use chatdesk_tests::lambda_costs::{
     counting_fan_out, event, rest, whole_chat, ws_connect, WholeChat, WsConn,
 };
 use chatdesk_tests::server::spawn_server_with;
-use serde_json::json;
+use chatdesk_tests::table_stream::TableStream;
+use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_message_between_one_customer_and_one_agent() {
@@ -55,7 +56,22 @@ async fn one_message_between_one_customer_and_one_agent() {
     )
     .await
     .unwrap());
+    // A colleague's console shows Support's live list, which holds the chat.
+    let carol = api.login("carol").await;
+    let colleague = WsConn::authorized(&app, "colleague=", &carol).await;
+    ok(
+        chatdesk::lambda::websocket(&app, &fanout, event("$connect", &colleague, None))
+            .await
+            .unwrap(),
+    );
+    let list = json!({"action":"watch_list","list":{"view":"group","group_id":"support","inactive":false}});
+    ok(
+        chatdesk::lambda::websocket(&app, &fanout, event("watch_list", &colleague, Some(list)))
+            .await
+            .unwrap(),
+    );
     // A warm container has the group names cached: send one message first.
+    let mut stream = TableStream::open(&store).await;
     ok(chatdesk::lambda::websocket(
         &app,
         &fanout,
@@ -67,9 +83,27 @@ async fn one_message_between_one_customer_and_one_agent() {
     )
     .await
     .unwrap());
+    // A warm list-rows container too: it has delivered the rows of that message (and cached
+    // the group names).
+    stream.deliver(&fanout).await;
 
-    println!("| message from | Lambda invocations | DynamoDB calls | read units | write units | PostToConnection | DynamoDB calls by operation |");
+    println!("| step | Lambda invocations | DynamoDB calls | read units | write units | PostToConnection | DynamoDB calls by operation |");
     println!("|---|---:|---:|---:|---:|---:|---|");
+    let print =
+        |what: &str, invocations: u32, m: &chatdesk::dynamodb::MetricsSnapshot, posts: usize| {
+            let ops: Vec<String> = m
+                .operations
+                .iter()
+                .map(|(k, v)| format!("{k} x{}", v.calls))
+                .collect();
+            println!(
+                "| {what} | {invocations} | {} | {:.1} | {:.1} | {posts} | {} |",
+                m.calls(),
+                m.read_units(),
+                m.write_units(),
+                ops.join(", ")
+            );
+        };
     let mut figures = Vec::new();
     for (who, conn, cmid) in [("customer", &cust, "c1"), ("agent", &agent, "a1")] {
         store.reset_metrics();
@@ -83,34 +117,74 @@ async fn one_message_between_one_customer_and_one_agent() {
         );
         let m = store.metrics();
         let posts = poster.0.lock().unwrap().clone();
-        let ops: Vec<String> = m
-            .operations
-            .iter()
-            .map(|(k, v)| format!("{k} x{}", v.calls))
-            .collect();
-        println!(
-            "| {who} | 1 | {} | {:.1} | {:.1} | {} | {} |",
-            m.calls(),
-            m.read_units(),
-            m.write_units(),
+        print(
+            &format!("message from the {who} (ws-send)"),
+            1,
+            &m,
             posts.len(),
-            ops.join(", ")
         );
         figures.push((who, m.calls(), posts));
     }
-    // Customer: read the chat with its subscribers (1 Query: they share its partition), commit
-    // (1, which proves nobody subscribed since the read), the group's subscribers for list rows
-    // (1); a message is not counted against its connection (it is paced in its own commit) and
-    // its sender comes from the authorizer's context. Agent: also their profile (1). Posts: the
-    // event to both sides, which is also the sender's acknowledgement; the agent's console shows
-    // the chat, not a list, so no list row is sent to it.
-    assert_eq!(figures[0].1, 3);
-    assert_eq!(figures[1].1, 4);
+    // Customer: read the chat with its subscribers (1 Query: they share its partition) and
+    // commit (1, which proves nobody subscribed since the read); a message is not counted
+    // against its connection (it is paced in its own commit), its sender comes from the
+    // authorizer's context, and its list rows are left to the table's stream. Agent: also their
+    // profile (1). Posts: the event to both sides, which is also the sender's acknowledgement;
+    // nothing to the colleague's console yet.
+    assert_eq!(figures[0].1, 2);
+    assert_eq!(figures[1].1, 3);
     for (who, _, posts) in &figures {
         let kinds: Vec<&str> = posts.iter().map(|(_, k)| k.as_str()).collect();
         assert_eq!(posts.len(), 2, "{who}: {kinds:?}");
         assert_eq!(kinds.iter().filter(|k| **k == "event").count(), 2);
     }
+
+    // The stream's batch with both messages: one invocation of list-rows, one read of the
+    // group's subscribers, one frame to the console showing the list, with the chat's latest row.
+    let rows_of = |posts: &[(String, String)]| -> Vec<String> {
+        posts.iter().map(|(c, k)| format!("{c} {k}")).collect()
+    };
+    store.reset_metrics();
+    poster.0.lock().unwrap().clear();
+    let delivered = stream.deliver(&fanout).await;
+    let m = store.metrics();
+    let posts = poster.0.lock().unwrap().clone();
+    print(
+        "their list rows (list-rows, one stream batch)",
+        delivered.invocations,
+        &m,
+        posts.len(),
+    );
+    assert_eq!(delivered.invocations, 1);
+    assert_eq!(m.calls(), 1, "one Query of the group's subscribers");
+    assert_eq!(rows_of(&posts), ["colleague= chat_rows"]);
+
+    // Ten messages in a burst fall in one batch: still one read and one frame per console.
+    for i in 0..10 {
+        let frame =
+            json!({"action":"send","chat_id":chat,"client_msg_id":format!("b{i}"),"body":"More"});
+        ok(
+            chatdesk::lambda::websocket(&app, &fanout, event("send", &cust, Some(frame)))
+                .await
+                .unwrap(),
+        );
+    }
+    store.reset_metrics();
+    poster.0.lock().unwrap().clear();
+    let delivered = stream.deliver(&fanout).await;
+    let m = store.metrics();
+    let posts = poster.0.lock().unwrap().clone();
+    print(
+        "list rows of 10 messages in one batch",
+        delivered.invocations,
+        &m,
+        posts.len(),
+    );
+    assert_eq!(delivered.passed, 10);
+    assert_eq!(delivered.invocations, 1);
+    assert_eq!(m.calls(), 1);
+    assert_eq!(rows_of(&posts), ["colleague= chat_rows"]);
+    let _ = Value::Null;
 }
 
 /// The chat that docs/deploy.md prices "per 1,000 chats": the customer reads suggestions and
@@ -137,12 +211,13 @@ async fn one_whole_chat_as_the_cost_model_assumes() {
     store.reset_metrics();
     poster.0.lock().unwrap().clear();
 
+    let mut stream = TableStream::open(&store).await;
     let WholeChat {
         invocations,
         metrics: m,
         posted,
         chat,
-    } = whole_chat(&app, &fanout, &store, &poster, &alice, &agent).await;
+    } = whole_chat(&app, &fanout, &store, &poster, &alice, &agent, &mut stream).await;
     let refused: Vec<_> = posted
         .iter()
         .filter(|(_, kind)| kind.starts_with("error"))

@@ -9,6 +9,7 @@ M is the JSON of `cargo run -p chatdesk-server -- manifest`. Each check prints w
 or every mismatch it found, and exits 1 on any mismatch."""
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -438,16 +439,83 @@ def check_table(template, manifest):
         p.fail(f"{name}: point-in-time recovery must be enabled")
     if tp.get("SSESpecification", {}).get("SSEEnabled") is not True:
         p.fail(f"{name}: SSESpecification.SSEEnabled must be true")
-    if "StreamSpecification" in tp:
-        p.fail(f"{name}: has a stream, but no function consumes one")
+    consumer = check_table_stream(template, manifest, name, tp, p)
     if table.get("DeletionPolicy") != "Retain" or table.get("UpdateReplacePolicy") != "Retain":
         p.fail(f"{name}: DeletionPolicy and UpdateReplacePolicy must be Retain (it holds every chat)")
 
     p.ok(f"{name}: keys ({spec['partition_key']} HASH, {spec['sort_key']} RANGE); attributes {', '.join(spec['attributes'])} (all S)")
     for gname, (pk, sk, proj) in manifest_gsis.items():
         p.ok(f"{name}: GSI {gname} ({pk}, {sk}) projection {proj}")
-    p.ok(f"{name}: TTL on {spec['ttl_attribute']}; {tp.get('BillingMode')}; PITR on; SSE on; no stream; retained on delete")
+    p.ok(f"{name}: TTL on {spec['ttl_attribute']}; {tp.get('BillingMode')}; PITR on; SSE on; retained on delete")
+    if consumer:
+        p.ok(f"{name}: stream {spec.get('stream_view_type')}, consumed by {consumer} only, with the manifest's filter and batching")
     return p.finish()
+
+
+def getatt_attribute(value):
+    """`!GetAtt X.Attr` / `!GetAtt [X, Attr]` -> Attr; else None."""
+    if isinstance(value, dict) and len(value) == 1 and "Fn::GetAtt" in value:
+        att = value["Fn::GetAtt"]
+        if isinstance(att, str):
+            return att.split(".", 1)[1] if "." in att else None
+        return str(att[1]) if len(att) > 1 else None
+    return None
+
+
+def check_table_stream(template, manifest, name, tp, p):
+    """The table's stream (as the manifest's table says) and its one consumer (the manifest's
+    "table_stream"): an event source mapping on the stream, invoking that function, with the
+    manifest's filter and batching. A stream nobody reads, or read by something else, fails.
+    Returns the consuming function's logical name when all is well."""
+    spec = manifest["table"]
+    want_view = spec.get("stream_view_type")
+    got_view = (tp.get("StreamSpecification") or {}).get("StreamViewType")
+    if want_view != got_view:
+        p.fail(f"{name}: StreamSpecification.StreamViewType is {got_view}, manifest says {want_view}")
+    want = manifest.get("table_stream")
+    mappings = resources_of_type(template, "AWS::Lambda::EventSourceMapping")
+    on_stream = {
+        logical: m.get("Properties", {}) for logical, m in mappings.items()
+        if ref_target(m.get("Properties", {}).get("EventSourceArn")) == name
+        and getatt_attribute(m.get("Properties", {}).get("EventSourceArn")) == "StreamArn"
+    }
+    if got_view and not on_stream:
+        p.fail(f"{name}: has a stream, but no event source mapping consumes it")
+        return None
+    if not want:
+        if on_stream:
+            p.fail(f"{name}: {sorted(on_stream)} read the stream, but the manifest names no table_stream consumer")
+        return None
+    if len(on_stream) != 1:
+        p.fail(f"{name}: expected exactly one event source mapping on its stream, found {sorted(on_stream)}")
+        return None
+    logical, props = next(iter(on_stream.items()))
+    fn_binary = function_binaries(template)
+    target = ref_target(props.get("FunctionName"))
+    if fn_binary.get(target) != want["function"]:
+        p.fail(f"{logical}: invokes {target} (binary {fn_binary.get(target)}), manifest says {want['function']}")
+    expected = {
+        "StartingPosition": "LATEST",
+        "BatchSize": want["batch_size"],
+        "MaximumBatchingWindowInSeconds": want["batching_window_seconds"],
+        "MaximumRetryAttempts": want["max_retry_attempts"],
+        "MaximumRecordAgeInSeconds": want["max_record_age_seconds"],
+    }
+    for key, value in expected.items():
+        if props.get(key) != value:
+            p.fail(f"{logical}: {key} is {props.get(key)!r}, manifest says {value!r}")
+    filters = (props.get("FilterCriteria") or {}).get("Filters") or []
+    patterns = []
+    for f in filters:
+        try:
+            patterns.append(json.loads(f.get("Pattern", "")))
+        except ValueError:
+            p.fail(f"{logical}: filter pattern {f.get('Pattern')!r} is not JSON")
+    if patterns != [json.loads(want["filter_pattern"])]:
+        p.fail(f"{logical}: filter {patterns} != manifest {want['filter_pattern']}")
+    for other in sorted(set(mappings) - set(on_stream)):
+        p.fail(f"{other}: an event source mapping on something else than the table's stream")
+    return target
 
 
 # ------------------------------------------------------------------------------------------------
@@ -455,6 +523,7 @@ def check_table(template, manifest):
 # ------------------------------------------------------------------------------------------------
 
 GONE_CLEANUP = {"GetItem", "BatchWriteItem"}
+STREAM_READ_ACTIONS = {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}
 KNOWN_DYNAMODB_ACTIONS = {
     "GetItem", "PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem",
     "Query", "BatchWriteItem", "BatchGetItem",
@@ -505,7 +574,7 @@ def check_permissions(template, manifest):
         for forbidden in ("Role", "PermissionsBoundary"):
             if forbidden in props:
                 p.fail(f"{logical}: sets {forbidden}; its permissions must come from its Policies only")
-        got_dynamo, got_resources, got_post = set(), set(), False
+        got_dynamo, got_resources, got_post, got_stream = set(), set(), False, False
         for policy in as_list(props.get("Policies") or []):
             if not (isinstance(policy, dict) and set(policy) <= {"Statement", "Version"}):
                 p.fail(f"{logical}: policy {describe(policy)} is not an inline statement list (no managed or SAM template policies)")
@@ -522,10 +591,19 @@ def check_permissions(template, manifest):
                     p.fail(f"{logical}: unexpected actions {other}")
                 if dyn and api:
                     p.fail(f"{logical}: statement {st.get('Sid')} mixes DynamoDB and execute-api actions")
+                if dyn and all(getatt_attribute(r) == "StreamArn" for r in resources):
+                    # Lambda's poller reads the stream with the consumer's role.
+                    if sorted(a.split(":", 1)[1] for a in dyn) != sorted(STREAM_READ_ACTIONS):
+                        p.fail(f"{logical}: stream statement {st.get('Sid')} must grant exactly {sorted(STREAM_READ_ACTIONS)}, not {dyn}")
+                    for r in resources:
+                        if ref_target(r) != table:
+                            p.fail(f"{logical}: stream resource {describe(r)} is not the table's stream")
+                    got_stream = True
+                    continue
                 if dyn:
                     got_dynamo |= {a.split(":", 1)[1] for a in dyn}
                     for r in resources:
-                        if ref_target(r) == table and "Fn::GetAtt" in r:
+                        if ref_target(r) == table and getatt_attribute(r) == "Arn":
                             got_resources.add("table")
                             continue
                         text = sub_text(r) or ""
@@ -548,12 +626,18 @@ def check_permissions(template, manifest):
             p.fail(f"{logical} ({fn}): DynamoDB actions differ from permissions.json: extra {extra}, missing {missing}")
         if got_resources != want_resources:
             p.fail(f"{logical} ({fn}): DynamoDB resources {sorted(got_resources)} != permissions.json {sorted(want_resources)}")
+        want_stream = want.get("reads_table_stream", False)
+        if got_stream != want_stream:
+            p.fail(f"{logical} ({fn}): table stream read {'granted' if got_stream else 'missing'}, permissions.json says reads_table_stream={want_stream}")
+        if want_stream and fn != manifest.get("table_stream", {}).get("function"):
+            p.fail(f"permissions.json {fn}: reads_table_stream, but the manifest's table_stream consumer is {manifest.get('table_stream', {}).get('function')}")
         if got_post != want["posts_to_connections"]:
             p.fail(f"{logical} ({fn}): ManageConnections {'granted' if got_post else 'missing'}, permissions.json says posts_to_connections={want['posts_to_connections']}")
     if not p.items:
         for fn, want in sorted(spec.items()):
             idx = f" + index {', '.join(want['indexes'])}" if want["indexes"] else ""
             post = " + ManageConnections" if want["posts_to_connections"] else ""
+            post += " + reads the table stream" if want.get("reads_table_stream") else ""
             acts = ", ".join(want["dynamodb"]) or "no DynamoDB access"
             p.ok(f"{fn}: {acts}{idx}{post}")
         p.ok(f"{len(spec)} functions; PostToConnection only for {len(posting)} ({', '.join(posting)}), on POST @connections of the stage only")

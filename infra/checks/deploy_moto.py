@@ -226,6 +226,9 @@ def main():
     else:
         p.ok(f"deployed table {table_name}: keys {keys(desc['KeySchema'])}, GSIs "
              + ", ".join(f"{n} {v[:2]} {v[2]}" for n, v in sorted(deployed_gsis.items())))
+    stream_view = desc.get("StreamSpecification", {}).get("StreamViewType")
+    if stream_view != spec.get("stream_view_type"):
+        p.fail(f"deployed table stream {stream_view} != manifest {spec.get('stream_view_type')}")
     if desc.get("BillingModeSummary", {}).get("BillingMode") not in (None, "PAY_PER_REQUEST"):
         p.fail(f"deployed table billing mode {desc['BillingModeSummary']}")
 
@@ -257,9 +260,10 @@ def main():
                     res = st.get("Resource", [])
                     table_resources |= set([res] if isinstance(res, str) else res)
         table_arn = desc["TableArn"]
+        reads_stream = spec_perm[binary].get("reads_table_stream", False)
         want_resources = ({table_arn} if spec_perm[binary]["dynamodb"] else set()) | {
             f"{table_arn}/index/{i}" for i in spec_perm[binary]["indexes"]
-        }
+        } | ({desc.get("LatestStreamArn")} if reads_stream else set())
         if table_resources != want_resources:
             p.fail(f"{logical}: deployed role's DynamoDB resources {sorted(table_resources)} != {sorted(want_resources)}")
         # moto does not attach managed policies: read them from the expanded template.
@@ -270,12 +274,33 @@ def main():
         want = {f"dynamodb:{a}" for a in spec_perm[binary]["dynamodb"]}
         if spec_perm[binary]["posts_to_connections"]:
             want.add("execute-api:ManageConnections")
+        if reads_stream:
+            want |= {f"dynamodb:{a}" for a in ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")}
         if actions != want:
             p.fail(f"{logical}: deployed role allows {sorted(actions)}, permissions.json {sorted(want)}")
         if attached != ["AWSLambdaBasicExecutionRole"]:
             p.fail(f"{logical}: deployed role has managed policies {attached}, expected only AWSLambdaBasicExecutionRole (logs)")
         checked += 1
     p.ok(f"{checked} deployed execution roles: inline actions and table/index ARNs = permissions.json, managed policy = AWSLambdaBasicExecutionRole only")
+
+    # The stream's consumer: its event source mapping, as deployed, reads the table's stream.
+    consumer = manifest.get("table_stream")
+    if consumer:
+        logical = next((l for l, b in fn_binary.items() if b == consumer["function"]), None)
+        mappings = []
+        if logical in physical:
+            mappings = client("lambda").list_event_source_mappings(FunctionName=physical[logical])["EventSourceMappings"]
+        on_stream = [m for m in mappings if m.get("EventSourceArn") == desc.get("LatestStreamArn")]
+        if len(on_stream) != 1:
+            p.fail(f"{consumer['function']}: expected one deployed event source mapping on the table's stream, found {mappings}")
+        else:
+            m = on_stream[0]
+            patterns = [json.loads(f["Pattern"]) for f in m.get("FilterCriteria", {}).get("Filters", [])]
+            if m.get("BatchSize") != consumer["batch_size"] or patterns != [json.loads(consumer["filter_pattern"])]:
+                p.fail(f"{consumer['function']}: deployed mapping batch {m.get('BatchSize')}, filters {patterns} != manifest")
+            else:
+                p.ok(f"deployed event source mapping: the table's stream ({stream_view}) -> {consumer['function']}, "
+                     f"batches of {m.get('BatchSize')}, the manifest's filter")
 
     if args.table_name_file:
         Path(args.table_name_file).write_text(table_name)

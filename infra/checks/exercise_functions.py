@@ -3,7 +3,7 @@
 workspace) serves, through a local mock of the Lambda runtime API, the events of one whole chat
 (sign-in, knowledge base, a customer starting a chat, both sides connecting over WebSocket
 through the $connect authorizer,
-pull, messages, typing, transfer, follow-up, end, delete/restore/purge, disconnect, and a post to a
+pull, messages and their list rows from the table's stream, typing, transfer, follow-up, end, delete/restore/purge, disconnect, and a post to a
 connection that is gone). DynamoDB is moto with a record of the IAM actions each call needs.
 
 Fails when a function used a DynamoDB action or index that infra/permissions.json does not grant
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lambda_harness import (  # noqa: E402
     GONE_PREFIX,
     REPO,
+    VANISHED,
     authorizer_answer,
     build_event,
     create_table,
@@ -113,6 +114,41 @@ class Scenario:
         self.contexts[connection] = context
         return self.call("ws-connect", ws("$connect", connection, token=token), what=what)
 
+    def open_stream(self, endpoint, table, consumer):
+        """Reads the table's stream from its end on, as the event source mapping of
+        `consumer` (the manifest's table_stream) does once deployed."""
+        import boto3
+
+        self.consumer = consumer
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=endpoint, region_name="us-east-1",
+                                    aws_access_key_id="testing", aws_secret_access_key="testing")
+        ddb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        self.stream_arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        shard = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        self.stream_iterator = self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+
+    def deliver_stream(self, what):
+        """The stream's records since the last delivery, filtered with the consumer's pattern and
+        cut into its batches, each run through the consumer's binary as Lambda would (moto keeps
+        the stream but never invokes anything). Returns how many records passed the filter."""
+        records = []
+        while True:
+            page = self.streams.get_records(ShardIterator=self.stream_iterator, Limit=1000)
+            self.stream_iterator = page.get("NextShardIterator") or self.stream_iterator
+            if not page["Records"]:
+                break
+            records += page["Records"]
+        pattern = json.loads(self.consumer["filter_pattern"])
+        passed = [lambda_record(r, self.stream_arn) for r in records if matches_pattern(r, pattern)]
+        size = self.consumer["batch_size"]
+        for start in range(0, len(passed), size):
+            inv = self.run(self.consumer["function"], {"event": {"Records": passed[start:start + size]}})
+            if inv is not None and inv.error is not None:
+                self.p.fail(f"step {self.steps} {self.consumer['function']} {what}: {inv.error} {inv.stderr[-300:]}")
+        return len(passed)
+
     def call(self, function, plan, expect=(200,), what=""):
         """One event to one function; returns the parsed body."""
         if plan.get("route_key") and self.contexts.get(plan.get("connection_id")):
@@ -126,6 +162,40 @@ class Scenario:
             detail = json.dumps(body)[:300] if not isinstance(body, str) else body[:300]
             self.p.fail(f"step {self.steps} {function} {label}: status {status}, expected {list(expect)}: {detail} {inv.stderr[-300:]}")
         return body
+
+
+def matches_pattern(value, pattern):
+    """Lambda's event filtering, for the subset the template's filter uses: an object matches
+    field by field; a list names the allowed values, each a value or {"prefix": "..."}."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(k in value and matches_pattern(value[k], v) for k, v in pattern.items())
+    if isinstance(pattern, list):
+        return any(
+            (isinstance(a, dict) and "prefix" in a and isinstance(value, str) and value.startswith(a["prefix"]))
+            or a == value
+            for a in pattern
+        )
+    return pattern == value
+
+
+def lambda_record(record, stream_arn):
+    """A GetRecords record as Lambda hands it to the function (JSON: times in epoch seconds,
+    binary as base64), with the stream's ARN."""
+    import base64
+    import datetime
+
+    def plain(v):
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        if isinstance(v, datetime.datetime):
+            return v.timestamp()
+        if isinstance(v, (bytes, bytearray)):
+            return base64.b64encode(v).decode()
+        return v
+
+    return dict(plain(record), eventSourceARN=stream_arn)
 
 
 def seed(endpoint, table, bin_dir):
@@ -241,6 +311,17 @@ def run(s):
     gone(alice, watch=chat)
     s.call("ws-typing", ws("typing", "aliceConn1=", {"action": "typing", "chat_id": chat, "typing": True}))
     s.call("ws-send", ws("send", "aliceConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "a1", "body": "Hi Ann"}))
+    # The list rows of those messages come from the table's stream: to a console showing Support's
+    # live list, and to one that showed it and vanished.
+    support_list = {"action": "watch_list", "list": {"view": "group", "group_id": "support", "inactive": False}}
+    s.call("ws-resume", ws("watch_list", "aliceConn1=", support_list))
+    s.connect("laterConn1=", alice, what="$connect (vanishes while showing a list)")
+    s.call("ws-resume", ws("watch_list", "laterConn1=", support_list), what="watch_list (vanishes later)")
+    VANISHED.add("laterConn1=")
+    s.call("ws-send", ws("send", "customerConn1=", {"action": "send", "chat_id": chat, "client_msg_id": "c3", "body": "Still there?"}))
+    if s.deliver_stream("list rows of the messages") == 0:
+        s.p.fail("the table stream held no change of a chat for list-rows after the messages")
+    s.call("ws-resume", ws("watch_list", "aliceConn1=", {"action": "watch_list", "list": None}))
     gone(bob, watch=chat)
     s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", customer, {"client_msg_id": "c2", "body": "Thanks"}), expect=(201,))
     s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", alice, {"client_msg_id": "a2", "body": "Anything else?"}), expect=(201,))
@@ -338,6 +419,8 @@ def main():
         return function_env(endpoint, table, function)
 
     s = Scenario(bin_dir, recorder, env_for, permissions, p)
+    if "table_stream" in manifest:
+        s.open_stream(endpoint, table, manifest["table_stream"])
     started = time.perf_counter()
     run(s)
     elapsed = time.perf_counter() - started

@@ -19,6 +19,9 @@ STAGE = "prod"
 # PostToConnection to a connection id starting with this answers 410 Gone, as for a client that
 # went away without a $disconnect.
 GONE_PREFIX = "gone"
+# Connections that worked until the scenario let them vanish: from then on a post to them answers
+# 410 Gone too (a console that was showing a list when its client went away).
+VANISHED = set()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -102,7 +105,7 @@ class RuntimeHandler(http.server.BaseHTTPRequestHandler):
             if inv is not None:
                 inv.posts += 1
                 inv.posted.append((connection, body))
-            if connection.startswith(GONE_PREFIX):
+            if connection.startswith(GONE_PREFIX) or connection in VANISHED:
                 # As API Gateway answers: the SDK maps the error type header to GoneException.
                 return self._reply(410, b'{"message":null}', {
                     "Content-Type": "application/json", "x-amzn-ErrorType": "GoneException"})
@@ -197,6 +200,8 @@ def create_table(endpoint, spec, name):
                           {"AttributeName": g["sort_key"], "KeyType": "RANGE"}],
             "Projection": {"ProjectionType": g["projection"]},
         } for g in spec["global_secondary_indexes"]],
+        **({"StreamSpecification": {"StreamEnabled": True, "StreamViewType": spec["stream_view_type"]}}
+           if spec.get("stream_view_type") else {}),
     )
 
 
@@ -210,6 +215,9 @@ def build_event(plan):
     body, token; for WebSocket, route_key, body, connection_id, token (query string of $connect),
     authorizer (the context the $connect authorizer returned for the connection, which API
     Gateway passes with each of its events); for the authorizer (no route_key), token."""
+    if "event" in plan:
+        # An event built whole by the caller (the table stream's batches).
+        return plan["event"]
     event = json.loads((FIXTURES / plan["fixture"]).read_text())
     if "method" not in plan and "route_key" not in plan:
         if plan.get("token") is not None:

@@ -1,5 +1,5 @@
-//! The deployment manifest: which Lambda function serves which route, and which one authorizes
-//! the WebSocket API's `$connect`. The template checks in
+//! The deployment manifest: which Lambda function serves which route, which one authorizes
+//! the WebSocket API's `$connect`, and which one consumes the table's stream. The template checks in
 //! `infra/checks/` compare `infra/template.yaml` with this, so a route without its function (or a
 //! function without its binary) is found before anyone deploys.
 
@@ -15,11 +15,12 @@ pub fn manifest() -> Value {
         .map(|r| json!({"route_key": r.route_key, "function": r.function}))
         .collect();
     let authorizer = &chatdesk::realtime::WS_AUTHORIZER;
+    let stream = &chatdesk::realtime::TABLE_STREAM_CONSUMER;
     let mut functions: Vec<&str> = chatdesk::api::ROUTES
         .iter()
         .map(|r| r.function)
         .chain(chatdesk::realtime::WS_ROUTES.iter().map(|r| r.function))
-        .chain([authorizer.function])
+        .chain([authorizer.function, stream.function])
         .collect();
     functions.sort_unstable();
     functions.dedup();
@@ -31,6 +32,7 @@ pub fn manifest() -> Value {
             "function": authorizer.function,
             "identity_source": authorizer.identity_source,
         },
+        "table_stream": stream,
         "functions": functions,
         "table": chatdesk::dynamodb::schema::table_spec(),
     })

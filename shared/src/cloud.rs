@@ -114,8 +114,9 @@ impl Cloud {
                 .map(|c| Arc::new(crate::auth::oidc::OidcVerifier::new(c))),
             suggester,
             idle,
-            // Nothing runs after an invocation returns: rows cannot be held for later.
-            list_push: crate::realtime::ListPush::Immediate,
+            // Nothing runs after an invocation returns, so rows cannot be held for later here:
+            // the list rows of messages come from the table's stream, in batches (list-rows).
+            list_push: crate::realtime::ListPush::FromStream,
         };
         let (mut app, fanout) = compose::app_with_fanout(&Stores::all_in(store), poster, parts);
         // Nothing in front of the HTTP API limits anonymous chat starts: the store's count does.

@@ -102,6 +102,34 @@ pub async fn websocket_authorizer(
     }
 }
 
+/// One batch of the table's stream (the list-rows function): the chats that messages changed go
+/// to the consoles showing them (`Fanout::push_list_rows`). Reading the subscribers failing is an
+/// error, so Lambda retries the batch (a bounded number of times, `TABLE_STREAM_CONSUMER`).
+pub async fn table_stream(
+    fanout: &Fanout,
+    event: LambdaEvent<aws_lambda_events::dynamodb::Event>,
+) -> Result<(), lambda_http::Error> {
+    let batch = crate::dynamodb::stream::chats_changed_by_messages(&event.payload.records);
+    match fanout.push_list_rows(batch.chats).await {
+        Ok(pushed) => {
+            tracing::debug!(
+                records = event.payload.records.len(),
+                chats = pushed.chats,
+                groups = pushed.groups,
+                consoles = pushed.consoles,
+                other = batch.other,
+                unreadable = batch.unreadable,
+                "list rows sent"
+            );
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(error = %crate::errors::error_chain(&e), "sending list rows failed");
+            Err(Box::new(e))
+        }
+    }
+}
+
 /// Logs to CloudWatch, as JSON lines when the function's log format is JSON
 /// (`AWS_LAMBDA_LOG_FORMAT`). The filter is `CHATDESK_LOG`, else `AWS_LAMBDA_LOG_LEVEL`, else
 /// `RUST_LOG`: a level (`info`) or per-target levels (`warn,chatdesk=debug`); default `info`.

@@ -17,6 +17,7 @@ use lambda_http::{Context, LambdaEvent};
 use serde_json::{json, Value};
 
 use crate::server::TestServer;
+use crate::table_stream::TableStream;
 
 #[derive(Default)]
 pub struct CountingPoster(pub Mutex<Vec<(String, String)>>);
@@ -112,17 +113,21 @@ pub fn event(
 }
 
 /// The server's use cases with fan-out through PostToConnection as in the cloud, to a poster
-/// that counts what API Gateway would deliver.
+/// that counts what API Gateway would deliver. As in the cloud, the list rows of messages are
+/// left to the table stream's consumer (`crate::table_stream::TableStream::deliver`).
 pub fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingPoster>) {
     let poster = Arc::new(CountingPoster::default());
-    let fanout = Arc::new(Fanout::new(
-        server.stores.connections.clone(),
-        poster.clone(),
-        server.stores.chats.clone(),
-        server.stores.directory.clone(),
-        server.app.clock.clone(),
-        server.app.settings.idle,
-    ));
+    let fanout = Arc::new(
+        Fanout::new(
+            server.stores.connections.clone(),
+            poster.clone(),
+            server.stores.chats.clone(),
+            server.stores.directory.clone(),
+            server.app.clock.clone(),
+            server.app.settings.idle,
+        )
+        .with_list_push(chatdesk::realtime::ListPush::FromStream),
+    );
     let mut app = server.app.clone();
     app.notifier = fanout.clone();
     (app, fanout, poster)
@@ -191,7 +196,9 @@ pub struct WholeChat {
 /// connected as `agent`, token `alice`) pulls it, watches it, opens it (chat + events), reads its suggestions and reloads
 /// two lists; 10 messages each way, each after a typing notice; 24 pings from the customer's
 /// page; the agent ends it with a resolution; the customer's page disconnects. Counted from a
-/// metrics and poster reset at its start.
+/// metrics and poster reset at its start. The table stream's records are delivered to the
+/// list-rows handler as they come, each counted as an invocation of its own (the changes of one
+/// chat are seconds apart, more than the batching window).
 pub async fn whole_chat(
     app: &App,
     fanout: &Fanout,
@@ -199,9 +206,11 @@ pub async fn whole_chat(
     poster: &CountingPoster,
     alice: &str,
     agent: &WsConn,
+    stream: &mut TableStream,
 ) -> WholeChat {
     let app = app.clone();
     let alice = alice.to_owned();
+    stream.deliver(fanout).await;
     store.reset_metrics();
     poster.0.lock().unwrap().clear();
     let mut invocations = 0u32;
@@ -252,6 +261,7 @@ pub async fn whole_chat(
     .await;
     // The customer's authorizer and $connect, resume, pull, watch.
     call(5);
+    call(stream.deliver(fanout).await.passed as u32);
     for path in [
         format!("/api/chats/{chat}"),
         format!("/api/chats/{chat}/events?after=0"),
@@ -281,6 +291,7 @@ pub async fn whole_chat(
             )
             .await;
             call(2);
+            call(stream.deliver(fanout).await.passed as u32);
         }
     }
     for _ in 0..24 {
@@ -297,6 +308,7 @@ pub async fn whole_chat(
     .await;
     ws(&app, fanout, "$disconnect", &cust, None).await;
     call(2);
+    call(stream.deliver(fanout).await.passed as u32);
 
     WholeChat {
         invocations,

@@ -14,6 +14,7 @@ pub mod pushes;
 pub mod server;
 pub mod sign_in;
 pub mod stored_world;
+pub mod table_stream;
 
 /// Runs each scenario (an `async fn(TestServer)` of the calling test file) twice: as
 /// `sqlite::<name>` on the server the file's `sqlite_server()` starts, and as `dynamodb::<name>`

@@ -152,6 +152,15 @@ export class ListController {
     if (this._merge(row, true)) this._render();
   }
 
+  /**
+   * The latest counts and idle time of a chat (`chat_rows`, sent for messages): updates its row
+   * when the list shows it, never adds one. Rows of messages can arrive after a later change took
+   * the chat out of the list (in the cloud they come from the table's stream, a moment later).
+   */
+  updateRow(row) {
+    this.applyRow({ ...row, _updateOnly: true });
+  }
+
   /** A chat that no longer exists (purged). */
   removeRow(id) {
     const existing = this.byId.get(id);
@@ -163,8 +172,10 @@ export class ListController {
   }
 
   /** @returns whether the list changed */
-  _merge(incoming, fresh) {
+  _merge(pushed, fresh) {
+    const { _updateOnly: updateOnly, ...incoming } = pushed;
     const existing = this.byId.get(incoming.id);
+    if (updateOnly && !existing) return false;
     // Pushes can overtake each other; a row never goes back to an older state.
     if (existing && incoming.last_seq < existing.last_seq) return false;
     const row = { ...incoming, _receivedAt: performance.now() };

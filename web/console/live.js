@@ -55,8 +55,9 @@ export function startLive({ onReconnect, chatView }) {
         applyChatChanged(f);
         break;
       case 'chat_rows':
-        // The latest counts and idle times of chats in the list on screen, gathered.
-        for (const row of f.chats || []) emit('row', row);
+        // The latest counts and idle times of chats in the list on screen, gathered. They update
+        // rows on screen only: which lists hold a chat changes by `chat_changed` alone.
+        for (const row of f.chats || []) emit('row-update', row);
         break;
       case 'event':
       case 'resumed':

@@ -185,6 +185,10 @@ async function startConsole() {
     list.applyRow(row);
     if (chatView && chatView.chatId === row.id) chatView.setRow(row);
   });
+  on('row-update', (row) => {
+    list.updateRow(row);
+    if (chatView && chatView.chatId === row.id) chatView.setRow(row);
+  });
   on('gone', (id) => {
     list.removeRow(id);
     if (chatView && chatView.chatId === id) chatView.back();

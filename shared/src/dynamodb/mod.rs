@@ -13,6 +13,7 @@ mod purge;
 mod recipients;
 mod records;
 pub mod schema;
+pub mod stream;
 mod throttle;
 
 use std::collections::HashMap;

@@ -3,7 +3,8 @@
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use serde::Serialize;
 
@@ -39,7 +40,14 @@ pub struct TableSpec {
     pub global_secondary_indexes: Vec<IndexSpec>,
     pub ttl_attribute: &'static str,
     pub billing_mode: &'static str,
+    /// The table's stream: what each record carries. Its one consumer is the function that
+    /// sends the list rows of messages (`crate::realtime::TABLE_STREAM_CONSUMER`).
+    pub stream_view_type: &'static str,
 }
+
+/// Both images of a changed item: the list-rows function tells a message (the message count
+/// moved) from other changes of a chat by comparing them.
+pub const STREAM_VIEW_TYPE: &str = "NEW_AND_OLD_IMAGES";
 
 pub fn table_spec() -> TableSpec {
     TableSpec {
@@ -62,6 +70,7 @@ pub fn table_spec() -> TableSpec {
         ],
         ttl_attribute: TTL_ATTRIBUTE,
         billing_mode: "PAY_PER_REQUEST",
+        stream_view_type: STREAM_VIEW_TYPE,
     }
 }
 
@@ -84,6 +93,13 @@ pub async fn create_table(
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(spec.stream_view_type))
+                .build()
+                .map_err(build)?,
+        )
         .key_schema(key(spec.partition_key, KeyType::Hash).map_err(build)?)
         .key_schema(key(spec.sort_key, KeyType::Range).map_err(build)?);
     for a in &spec.attributes {

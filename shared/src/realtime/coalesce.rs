@@ -17,6 +17,10 @@ pub enum ListPush {
     Immediate,
     /// At most one frame of rows per connection each interval (the local server).
     Coalesced(Duration),
+    /// Not by the function that stored the message: the table's stream hands the changed chats
+    /// to the list-rows function in batches, which sends each console one frame per batch
+    /// (`Fanout::push_list_rows`). The message path reads no group subscribers.
+    FromStream,
 }
 
 /// What the caller does with an offered row.

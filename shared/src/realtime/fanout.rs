@@ -2,6 +2,10 @@
 //! with its recipients (the chat's subscribers and the agents of its groups), never with
 //! everyone online: subscribers are read by key, never scanned.
 
+mod list_rows;
+
+pub use list_rows::ListRowsPushed;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -79,6 +83,8 @@ pub struct Fanout {
     groups: RwLock<Option<(Instant, Vec<Group>)>>,
     /// Holds list rows back per connection (`ListPush::Coalesced`); none: rows go at once.
     coalescer: Option<Arc<ListCoalescer>>,
+    /// Rows of messages are sent by the table stream's consumer, not here (`ListPush::FromStream`).
+    rows_from_stream: bool,
 }
 
 impl Fanout {
@@ -99,15 +105,17 @@ impl Fanout {
             idle,
             groups: RwLock::new(None),
             coalescer: None,
+            rows_from_stream: false,
         }
     }
 
     /// How list rows of messages reach the consoles showing them.
     pub fn with_list_push(mut self, push: ListPush) -> Self {
         self.coalescer = match push {
-            ListPush::Immediate => None,
+            ListPush::Immediate | ListPush::FromStream => None,
             ListPush::Coalesced(interval) => Some(Arc::new(ListCoalescer::new(interval))),
         };
+        self.rows_from_stream = push == ListPush::FromStream;
         self
     }
 
@@ -234,6 +242,13 @@ impl Fanout {
             self.post_event(customers, frame).await;
         }
 
+        let is_message = matches!(event.kind, EventKind::Message { .. });
+        if is_message && self.rows_from_stream {
+            // A message moves no queue and no list membership; its list rows are the stream
+            // consumer's work, so the message path reads no group's subscribers.
+            return Ok(());
+        }
+
         // 2. Queue positions, when the queue of a group changed.
         let mut affected: Vec<GroupId> = vec![chat.group_id.clone()];
         if let Some(g) = &previous_group {
@@ -301,7 +316,7 @@ impl Fanout {
             .to_bytes();
             self.post_many(former, frame).await;
         }
-        if matches!(event.kind, EventKind::Message { .. }) {
+        if is_message {
             // A message changes no list's membership and no queue: only the consoles showing a
             // list that holds the chat see its new count and idle time, at most once a second
             // each when coalesced.

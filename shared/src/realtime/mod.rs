@@ -10,8 +10,10 @@ pub mod fanout;
 pub mod frames;
 pub mod handlers;
 pub mod principal_context;
+pub mod table_stream;
 
 pub use authorizer::{authorize, WsAuthorizer, WS_AUTHORIZER};
 pub use coalesce::ListPush;
-pub use fanout::Fanout;
+pub use fanout::{Fanout, ListRowsPushed};
 pub use handlers::{handle_ws_event, WsRoute, WS_ROUTES};
+pub use table_stream::{TableStreamConsumer, TABLE_STREAM_CONSUMER};
