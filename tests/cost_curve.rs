@@ -22,6 +22,7 @@ use chatdesk::ports::{Clock, ManualClock, SystemClock};
 use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
 use chatdesk_tests::dynamo_endpoint::fresh_stores;
+use chatdesk_tests::dynamo_json::{all_items, item_from_json, item_to_json, put_items};
 use chatdesk_tests::lambda_costs::{
     counting_fan_out, rest, whole_chat, ws, ws_connect, CountingPoster, WsConn,
 };
@@ -283,7 +284,22 @@ async fn queue_rows(rows: &mut Vec<Row>) {
         .find(|g| g.id.as_str() == "support")
         .unwrap();
     let mut queued = Vec::new();
-    for target in [10usize, 100] {
+    // The last waiting chat written through the product's code, with its customer's connection.
+    let mut last_written: Option<(String, String)> = None;
+    for target in [10usize, 100, 1000] {
+        // Past 100 the waiting chats are copies of the last one written below: its items (the
+        // chat, its events and client id, the customer's connection, slot and subscription) with
+        // the chat's and the connection's ids replaced, written with BatchWriteItem. Written one
+        // transaction each, 1,000 chats would take the emulator many minutes and gigabytes: moto
+        // copies the whole table, stream included, for every transaction.
+        if target > 100 {
+            if let Some((chat, connection)) = &last_written {
+                let copies = target - queued.len();
+                for id in clone_waiting_chats(&store, chat, connection, copies).await {
+                    queued.push(id);
+                }
+            }
+        }
         // The waiting chats are written straight to the store (a start's own fan-out is not
         // what is measured here), each with the customer's page connected.
         while queued.len() < target {
@@ -306,7 +322,9 @@ async fn queue_rows(rows: &mut Vec<Row>) {
                 .await
                 .unwrap();
             let token = app.tokens.issue_customer(&new.chat.id, at).unwrap();
-            ws_connect(&app, &fanout, &format!("q{}=", queued.len()), &token).await;
+            let connection = format!("q{}=", queued.len());
+            ws_connect(&app, &fanout, &connection, &token).await;
+            last_written = Some((new.chat.id.to_string(), connection));
             queued.push(new.chat.id.to_string());
         }
         eprintln!("queue of {target}");
@@ -337,6 +355,12 @@ async fn queue_rows(rows: &mut Vec<Row>) {
             "nobody ahead of a chat at the back moves: {joined_posts:?}"
         );
         queued.push(joined["chat"]["id"].as_str().unwrap().to_owned());
+        // Its own place is counted from the keys ahead, up to the last place a page tells apart.
+        let join_reads = rows.last().map_or(0.0, |r| r.read);
+        assert!(
+            join_reads <= 12.0,
+            "{join_reads} read units to join a queue of {target}"
+        );
 
         // The longest-waiting customer is pulled: everyone behind moves up one place.
         reset(&store, &poster);
@@ -380,6 +404,42 @@ async fn queue_rows(rows: &mut Vec<Row>) {
             metrics.calls()
         );
     }
+}
+
+/// `copies` more waiting chats like `chat` (each with its customer's page connected like
+/// `connection`), written with BatchWriteItem; their ids, in the order written.
+async fn clone_waiting_chats(
+    store: &DynamoStore,
+    chat: &str,
+    connection: &str,
+    copies: usize,
+) -> Vec<String> {
+    let originals: Vec<String> = all_items(store.client(), store.table())
+        .await
+        .iter()
+        .map(|item| item_to_json(item).to_string())
+        .filter(|text| text.contains(chat) || text.contains(connection))
+        .collect();
+    assert!(
+        originals.len() >= 4,
+        "the chat's and its connection's items: {originals:?}"
+    );
+    let mut ids = Vec::with_capacity(copies);
+    let mut items = Vec::new();
+    for i in 0..copies {
+        let id = ChatId::generate().to_string();
+        let copy_connection = format!("copy{i}=");
+        for text in &originals {
+            let text = text
+                .replace(chat, &id)
+                .replace(connection, &copy_connection);
+            let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+            items.push(item_from_json(&value).unwrap());
+        }
+        ids.push(id);
+    }
+    put_items(store.client(), store.table(), items).await;
+    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

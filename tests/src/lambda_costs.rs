@@ -114,7 +114,9 @@ pub fn event(
 
 /// The server's use cases with fan-out through PostToConnection as in the cloud, to a poster
 /// that counts what API Gateway would deliver. As in the cloud, the list rows of messages are
-/// left to the table stream's consumer (`crate::table_stream::TableStream::deliver`).
+/// left to the table stream's consumer (`crate::table_stream::TableStream::deliver`). The
+/// fan-out's clock stands still, as in a warm container between changes seconds apart: the group
+/// names it reads once stay cached however slowly the emulator answers.
 pub fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingPoster>) {
     let poster = Arc::new(CountingPoster::default());
     let fanout = Arc::new(
@@ -123,7 +125,7 @@ pub fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingP
             poster.clone(),
             server.stores.chats.clone(),
             server.stores.directory.clone(),
-            server.app.clock.clone(),
+            Arc::new(chatdesk::ports::ManualClock::new(server.app.clock.now())),
             server.app.settings.idle,
         )
         .with_list_push(chatdesk::realtime::ListPush::FromStream),

@@ -14,6 +14,7 @@ use super::records::{
 };
 use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
 use super::{get_n, key, n, s, DynamoStore, Item};
+use crate::domain::queue_place::QUEUE_READ_LIMIT;
 use crate::domain::{AgentId, Chat, ChatEvent, ChatId, ClientMessageId, GroupId};
 use crate::ports::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError, Subscriber,
@@ -610,11 +611,15 @@ impl ChatStore for DynamoStore {
             .expression_attribute_values(":pk", s(group_index_pk(&chat.group_id)))
             .expression_attribute_values(":from", s(format!("{QUEUED}#")))
             .expression_attribute_values(":own", s(list_sort_key(chat)));
-        let entries = self.run_query(query, false, None).await?;
+        // One more than the limit: the chat itself may be among the entries read.
+        let entries = self
+            .run_query(query, false, Some(QUEUE_READ_LIMIT + 1))
+            .await?;
         let ahead = entries
             .iter()
             .filter(|e| super::get_s(e, PK).is_ok_and(|pk| pk != own))
-            .count();
+            .count()
+            .min(QUEUE_READ_LIMIT);
         Ok(u32::try_from(ahead).unwrap_or(u32::MAX))
     }
 

@@ -160,7 +160,9 @@ pub trait ChatStore: Send + Sync {
             .map(ListPosition::of)
             .collect())
     }
-    /// How many chats wait ahead of this queued one in its group's queue.
+    /// How many chats wait ahead of this queued one in its group's queue, counted up to
+    /// `queue_place::QUEUE_READ_LIMIT`: further back every customer is shown the same band
+    /// ("more than 200"), so the count, and what it reads, stops there.
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError>;
     /// Removes a deleted chat and its events for good, only if it is still deleted and at
     /// `expected_seq` (compare-and-set, like a commit): `Stale` if it changed or was restored

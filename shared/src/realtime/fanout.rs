@@ -8,7 +8,7 @@ pub use list_rows::ListRowsPushed;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -19,7 +19,7 @@ use super::frames::ServerFrame;
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
-    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
+    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch, Timestamp,
 };
 use crate::errors::error_chain;
 use crate::ports::{
@@ -30,8 +30,9 @@ use crate::ports::{
 
 /// Posts in flight at once for one fan-out.
 const POST_CONCURRENCY: usize = 32;
-/// Group names change rarely; reading them for every message would cost a query each time.
-const GROUP_CACHE_TTL: Duration = Duration::from_secs(30);
+/// Group names change rarely; reading them for every change would cost a query each time. Timed
+/// by the fan-out's clock, so that what a test measures does not depend on how fast it ran.
+const GROUP_CACHE_TTL_MS: i64 = 30_000;
 
 tokio::task_local! {
     /// The connection whose frame caused the change being fanned out (set by the `send` route
@@ -80,7 +81,7 @@ pub struct Fanout {
     pub directory: Arc<dyn DirectoryStore>,
     pub clock: Arc<dyn Clock>,
     pub idle: IdleThresholds,
-    groups: RwLock<Option<(Instant, Vec<Group>)>>,
+    groups: RwLock<Option<(Timestamp, Vec<Group>)>>,
     /// Holds list rows back per connection (`ListPush::Coalesced`); none: rows go at once.
     coalescer: Option<Arc<ListCoalescer>>,
     /// Rows of messages are sent by the table stream's consumer, not here (`ListPush::FromStream`).
@@ -122,14 +123,15 @@ impl Fanout {
     async fn groups(&self) -> Result<Vec<Group>, StoreError> {
         if let Ok(guard) = self.groups.read() {
             if let Some((at, groups)) = guard.as_ref() {
-                if at.elapsed() < GROUP_CACHE_TTL {
+                let age = self.clock.now().millis() - at.millis();
+                if (0..GROUP_CACHE_TTL_MS).contains(&age) {
                     return Ok(groups.clone());
                 }
             }
         }
         let groups = self.directory.list_groups().await?;
         if let Ok(mut guard) = self.groups.write() {
-            *guard = Some((Instant::now(), groups.clone()));
+            *guard = Some((self.clock.now(), groups.clone()));
         }
         Ok(groups)
     }

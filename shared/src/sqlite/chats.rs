@@ -4,6 +4,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::records::{to_doc, ChatRecord, EventRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
+use crate::domain::queue_place::QUEUE_READ_LIMIT;
 use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
@@ -280,9 +281,15 @@ impl ChatStore for SqliteStore {
             let (_, sort_ts) = list_position(&chat);
             let ahead: i64 = super::query_row(
                 c,
-                "SELECT COUNT(*) FROM chats WHERE group_id = ?1 AND deleted = 0
-                     AND state = 'queued' AND (sort_ts < ?2 OR (sort_ts = ?2 AND id < ?3))",
-                params![chat.group_id.as_str(), sort_ts.millis(), chat.id.as_str()],
+                "SELECT COUNT(*) FROM (SELECT 1 FROM chats WHERE group_id = ?1 AND deleted = 0
+                     AND state = 'queued' AND (sort_ts < ?2 OR (sort_ts = ?2 AND id < ?3))
+                     LIMIT ?4)",
+                params![
+                    chat.group_id.as_str(),
+                    sort_ts.millis(),
+                    chat.id.as_str(),
+                    QUEUE_READ_LIMIT as i64
+                ],
                 |r| r.get(0),
             )
             .map_err(db_err)?;

@@ -129,7 +129,8 @@ pub struct CustomerChat {
     pub group_name: String,
     pub name: String,
     pub agent_name: Option<String>,
-    /// How many customers wait ahead in the queue (only while queued).
+    /// How many customers wait ahead in the queue (only while queued), counted up to 202:
+    /// pages show the exact number up to 10 and only a band further back ("more than 200").
     pub queue_position: Option<u32>,
     pub started_at: Timestamp,
     pub last_seq: u64,
