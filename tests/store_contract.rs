@@ -65,8 +65,11 @@ macro_rules! contract_suite {
             distribution_case!(a_chat_handed_back_to_the_queue_goes_to_another_member);
             distribution_case!(pull_groups_keep_chats_in_the_queue);
             distribution_case!(concurrent_starts_and_ends_never_exceed_a_limit);
+            distribution_case!(round_robin_hands_out_in_turns_and_skips_the_away);
+            distribution_case!(concurrent_round_robin_starts_share_the_turns_evenly);
 
             case!(groups_and_agents_round_trip);
+            case!(a_round_robin_turn_passes_only_from_the_turn_read);
             case!(usernames_are_unique_and_logins_carry_the_hash);
             case!(chats_are_created_once_and_read_back);
             case!(a_commit_applies_the_change_and_appends_the_event);

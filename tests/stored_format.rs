@@ -505,7 +505,15 @@ async fn sqlite_writes_the_stored_format() {
     assert_eq!(versions.len(), 62, "every document of the world");
     assert!(versions.iter().all(|v| v == 1), "{versions:?}");
     assert!(before.iter().all(Value::is_null), "{before:?}");
-    assert_eq!(
+    // Tables added by later migrations (round-robin turns) hold nothing of this world.
+    for (table, rows) in &written {
+        if !stored.contains_key(table) {
+            assert!(rows.is_empty(), "{table}: {rows:?}");
+        }
+    }
+    assert!(
+        stored.keys().all(|t| written.contains_key(t)),
+        "written {:?}, stored {:?}",
         written.keys().collect::<Vec<_>>(),
         stored.keys().collect::<Vec<_>>()
     );

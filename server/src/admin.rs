@@ -33,9 +33,10 @@ pub enum GroupCommand {
         id: String,
         /// Display name (e.g. `Customer Support`).
         name: String,
-        /// How chats reach agents: `pull` (they wait in the queue until an agent pulls one) or
-        /// `automatic` (each goes to the available member with the fewest chats and room for it).
-        #[arg(long, default_value = "pull", value_parser = ["pull", "automatic"])]
+        /// How chats reach agents: `pull` (they wait in the queue until an agent pulls one),
+        /// `automatic` (each goes to the available member with the fewest chats and room for it)
+        /// or `round_robin` (members with room take turns in a fixed order).
+        #[arg(long, default_value = "pull", value_parser = ["pull", "automatic", "round_robin"])]
         distribution: String,
         #[command(flatten)]
         store: StoreArg,

@@ -1689,3 +1689,38 @@ pub async fn a_transfer_moves_the_load_between_agents(stores: Stores) {
     assert_eq!(stores.directory.active_chat_count(&a.id).await.unwrap(), 0);
     assert_eq!(stores.directory.active_chat_count(&b.id).await.unwrap(), 1);
 }
+
+/// A round-robin group's turn moves only from the turn that was read: two hand-outs that read
+/// the same turn cannot both pass it on.
+pub async fn a_round_robin_turn_passes_only_from_the_turn_read(stores: Stores) {
+    let d = &stores.directory;
+    let (ann, ben, cat) = (aid("ann"), aid("ben"), aid("cat"));
+    assert_eq!(d.round_robin_turn(&gid("turns")).await.unwrap(), None);
+    assert!(d
+        .pass_round_robin_turn(&gid("turns"), None, &ann)
+        .await
+        .unwrap());
+    assert!(
+        !d.pass_round_robin_turn(&gid("turns"), None, &ben)
+            .await
+            .unwrap(),
+        "the first turn was taken already"
+    );
+    assert_eq!(
+        d.round_robin_turn(&gid("turns")).await.unwrap(),
+        Some(ann.clone())
+    );
+    assert!(d
+        .pass_round_robin_turn(&gid("turns"), Some(&ann), &ben)
+        .await
+        .unwrap());
+    assert!(
+        !d.pass_round_robin_turn(&gid("turns"), Some(&ann), &cat)
+            .await
+            .unwrap(),
+        "read before Ben's turn: refused, nothing written"
+    );
+    assert_eq!(d.round_robin_turn(&gid("turns")).await.unwrap(), Some(ben));
+    // Each group has its own turn.
+    assert_eq!(d.round_robin_turn(&gid("other")).await.unwrap(), None);
+}

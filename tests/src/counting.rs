@@ -115,6 +115,22 @@ impl DirectoryStore for CountingStores {
         self.count("active_chat_count")?;
         self.inner.directory.active_chat_count(id).await
     }
+    async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError> {
+        self.count("round_robin_turn")?;
+        self.inner.directory.round_robin_turn(group).await
+    }
+    async fn pass_round_robin_turn(
+        &self,
+        group: &GroupId,
+        from: Option<&AgentId>,
+        to: &AgentId,
+    ) -> Result<bool, StoreError> {
+        self.count("pass_round_robin_turn")?;
+        self.inner
+            .directory
+            .pass_round_robin_turn(group, from, to)
+            .await
+    }
 }
 
 #[async_trait]

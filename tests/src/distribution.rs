@@ -292,3 +292,91 @@ pub async fn concurrent_starts_and_ends_never_exceed_a_limit(stores: Stores) {
         .unwrap();
     assert_eq!(queue.len(), 1, "one of the four still waits");
 }
+
+/// Round robin: 30 chats arriving one by one to 3 available members with room go to each in
+/// turn (10 each, in the members' order); with one of them away, the other two alternate.
+pub async fn round_robin_hands_out_in_turns_and_skips_the_away(stores: Stores) {
+    stores
+        .directory
+        .put_group(&Group {
+            id: gid("turns"),
+            name: "Turns".into(),
+            distribution: Distribution::RoundRobin,
+        })
+        .await
+        .unwrap();
+    let app = app_over(&stores);
+    let members = ["ann", "ben", "cat"];
+    for m in members {
+        stores
+            .directory
+            .put_agent(&agent(m, &["turns"], Role::Agent, 50))
+            .await
+            .unwrap();
+    }
+    let mut got: Vec<String> = Vec::new();
+    for i in 0..30 {
+        let c = start(&app, "turns", &format!("Customer {i}")).await;
+        assert_eq!(c.state, ChatState::Active, "chat {i} is handed out at once");
+        let handed = chat(&stores, &c.id).await;
+        got.push(handed.agent_id.expect("assigned").to_string());
+    }
+    let expected: Vec<String> = (0..30).map(|i| members[i % 3].to_owned()).collect();
+    assert_eq!(got, expected, "one each, in turn order");
+    for m in members {
+        assert_eq!(active_count(&stores, m).await, 10, "{m}");
+    }
+
+    // Cat goes away: Ann and Ben alternate, starting after Cat's last turn.
+    let mut away = agent("cat", &["turns"], Role::Agent, 50);
+    away.available = false;
+    stores.directory.put_agent(&away).await.unwrap();
+    let mut got: Vec<String> = Vec::new();
+    for i in 0..30 {
+        let c = start(&app, "turns", &format!("Later customer {i}")).await;
+        got.push(
+            chat(&stores, &c.id)
+                .await
+                .agent_id
+                .expect("assigned")
+                .to_string(),
+        );
+    }
+    let expected: Vec<String> = (0..30).map(|i| ["ann", "ben"][i % 2].to_owned()).collect();
+    assert_eq!(got, expected);
+    assert_eq!(active_count(&stores, "ann").await, 25);
+    assert_eq!(active_count(&stores, "ben").await, 25);
+    assert_eq!(active_count(&stores, "cat").await, 10, "away: no new chats");
+}
+
+/// Chats starting at the same moment in a round-robin group never take the same turn: with 3
+/// members and 9 chats at once, each member gets 3.
+pub async fn concurrent_round_robin_starts_share_the_turns_evenly(stores: Stores) {
+    stores
+        .directory
+        .put_group(&Group {
+            id: gid("turns"),
+            name: "Turns".into(),
+            distribution: Distribution::RoundRobin,
+        })
+        .await
+        .unwrap();
+    let app = app_over(&stores);
+    for m in ["ann", "ben", "cat"] {
+        stores
+            .directory
+            .put_agent(&agent(m, &["turns"], Role::Agent, 50))
+            .await
+            .unwrap();
+    }
+    let starts = (0..9).map(|i| {
+        let app = app.clone();
+        tokio::spawn(async move { start(&app, "turns", &format!("Customer {i}")).await })
+    });
+    for s in starts {
+        assert_eq!(s.await.unwrap().state, ChatState::Active);
+    }
+    for m in ["ann", "ben", "cat"] {
+        assert_eq!(active_count(&stores, m).await, 3, "{m}");
+    }
+}

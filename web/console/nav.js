@@ -12,15 +12,24 @@ function link(view, label, badgeId) {
     badgeId ? h('span', { class: 'badge', id: badgeId, 'aria-label': '' }) : null);
 }
 
+/** How a group hands out chats, as a tag beside its name (nothing for groups that pull). */
+function distributionTag(distribution) {
+  if (distribution === 'automatic') {
+    return h('span', { class: 'nav-tag', title: 'Chats are handed out automatically to the least busy available member' }, 'auto');
+  }
+  if (distribution === 'round_robin') {
+    return h('span', { class: 'nav-tag', title: 'Chats are handed out to available members in turn' }, 'turns');
+  }
+  return null;
+}
+
 export function renderNav() {
   const me = state.me;
   const groups = me.groups.map((g) => {
     const listId = `nav-group-${g.id}`;
     const toggle = h('button', { type: 'button', class: 'nav-group-toggle', 'aria-expanded': 'true', 'aria-controls': listId },
       h('span', { class: 'caret', 'aria-hidden': 'true' }, '▾'), g.name,
-      g.distribution === 'automatic'
-        ? h('span', { class: 'nav-tag', title: 'Chats are handed out automatically to available members' }, 'auto')
-        : null);
+      distributionTag(g.distribution));
     const sub = h('ul', { id: listId, class: 'nav-sub' },
       h('li', {}, link({ view: 'group', group_id: g.id, inactive: false }, 'Active')),
       h('li', {}, link({ view: 'group', group_id: g.id, inactive: true }, 'Inactive')));

@@ -1,5 +1,6 @@
-//! Automatic distribution: groups set to `automatic` hand each waiting chat to an available
-//! member with room for it, instead of leaving it for someone to pull. It runs after the change
+//! Automatic distribution: groups set to `automatic` (least busy first) or `round_robin`
+//! (members in turn) hand each waiting chat to an available member with room for it, instead of
+//! leaving it for someone to pull. It runs after the change
 //! that makes it possible (a chat starts in, or is transferred into, such a group's queue;
 //! an agent ends or hands back a chat, or becomes available), in the same invocation, so a chat
 //! never waits for a timer. Every hand-out is an ordinary conditional commit: a colleague who
@@ -19,6 +20,9 @@ use crate::ports::ChatFilter;
 
 /// Extra waiting chats read beyond an agent's room, for the ones colleagues take first.
 const RACE_SLACK: usize = 10;
+/// Reads of a round-robin turn before a chat is left in the queue (each lost race to another
+/// chat's hand-out, or a member found full, costs one).
+const TURN_ATTEMPTS: usize = 32;
 
 impl App {
     /// After `chat` was committed with `event` (releasing `released`'s active chat, if any):
@@ -50,7 +54,7 @@ impl App {
     /// A chat just started in `group` (read by the caller already): handed out at once if the
     /// group distributes automatically.
     pub(crate) async fn distribute_new(&self, chat: &Chat, group: &Group) -> Option<Chat> {
-        if group.distribution != Distribution::Automatic {
+        if !group.distribution.hands_out() {
             return None;
         }
         match self.offer(group, &chat.id, None).await {
@@ -105,11 +109,12 @@ impl App {
             .list_groups()
             .await?
             .into_iter()
-            .filter(|g| g.distribution == Distribution::Automatic)
+            .filter(|g| g.distribution.hands_out())
             .collect())
     }
 
-    /// Offers a waiting chat to the group's agents in `offer_order`; the first commit wins.
+    /// Offers a waiting chat to the group's agents in `offer_order` (or in turns, for a
+    /// round-robin group); the first commit wins.
     async fn offer(
         &self,
         group: &Group,
@@ -117,10 +122,48 @@ impl App {
         except: Option<&AgentId>,
     ) -> Result<Option<Chat>, AppError> {
         let loads = self.agent_loads(group).await?;
+        if group.distribution == Distribution::RoundRobin {
+            return self.offer_in_turn(group, chat, &loads, except).await;
+        }
         for agent in distribution::offer_order(group, chat, &loads, except) {
             match self.hand_out(chat, agent).await? {
                 HandOut::Assigned(chat) => return Ok(Some(*chat)),
                 HandOut::AgentFull => continue,
+                HandOut::ChatGone => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Round robin: the turn passes to the next member with room after the one who had it
+    /// (a conditional write, so two chats arriving at once never take the same turn: the one
+    /// that loses reads the turn again), then the chat is handed to them. A member who filled up
+    /// in between is passed over, and the turn goes on to the next.
+    async fn offer_in_turn(
+        &self,
+        group: &Group,
+        chat: &ChatId,
+        loads: &[AgentLoad],
+        except: Option<&AgentId>,
+    ) -> Result<Option<Chat>, AppError> {
+        let mut passed_over: Vec<AgentId> = Vec::new();
+        for _ in 0..TURN_ATTEMPTS {
+            let last = self.directory.round_robin_turn(&group.id).await?;
+            let order = distribution::turn_order(group, loads, last.as_ref(), except);
+            let Some(next) = order.into_iter().find(|a| !passed_over.contains(&a.id)) else {
+                return Ok(None);
+            };
+            if !self
+                .directory
+                .pass_round_robin_turn(&group.id, last.as_ref(), &next.id)
+                .await?
+            {
+                // Another chat took this turn: read whose it is now.
+                continue;
+            }
+            match self.hand_out(chat, next).await? {
+                HandOut::Assigned(chat) => return Ok(Some(*chat)),
+                HandOut::AgentFull => passed_over.push(next.id.clone()),
                 HandOut::ChatGone => return Ok(None),
             }
         }

@@ -39,8 +39,12 @@ pub enum Distribution {
     #[default]
     Pull,
     /// Each new chat goes straight to an available member with room for it; it waits in the
-    /// queue only while nobody has room, and is handed out as soon as somebody does.
+    /// queue only while nobody has room, and is handed out as soon as somebody does. The least
+    /// busy member first.
     Automatic,
+    /// As `Automatic`, but members take turns in a fixed order, whatever their load: each new
+    /// chat goes to the next available member with room after the one who had the last turn.
+    RoundRobin,
 }
 
 impl Distribution {
@@ -48,13 +52,20 @@ impl Distribution {
         match self {
             Distribution::Pull => "pull",
             Distribution::Automatic => "automatic",
+            Distribution::RoundRobin => "round_robin",
         }
+    }
+
+    /// Whether chats are handed to agents without them pulling (automatic or in turns).
+    pub fn hands_out(self) -> bool {
+        matches!(self, Distribution::Automatic | Distribution::RoundRobin)
     }
 
     pub fn parse(s: &str) -> Option<Distribution> {
         match s {
             "pull" => Some(Distribution::Pull),
             "automatic" => Some(Distribution::Automatic),
+            "round_robin" => Some(Distribution::RoundRobin),
             _ => None,
         }
     }

@@ -46,6 +46,34 @@ pub fn offer_order<'a>(
     eligible.into_iter().map(|l| &l.agent).collect()
 }
 
+/// The agents to offer a chat to in a round-robin group: the members who are available and
+/// have room (and are not `except`), in turn order (by id), starting with the first after `last`,
+/// who had the last turn, and wrapping around. A member who is away or full is skipped, not
+/// moved: when they come back they take their turn in the same place.
+pub fn turn_order<'a>(
+    group: &Group,
+    loads: &'a [AgentLoad],
+    last: Option<&AgentId>,
+    except: Option<&AgentId>,
+) -> Vec<&'a Agent> {
+    let mut eligible: Vec<&Agent> = loads
+        .iter()
+        .filter(|l| {
+            l.agent.is_member_of(&group.id)
+                && l.agent.available
+                && l.active_chats < l.agent.max_concurrent_chats
+                && Some(&l.agent.id) != except
+        })
+        .map(|l| &l.agent)
+        .collect();
+    eligible.sort_by(|a, b| a.id.cmp(&b.id));
+    if let Some(last) = last {
+        let next = eligible.iter().position(|a| &a.id > last).unwrap_or(0);
+        eligible.rotate_left(next);
+    }
+    eligible
+}
+
 fn rotation_seed(chat: &ChatId) -> u64 {
     let mut h = DefaultHasher::new();
     chat.as_str().hash(&mut h);
@@ -55,6 +83,59 @@ fn rotation_seed(chat: &ChatId) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn turns_start_after_the_last_and_skip_the_away_and_the_full() {
+        let loads = vec![
+            load("ann", &["support"], true, 0, 5),
+            load("bob", &["support"], false, 0, 5),
+            load("cat", &["support"], true, 5, 5),
+            load("dan", &["support"], true, 1, 5),
+            load("eve", &["sales"], true, 0, 5),
+        ];
+        let names = |order: Vec<&Agent>| -> Vec<String> {
+            order.iter().map(|a| a.id.to_string()).collect()
+        };
+        let g = group();
+        assert_eq!(names(turn_order(&g, &loads, None, None)), ["ann", "dan"]);
+        assert_eq!(
+            names(turn_order(
+                &g,
+                &loads,
+                Some(&AgentId::parse("ann").unwrap()),
+                None
+            )),
+            ["dan", "ann"]
+        );
+        // The last turn went to someone now away: the next after them in the order.
+        assert_eq!(
+            names(turn_order(
+                &g,
+                &loads,
+                Some(&AgentId::parse("bob").unwrap()),
+                None
+            )),
+            ["dan", "ann"]
+        );
+        assert_eq!(
+            names(turn_order(
+                &g,
+                &loads,
+                Some(&AgentId::parse("dan").unwrap()),
+                None
+            )),
+            ["ann", "dan"]
+        );
+        assert_eq!(
+            names(turn_order(
+                &g,
+                &loads,
+                Some(&AgentId::parse("ann").unwrap()),
+                Some(&AgentId::parse("dan").unwrap())
+            )),
+            ["ann"]
+        );
+    }
     use crate::domain::{Distribution, GroupId, Role};
 
     fn group() -> Group {

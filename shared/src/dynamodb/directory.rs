@@ -6,7 +6,7 @@ use super::metrics::{item_size, item_write, read_units};
 use super::records::{from_item, to_item, AgentRecord, GroupRecord, FORMAT_VERSION, VERSION};
 use super::schema::{PK, SK};
 use super::{get_n, get_s, key, n, s, DynamoStore, Item};
-use crate::domain::{Agent, AgentId, Group};
+use crate::domain::{Agent, AgentId, Group, GroupId};
 use crate::ports::{DirectoryStore, StoreError};
 
 impl DynamoStore {
@@ -402,4 +402,56 @@ impl DirectoryStore for DynamoStore {
             .unwrap_or(0)
             .max(0) as u32)
     }
+
+    async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError> {
+        // Strongly consistent: the turn is passed with a condition on what was read.
+        let item = self.get(DIR.to_owned(), &turn_sk(group), true).await?;
+        item.map(|i| {
+            get_s(&i, TURN_AGENT)
+                .and_then(|a| AgentId::parse(a).map_err(|e| StoreError::Corrupt(e.to_string())))
+        })
+        .transpose()
+    }
+
+    async fn pass_round_robin_turn(
+        &self,
+        group: &GroupId,
+        from: Option<&AgentId>,
+        to: &AgentId,
+    ) -> Result<bool, StoreError> {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(DIR.to_owned(), turn_sk(group))))
+            .update_expression("SET #agent = :to, #v = :v")
+            .expression_attribute_names("#agent", TURN_AGENT)
+            .expression_attribute_names("#v", VERSION)
+            .expression_attribute_values(":to", s(to.as_str()))
+            .expression_attribute_values(":v", n(FORMAT_VERSION))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+        update = match from {
+            None => update.condition_expression("attribute_not_exists(#agent)"),
+            Some(from) => update
+                .condition_expression("#agent = :from")
+                .expression_attribute_values(":from", s(from.as_str())),
+        };
+        match update.send().await {
+            Ok(out) => {
+                self.record_update(out.attributes());
+                Ok(true)
+            }
+            Err(e) => match e.into_service_error() {
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(_) => {
+                    // A failed condition is billed too.
+                    self.record_update(None);
+                    Ok(false)
+                }
+                other => Err(StoreError::backend(other)),
+            },
+        }
+    }
 }
+
+/// The attribute of a group's turn item that names who had the last turn.
+const TURN_AGENT: &str = "agent_id";

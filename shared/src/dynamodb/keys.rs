@@ -28,6 +28,10 @@ pub fn agent_pk(id: &AgentId) -> String {
     format!("AGENT#{id}")
 }
 pub const LOAD: &str = "LOAD";
+/// Under `DIR`: who had the last turn in a round-robin group.
+pub fn turn_sk(group: &GroupId) -> String {
+    format!("TURN#{group}")
+}
 pub const PREFS: &str = "PREFS";
 pub fn group_index_pk(id: &GroupId) -> String {
     format!("GROUP#{id}")

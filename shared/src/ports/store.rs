@@ -28,6 +28,16 @@ pub trait DirectoryStore: Send + Sync {
     async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError>;
     /// How many chats the agent has active, as counted by committed assignments.
     async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError>;
+    /// Who had the last turn in a round-robin group (`None` before the first).
+    async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError>;
+    /// Gives the turn to `to`, only if the last turn is still `from` (a conditional write): false
+    /// when someone else moved it meanwhile, and nothing is written.
+    async fn pass_round_robin_turn(
+        &self,
+        group: &GroupId,
+        from: Option<&AgentId>,
+        to: &AgentId,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The lists chats are read in. Each maps to one index query in every adapter, in the order of

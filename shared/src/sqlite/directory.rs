@@ -199,4 +199,51 @@ impl DirectoryStore for SqliteStore {
         })
         .await
     }
+
+    async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError> {
+        let group = group.clone();
+        let last: Option<String> = self
+            .read(move |c| {
+                super::query_row(
+                    c,
+                    "SELECT agent_id FROM round_robin_turns WHERE group_id = ?1",
+                    params![group.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db_err)
+            })
+            .await?;
+        last.map(|a| AgentId::parse(&a).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
+    async fn pass_round_robin_turn(
+        &self,
+        group: &GroupId,
+        from: Option<&AgentId>,
+        to: &AgentId,
+    ) -> Result<bool, StoreError> {
+        let (group, from, to) = (group.clone(), from.cloned(), to.clone());
+        self.with(move |c| {
+            // One statement, so the check and the write are one step: no turn exists yet and
+            // none is inserted meanwhile (`from` = None), or the last turn is still `from`.
+            let changed = match &from {
+                None => super::execute(
+                    c,
+                    "INSERT INTO round_robin_turns (group_id, agent_id) VALUES (?1, ?2)
+                     ON CONFLICT (group_id) DO NOTHING",
+                    params![group.as_str(), to.as_str()],
+                ),
+                Some(from) => super::execute(
+                    c,
+                    "UPDATE round_robin_turns SET agent_id = ?3 WHERE group_id = ?1 AND agent_id = ?2",
+                    params![group.as_str(), from.as_str(), to.as_str()],
+                ),
+            }
+            .map_err(db_err)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
 }

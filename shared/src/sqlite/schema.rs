@@ -126,6 +126,13 @@ UPDATE knowledge_version SET version = version + 1 WHERE id = 1;
 ALTER TABLE group_subscriptions ADD COLUMN list_agent TEXT;
 ALTER TABLE group_subscriptions ADD COLUMN list_view TEXT;
 "#,
+    // Who had the last turn in each round-robin group.
+    r#"
+CREATE TABLE round_robin_turns (
+    group_id TEXT PRIMARY KEY,
+    agent_id TEXT NOT NULL
+);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

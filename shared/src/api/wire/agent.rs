@@ -33,8 +33,12 @@ pub enum Distribution {
     #[default]
     Pull,
     /// Each new chat goes straight to an available member with room for it; it waits in the
-    /// queue only while nobody has room, and is handed out as soon as somebody does.
+    /// queue only while nobody has room, and is handed out as soon as somebody does. The least
+    /// busy member first.
     Automatic,
+    /// As `automatic`, but members take turns in a fixed order whatever their load; members who
+    /// are away or full are skipped.
+    RoundRobin,
 }
 
 impl From<domain::Distribution> for Distribution {
@@ -42,6 +46,7 @@ impl From<domain::Distribution> for Distribution {
         match d {
             domain::Distribution::Pull => Distribution::Pull,
             domain::Distribution::Automatic => Distribution::Automatic,
+            domain::Distribution::RoundRobin => Distribution::RoundRobin,
         }
     }
 }

@@ -24,6 +24,7 @@ enum DistributionRecord {
     #[default]
     Pull,
     Automatic,
+    RoundRobin,
 }
 
 impl From<&Group> for GroupRecord {
@@ -35,6 +36,7 @@ impl From<&Group> for GroupRecord {
             distribution: match g.distribution {
                 Distribution::Pull => DistributionRecord::Pull,
                 Distribution::Automatic => DistributionRecord::Automatic,
+                Distribution::RoundRobin => DistributionRecord::RoundRobin,
             },
         }
     }
@@ -50,6 +52,7 @@ impl TryFrom<GroupRecord> for Group {
             distribution: match r.distribution {
                 DistributionRecord::Pull => Distribution::Pull,
                 DistributionRecord::Automatic => Distribution::Automatic,
+                DistributionRecord::RoundRobin => Distribution::RoundRobin,
             },
         })
     }
