@@ -209,12 +209,15 @@ def seed(endpoint, table, bin_dir):
         ["group", "add", "billing", "Billing", "--store", "dynamodb"],
         ["group", "add", "sales", "Sales", "--store", "dynamodb"],
         ["group", "add", "priority", "Priority", "--distribution", "automatic", "--store", "dynamodb"],
+        ["group", "add", "turns", "Turns", "--distribution", "round_robin", "--store", "dynamodb"],
         # The operator's import, as docs/deploy.md describes it: articles arrive with their
         # embeddings, so the suggestions function has a knowledge base to index.
         ["kb", "import", str(REPO / "server" / "demo-kb"), "--store", "dynamodb"],
         ["agent", "add", "alice", "--name", "Alice", "--role", "administrator", "--groups", "support,billing", "--store", "dynamodb"],
         ["agent", "add", "bob", "--name", "Bob", "--role", "agent", "--groups", "support", "--store", "dynamodb"],
         ["agent", "add", "carol", "--name", "Carol", "--role", "agent", "--groups", "priority", "--max-chats", "1", "--store", "dynamodb"],
+        ["agent", "add", "dave", "--name", "Dave", "--role", "agent", "--groups", "turns", "--store", "dynamodb"],
+        ["agent", "add", "erin", "--name", "Erin", "--role", "agent", "--groups", "turns", "--store", "dynamodb"],
     ):
         # The server binary of the same build as the functions (`chatdesk`), else through cargo.
         server = Path(bin_dir) / "chatdesk"
@@ -387,6 +390,18 @@ def run(s):
     if straight.get("state") != "active" or straight.get("agent_name") != "Carol":
         s.p.fail(f"chat-start: Carol has room, the chat must go to her at once, got {json.dumps(straight)[:200]}")
     s.call("chat-end", http("POST", f"/api/chats/{straight.get('id', 'missing')}/end", straight_token))
+
+    # A round-robin group: its members take turns (the turn is read and passed by chat-start).
+    for name in ("dave", "erin"):
+        token = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": name, "password": PASSWORD})) or {}).get("token")
+        s.call("agent-profile", http("PATCH", "/api/me", token, {"available": True}))
+    turns = []
+    for name in ("Fay", "Gus", "Hal"):
+        started = s.call("chat-start", http("POST", "/api/chats", body={
+            "group_id": "turns", "name": name, "question": "Whose turn?"}), expect=(201,)) or {}
+        turns.append((started.get("chat") or {}).get("agent_name"))
+    if turns != ["Dave", "Erin", "Dave"]:
+        s.p.fail(f"chat-start: a round-robin group must hand chats out in turn, got {turns}")
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
