@@ -1,7 +1,8 @@
 //! One declaration per route (`route!` beside its handler, listed in `chatdesk::handlers::ALL`),
 //! and everything that must agree with it: each Lambda function's `main` names exactly the routes
 //! declared for that function, every function folder serves at least one route or WebSocket
-//! route (or is the WebSocket API's authorizer), and no two routes share a name. (The OpenAPI document is checked against the same list
+//! route (or is the WebSocket API's authorizer, or the table stream's consumer), and no two
+//! routes share a name. (The OpenAPI document is checked against the same list
 //! in `shared/src/api/openapi.rs`, the template in `scripts/test-infra.sh`, the authorization
 //! matrix in `tests/authorization_matrix.rs`.)
 
@@ -45,14 +46,21 @@ fn every_function_names_exactly_its_declared_routes() {
             .iter()
             .any(|r| r.function == name);
         let authorizer = chatdesk::realtime::WS_AUTHORIZER.function == name;
+        let stream_consumer = chatdesk::realtime::TABLE_STREAM_CONSUMER.function == name;
         assert!(
-            !declared.is_empty() || websocket || authorizer,
+            !declared.is_empty() || websocket || authorizer || stream_consumer,
             "functions/{name} serves no declared route"
         );
         if authorizer {
             assert!(
                 main.contains("lambda::websocket_authorizer"),
                 "functions/{name}/src/main.rs must run the authorizer"
+            );
+        }
+        if stream_consumer {
+            assert!(
+                main.contains("lambda::table_stream"),
+                "functions/{name}/src/main.rs must consume the table's stream"
             );
         }
         assert_eq!(
@@ -66,6 +74,11 @@ fn every_function_names_exactly_its_declared_routes() {
     assert!(
         folders.iter().any(|f| f == authorizer),
         "the WebSocket authorizer has no functions/{authorizer} folder"
+    );
+    let consumer = chatdesk::realtime::TABLE_STREAM_CONSUMER.function;
+    assert!(
+        folders.iter().any(|f| f == consumer),
+        "the table stream's consumer has no functions/{consumer} folder"
     );
     for route in chatdesk::api::ROUTES {
         assert!(
