@@ -92,6 +92,12 @@ impl SqliteStore {
             .map_err(StoreError::backend)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(StoreError::backend)?;
+        // Checkpoint the WAL into the database every 64 MiB instead of every 4 MiB: a busy
+        // chat's page is then copied once per checkpoint instead of once per few hundred
+        // messages, and the writer syncs for a checkpoint a sixteenth as often. The WAL is
+        // synced as before; only when it is folded into the database changes.
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+            .map_err(StoreError::backend)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(StoreError::backend)?;
         schema::migrate(&conn)?;
