@@ -33,6 +33,8 @@ pub struct SqliteStore {
     chats: Arc<ChatCache>,
     /// The group-commit writer's queue (`commit_grouped`).
     commits: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
+    /// Keeps the checkpointer (`start_checkpointer`) running while the store is open.
+    checkpoints: Option<Arc<std::sync::mpsc::Sender<()>>>,
     /// Frames counted per connection in the current rate-limit window.
     frame_counters: Arc<Mutex<std::collections::HashMap<crate::ports::ConnectionId, (i64, u32)>>>,
 }
@@ -74,6 +76,7 @@ impl SqliteStore {
             readers.push(Mutex::new(reader));
         }
         store.readers = Arc::new(readers);
+        store.checkpoints = Some(Arc::new(start_checkpointer(path, &store.conn)?));
         Ok(store)
     }
 
@@ -92,11 +95,15 @@ impl SqliteStore {
             .map_err(StoreError::backend)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(StoreError::backend)?;
-        // Checkpoint the WAL into the database every 64 MiB instead of every 4 MiB: a busy
-        // chat's page is then copied once per checkpoint instead of once per few hundred
-        // messages, and the writer syncs for a checkpoint a sixteenth as often. The WAL is
-        // synced as before; only when it is folded into the database changes.
+        // Checkpoints of a database file run on a thread of their own (`start_checkpointer`);
+        // the writer checkpoints only if the WAL grows past 64 MiB all the same. The WAL is
+        // synced as before; only who folds it into the database, and when, changes.
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+            .map_err(StoreError::backend)?;
+        // A page cache of 64 MiB for the writer (the default is 2 MiB): every commit updates a
+        // chat's row, its indexes and its events, and with thousands of live chats those pages
+        // no longer fit the default.
+        conn.pragma_update(None, "cache_size", -65_536)
             .map_err(StoreError::backend)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(StoreError::backend)?;
@@ -118,6 +125,7 @@ impl SqliteStore {
             live,
             chats,
             commits,
+            checkpoints: None,
             frame_counters: Arc::default(),
         })
     }
@@ -228,6 +236,42 @@ impl ChatCache {
             chats.remove(id);
         }
     }
+}
+
+/// How often the checkpointer folds the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Folds the WAL into the database file on a thread and connection of its own, a passive
+/// checkpoint every `CHECKPOINT_EVERY`: writers go on meanwhile, so the writer never stops a
+/// commit to copy pages and sync the database file (which held every commit waiting behind it
+/// for up to a second under a stream of messages). It stops when the store is dropped (the
+/// returned sender with it).
+fn start_checkpointer(
+    path: &Path,
+    writer: &Mutex<Connection>,
+) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
+    let conn = Connection::open(path).map_err(StoreError::backend)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(StoreError::backend)?;
+    if let Ok(w) = writer.lock() {
+        // The writer's own checkpoints only as a safety net, should this thread fall behind.
+        w.pragma_update(None, "wal_autocheckpoint", 65_536)
+            .map_err(StoreError::backend)?;
+    }
+    let (keep, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpointing the WAL failed; the next try follows");
+                }
+            }
+        })
+        .map_err(StoreError::backend)?;
+    Ok(keep)
 }
 
 /// A chat commit waiting for the group-commit writer, and where its outcome goes.
