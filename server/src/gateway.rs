@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
-use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -172,7 +172,11 @@ fn ws_event(
 ) -> ApiGatewayWebsocketProxyRequest {
     let mut event = ApiGatewayWebsocketProxyRequest::default();
     event.query_string_parameters = query.into();
-    event.headers = origin.headers.clone();
+    // As API Gateway: the handshake's headers come with `$connect` only (copying them into
+    // every message's event was a share of each frame's work).
+    if route == "$connect" {
+        event.headers = origin.headers.clone();
+    }
     event.body = body;
     let ctx = &mut event.request_context;
     ctx.authorizer.fields = origin.authorizer.clone();
@@ -271,8 +275,9 @@ async fn run_socket(
             let mut closing = false;
             while let Some(out) = next.take() {
                 let message = match out {
-                    Outbound::Frame(bytes) => match String::from_utf8(bytes.to_vec()) {
-                        Ok(text) => Message::Text(text.into()),
+                    // Frames are JSON: checked as UTF-8 in place, never copied.
+                    Outbound::Frame(bytes) => match Utf8Bytes::try_from(bytes.clone()) {
+                        Ok(text) => Message::Text(text),
                         Err(_) => Message::Binary(bytes),
                     },
                     Outbound::Close => {

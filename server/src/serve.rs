@@ -51,6 +51,12 @@ pub async fn serve(
             },
             () = &mut stop => break,
         };
+        // Frames are small and go out as soon as they are written: without TCP_NODELAY a
+        // second frame on a socket waits for the peer's (delayed) acknowledgement of the first,
+        // up to 40 ms on Linux.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, error = %e, "could not disable Nagle's algorithm");
+        }
         let service = match make_service.call(peer).await {
             Ok(service) => service,
             Err(never) => match never {},

@@ -1,8 +1,14 @@
-//! Realtime benchmark: N concurrent chats (one customer and one agent WebSocket each) exchanging
-//! messages through the local server, against a plain WebSocket relay on the same machine in
-//! the same process, so the ratio shows what the product adds (storage, sequencing, fan-out).
+//! Realtime benchmark: N concurrent chats (one customer WebSocket each, and one WebSocket per
+//! agent for the agent's chats and console) exchanging messages through the local server,
+//! against a plain WebSocket relay on the same machine, so the ratio shows what the product adds
+//! (storage, sequencing, fan-out).
 //!
 //!     cargo run --profile perf -p chatdesk-tests --bin bench-realtime -- --chats 100
+//!
+//! The clients run in a second process (this binary again, with `--clients`), for both runs:
+//! 10,000 chats are more sockets than one process may open here, counting both ends. The
+//! parent sends it the plan (who connects where, sending what first) as a line of JSON on its
+//! standard input, and reads back the latencies.
 //!
 //! Prints messages/s, p50/p99 send-to-receive latency and store calls per message.
 
@@ -15,8 +21,11 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use clap::Parser;
+use futures::stream::SplitSink;
 use futures::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -42,13 +51,68 @@ struct Args {
     /// their consoles, gathered to at most one frame a second per console.
     #[arg(long, default_value_t = 10)]
     agents_per_group: usize,
+    /// Run as the client process (started by the benchmark itself).
+    #[arg(long, hide = true)]
+    clients: bool,
+}
+
+/// Raises this process's soft limit of open files to its hard limit.
+fn raise_open_files_limit() {
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+// ---------- the client process ----------
+
+/// What the client process does: open the agents' sockets (sending each its first frames), then
+/// one socket per chat for its customer, then drive the chats.
+#[derive(Serialize, Deserialize)]
+struct Plan {
+    messages: usize,
+    think_ms: u64,
+    agents: Vec<AgentPlan>,
+    chats: Vec<ChatPlan>,
+    /// The frame a side sends, with `{chat}`, `{cmid}` and `{body}` in it.
+    send_template: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct AgentPlan {
+    url: String,
+    first_frames: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ChatPlan {
+    chat_id: String,
+    customer_url: String,
+    /// Index into `Plan::agents`: the agent's socket carries this chat.
+    agent: usize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Outcome {
+    latencies_us: Vec<u64>,
+    wall_us: u64,
 }
 
 /// Clients read with a small buffer, like browsers' frames are small (the same for both runs).
 async fn connect(url: &str) -> Socket {
     let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
         .read_buffer_size(8 * 1024);
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+    // TCP_NODELAY, as browsers do: an agent's socket carries several chats, and Nagle's
+    // algorithm held a second frame until the first was acknowledged (40 ms).
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
         .await
         .expect("connect");
     socket
@@ -56,46 +120,127 @@ async fn connect(url: &str) -> Socket {
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Sink = Arc<tokio::sync::Mutex<SplitSink<Socket, Message>>>;
 
-struct Pair {
-    chat_id: String,
-    customer: Socket,
-    agent: Socket,
+/// The marker a message's body carries: which chat (its index in the plan) and which message.
+fn marker(chat: usize, i: usize) -> String {
+    format!("tok|{chat}|{i}|")
 }
 
-/// Reads frames until one contains `token`; returns false on timeout.
-async fn wait_for(sock: &mut Socket, token: &str) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while let Ok(Some(Ok(msg))) = tokio::time::timeout(
-        deadline.saturating_duration_since(Instant::now()),
-        sock.next(),
-    )
-    .await
-    {
-        if let Message::Text(t) = msg {
-            if t.contains(token) {
-                return true;
+/// Every marker in a frame.
+fn markers(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    text.split("tok|").skip(1).filter_map(|rest| {
+        let mut parts = rest.splitn(3, '|');
+        let chat = parts.next()?.parse().ok()?;
+        let i = parts.next()?.parse().ok()?;
+        parts.next()?;
+        Some((chat, i))
+    })
+}
+
+/// Reads a socket until it closes, telling each chat's side which of its messages arrived.
+fn read_socket(
+    mut stream: futures::stream::SplitStream<Socket>,
+    to: HashMap<usize, mpsc::UnboundedSender<usize>>,
+) {
+    tokio::spawn(async move {
+        while let Some(Ok(msg)) = stream.next().await {
+            if let Message::Text(t) = msg {
+                for (chat, i) in markers(&t) {
+                    if let Some(tx) = to.get(&chat) {
+                        let _ = tx.send(i);
+                    }
+                }
             }
+        }
+    });
+}
+
+/// Waits until message `i` arrives on a side; false on timeout.
+async fn wait_for(rx: &mut mpsc::UnboundedReceiver<usize>, i: usize) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while let Ok(Some(got)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        if got == i {
+            return true;
         }
     }
     false
 }
 
-/// Drives every pair concurrently: each message is sent by one side and timed until the other
-/// side receives it. Returns per-message latencies (µs) and the wall time.
-/// The pairs come back so their sockets stay open until the caller has read its counters.
-async fn drive(
-    pairs: Vec<Pair>,
-    messages: usize,
-    think_ms: u64,
-    wrap: fn(&str, &str, &str) -> String,
-) -> (Vec<u64>, Duration, Vec<Pair>) {
+async fn run_clients() {
+    raise_open_files_limit();
+    // Standard input and output are read and written blocking: a line now and then.
+    let (line_tx, mut lines) = mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if line_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let plan: Plan = serde_json::from_str(&lines.recv().await.expect("plan")).expect("plan");
+    // Each chat's side hears of the markers its socket receives.
+    let mut customer_rx = Vec::new();
+    let mut agent_rx = Vec::new();
+    let mut agent_routes: Vec<HashMap<usize, mpsc::UnboundedSender<usize>>> =
+        plan.agents.iter().map(|_| HashMap::new()).collect();
+    let mut customer_tx = Vec::new();
+    for (n, chat) in plan.chats.iter().enumerate() {
+        let (tx, rx) = mpsc::unbounded_channel();
+        agent_routes[chat.agent].insert(n, tx);
+        agent_rx.push(rx);
+        let (tx, rx) = mpsc::unbounded_channel();
+        customer_tx.push(tx);
+        customer_rx.push(rx);
+    }
+    // A few handshakes at a time, in order.
+    let agent_sockets: Vec<Socket> = futures::stream::iter(plan.agents.iter())
+        .map(|a| async move {
+            let mut s = connect(&a.url).await;
+            for f in &a.first_frames {
+                s.send(Message::Text(f.clone().into()))
+                    .await
+                    .expect("first frame");
+            }
+            s
+        })
+        .buffered(32)
+        .collect()
+        .await;
+    let mut agent_sinks: Vec<Sink> = Vec::new();
+    for (socket, routes) in agent_sockets.into_iter().zip(agent_routes) {
+        let (sink, stream) = socket.split();
+        read_socket(stream, routes);
+        agent_sinks.push(Arc::new(tokio::sync::Mutex::new(sink)));
+    }
+    let customer_sockets: Vec<Socket> = futures::stream::iter(plan.chats.iter())
+        .map(|c| connect(&c.customer_url))
+        .buffered(32)
+        .collect()
+        .await;
+    let mut customer_sinks: Vec<Sink> = Vec::new();
+    for (n, (socket, tx)) in customer_sockets.into_iter().zip(customer_tx).enumerate() {
+        let (sink, stream) = socket.split();
+        read_socket(stream, HashMap::from([(n, tx)]));
+        customer_sinks.push(Arc::new(tokio::sync::Mutex::new(sink)));
+    }
+    println!("ready");
+    assert_eq!(lines.recv().await.as_deref(), Some("go"), "expected go");
+
     let started = Instant::now();
-    let count = pairs.len().max(1) as u64;
-    let tasks: Vec<_> = pairs
+    let count = plan.chats.len().max(1) as u64;
+    let (messages, think_ms) = (plan.messages, plan.think_ms);
+    let template = Arc::new(plan.send_template);
+    let tasks: Vec<_> = plan
+        .chats
         .into_iter()
+        .zip(customer_sinks)
+        .zip(customer_rx.into_iter().zip(agent_rx))
         .enumerate()
-        .map(|(n, mut p)| {
+        .map(|(n, ((chat, customer), (mut customer_rx, mut agent_rx)))| {
+            let agent = agent_sinks[chat.agent].clone();
+            let template = template.clone();
             tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(messages);
                 // Spread the chats' first messages over one think time so they do not all fire
@@ -107,36 +252,104 @@ async fn drive(
                     if think_ms > 0 && i > 0 {
                         tokio::time::sleep(Duration::from_millis(think_ms)).await;
                     }
-                    let token = format!("tok-{}-{i}-x", p.chat_id);
-                    let frame = wrap(&p.chat_id, &format!("c{i}"), &token);
+                    let frame = template
+                        .replace("{chat}", &chat.chat_id)
+                        .replace("{cmid}", &format!("c{i}"))
+                        .replace("{body}", &marker(n, i));
                     let t0 = Instant::now();
                     let (from, to) = if i % 2 == 0 {
-                        (&mut p.customer, &mut p.agent)
+                        (&customer, &mut agent_rx)
                     } else {
-                        (&mut p.agent, &mut p.customer)
+                        (&agent, &mut customer_rx)
                     };
-                    if from.send(Message::Text(frame.into())).await.is_err() {
+                    if from
+                        .lock()
+                        .await
+                        .send(Message::Text(frame.into()))
+                        .await
+                        .is_err()
+                    {
                         break;
                     }
-                    if !wait_for(to, &token).await {
-                        eprintln!("message lost in chat {}", p.chat_id);
+                    if !wait_for(to, i).await {
+                        eprintln!("message lost in chat {}", chat.chat_id);
                         break;
                     }
                     lat.push(t0.elapsed().as_micros() as u64);
                 }
-                (lat, p)
+                lat
             })
         })
         .collect();
-    let mut all = Vec::new();
-    let mut kept = Vec::new();
+    let mut latencies_us = Vec::new();
     for t in tasks {
-        if let Ok((l, p)) = t.await {
-            all.extend(l);
-            kept.push(p);
+        if let Ok(l) = t.await {
+            latencies_us.extend(l);
         }
     }
-    (all, started.elapsed(), kept)
+    let outcome = Outcome {
+        latencies_us,
+        wall_us: started.elapsed().as_micros() as u64,
+    };
+    println!("{}", serde_json::to_string(&outcome).expect("outcome"));
+    // The sockets stay open until the parent has read its counters and says so (or goes).
+    let _ = lines.recv().await;
+    drop(agent_sinks);
+}
+
+/// Runs the plan in a client process: returns once its sockets are open, with what starts the
+/// run and reads its outcome.
+struct Clients {
+    child: tokio::process::Child,
+    stdin: tokio::process::ChildStdin,
+    lines: tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+}
+
+impl Clients {
+    async fn start(plan: &Plan) -> Clients {
+        let exe = std::env::current_exe().expect("own path");
+        let mut child = tokio::process::Command::new(exe)
+            .arg("--clients")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("client process");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let mut line = serde_json::to_string(plan).expect("plan");
+        line.push('\n');
+        stdin.write_all(line.as_bytes()).await.expect("plan");
+        stdin.flush().await.expect("plan");
+        let ready = lines.next_line().await.expect("client process");
+        assert_eq!(ready.as_deref(), Some("ready"), "the client process failed");
+        Clients {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    async fn run(&mut self) -> (Vec<u64>, Duration) {
+        self.stdin.write_all(b"go\n").await.expect("go");
+        self.stdin.flush().await.expect("go");
+        let line = self
+            .lines
+            .next_line()
+            .await
+            .expect("client process")
+            .expect("outcome");
+        let outcome: Outcome = serde_json::from_str(&line).expect("outcome");
+        (outcome.latencies_us, Duration::from_micros(outcome.wall_us))
+    }
+
+    /// Closes every client socket and waits for the process to end.
+    async fn finish(mut self) {
+        let _ = self.stdin.write_all(b"done\n").await;
+        let _ = self.stdin.flush().await;
+        drop(self.stdin);
+        let _ = self.child.wait().await;
+    }
 }
 
 fn percentile(sorted: &[u64], p: f64) -> f64 {
@@ -172,21 +385,34 @@ type Members = Vec<(u64, mpsc::UnboundedSender<String>)>;
 #[derive(Clone, Default)]
 struct Rooms(Arc<Mutex<HashMap<String, Members>>>);
 
+/// `?rooms=a,b,c`: the rooms a socket is in (an agent's socket is in each of its chats').
 async fn relay_ws(
     State(rooms): State<Rooms>,
     Query(q): Query<HashMap<String, String>>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    let room = q.get("room").cloned().unwrap_or_default();
+    let joined: Vec<String> = q
+        .get("rooms")
+        .map(|r| r.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
     ws.read_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| relay(rooms, room, socket))
+        .on_upgrade(move |socket| relay(rooms, joined, socket))
 }
 
-async fn relay(rooms: Rooms, room: String, socket: WebSocket) {
+/// The room a frame is for: its `chat_id`.
+#[derive(Deserialize)]
+struct Routed<'a> {
+    #[serde(borrow)]
+    chat_id: std::borrow::Cow<'a, str>,
+}
+
+async fn relay(rooms: Rooms, joined: Vec<String>, socket: WebSocket) {
     let id = rand_id();
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     if let Ok(mut r) = rooms.0.lock() {
-        r.entry(room.clone()).or_default().push((id, tx));
+        for room in &joined {
+            r.entry(room.clone()).or_default().push((id, tx.clone()));
+        }
     }
     let (mut sink, mut stream) = socket.split();
     let writer = tokio::spawn(async move {
@@ -197,11 +423,14 @@ async fn relay(rooms: Rooms, room: String, socket: WebSocket) {
         }
     });
     while let Some(Ok(AxMessage::Text(t))) = stream.next().await {
+        let Ok(routed) = serde_json::from_str::<Routed>(&t) else {
+            continue;
+        };
         let peers: Vec<mpsc::UnboundedSender<String>> = rooms
             .0
             .lock()
             .map(|r| {
-                r.get(&room)
+                r.get(routed.chat_id.as_ref())
                     .map(|v| {
                         v.iter()
                             .filter(|(i, _)| *i != id)
@@ -224,6 +453,9 @@ fn rand_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
+const SEND_TEMPLATE: &str =
+    r#"{"action":"send","chat_id":"{chat}","client_msg_id":"{cmid}","body":"{body}"}"#;
+
 async fn baseline(chats: usize, messages: usize, think_ms: u64) -> Figures {
     let app = axum::Router::new()
         .route("/ws", get(relay_ws))
@@ -232,23 +464,43 @@ async fn baseline(chats: usize, messages: usize, think_ms: u64) -> Figures {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let mut pairs = Vec::new();
-    for i in 0..chats {
-        let url = format!("ws://{addr}/ws?room=r{i}");
-        let customer = connect(&url).await;
-        let agent = connect(&url).await;
-        pairs.push(Pair {
-            chat_id: format!("r{i}"),
-            customer,
-            agent,
+    tokio::spawn(async move {
+        use axum::serve::ListenerExt;
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
         });
-    }
+        axum::serve(listener, app).await
+    });
+    // The same sockets as chatdesk's run: one per customer, one per agent for its chats.
+    let agents = chats.div_ceil(CHATS_PER_AGENT);
+    let plan = Plan {
+        messages,
+        think_ms,
+        agents: (0..agents)
+            .map(|a| {
+                let rooms: Vec<String> = (a * CHATS_PER_AGENT
+                    ..((a + 1) * CHATS_PER_AGENT).min(chats))
+                    .map(|i| format!("r{i}"))
+                    .collect();
+                AgentPlan {
+                    url: format!("ws://{addr}/ws?rooms={}", rooms.join(",")),
+                    first_frames: Vec::new(),
+                }
+            })
+            .collect(),
+        chats: (0..chats)
+            .map(|i| ChatPlan {
+                chat_id: format!("r{i}"),
+                customer_url: format!("ws://{addr}/ws?rooms=r{i}"),
+                agent: i / CHATS_PER_AGENT,
+            })
+            .collect(),
+        send_template: SEND_TEMPLATE.into(),
+    };
+    let mut clients = Clients::start(&plan).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (lat, wall, _pairs) = drive(pairs, messages, think_ms, |chat, cmid, token| {
-        json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":token}).to_string()
-    })
-    .await;
+    let (lat, wall) = clients.run().await;
+    clients.finish().await;
     figures(lat, wall)
 }
 
@@ -323,13 +575,23 @@ async fn chatdesk(
         );
     }
     let api = Api::new(&base);
-    let mut agent_sockets = Vec::new();
-    for t in &agent_tokens {
-        let s = connect(&format!("ws://{addr}/ws?token={t}")).await;
-        agent_sockets.push(Some(s));
-    }
-    let mut pairs = Vec::new();
-    let mut by_agent: Vec<Vec<(String, Socket)>> = (0..agents).map(|_| Vec::new()).collect();
+    // Each agent has one socket, as a console does: it shows the group's live list, which holds
+    // every chat of the group (the rows of its messages reach it gathered, at most one frame a
+    // second), and watches each of the agent's chats.
+    let mut plan = Plan {
+        messages,
+        think_ms,
+        agents: agent_tokens
+            .iter()
+            .enumerate()
+            .map(|(a, t)| AgentPlan {
+                url: format!("ws://{addr}/ws?token={t}"),
+                first_frames: vec![json!({"action":"watch_list","list":{"view":"group","group_id":format!("bench-{}", a / agents_per_group),"inactive":false}}).to_string()],
+            })
+            .collect(),
+        chats: Vec::new(),
+        send_template: SEND_TEMPLATE.into(),
+    };
     for i in 0..chats {
         let agent = i / CHATS_PER_AGENT;
         let group = agent / agents_per_group;
@@ -344,48 +606,23 @@ async fn chatdesk(
             .action("pull", &agent_tokens[agent], json!({"chat_ids":[chat]}))
             .await;
         assert!(status == 200 && out["succeeded"] == 1, "pull failed: {out}");
-        let customer = connect(&format!("ws://{addr}/ws?token={customer_token}")).await;
-        by_agent[agent].push((chat, customer));
+        plan.agents[agent]
+            .first_frames
+            .push(json!({"action":"watch","chat_id":chat}).to_string());
+        plan.chats.push(ChatPlan {
+            chat_id: chat,
+            customer_url: format!("ws://{addr}/ws?token={customer_token}"),
+            agent,
+        });
     }
-    // Each agent keeps a console open on the group's live list, which holds every chat of the
-    // group: the rows of its messages reach it gathered, at most one frame a second. It is
-    // drained in the background like a browser would. Each chat gets its own agent socket (the
-    // agent's chat tab) so that pairs are timed independently.
-    for (agent, sock) in agent_sockets.iter_mut().enumerate() {
-        if let Some(mut s) = sock.take() {
-            let list = json!({"action":"watch_list","list":{"view":"group","group_id":format!("bench-{}", agent / agents_per_group),"inactive":false}});
-            s.send(Message::Text(list.to_string().into()))
-                .await
-                .expect("watch_list");
-            tokio::spawn(async move { while let Some(Ok(_)) = s.next().await {} });
-        }
-    }
-    for (agent, list) in by_agent.into_iter().enumerate() {
-        for (chat, customer) in list {
-            let mut agent_sock =
-                connect(&format!("ws://{addr}/ws?token={}", agent_tokens[agent])).await;
-            agent_sock
-                .send(Message::Text(
-                    json!({"action":"watch","chat_id":chat}).to_string().into(),
-                ))
-                .await
-                .expect("watch");
-            pairs.push(Pair {
-                chat_id: chat,
-                customer,
-                agent: agent_sock,
-            });
-        }
-    }
+    let mut clients = Clients::start(&plan).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     counting.reset();
-    let (lat, wall, pairs) = drive(pairs, messages, think_ms, |chat, cmid, token| {
-        json!({"action":"send","chat_id":chat,"client_msg_id":cmid,"body":token}).to_string()
-    })
-    .await;
+    let (lat, wall) = clients.run().await;
     let calls = counting.snapshot();
-    drop(pairs);
-    // A clean stop: every socket runs its `$disconnect` cleanup before the runtime goes.
+    // The clients close their sockets; then a clean stop: every socket runs its `$disconnect`
+    // cleanup before the runtime goes.
+    clients.finish().await;
     let _ = stop.send(());
     let _ = serving.await;
     (figures(lat, wall), calls, agents, groups)
@@ -393,10 +630,15 @@ async fn chatdesk(
 
 #[tokio::main]
 async fn main() {
-    chatdesk_server::telemetry::init();
     let args = Args::parse();
+    if args.clients {
+        run_clients().await;
+        return;
+    }
+    chatdesk_server::telemetry::init();
+    raise_open_files_limit();
     println!(
-        "realtime benchmark: {} chats x {} messages, {} ms between a chat's messages, 2 WebSocket clients per chat, one process, {} cores",
+        "realtime benchmark: {} chats x {} messages, {} ms between a chat's messages, a WebSocket per customer and per agent ({CHATS_PER_AGENT} chats each), clients in a second process, {} cores",
         args.chats,
         args.messages,
         args.think_ms,

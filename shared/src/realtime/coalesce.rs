@@ -4,6 +4,7 @@
 //! the interval and go together.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -40,8 +41,13 @@ struct Pending {
     flush_scheduled: bool,
 }
 
+/// The fewest remembered connections that make `offer` sweep out the quiet ones.
+const SWEEP_AT: usize = 1024;
+
 pub struct ListCoalescer {
     interval: Duration,
+    /// How many remembered connections make the next `offer` sweep.
+    sweep_at: AtomicUsize,
     connections: Mutex<HashMap<ConnectionId, Pending>>,
 }
 
@@ -49,6 +55,7 @@ impl ListCoalescer {
     pub fn new(interval: Duration) -> Self {
         ListCoalescer {
             interval,
+            sweep_at: AtomicUsize::new(SWEEP_AT),
             connections: Mutex::new(HashMap::new()),
         }
     }
@@ -57,12 +64,16 @@ impl ListCoalescer {
         let Ok(mut connections) = self.connections.lock() else {
             return Offer::SendNow(vec![row]);
         };
-        if connections.len() > 1024 {
-            // Connections that went quiet need no memory of when they were last sent to.
+        if connections.len() > self.sweep_at.load(Ordering::Relaxed) {
+            // Connections that went quiet need no memory of when they were last sent to. The
+            // next sweep waits until the map has doubled, so that many consoles showing lists
+            // do not cost a scan of all of them on every row.
             let interval = self.interval;
             connections.retain(|_, p| {
                 p.flush_scheduled || now.saturating_duration_since(p.last_sent) < interval
             });
+            self.sweep_at
+                .store((connections.len() * 2).max(SWEEP_AT), Ordering::Relaxed);
         }
         match connections.get_mut(connection) {
             None => {

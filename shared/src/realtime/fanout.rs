@@ -120,20 +120,30 @@ impl Fanout {
         self
     }
 
-    async fn groups(&self) -> Result<Vec<Group>, StoreError> {
+    /// The name of a group (its id when it is unknown), from the groups read at most every
+    /// `GROUP_CACHE_TTL_MS`: found in place, without copying the list for every message.
+    async fn group_name(&self, id: &GroupId) -> Result<String, StoreError> {
+        let named = |groups: &[Group]| {
+            groups
+                .iter()
+                .find(|g| &g.id == id)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| id.to_string())
+        };
         if let Ok(guard) = self.groups.read() {
             if let Some((at, groups)) = guard.as_ref() {
                 let age = self.clock.now().millis() - at.millis();
                 if (0..GROUP_CACHE_TTL_MS).contains(&age) {
-                    return Ok(groups.clone());
+                    return Ok(named(groups));
                 }
             }
         }
         let groups = self.directory.list_groups().await?;
+        let name = named(&groups);
         if let Ok(mut guard) = self.groups.write() {
-            *guard = Some((self.clock.now(), groups.clone()));
+            *guard = Some((self.clock.now(), groups));
         }
-        Ok(groups)
+        Ok(name)
     }
 
     /// Posts one frame to one connection. A connection that is gone is forgotten (that one,
@@ -287,12 +297,7 @@ impl Fanout {
 
         // 3. The list change: the row to the agents of the chat's group; to those of the group
         // it left, only that it left (they may no longer read it).
-        let groups = self.groups().await?;
-        let group_name = groups
-            .iter()
-            .find(|g| g.id == chat.group_id)
-            .map(|g| g.name.clone())
-            .unwrap_or_else(|| chat.group_id.to_string());
+        let group_name = self.group_name(&chat.group_id).await?;
         let row = ChatRow::from_chat(&chat, &group_name, self.clock.now(), &self.idle);
         // The change is named as the event's `type` on the wire.
         let change = serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))

@@ -16,6 +16,10 @@ fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
 }
 
 fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreError> {
+    insert_event_on(tx, event)
+}
+
+fn insert_event_on(tx: &rusqlite::Connection, event: &ChatEvent) -> Result<(), StoreError> {
     let doc = to_doc(&EventRecord::from(event))?;
     super::execute(
         tx,
@@ -29,6 +33,79 @@ fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreErro
     )
     .map_err(db_err)?;
     Ok(())
+}
+
+/// One commit's checks and writes, inside the caller's transaction (the group-commit writer
+/// runs each in its own savepoint, so one that fails leaves the others untouched).
+pub(super) fn apply_commit(
+    tx: &rusqlite::Connection,
+    commit: &ChatCommit,
+) -> Result<CommitOutcome, StoreError> {
+    if let Some(cmid) = commit.event.kind.client_msg_id() {
+        if let Some(existing) = find_message_tx(tx, &commit.chat.id, cmid)? {
+            return Ok(CommitOutcome::DuplicateMessage(existing));
+        }
+    }
+    let chat = &commit.chat;
+    let (state, deleted, sort_ts) = bucket_columns(chat);
+    let doc = to_doc(&ChatRecord::from(chat))?;
+    let updated = super::execute(
+        tx,
+        "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
+                 sort_ts = ?6, last_seq = ?7, doc = ?8
+             WHERE id = ?1 AND last_seq = ?9",
+        params![
+            chat.id.as_str(),
+            chat.group_id.as_str(),
+            chat.agent_id.as_ref().map(|a| a.as_str()),
+            state,
+            deleted,
+            sort_ts,
+            chat.last_seq as i64,
+            doc,
+            commit.expected_seq() as i64
+        ],
+    )
+    .map_err(db_err)?;
+    if updated == 0 {
+        let exists: Option<i64> = super::query_row(
+            tx,
+            "SELECT last_seq FROM chats WHERE id = ?1",
+            params![chat.id.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db_err)?;
+        return Err(match exists {
+            Some(_) => StoreError::Stale,
+            None => StoreError::NotFound(format!("chat {}", chat.id)),
+        });
+    }
+    if let Some((agent, limit)) = &commit.load.acquire {
+        let acquired = super::execute(
+            tx,
+            "UPDATE agents SET active_chats = active_chats + 1
+                 WHERE id = ?1 AND active_chats < ?2",
+            params![agent.as_str(), *limit as i64],
+        )
+        .map_err(db_err)?;
+        if acquired == 0 {
+            return Err(StoreError::AtCapacity {
+                agent: agent.to_string(),
+                limit: *limit,
+            });
+        }
+    }
+    if let Some(agent) = &commit.load.release {
+        super::execute(
+            tx,
+            "UPDATE agents SET active_chats = MAX(active_chats - 1, 0) WHERE id = ?1",
+            params![agent.as_str()],
+        )
+        .map_err(db_err)?;
+    }
+    insert_event_on(tx, &commit.event)?;
+    Ok(CommitOutcome::Committed)
 }
 
 fn find_message_tx(
@@ -107,6 +184,7 @@ impl ChatStore for SqliteStore {
     async fn create_chat(&self, chat: &Chat, events: &[ChatEvent]) -> Result<(), StoreError> {
         let chat = chat.clone();
         let events = events.to_vec();
+        let cache = self.chats.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             let (state, deleted, sort_ts) = bucket_columns(&chat);
@@ -133,14 +211,19 @@ impl ChatStore for SqliteStore {
             for event in &events {
                 insert_event(&tx, event)?;
             }
-            tx.commit().map_err(db_err)
+            tx.commit().map_err(db_err)?;
+            cache.put(&chat);
+            Ok(())
         })
         .await
     }
 
     async fn get_chat(&self, id: &ChatId) -> Result<Option<Chat>, StoreError> {
+        if let Some(chat) = self.chats.get(id) {
+            return Ok(Some(chat));
+        }
         let id = id.clone();
-        self.read(move |c| {
+        self.read_by_key(move |c| {
             doc_where::<ChatRecord, _, _>(
                 c,
                 "SELECT doc FROM chats WHERE id = ?1",
@@ -150,81 +233,11 @@ impl ChatStore for SqliteStore {
         .await
     }
 
+    /// Queued to the group-commit writer (`SqliteStore::commit_grouped`): the commits waiting
+    /// together go in one transaction, each checked on its own, and each is answered only
+    /// after that transaction is committed.
     async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
-        let commit = commit.clone();
-        self.with(move |c| {
-            // IMMEDIATE: take the write lock up front so the checks below and the writes see
-            // one state of the database.
-            let tx = rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate)
-                .map_err(db_err)?;
-            if let Some(cmid) = commit.event.kind.client_msg_id() {
-                if let Some(existing) = find_message_tx(&tx, &commit.chat.id, cmid)? {
-                    return Ok(CommitOutcome::DuplicateMessage(existing));
-                }
-            }
-            let chat = &commit.chat;
-            let (state, deleted, sort_ts) = bucket_columns(chat);
-            let doc = to_doc(&ChatRecord::from(chat))?;
-            let updated = super::execute(
-                &tx,
-                "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
-                         sort_ts = ?6, last_seq = ?7, doc = ?8
-                     WHERE id = ?1 AND last_seq = ?9",
-                params![
-                    chat.id.as_str(),
-                    chat.group_id.as_str(),
-                    chat.agent_id.as_ref().map(|a| a.as_str()),
-                    state,
-                    deleted,
-                    sort_ts,
-                    chat.last_seq as i64,
-                    doc,
-                    commit.expected_seq() as i64
-                ],
-            )
-            .map_err(db_err)?;
-            if updated == 0 {
-                let exists: Option<i64> = super::query_row(
-                    &tx,
-                    "SELECT last_seq FROM chats WHERE id = ?1",
-                    params![chat.id.as_str()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(db_err)?;
-                return Err(match exists {
-                    Some(_) => StoreError::Stale,
-                    None => StoreError::NotFound(format!("chat {}", chat.id)),
-                });
-            }
-            if let Some((agent, limit)) = &commit.load.acquire {
-                let acquired = super::execute(
-                    &tx,
-                    "UPDATE agents SET active_chats = active_chats + 1
-                         WHERE id = ?1 AND active_chats < ?2",
-                    params![agent.as_str(), *limit as i64],
-                )
-                .map_err(db_err)?;
-                if acquired == 0 {
-                    return Err(StoreError::AtCapacity {
-                        agent: agent.to_string(),
-                        limit: *limit,
-                    });
-                }
-            }
-            if let Some(agent) = &commit.load.release {
-                super::execute(
-                    &tx,
-                    "UPDATE agents SET active_chats = MAX(active_chats - 1, 0) WHERE id = ?1",
-                    params![agent.as_str()],
-                )
-                .map_err(db_err)?;
-            }
-            insert_event(&tx, &commit.event)?;
-            tx.commit().map_err(db_err)?;
-            Ok(CommitOutcome::Committed)
-        })
-        .await
+        self.commit_grouped(commit.clone()).await
     }
 
     async fn events_after(
@@ -254,7 +267,8 @@ impl ChatStore for SqliteStore {
         client_msg_id: &ClientMessageId,
     ) -> Result<Option<ChatEvent>, StoreError> {
         let (chat, cmid) = (chat.clone(), client_msg_id.clone());
-        self.read(move |c| find_message_tx(c, &chat, &cmid)).await
+        self.read_by_key(move |c| find_message_tx(c, &chat, &cmid))
+            .await
     }
 
     async fn list_chats_after(
@@ -302,6 +316,7 @@ impl ChatStore for SqliteStore {
     /// number, its events with it; a purge that loses a race writes nothing.
     async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {
         let id = id.clone();
+        let cache = self.chats.clone();
         self.with(move |c| {
             let tx = rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate)
                 .map_err(db_err)?;
@@ -331,7 +346,9 @@ impl ChatStore for SqliteStore {
                 params![id.as_str()],
             )
             .map_err(db_err)?;
-            tx.commit().map_err(db_err)
+            tx.commit().map_err(db_err)?;
+            cache.remove(&id);
+            Ok(())
         })
         .await
     }

@@ -131,7 +131,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
         let id = id.clone();
-        self.read(move |c| {
+        self.read_by_key(move |c| {
             doc_where::<AgentRecord, _, _>(
                 c,
                 "SELECT doc FROM agents WHERE id = ?1",

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
-use crate::ports::StoreError;
+use crate::ports::{ChatCommit, CommitOutcome, StoreError};
 
 /// One writer connection (SQLite allows one writer at a time) and, for a database file, a few
 /// reader connections: in WAL mode readers never wait for the writer, so list and fan-out reads
@@ -27,11 +27,23 @@ pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     readers: Arc<Vec<Mutex<Connection>>>,
     next_reader: Arc<std::sync::atomic::AtomicUsize>,
+    /// The connections and subscriptions of this process (`connections::Live`).
+    live: Arc<std::sync::RwLock<connections::Live>>,
+    /// The chats as last written (`ChatCache`).
+    chats: Arc<ChatCache>,
+    /// The group-commit writer's queue (`commit_grouped`).
+    commits: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
+    /// Keeps the checkpointer (`start_checkpointer`) running while the store is open.
+    checkpoints: Option<Arc<std::sync::mpsc::Sender<()>>>,
     /// Frames counted per connection in the current rate-limit window.
     frame_counters: Arc<Mutex<std::collections::HashMap<crate::ports::ConnectionId, (i64, u32)>>>,
 }
 
 const READERS: usize = 4;
+
+/// How much of the database file each connection maps into memory (address space, not memory
+/// used: the pages are the operating system's file cache).
+const MMAP_BYTES: i64 = 1 << 30;
 
 pub const DATABASE_FILE: &str = "chatdesk.sqlite3";
 
@@ -56,9 +68,15 @@ impl SqliteStore {
             reader
                 .busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(StoreError::backend)?;
+            // Pages mapped instead of read: in WAL mode a reader's page cache starts over after
+            // every write, so without the mapping each chat read was several `pread` calls.
+            reader
+                .pragma_update(None, "mmap_size", MMAP_BYTES)
+                .map_err(StoreError::backend)?;
             readers.push(Mutex::new(reader));
         }
         store.readers = Arc::new(readers);
+        store.checkpoints = Some(Arc::new(start_checkpointer(path, &store.conn)?));
         Ok(store)
     }
 
@@ -75,15 +93,52 @@ impl SqliteStore {
             .map_err(StoreError::backend)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(StoreError::backend)?;
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+            .map_err(StoreError::backend)?;
+        // Checkpoints of a database file run on a thread of their own (`start_checkpointer`);
+        // the writer checkpoints only if the WAL grows past 64 MiB all the same. The WAL is
+        // synced as before; only who folds it into the database, and when, changes.
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+            .map_err(StoreError::backend)?;
+        // A page cache of 64 MiB for the writer (the default is 2 MiB): every commit updates a
+        // chat's row, its indexes and its events, and with thousands of live chats those pages
+        // no longer fit the default.
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(StoreError::backend)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(StoreError::backend)?;
         schema::migrate(&conn)?;
+        let live = Arc::new(std::sync::RwLock::new(connections::Live::load(&conn)?));
+        let conn = Arc::new(Mutex::new(conn));
+        let chats = Arc::new(ChatCache::default());
+        let (commits, queue) = tokio::sync::mpsc::unbounded_channel();
+        let writer = conn.clone();
+        let cache = chats.clone();
+        std::thread::Builder::new()
+            .name("sqlite-commits".into())
+            .spawn(move || group_commit_writer(&writer, &cache, queue))
+            .map_err(StoreError::backend)?;
         Ok(SqliteStore {
-            conn: Arc::new(Mutex::new(conn)),
+            conn,
             readers: Arc::new(Vec::new()),
             next_reader: Arc::default(),
+            live,
+            chats,
+            commits,
+            checkpoints: None,
             frame_counters: Arc::default(),
         })
+    }
+
+    /// Hands a chat commit to the group-commit writer and waits for its outcome, which comes
+    /// only once the transaction holding it is committed (acknowledged means written to the
+    /// WAL, as with a transaction of its own).
+    async fn commit_grouped(&self, commit: ChatCommit) -> Result<CommitOutcome, StoreError> {
+        let (reply, outcome) = tokio::sync::oneshot::channel();
+        self.commits
+            .send(CommitRequest { commit, reply })
+            .map_err(|_| writer_gone())?;
+        outcome.await.map_err(|_| writer_gone())?
     }
 
     /// Runs a read-only `f` on a reader connection (or the writer when there are none).
@@ -110,6 +165,26 @@ impl SqliteStore {
         .map_err(StoreError::backend)?
     }
 
+    /// Runs a read-only `f` that finds rows by key (microseconds of work) right here on a free
+    /// reader connection: handing it to a blocking thread would cost more than the read. When
+    /// every reader is busy (or there are none) it goes through `read`.
+    async fn read_by_key<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let n = self.readers.len();
+        let start = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(guard) = self.readers[(start + i) % n].try_lock() {
+                return f(&guard);
+            }
+        }
+        self.read(f).await
+    }
+
     /// Runs `f` on the connection on a blocking thread.
     async fn with<T, F>(&self, f: F) -> Result<T, StoreError>
     where
@@ -126,6 +201,172 @@ impl SqliteStore {
         .await
         .map_err(StoreError::backend)?
     }
+}
+
+/// The chats as this process last wrote them, so that reading a chat before changing it (every
+/// message does) costs neither a query nor parsing its document. Only the writes of chats fill
+/// it (a commit, a creation), each after its transaction committed and while the writer
+/// connection is still held, so it never holds anything older than the database; a purge
+/// removes its chat. A chat not in it is read from the database (and not added: that read may
+/// be older than a write finishing at the same moment).
+#[derive(Default)]
+struct ChatCache {
+    chats: Mutex<std::collections::HashMap<crate::domain::ChatId, crate::domain::Chat>>,
+}
+
+/// Chats kept before the cache starts over (a few kilobytes each).
+const CACHED_CHATS: usize = 100_000;
+
+impl ChatCache {
+    fn get(&self, id: &crate::domain::ChatId) -> Option<crate::domain::Chat> {
+        self.chats.lock().ok()?.get(id).cloned()
+    }
+
+    fn put(&self, chat: &crate::domain::Chat) {
+        if let Ok(mut chats) = self.chats.lock() {
+            if chats.len() >= CACHED_CHATS && !chats.contains_key(&chat.id) {
+                chats.clear();
+            }
+            chats.insert(chat.id.clone(), chat.clone());
+        }
+    }
+
+    fn remove(&self, id: &crate::domain::ChatId) {
+        if let Ok(mut chats) = self.chats.lock() {
+            chats.remove(id);
+        }
+    }
+}
+
+/// How often the checkpointer folds the WAL into the database.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Folds the WAL into the database file on a thread and connection of its own, a passive
+/// checkpoint every `CHECKPOINT_EVERY`: writers go on meanwhile, so the writer never stops a
+/// commit to copy pages and sync the database file (which held every commit waiting behind it
+/// for up to a second under a stream of messages). It stops when the store is dropped (the
+/// returned sender with it).
+fn start_checkpointer(
+    path: &Path,
+    writer: &Mutex<Connection>,
+) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
+    let conn = Connection::open(path).map_err(StoreError::backend)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(StoreError::backend)?;
+    if let Ok(w) = writer.lock() {
+        // The writer's own checkpoints only as a safety net, should this thread fall behind.
+        w.pragma_update(None, "wal_autocheckpoint", 65_536)
+            .map_err(StoreError::backend)?;
+    }
+    let (keep, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_EVERY)
+            {
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpointing the WAL failed; the next try follows");
+                }
+            }
+        })
+        .map_err(StoreError::backend)?;
+    Ok(keep)
+}
+
+/// A chat commit waiting for the group-commit writer, and where its outcome goes.
+struct CommitRequest {
+    commit: ChatCommit,
+    reply: tokio::sync::oneshot::Sender<Result<CommitOutcome, StoreError>>,
+}
+
+/// Most commits in one transaction: enough to amortise a transaction over a burst, few enough
+/// that the first of them is not held long.
+const MAX_GROUP: usize = 256;
+
+fn writer_gone() -> StoreError {
+    StoreError::backend(std::io::Error::other("the commit writer has stopped"))
+}
+
+/// Group commit: takes every commit queued at the moment and runs them in one write
+/// transaction, each in a savepoint of its own with its own compare-and-set (one that fails
+/// is rolled back alone and answered with its error), then answers each after the COMMIT.
+/// While one transaction runs the next commits queue up, so a burst costs a transaction per
+/// batch instead of one per message. It ends when the store (every sender) is dropped.
+fn group_commit_writer(
+    conn: &Mutex<Connection>,
+    cache: &ChatCache,
+    mut queue: tokio::sync::mpsc::UnboundedReceiver<CommitRequest>,
+) {
+    let mut batch = Vec::with_capacity(MAX_GROUP);
+    while let Some(first) = queue.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let outcomes = match conn.lock() {
+            Ok(mut guard) => {
+                let outcomes = commit_batch(&mut guard, &batch);
+                // Still holding the writer: the cache takes the changes in the order the
+                // database did.
+                if let Ok(outcomes) = &outcomes {
+                    for (request, outcome) in batch.iter().zip(outcomes) {
+                        if matches!(outcome, Ok(CommitOutcome::Committed)) {
+                            cache.put(&request.commit.chat);
+                        }
+                    }
+                }
+                outcomes
+            }
+            Err(_) => Err(StoreError::Corrupt("database lock poisoned".into())),
+        };
+        match outcomes {
+            Ok(outcomes) => {
+                for (request, outcome) in batch.drain(..).zip(outcomes) {
+                    let _ = request.reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                // Nothing of the batch is written: each of its commits fails.
+                let message = crate::errors::error_chain(&e);
+                for request in batch.drain(..) {
+                    let _ = request
+                        .reply
+                        .send(Err(StoreError::backend(std::io::Error::other(
+                            message.clone(),
+                        ))));
+                }
+            }
+        }
+    }
+}
+
+/// One transaction for the batch; the outcome of each commit in order.
+fn commit_batch(
+    c: &mut Connection,
+    batch: &[CommitRequest],
+) -> Result<Vec<Result<CommitOutcome, StoreError>>, StoreError> {
+    // IMMEDIATE: take the write lock up front so the checks and the writes see one state of the
+    // database.
+    let tx =
+        rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for request in batch {
+        // Savepoint statements through the statement cache (rusqlite's `savepoint()` parses
+        // its SQL every time: a measurable share of a batch).
+        execute(&tx, "SAVEPOINT one_commit", []).map_err(db_err)?;
+        let outcome = chats::apply_commit(&tx, &request.commit);
+        if outcome.is_err() {
+            execute(&tx, "ROLLBACK TO one_commit", []).map_err(db_err)?;
+        }
+        execute(&tx, "RELEASE one_commit", []).map_err(db_err)?;
+        outcomes.push(outcome);
+    }
+    tx.commit().map_err(db_err)?;
+    Ok(outcomes)
 }
 
 /// `query_row` through the connection's statement cache: the hot paths run the same few

@@ -53,15 +53,10 @@ impl Fanout {
         if by_group.is_empty() {
             return Ok(pushed);
         }
-        let groups = self.groups().await?;
         let now = self.clock.now();
         let mut frames: BTreeMap<ConnectionId, Vec<wire::ChatRow>> = BTreeMap::new();
         for (group, chats) in &by_group {
-            let name = groups
-                .iter()
-                .find(|g| &g.id == group)
-                .map(|g| g.name.clone())
-                .unwrap_or_else(|| group.to_string());
+            let name = self.group_name(group).await?;
             let watchers = self.connections.group_subscribers(group).await?;
 
             for chat in chats {
