@@ -76,7 +76,11 @@ impl SqliteStore {
             readers.push(Mutex::new(reader));
         }
         store.readers = Arc::new(readers);
-        store.checkpoints = Some(Arc::new(start_checkpointer(path, &store.conn)?));
+        store.checkpoints = Some(Arc::new(start_checkpointer(
+            path,
+            store.conn.clone(),
+            store.chats.clone(),
+        )?));
         Ok(store)
     }
 
@@ -236,6 +240,12 @@ impl ChatCache {
             chats.remove(id);
         }
     }
+
+    fn clear(&self) {
+        if let Ok(mut chats) = self.chats.lock() {
+            chats.clear();
+        }
+    }
 }
 
 /// How often the checkpointer folds the WAL into the database.
@@ -246,9 +256,15 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1
 /// commit to copy pages and sync the database file (which held every commit waiting behind it
 /// for up to a second under a stream of messages). It stops when the store is dropped (the
 /// returned sender with it).
+///
+/// On the same tick it asks the writer connection whether anything else wrote the database
+/// (`PRAGMA data_version` moves only for other connections' commits: another process, such as
+/// `sqlite3` or a restore): if so the chat cache starts over, so chats changed outside are read
+/// afresh within `CHECKPOINT_EVERY`.
 fn start_checkpointer(
     path: &Path,
-    writer: &Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
+    cache: Arc<ChatCache>,
 ) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
     let conn = Connection::open(path).map_err(StoreError::backend)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -262,11 +278,22 @@ fn start_checkpointer(
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
+            let mut seen: Option<i64> = None;
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_EVERY)
             {
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "checkpointing the WAL failed; the next try follows");
+                }
+                // Busy writer: ask on a later tick.
+                if let Ok(w) = writer.try_lock() {
+                    let version = w.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0));
+                    if let Ok(version) = version {
+                        if seen.is_some_and(|s| s != version) {
+                            cache.clear();
+                        }
+                        seen = Some(version);
+                    }
                 }
             }
         })
