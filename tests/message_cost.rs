@@ -15,7 +15,7 @@ use chatdesk_tests::lambda_costs::{
 };
 use chatdesk_tests::server::spawn_server_with;
 use chatdesk_tests::table_stream::TableStream;
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_message_between_one_customer_and_one_agent() {
@@ -141,23 +141,26 @@ async fn one_message_between_one_customer_and_one_agent() {
 
     // The stream's batch with both messages: one invocation of list-rows, one read of the
     // group's subscribers, one frame to the console showing the list, with the chat's latest row.
-    let rows_of = |posts: &[(String, String)]| -> Vec<String> {
-        posts.iter().map(|(c, k)| format!("{c} {k}")).collect()
+    // What one delivery of the stream cost: (delivered, metrics, "connection frame" posted).
+    let mut deliver = async |what: &str| {
+        store.reset_metrics();
+        poster.0.lock().unwrap().clear();
+        let delivered = stream.deliver(&fanout).await;
+        let m = store.metrics();
+        let posts: Vec<String> = poster
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(c, k)| format!("{c} {k}"))
+            .collect();
+        print(what, delivered.invocations, &m, posts.len());
+        (delivered, m, posts)
     };
-    store.reset_metrics();
-    poster.0.lock().unwrap().clear();
-    let delivered = stream.deliver(&fanout).await;
-    let m = store.metrics();
-    let posts = poster.0.lock().unwrap().clone();
-    print(
-        "their list rows (list-rows, one stream batch)",
-        delivered.invocations,
-        &m,
-        posts.len(),
-    );
+    let (delivered, m, posts) = deliver("their list rows (list-rows, one stream batch)").await;
     assert_eq!(delivered.invocations, 1);
     assert_eq!(m.calls(), 1, "one Query of the group's subscribers");
-    assert_eq!(rows_of(&posts), ["colleague= chat_rows"]);
+    assert_eq!(posts, ["colleague= chat_rows"]);
 
     // Ten messages in a burst fall in one batch: still one read and one frame per console.
     for i in 0..10 {
@@ -169,22 +172,11 @@ async fn one_message_between_one_customer_and_one_agent() {
                 .unwrap(),
         );
     }
-    store.reset_metrics();
-    poster.0.lock().unwrap().clear();
-    let delivered = stream.deliver(&fanout).await;
-    let m = store.metrics();
-    let posts = poster.0.lock().unwrap().clone();
-    print(
-        "list rows of 10 messages in one batch",
-        delivered.invocations,
-        &m,
-        posts.len(),
-    );
+    let (delivered, m, posts) = deliver("list rows of 10 messages in one batch").await;
     assert_eq!(delivered.passed, 10);
     assert_eq!(delivered.invocations, 1);
     assert_eq!(m.calls(), 1);
-    assert_eq!(rows_of(&posts), ["colleague= chat_rows"]);
-    let _ = Value::Null;
+    assert_eq!(posts, ["colleague= chat_rows"]);
 }
 
 /// The chat that docs/deploy.md prices "per 1,000 chats": the customer reads suggestions and

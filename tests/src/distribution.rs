@@ -295,7 +295,8 @@ pub async fn concurrent_starts_and_ends_never_exceed_a_limit(stores: Stores) {
 
 /// Round robin: 30 chats arriving one by one to 3 available members with room go to each in
 /// turn (10 each, in the members' order); with one of them away, the other two alternate.
-pub async fn round_robin_hands_out_in_turns_and_skips_the_away(stores: Stores) {
+/// A round-robin group `turns` whose members have room for 50 chats each.
+async fn round_robin_group(stores: &Stores, members: &[&str]) {
     stores
         .directory
         .put_group(&Group {
@@ -305,8 +306,6 @@ pub async fn round_robin_hands_out_in_turns_and_skips_the_away(stores: Stores) {
         })
         .await
         .unwrap();
-    let app = app_over(&stores);
-    let members = ["ann", "ben", "cat"];
     for m in members {
         stores
             .directory
@@ -314,6 +313,12 @@ pub async fn round_robin_hands_out_in_turns_and_skips_the_away(stores: Stores) {
             .await
             .unwrap();
     }
+}
+
+pub async fn round_robin_hands_out_in_turns_and_skips_the_away(stores: Stores) {
+    let members = ["ann", "ben", "cat"];
+    round_robin_group(&stores, &members).await;
+    let app = app_over(&stores);
     let mut got: Vec<String> = Vec::new();
     for i in 0..30 {
         let c = start(&app, "turns", &format!("Customer {i}")).await;
@@ -352,23 +357,8 @@ pub async fn round_robin_hands_out_in_turns_and_skips_the_away(stores: Stores) {
 /// Chats starting at the same moment in a round-robin group never take the same turn: with 3
 /// members and 9 chats at once, each member gets 3.
 pub async fn concurrent_round_robin_starts_share_the_turns_evenly(stores: Stores) {
-    stores
-        .directory
-        .put_group(&Group {
-            id: gid("turns"),
-            name: "Turns".into(),
-            distribution: Distribution::RoundRobin,
-        })
-        .await
-        .unwrap();
+    round_robin_group(&stores, &["ann", "ben", "cat"]).await;
     let app = app_over(&stores);
-    for m in ["ann", "ben", "cat"] {
-        stores
-            .directory
-            .put_agent(&agent(m, &["turns"], Role::Agent, 50))
-            .await
-            .unwrap();
-    }
     let starts = (0..9).map(|i| {
         let app = app.clone();
         tokio::spawn(async move { start(&app, "turns", &format!("Customer {i}")).await })

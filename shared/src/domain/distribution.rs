@@ -26,15 +26,7 @@ pub fn offer_order<'a>(
     loads: &'a [AgentLoad],
     except: Option<&AgentId>,
 ) -> Vec<&'a Agent> {
-    let mut eligible: Vec<&AgentLoad> = loads
-        .iter()
-        .filter(|l| {
-            l.agent.is_member_of(&group.id)
-                && l.agent.available
-                && l.active_chats < l.agent.max_concurrent_chats
-                && Some(&l.agent.id) != except
-        })
-        .collect();
+    let mut eligible = eligible(group, loads, except);
     // A stable base order, then the chat's own starting point in it.
     eligible.sort_by(|a, b| a.agent.id.cmp(&b.agent.id));
     if !eligible.is_empty() {
@@ -56,14 +48,8 @@ pub fn turn_order<'a>(
     last: Option<&AgentId>,
     except: Option<&AgentId>,
 ) -> Vec<&'a Agent> {
-    let mut eligible: Vec<&Agent> = loads
-        .iter()
-        .filter(|l| {
-            l.agent.is_member_of(&group.id)
-                && l.agent.available
-                && l.active_chats < l.agent.max_concurrent_chats
-                && Some(&l.agent.id) != except
-        })
+    let mut eligible: Vec<&Agent> = eligible(group, loads, except)
+        .into_iter()
         .map(|l| &l.agent)
         .collect();
     eligible.sort_by(|a, b| a.id.cmp(&b.id));
@@ -72,6 +58,24 @@ pub fn turn_order<'a>(
         eligible.rotate_left(next);
     }
     eligible
+}
+
+/// The members of `group` who may be handed a chat now: available, under their limit, and not
+/// `except`.
+fn eligible<'a>(
+    group: &Group,
+    loads: &'a [AgentLoad],
+    except: Option<&AgentId>,
+) -> Vec<&'a AgentLoad> {
+    loads
+        .iter()
+        .filter(|l| {
+            l.agent.is_member_of(&group.id)
+                && l.agent.available
+                && l.active_chats < l.agent.max_concurrent_chats
+                && Some(&l.agent.id) != except
+        })
+        .collect()
 }
 
 fn rotation_seed(chat: &ChatId) -> u64 {
