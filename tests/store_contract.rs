@@ -66,6 +66,7 @@ macro_rules! contract_suite {
             distribution_case!(pull_groups_keep_chats_in_the_queue);
             distribution_case!(concurrent_starts_and_ends_never_exceed_a_limit);
             distribution_case!(round_robin_hands_out_in_turns_and_skips_the_away);
+            distribution_case!(equally_busy_members_go_by_time_since_their_last_assignment);
             distribution_case!(concurrent_round_robin_starts_share_the_turns_evenly);
 
             case!(groups_and_agents_round_trip);

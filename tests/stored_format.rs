@@ -519,12 +519,17 @@ async fn sqlite_writes_the_stored_format() {
     );
     for (table, rows) in &stored {
         // A column added by a later migration is empty in this world: absent from the fixture.
+        // The one that is not: when an agent was last assigned a chat (a time, or nothing).
         let written_rows: Vec<Value> = written[table]
             .iter()
             .zip(rows.iter())
             .map(|(w, s)| {
                 let mut w = w.clone();
                 if let (Some(w), Some(s)) = (w.as_object_mut(), s.as_object()) {
+                    if table == "agents" && !s.contains_key("last_assigned_at") {
+                        let at = w.remove("last_assigned_at").unwrap_or(Value::Null);
+                        assert!(at.is_null() || at.is_i64(), "last_assigned_at {at}");
+                    }
                     w.retain(|k, v| !v.is_null() || s.contains_key(k));
                 }
                 w
@@ -545,7 +550,8 @@ async fn dynamodb_reads_data_stored_before_format_versions() {
     assert_reads_back(&stores, &stored_world::world(), 7).await;
 }
 
-/// An item as the adapter wrote it before chat subscriptions moved into the chat's partition.
+/// An item as the adapter wrote it before chat subscriptions moved into the chat's partition
+/// and agents' last assignments were kept.
 fn as_before_subscriptions_moved(mut item: dynamo_json::Item) -> dynamo_json::Item {
     let text = |item: &dynamo_json::Item, name: &str| match item.get(name) {
         Some(AttributeValue::S(v)) => v.clone(),
@@ -562,6 +568,15 @@ fn as_before_subscriptions_moved(mut item: dynamo_json::Item) -> dynamo_json::It
             "a chat's META has subs_rev"
         );
     }
+    // Added later too: when the agent was last assigned a chat, on their active-chat counter.
+    if pk.starts_with("AGENT#") && sk == "LOAD" {
+        if let Some(at) = item.remove("last_assigned_at") {
+            assert!(
+                matches!(at, AttributeValue::N(_)),
+                "last_assigned_at {at:?}"
+            );
+        }
+    }
     item
 }
 
@@ -571,9 +586,10 @@ async fn dynamodb_writes_the_stored_format() {
     let world = stored_world::world();
     stored_world::write(&stores, &world).await;
     let written = dynamo_json::all_items(store.client(), store.table()).await;
-    // The one change since: chat subscriptions live in the chat's partition (`SUB#{connection}`,
+    // The changes since: chat subscriptions live in the chat's partition (`SUB#{connection}`,
     // after META, so a chat and its subscribers are one read) and META carries their revision
-    // `subs_rev`. Put back where they were, the items are the same.
+    // `subs_rev`; an agent's LOAD item says when they were last assigned a chat. Put back as
+    // they were, the items are the same.
     let mut written: Vec<dynamo_json::Item> = written
         .into_iter()
         .map(as_before_subscriptions_moved)

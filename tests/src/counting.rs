@@ -115,6 +115,13 @@ impl DirectoryStore for CountingStores {
         self.count("active_chat_count")?;
         self.inner.directory.active_chat_count(id).await
     }
+    async fn assignment_load(
+        &self,
+        id: &AgentId,
+    ) -> Result<chatdesk::ports::AssignmentLoad, StoreError> {
+        self.count("assignment_load")?;
+        self.inner.directory.assignment_load(id).await
+    }
     async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError> {
         self.count("round_robin_turn")?;
         self.inner.directory.round_robin_turn(group).await

@@ -370,3 +370,44 @@ pub async fn concurrent_round_robin_starts_share_the_turns_evenly(stores: Stores
         assert_eq!(active_count(&stores, m).await, 3, "{m}");
     }
 }
+
+/// Least busy first; among members equally busy, the one whose last assignment is longest ago
+/// (never assigned first): SmarterTrack's tie-break.
+pub async fn equally_busy_members_go_by_time_since_their_last_assignment(stores: Stores) {
+    automatic_group(&stores, "auto").await;
+    let app = app_over(&stores);
+    for a in ["ann", "ben"] {
+        stores
+            .directory
+            .put_agent(&agent(a, &["auto"], Role::Agent, 5))
+            .await
+            .unwrap();
+    }
+    let assignee = |c: Chat| c.agent_id.expect("handed out").to_string();
+    let first = start(&app, "auto", "Customer 1").await;
+    let x = assignee(chat(&stores, &first.id).await);
+    let y = if x == "ann" { "ben" } else { "ann" }.to_owned();
+    end(&app, &x, &first.id).await;
+    // Strictly later instants, whatever the clock's resolution.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let second = start(&app, "auto", "Customer 2").await;
+    assert_eq!(
+        assignee(chat(&stores, &second.id).await),
+        y,
+        "both idle: the one never assigned"
+    );
+    end(&app, &y, &second.id).await;
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let third = start(&app, "auto", "Customer 3").await;
+    assert_eq!(
+        assignee(chat(&stores, &third.id).await),
+        x,
+        "both idle: the one assigned longest ago"
+    );
+    let fourth = start(&app, "auto", "Customer 4").await;
+    assert_eq!(
+        assignee(chat(&stores, &fourth.id).await),
+        y,
+        "fewer active chats first, whatever the times"
+    );
+}

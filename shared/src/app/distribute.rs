@@ -177,10 +177,11 @@ impl App {
             if !agent.available || !agent.is_member_of(&group.id) {
                 continue;
             }
-            let active_chats = self.directory.active_chat_count(&agent.id).await?;
+            let load = self.directory.assignment_load(&agent.id).await?;
             loads.push(AgentLoad {
                 agent,
-                active_chats,
+                active_chats: load.active_chats,
+                last_assigned_at: load.last_assigned_at,
             });
         }
         Ok(loads)

@@ -7,19 +7,22 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::agent::{Agent, Group};
 use super::ids::{AgentId, ChatId};
+use super::time::Timestamp;
 
-/// An agent with the number of chats they have active now.
+/// An agent with the number of chats they have active now, and when they were last handed one.
 #[derive(Clone, Debug)]
 pub struct AgentLoad {
     pub agent: Agent,
     pub active_chats: u32,
+    /// When the agent was last assigned a chat (`None`: never, as far as the store knows).
+    pub last_assigned_at: Option<Timestamp>,
 }
 
 /// The agents to offer `chat` to, best first: members of the group who are available and have
-/// room, fewest active chats first (load balancing). Agents with equal loads are taken in a
-/// rotation that starts at a different agent for every chat, so over many chats equals share
-/// the work evenly instead of the first name in the list getting every tie. `except` is left
-/// out (the agent who just handed the chat back to the queue).
+/// room, fewest active chats first (load balancing); among equals, SmarterTrack's tie-break: the
+/// one whose last assignment is longest ago (never assigned first). Agents equal in both are
+/// taken in a rotation that starts at a different agent for every chat. `except` is left out
+/// (the agent who just handed the chat back to the queue).
 pub fn offer_order<'a>(
     group: &Group,
     chat: &ChatId,
@@ -33,8 +36,8 @@ pub fn offer_order<'a>(
         let start = (rotation_seed(chat) % eligible.len() as u64) as usize;
         eligible.rotate_left(start);
     }
-    // Stable: equal loads keep the rotated order.
-    eligible.sort_by_key(|l| l.active_chats);
+    // Stable: equal loads and assignment times keep the rotated order.
+    eligible.sort_by_key(|l| (l.active_chats, l.last_assigned_at));
     eligible.into_iter().map(|l| &l.agent).collect()
 }
 
@@ -87,6 +90,26 @@ fn rotation_seed(chat: &ChatId) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_loads_go_first_to_the_one_assigned_longest_ago() {
+        let at = |ms: i64, mut l: AgentLoad| {
+            l.last_assigned_at = Some(Timestamp(ms));
+            l
+        };
+        let loads = vec![
+            at(3_000, load("ann", &["support"], true, 1, 5)),
+            at(1_000, load("ben", &["support"], true, 1, 5)),
+            load("cat", &["support"], true, 1, 5),
+            at(500, load("dan", &["support"], true, 2, 5)),
+        ];
+        let chat = ChatId::parse("01J9ZQ3T6H5P0V8R9S7K2M4N1B").unwrap();
+        // Never assigned, then longest ago; more active chats last whatever their time.
+        assert_eq!(
+            names(offer_order(&group(), &chat, &loads, None)),
+            ["cat", "ben", "ann", "dan"]
+        );
+    }
 
     #[test]
     fn turns_start_after_the_last_and_skip_the_away_and_the_full() {
@@ -163,6 +186,7 @@ mod tests {
                 session_epoch: 1,
             },
             active_chats: active,
+            last_assigned_at: None,
         }
     }
 

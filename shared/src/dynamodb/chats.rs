@@ -432,7 +432,7 @@ impl ChatStore for DynamoStore {
                     .set_key(Some(key(agent_pk(agent), LOAD)))
                     .update_expression(format!(
                         "SET active_chats = if_not_exists(active_chats, :zero) + :one, \
-                         {VERSION} = :v"
+                         last_assigned_at = :at, {VERSION} = :v"
                     ))
                     .condition_expression(
                         "attribute_not_exists(active_chats) OR active_chats < :limit",
@@ -440,6 +440,7 @@ impl ChatStore for DynamoStore {
                     .expression_attribute_values(":zero", n(0))
                     .expression_attribute_values(":one", n(1))
                     .expression_attribute_values(":limit", n(*limit))
+                    .expression_attribute_values(":at", n(commit.event.at.millis()))
                     .expression_attribute_values(":v", n(FORMAT_VERSION))
                     .build()
                     .map_err(StoreError::backend)?;

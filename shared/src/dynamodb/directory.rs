@@ -6,8 +6,8 @@ use super::metrics::{item_size, item_write, read_units};
 use super::records::{from_item, to_item, AgentRecord, GroupRecord, FORMAT_VERSION, VERSION};
 use super::schema::{PK, SK};
 use super::{get_n, get_s, key, n, s, DynamoStore, Item};
-use crate::domain::{Agent, AgentId, Group, GroupId};
-use crate::ports::{DirectoryStore, StoreError};
+use crate::domain::{Agent, AgentId, Group, GroupId, Timestamp};
+use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
 
 impl DynamoStore {
     pub(super) async fn get(
@@ -401,6 +401,16 @@ impl DirectoryStore for DynamoStore {
             .and_then(|i| get_n(&i, "active_chats").ok())
             .unwrap_or(0)
             .max(0) as u32)
+    }
+
+    async fn assignment_load(&self, id: &AgentId) -> Result<AssignmentLoad, StoreError> {
+        let item = self.get(agent_pk(id), LOAD, true).await?;
+        Ok(
+            item.map_or_else(AssignmentLoad::default, |i| AssignmentLoad {
+                active_chats: get_n(&i, "active_chats").unwrap_or(0).max(0) as u32,
+                last_assigned_at: get_n(&i, "last_assigned_at").ok().map(Timestamp),
+            }),
+        )
     }
 
     async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError> {

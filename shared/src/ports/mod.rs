@@ -21,7 +21,8 @@ pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier, QueuePlace, SessionChange};
 pub use store::{
-    ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore, PreferenceStore,
+    AssignmentLoad, ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore,
+    PreferenceStore,
 };
 pub use suggester::{
     resolution_item_id, Highlight, SuggestMode, Suggester, SuggestionHit, SuggestionKind,

@@ -5,7 +5,15 @@ use super::indexing::{ListBucket, ListPosition};
 use crate::domain::rules::LoadChange;
 use crate::domain::{
     Agent, AgentId, Chat, ChatEvent, ChatId, ClientMessageId, Group, GroupId, ListPreferences,
+    Timestamp,
 };
+
+/// What automatic distribution reads of an agent: their active chats and their last assignment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssignmentLoad {
+    pub active_chats: u32,
+    pub last_assigned_at: Option<Timestamp>,
+}
 
 /// Agents and groups.
 #[async_trait]
@@ -28,6 +36,9 @@ pub trait DirectoryStore: Send + Sync {
     async fn find_login(&self, username: &str) -> Result<Option<(Agent, String)>, StoreError>;
     /// How many chats the agent has active, as counted by committed assignments.
     async fn active_chat_count(&self, id: &AgentId) -> Result<u32, StoreError>;
+    /// The agent's active-chat count and when a commit last assigned them a chat, in one read
+    /// (automatic distribution's order).
+    async fn assignment_load(&self, id: &AgentId) -> Result<AssignmentLoad, StoreError>;
     /// Who had the last turn in a round-robin group (`None` before the first).
     async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError>;
     /// Gives the turn to `to`, only if the last turn is still `from` (a conditional write): false

@@ -84,9 +84,9 @@ pub(super) fn apply_commit(
     if let Some((agent, limit)) = &commit.load.acquire {
         let acquired = super::execute(
             tx,
-            "UPDATE agents SET active_chats = active_chats + 1
+            "UPDATE agents SET active_chats = active_chats + 1, last_assigned_at = ?3
                  WHERE id = ?1 AND active_chats < ?2",
-            params![agent.as_str(), *limit as i64],
+            params![agent.as_str(), *limit as i64, commit.event.at.millis()],
         )
         .map_err(db_err)?;
         if acquired == 0 {

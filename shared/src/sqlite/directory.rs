@@ -3,8 +3,8 @@ use rusqlite::{params, OptionalExtension};
 
 use super::records::{from_doc, to_doc, AgentRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
-use crate::domain::{Agent, AgentId, Distribution, Group, GroupId};
-use crate::ports::{DirectoryStore, StoreError};
+use crate::domain::{Agent, AgentId, Distribution, Group, GroupId, Timestamp};
+use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
@@ -196,6 +196,27 @@ impl DirectoryStore for SqliteStore {
             .optional()
             .map_err(db_err)?;
             Ok(n.unwrap_or(0).max(0) as u32)
+        })
+        .await
+    }
+
+    async fn assignment_load(&self, id: &AgentId) -> Result<AssignmentLoad, StoreError> {
+        let id = id.clone();
+        self.read(move |c| {
+            let row: Option<(i64, Option<i64>)> = super::query_row(
+                c,
+                "SELECT active_chats, last_assigned_at FROM agents WHERE id = ?1",
+                params![id.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?;
+            Ok(
+                row.map_or_else(AssignmentLoad::default, |(active, at)| AssignmentLoad {
+                    active_chats: active.max(0) as u32,
+                    last_assigned_at: at.map(Timestamp),
+                }),
+            )
         })
         .await
     }

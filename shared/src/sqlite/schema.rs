@@ -133,6 +133,10 @@ CREATE TABLE round_robin_turns (
     agent_id TEXT NOT NULL
 );
 "#,
+    // When each agent was last assigned a chat: automatic distribution's tie-break.
+    r#"
+ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
