@@ -120,48 +120,18 @@ mod tests {
             load("dan", &["support"], true, 1, 5),
             load("eve", &["sales"], true, 0, 5),
         ];
-        let names = |order: Vec<&Agent>| -> Vec<String> {
-            order.iter().map(|a| a.id.to_string()).collect()
-        };
         let g = group();
-        assert_eq!(names(turn_order(&g, &loads, None, None)), ["ann", "dan"]);
-        assert_eq!(
-            names(turn_order(
-                &g,
-                &loads,
-                Some(&AgentId::parse("ann").unwrap()),
-                None
-            )),
-            ["dan", "ann"]
-        );
+        let after = |last: Option<&str>, except: Option<&str>| {
+            let id = |n: &str| AgentId::parse(n).unwrap();
+            let (last, except) = (last.map(id), except.map(id));
+            names(turn_order(&g, &loads, last.as_ref(), except.as_ref()))
+        };
+        assert_eq!(after(None, None), ["ann", "dan"]);
+        assert_eq!(after(Some("ann"), None), ["dan", "ann"]);
         // The last turn went to someone now away: the next after them in the order.
-        assert_eq!(
-            names(turn_order(
-                &g,
-                &loads,
-                Some(&AgentId::parse("bob").unwrap()),
-                None
-            )),
-            ["dan", "ann"]
-        );
-        assert_eq!(
-            names(turn_order(
-                &g,
-                &loads,
-                Some(&AgentId::parse("dan").unwrap()),
-                None
-            )),
-            ["ann", "dan"]
-        );
-        assert_eq!(
-            names(turn_order(
-                &g,
-                &loads,
-                Some(&AgentId::parse("ann").unwrap()),
-                Some(&AgentId::parse("dan").unwrap())
-            )),
-            ["ann"]
-        );
+        assert_eq!(after(Some("bob"), None), ["dan", "ann"]);
+        assert_eq!(after(Some("dan"), None), ["ann", "dan"]);
+        assert_eq!(after(Some("ann"), Some("dan")), ["ann"]);
     }
     use crate::domain::{Distribution, GroupId, Role};
 
