@@ -337,6 +337,7 @@ async fn in_an_automatic_group_the_agent_gets_the_chat_live_without_pulling() {
             id: GroupId::parse("support").unwrap(),
             name: "Customer Support".into(),
             distribution: Distribution::Automatic,
+            hand_off: Default::default(),
         })
         .await
         .unwrap();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 
 use chatdesk::app::{AgentProfile, AppError};
-use chatdesk::domain::{AgentId, Distribution, DomainError, Group, GroupId, Role};
+use chatdesk::domain::{AgentId, Distribution, DomainError, Group, GroupId, HandOffSettings, Role};
 use chatdesk::ports::{ConnectionId, ConnectionPoster, DirectoryStore, PostError};
 
 use crate::{Config, ServerError};
@@ -38,6 +38,10 @@ pub enum GroupCommand {
         /// or `round_robin` (members with room take turns in a fixed order).
         #[arg(long, default_value = "pull", value_parser = ["pull", "automatic", "round_robin"])]
         distribution: String,
+        /// Hand-off timers in seconds (0 turns one off); unset ones keep the group's current
+        /// value, or the default for a new group.
+        #[command(flatten)]
+        timers: HandOffArgs,
         #[command(flatten)]
         store: StoreArg,
     },
@@ -46,6 +50,38 @@ pub enum GroupCommand {
         #[command(flatten)]
         store: StoreArg,
     },
+}
+
+/// A group's hand-off settings on the command line (`docs/domain.md`, Hand-off timers).
+#[derive(Args, Debug)]
+pub struct HandOffArgs {
+    /// Seconds an assigned agent has to write their first message.
+    #[arg(long)]
+    no_first_response_secs: Option<u32>,
+    /// Seconds an agent has to answer a waiting customer.
+    #[arg(long)]
+    no_follow_up_secs: Option<u32>,
+    /// Seconds an agent's chats wait for their closed console to come back.
+    #[arg(long)]
+    agent_disconnected_secs: Option<u32>,
+    /// Hand-offs of one chat before it waits in the queue for a person.
+    #[arg(long)]
+    max_hand_offs: Option<u32>,
+}
+
+impl HandOffArgs {
+    fn apply(&self, to: HandOffSettings) -> HandOffSettings {
+        HandOffSettings {
+            no_first_response_secs: self
+                .no_first_response_secs
+                .unwrap_or(to.no_first_response_secs),
+            no_follow_up_secs: self.no_follow_up_secs.unwrap_or(to.no_follow_up_secs),
+            agent_disconnected_secs: self
+                .agent_disconnected_secs
+                .unwrap_or(to.agent_disconnected_secs),
+            max_hand_offs: self.max_hand_offs.unwrap_or(to.max_hand_offs),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,15 +167,25 @@ pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
             id,
             name,
             distribution,
+            timers,
             store,
         } => {
             let dir = directory(store.store).await?;
+            let id = GroupId::parse(&id).map_err(invalid)?;
+            let current = dir
+                .list_groups()
+                .await?
+                .into_iter()
+                .find(|g| g.id == id)
+                .map(|g| g.hand_off)
+                .unwrap_or_default();
             let group = Group {
-                id: GroupId::parse(&id).map_err(invalid)?,
+                id,
                 name: chatdesk::domain::limits::single_line("name", &name, 80).map_err(invalid)?,
                 distribution: Distribution::parse(&distribution).ok_or_else(|| {
                     ServerError::Config(format!("unknown distribution {distribution:?}"))
                 })?,
+                hand_off: timers.apply(current).validated().map_err(invalid)?,
             };
             dir.put_group(&group).await?;
             println!(

@@ -52,6 +52,9 @@ pub struct Config {
     pub oidc: Option<chatdesk::auth::oidc::OidcConfig>,
     /// `CHATDESK_SUGGESTIONS=0` runs without the suggestion engine (no model loaded).
     pub suggestions: bool,
+    /// `CHATDESK_AWAY_GRACE_SECS`, default 60: how long an agent whose last console closed
+    /// still receives chats; past it they are away until a console comes back.
+    pub away_grace: Duration,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +144,9 @@ impl Config {
             identity_secret: env("CHATDESK_IDENTITY_SECRET"),
             oidc: chatdesk::auth::oidc::OidcConfig::from_env(),
             suggestions: env("CHATDESK_SUGGESTIONS").as_deref() != Some("0"),
+            away_grace: Duration::from_millis(
+                secs("CHATDESK_AWAY_GRACE_SECS", chatdesk::app::AWAY_GRACE_MS)?.max(0) as u64,
+            ),
             allowed_origins: env("CHATDESK_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -180,6 +186,7 @@ impl Config {
             oidc: None,
             // Most tests need no suggestions; those that do turn the engine on.
             suggestions: false,
+            away_grace: Duration::from_millis(chatdesk::app::AWAY_GRACE_MS as u64),
         }
     }
 }

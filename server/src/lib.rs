@@ -138,7 +138,9 @@ impl Server {
             // together.
             list_push: chatdesk::realtime::ListPush::Coalesced(LIST_ROWS_EVERY),
         };
-        let (app, fanout) = compose::app_with_fanout(&stores, poster, parts);
+        let (mut app, fanout) = compose::app_with_fanout(&stores, poster, parts);
+        app.settings.away_grace_ms =
+            i64::try_from(config.away_grace.as_millis()).unwrap_or(i64::MAX);
         if seeded_demo {
             seed_demo_knowledge(&app).await;
         }
@@ -239,7 +241,9 @@ impl Server {
         };
         let header_read_timeout = self.config.header_read_timeout;
         let sockets = self.registry.clone();
+        let sweeper = hand_off_sweeper(self.app.clone(), self.fanout.clone(), stopped.clone());
         tokio::join!(
+            sweeper,
             async move {
                 stop.await;
                 // Sockets first, while the listeners (the `@connections` API among them) still
@@ -270,6 +274,40 @@ impl Server {
         self.registry.close_all(SOCKET_DRAIN).await;
         endpoint_file::remove(&self.config.data_dir, self.gateway_addr);
         Ok(())
+    }
+}
+
+/// How often the local server sweeps for run-out hand-off timers: a timer fires within this
+/// of its deadline (the documented precision is a second).
+const HAND_OFF_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The in-process scheduler of hand-off timers: the same sweep the cloud's rule runs, over the
+/// same store queries, until the server stops.
+async fn hand_off_sweeper(
+    app: App,
+    fanout: Arc<chatdesk::realtime::Fanout>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(HAND_OFF_SWEEP_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        match app.run_hand_off_timers(fanout.connections.as_ref()).await {
+            Ok(report) if report.to_agent + report.to_queue > 0 => {
+                tracing::info!(
+                    to_agent = report.to_agent,
+                    to_queue = report.to_queue,
+                    "hand-off timers moved chats"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %chatdesk::errors::error_chain(&e), "hand-off sweep failed");
+            }
+        }
     }
 }
 

@@ -130,6 +130,31 @@ pub async fn table_stream(
     }
 }
 
+/// The hand-off sweep, run by the template's EventBridge rule once a minute (the event's
+/// contents do not matter: every run sweeps what is due now). A failed sweep fails the
+/// invocation (logged); the next minute's sweeps what is still due.
+pub async fn hand_off_timers(
+    app: &App,
+    fanout: &Fanout,
+    _event: LambdaEvent<serde_json::Value>,
+) -> Result<(), lambda_http::Error> {
+    match app.run_hand_off_timers(fanout.connections.as_ref()).await {
+        Ok(report) => {
+            tracing::info!(
+                checked = report.checked,
+                to_agent = report.to_agent,
+                to_queue = report.to_queue,
+                "hand-off sweep"
+            );
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(error = %crate::errors::error_chain(&e), "hand-off sweep failed");
+            Err(Box::new(e))
+        }
+    }
+}
+
 /// Logs to CloudWatch, as JSON lines when the function's log format is JSON
 /// (`AWS_LAMBDA_LOG_FORMAT`). The filter is `CHATDESK_LOG`, else `AWS_LAMBDA_LOG_LEVEL`, else
 /// `RUST_LOG`: a level (`info`) or per-target levels (`warn,chatdesk=debug`); default `info`.

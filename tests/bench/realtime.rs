@@ -551,6 +551,7 @@ async fn chatdesk(
                 id: GroupId::parse(&format!("bench-{g}")).expect("id"),
                 name: format!("Bench {g}"),
                 distribution: chatdesk::domain::Distribution::Pull,
+                hand_off: Default::default(),
             })
             .await
             .expect("group");

@@ -41,6 +41,7 @@ pub async fn seed_groups(stores: &Stores, groups: &[&str]) {
                 id: gid(g),
                 name: format!("Group {g}"),
                 distribution: chatdesk::domain::Distribution::Pull,
+                hand_off: Default::default(),
             })
             .await
             .unwrap();
@@ -76,6 +77,7 @@ pub async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -
         id: gid(group),
         name: group.into(),
         distribution: chatdesk::domain::Distribution::Pull,
+        hand_off: Default::default(),
     };
     let new = rules::start_chat(
         ChatId::generate(),
@@ -111,6 +113,7 @@ pub async fn groups_and_agents_round_trip(stores: Stores) {
         id: gid("b"),
         name: "Group B, automatic".into(),
         distribution: Distribution::Automatic,
+        hand_off: Default::default(),
     };
     stores.directory.put_group(&automatic).await.unwrap();
     let groups = stores.directory.list_groups().await.unwrap();

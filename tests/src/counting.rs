@@ -122,6 +122,22 @@ impl DirectoryStore for CountingStores {
         self.count("assignment_load")?;
         self.inner.directory.assignment_load(id).await
     }
+    async fn mark_offline(&self, agent: &AgentId, since: Timestamp) -> Result<(), StoreError> {
+        self.count("mark_offline")?;
+        self.inner.directory.mark_offline(agent, since).await
+    }
+    async fn mark_online(&self, agent: &AgentId) -> Result<(), StoreError> {
+        self.count("mark_online")?;
+        self.inner.directory.mark_online(agent).await
+    }
+    async fn offline_agents(
+        &self,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(AgentId, Timestamp)>, StoreError> {
+        self.count("offline_agents")?;
+        self.inner.directory.offline_agents(until, limit).await
+    }
     async fn round_robin_turn(&self, group: &GroupId) -> Result<Option<AgentId>, StoreError> {
         self.count("round_robin_turn")?;
         self.inner.directory.round_robin_turn(group).await
@@ -182,6 +198,23 @@ impl ChatStore for CountingStores {
             .chats
             .list_chats_after(filter, after, limit)
             .await
+    }
+    async fn awaiting_chats(
+        &self,
+        group: &GroupId,
+        kind: Awaiting,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ChatId>, StoreError> {
+        self.count("awaiting_chats")?;
+        self.inner
+            .chats
+            .awaiting_chats(group, kind, until, limit)
+            .await
+    }
+    async fn note_agent_activity(&self, before: &Chat, at: Timestamp) -> Result<bool, StoreError> {
+        self.count("note_agent_activity")?;
+        self.inner.chats.note_agent_activity(before, at).await
     }
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError> {
         self.count("queue_position")?;

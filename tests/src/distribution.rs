@@ -18,6 +18,7 @@ async fn automatic_group(stores: &Stores, id: &str) {
             id: gid(id),
             name: format!("Group {id}"),
             distribution: Distribution::Automatic,
+            hand_off: Default::default(),
         })
         .await
         .unwrap();
@@ -303,6 +304,7 @@ async fn round_robin_group(stores: &Stores, members: &[&str]) {
             id: gid("turns"),
             name: "Turns".into(),
             distribution: Distribution::RoundRobin,
+            hand_off: Default::default(),
         })
         .await
         .unwrap();

@@ -211,6 +211,12 @@ fn opened(id: &str, group: &str, customer: Customer, question: &str, at: Timesta
         follow_up: None,
         resolution: None,
         send_pace: SendPace::default(),
+        assigned_at: None,
+        customer_waiting_since: None,
+        agent_active_at: None,
+        hand_offs: 0,
+        queue_rank_at: None,
+        escalated: false,
     };
     let opening = numbering::opening_events(
         &cid(id),
@@ -302,6 +308,7 @@ pub fn world() -> World {
             id: gid("billing"),
             name: "Billing".into(),
             distribution: Distribution::Automatic,
+            hand_off: Default::default(),
         },
         Group::pull(gid("sales"), "Sales"),
     ];

@@ -62,6 +62,16 @@ impl RequestCtx {
         Ok(ChatId::parse(raw)?)
     }
 
+    pub fn group_id(&self) -> Result<crate::domain::GroupId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "group_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(crate::domain::GroupId::parse(raw)?)
+    }
+
     pub fn article_id(&self) -> Result<crate::domain::ArticleId, ApiError> {
         let raw = self
             .params

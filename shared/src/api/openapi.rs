@@ -16,6 +16,7 @@ use super::wire::{
     Severity, SignedIn, SortDirection, SortSpec, StartChat, StartedChat, StatusIcons,
     TransferTarget,
 };
+use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
 use crate::handlers::{actions, agents, chats, kb, meta};
@@ -40,6 +41,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         agents::update_me,
         agents::list_groups,
         agents::list_agents,
+        agents::get_group_settings,
+        agents::put_group_settings,
         agents::get_preferences,
         agents::put_preferences,
         chats::start_chat,
@@ -74,7 +77,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         TransferTarget, EndRequest, FollowUpRequest, FollowUpInput, ActionOutcome, ActionResult,
         Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
-        DeflectionCounts
+        DeflectionCounts, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
+        HandOffReason
     )),
     modifiers(&BearerAuth),
     tags(

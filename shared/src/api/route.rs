@@ -71,6 +71,15 @@ impl FromRequest for ChatPath {
     }
 }
 
+/// The `{group_id}` of the path.
+pub struct GroupPath(pub crate::domain::GroupId);
+
+impl FromRequest for GroupPath {
+    fn from_request(ctx: &RequestCtx) -> Result<Self, ApiError> {
+        ctx.group_id().map(GroupPath)
+    }
+}
+
 /// The `{article_id}` of the path.
 pub struct ArticlePath(pub ArticleId);
 

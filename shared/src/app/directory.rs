@@ -16,6 +16,7 @@ pub struct Me {
     /// The idle thresholds of this deployment, so the console can recolour idle times as they
     /// tick without asking the server.
     pub idle_thresholds: crate::domain::IdleThresholds,
+    pub presence: crate::domain::Presence,
 }
 
 /// An agent as colleagues see them (for transfers).
@@ -77,12 +78,13 @@ impl App {
             .into_iter()
             .filter(|g| agent.is_member_of(&g.id))
             .collect();
-        let active_chats = self.directory.active_chat_count(&agent.id).await?;
+        let load = self.directory.assignment_load(&agent.id).await?;
         Ok(Me {
+            presence: crate::domain::Presence::of(agent.available, load.offline_since),
             agent,
             groups,
             can_view_global,
-            active_chats,
+            active_chats: load.active_chats,
             idle_thresholds: self.settings.idle,
         })
     }

@@ -12,6 +12,7 @@
 use super::mutate::Mutated;
 use super::{App, AppError};
 use crate::domain::distribution::{self, AgentLoad};
+use crate::domain::handoff;
 use crate::domain::{
     rules, Agent, AgentId, Chat, ChatId, ChatState, Distribution, DomainError, EventKind, Group,
 };
@@ -170,14 +171,20 @@ impl App {
         Ok(None)
     }
 
-    /// The group's available members and their active-chat counts.
-    async fn agent_loads(&self, group: &Group) -> Result<Vec<AgentLoad>, AppError> {
+    /// The group's members who receive chats now (available, and with a console open or gone
+    /// for less than the grace period) and their active-chat counts.
+    pub(crate) async fn agent_loads(&self, group: &Group) -> Result<Vec<AgentLoad>, AppError> {
         let mut loads = Vec::new();
+        let now = self.clock.now();
         for agent in self.directory.list_agents().await? {
             if !agent.available || !agent.is_member_of(&group.id) {
                 continue;
             }
             let load = self.directory.assignment_load(&agent.id).await?;
+            if !handoff::receives_chats(true, load.offline_since, self.settings.away_grace_ms, now)
+            {
+                continue;
+            }
             loads.push(AgentLoad {
                 agent,
                 active_chats: load.active_chats,
@@ -205,8 +212,12 @@ impl App {
         if !agent.available || groups.is_empty() {
             return Ok(());
         }
-        let active = self.directory.active_chat_count(&agent.id).await?;
-        let room = agent.max_concurrent_chats.saturating_sub(active) as usize;
+        let load = self.directory.assignment_load(&agent.id).await?;
+        let now = self.clock.now();
+        if !handoff::receives_chats(true, load.offline_since, self.settings.away_grace_ms, now) {
+            return Ok(());
+        }
+        let room = agent.max_concurrent_chats.saturating_sub(load.active_chats) as usize;
         if room == 0 {
             return Ok(());
         }

@@ -9,6 +9,8 @@ pub mod compose;
 mod directory;
 mod distribute;
 mod error;
+mod group_settings;
+mod handoffs;
 mod knowledge;
 mod lists;
 mod mutate;
@@ -27,13 +29,14 @@ pub use chats::{
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
+pub use handoffs::{SweepReport, SWEEP_BATCH};
 pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
 pub use paging::{ListCursor, MAX_CURSOR_CHARS};
 pub use settings::{
-    Settings, SignInLimits, CHAT_STARTS_PER_ADDRESS, CONNECTIONS_PER_AGENT,
+    Settings, SignInLimits, AWAY_GRACE_MS, CHAT_STARTS_PER_ADDRESS, CONNECTIONS_PER_AGENT,
     CONNECTIONS_PER_CUSTOMER,
 };
 

@@ -18,7 +18,14 @@ pub struct Settings {
     /// Lambda instance) sees one count. `None` where the edge limits them before the request is
     /// read (the local server's token bucket).
     pub chat_starts_per_address: Option<ThrottleLimit>,
+    /// How long an agent whose last console closed still counts as available (a reload, a
+    /// network change); past it they are away until a console comes back.
+    pub away_grace_ms: i64,
 }
+
+/// A minute: long enough for a reload or a laptop changing networks, short enough that nobody
+/// is handed chats by a console that is not coming back.
+pub const AWAY_GRACE_MS: i64 = 60_000;
 
 /// Chats one address may start in the cloud, about what the local server's bucket lets through
 /// (a burst of 30, then one every 2 s): a script starting thousands is stopped after 300 of each
@@ -44,6 +51,7 @@ impl Default for Settings {
             connections_per_customer: CONNECTIONS_PER_CUSTOMER,
             sign_in: SignInLimits::default(),
             chat_starts_per_address: None,
+            away_grace_ms: AWAY_GRACE_MS,
         }
     }
 }

@@ -1,3 +1,4 @@
+use super::handoff::HandOffSettings;
 use super::ids::{AgentId, GroupId};
 
 /// What an agent may do beyond working chats. Managers and administrators may restore deleted
@@ -76,6 +77,7 @@ pub struct Group {
     pub id: GroupId,
     pub name: String,
     pub distribution: Distribution,
+    pub hand_off: HandOffSettings,
 }
 
 impl Group {
@@ -85,6 +87,7 @@ impl Group {
             id,
             name: name.into(),
             distribution: Distribution::Pull,
+            hand_off: HandOffSettings::default(),
         }
     }
 }

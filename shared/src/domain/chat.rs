@@ -98,11 +98,33 @@ pub struct Chat {
     pub resolution: Option<String>,
     /// How fast each side has been writing (`pace`): bounds messages per chat and per sender.
     pub send_pace: super::pace::SendPace,
+    /// When the current agent got the chat (the no-first-response timer counts from here).
+    pub assigned_at: Option<Timestamp>,
+    /// When the customer's first unanswered message came (while `customer_waiting`).
+    pub customer_waiting_since: Option<Timestamp>,
+    /// When the assigned agent last showed activity without writing (typing): restarts the
+    /// response timers.
+    pub agent_active_at: Option<Timestamp>,
+    /// How many times hand-off timers moved the chat on.
+    pub hand_offs: u32,
+    /// Where the chat stands in its queue when not by `queued_since`: a chat handed off back to
+    /// the queue stands by its start, ahead of everyone who arrived later.
+    pub queue_rank_at: Option<Timestamp>,
+    /// Reached its group's hand-off cap: waits in the queue for a person (automatic
+    /// distribution passes it by) until someone takes it.
+    pub escalated: bool,
 }
 
 impl Chat {
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
+    }
+
+    /// The instant a queued chat is ordered by in its queue (oldest first).
+    pub fn queue_order_at(&self) -> Timestamp {
+        self.queue_rank_at
+            .or(self.queued_since)
+            .unwrap_or(self.started_at)
     }
 
     /// Total time in the queue: earlier stays plus the current one, still ticking while queued.

@@ -140,6 +140,7 @@ mod tests {
             id: GroupId::parse("support").unwrap(),
             name: "Support".into(),
             distribution: Distribution::Automatic,
+            hand_off: Default::default(),
         }
     }
 

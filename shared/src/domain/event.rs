@@ -3,6 +3,7 @@
 //! ordered log serves the transcript, the live feed and resume after a reconnect.
 
 use super::chat::{ChatState, Party};
+use super::handoff::HandOffReason;
 use super::ids::{AgentId, ChatId, ClientMessageId, GroupId};
 use super::time::Timestamp;
 
@@ -59,6 +60,15 @@ pub enum EventKind {
     },
     FollowUpCleared {
         by: Party,
+    },
+    /// A hand-off timer ran out: the chat went from its agent to `to`, or back to the queue
+    /// (`to` is `None`); `escalated` when it reached the group's cap and now waits for a person.
+    HandedOff {
+        reason: HandOffReason,
+        from_agent_id: AgentId,
+        from_agent_name: String,
+        to: Option<(AgentId, String)>,
+        escalated: bool,
     },
 }
 

@@ -138,6 +138,7 @@ mod tests {
             id: GroupId::parse("g").unwrap(),
             name: "G".into(),
             distribution: crate::domain::Distribution::Pull,
+            hand_off: Default::default(),
         };
         rules::start_chat(
             ChatId::generate(),
@@ -289,6 +290,7 @@ mod tests {
             id: GroupId::parse("h").unwrap(),
             name: "H".into(),
             distribution: crate::domain::Distribution::Pull,
+            hand_off: Default::default(),
         };
         let chat = started();
         assert_eq!(chat.queue_time_ms(at(30)), 30_000, "ticks while queued");

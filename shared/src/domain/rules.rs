@@ -111,6 +111,7 @@ fn leave_queue(chat: &mut Chat, now: Timestamp) {
     if let Some(since) = chat.queued_since.take() {
         chat.queue_ms += now.since(since);
     }
+    chat.queue_rank_at = None;
 }
 
 pub struct NewChat {
@@ -161,6 +162,12 @@ pub fn start_chat(
         follow_up: None,
         resolution: None,
         send_pace: SendPace::default(),
+        assigned_at: None,
+        customer_waiting_since: Some(now),
+        agent_active_at: None,
+        hand_offs: 0,
+        queue_rank_at: None,
+        escalated: false,
     };
     Ok(NewChat {
         chat,
@@ -242,6 +249,12 @@ pub fn assign_automatically(
             target.display_name
         )));
     }
+    if chat.escalated {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} reached its hand-off limit and waits for a person",
+            chat.id
+        )));
+    }
     Ok(assign(chat, target, Party::Automatic, now))
 }
 
@@ -253,6 +266,9 @@ fn assign(chat: &Chat, to: &Agent, by: Party, now: Timestamp) -> Mutation {
     next.agent_id = Some(to.id.clone());
     next.agent_name = Some(to.display_name.clone());
     next.first_assigned_at.get_or_insert(now);
+    next.assigned_at = Some(now);
+    next.agent_active_at = None;
+    next.escalated = false;
     Mutation {
         chat: next,
         event: EventKind::Assigned {
@@ -296,6 +312,10 @@ pub fn transfer_to_group(
     next.state = ChatState::Queued;
     next.group_id = target.id.clone();
     next.queued_since = Some(now);
+    next.assigned_at = None;
+    next.agent_active_at = None;
+    // A person sent it here: it is theirs to steer, not the hand-off cap's.
+    next.escalated = false;
     Ok(Mutation {
         chat: next,
         event: EventKind::Requeued {
@@ -554,6 +574,9 @@ pub fn send_message(
     let author = match sender {
         Sender::Customer => {
             next.send_pace.accept(Side::Customer, now)?;
+            if !chat.customer_waiting || chat.customer_waiting_since.is_none() {
+                next.customer_waiting_since = Some(now);
+            }
             next.customer_waiting = true;
             Author::Customer {
                 name: chat.customer.name.clone(),
@@ -568,6 +591,8 @@ pub fn send_message(
             }
             next.send_pace.accept(Side::Agent, now)?;
             next.customer_waiting = false;
+            next.customer_waiting_since = None;
+            next.agent_active_at = None;
             next.last_agent_message_at = Some(now);
             Author::Agent {
                 id: agent.id.clone(),

@@ -12,10 +12,14 @@ use super::recipients::SeenRead;
 use super::records::{
     from_item, to_item, versioned, ChatRecord, EventRecord, FORMAT_VERSION, VERSION,
 };
-use super::schema::{BY_AGENT, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
+use super::schema::{
+    BY_AGENT, BY_DEADLINE, BY_GROUP, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK, PK, SK,
+};
 use super::{get_n, key, n, s, DynamoStore, Item};
 use crate::domain::queue_place::QUEUE_READ_LIMIT;
-use crate::domain::{AgentId, Chat, ChatEvent, ChatId, ClientMessageId, GroupId};
+use crate::domain::{
+    AgentId, Awaiting, Chat, ChatEvent, ChatId, ClientMessageId, GroupId, Timestamp,
+};
 use crate::ports::{
     ChatCommit, ChatFilter, ChatStore, CommitOutcome, ListPosition, StoreError, Subscriber,
 };
@@ -295,6 +299,10 @@ fn chat_item(chat: &Chat) -> Result<Item, StoreError> {
     if let (true, Some(agent)) = (in_agent_index(chat), &chat.agent_id) {
         item.insert(GSI2_PK.into(), s(agent_index_pk(agent)));
         item.insert(GSI2_SK.into(), s(list_sort_key(chat)));
+    }
+    if let Some((pk, sk)) = await_index_keys(chat) {
+        item.insert(GSI3_PK.into(), s(pk));
+        item.insert(GSI3_SK.into(), s(sk));
     }
     Ok(item)
 }
@@ -622,6 +630,81 @@ impl ChatStore for DynamoStore {
             .count()
             .min(QUEUE_READ_LIMIT);
         Ok(u32::try_from(ahead).unwrap_or(u32::MAX))
+    }
+
+    async fn awaiting_chats(
+        &self,
+        group: &GroupId,
+        kind: Awaiting,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ChatId>, StoreError> {
+        // '~' sorts after every character of an id: every chat awaiting since `until` or before.
+        let query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_DEADLINE)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :until")
+            .expression_attribute_names("#pk", GSI3_PK)
+            .expression_attribute_names("#sk", GSI3_SK)
+            .expression_attribute_values(":pk", s(await_index_pk(group)))
+            .expression_attribute_values(":from", s(format!("{}#", kind.key())))
+            .expression_attribute_values(
+                ":until",
+                s(format!("{}#{:013}#~", kind.key(), until.millis().max(0))),
+            );
+        self.run_query(query, false, Some(limit))
+            .await?
+            .iter()
+            .map(|entry| {
+                let pk = super::get_s(entry, PK)?;
+                pk.strip_prefix("CHAT#")
+                    .and_then(|id| ChatId::parse(id).ok())
+                    .ok_or_else(|| StoreError::Corrupt(format!("deadline entry {pk} is garbled")))
+            })
+            .collect()
+    }
+
+    async fn note_agent_activity(&self, before: &Chat, at: Timestamp) -> Result<bool, StoreError> {
+        let mut chat = before.clone();
+        chat.agent_active_at = Some(at);
+        // Only the activity and the deadline keys move: no event, no sequence number, and the
+        // subscription revision stays as it is.
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(chat_pk(&chat.id), META)))
+            .condition_expression("last_seq = :seq AND attribute_not_exists(purged)")
+            .expression_attribute_names("#active", "agent_active_at")
+            .expression_attribute_names("#pk3", GSI3_PK)
+            .expression_attribute_names("#sk3", GSI3_SK)
+            .expression_attribute_values(":seq", n(chat.last_seq))
+            .expression_attribute_values(":at", n(at.millis()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+        update = match await_index_keys(&chat) {
+            Some((pk, sk)) => update
+                .update_expression("SET #active = :at, #pk3 = :pk3, #sk3 = :sk3")
+                .expression_attribute_values(":pk3", s(pk))
+                .expression_attribute_values(":sk3", s(sk)),
+            None => update.update_expression("SET #active = :at REMOVE #pk3, #sk3"),
+        };
+        let old = chat_item(before)?;
+        match update.send().await {
+            Ok(out) => {
+                let units = item_write(Some(&old), out.attributes(), false);
+                self.metrics.record("UpdateItem", 0.0, units);
+                Ok(true)
+            }
+            Err(e) => match e.into_service_error() {
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(_) => {
+                    self.metrics.record("UpdateItem", 0.0, item_write(None, Some(&old), false));
+                    Ok(false)
+                }
+                other => Err(StoreError::backend(other)),
+            },
+        }
     }
 
     async fn purge_chat(&self, id: &ChatId, expected_seq: u64) -> Result<(), StoreError> {

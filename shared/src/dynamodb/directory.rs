@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWrite
 use super::keys::*;
 use super::metrics::{item_size, item_write, read_units};
 use super::records::{from_item, to_item, AgentRecord, GroupRecord, FORMAT_VERSION, VERSION};
-use super::schema::{PK, SK};
+use super::schema::{BY_DEADLINE, GSI3_PK, GSI3_SK, PK, SK};
 use super::{get_n, get_s, key, n, s, DynamoStore, Item};
 use crate::domain::{Agent, AgentId, Group, GroupId, Timestamp};
 use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
@@ -409,6 +409,7 @@ impl DirectoryStore for DynamoStore {
             item.map_or_else(AssignmentLoad::default, |i| AssignmentLoad {
                 active_chats: get_n(&i, "active_chats").unwrap_or(0).max(0) as u32,
                 last_assigned_at: get_n(&i, "last_assigned_at").ok().map(Timestamp),
+                offline_since: get_n(&i, OFFLINE_SINCE).ok().map(Timestamp),
             }),
         )
     }
@@ -461,7 +462,96 @@ impl DirectoryStore for DynamoStore {
             },
         }
     }
+
+    async fn mark_offline(&self, agent: &AgentId, since: Timestamp) -> Result<(), StoreError> {
+        // An agent already offline keeps the earlier instant, and its index key with it.
+        let out = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(agent_pk(agent), LOAD)))
+            .update_expression(format!(
+                "SET #off = if_not_exists(#off, :since), #pk3 = :pk3, \
+                 #sk3 = if_not_exists(#sk3, :sk3), {VERSION} = :v"
+            ))
+            .expression_attribute_names("#off", OFFLINE_SINCE)
+            .expression_attribute_names("#pk3", GSI3_PK)
+            .expression_attribute_names("#sk3", GSI3_SK)
+            .expression_attribute_values(":since", n(since.millis()))
+            .expression_attribute_values(":pk3", s(OFFLINE_INDEX_PK))
+            .expression_attribute_values(":sk3", s(offline_sort_key(since, agent)))
+            .expression_attribute_values(":v", n(FORMAT_VERSION))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(StoreError::backend)?;
+        // Billed with its index entry (entering the index, or staying with the same key).
+        self.record_update(out.attributes());
+        Ok(())
+    }
+
+    async fn mark_online(&self, agent: &AgentId) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(agent_pk(agent), LOAD)))
+            .update_expression("REMOVE #off, #pk3, #sk3")
+            .condition_expression("attribute_exists(#off)")
+            .expression_attribute_names("#off", OFFLINE_SINCE)
+            .expression_attribute_names("#pk3", GSI3_PK)
+            .expression_attribute_names("#sk3", GSI3_SK)
+            .send()
+            .await;
+        match result {
+            Ok(_) => {
+                self.record_update(None);
+                Ok(())
+            }
+            Err(e) => match e.into_service_error() {
+                // Not offline: nothing to do (a failed condition is billed too).
+                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(_) => {
+                    self.record_update(None);
+                    Ok(())
+                }
+                other => Err(StoreError::backend(other)),
+            },
+        }
+    }
+
+    async fn offline_agents(
+        &self,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(AgentId, Timestamp)>, StoreError> {
+        let query = self
+            .client
+            .query()
+            .table_name(self.table())
+            .index_name(BY_DEADLINE)
+            .key_condition_expression("#pk = :pk AND #sk <= :until")
+            .expression_attribute_names("#pk", GSI3_PK)
+            .expression_attribute_names("#sk", GSI3_SK)
+            .expression_attribute_values(":pk", s(OFFLINE_INDEX_PK))
+            .expression_attribute_values(":until", s(format!("{:013}#~", until.millis().max(0))));
+        self.run_query(query, false, Some(limit))
+            .await?
+            .iter()
+            .map(|entry| {
+                let sk = get_s(entry, GSI3_SK)?;
+                let garbled = || StoreError::Corrupt(format!("offline entry {sk} is garbled"));
+                let (since, agent) = sk.split_once('#').ok_or_else(garbled)?;
+                let since = since.parse::<i64>().map_err(|_| garbled())?;
+                let agent = AgentId::parse(agent).map_err(|_| garbled())?;
+                Ok((agent, Timestamp(since)))
+            })
+            .collect()
+    }
 }
+
+/// The attribute of an agent's counter item (`LOAD`) that says since when they have had no
+/// console open; the item is in the deadline index meanwhile.
+const OFFLINE_SINCE: &str = "offline_since";
 
 /// The attribute of a group's turn item that names who had the last turn.
 const TURN_AGENT: &str = "agent_id";

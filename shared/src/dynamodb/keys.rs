@@ -136,6 +136,32 @@ pub fn parse_list_key(key: &str) -> Option<ListPosition> {
     })
 }
 
+/// The deadline index's partition of a group's chats awaiting their agent.
+pub fn await_index_pk(group: &GroupId) -> String {
+    format!("AWAIT#{group}")
+}
+
+/// A chat's deadline-index keys while it awaits its agent (`handoff::awaiting`): what for, then
+/// since when (13 digits, so text order is time order), then the id.
+pub fn await_index_keys(chat: &Chat) -> Option<(String, String)> {
+    let (kind, since) = crate::domain::handoff::awaiting(chat)?;
+    Some((
+        await_index_pk(&chat.group_id),
+        await_sort_key(kind, since, &chat.id),
+    ))
+}
+
+pub fn await_sort_key(kind: crate::domain::Awaiting, since: Timestamp, id: &ChatId) -> String {
+    format!("{}#{:013}#{}", kind.key(), since.millis().max(0), id)
+}
+
+/// The deadline index's partition of agents with no console open.
+pub const OFFLINE_INDEX_PK: &str = "OFFLINE";
+
+pub fn offline_sort_key(since: Timestamp, agent: &AgentId) -> String {
+    format!("{:013}#{}", since.millis().max(0), agent)
+}
+
 /// An agent's lists hold their active and ended chats, not queued (no agent) or deleted ones.
 pub fn in_agent_index(chat: &Chat) -> bool {
     let (b, _) = list_position(chat);

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::keys::*;
 use super::metrics::item_write;
 use super::records::{from_item, ChatRecord};
-use super::schema::{GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, PK, SK};
+use super::schema::{GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK, PK, SK};
 use super::{key, n, s, DynamoStore, Item};
 use crate::domain::{Chat, ChatId};
 use crate::ports::StoreError;
@@ -37,7 +37,7 @@ impl DynamoStore {
             .set_key(Some(key(chat_pk(id), META)))
             .update_expression(format!(
                 "SET #purged = :yes, last_seq = last_seq + :one \
-                 REMOVE {GSI1_PK}, {GSI1_SK}, {GSI2_PK}, {GSI2_SK}"
+                 REMOVE {GSI1_PK}, {GSI1_SK}, {GSI2_PK}, {GSI2_SK}, {GSI3_PK}, {GSI3_SK}"
             ))
             .condition_expression(format!(
                 "last_seq = :expected AND begins_with({GSI1_SK}, :deleted) \
@@ -56,7 +56,7 @@ impl DynamoStore {
         let units = match old {
             Some(old) => {
                 let mut new = old.clone();
-                for k in [GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK] {
+                for k in [GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK] {
                     new.remove(k);
                 }
                 item_write(Some(old), Some(&new), false)

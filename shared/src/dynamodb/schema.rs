@@ -16,6 +16,11 @@ pub const GSI1_PK: &str = "gsi1pk";
 pub const GSI1_SK: &str = "gsi1sk";
 pub const GSI2_PK: &str = "gsi2pk";
 pub const GSI2_SK: &str = "gsi2sk";
+/// The deadline index: chats awaiting their agent and agents with no console open, by since
+/// when (the hand-off sweep's only reads; sparse, so nothing else is in it).
+pub const BY_DEADLINE: &str = "by_deadline";
+pub const GSI3_PK: &str = "gsi3pk";
+pub const GSI3_SK: &str = "gsi3sk";
 /// Epoch seconds after which DynamoDB's TTL may delete an item (connections, subscriptions,
 /// deflection events).
 pub const TTL_ATTRIBUTE: &str = "expires_at";
@@ -53,7 +58,7 @@ pub fn table_spec() -> TableSpec {
     TableSpec {
         partition_key: PK,
         sort_key: SK,
-        attributes: vec![PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK],
+        attributes: vec![PK, SK, GSI1_PK, GSI1_SK, GSI2_PK, GSI2_SK, GSI3_PK, GSI3_SK],
         global_secondary_indexes: vec![
             IndexSpec {
                 name: BY_GROUP,
@@ -65,6 +70,12 @@ pub fn table_spec() -> TableSpec {
                 name: BY_AGENT,
                 partition_key: GSI2_PK,
                 sort_key: GSI2_SK,
+                projection: "KEYS_ONLY",
+            },
+            IndexSpec {
+                name: BY_DEADLINE,
+                partition_key: GSI3_PK,
+                sort_key: GSI3_SK,
                 projection: "KEYS_ONLY",
             },
         ],

@@ -4,8 +4,10 @@
 
 use crate::api::dto::{AuthConfig, SignInRequest, UpdateMeRequest};
 use crate::api::error::ErrorBody;
-use crate::api::route::{Caller, Client, Json, Reply};
-use crate::api::wire::{AgentSummary, Group, ListPreferences, Me, SignedIn};
+use crate::api::route::{Caller, Client, GroupPath, Json, Reply};
+use crate::api::wire::{
+    AgentSummary, Group, GroupSettings, ListPreferences, Me, SignedIn, UpdateGroupSettings,
+};
 use crate::route;
 
 route! {
@@ -118,5 +120,42 @@ route! {
     /// Saves the agent's list layout.
     pub async fn put_preferences(app: &App, body: Json<ListPreferences>, caller: Caller) -> Reply<ListPreferences> {
         Ok(Reply::ok((&app.save_preferences(&caller.0, body.0.into()).await?).into()))
+    }
+}
+
+route! {
+    GET_GROUP_SETTINGS = get "/api/groups/{group_id}/settings" in "group-settings",
+    openapi(tag = "agent", security(("bearer" = [])),
+    params(("group_id" = String, Path, description = "The group")),
+    responses(
+        (status = 200, description = "The group's distribution and hand-off timers", body = GroupSettings),
+        (status = 400, description = "Malformed group id", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not a member of the group (nor an administrator)", body = ErrorBody),
+        (status = 404, description = "No such group", body = ErrorBody))),
+    /// A group's routing settings, for its members and administrators.
+    pub async fn get_group_settings(app: &App, group: GroupPath, caller: Caller) -> Reply<GroupSettings> {
+        Ok(Reply::ok((&app.group_settings(&caller.0, &group.0).await?).into()))
+    }
+}
+
+route! {
+    PUT_GROUP_SETTINGS = put "/api/groups/{group_id}/settings" in "group-settings",
+    openapi(tag = "agent", security(("bearer" = [])),
+    params(("group_id" = String, Path, description = "The group")),
+    request_body = UpdateGroupSettings,
+    responses(
+        (status = 200, description = "Saved; applies at once to every chat of the group", body = GroupSettings),
+        (status = 400, description = "Malformed request, or a timer or cap out of range (named)", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not a manager of the group nor an administrator", body = ErrorBody),
+        (status = 404, description = "No such group", body = ErrorBody))),
+    /// Changes a group's distribution and hand-off timers (its managers and administrators).
+    pub async fn put_group_settings(app: &App, body: Json<UpdateGroupSettings>, group: GroupPath, caller: Caller) -> Reply<GroupSettings> {
+        let Json(req) = body;
+        let saved = app
+            .update_group_settings(&caller.0, &group.0, req.distribution.into(), req.hand_off.into())
+            .await?;
+        Ok(Reply::ok((&saved).into()))
     }
 }

@@ -24,6 +24,8 @@ pub static ALL: &[&Route] = &[
     &agents::UPDATE_ME,
     &agents::LIST_GROUPS,
     &agents::LIST_AGENTS,
+    &agents::GET_GROUP_SETTINGS,
+    &agents::PUT_GROUP_SETTINGS,
     &agents::GET_PREFERENCES,
     &agents::PUT_PREFERENCES,
     &chats::START_CHAT,

@@ -12,17 +12,15 @@ pub enum ListBucket {
     Deleted,
 }
 
-/// Queued chats order by when they joined the queue (oldest is pulled first); active ones by
+/// Queued chats order by when they joined the queue (oldest is pulled first; a chat handed off
+/// back to the queue by when it started); active ones by
 /// start; ended ones by end; deleted ones by deletion.
 pub fn list_position(chat: &Chat) -> (ListBucket, Timestamp) {
     if let Some(at) = chat.deleted_at {
         return (ListBucket::Deleted, at);
     }
     match chat.state {
-        ChatState::Queued => (
-            ListBucket::Queued,
-            chat.queued_since.unwrap_or(chat.started_at),
-        ),
+        ChatState::Queued => (ListBucket::Queued, chat.queue_order_at()),
         ChatState::Active => (ListBucket::Active, chat.started_at),
         ChatState::Inactive => (ListBucket::Ended, chat.ended_at.unwrap_or(chat.started_at)),
     }

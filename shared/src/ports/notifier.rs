@@ -55,6 +55,10 @@ pub trait Notifier: Send + Sync {
     /// (deleted), so lists and views showing it can drop it.
     async fn chat_purged(&self, _chat: &Chat) {}
 
+    /// A chat reached its group's hand-off cap and waits in the queue for a person: tell these
+    /// agents (the group's managers and administrators) on every console they have open.
+    async fn hand_off_escalated(&self, _chat: &Chat, _managers: &[AgentId]) {}
+
     /// The agent's access changed: close their open connections, saying why.
     async fn agent_sessions_changed(&self, _agent: &AgentId, _change: SessionChange) {}
 }

@@ -4,8 +4,8 @@ use super::error::StoreError;
 use super::indexing::{ListBucket, ListPosition};
 use crate::domain::rules::LoadChange;
 use crate::domain::{
-    Agent, AgentId, Chat, ChatEvent, ChatId, ClientMessageId, Group, GroupId, ListPreferences,
-    Timestamp,
+    Agent, AgentId, Awaiting, Chat, ChatEvent, ChatId, ClientMessageId, Group, GroupId,
+    ListPreferences, Timestamp,
 };
 
 /// What automatic distribution reads of an agent: their active chats and their last assignment.
@@ -13,6 +13,8 @@ use crate::domain::{
 pub struct AssignmentLoad {
     pub active_chats: u32,
     pub last_assigned_at: Option<Timestamp>,
+    /// Since when the agent has had no console open (`None` while one is).
+    pub offline_since: Option<Timestamp>,
 }
 
 /// Agents and groups.
@@ -49,6 +51,18 @@ pub trait DirectoryStore: Send + Sync {
         from: Option<&AgentId>,
         to: &AgentId,
     ) -> Result<bool, StoreError>;
+    /// The agent's last console connection went away at `since`. An agent already offline
+    /// keeps the earlier instant.
+    async fn mark_offline(&self, agent: &AgentId, since: Timestamp) -> Result<(), StoreError>;
+    /// A console of the agent is connected: they are not offline.
+    async fn mark_online(&self, agent: &AgentId) -> Result<(), StoreError>;
+    /// Agents offline since `until` or earlier, longest offline first, at most `limit`
+    /// (an index of offline agents only: the sweep reads nobody else).
+    async fn offline_agents(
+        &self,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(AgentId, Timestamp)>, StoreError>;
 }
 
 /// The lists chats are read in. Each maps to one index query in every adapter, in the order of
@@ -185,6 +199,21 @@ pub trait ChatStore: Send + Sync {
     /// `queue_place::QUEUE_READ_LIMIT`: further back every customer is shown the same band
     /// ("more than 200"), so the count, and what it reads, stops there.
     async fn queue_position(&self, chat: &Chat) -> Result<u32, StoreError>;
+    /// Chats of a group whose agent they have awaited (`handoff::awaiting`, of this kind) since
+    /// `until` or earlier, longest first, at most `limit`: ids only, read from an index that
+    /// holds only chats awaiting their agent (the hand-off sweep). The caller reads each chat
+    /// and checks again before acting.
+    async fn awaiting_chats(
+        &self,
+        group: &GroupId,
+        kind: Awaiting,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ChatId>, StoreError>;
+    /// Records that the assigned agent was active in the chat at `at` without writing
+    /// (typing), which restarts its response timers: no event, and only if the chat is still
+    /// at `before.last_seq` (false, and nothing written, otherwise).
+    async fn note_agent_activity(&self, before: &Chat, at: Timestamp) -> Result<bool, StoreError>;
     /// Removes a deleted chat and its events for good, only if it is still deleted and at
     /// `expected_seq` (compare-and-set, like a commit): `Stale` if it changed or was restored
     /// since it was read, `NotFound` if there is no such chat. Once a purge commits, every

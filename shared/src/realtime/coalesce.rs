@@ -151,6 +151,7 @@ mod tests {
             id: domain::GroupId::parse("support").unwrap(),
             name: "Support".into(),
             distribution: domain::Distribution::Pull,
+            hand_off: Default::default(),
         };
         let chat = domain::rules::start_chat(
             domain::ChatId::parse(id).unwrap(),

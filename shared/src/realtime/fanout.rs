@@ -626,6 +626,31 @@ impl Notifier for Fanout {
         }
     }
 
+    async fn hand_off_escalated(&self, chat: &Chat, managers: &[AgentId]) {
+        let frame = ServerFrame::HandOffAlert {
+            chat_id: (&chat.id).into(),
+            group_id: (&chat.group_id).into(),
+            customer_name: chat.customer.name.clone(),
+            hand_offs: chat.hand_offs,
+        }
+        .to_bytes();
+        let now = self.clock.now();
+        let mut to = Vec::new();
+        for manager in managers {
+            match self
+                .connections
+                .principal_connections(&PrincipalKey::agent(manager), now)
+                .await
+            {
+                Ok(open) => to.extend(open),
+                Err(e) => {
+                    tracing::error!(agent = %manager, error = %error_chain(&e), "could not find a manager's consoles for a hand-off alert");
+                }
+            }
+        }
+        self.post_many(to, frame).await;
+    }
+
     async fn agent_sessions_changed(&self, agent: &AgentId, change: SessionChange) {
         if let Err(e) = self.sessions_changed(agent, change).await {
             // The agent's credentials are revoked either way (REST and frames check the session

@@ -188,6 +188,14 @@ pub enum ServerFrame {
         message: String,
         action: Option<String>,
     },
+    /// To a group's managers and administrators: a chat reached the group's hand-off limit and
+    /// waits in the queue for a person.
+    HandOffAlert {
+        chat_id: ChatId,
+        group_id: GroupId,
+        customer_name: String,
+        hand_offs: u32,
+    },
     Pong,
 }
 

@@ -9,7 +9,7 @@ use aws_lambda_events::encodings::Body;
 
 use super::fanout::Fanout;
 use super::frames::{parse_client_frame, ClientFrame, FrameError, ServerFrame, TypingFrom};
-use super::principal_context;
+use super::{presence, principal_context};
 use crate::app::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::{ChatId, ChatState, ChatView};
@@ -113,6 +113,9 @@ pub async fn handle_ws_event(
             if let Err(e) = fanout.connections.remove_connection(&connection).await {
                 tracing::error!(error = %crate::errors::error_chain(&e), "disconnect cleanup failed");
             }
+            if let Ok(Principal::Agent(agent, _)) = &principal {
+                presence::console_closed(app, fanout, agent).await;
+            }
             response(200, None)
         }
         _ => {
@@ -159,8 +162,17 @@ async fn connect(
         connected_at: now,
         expires_at: now.plus_millis(CONNECTION_TTL_MS),
     };
+    let agent = match &record.owner {
+        ConnectionOwner::Agent { agent_id, .. } => Some(agent_id.clone()),
+        ConnectionOwner::Customer { .. } => None,
+    };
     match fanout.connections.put_connection(&record, limit).await {
-        Ok(()) => response(200, None),
+        Ok(()) => {
+            if let Some(agent) = agent {
+                presence::console_opened(app, &agent).await;
+            }
+            response(200, None)
+        }
         Err(e) => refuse(&AppError::from(e)),
     }
 }
@@ -474,6 +486,9 @@ async fn typing_frame(
                 return Err(AppError::Forbidden(
                     "only the assigned agent types in an active chat".into(),
                 ));
+            }
+            if typing {
+                presence::agent_typed(app, &chat).await;
             }
             (TypingFrom::Agent, agent.display_name)
         }

@@ -9,6 +9,7 @@ pub mod coalesce;
 pub mod fanout;
 pub mod frames;
 pub mod handlers;
+pub mod presence;
 pub mod principal_context;
 pub mod table_stream;
 

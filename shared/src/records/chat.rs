@@ -35,6 +35,19 @@ pub(crate) struct ChatRecord {
     /// Added after the first chats were stored.
     #[serde(default)]
     send_pace: PaceRecord,
+    /// The hand-off timers' fields, added after the first chats were stored.
+    #[serde(default)]
+    assigned_at: Option<i64>,
+    #[serde(default)]
+    customer_waiting_since: Option<i64>,
+    #[serde(default)]
+    agent_active_at: Option<i64>,
+    #[serde(default)]
+    hand_offs: u32,
+    #[serde(default)]
+    queue_rank_at: Option<i64>,
+    #[serde(default)]
+    escalated: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -168,6 +181,12 @@ impl From<&Chat> for ChatRecord {
                 customer: ms(c.send_pace.customer),
                 agent: ms(c.send_pace.agent),
             },
+            assigned_at: ms(c.assigned_at),
+            customer_waiting_since: ms(c.customer_waiting_since),
+            agent_active_at: ms(c.agent_active_at),
+            hand_offs: c.hand_offs,
+            queue_rank_at: ms(c.queue_rank_at),
+            escalated: c.escalated,
         }
     }
 }
@@ -214,6 +233,12 @@ impl TryFrom<ChatRecord> for Chat {
                 customer: at(r.send_pace.customer),
                 agent: at(r.send_pace.agent),
             },
+            assigned_at: at(r.assigned_at),
+            customer_waiting_since: at(r.customer_waiting_since),
+            agent_active_at: at(r.agent_active_at),
+            hand_offs: r.hand_offs,
+            queue_rank_at: at(r.queue_rank_at),
+            escalated: r.escalated,
         })
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::chat::{PartyRecord, StateRecord};
 use super::{id, readable, FORMAT_VERSION};
-use crate::domain::{Author, ChatEvent, EventKind, Party, Timestamp};
+use crate::domain::{Author, ChatEvent, EventKind, HandOffReason, Party, Timestamp};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
@@ -58,6 +58,19 @@ enum KindRecord {
     FollowUpCleared {
         by: PartyRecord,
     },
+    HandedOff {
+        reason: String,
+        from_agent_id: String,
+        from_agent_name: String,
+        to: Option<HandOffTargetRecord>,
+        escalated: bool,
+    },
+}
+
+#[derive(Serialize, Deserialize)]
+struct HandOffTargetRecord {
+    id: String,
+    name: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -129,6 +142,22 @@ impl From<&EventKind> for KindRecord {
             EventKind::FollowUpCleared { by: party } => {
                 KindRecord::FollowUpCleared { by: by(party) }
             }
+            EventKind::HandedOff {
+                reason,
+                from_agent_id,
+                from_agent_name,
+                to,
+                escalated,
+            } => KindRecord::HandedOff {
+                reason: reason.as_str().into(),
+                from_agent_id: from_agent_id.to_string(),
+                from_agent_name: from_agent_name.clone(),
+                to: to.as_ref().map(|(id, name)| HandOffTargetRecord {
+                    id: id.to_string(),
+                    name: name.clone(),
+                }),
+                escalated: *escalated,
+            },
         }
     }
 }
@@ -196,6 +225,22 @@ impl TryFrom<KindRecord> for EventKind {
             KindRecord::FollowUpCleared { by: party } => {
                 EventKind::FollowUpCleared { by: by(party)? }
             }
+            KindRecord::HandedOff {
+                reason,
+                from_agent_id,
+                from_agent_name,
+                to,
+                escalated,
+            } => EventKind::HandedOff {
+                reason: HandOffReason::parse(&reason)
+                    .ok_or_else(|| StoreError::Corrupt(format!("hand-off reason {reason:?}")))?,
+                from_agent_id: id(from_agent_id)?,
+                from_agent_name,
+                to: to
+                    .map(|t| -> Result<_, StoreError> { Ok((id(t.id)?, t.name)) })
+                    .transpose()?,
+                escalated,
+            },
         })
     }
 }

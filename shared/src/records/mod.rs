@@ -15,12 +15,14 @@
 mod agent;
 mod chat;
 mod event;
+mod hand_off;
 mod knowledge;
 mod preferences;
 
 pub(crate) use agent::AgentRecord;
 pub(crate) use chat::ChatRecord;
 pub(crate) use event::EventRecord;
+pub(crate) use hand_off::HandOffRecord;
 pub(crate) use knowledge::{ArticleRecord, ResolutionRecord};
 pub(crate) use preferences::PreferencesRecord;
 

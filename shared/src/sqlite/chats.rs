@@ -4,8 +4,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::records::{to_doc, ChatRecord, EventRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
+use crate::domain::handoff;
 use crate::domain::queue_place::QUEUE_READ_LIMIT;
-use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
+use crate::domain::{Awaiting, Chat, ChatEvent, ChatId, ClientMessageId, GroupId, Timestamp};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
 
@@ -13,6 +14,15 @@ fn bucket_columns(chat: &Chat) -> (&'static str, bool, i64) {
     let (bucket, at) = list_position(chat);
     let state = chat.state.as_str();
     (state, bucket == ListBucket::Deleted, at.millis())
+}
+
+/// The `await_key` and `await_since` columns: what the chat waits for from its agent, and
+/// since when (the hand-off sweep's index).
+fn await_columns(chat: &Chat) -> (Option<&'static str>, Option<i64>) {
+    match handoff::awaiting(chat) {
+        Some((kind, since)) => (Some(kind.key()), Some(since.millis())),
+        None => (None, None),
+    }
 }
 
 fn insert_event(tx: &Transaction<'_>, event: &ChatEvent) -> Result<(), StoreError> {
@@ -48,11 +58,12 @@ pub(super) fn apply_commit(
     }
     let chat = &commit.chat;
     let (state, deleted, sort_ts) = bucket_columns(chat);
+    let (await_key, await_since) = await_columns(chat);
     let doc = to_doc(&ChatRecord::from(chat))?;
     let updated = super::execute(
         tx,
         "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
-                 sort_ts = ?6, last_seq = ?7, doc = ?8
+                 sort_ts = ?6, last_seq = ?7, doc = ?8, await_key = ?10, await_since = ?11
              WHERE id = ?1 AND last_seq = ?9",
         params![
             chat.id.as_str(),
@@ -63,7 +74,9 @@ pub(super) fn apply_commit(
             sort_ts,
             chat.last_seq as i64,
             doc,
-            commit.expected_seq() as i64
+            commit.expected_seq() as i64,
+            await_key,
+            await_since
         ],
     )
     .map_err(db_err)?;
@@ -188,11 +201,13 @@ impl ChatStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             let (state, deleted, sort_ts) = bucket_columns(&chat);
+            let (await_key, await_since) = await_columns(&chat);
             let doc = to_doc(&ChatRecord::from(&chat))?;
             let inserted = super::execute(
                 &tx,
-                "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc,
+                                    await_key, await_since)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING",
                 params![
                     chat.id.as_str(),
                     chat.group_id.as_str(),
@@ -201,7 +216,9 @@ impl ChatStore for SqliteStore {
                     deleted,
                     sort_ts,
                     chat.last_seq as i64,
-                    doc
+                    doc,
+                    await_key,
+                    await_since
                 ],
             )
             .map_err(db_err)?;
@@ -308,6 +325,67 @@ impl ChatStore for SqliteStore {
             )
             .map_err(db_err)?;
             Ok(ahead.max(0) as u32)
+        })
+        .await
+    }
+
+    async fn awaiting_chats(
+        &self,
+        group: &GroupId,
+        kind: Awaiting,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<ChatId>, StoreError> {
+        let group = group.clone();
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT id FROM chats
+                     WHERE group_id = ?1 AND await_key = ?2 AND await_since <= ?3
+                     ORDER BY await_since, id LIMIT ?4",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map(
+                    params![group.as_str(), kind.key(), until.millis(), limit as i64],
+                    |r| r.get::<_, String>(0),
+                )
+                .map_err(db_err)?;
+            let mut ids = Vec::new();
+            for row in rows {
+                let id = row.map_err(db_err)?;
+                ids.push(ChatId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            }
+            Ok(ids)
+        })
+        .await
+    }
+
+    async fn note_agent_activity(&self, before: &Chat, at: Timestamp) -> Result<bool, StoreError> {
+        let mut chat = before.clone();
+        chat.agent_active_at = Some(at);
+        let cache = self.chats.clone();
+        self.with(move |c| {
+            let (await_key, await_since) = await_columns(&chat);
+            let doc = to_doc(&ChatRecord::from(&chat))?;
+            let updated = super::execute(
+                c,
+                "UPDATE chats SET doc = ?2, await_key = ?3, await_since = ?4
+                 WHERE id = ?1 AND last_seq = ?5",
+                params![
+                    chat.id.as_str(),
+                    doc,
+                    await_key,
+                    await_since,
+                    chat.last_seq as i64
+                ],
+            )
+            .map_err(db_err)?;
+            if updated == 1 {
+                // Still holding the writer, as every write of a chat does.
+                cache.put(&chat);
+            }
+            Ok(updated == 1)
         })
         .await
     }

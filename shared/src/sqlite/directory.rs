@@ -5,18 +5,27 @@ use super::records::{from_doc, to_doc, AgentRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::{Agent, AgentId, Distribution, Group, GroupId, Timestamp};
 use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
+use crate::records::HandOffRecord;
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
         let group = group.clone();
+        let hand_off = serde_json::to_string(&HandOffRecord::from(&group.hand_off))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.with(move |c| {
             super::execute(
                 c,
-                "INSERT INTO groups (id, name, distribution) VALUES (?1, ?2, ?3)
+                "INSERT INTO groups (id, name, distribution, hand_off) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (id) DO UPDATE
-                 SET name = excluded.name, distribution = excluded.distribution",
-                params![group.id.as_str(), group.name, group.distribution.as_str()],
+                 SET name = excluded.name, distribution = excluded.distribution,
+                     hand_off = excluded.hand_off",
+                params![
+                    group.id.as_str(),
+                    group.name,
+                    group.distribution.as_str(),
+                    hand_off
+                ],
             )
             .map_err(db_err)?;
             Ok(())
@@ -27,7 +36,9 @@ impl DirectoryStore for SqliteStore {
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError> {
         self.read(|c| {
             let mut stmt = c
-                .prepare_cached("SELECT id, name, distribution FROM groups ORDER BY name, id")
+                .prepare_cached(
+                    "SELECT id, name, distribution, hand_off FROM groups ORDER BY name, id",
+                )
                 .map_err(db_err)?;
             let rows = stmt
                 .query_map([], |r| {
@@ -35,12 +46,20 @@ impl DirectoryStore for SqliteStore {
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
+                        r.get::<_, Option<String>>(3)?,
                     ))
                 })
                 .map_err(db_err)?;
             let mut groups = Vec::new();
             for row in rows {
-                let (id, name, distribution) = row.map_err(db_err)?;
+                let (id, name, distribution, hand_off) = row.map_err(db_err)?;
+                // Groups stored before the timers existed have none: the defaults.
+                let hand_off = match hand_off {
+                    Some(doc) => serde_json::from_str::<HandOffRecord>(&doc)
+                        .map_err(|e| StoreError::Corrupt(format!("group {id}: hand_off: {e}")))?
+                        .into(),
+                    None => Default::default(),
+                };
                 let id = GroupId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let distribution = Distribution::parse(&distribution).ok_or_else(|| {
                     StoreError::Corrupt(format!("group {id}: distribution {distribution:?}"))
@@ -49,6 +68,7 @@ impl DirectoryStore for SqliteStore {
                     id,
                     name,
                     distribution,
+                    hand_off,
                 });
             }
             Ok(groups)
@@ -203,18 +223,21 @@ impl DirectoryStore for SqliteStore {
     async fn assignment_load(&self, id: &AgentId) -> Result<AssignmentLoad, StoreError> {
         let id = id.clone();
         self.read(move |c| {
-            let row: Option<(i64, Option<i64>)> = super::query_row(
+            let row: Option<(i64, Option<i64>, Option<i64>)> = super::query_row(
                 c,
-                "SELECT active_chats, last_assigned_at FROM agents WHERE id = ?1",
+                "SELECT active_chats, last_assigned_at, offline_since FROM agents WHERE id = ?1",
                 params![id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(db_err)?;
             Ok(
-                row.map_or_else(AssignmentLoad::default, |(active, at)| AssignmentLoad {
-                    active_chats: active.max(0) as u32,
-                    last_assigned_at: at.map(Timestamp),
+                row.map_or_else(AssignmentLoad::default, |(active, at, offline)| {
+                    AssignmentLoad {
+                        active_chats: active.max(0) as u32,
+                        last_assigned_at: at.map(Timestamp),
+                        offline_since: offline.map(Timestamp),
+                    }
                 }),
             )
         })
@@ -264,6 +287,64 @@ impl DirectoryStore for SqliteStore {
             }
             .map_err(db_err)?;
             Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn mark_offline(&self, agent: &AgentId, since: Timestamp) -> Result<(), StoreError> {
+        let agent = agent.clone();
+        self.with(move |c| {
+            super::execute(
+                c,
+                "UPDATE agents SET offline_since = COALESCE(offline_since, ?2) WHERE id = ?1",
+                params![agent.as_str(), since.millis()],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn mark_online(&self, agent: &AgentId) -> Result<(), StoreError> {
+        let agent = agent.clone();
+        self.with(move |c| {
+            super::execute(
+                c,
+                "UPDATE agents SET offline_since = NULL
+                 WHERE id = ?1 AND offline_since IS NOT NULL",
+                params![agent.as_str()],
+            )
+            .map_err(db_err)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn offline_agents(
+        &self,
+        until: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<(AgentId, Timestamp)>, StoreError> {
+        self.read(move |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT id, offline_since FROM agents
+                     WHERE offline_since IS NOT NULL AND offline_since <= ?1
+                     ORDER BY offline_since, id LIMIT ?2",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map(params![until.millis(), limit as i64], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })
+                .map_err(db_err)?;
+            let mut agents = Vec::new();
+            for row in rows {
+                let (id, since) = row.map_err(db_err)?;
+                let id = AgentId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                agents.push((id, Timestamp(since)));
+            }
+            Ok(agents)
         })
         .await
     }

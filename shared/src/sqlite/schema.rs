@@ -137,6 +137,18 @@ CREATE TABLE round_robin_turns (
     r#"
 ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER;
 "#,
+    // Hand-off timers: each group's settings (JSON; none = the defaults), what each active chat
+    // waits for from its agent and since when (`handoff::awaiting`, indexed only where set), and
+    // since when each agent has had no console open.
+    r#"
+ALTER TABLE groups ADD COLUMN hand_off TEXT;
+ALTER TABLE chats ADD COLUMN await_key TEXT;
+ALTER TABLE chats ADD COLUMN await_since INTEGER;
+CREATE INDEX chats_awaiting ON chats (group_id, await_key, await_since)
+    WHERE await_key IS NOT NULL;
+ALTER TABLE agents ADD COLUMN offline_since INTEGER;
+CREATE INDEX agents_offline ON agents (offline_since) WHERE offline_since IS NOT NULL;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

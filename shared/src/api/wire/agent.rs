@@ -51,6 +51,108 @@ impl From<domain::Distribution> for Distribution {
     }
 }
 
+impl From<Distribution> for domain::Distribution {
+    fn from(d: Distribution) -> Self {
+        match d {
+            Distribution::Pull => domain::Distribution::Pull,
+            Distribution::Automatic => domain::Distribution::Automatic,
+            Distribution::RoundRobin => domain::Distribution::RoundRobin,
+        }
+    }
+}
+
+/// Whether an agent receives chats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Receiving chats.
+    Available,
+    /// Switched to away: no new chats.
+    Away,
+    /// No console open: available for the grace period, away after it; their active chats move
+    /// after the group's disconnected timer.
+    Offline,
+}
+
+impl From<domain::Presence> for Presence {
+    fn from(p: domain::Presence) -> Self {
+        match p {
+            domain::Presence::Available => Presence::Available,
+            domain::Presence::Away => Presence::Away,
+            domain::Presence::Offline => Presence::Offline,
+        }
+    }
+}
+
+/// A group's hand-off timers, in seconds (0 turns one off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandOffSettings {
+    /// An assigned agent has not written since the chat was assigned to them.
+    #[schema(maximum = 86400)]
+    pub no_first_response_secs: u32,
+    /// The customer wrote after the agent's last message and the agent has neither answered
+    /// nor typed since.
+    #[schema(maximum = 86400)]
+    pub no_follow_up_secs: u32,
+    /// The agent's last console closed and did not come back.
+    #[schema(maximum = 86400)]
+    pub agent_disconnected_secs: u32,
+    /// Hand-offs of one chat before it waits in the queue for a person (managers are alerted).
+    #[schema(minimum = 1, maximum = 20)]
+    pub max_hand_offs: u32,
+}
+
+impl From<&domain::HandOffSettings> for HandOffSettings {
+    fn from(h: &domain::HandOffSettings) -> Self {
+        HandOffSettings {
+            no_first_response_secs: h.no_first_response_secs,
+            no_follow_up_secs: h.no_follow_up_secs,
+            agent_disconnected_secs: h.agent_disconnected_secs,
+            max_hand_offs: h.max_hand_offs,
+        }
+    }
+}
+
+impl From<HandOffSettings> for domain::HandOffSettings {
+    fn from(h: HandOffSettings) -> Self {
+        domain::HandOffSettings {
+            no_first_response_secs: h.no_first_response_secs,
+            no_follow_up_secs: h.no_follow_up_secs,
+            agent_disconnected_secs: h.agent_disconnected_secs,
+            max_hand_offs: h.max_hand_offs,
+        }
+    }
+}
+
+/// A group's routing settings (members read them; its managers and administrators change them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct GroupSettings {
+    pub id: GroupId,
+    pub name: String,
+    pub distribution: Distribution,
+    pub hand_off: HandOffSettings,
+}
+
+impl From<&domain::Group> for GroupSettings {
+    fn from(g: &domain::Group) -> Self {
+        GroupSettings {
+            id: (&g.id).into(),
+            name: g.name.clone(),
+            distribution: g.distribution.into(),
+            hand_off: (&g.hand_off).into(),
+        }
+    }
+}
+
+/// New routing settings for a group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateGroupSettings {
+    pub distribution: Distribution,
+    pub hand_off: HandOffSettings,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Group {
     pub id: GroupId,
@@ -132,6 +234,8 @@ pub struct Me {
     /// The idle thresholds of this deployment, so the console can recolour idle times as they
     /// tick without asking the server.
     pub idle_thresholds: IdleThresholds,
+    /// Whether chats reach this agent now.
+    pub presence: Presence,
 }
 
 impl From<&app::Me> for Me {
@@ -142,6 +246,7 @@ impl From<&app::Me> for Me {
             can_view_global: m.can_view_global,
             active_chats: m.active_chats,
             idle_thresholds: m.idle_thresholds.into(),
+            presence: m.presence.into(),
         }
     }
 }

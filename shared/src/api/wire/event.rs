@@ -67,6 +67,41 @@ pub enum EventKind {
     FollowUpCleared {
         by: Party,
     },
+    /// A hand-off timer ran out: the chat went from its agent to another (`to_agent_id`), or back
+    /// to its group's queue (no `to_agent_id`); `escalated` when it reached the group's hand-off
+    /// limit and waits in the queue for a person.
+    HandedOff {
+        reason: HandOffReason,
+        from_agent_id: AgentId,
+        from_agent_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_agent_id: Option<AgentId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_agent_name: Option<String>,
+        escalated: bool,
+    },
+}
+
+/// Why a hand-off timer moved a chat on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HandOffReason {
+    /// The agent had not written since the chat was assigned to them.
+    NoFirstResponse,
+    /// The customer was waiting for an answer.
+    NoFollowUp,
+    /// The agent's console was gone.
+    AgentDisconnected,
+}
+
+impl From<domain::HandOffReason> for HandOffReason {
+    fn from(r: domain::HandOffReason) -> Self {
+        match r {
+            domain::HandOffReason::NoFirstResponse => HandOffReason::NoFirstResponse,
+            domain::HandOffReason::NoFollowUp => HandOffReason::NoFollowUp,
+            domain::HandOffReason::AgentDisconnected => HandOffReason::AgentDisconnected,
+        }
+    }
 }
 
 impl From<&domain::EventKind> for EventKind {
@@ -113,6 +148,20 @@ impl From<&domain::EventKind> for EventKind {
                 by: by.into(),
             },
             D::FollowUpCleared { by } => EventKind::FollowUpCleared { by: by.into() },
+            D::HandedOff {
+                reason,
+                from_agent_id,
+                from_agent_name,
+                to,
+                escalated,
+            } => EventKind::HandedOff {
+                reason: (*reason).into(),
+                from_agent_id: from_agent_id.into(),
+                from_agent_name: from_agent_name.clone(),
+                to_agent_id: to.as_ref().map(|(id, _)| id.into()),
+                to_agent_name: to.as_ref().map(|(_, name)| name.clone()),
+                escalated: *escalated,
+            },
         }
     }
 }

@@ -13,12 +13,15 @@ pub mod list;
 pub mod prefs;
 
 pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
-pub use agent::{Agent, AgentSummary, Distribution, Group, IdleThresholds, Me, Role, SignedIn};
+pub use agent::{
+    Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,
+    Presence, Role, SignedIn, UpdateGroupSettings,
+};
 pub use chat::{
     ChatForCaller, ChatState, CustomerChat, CustomerIdentity, FollowUp, Party, StartChat,
     StartedChat,
 };
-pub use event::{Author, ChatEvent, EventKind};
+pub use event::{Author, ChatEvent, EventKind, HandOffReason};
 pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, Timestamp};
 pub use kb::{
     Article, ArticleInput, DeflectionAction, DeflectionCounts, DeflectionReport, Feedback,

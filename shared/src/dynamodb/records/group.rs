@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Distribution, Group};
 use crate::ports::StoreError;
-use crate::records::{id, readable, FORMAT_VERSION};
+use crate::records::{id, readable, HandOffRecord, FORMAT_VERSION};
 
 #[derive(Serialize, Deserialize)]
 pub(in crate::dynamodb) struct GroupRecord {
@@ -16,6 +16,9 @@ pub(in crate::dynamodb) struct GroupRecord {
     /// Added after the first groups were stored: those are pulled from the queue.
     #[serde(default)]
     distribution: DistributionRecord,
+    /// Added with the hand-off timers: groups stored before get the defaults.
+    #[serde(default)]
+    hand_off: Option<HandOffRecord>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -38,6 +41,7 @@ impl From<&Group> for GroupRecord {
                 Distribution::Automatic => DistributionRecord::Automatic,
                 Distribution::RoundRobin => DistributionRecord::RoundRobin,
             },
+            hand_off: Some(HandOffRecord::from(&g.hand_off)),
         }
     }
 }
@@ -54,6 +58,7 @@ impl TryFrom<GroupRecord> for Group {
                 DistributionRecord::Automatic => Distribution::Automatic,
                 DistributionRecord::RoundRobin => Distribution::RoundRobin,
             },
+            hand_off: r.hand_off.map(Into::into).unwrap_or_default(),
         })
     }
 }
