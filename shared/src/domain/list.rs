@@ -26,6 +26,10 @@ pub struct ChatRow {
     pub agent_name: Option<String>,
     pub question: String,
     pub last_seq: u64,
+    /// Times hand-off timers moved the chat on.
+    pub hand_offs: u32,
+    /// Reached its group's hand-off limit: waits in the queue for a person.
+    pub escalated: bool,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -55,6 +59,8 @@ impl ChatRow {
             agent_name: chat.agent_name.clone(),
             question: chat.question.clone(),
             last_seq: chat.last_seq,
+            hand_offs: chat.hand_offs,
+            escalated: chat.escalated,
             as_of: now,
         }
     }

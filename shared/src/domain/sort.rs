@@ -120,6 +120,8 @@ mod tests {
             agent_name: None,
             question: String::new(),
             last_seq: 1,
+            hand_offs: 0,
+            escalated: false,
             as_of: Timestamp(0),
         }
     }

@@ -68,6 +68,12 @@ pub struct ChatRow {
     pub agent_name: Option<String>,
     pub question: String,
     pub last_seq: u64,
+    /// Times hand-off timers moved the chat on (0 for most chats).
+    #[serde(default)]
+    pub hand_offs: u32,
+    /// Reached its group's hand-off limit: waits in the queue for a person.
+    #[serde(default)]
+    pub escalated: bool,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -92,6 +98,8 @@ impl From<&domain::ChatRow> for ChatRow {
             agent_name: r.agent_name.clone(),
             question: r.question.clone(),
             last_seq: r.last_seq,
+            hand_offs: r.hand_offs,
+            escalated: r.escalated,
             as_of: r.as_of.into(),
         }
     }
