@@ -53,6 +53,8 @@ fn row() -> ChatRow {
         agent_name: Some("Ann".into()),
         question: "Printer says E42".into(),
         last_seq: 7,
+        hand_offs: 1,
+        escalated: false,
         as_of: Timestamp(1_700_000_100_000),
     }
 }
@@ -61,7 +63,7 @@ fn row() -> ChatRow {
 fn a_chat_row() {
     assert_eq!(
         json(&wire::ChatRow::from(&row())),
-        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"as_of":1700000100000}"#
+        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"as_of":1700000100000}"#
     );
     let mut bare = row();
     bare.follow_up = None;
