@@ -3,7 +3,7 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::{contract, distribution, purge_race, sign_in};
+use chatdesk_tests::{contract, distribution, hand_offs, purge_race, sign_in};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -52,6 +52,23 @@ macro_rules! contract_suite {
                     }
                 };
             }
+
+            /// Hand-off timers through the sweep, with a clock the test moves.
+            macro_rules! hand_off_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        hand_offs::$name($make.await).await
+                    }
+                };
+            }
+
+            hand_off_case!(each_timer_fires_once_for_a_chat_left_waiting);
+            hand_off_case!(an_answered_chat_is_never_handed_off);
+            hand_off_case!(never_to_an_away_or_full_agent_nor_back_to_the_same);
+            hand_off_case!(a_hand_off_racing_a_take_leaves_one_consistent_outcome);
+            hand_off_case!(the_hand_off_cap_holds);
+            hand_off_case!(a_disconnected_agents_chats_move_after_the_timer);
 
             sign_in_case!(wrong_passwords_lock_the_username_until_the_window_passes);
             sign_in_case!(one_address_spraying_usernames_is_stopped);

@@ -8,6 +8,7 @@ pub mod distribution;
 pub mod dynamo_endpoint;
 pub mod dynamo_json;
 pub mod flows;
+pub mod hand_offs;
 pub mod lambda_costs;
 pub mod purge_race;
 pub mod pushes;
