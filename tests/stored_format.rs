@@ -530,6 +530,25 @@ async fn sqlite_writes_the_stored_format() {
                         let at = w.remove("last_assigned_at").unwrap_or(Value::Null);
                         assert!(at.is_null() || at.is_i64(), "last_assigned_at {at}");
                     }
+                    if table == "groups" && !s.contains_key("hand_off") {
+                        // The hand-off settings, at the defaults in this world.
+                        let settings = w.remove("hand_off").unwrap_or(Value::Null);
+                        assert_eq!(settings, Value::from(DEFAULT_HAND_OFF_JSON));
+                    }
+                    if table == "chats" && !s.contains_key("await_key") {
+                        // The deadline index's columns: set for an active chat awaiting its
+                        // agent, from the chat's own fields.
+                        let key = w.remove("await_key").unwrap_or(Value::Null);
+                        let since = w.remove("await_since").unwrap_or(Value::Null);
+                        assert!(
+                            key.is_null() == since.is_null()
+                                && (key.is_null() || key == "R" || key == "F"),
+                            "await_key {key}, await_since {since}"
+                        );
+                        if let Some(Value::Object(doc)) = w.get_mut("doc") {
+                            without_hand_off_fields_json(doc);
+                        }
+                    }
                     w.retain(|k, v| !v.is_null() || s.contains_key(k));
                 }
                 w
@@ -550,6 +569,28 @@ async fn dynamodb_reads_data_stored_before_format_versions() {
     assert_reads_back(&stores, &stored_world::world(), 7).await;
 }
 
+/// The default hand-off settings as the SQLite store writes them.
+const DEFAULT_HAND_OFF_JSON: &str = r#"{"no_first_response_secs":120,"no_follow_up_secs":300,"agent_disconnected_secs":120,"max_hand_offs":3}"#;
+
+fn chat_of(pk: &str) -> &str {
+    pk.strip_prefix("CHAT#").unwrap_or(pk)
+}
+
+/// A chat document without the fields the hand-off timers added, each checked to be at its
+/// default (this world was stored before them).
+fn without_hand_off_fields_json(doc: &mut serde_json::Map<String, Value>) {
+    for name in [
+        "agent_active_at",
+        "assigned_at",
+        "customer_waiting_since",
+        "queue_rank_at",
+    ] {
+        assert_eq!(doc.remove(name), Some(Value::Null), "{name}");
+    }
+    assert_eq!(doc.remove("hand_offs"), Some(Value::from(0)));
+    assert_eq!(doc.remove("escalated"), Some(Value::Bool(false)));
+}
+
 /// An item as the adapter wrote it before chat subscriptions moved into the chat's partition
 /// and agents' last assignments were kept.
 fn as_before_subscriptions_moved(mut item: dynamo_json::Item) -> dynamo_json::Item {
@@ -566,6 +607,50 @@ fn as_before_subscriptions_moved(mut item: dynamo_json::Item) -> dynamo_json::It
         assert!(
             item.remove("subs_rev").is_some(),
             "a chat's META has subs_rev"
+        );
+        // Added with the hand-off timers: the chat's new fields, at their defaults in this
+        // world, and the deadline index's keys of an active chat awaiting its agent.
+        for (name, default) in [
+            ("agent_active_at", AttributeValue::Null(true)),
+            ("assigned_at", AttributeValue::Null(true)),
+            ("customer_waiting_since", AttributeValue::Null(true)),
+            ("queue_rank_at", AttributeValue::Null(true)),
+            ("hand_offs", AttributeValue::N("0".into())),
+            ("escalated", AttributeValue::Bool(false)),
+        ] {
+            assert_eq!(item.remove(name), Some(default), "{pk}: {name}");
+        }
+        match (item.remove("gsi3pk"), item.remove("gsi3sk")) {
+            (None, None) => {}
+            (Some(AttributeValue::S(index)), Some(AttributeValue::S(key))) => {
+                assert!(
+                    index.starts_with("AWAIT#") && key.ends_with(chat_of(&pk)),
+                    "{index} {key}"
+                )
+            }
+            other => panic!("{pk}: deadline keys {other:?}"),
+        }
+    }
+    // A group's hand-off settings, at their defaults in this world.
+    if pk == "DIR" && sk.starts_with("GROUP#") {
+        let settings = item
+            .remove("hand_off")
+            .expect("a group has hand-off settings");
+        let AttributeValue::M(fields) = settings else {
+            panic!("hand_off {settings:?}");
+        };
+        let number = |name: &str| match fields.get(name) {
+            Some(AttributeValue::N(n)) => n.clone(),
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(
+            [
+                number("no_first_response_secs"),
+                number("no_follow_up_secs"),
+                number("agent_disconnected_secs"),
+                number("max_hand_offs")
+            ],
+            ["120", "300", "120", "3"]
         );
     }
     // Added later too: when the agent was last assigned a chat, on their active-chat counter.
