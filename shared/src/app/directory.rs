@@ -80,7 +80,12 @@ impl App {
             .collect();
         let load = self.directory.assignment_load(&agent.id).await?;
         Ok(Me {
-            presence: crate::domain::Presence::of(agent.available, load.offline_since),
+            presence: crate::domain::Presence::of(
+                agent.available,
+                load.offline_since,
+                self.settings.away_grace_ms,
+                self.clock.now(),
+            ),
             agent,
             groups,
             can_view_global,

@@ -274,21 +274,30 @@ pub fn hand_off(
 /// Whether an agent receives chats and how colleagues see them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Presence {
-    /// Receiving chats, with a console open (or gone for less than the grace period).
+    /// Receiving chats: switched to available, with a console open (or closed for less than
+    /// the grace period: a reload, a network change).
     Available,
     /// Switched to away by the agent: no new chats.
     Away,
-    /// No console open: counts as available during the grace period (a reload, a network
-    /// change), as away after it. Their active chats follow the disconnected timer.
+    /// Away automatically: no console open for longer than the grace period. No new chats;
+    /// their active chats follow the disconnected timer. A console opening makes them
+    /// available again.
     Offline,
 }
 
 impl Presence {
-    pub fn of(available: bool, offline_since: Option<Timestamp>) -> Presence {
-        match (available, offline_since) {
-            (false, _) => Presence::Away,
-            (true, Some(_)) => Presence::Offline,
-            (true, None) => Presence::Available,
+    pub fn of(
+        available: bool,
+        offline_since: Option<Timestamp>,
+        grace_ms: i64,
+        now: Timestamp,
+    ) -> Presence {
+        if !available {
+            Presence::Away
+        } else if receives_chats(available, offline_since, grace_ms, now) {
+            Presence::Available
+        } else {
+            Presence::Offline
         }
     }
 

@@ -65,12 +65,12 @@ impl From<Distribution> for domain::Distribution {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
-    /// Receiving chats.
+    /// Receiving chats (a console is open, or closed for less than the grace period).
     Available,
     /// Switched to away: no new chats.
     Away,
-    /// No console open: available for the grace period, away after it; their active chats move
-    /// after the group's disconnected timer.
+    /// Away automatically: no console open for longer than the grace period. No new chats;
+    /// their active chats move after the group's disconnected timer.
     Offline,
 }
 

@@ -227,7 +227,15 @@ fn an_offline_agent_receives_chats_only_during_the_grace_period() {
     assert!(receives_chats(true, Some(at(0)), 60_000, at(59)));
     assert!(!receives_chats(true, Some(at(0)), 60_000, at(60)));
     assert!(!receives_chats(false, None, 60_000, at(0)));
-    assert_eq!(Presence::of(true, Some(at(0))), Presence::Offline);
+    assert_eq!(
+        Presence::of(true, Some(at(0)), 60_000, at(59)),
+        Presence::Available
+    );
+    assert_eq!(
+        Presence::of(true, Some(at(0)), 60_000, at(60)),
+        Presence::Offline
+    );
+    assert_eq!(Presence::of(false, None, 60_000, at(0)), Presence::Away);
 }
 
 #[test]
