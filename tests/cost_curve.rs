@@ -26,7 +26,7 @@ use chatdesk_tests::dynamo_json::{all_items, item_from_json, item_to_json, put_i
 use chatdesk_tests::lambda_costs::{
     counting_fan_out, rest, whole_chat, ws, ws_connect, CountingPoster, WsConn,
 };
-use chatdesk_tests::server::spawn_server_with;
+use chatdesk_tests::server::{spawn_server_with, without_hand_off_sweep};
 use chatdesk_tests::table_stream::TableStream;
 use serde_json::json;
 
@@ -116,7 +116,11 @@ fn posts(poster: &CountingPoster) -> Vec<(String, String)> {
 async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
     eprintln!("team rows, {agents} agents online");
     let (stores, store) = fresh_stores().await;
-    let server = spawn_server_with(stores, |c| c.suggestions = true).await;
+    let server = spawn_server_with(stores, |c| {
+        c.suggestions = true;
+        without_hand_off_sweep(c);
+    })
+    .await;
     let (mut app, fanout, poster) = counting_fan_out(&server);
     // Frames seconds apart: each opens a new rate-limit window (see tests/message_cost.rs).
     app.settings.rate_limit = chatdesk::ports::RateLimit {
@@ -263,7 +267,7 @@ async fn team_rows(agents: usize, rows: &mut Vec<Row>) {
 async fn queue_rows(rows: &mut Vec<Row>) {
     const AGENTS: usize = 10;
     let (stores, store) = fresh_stores().await;
-    let server = spawn_server_with(stores, |_| {}).await;
+    let server = spawn_server_with(stores, without_hand_off_sweep).await;
     let (app, fanout, poster) = counting_fan_out(&server);
     let agents = colleagues(&app, &fanout, AGENTS, "desk").await;
     let puller = server

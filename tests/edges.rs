@@ -95,13 +95,16 @@ async fn dispatch(
     (status, value)
 }
 
+// The tests write chats at instants of their own clock: no hand-off sweep on the server's.
 async fn sqlite_server() -> TestServer {
-    chatdesk_tests::server::spawn_server().await
+    chatdesk_tests::server::spawn_server_configured(chatdesk_tests::server::without_hand_off_sweep)
+        .await
 }
 
 async fn dynamodb_server() -> TestServer {
     let (stores, _) = chatdesk_tests::dynamo_endpoint::fresh_stores().await;
-    chatdesk_tests::server::spawn_server_with(stores, |_| {}).await
+    chatdesk_tests::server::spawn_server_with(stores, chatdesk_tests::server::without_hand_off_sweep)
+        .await
 }
 
 chatdesk_tests::on_both_stores!(

@@ -13,7 +13,13 @@ use chatdesk::ports::{Clock, ConnectionId, ConnectionPoster, ManualClock, PostEr
 use chatdesk::realtime::Fanout;
 use chatdesk_tests::client::Api;
 use chatdesk_tests::lambda_costs::{event as ws_event, WsConn};
-use chatdesk_tests::server::{spawn_server, TestServer};
+use chatdesk_tests::server::{spawn_server_configured, without_hand_off_sweep, TestServer};
+
+/// The handlers run here on apps of their own (some with clocks of their own): the server's
+/// background hand-off sweep stays out of their way.
+async fn spawn_server() -> TestServer {
+    spawn_server_configured(without_hand_off_sweep).await
+}
 use lambda_http::{Body, Context, LambdaEvent};
 use serde_json::{json, Value};
 
@@ -683,7 +689,7 @@ mod dynamodb {
     async fn chat_starts_are_limited_per_source_ip() {
         let (stores, _) = chatdesk_tests::dynamo_endpoint::fresh_stores().await;
         super::chat_starts_are_limited_per_source_ip(
-            chatdesk_tests::server::spawn_server_with(stores, |_| {}).await,
+            chatdesk_tests::server::spawn_server_with(stores, super::without_hand_off_sweep).await,
         )
         .await
     }

@@ -27,7 +27,7 @@ pub struct StoreArg {
 
 #[derive(Subcommand, Debug)]
 pub enum GroupCommand {
-    /// Create a group, or change its name or distribution.
+    /// Create a group, or change its name, distribution or hand-off timers.
     Add {
         /// Id: letters, digits, '-' and '_' (e.g. `support`).
         id: String,
@@ -35,9 +35,10 @@ pub enum GroupCommand {
         name: String,
         /// How chats reach agents: `pull` (they wait in the queue until an agent pulls one),
         /// `automatic` (each goes to the available member with the fewest chats and room for it)
-        /// or `round_robin` (members with room take turns in a fixed order).
-        #[arg(long, default_value = "pull", value_parser = ["pull", "automatic", "round_robin"])]
-        distribution: String,
+        /// or `round_robin` (members with room take turns in a fixed order). Unset: the group's
+        /// current method, or `pull` for a new group.
+        #[arg(long, value_parser = ["pull", "automatic", "round_robin"])]
+        distribution: Option<String>,
         /// Hand-off timers in seconds (0 turns one off); unset ones keep the group's current
         /// value, or the default for a new group.
         #[command(flatten)]
@@ -172,27 +173,31 @@ pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
         } => {
             let dir = directory(store.store).await?;
             let id = GroupId::parse(&id).map_err(invalid)?;
-            let current = dir
-                .list_groups()
-                .await?
-                .into_iter()
-                .find(|g| g.id == id)
-                .map(|g| g.hand_off)
-                .unwrap_or_default();
+            let current = dir.list_groups().await?.into_iter().find(|g| g.id == id);
+            let distribution = match distribution {
+                Some(d) => Distribution::parse(&d)
+                    .ok_or_else(|| ServerError::Config(format!("unknown distribution {d:?}")))?,
+                None => current.as_ref().map(|g| g.distribution).unwrap_or_default(),
+            };
+            let hand_off = current.map(|g| g.hand_off).unwrap_or_default();
             let group = Group {
                 id,
                 name: chatdesk::domain::limits::single_line("name", &name, 80).map_err(invalid)?,
-                distribution: Distribution::parse(&distribution).ok_or_else(|| {
-                    ServerError::Config(format!("unknown distribution {distribution:?}"))
-                })?,
-                hand_off: timers.apply(current).validated().map_err(invalid)?,
+                distribution,
+                hand_off: timers.apply(hand_off).validated().map_err(invalid)?,
             };
             dir.put_group(&group).await?;
+            let h = &group.hand_off;
             println!(
-                "group {} ({}) saved, distribution {}",
+                "group {} ({}) saved, distribution {}, hand-off timers: first response {} s, \
+                 follow-up {} s, disconnected {} s, at most {} hand-offs",
                 group.id,
                 group.name,
-                group.distribution.as_str()
+                group.distribution.as_str(),
+                h.no_first_response_secs,
+                h.no_follow_up_secs,
+                h.agent_disconnected_secs,
+                h.max_hand_offs
             );
         }
         GroupCommand::List { store } => {

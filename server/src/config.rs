@@ -55,7 +55,13 @@ pub struct Config {
     /// `CHATDESK_AWAY_GRACE_SECS`, default 60: how long an agent whose last console closed
     /// still receives chats; past it they are away until a console comes back.
     pub away_grace: Duration,
+    /// How often the in-process scheduler sweeps for run-out hand-off timers: every 250 ms
+    /// (timers fire within a second). `None` only in tests that count every store call.
+    pub hand_off_sweep: Option<Duration>,
 }
+
+/// Timers fire within this of their deadline, well inside the documented second.
+pub const HAND_OFF_SWEEP_EVERY: Duration = Duration::from_millis(250);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FanoutVia {
@@ -147,6 +153,7 @@ impl Config {
             away_grace: Duration::from_millis(
                 secs("CHATDESK_AWAY_GRACE_SECS", chatdesk::app::AWAY_GRACE_MS)?.max(0) as u64,
             ),
+            hand_off_sweep: Some(HAND_OFF_SWEEP_EVERY),
             allowed_origins: env("CHATDESK_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -187,6 +194,7 @@ impl Config {
             // Most tests need no suggestions; those that do turn the engine on.
             suggestions: false,
             away_grace: Duration::from_millis(chatdesk::app::AWAY_GRACE_MS as u64),
+            hand_off_sweep: Some(HAND_OFF_SWEEP_EVERY),
         }
     }
 }

@@ -241,7 +241,12 @@ impl Server {
         };
         let header_read_timeout = self.config.header_read_timeout;
         let sockets = self.registry.clone();
-        let sweeper = hand_off_sweeper(self.app.clone(), self.fanout.clone(), stopped.clone());
+        let sweeper = hand_off_sweeper(
+            self.app.clone(),
+            self.fanout.clone(),
+            self.config.hand_off_sweep,
+            stopped.clone(),
+        );
         tokio::join!(
             sweeper,
             async move {
@@ -277,18 +282,18 @@ impl Server {
     }
 }
 
-/// How often the local server sweeps for run-out hand-off timers: a timer fires within this
-/// of its deadline (the documented precision is a second).
-const HAND_OFF_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-
 /// The in-process scheduler of hand-off timers: the same sweep the cloud's rule runs, over the
 /// same store queries, until the server stops.
 async fn hand_off_sweeper(
     app: App,
     fanout: Arc<chatdesk::realtime::Fanout>,
+    every: Option<std::time::Duration>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut tick = tokio::time::interval(HAND_OFF_SWEEP_EVERY);
+    let Some(every) = every else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -60,6 +60,22 @@ pub async fn spawn_server() -> TestServer {
     start(server, dir).await
 }
 
+/// The local server as a new user runs it, with a chosen configuration.
+pub async fn spawn_server_configured(configure: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_tests(dir.path().to_path_buf());
+    configure(&mut config);
+    let server = Server::build(config).await.expect("server starts");
+    start(server, dir).await
+}
+
+/// For tests that count every store call, or that write chats at instants of their own clock:
+/// no hand-off sweep runs in the background (`tests/hand_off_flow.rs` and the store contract
+/// test the timers).
+pub fn without_hand_off_sweep(config: &mut Config) {
+    config.hand_off_sweep = None;
+}
+
 /// The same server over other stores and with a chosen configuration.
 pub async fn spawn_server_with(stores: Stores, configure: impl FnOnce(&mut Config)) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
