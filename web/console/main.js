@@ -18,6 +18,7 @@ import { startLive, loadCounts, trackMine } from './live.js';
 import { parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE } from './views.js';
 import { KnowledgePane } from './kb.js';
 import { toast } from './toast.js';
+import { PresenceSwitch } from './presence.js';
 
 const LIST_REFRESH_MS = 30_000;
 const LIST_REFRESH_OFFLINE_MS = 5_000;
@@ -26,6 +27,7 @@ let list = null;
 let chatView = null;
 let knowledge = null;
 let live = null;
+let presence = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
 // While a sign-in at the identity provider is being checked, its 401 is answered by that check.
 let checkingProviderSignIn = false;
@@ -215,6 +217,7 @@ async function startConsole() {
       // list was read before the socket opened).
       if (!first || list.view) list.reload();
       loadCounts();
+      presence.refresh();
       if (chatView) chatView.resume();
     },
   });
@@ -256,27 +259,7 @@ function renderTopbar() {
   const me = state.me.agent;
   const role = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' }[me.role] || me.role;
   replace($('#me-name'), h('span', { class: 'me-display' }, me.display_name), ' ', h('span', { class: 'me-role' }, role));
-  const toggle = $('#availability');
-  const draw = () => {
-    const on = state.me.agent.available;
-    toggle.setAttribute('aria-pressed', String(on));
-    toggle.className = `availability ${on ? 'is-available' : 'is-unavailable'}`;
-    toggle.replaceChildren(h('span', { class: 'avail-dot', 'aria-hidden': 'true' }), on ? 'Available' : 'Unavailable');
-    toggle.title = on ? 'You receive chats. Click to stop receiving them.' : 'You receive no chats. Click to become available.';
-  };
-  draw();
-  toggle.onclick = async () => {
-    toggle.disabled = true;
-    try {
-      state.me = await api.setAvailable(!state.me.agent.available);
-      draw();
-      toast(state.me.agent.available ? 'You are available for chats.' : 'You are unavailable: no chats will be assigned to you.', 'info');
-    } catch (err) {
-      toast(err.message, 'error');
-    } finally {
-      toggle.disabled = false;
-    }
-  };
+  presence = new PresenceSwitch($('#availability'));
   $('#sign-out').onclick = () => signOut(undefined, { endProviderSession: true });
   const conn = $('#conn-status');
   let timer = null;
