@@ -171,6 +171,11 @@ export class ChatView {
 
   _apply(e) {
     this.transcript.add(e);
+    // A hand-off changes who may write here; when no list push brings the new row (this list
+    // is not watched while a chat is open), read it, so the header and composer follow at once.
+    if (e.type === 'handed_off' && this.row && e.seq > this.row.last_seq) {
+      api.chat(this.chatId).then((row) => { if (!this.closed) this.setRow(row); }).catch(() => {});
+    }
     if (e.type === 'message' && e.author && e.author.kind === 'customer') this.typingIn.hide();
   }
 
