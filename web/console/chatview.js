@@ -13,7 +13,7 @@ import { api } from './api.js';
 import { actions } from './actions.js';
 import { agent, groupName, isManager } from './state.js';
 import { SuggestionsPanel } from './suggestions.js';
-import { followUpSeverity, idleMs, queueMs } from './columns.js';
+import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, queueMs } from './columns.js';
 import { toast } from './toast.js';
 import { setTitle } from './nav.js';
 
@@ -194,7 +194,9 @@ export class ChatView {
       ' · ', h('span', { class: 'tick-queue' }, `Queue ${duration(queueMs(r))}`),
       ' · ', h('span', { class: 'tick-idle' }, `Idle ${duration(idleMs(r))}`),
       ' · ', h('span', {}, r.agent_name ? `Agent ${r.agent_name}` : 'Unassigned'),
-      r.verified_user_id ? h('span', {}, ` · Verified user ${r.verified_user_id}`) : null);
+      r.verified_user_id ? h('span', {}, ` · Verified user ${r.verified_user_id}`) : null,
+      r.hand_offs ? h('span', { class: 'cv-hand-offs' }, ` · ${handOffsText(r.hand_offs)}`) : null,
+      r.escalated ? [' ', h('span', { class: 'escalated-tag', title: ESCALATED_TITLE }, 'Waiting for a person')] : null);
     replace(e.question, h('strong', {}, 'Question: '), r.question);
     if (r.follow_up) {
       const sev = followUpSeverity(r);
