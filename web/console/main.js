@@ -9,13 +9,13 @@ import { api, onUnauthorized } from './api.js';
 import { getLogoutUrl, getRefresh, getToken, setToken } from './session.js';
 import { clearCallback, finishSignIn, loadSignInConfig, readCallback, startSignIn } from './oidc.js';
 import { Renewal } from './renewal.js';
-import { emit, on, state } from './state.js';
+import { emit, groupName, on, state } from './state.js';
 import { renderNav, markCurrent, updateCounts } from './nav.js';
 import { ListController } from './list.js';
 import { setupToolbar } from './toolbar.js';
 import { ChatView } from './chatview.js';
 import { startLive, loadCounts, trackMine } from './live.js';
-import { parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE } from './views.js';
+import { chatRoute, parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE } from './views.js';
 import { KnowledgePane } from './kb.js';
 import { toast } from './toast.js';
 import { PresenceSwitch } from './presence.js';
@@ -204,6 +204,12 @@ async function startConsole() {
         : 'This chat moved to a group or agent you do not work with; it is closed here.', 'info');
       chatView.back();
     }
+  });
+  on('hand-off-alert', (f) => {
+    // Stays until dismissed or opened: nobody is looking after this customer.
+    const times = f.hand_offs === 1 ? 'once' : `${f.hand_offs} times`;
+    toast(`${f.customer_name}'s chat in ${groupName(f.group_id)} was handed off ${times} without an answer and now waits in the queue for a person.`,
+      'alert', 10 * 60_000, { label: 'Open chat', run: () => { location.hash = chatRoute(f.chat_id); } });
   });
   on('session-ended', (f) => {
     if (f.reason === 'revoked') signOut(f.message || 'Your sign-in was revoked. Please sign in again.');
