@@ -15,8 +15,9 @@ import { ListController } from './list.js';
 import { setupToolbar } from './toolbar.js';
 import { ChatView } from './chatview.js';
 import { startLive, loadCounts, trackMine } from './live.js';
-import { chatRoute, parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE } from './views.js';
+import { chatRoute, parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE, SETTINGS_ROUTE } from './views.js';
 import { KnowledgePane } from './kb.js';
+import { GroupSettingsPane } from './group-settings.js';
 import { toast } from './toast.js';
 import { PresenceSwitch } from './presence.js';
 
@@ -26,6 +27,7 @@ const LIST_REFRESH_OFFLINE_MS = 5_000;
 let list = null;
 let chatView = null;
 let knowledge = null;
+let settings = null;
 let live = null;
 let presence = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
@@ -181,6 +183,7 @@ async function startConsole() {
   list = new ListController();
   setupToolbar(list);
   knowledge = new KnowledgePane($('#kb-view'));
+  settings = new GroupSettingsPane($('#settings-view'));
 
   on('row', (row) => {
     trackMine(row);
@@ -298,10 +301,15 @@ function route() {
     openKnowledge(r.tab);
     return;
   }
+  if (r.kind === 'settings') {
+    openSettings(r.groupId);
+    return;
+  }
   let view = r.view;
   if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
   closeChat();
   closeKnowledge();
+  closeSettings();
   lastListRoute = routeOf(view);
   if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
   markCurrent(lastListRoute);
@@ -315,6 +323,7 @@ function openChat(chatId) {
   if (chatView && chatView.chatId === chatId) return;
   closeChat();
   closeKnowledge();
+  closeSettings();
   $('#list-view').hidden = true;
   markCurrent(null);
   live.watchList(null);
@@ -330,11 +339,29 @@ function openChat(chatId) {
 /** The Knowledge Base pane; it tells an agent who is not a manager that it is not for them. */
 function openKnowledge(tab) {
   closeChat();
+  closeSettings();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
   live.watchList(null);
   $('#topbar-section').textContent = 'Knowledge Base';
   knowledge.open(tab);
+}
+
+/** The Group Settings pane; like the Knowledge Base, it turns agents away. */
+function openSettings(groupId) {
+  closeChat();
+  closeKnowledge();
+  $('#list-view').hidden = true;
+  markCurrent(SETTINGS_ROUTE);
+  live.watchList(null);
+  $('#topbar-section').textContent = 'Settings';
+  settings.open(groupId);
+}
+
+function closeSettings() {
+  if (!settings || !settings.isOpen) return;
+  settings.close();
+  $('#topbar-section').textContent = 'Live Chats';
 }
 
 function closeKnowledge() {
