@@ -154,7 +154,7 @@ test('transfer to an agent: unavailable agents cannot be chosen; the chat lands 
   // Alice steps away.
   await alice.click('#availability');
   await alice.waitForSelector('#availability[aria-pressed="false"]');
-  assert.match(await alice.textContent('#availability'), /Unavailable/);
+  assert.match(await alice.textContent('#availability'), /Away/);
 
   const admin = await browser.newPage(DESKTOP, 'admin');
   await signIn(admin, 'admin');

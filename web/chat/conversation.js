@@ -183,6 +183,19 @@ export class Conversation {
         this._setState('queued');
         this._refreshChat();
         break;
+      case 'handed_off':
+        // The agent did not answer in time: a colleague has the chat now, or it waits again
+        // (at the head of the queue).
+        if (e.to_agent_name) {
+          this.agentName = e.to_agent_name;
+          this._setState('active');
+        } else {
+          this.agentName = null;
+          this.position = null;
+          this._setState('queued');
+          this._refreshChat();
+        }
+        break;
       case 'ended':
         this._setState('inactive');
         break;

@@ -17,6 +17,9 @@ export const api = {
   me: () => http.get('/api/me'),
   setAvailable: (available) => http.patch('/api/me', { available }),
   groups: () => http.get('/api/groups'),
+  /** {id, name, distribution, hand_off: {no_first_response_secs, no_follow_up_secs, agent_disconnected_secs, max_hand_offs}} */
+  groupSettings: (groupId) => http.get(`/api/groups/${enc(groupId)}/settings`),
+  saveGroupSettings: (groupId, body) => http.put(`/api/groups/${enc(groupId)}/settings`, body),
   agents: () => http.get('/api/agents'),
   preferences: () => http.get('/api/preferences'),
   savePreferences: (prefs) => http.put('/api/preferences', prefs),

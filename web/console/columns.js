@@ -47,6 +47,23 @@ export function followUpSeverity(row) {
   return row.follow_up.due_at <= Date.now() ? 'red' : (row.icons && row.icons.follow_up) || 'green';
 }
 
+export const ESCALATED_TITLE = "Reached its group's hand-off limit: it waits in the queue for a person, and managers were alerted.";
+
+export function handOffsText(n) {
+  return n === 1 ? 'Handed off once' : `Handed off ${n} times`;
+}
+
+/** How often hand-off timers moved the chat (nothing for the many chats never moved), red
+ * when it reached the group's limit and waits for a person. */
+function handOffBadge(row) {
+  if (!row.hand_offs && !row.escalated) return null;
+  const label = row.escalated ? `${handOffsText(row.hand_offs)}. ${ESCALATED_TITLE}` : handOffsText(row.hand_offs);
+  return h('span', {
+    class: ['hand-off-badge', row.escalated ? 'is-escalated' : null],
+    role: 'img', 'aria-label': label, title: label, dataset: { icon: 'hand-offs' },
+  }, `↷${row.hand_offs}${row.escalated ? '!' : ''}`);
+}
+
 function statusCell(row) {
   const icons = row.icons || {};
   const state = row.deleted ? `${STATE_WORDS[row.state] || row.state}, deleted` : STATE_WORDS[row.state] || row.state;
@@ -58,6 +75,7 @@ function statusCell(row) {
     dot(icons.state, `Status: ${state}`),
     h('span', { class: ['dot', 'shape-square', fu ? `dot-${fu}` : 'dot-none'], role: 'img', 'aria-label': fuLabel, title: fuLabel, dataset: { icon: 'follow-up' } }),
     h('span', { class: ['dot', 'shape-diamond', `dot-${idleSeverity(row)}`], role: 'img', 'aria-label': `Idle: ${SEVERITY_WORDS[idleSeverity(row)]}`, title: `Idle: ${SEVERITY_WORDS[idleSeverity(row)]}`, dataset: { icon: 'idle', severity: idleSeverity(row) } }),
+    handOffBadge(row),
     h('span', { class: 'visually-hidden' }, state));
 }
 

@@ -72,6 +72,10 @@ export function startLive({ onReconnect, chatView }) {
         emit('gone', f.chat_id);
         emit('counts');
         break;
+      case 'hand_off_alert':
+        // To managers: a chat used up its group's hand-offs and waits for a person.
+        emit('hand-off-alert', f);
+        break;
       case 'unwatched':
         // The open chat moved where this agent may not follow: nothing more of it arrives.
         emit('revoked-chat', f);

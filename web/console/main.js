@@ -9,15 +9,17 @@ import { api, onUnauthorized } from './api.js';
 import { getLogoutUrl, getRefresh, getToken, setToken } from './session.js';
 import { clearCallback, finishSignIn, loadSignInConfig, readCallback, startSignIn } from './oidc.js';
 import { Renewal } from './renewal.js';
-import { emit, on, state } from './state.js';
+import { emit, groupName, on, state } from './state.js';
 import { renderNav, markCurrent, updateCounts } from './nav.js';
 import { ListController } from './list.js';
 import { setupToolbar } from './toolbar.js';
 import { ChatView } from './chatview.js';
 import { startLive, loadCounts, trackMine } from './live.js';
-import { parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE } from './views.js';
+import { chatRoute, parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE, SETTINGS_ROUTE } from './views.js';
 import { KnowledgePane } from './kb.js';
+import { GroupSettingsPane } from './group-settings.js';
 import { toast } from './toast.js';
+import { PresenceSwitch } from './presence.js';
 
 const LIST_REFRESH_MS = 30_000;
 const LIST_REFRESH_OFFLINE_MS = 5_000;
@@ -25,7 +27,9 @@ const LIST_REFRESH_OFFLINE_MS = 5_000;
 let list = null;
 let chatView = null;
 let knowledge = null;
+let settings = null;
 let live = null;
+let presence = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
 // While a sign-in at the identity provider is being checked, its 401 is answered by that check.
 let checkingProviderSignIn = false;
@@ -179,6 +183,7 @@ async function startConsole() {
   list = new ListController();
   setupToolbar(list);
   knowledge = new KnowledgePane($('#kb-view'));
+  settings = new GroupSettingsPane($('#settings-view'));
 
   on('row', (row) => {
     trackMine(row);
@@ -203,6 +208,12 @@ async function startConsole() {
       chatView.back();
     }
   });
+  on('hand-off-alert', (f) => {
+    // Stays until dismissed or opened: nobody is looking after this customer.
+    const times = f.hand_offs === 1 ? 'once' : `${f.hand_offs} times`;
+    toast(`${f.customer_name}'s chat in ${groupName(f.group_id)} was handed off ${times} without an answer and now waits in the queue for a person.`,
+      'alert', 10 * 60_000, { label: 'Open chat', run: () => { location.hash = chatRoute(f.chat_id); } });
+  });
   on('session-ended', (f) => {
     if (f.reason === 'revoked') signOut(f.message || 'Your sign-in was revoked. Please sign in again.');
     else location.reload();
@@ -215,6 +226,7 @@ async function startConsole() {
       // list was read before the socket opened).
       if (!first || list.view) list.reload();
       loadCounts();
+      presence.refresh();
       if (chatView) chatView.resume();
     },
   });
@@ -256,27 +268,7 @@ function renderTopbar() {
   const me = state.me.agent;
   const role = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' }[me.role] || me.role;
   replace($('#me-name'), h('span', { class: 'me-display' }, me.display_name), ' ', h('span', { class: 'me-role' }, role));
-  const toggle = $('#availability');
-  const draw = () => {
-    const on = state.me.agent.available;
-    toggle.setAttribute('aria-pressed', String(on));
-    toggle.className = `availability ${on ? 'is-available' : 'is-unavailable'}`;
-    toggle.replaceChildren(h('span', { class: 'avail-dot', 'aria-hidden': 'true' }), on ? 'Available' : 'Unavailable');
-    toggle.title = on ? 'You receive chats. Click to stop receiving them.' : 'You receive no chats. Click to become available.';
-  };
-  draw();
-  toggle.onclick = async () => {
-    toggle.disabled = true;
-    try {
-      state.me = await api.setAvailable(!state.me.agent.available);
-      draw();
-      toast(state.me.agent.available ? 'You are available for chats.' : 'You are unavailable: no chats will be assigned to you.', 'info');
-    } catch (err) {
-      toast(err.message, 'error');
-    } finally {
-      toggle.disabled = false;
-    }
-  };
+  presence = new PresenceSwitch($('#availability'));
   $('#sign-out').onclick = () => signOut(undefined, { endProviderSession: true });
   const conn = $('#conn-status');
   let timer = null;
@@ -309,10 +301,15 @@ function route() {
     openKnowledge(r.tab);
     return;
   }
+  if (r.kind === 'settings') {
+    openSettings(r.groupId);
+    return;
+  }
   let view = r.view;
   if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
   closeChat();
   closeKnowledge();
+  closeSettings();
   lastListRoute = routeOf(view);
   if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
   markCurrent(lastListRoute);
@@ -326,6 +323,7 @@ function openChat(chatId) {
   if (chatView && chatView.chatId === chatId) return;
   closeChat();
   closeKnowledge();
+  closeSettings();
   $('#list-view').hidden = true;
   markCurrent(null);
   live.watchList(null);
@@ -341,11 +339,29 @@ function openChat(chatId) {
 /** The Knowledge Base pane; it tells an agent who is not a manager that it is not for them. */
 function openKnowledge(tab) {
   closeChat();
+  closeSettings();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
   live.watchList(null);
   $('#topbar-section').textContent = 'Knowledge Base';
   knowledge.open(tab);
+}
+
+/** The Group Settings pane; like the Knowledge Base, it turns agents away. */
+function openSettings(groupId) {
+  closeChat();
+  closeKnowledge();
+  $('#list-view').hidden = true;
+  markCurrent(SETTINGS_ROUTE);
+  live.watchList(null);
+  $('#topbar-section').textContent = 'Settings';
+  settings.open(groupId);
+}
+
+function closeSettings() {
+  if (!settings || !settings.isOpen) return;
+  settings.close();
+  $('#topbar-section').textContent = 'Live Chats';
 }
 
 function closeKnowledge() {

@@ -4,7 +4,7 @@
 
 import { $, $all, h, replace } from '../lib/dom.js';
 import { isManager, myQueueCount, on, state } from './state.js';
-import { KB_ROUTE, routeOf } from './views.js';
+import { KB_ROUTE, SETTINGS_ROUTE, routeOf } from './views.js';
 
 function link(view, label, badgeId) {
   return h('a', { href: routeOf(view), class: 'nav-link', dataset: { route: routeOf(view) } },
@@ -58,12 +58,22 @@ export function renderNav() {
         h('li', {}, h('a', { href: KB_ROUTE, class: 'nav-link', id: 'nav-kb', dataset: { route: KB_ROUTE } },
           h('span', { class: 'nav-label' }, 'Knowledge Base')))),
     ] : null,
+    isManager() ? [
+      h('h2', { class: 'nav-title nav-title-later' }, 'Settings'),
+      h('ul', { class: 'nav-list' },
+        h('li', {}, h('a', { href: SETTINGS_ROUTE, class: 'nav-link', id: 'nav-settings', dataset: { route: SETTINGS_ROUTE } },
+          h('span', { class: 'nav-label' }, 'Group Settings')))),
+    ] : null,
     isManager() ? h('div', { class: 'nav-footer' },
       h('a', { href: '../chat/link-builder.html', target: '_blank', rel: 'noopener' }, 'Chat link builder ↗')) : null,
   );
   updateCounts();
-  on('counts', updateCounts);
+  // Drawn again when a group's distribution changes: listen once.
+  if (!listening) on('counts', updateCounts);
+  listening = true;
 }
+
+let listening = false;
 
 export function updateCounts() {
   const q = myQueueCount();

@@ -170,7 +170,7 @@ export class ChatTable {
 
   _renderRow(tr, row) {
     tr._row = row;
-    tr.className = `state-${row.state}${row.deleted ? ' deleted' : ''}${this.selected.has(row.id) ? ' selected' : ''}`;
+    tr.className = `state-${row.state}${row.deleted ? ' deleted' : ''}${row.escalated ? ' escalated' : ''}${this.selected.has(row.id) ? ' selected' : ''}`;
     const box = h('input', { type: 'checkbox', dataset: { id: row.id }, 'aria-label': `Select chat with ${row.user}` });
     const cells = [h('td', { class: 'col-check' }, box)];
     for (const c of this.visibleColumns()) {

@@ -23,6 +23,8 @@ export function parseRoute(hash) {
       break;
     case 'kb':
       return { kind: 'kb', tab: parts[1] === 'deflection' ? 'deflection' : 'articles' };
+    case 'settings':
+      return { kind: 'settings', groupId: parts[1] || null };
     default:
       break;
   }
@@ -37,6 +39,13 @@ export function routeOf(view) {
 /** The Knowledge Base pane (managers and administrators): its Articles and Deflection tabs. */
 export const KB_ROUTE = '#/kb';
 export const KB_DEFLECTION_ROUTE = '#/kb/deflection';
+
+/** The Group Settings pane (managers and administrators), on one group or the first. */
+export const SETTINGS_ROUTE = '#/settings';
+
+export function settingsRoute(groupId) {
+  return `${SETTINGS_ROUTE}/${encodeURIComponent(groupId)}`;
+}
 
 export function chatRoute(chatId) {
   return `#/chat/${encodeURIComponent(chatId)}`;

@@ -3,6 +3,28 @@
 
 import { fullDateTime, shortDateTime } from './format.js';
 
+/** Why a hand-off timer moved a chat on, for agents (the customer is not told why). */
+const HAND_OFF_REASONS = {
+  no_first_response: "no first response within the group's time",
+  no_follow_up: "the customer waited for an answer longer than the group's time",
+  agent_disconnected: "the agent's console stayed disconnected longer than the group's time",
+};
+
+/** A hand-off timer moved the chat: to a colleague, or back to the head of the queue (and
+ * `escalated` when that was the group's last allowed hand-off, so it waits for a person). */
+function handedOff(e, audience) {
+  if (audience === 'customer') {
+    return e.to_agent_name
+      ? `Your chat has been passed to ${e.to_agent_name}.`
+      : 'You are back in the queue; the next available agent will be with you.';
+  }
+  const from = e.from_agent_name || 'an agent';
+  const why = HAND_OFF_REASONS[e.reason] || 'a hand-off timer ran out';
+  if (e.to_agent_name) return `Handed off from ${from} to ${e.to_agent_name}: ${why}.`;
+  const limit = e.escalated ? "; it reached the group's hand-off limit and is waiting for a person" : '';
+  return `Handed off from ${from} back to the queue: ${why}${limit}.`;
+}
+
 function byWhom(by, audience) {
   if (!by) return '';
   if (by.kind === 'customer') return audience === 'customer' ? 'you' : 'the customer';
@@ -49,6 +71,8 @@ export function describeEvent(e, audience, groupName = (g) => g) {
       return `Follow-up set for ${shortDateTime(e.due_at)} by ${byWhom(e.by, audience)}${e.note ? `: ${e.note}` : '.'}`;
     case 'follow_up_cleared':
       return `Follow-up cleared by ${byWhom(e.by, audience)}.`;
+    case 'handed_off':
+      return handedOff(e, audience);
     default:
       return null;
   }
