@@ -163,6 +163,10 @@ pub fn expected(
         chat.agent_id = Some(a.id.clone());
         chat.agent_name = Some(a.display_name.clone());
         chat.first_assigned_at = chat.first_assigned_at.or(Some(now));
+        // The hand-off clocks start over with the new agent, and a person took it over.
+        chat.assigned_at = Some(now);
+        chat.agent_active_at = None;
+        chat.escalated = false;
     }
     if let TargetGroup = group {
         chat.group_id = targets.group.id.clone();
@@ -171,9 +175,14 @@ pub fn expected(
         if let Some(since) = chat.queued_since.take() {
             chat.queue_ms += now.0 - since.0;
         }
+        chat.queue_rank_at = None;
     }
     if let BackInQueue = queue {
         chat.queued_since = Some(now);
+        // Nobody's clock runs for a chat in the queue; a person sent it there.
+        chat.assigned_at = None;
+        chat.agent_active_at = None;
+        chat.escalated = false;
     }
     let resolution = (action == Action::EndWithResolution).then(|| RESOLUTION.to_owned());
     let kind = match event {
@@ -233,6 +242,9 @@ pub fn expected(
             chat.message_count += 1;
             let author = match actor {
                 None => {
+                    if !before.customer_waiting || before.customer_waiting_since.is_none() {
+                        chat.customer_waiting_since = Some(now);
+                    }
                     chat.customer_waiting = true;
                     chat.send_pace.accept(Side::Customer, now).unwrap();
                     Author::Customer {
@@ -241,6 +253,8 @@ pub fn expected(
                 }
                 Some(a) => {
                     chat.customer_waiting = false;
+                    chat.customer_waiting_since = None;
+                    chat.agent_active_at = None;
                     chat.last_agent_message_at = Some(now);
                     chat.send_pace.accept(Side::Agent, now).unwrap();
                     Author::Agent {
