@@ -103,8 +103,11 @@ async fn sqlite_server() -> TestServer {
 
 async fn dynamodb_server() -> TestServer {
     let (stores, _) = chatdesk_tests::dynamo_endpoint::fresh_stores().await;
-    chatdesk_tests::server::spawn_server_with(stores, chatdesk_tests::server::without_hand_off_sweep)
-        .await
+    chatdesk_tests::server::spawn_server_with(
+        stores,
+        chatdesk_tests::server::without_hand_off_sweep,
+    )
+    .await
 }
 
 chatdesk_tests::on_both_stores!(

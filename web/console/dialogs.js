@@ -116,7 +116,7 @@ export function transferDialog({ rows, groups, agents, run }) {
     groups.map((g) => h('option', { value: g.id }, g.name)));
   const agentSelect = h('select', { id: 'transfer-agent', name: 'agent' },
     agents.map((a) => h('option', { value: a.id, disabled: !a.available },
-      `${a.display_name} — ${a.groups.join(', ')}${a.available ? '' : ' (unavailable)'}`)));
+      `${a.display_name} — ${a.groups.join(', ')}${a.available ? '' : a.presence === 'offline' ? ' (offline)' : ' (away)'}`)));
   const kindGroup = h('input', { type: 'radio', name: 'kind', value: 'group', id: 'transfer-kind-group', checked: true });
   const kindAgent = h('input', { type: 'radio', name: 'kind', value: 'agent', id: 'transfer-kind-agent' });
   const sync = () => {

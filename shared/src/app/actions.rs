@@ -153,10 +153,19 @@ impl App {
                 Ok(Some(ResolvedTarget::Group(group)))
             }
             BulkAction::Transfer(TransferTarget::Agent { agent_id }) => {
-                let agent =
+                let mut agent =
                     self.directory.get_agent(agent_id).await?.ok_or_else(|| {
                         AppError::NotFound(format!("agent {agent_id} was not found"))
                     })?;
+                // No console open past the grace period: away, like an agent who switched to
+                // away (a chat transferred to them would wait for nobody).
+                let load = self.directory.assignment_load(&agent.id).await?;
+                agent.available = crate::domain::handoff::receives_chats(
+                    agent.available,
+                    load.offline_since,
+                    self.settings.away_grace_ms,
+                    self.clock.now(),
+                );
                 Ok(Some(ResolvedTarget::Agent(Box::new(agent))))
             }
             _ => Ok(None),

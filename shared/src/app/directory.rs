@@ -27,6 +27,7 @@ pub struct AgentSummary {
     pub role: Role,
     pub groups: Vec<GroupId>,
     pub available: bool,
+    pub presence: crate::domain::Presence,
 }
 
 #[derive(Clone, Debug)]
@@ -121,19 +122,27 @@ impl App {
 
     pub async fn agents(&self, principal: &Principal) -> Result<Vec<AgentSummary>, AppError> {
         self.agent(principal).await?;
-        Ok(self
-            .directory
-            .list_agents()
-            .await?
-            .into_iter()
-            .map(|a| AgentSummary {
+        let now = self.clock.now();
+        let mut summaries = Vec::new();
+        for a in self.directory.list_agents().await? {
+            let load = self.directory.assignment_load(&a.id).await?;
+            let presence = crate::domain::Presence::of(
+                a.available,
+                load.offline_since,
+                self.settings.away_grace_ms,
+                now,
+            );
+            summaries.push(AgentSummary {
+                // Offline counts as away for transfers too.
+                available: presence == crate::domain::Presence::Available,
+                presence,
                 id: a.id,
                 display_name: a.display_name,
                 role: a.role,
                 groups: a.groups,
-                available: a.available,
-            })
-            .collect())
+            });
+        }
+        Ok(summaries)
     }
 
     pub async fn preferences(&self, principal: &Principal) -> Result<ListPreferences, AppError> {

@@ -258,7 +258,9 @@ pub struct AgentSummary {
     pub display_name: String,
     pub role: Role,
     pub groups: Vec<GroupId>,
+    /// Receives chats now (transfers to anyone else are refused).
     pub available: bool,
+    pub presence: Presence,
 }
 
 impl From<&app::AgentSummary> for AgentSummary {
@@ -269,6 +271,7 @@ impl From<&app::AgentSummary> for AgentSummary {
             role: a.role.into(),
             groups: a.groups.iter().map(Into::into).collect(),
             available: a.available,
+            presence: a.presence.into(),
         }
     }
 }
