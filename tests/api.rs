@@ -506,3 +506,76 @@ async fn the_openapi_document_is_served_and_committed() {
          `cargo run -p chatdesk-server -- openapi > docs/openapi.json`"
     );
 }
+
+/// Satisfaction: the customer rates their ended chat once, 1-5 with an optional comment, with
+/// their own token only; it shows in the transcript, their view and the agents' list rows.
+#[tokio::test]
+async fn a_customer_rates_their_ended_chat_once() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (chat, token) = api.start_chat("support", "Ann", "Hello").await;
+    let (other, other_token) = api.start_chat("support", "Bob", "Hi").await;
+    let rating = format!("/api/chats/{chat}/rating");
+    let rate = |score: Value, comment: Value| json!({"score": score, "comment": comment});
+
+    // Not while the chat runs.
+    let (status, body) = api.post(&rating, &token, rate(json!(5), Value::Null)).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (409, "invalid_state"),
+        "{body}"
+    );
+    let (status, _) = api
+        .post(&format!("/api/chats/{chat}/end"), &token, json!({}))
+        .await;
+    assert_eq!(status, 200);
+
+    // Never by an agent, nor with another chat's token; bad scores are named.
+    let (status, body) = api.post(&rating, &alice, rate(json!(5), Value::Null)).await;
+    assert_eq!((status, error_code(&body)), (403, "forbidden"), "{body}");
+    let (status, body) = api
+        .post(&rating, &other_token, rate(json!(5), Value::Null))
+        .await;
+    assert_eq!((status, error_code(&body)), (403, "forbidden"), "{body}");
+    for bad in [json!(0), json!(6), json!(-1), json!(1000)] {
+        let (status, body) = api
+            .post(&rating, &token, rate(bad.clone(), Value::Null))
+            .await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(
+            body["message"].as_str().unwrap_or("").contains("score"),
+            "{body}"
+        );
+    }
+
+    let comment = "Quick and <b>kind</b>";
+    let (status, body) = api
+        .post(&rating, &token, rate(json!(4), json!(comment)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["rating"], 4);
+    // Once: a second rating is refused and changes nothing.
+    let (status, body) = api.post(&rating, &token, rate(json!(1), Value::Null)).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (409, "invalid_state"),
+        "{body}"
+    );
+    let (_, view) = api.get(&format!("/api/chats/{chat}"), &token).await;
+    assert_eq!(view["rating"], 4);
+    let (_, events) = api.get(&format!("/api/chats/{chat}/events"), &alice).await;
+    let rated: Vec<&Value> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"] == "rated")
+        .collect();
+    assert_eq!(rated.len(), 1);
+    assert_eq!(rated[0]["score"], 4);
+    assert_eq!(rated[0]["comment"], comment);
+    let (_, row) = api.get(&format!("/api/chats/{chat}"), &alice).await;
+    assert_eq!(row["rating"], 4);
+    let (_, unrated) = api.get(&format!("/api/chats/{other}"), &alice).await;
+    assert_eq!(unrated["rating"], Value::Null);
+}

@@ -576,8 +576,8 @@ fn chat_of(pk: &str) -> &str {
     pk.strip_prefix("CHAT#").unwrap_or(pk)
 }
 
-/// A chat document without the fields the hand-off timers added, each checked to be at its
-/// default (this world was stored before them).
+/// A chat document without the fields the hand-off timers and ratings added, each checked to
+/// be at its default (this world was stored before them).
 fn without_hand_off_fields_json(doc: &mut serde_json::Map<String, Value>) {
     for name in [
         "agent_active_at",
@@ -589,6 +589,8 @@ fn without_hand_off_fields_json(doc: &mut serde_json::Map<String, Value>) {
     }
     assert_eq!(doc.remove("hand_offs"), Some(Value::from(0)));
     assert_eq!(doc.remove("escalated"), Some(Value::Bool(false)));
+    // Added with satisfaction ratings: nobody rated a chat of this world.
+    assert_eq!(doc.remove("rating"), Some(Value::Null), "rating");
 }
 
 /// An item as the adapter wrote it before chat subscriptions moved into the chat's partition
@@ -617,6 +619,7 @@ fn as_before_subscriptions_moved(mut item: dynamo_json::Item) -> dynamo_json::It
             ("queue_rank_at", AttributeValue::Null(true)),
             ("hand_offs", AttributeValue::N("0".into())),
             ("escalated", AttributeValue::Bool(false)),
+            ("rating", AttributeValue::Null(true)),
         ] {
             assert_eq!(item.remove(name), Some(default), "{pk}: {name}");
         }

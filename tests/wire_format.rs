@@ -55,6 +55,7 @@ fn row() -> ChatRow {
         last_seq: 7,
         hand_offs: 1,
         escalated: false,
+        rating: None,
         as_of: Timestamp(1_700_000_100_000),
     }
 }
@@ -63,7 +64,7 @@ fn row() -> ChatRow {
 fn a_chat_row() {
     assert_eq!(
         json(&wire::ChatRow::from(&row())),
-        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"as_of":1700000100000}"#
+        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"as_of":1700000100000}"#
     );
     let mut bare = row();
     bare.follow_up = None;
@@ -232,7 +233,7 @@ fn an_article() {
 
 #[test]
 fn preferences_both_ways() {
-    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150}],"sort":{"column":"started","direction":"desc"}}"#;
+    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80}],"sort":{"column":"started","direction":"desc"}}"#;
     assert_eq!(
         json(&wire::ListPreferences::from(&ListPreferences::default())),
         expected

@@ -217,6 +217,7 @@ fn opened(id: &str, group: &str, customer: Customer, question: &str, at: Timesta
         hand_offs: 0,
         queue_rank_at: None,
         escalated: false,
+        rating: None,
     };
     let opening = numbering::opening_events(
         &cid(id),
@@ -531,7 +532,7 @@ pub fn world() -> World {
         t(1500),
     );
 
-    let mut ann_prefs = ListPreferences::default();
+    let mut ann_prefs = layout_before_ratings();
     ann_prefs.columns.swap(0, 3);
     ann_prefs.columns[1].visible = false;
     ann_prefs.columns[2].width = 321;
@@ -706,7 +707,7 @@ pub fn world() -> World {
         ],
         preferences: vec![
             (ann.id.clone(), ann_prefs),
-            (carol.id.clone(), ListPreferences::default()),
+            (carol.id.clone(), layout_before_ratings()),
         ],
         connections,
         watches: vec![
@@ -816,4 +817,11 @@ pub async fn write(stores: &Stores, world: &World) {
     for (key, at) in &world.released {
         stores.throttle.release(key, *at, THROTTLE).await.unwrap();
     }
+}
+
+/// The default layout as it was when this world was stored: before the rating column.
+fn layout_before_ratings() -> ListPreferences {
+    let mut prefs = ListPreferences::default();
+    prefs.columns.retain(|c| c.column != Column::Rating);
+    prefs
 }

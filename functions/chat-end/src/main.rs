@@ -1,12 +1,17 @@
-//! End chats: agents in bulk, a customer their own.
-//! Routes: `POST /api/chats/{chat_id}/end`, `POST /api/actions/end`.
+//! End chats: agents in bulk, a customer their own; and the customer's rating once it ended.
+//! Routes: `POST /api/chats/{chat_id}/end`, `POST /api/actions/end`,
+//! `POST /api/chats/{chat_id}/rating`.
 
 use chatdesk::api::Route;
 use chatdesk::handlers::{actions, chats};
 use lambda_http::{service_fn, Error, Request};
 
 /// This function's routes: it links their handlers and no other route's.
-static ROUTES: &[&Route] = &[&chats::CUSTOMER_END_CHAT, &actions::END_CHATS];
+static ROUTES: &[&Route] = &[
+    &chats::CUSTOMER_END_CHAT,
+    &actions::END_CHATS,
+    &chats::RATE_CHAT,
+];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

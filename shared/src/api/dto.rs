@@ -36,6 +36,18 @@ pub struct SendMessageRequest {
     pub body: String,
 }
 
+/// The customer's satisfaction with their ended chat.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateChatRequest {
+    /// 1 (poor) to 5 (excellent).
+    #[schema(minimum = 1, maximum = 5)]
+    pub score: i64,
+    /// What the customer wants to add (up to 2,000 characters).
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SentMessage {
     pub event: ChatEvent,

@@ -51,6 +51,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         chats::list_events,
         chats::send_message,
         chats::customer_end_chat,
+        chats::rate_chat,
         actions::pull,
         actions::take,
         actions::transfer,
@@ -77,7 +78,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         TransferTarget, EndRequest, FollowUpRequest, FollowUpInput, ActionOutcome, ActionResult,
         Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
-        DeflectionCounts, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
+        DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
         HandOffReason
     )),
     modifiers(&BearerAuth),

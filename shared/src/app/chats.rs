@@ -43,6 +43,8 @@ pub struct CustomerChat {
     pub queue_position: Option<u32>,
     pub started_at: Timestamp,
     pub last_seq: u64,
+    /// The customer's own satisfaction score, once they rated the ended chat.
+    pub rating: Option<u8>,
 }
 
 /// A chat as the caller may see it: agents get the full list row, the chat's customer their view.
@@ -95,6 +97,7 @@ impl App {
             queue_position,
             started_at: chat.started_at,
             last_seq: chat.last_seq,
+            rating: chat.rating.as_ref().map(|r| r.score),
         })
     }
 
@@ -308,6 +311,34 @@ impl App {
             .mutate_chat(id, |chat, now| {
                 rules::end(chat, EndedBy::Customer, None, now)
             })
+            .await?;
+        self.customer_view(out.chat(), None).await
+    }
+
+    /// The customer rates their ended chat, once (the compare-and-set commit makes two ratings
+    /// sent at once store one). Only with the chat's own customer token.
+    pub async fn rate_chat(
+        &self,
+        principal: &Principal,
+        id: &ChatId,
+        score: u8,
+        comment: Option<&str>,
+    ) -> Result<CustomerChat, AppError> {
+        match principal {
+            Principal::Customer(own) if own == id => {}
+            Principal::Customer(_) => {
+                return Err(AppError::Forbidden(
+                    "a customer token only opens its own chat".into(),
+                ))
+            }
+            Principal::Agent(..) => {
+                return Err(AppError::Forbidden(
+                    "only the chat's customer rates it".into(),
+                ))
+            }
+        }
+        let out = self
+            .mutate_chat(id, |chat, now| rules::rate(chat, score, comment, now))
             .await?;
         self.customer_view(out.chat(), None).await
     }

@@ -147,10 +147,12 @@ impl App {
 
     pub async fn preferences(&self, principal: &Principal) -> Result<ListPreferences, AppError> {
         let agent = self.agent(principal).await?;
+        // A layout saved before a column existed gets it, hidden, at the end.
         Ok(self
             .preferences
             .get_preferences(&agent.id)
             .await?
+            .map(|p| p.validated().unwrap_or_default())
             .unwrap_or_default())
     }
 

@@ -47,6 +47,14 @@ pub struct Customer {
     pub verified_user_id: Option<String>,
 }
 
+/// The customer's satisfaction with an ended chat: 1 (poor) to 5 (excellent), given once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rating {
+    pub score: u8,
+    pub comment: Option<String>,
+    pub at: Timestamp,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUp {
     pub due_at: Timestamp,
@@ -113,6 +121,8 @@ pub struct Chat {
     /// Reached its group's hand-off cap: waits in the queue for a person (automatic
     /// distribution passes it by) until someone takes it.
     pub escalated: bool,
+    /// The customer's rating, once the chat has ended.
+    pub rating: Option<Rating>,
 }
 
 impl Chat {

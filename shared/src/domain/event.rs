@@ -70,6 +70,11 @@ pub enum EventKind {
         to: Option<(AgentId, String)>,
         escalated: bool,
     },
+    /// The customer rated the ended chat.
+    Rated {
+        score: u8,
+        comment: Option<String>,
+    },
 }
 
 impl EventKind {

@@ -30,6 +30,8 @@ pub struct ChatRow {
     pub hand_offs: u32,
     /// Reached its group's hand-off limit: waits in the queue for a person.
     pub escalated: bool,
+    /// The customer's satisfaction score (1-5), once they rated the ended chat.
+    pub rating: Option<u8>,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -61,6 +63,7 @@ impl ChatRow {
             last_seq: chat.last_seq,
             hand_offs: chat.hand_offs,
             escalated: chat.escalated,
+            rating: chat.rating.as_ref().map(|r| r.score),
             as_of: now,
         }
     }

@@ -23,7 +23,7 @@ pub mod time;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
-pub use chat::{Chat, ChatState, Customer, FollowUp, Party};
+pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};

@@ -11,10 +11,12 @@ pub enum Column {
     Idle,
     Messages,
     Agent,
+    /// The customer's satisfaction rating of an ended chat (optional: hidden by default).
+    Rating,
 }
 
 impl Column {
-    pub const ALL: [Column; 8] = [
+    pub const ALL: [Column; 9] = [
         Column::Status,
         Column::User,
         Column::Group,
@@ -23,6 +25,7 @@ impl Column {
         Column::Idle,
         Column::Messages,
         Column::Agent,
+        Column::Rating,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Column {
             Column::Idle => "idle",
             Column::Messages => "messages",
             Column::Agent => "agent",
+            Column::Rating => "rating",
         }
     }
 
@@ -53,7 +57,13 @@ impl Column {
             Column::Idle => 90,
             Column::Messages => 90,
             Column::Agent => 150,
+            Column::Rating => 80,
         }
+    }
+
+    /// Shown unless the agent hides it; the optional ones start hidden.
+    pub fn shown_by_default(self) -> bool {
+        !matches!(self, Column::Rating)
     }
 }
 
@@ -81,7 +91,7 @@ impl Default for ListPreferences {
                 .into_iter()
                 .map(|column| ColumnPreference {
                     column,
-                    visible: true,
+                    visible: column.shown_by_default(),
                     width: column.default_width(),
                 })
                 .collect(),
@@ -132,10 +142,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_show_every_column() {
+    fn defaults_show_every_column_but_the_optional_rating() {
         let p = ListPreferences::default();
-        assert_eq!(p.columns.len(), 8);
-        assert!(p.columns.iter().all(|c| c.visible));
+        assert_eq!(p.columns.len(), 9);
+        assert!(p
+            .columns
+            .iter()
+            .all(|c| c.visible == (c.column != Column::Rating)));
     }
 
     #[test]
@@ -151,7 +164,7 @@ mod tests {
         let mut p = ListPreferences::default();
         p.columns.truncate(2);
         let p = p.validated().unwrap();
-        assert_eq!(p.columns.len(), 8);
+        assert_eq!(p.columns.len(), 9);
         assert!(!p.columns[7].visible);
     }
 }

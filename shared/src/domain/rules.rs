@@ -3,7 +3,7 @@
 //! mutation atomically and only if the chat is still at the sequence number it was read at.
 
 use super::agent::{Agent, Group};
-use super::chat::{Chat, ChatState, Customer, FollowUp, Party};
+use super::chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 use super::error::DomainError;
 use super::event::{Author, EventKind};
 use super::ids::{AgentId, ChatId, ClientMessageId};
@@ -168,6 +168,7 @@ pub fn start_chat(
         hand_offs: 0,
         queue_rank_at: None,
         escalated: false,
+        rating: None,
     };
     Ok(NewChat {
         chat,
@@ -538,6 +539,58 @@ pub fn set_follow_up(
     Ok(Mutation {
         chat: next,
         event,
+        load: LoadChange::default(),
+    })
+}
+
+/// Satisfaction scores run from 1 (poor) to 5 (excellent).
+pub const RATING_SCORES: std::ops::RangeInclusive<u8> = 1..=5;
+
+/// The customer rates the chat once it has ended, once (the caller has checked that the
+/// customer's token is this chat's). Not while it runs, not twice, not once deleted.
+pub fn rate(
+    chat: &Chat,
+    score: u8,
+    comment: Option<&str>,
+    now: Timestamp,
+) -> Result<Mutation, DomainError> {
+    if !RATING_SCORES.contains(&score) {
+        return Err(DomainError::invalid(
+            "score",
+            "must be a whole number from 1 (poor) to 5 (excellent)",
+        ));
+    }
+    let comment = comment
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| limits::multi_line("comment", c, limits::MAX_NOTE_CHARS))
+        .transpose()?;
+    if chat.is_deleted() {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} can no longer be rated",
+            chat.id
+        )));
+    }
+    if chat.state.is_live() {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} is still open; rate it once it has ended",
+            chat.id
+        )));
+    }
+    if chat.rating.is_some() {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} has already been rated",
+            chat.id
+        )));
+    }
+    let mut next = chat.clone();
+    next.rating = Some(Rating {
+        score,
+        comment: comment.clone(),
+        at: now,
+    });
+    Ok(Mutation {
+        chat: next,
+        event: EventKind::Rated { score, comment },
         load: LoadChange::default(),
     })
 }

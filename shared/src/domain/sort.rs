@@ -74,6 +74,8 @@ fn column_cmp(column: Column, a: &ChatRow, b: &ChatRow) -> Ordering {
             (Some(_), None) => Ordering::Greater,
             (Some(x), Some(y)) => text_cmp(x, y),
         },
+        // Unrated chats sort before any rating ascending.
+        Column::Rating => a.rating.cmp(&b.rating),
     }
 }
 
@@ -122,6 +124,7 @@ mod tests {
             last_seq: 1,
             hand_offs: 0,
             escalated: false,
+            rating: None,
             as_of: Timestamp(0),
         }
     }
@@ -184,6 +187,11 @@ mod tests {
                 lo_idle.agent_name = None;
                 hi_idle.agent_name = None;
                 other.agent_name = Some("Alice".into());
+            }
+            Column::Rating => {
+                lo_idle.rating = Some(2);
+                hi_idle.rating = Some(2);
+                other.rating = Some(5);
             }
         }
         (vec![other, hi_idle, lo_idle], vec!["a1", "a2", "a3"])

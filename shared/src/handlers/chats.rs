@@ -2,7 +2,7 @@
 
 #![allow(clippy::too_many_arguments)]
 
-use crate::api::dto::{EventsQuery, ListQuery, SendMessageRequest, SentMessage};
+use crate::api::dto::{EventsQuery, ListQuery, RateChatRequest, SendMessageRequest, SentMessage};
 use crate::api::error::ErrorBody;
 use crate::api::route::{Caller, ChatPath, Client, Json, Query, Reply};
 use crate::api::wire::{ChatEvent, ChatForCaller, ChatList, CustomerChat, StartChat, StartedChat};
@@ -132,5 +132,29 @@ route! {
     /// The customer ends their chat.
     pub async fn customer_end_chat(app: &App, chat: ChatPath, caller: Caller) -> Reply<CustomerChat> {
         Ok(Reply::ok((&app.customer_end_chat(&caller.0, &chat.0).await?).into()))
+    }
+}
+
+route! {
+    RATE_CHAT = post "/api/chats/{chat_id}/rating" in "chat-end",
+    openapi(tag = "customer", security(("bearer" = [])),
+    params(("chat_id" = String, Path, description = "The chat")),
+    request_body = RateChatRequest,
+    responses(
+        (status = 200, description = "Rated: the chat as its customer sees it, with the score", body = CustomerChat),
+        (status = 400, description = "Malformed request, or a score outside 1-5 or a comment too long (named)", body = ErrorBody),
+        (status = 401, description = "No or bad token", body = ErrorBody),
+        (status = 403, description = "Not this chat's customer token (agents and other chats' customers may not rate it)", body = ErrorBody),
+        (status = 404, description = "No such chat", body = ErrorBody),
+        (status = 409, description = "Still open, already rated, or deleted", body = ErrorBody))),
+    /// The customer rates their ended chat, once.
+    pub async fn rate_chat(app: &App, body: Json<RateChatRequest>, chat: ChatPath, caller: Caller) -> Reply<CustomerChat> {
+        let Json(req) = body;
+        // Out of a byte's range is out of 1-5 too: the rule names the field either way.
+        let score = u8::try_from(req.score).unwrap_or(0);
+        let rated = app
+            .rate_chat(&caller.0, &chat.0, score, req.comment.as_deref())
+            .await?;
+        Ok(Reply::ok((&rated).into()))
     }
 }

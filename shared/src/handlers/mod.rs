@@ -34,6 +34,7 @@ pub static ALL: &[&Route] = &[
     &chats::LIST_EVENTS,
     &chats::SEND_MESSAGE,
     &chats::CUSTOMER_END_CHAT,
+    &chats::RATE_CHAT,
     &actions::PULL,
     &actions::TAKE,
     &actions::TRANSFER,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{id, readable, FORMAT_VERSION};
 use crate::domain::pace::SendPace;
-use crate::domain::{Chat, ChatState, Customer, FollowUp, Party, Timestamp};
+use crate::domain::{Chat, ChatState, Customer, FollowUp, Party, Rating, Timestamp};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
@@ -48,6 +48,16 @@ pub(crate) struct ChatRecord {
     queue_rank_at: Option<i64>,
     #[serde(default)]
     escalated: bool,
+    /// Added with satisfaction ratings.
+    #[serde(default)]
+    rating: Option<RatingRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RatingRecord {
+    score: u8,
+    comment: Option<String>,
+    at: i64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -187,6 +197,11 @@ impl From<&Chat> for ChatRecord {
             hand_offs: c.hand_offs,
             queue_rank_at: ms(c.queue_rank_at),
             escalated: c.escalated,
+            rating: c.rating.as_ref().map(|r| RatingRecord {
+                score: r.score,
+                comment: r.comment.clone(),
+                at: r.at.millis(),
+            }),
         }
     }
 }
@@ -239,6 +254,11 @@ impl TryFrom<ChatRecord> for Chat {
             hand_offs: r.hand_offs,
             queue_rank_at: at(r.queue_rank_at),
             escalated: r.escalated,
+            rating: r.rating.map(|r| Rating {
+                score: r.score,
+                comment: r.comment,
+                at: Timestamp(r.at),
+            }),
         })
     }
 }

@@ -65,6 +65,10 @@ enum KindRecord {
         to: Option<HandOffTargetRecord>,
         escalated: bool,
     },
+    Rated {
+        score: u8,
+        comment: Option<String>,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -158,6 +162,10 @@ impl From<&EventKind> for KindRecord {
                 }),
                 escalated: *escalated,
             },
+            EventKind::Rated { score, comment } => KindRecord::Rated {
+                score: *score,
+                comment: comment.clone(),
+            },
         }
     }
 }
@@ -241,6 +249,7 @@ impl TryFrom<KindRecord> for EventKind {
                     .transpose()?,
                 escalated,
             },
+            KindRecord::Rated { score, comment } => EventKind::Rated { score, comment },
         })
     }
 }

@@ -39,6 +39,7 @@ enum ColumnName {
     Idle,
     Messages,
     Agent,
+    Rating,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -59,6 +60,7 @@ impl From<Column> for ColumnName {
             Column::Idle => ColumnName::Idle,
             Column::Messages => ColumnName::Messages,
             Column::Agent => ColumnName::Agent,
+            Column::Rating => ColumnName::Rating,
         }
     }
 }
@@ -74,6 +76,7 @@ impl From<ColumnName> for Column {
             ColumnName::Idle => Column::Idle,
             ColumnName::Messages => Column::Messages,
             ColumnName::Agent => Column::Agent,
+            ColumnName::Rating => Column::Rating,
         }
     }
 }

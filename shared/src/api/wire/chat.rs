@@ -134,6 +134,9 @@ pub struct CustomerChat {
     pub queue_position: Option<u32>,
     pub started_at: Timestamp,
     pub last_seq: u64,
+    /// The customer's own satisfaction score (1-5), once they rated the ended chat.
+    #[serde(default)]
+    pub rating: Option<u8>,
 }
 
 impl From<&app::CustomerChat> for CustomerChat {
@@ -148,6 +151,7 @@ impl From<&app::CustomerChat> for CustomerChat {
             queue_position: c.queue_position,
             started_at: c.started_at.into(),
             last_seq: c.last_seq,
+            rating: c.rating,
         }
     }
 }

@@ -80,6 +80,12 @@ pub enum EventKind {
         to_agent_name: Option<String>,
         escalated: bool,
     },
+    /// The customer rated the ended chat: 1 (poor) to 5 (excellent), with an optional comment.
+    Rated {
+        #[schema(minimum = 1, maximum = 5)]
+        score: u8,
+        comment: Option<String>,
+    },
 }
 
 /// Why a hand-off timer moved a chat on.
@@ -161,6 +167,10 @@ impl From<&domain::EventKind> for EventKind {
                 to_agent_id: to.as_ref().map(|(id, _)| id.into()),
                 to_agent_name: to.as_ref().map(|(_, name)| name.clone()),
                 escalated: *escalated,
+            },
+            D::Rated { score, comment } => EventKind::Rated {
+                score: *score,
+                comment: comment.clone(),
             },
         }
     }

@@ -74,6 +74,9 @@ pub struct ChatRow {
     /// Reached its group's hand-off limit: waits in the queue for a person.
     #[serde(default)]
     pub escalated: bool,
+    /// The customer's satisfaction score (1-5), once they rated the ended chat.
+    #[serde(default)]
+    pub rating: Option<u8>,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -100,6 +103,7 @@ impl From<&domain::ChatRow> for ChatRow {
             last_seq: r.last_seq,
             hand_offs: r.hand_offs,
             escalated: r.escalated,
+            rating: r.rating,
             as_of: r.as_of.into(),
         }
     }

@@ -16,6 +16,8 @@ pub enum Column {
     Idle,
     Messages,
     Agent,
+    /// The customer's satisfaction rating (optional, hidden by default).
+    Rating,
 }
 
 impl From<domain::Column> for Column {
@@ -30,6 +32,7 @@ impl From<domain::Column> for Column {
             D::Idle => Column::Idle,
             D::Messages => Column::Messages,
             D::Agent => Column::Agent,
+            D::Rating => Column::Rating,
         }
     }
 }
@@ -46,6 +49,7 @@ impl From<Column> for domain::Column {
             Column::Idle => D::Idle,
             Column::Messages => D::Messages,
             Column::Agent => D::Agent,
+            Column::Rating => D::Rating,
         }
     }
 }
