@@ -25,6 +25,14 @@ function handedOff(e, audience) {
   return `Handed off from ${from} back to the queue: ${why}${limit}.`;
 }
 
+/** The customer's satisfaction rating of the ended chat; agents also read the comment. */
+function rated(e, audience) {
+  const score = `${e.score} out of 5`;
+  if (audience === 'customer') return `You rated this chat ${score}.`;
+  const comment = typeof e.comment === 'string' ? e.comment.trim() : '';
+  return comment ? `The customer rated the chat ${score}: ${comment}` : `The customer rated the chat ${score}.`;
+}
+
 function byWhom(by, audience) {
   if (!by) return '';
   if (by.kind === 'customer') return audience === 'customer' ? 'you' : 'the customer';
@@ -73,6 +81,8 @@ export function describeEvent(e, audience, groupName = (g) => g) {
       return `Follow-up cleared by ${byWhom(e.by, audience)}.`;
     case 'handed_off':
       return handedOff(e, audience);
+    case 'rated':
+      return rated(e, audience);
     default:
       return null;
   }
