@@ -16,6 +16,8 @@ export const api = {
   events: (id, after) => http.get(`/api/chats/${encodeURIComponent(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),
   send: (id, clientMsgId, body) => http.post(`/api/chats/${encodeURIComponent(id)}/messages`, { client_msg_id: clientMsgId, body }),
   end: (id) => http.post(`/api/chats/${encodeURIComponent(id)}/end`, {}),
+  // Once the chat has ended, once: {score: 1-5, comment?}.
+  rate: (id, score, comment) => http.post(`/api/chats/${encodeURIComponent(id)}/rating`, comment ? { score, comment } : { score }),
   // Knowledge base (served by another part of the project; a 404 means "not there yet").
   suggestions: (q, groupId) => http.get(`/api/suggestions${qs({ q, group_id: groupId })}`),
   article: (id) => http.get(`/api/kb/articles/${encodeURIComponent(id)}`),

@@ -26,6 +26,8 @@ export class Conversation {
     this.state = 'queued';
     this.agentName = null;
     this.position = null;
+    // The customer's score once they rated the ended chat (null: not rated, or not known yet).
+    this.rating = null;
     this.unread = 0;
     this.baseTitle = document.title;
     setToken(session.token);
@@ -36,6 +38,7 @@ export class Conversation {
       groupName: (g) => (g === session.groupId && session.groupName) || g,
     });
     this.transcript.clear();
+    resetRatingForm();
     this.typingIn = new TypingIndicator($('#typing'));
     this.feed = new ChatFeed({
       chatId: session.chatId,
@@ -164,6 +167,7 @@ export class Conversation {
     if (chat.queue_position !== undefined) this.position = chat.queue_position;
     if (chat.agent_name) this.agentName = chat.agent_name;
     if (chat.group_name) this.s.groupName = chat.group_name;
+    if (Number.isInteger(chat.rating)) this.rating = chat.rating;
     // The events decide the state when they are newer; a direct read covers a missed push.
     if (chat.last_seq >= this.feed.lastSeq) this._setState(chat.state);
     if (chat.last_seq > this.feed.lastSeq) this.feed.catchUp().catch(() => {});
@@ -198,6 +202,9 @@ export class Conversation {
         break;
       case 'ended':
         this._setState('inactive');
+        break;
+      case 'rated':
+        this.rating = e.score;
         break;
       case 'message':
         if (e.author && e.author.kind === 'agent') {
@@ -244,8 +251,19 @@ export class Conversation {
     $('#composer').hidden = ended;
     $('#chat-footer').hidden = ended;
     $('#ended').hidden = !ended;
+    this._renderRating(ended);
     const sub = $('#subtitle');
     sub.textContent = this.s.groupName ? `${this.s.groupName}` : '';
+  }
+
+  /** An ended chat offers the rating once; after it (or on a reload of a rated chat) only the
+   * thanks with the score show. */
+  _renderRating(ended) {
+    const rated = Number.isInteger(this.rating);
+    const thanks = $('#rating-thanks');
+    $('#rating-form').hidden = !ended || rated;
+    thanks.hidden = !rated;
+    if (rated) thanks.textContent = `Thank you for rating this chat: ${this.rating} out of 5.`;
   }
 
   _connStatus(st) {
@@ -303,6 +321,8 @@ export class Conversation {
     on(message, 'blur', () => this.typingOut.stop());
     on($('#end-chat'), 'click', () => this._confirmEnd());
     on($('#download'), 'click', () => this._download());
+    on($('#rating-form'), 'submit', (e) => { e.preventDefault(); this._rate(); });
+    on($('#rating-form'), 'change', () => { $('#rating-error').hidden = true; });
     on($('#new-chat'), 'click', () => this.hooks.onNewChat());
     on(document, 'visibilitychange', () => {
       if (document.visibilityState === 'visible') {
@@ -349,6 +369,36 @@ export class Conversation {
     dialog.showModal();
   }
 
+  async _rate() {
+    const form = $('#rating-form');
+    const error = $('#rating-error');
+    const send = $('#rating-send');
+    const checked = form.querySelector('input[name="score"]:checked');
+    error.hidden = true;
+    if (!checked) {
+      error.textContent = 'Choose a rating from 1 (poor) to 5 (excellent).';
+      error.hidden = false;
+      form.querySelector('input[name="score"]').focus();
+      return;
+    }
+    if (Number.isInteger(this.rating) || send.disabled) return;
+    send.disabled = true;
+    try {
+      const chat = await api.rate(this.s.chatId, Number(checked.value), $('#rating-comment').value.trim());
+      this._applyChat(chat);
+      $('#rating-thanks').focus({ preventScroll: true });
+      // The socket closed with the chat: read the rating's transcript line ourselves.
+      await this.feed.catchUp().catch(() => {});
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      // Rated meanwhile (another tab): the fresh view shows the thanks instead of the form.
+      if (err.status === 409) this._refreshChat();
+    } finally {
+      send.disabled = false;
+    }
+  }
+
   _download() {
     const stamp = new Date().toISOString().slice(0, 10);
     const text = transcriptText({
@@ -359,6 +409,12 @@ export class Conversation {
     });
     downloadText(`chat-transcript-${stamp}.txt`, text);
   }
+}
+
+function resetRatingForm() {
+  $('#rating-form').reset();
+  $('#rating-error').hidden = true;
+  $('#rating-thanks').hidden = true;
 }
 
 function autoGrow(textarea) {
