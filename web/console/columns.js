@@ -5,10 +5,10 @@
 // the table draws every cell on its own, so one bad value never hides a row or the list.
 
 import { dot, h } from '../lib/dom.js';
-import { count, duration, durationWords, fullDateTime, isoTime, isValidTime, shortDateTime, text } from '../lib/format.js';
+import { PLACEHOLDER, count, duration, durationWords, fullDateTime, isoTime, isValidTime, shortDateTime, text } from '../lib/format.js';
 import { state } from './state.js';
 
-export const COLUMN_IDS = ['status', 'user', 'group', 'started', 'queue_time', 'idle', 'messages', 'agent'];
+export const COLUMN_IDS = ['status', 'user', 'group', 'started', 'queue_time', 'idle', 'messages', 'agent', 'rating'];
 
 const STATE_WORDS = { queued: 'Queued', active: 'Active', inactive: 'Ended' };
 const SEVERITY_WORDS = { grey: 'no idle issue', green: 'normal', yellow: 'idle warning', red: 'high idle warning' };
@@ -64,6 +64,28 @@ function handOffBadge(row) {
   }, `↷${row.hand_offs}${row.escalated ? '!' : ''}`);
 }
 
+/** A satisfaction score the console can draw: a whole number from 1 to 5. */
+export function isRating(score) {
+  return Number.isInteger(score) && score >= 1 && score <= 5;
+}
+
+/** 4 -> "★★★★☆". */
+export function ratingStars(score) {
+  return '★'.repeat(score) + '☆'.repeat(5 - score);
+}
+
+export function ratingWords(score) {
+  return `${score} out of 5`;
+}
+
+/** Stars for a rated chat, a muted dash for one not (yet) rated or a score out of range. */
+function ratingCell(row) {
+  if (isRating(row.rating)) {
+    return h('span', { class: 'rating-stars', role: 'img', 'aria-label': ratingWords(row.rating), dataset: { score: String(row.rating) } }, ratingStars(row.rating));
+  }
+  return h('span', { class: 'muted rating-none' }, PLACEHOLDER, h('span', { class: 'visually-hidden' }, ' not rated'));
+}
+
 function statusCell(row) {
   const icons = row.icons || {};
   const state = row.deleted ? `${STATE_WORDS[row.state] || row.state}, deleted` : STATE_WORDS[row.state] || row.state;
@@ -115,5 +137,12 @@ export const COLUMNS = {
   agent: {
     label: 'Agent',
     render: (row) => (row.agent_name ? text(row.agent_name) : h('span', { class: 'muted' }, 'Unassigned')),
+  },
+  // The customer's satisfaction with an ended chat (optional: hidden until the agent shows it).
+  rating: {
+    label: 'Rating',
+    numeric: true,
+    render: ratingCell,
+    title: (row) => (isRating(row.rating) ? ratingWords(row.rating) : 'Not rated'),
   },
 };

@@ -20,6 +20,7 @@ import { KnowledgePane } from './kb.js';
 import { GroupSettingsPane } from './group-settings.js';
 import { toast } from './toast.js';
 import { PresenceSwitch } from './presence.js';
+import { withAllColumns } from './prefs.js';
 
 const LIST_REFRESH_MS = 30_000;
 const LIST_REFRESH_OFFLINE_MS = 5_000;
@@ -174,7 +175,7 @@ function signOut(message, { endProviderSession = false } = {}) {
 
 async function startConsole() {
   const [me, groups, agents, prefs] = await Promise.all([api.me(), api.groups(), api.agents(), api.preferences()]);
-  Object.assign(state, { me, groups, agents, prefs });
+  Object.assign(state, { me, groups, agents, prefs: withAllColumns(prefs) });
   renewal.start();
   $('#login-view').hidden = true;
   $('#app-view').hidden = false;

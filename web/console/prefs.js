@@ -2,6 +2,7 @@
 // PUT /api/preferences so it survives a reload and follows the agent to any computer.
 
 import { api } from './api.js';
+import { COLUMN_IDS } from './columns.js';
 import { state } from './state.js';
 import { toast } from './toast.js';
 
@@ -37,4 +38,18 @@ export const DEFAULT_COLUMNS = [
   { column: 'idle', visible: true, width: 90 },
   { column: 'messages', visible: true, width: 90 },
   { column: 'agent', visible: true, width: 150 },
+  { column: 'rating', visible: false, width: 80 },
 ];
+
+/** A layout saved before a column existed (or from a server that does not list it yet) gets
+ * every column this console knows: the missing ones appended hidden at their default width.
+ * Columns only the server knows are kept, so saving does not drop them. */
+export function withAllColumns(prefs) {
+  const columns = Array.isArray(prefs && prefs.columns) ? prefs.columns : [];
+  const have = new Set(columns.map((c) => c.column));
+  const missing = COLUMN_IDS.filter((id) => !have.has(id)).map((id) => {
+    const d = DEFAULT_COLUMNS.find((c) => c.column === id);
+    return { column: id, visible: false, width: d ? d.width : 100 };
+  });
+  return { ...prefs, columns: [...columns, ...missing] };
+}

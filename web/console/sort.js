@@ -25,6 +25,8 @@ function columnCmp(column, a, b) {
     case 'queue_time': return cmp(queueMs(a), queueMs(b));
     case 'idle': return cmp(idleMs(a), idleMs(b));
     case 'messages': return cmp(a.messages, b.messages);
+    // Unrated chats sort before any rating ascending.
+    case 'rating': return cmp(a.rating ?? 0, b.rating ?? 0);
     case 'agent':
       // Unassigned chats sort before any agent name ascending.
       if (!a.agent_name && !b.agent_name) return 0;
