@@ -13,7 +13,7 @@ import { api } from './api.js';
 import { actions } from './actions.js';
 import { agent, groupName, isManager } from './state.js';
 import { SuggestionsPanel } from './suggestions.js';
-import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, queueMs } from './columns.js';
+import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, isRating, queueMs, ratingStars, ratingWords } from './columns.js';
 import { toast } from './toast.js';
 import { setTitle } from './nav.js';
 
@@ -171,9 +171,10 @@ export class ChatView {
 
   _apply(e) {
     this.transcript.add(e);
-    // A hand-off changes who may write here; when no list push brings the new row (this list
-    // is not watched while a chat is open), read it, so the header and composer follow at once.
-    if (e.type === 'handed_off' && this.row && e.seq > this.row.last_seq) {
+    // A hand-off changes who may write here, a rating shows in the header; when no list push
+    // brings the new row (this list is not watched while a chat is open), read it, so the header
+    // and composer follow at once.
+    if ((e.type === 'handed_off' || e.type === 'rated') && this.row && e.seq > this.row.last_seq) {
       api.chat(this.chatId).then((row) => { if (!this.closed) this.setRow(row); }).catch(() => {});
     }
     if (e.type === 'message' && e.author && e.author.kind === 'customer') this.typingIn.hide();
@@ -196,7 +197,11 @@ export class ChatView {
       ' · ', h('span', {}, r.agent_name ? `Agent ${r.agent_name}` : 'Unassigned'),
       r.verified_user_id ? h('span', {}, ` · Verified user ${r.verified_user_id}`) : null,
       r.hand_offs ? h('span', { class: 'cv-hand-offs' }, ` · ${handOffsText(r.hand_offs)}`) : null,
-      r.escalated ? [' ', h('span', { class: 'escalated-tag', title: ESCALATED_TITLE }, 'Waiting for a person')] : null);
+      r.escalated ? [' ', h('span', { class: 'escalated-tag', title: ESCALATED_TITLE }, 'Waiting for a person')] : null,
+      isRating(r.rating)
+        ? [' · ', h('span', { class: 'cv-rating', title: `Rated ${ratingWords(r.rating)} by the customer` },
+          'Rated ', h('span', { class: 'rating-stars', role: 'img', 'aria-label': ratingWords(r.rating) }, ratingStars(r.rating)))]
+        : null);
     replace(e.question, h('strong', {}, 'Question: '), r.question);
     if (r.follow_up) {
       const sev = followUpSeverity(r);
