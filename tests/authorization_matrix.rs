@@ -132,6 +132,27 @@ fn cases() -> Vec<Case> {
             expected: agent_only,
         },
         Case {
+            name: "GET /api/groups/{group_id}/settings (Support)",
+            setup: Queued,
+            call: Call::Http("GET", "/api/groups/support/settings", None),
+            expected: [E403, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            // The settings Support has already: every cell leaves the group as it was.
+            name: "PUT /api/groups/{group_id}/settings (Support)",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/groups/support/settings",
+                Some(|_| {
+                    json!({"distribution": "pull", "hand_off": {
+                        "no_first_response_secs": 120, "no_follow_up_secs": 300,
+                        "agent_disconnected_secs": 120, "max_hand_offs": 3}})
+                }),
+            ),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
             name: "GET /api/preferences",
             setup: Queued,
             call: Call::Http("GET", "/api/preferences", None),

@@ -1,10 +1,10 @@
 //! One declaration per route (`route!` beside its handler, listed in `chatdesk::handlers::ALL`),
 //! and everything that must agree with it: each Lambda function's `main` names exactly the routes
 //! declared for that function, every function folder serves at least one route or WebSocket
-//! route (or is the WebSocket API's authorizer, or the table stream's consumer), and no two
-//! routes share a name. (The OpenAPI document is checked against the same list
-//! in `shared/src/api/openapi.rs`, the template in `scripts/test-infra.sh`, the authorization
-//! matrix in `tests/authorization_matrix.rs`.)
+//! route (or is the WebSocket API's authorizer, the table stream's consumer, or a scheduled
+//! function), and no two routes share a name. (The OpenAPI document is checked against the same
+//! list in `shared/src/api/openapi.rs`, the template in `scripts/test-infra.sh`, the
+//! authorization matrix in `tests/authorization_matrix.rs`.)
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -47,8 +47,9 @@ fn every_function_names_exactly_its_declared_routes() {
             .any(|r| r.function == name);
         let authorizer = chatdesk::realtime::WS_AUTHORIZER.function == name;
         let stream_consumer = chatdesk::realtime::TABLE_STREAM_CONSUMER.function == name;
+        let scheduled = chatdesk::app::HAND_OFF_SWEEP.function == name;
         assert!(
-            !declared.is_empty() || websocket || authorizer || stream_consumer,
+            !declared.is_empty() || websocket || authorizer || stream_consumer || scheduled,
             "functions/{name} serves no declared route"
         );
         if authorizer {
@@ -61,6 +62,12 @@ fn every_function_names_exactly_its_declared_routes() {
             assert!(
                 main.contains("lambda::table_stream"),
                 "functions/{name}/src/main.rs must consume the table's stream"
+            );
+        }
+        if scheduled {
+            assert!(
+                main.contains("lambda::hand_off_timers"),
+                "functions/{name}/src/main.rs must run the hand-off sweep"
             );
         }
         assert_eq!(
@@ -79,6 +86,11 @@ fn every_function_names_exactly_its_declared_routes() {
     assert!(
         folders.iter().any(|f| f == consumer),
         "the table stream's consumer has no functions/{consumer} folder"
+    );
+    let sweep = chatdesk::app::HAND_OFF_SWEEP.function;
+    assert!(
+        folders.iter().any(|f| f == sweep),
+        "the scheduled hand-off sweep has no functions/{sweep} folder"
     );
     for route in chatdesk::api::ROUTES {
         assert!(

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Offline checks of infra/template.yaml against the code it deploys.
 
-    check_template.py wiring      --manifest M   functions, routes, WebSocket API, parameters
+    check_template.py wiring      --manifest M   functions, routes, WebSocket API, schedules, parameters
     check_template.py table       --manifest M   the DynamoDB table equals manifest["table"]
     check_template.py permissions --manifest M   each function's policy equals infra/permissions.json
 
@@ -281,6 +281,7 @@ def check_wiring(template, manifest):
         if not ok:
             p.fail(f"{fn_logical}: no AWS::Lambda::Permission lets apigateway.amazonaws.com invoke it from {api_name} (SourceArn)")
     p.ok("every WebSocket function has a Lambda permission for API Gateway, limited to this API by SourceArn")
+    check_schedules(template, manifest, fn_binary, p)
 
     outputs = template.get("Outputs", {})
     for name in REQUIRED_OUTPUTS:
@@ -288,6 +289,63 @@ def check_wiring(template, manifest):
             p.fail(f"output {name} is missing")
     p.ok(f"outputs {', '.join(REQUIRED_OUTPUTS)}")
     return p.finish()
+
+
+def check_schedules(template, manifest, fn_binary, p):
+    """The manifest's scheduled functions ("schedules"): each is the one target of exactly one
+    EventBridge rule (AWS::Events::Rule) with the manifest's ScheduleExpression, State ENABLED and
+    no event pattern, and one AWS::Lambda::Permission lets events.amazonaws.com invoke it from
+    that rule only (SourceArn !GetAtt <rule>.Arn); no other rule, and no permission for
+    EventBridge without a SourceArn. moto never fires a schedule (scripts/test-infra.sh runs the
+    function with a scheduled event itself), so this is the check of the rule as written."""
+    want = {s["function"]: s["schedule_expression"] for s in manifest.get("schedules", [])}
+    rules = resources_of_type(template, "AWS::Events::Rule")
+    permissions = resources_of_type(template, "AWS::Lambda::Permission")
+    scheduled = {}
+    for rname, rule in sorted(rules.items()):
+        rp = rule.get("Properties", {})
+        if "EventPattern" in rp:
+            p.fail(f"{rname}: a schedule only; an EventPattern would invoke the function for other events too")
+        targets = rp.get("Targets") or []
+        if len(targets) != 1:
+            p.fail(f"{rname}: expected exactly one target, found {len(targets)}")
+            continue
+        arn = targets[0].get("Arn")
+        fn_logical = ref_target(arn) if getatt_attribute(arn) == "Arn" else None
+        if fn_logical not in fn_binary:
+            p.fail(f"{rname}: its target must be !GetAtt <a function of this template>.Arn, not {describe(arn)}")
+            continue
+        binary = fn_binary[fn_logical]
+        if binary not in want:
+            p.fail(f"{rname}: invokes {binary}, which the manifest does not schedule")
+            continue
+        scheduled.setdefault(binary, []).append(rname)
+        if str(rp.get("ScheduleExpression")) != want[binary]:
+            p.fail(f"{rname}: ScheduleExpression {rp.get('ScheduleExpression')!r}, the manifest says {want[binary]!r}")
+        if rp.get("State") != "ENABLED":
+            p.fail(f"{rname}: State must be ENABLED, not {rp.get('State')!r}")
+        granted = False
+        for pname, perm in sorted(permissions.items()):
+            pp = perm.get("Properties", {})
+            if ref_target(pp.get("FunctionName")) != fn_logical or pp.get("Principal") != "events.amazonaws.com":
+                continue
+            source = pp.get("SourceArn")
+            if pp.get("Action") == "lambda:InvokeFunction" and ref_target(source) == rname and getatt_attribute(source) == "Arn":
+                granted = True
+            else:
+                p.fail(f"{pname}: lets EventBridge invoke {fn_logical} with {pp.get('Action')!r} from {describe(source)}; "
+                       f"only lambda:InvokeFunction from !GetAtt {rname}.Arn")
+        if not granted:
+            p.fail(f"{fn_logical}: no AWS::Lambda::Permission lets events.amazonaws.com invoke it from {rname} (SourceArn !GetAtt {rname}.Arn)")
+    for binary, expression in sorted(want.items()):
+        rules_of = scheduled.get(binary, [])
+        if len(rules_of) != 1:
+            p.fail(f"scheduled function {binary} ({expression}): expected exactly one rule invoking it, found {rules_of}")
+        else:
+            p.ok(f"{rules_of[0]}: {expression}, ENABLED, invokes {binary} only; "
+                 "EventBridge may invoke it from this rule only (Lambda permission, SourceArn)")
+    if not want and not rules:
+        p.ok("no scheduled functions, no EventBridge rules")
 
 
 def check_ws_authorizer(template, manifest, api_name, routes, fn_binary, p):

@@ -127,6 +127,53 @@ def moto_subset(expanded):
     return subset, sorted(dropped)
 
 
+def check_schedules(client, manifest, fn_binary, subset, physical, p):
+    """The manifest's scheduled functions as deployed: their EventBridge rule (schedule, state,
+    the function as its one target) and the function's resource policy letting EventBridge invoke
+    it from that rule only. moto keeps rules but never fires a schedule: the run of the function
+    on a scheduled event is infra/checks/exercise_functions.py's."""
+    schedules = manifest.get("schedules") or []
+    if not schedules:
+        return
+    events, lam = client("events"), client("lambda")
+    rules = [n for n, r in subset["Resources"].items() if r["Type"] == "AWS::Events::Rule"]
+    for schedule in schedules:
+        binary = schedule["function"]
+        logical = next((l for l, b in fn_binary.items() if b == binary), None)
+        if logical not in physical:
+            p.fail(f"{binary}: its function was not deployed")
+            continue
+        function_arn = lam.get_function(FunctionName=physical[logical])["Configuration"]["FunctionArn"]
+        found = []
+        for rname in rules:
+            if rname not in physical:
+                p.fail(f"{rname}: the rule was not deployed")
+                continue
+            rule = events.describe_rule(Name=physical[rname])
+            targets = events.list_targets_by_rule(Rule=physical[rname])["Targets"]
+            if [t["Arn"] for t in targets] == [function_arn]:
+                found.append((rname, rule))
+        if len(found) != 1:
+            p.fail(f"{binary}: expected one deployed rule targeting {function_arn}, found {[r for r, _ in found]}")
+            continue
+        rname, rule = found[0]
+        if rule.get("ScheduleExpression") != schedule["schedule_expression"] or rule.get("State") != "ENABLED":
+            p.fail(f"{rname}: deployed as {rule.get('ScheduleExpression')!r} {rule.get('State')!r}, "
+                   f"the manifest says {schedule['schedule_expression']!r} ENABLED")
+            continue
+        policy = json.loads(lam.get_policy(FunctionName=physical[logical])["Policy"])
+        from_events = [st for st in policy.get("Statement", [])
+                       if (st.get("Principal") or {}).get("Service") == "events.amazonaws.com"]
+        sources = [((st.get("Condition") or {}).get("ArnLike") or {}).get("AWS:SourceArn") for st in from_events]
+        if len(from_events) != 1 or sources != [rule["Arn"]] or from_events[0].get("Action") != "lambda:InvokeFunction":
+            p.fail(f"{logical}: deployed resource policy for events.amazonaws.com {from_events}, expected "
+                   f"lambda:InvokeFunction from {rule['Arn']} only")
+            continue
+        p.ok(f"deployed rule {rname}: {rule['ScheduleExpression']}, {rule['State']}, target {binary}; "
+             "its function's resource policy lets EventBridge invoke it from that rule only "
+             "(moto never fires the schedule: exercise_functions.py runs the function on a scheduled event)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
@@ -301,6 +348,8 @@ def main():
             else:
                 p.ok(f"deployed event source mapping: the table's stream ({stream_view}) -> {consumer['function']}, "
                      f"batches of {m.get('BatchSize')}, the manifest's filter")
+
+    check_schedules(client, manifest, fn_binary, subset, physical, p)
 
     if args.table_name_file:
         Path(args.table_name_file).write_text(table_name)

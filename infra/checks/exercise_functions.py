@@ -4,7 +4,9 @@ workspace) serves, through a local mock of the Lambda runtime API, the events of
 (sign-in, knowledge base, a customer starting a chat, both sides connecting over WebSocket
 through the $connect authorizer,
 pull, messages and their list rows from the table's stream, typing, transfer, follow-up, end, delete/restore/purge, disconnect, and a post to a
-connection that is gone). DynamoDB is moto with a record of the IAM actions each call needs.
+connection that is gone), then a group's settings and its hand-off timers run out: the scheduled
+sweep (hand-off-timers) run on an EventBridge scheduled event, since moto keeps rules but never
+fires a schedule. DynamoDB is moto with a record of the IAM actions each call needs.
 
 Fails when a function used a DynamoDB action or index that infra/permissions.json does not grant
 it (in AWS that call would be denied) or posted to @connections without leave; when it is granted
@@ -24,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lambda_harness import (  # noqa: E402
+    FIXTURES,
     GONE_PREFIX,
     REPO,
     VANISHED,
@@ -42,6 +45,7 @@ WS_CONNECT = "websocket-connect-request.json"
 WS_MESSAGE = "websocket-message-request.json"
 WS_DISCONNECT = "websocket-disconnect-request.json"
 WS_AUTHORIZER = "websocket-authorizer-request.json"
+SCHEDULED = "eventbridge-scheduled-event.json"
 PASSWORD = "exercise-password-1"
 
 
@@ -79,15 +83,15 @@ class Scenario:
         # passed with every event of that connection.
         self.contexts = {}
 
-    def run(self, function, plan):
+    def run(self, function, plan, env=None):
         """One event to one function, its use of DynamoDB and @connections noted; the
-        invocation, or None when the binary is missing."""
+        invocation, or None when the binary is missing. `env` adds to the function's environment."""
         self.recorder.reset()
         bootstrap = self.bin_dir / function
         if not bootstrap.exists():
             self.p.fail(f"{function}: {bootstrap} is not built (cargo build -p {function})")
             return None
-        _, _, inv = run_once(bootstrap, self.env_for(function), build_event(plan))
+        _, _, inv = run_once(bootstrap, dict(self.env_for(function), **(env or {})), build_event(plan))
         self.steps += 1
         u = self.used[function]
         u["actions"] |= self.recorder.actions
@@ -148,6 +152,40 @@ class Scenario:
             if inv is not None and inv.error is not None:
                 self.p.fail(f"step {self.steps} {self.consumer['function']} {what}: {inv.error} {inv.stderr[-300:]}")
         return len(passed)
+
+    def sweep(self, what):
+        """The hand-off sweep as its EventBridge rule invokes it once deployed: hand-off-timers on
+        a scheduled event (moto never fires the rule). Returns its report (the fields of its
+        "hand-off sweep" log line: checked, to_agent, to_queue), or {} when it failed."""
+        event = json.loads((FIXTURES / SCHEDULED).read_text())
+        inv = self.run("hand-off-timers", {"event": event}, env={"CHATDESK_LOG": "info"})
+        if inv is None:
+            return {}
+        if inv.error is not None:
+            self.p.fail(f"step {self.steps} hand-off-timers {what}: {inv.error} {inv.stderr[-300:]}")
+            return {}
+        for line in inv.stdout.splitlines():
+            try:
+                fields = json.loads(line).get("fields") or {}
+            except (ValueError, AttributeError):
+                continue
+            if fields.get("message") == "hand-off sweep":
+                return fields
+        self.p.fail(f"step {self.steps} hand-off-timers {what}: no report logged: {inv.stdout[-300:]} {inv.stderr[-300:]}")
+        return {}
+
+    def events_of(self, chat_id, kind):
+        """The chat's stored events of one type (its `EV#` items), read from the table directly."""
+        import boto3
+
+        ddb = boto3.client("dynamodb", endpoint_url=self.endpoint, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        items = ddb.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :ev)",
+            ExpressionAttributeValues={":pk": {"S": f"CHAT#{chat_id}"}, ":ev": {"S": "EV#"}},
+        )["Items"]
+        return [i for i in items if i.get("type", {}).get("S") == kind]
 
     def call(self, function, plan, expect=(200,), what=""):
         """One event to one function; returns the parsed body."""
@@ -210,6 +248,8 @@ def seed(endpoint, table, bin_dir):
         ["group", "add", "sales", "Sales", "--store", "dynamodb"],
         ["group", "add", "priority", "Priority", "--distribution", "automatic", "--store", "dynamodb"],
         ["group", "add", "turns", "Turns", "--distribution", "round_robin", "--store", "dynamodb"],
+        # Pulled from its queue until a manager makes it automatic (group-settings).
+        ["group", "add", "relay", "Relay", "--store", "dynamodb"],
         # The operator's import, as docs/deploy.md describes it: articles arrive with their
         # embeddings, so the suggestions function has a knowledge base to index.
         ["kb", "import", str(REPO / "server" / "demo-kb"), "--store", "dynamodb"],
@@ -218,6 +258,8 @@ def seed(endpoint, table, bin_dir):
         ["agent", "add", "carol", "--name", "Carol", "--role", "agent", "--groups", "priority", "--max-chats", "1", "--store", "dynamodb"],
         ["agent", "add", "dave", "--name", "Dave", "--role", "agent", "--groups", "turns", "--store", "dynamodb"],
         ["agent", "add", "erin", "--name", "Erin", "--role", "agent", "--groups", "turns", "--store", "dynamodb"],
+        ["agent", "add", "frank", "--name", "Frank", "--role", "agent", "--groups", "relay", "--max-chats", "1", "--store", "dynamodb"],
+        ["agent", "add", "gina", "--name", "Gina", "--role", "agent", "--groups", "relay", "--max-chats", "1", "--store", "dynamodb"],
     ):
         # The server binary of the same build as the functions (`chatdesk`), else through cargo.
         server = Path(bin_dir) / "chatdesk"
@@ -403,6 +445,8 @@ def run(s):
     if turns != ["Dave", "Erin", "Dave"]:
         s.p.fail(f"chat-start: a round-robin group must hand chats out in turn, got {turns}")
 
+    hand_offs(s, alice, gone)
+
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
     s.call("ws-resume", ws("watch_list", "aliceConn1=", {"action": "watch_list", "list": {"view": "group", "group_id": "support", "inactive": False}}))
@@ -411,6 +455,97 @@ def run(s):
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
     s.call("ws-disconnect", ws("$disconnect", "bobConn1="))
     s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
+
+
+def hand_offs(s, alice, gone):
+    """A group's settings (group-settings) and its hand-off timers running out (hand-off-timers,
+    run on a scheduled event), with the presence ws-connect and ws-disconnect keep. Relay's
+    members Frank and Gina take one chat each."""
+    relay = "/api/groups/relay/settings"
+
+    def login(name):
+        body = {"username": name, "password": PASSWORD}
+        return (s.call("auth-login", http("POST", "/api/auth/login", body=body)) or {}).get("token")
+
+    def settings(first=0, disconnected=0):
+        return {"distribution": "automatic", "hand_off": {
+            "no_first_response_secs": first, "no_follow_up_secs": 0,
+            "agent_disconnected_secs": disconnected, "max_hand_offs": 3}}
+
+    def chat_of(chat_id, token):
+        return s.call("chat-read", http("GET", f"/api/chats/{chat_id}", token)) or {}
+
+    def handed_off(chat_id, count, what):
+        stored = s.events_of(chat_id, "handed_off")
+        if len(stored) != count:
+            s.p.fail(f"hand-off timers: {what}: {len(stored)} handed_off event items, expected {count}")
+
+    frank, gina = login("frank"), login("gina")
+    names = {"Frank": ("frank", gina), "Gina": ("gina", frank)}
+    got = s.call("group-settings", http("GET", relay, frank)) or {}
+    if got.get("distribution") != "pull" or not got.get("hand_off"):
+        s.p.fail(f"group-settings: relay read back as {json.dumps(got)[:200]}")
+    s.call("group-settings", http("PUT", relay, frank, settings(first=1)), expect=(403,), what="PUT by an agent (refused)")
+    for token in (frank, gina):
+        s.call("agent-profile", http("PATCH", "/api/me", token, {"available": True}))
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "relay", "name": "Ida", "question": "Is anyone there?"}), expect=(201,)) or {}
+    ida, ida_token = (started.get("chat") or {}).get("id", "missing"), started.get("token")
+    s.connect("idaConn1=", ida_token)
+    s.connect("frankConn1=", frank)
+    s.connect("ginaConn1=", gina)
+
+    # Automatic with a one-second first-response timer: the waiting chat is handed out at once.
+    gone(ida_token)
+    saved = s.call("group-settings", http("PUT", relay, alice, settings(first=1)), what="PUT: automatic, hands the waiting chat out") or {}
+    if saved.get("distribution") != "automatic" or (saved.get("hand_off") or {}).get("no_first_response_secs") != 1:
+        s.p.fail(f"group-settings: PUT answered {json.dumps(saved)[:200]}")
+    first = chat_of(ida, ida_token).get("agent_name")
+    if first not in names:
+        s.p.fail(f"group-settings: the waiting chat was not handed out when relay became automatic (agent {first!r})")
+        return
+    other_name = "Gina" if first == "Frank" else "Frank"
+    other_id, _ = names[other_name]
+    other_token = frank if other_name == "Frank" else gina
+
+    # Its agent never writes: past the timer, the sweep hands it to the other member.
+    time.sleep(1.2)
+    gone(ida_token)
+    report = s.sweep("no first response")
+    after = chat_of(ida, ida_token)
+    if report.get("to_agent") != 1 or after.get("state") != "active" or after.get("agent_name") != other_name:
+        s.p.fail(f"hand-off timers: no first response from {first}: expected the chat with {other_name}, "
+                 f"got {after.get('state')!r} with {after.get('agent_name')!r}; sweep {report}")
+    handed_off(ida, 1, "no first response")
+
+    # Now a disconnected timer only. A second chat fills the first agent (one chat each); the
+    # other's console closes (ws-disconnect marks them offline), and past the timer the sweep
+    # finds nobody with room: the chat goes back to the head of the queue.
+    s.call("group-settings", http("PUT", relay, alice, settings(disconnected=1)), what="PUT: disconnected timer")
+    second = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "relay", "name": "Jo", "question": "Hello?"}), expect=(201,)) or {}
+    if (second.get("chat") or {}).get("agent_name") != first:
+        s.p.fail(f"chat-start: relay's second chat should go to {first}, got {json.dumps(second)[:200]}")
+    s.call("ws-disconnect", ws("$disconnect", f"{other_id}Conn1="), what=f"$disconnect: {other_name}'s last console")
+    time.sleep(1.2)
+    gone(ida_token)
+    report = s.sweep("agent disconnected")
+    after = chat_of(ida, ida_token)
+    if report.get("to_queue") != 1 or after.get("state") != "queued":
+        s.p.fail(f"hand-off timers: {other_name} disconnected, {first} full: expected the chat back in the queue, "
+                 f"got {after.get('state')!r} with {after.get('agent_name')!r}; sweep {report}")
+    handed_off(ida, 2, "agent disconnected")
+
+    # The console comes back: ws-connect marks them online and hands them the waiting chat.
+    gone(ida_token)
+    s.connect(f"{other_id}Conn2=", other_token, what=f"$connect: {other_name} back online")
+    after = chat_of(ida, ida_token)
+    if after.get("state") != "active" or after.get("agent_name") != other_name:
+        s.p.fail(f"ws-connect: {other_name} came back online with room: expected the waiting chat, "
+                 f"got {after.get('state')!r} with {after.get('agent_name')!r}")
+    s.call("ws-disconnect", ws("$disconnect", f"{other_id}Conn2="))
+    s.call("ws-disconnect", ws("$disconnect", f"{names[first][0]}Conn1="))
+    s.call("ws-disconnect", ws("$disconnect", "idaConn1="))
 
 
 def main():
@@ -434,6 +569,7 @@ def main():
         return function_env(endpoint, table, function)
 
     s = Scenario(bin_dir, recorder, env_for, permissions, p)
+    s.endpoint, s.table = endpoint, table
     if "table_stream" in manifest:
         s.open_stream(endpoint, table, manifest["table_stream"])
     started = time.perf_counter()

@@ -261,13 +261,16 @@ def run_once(bootstrap, env, event, timeout=30):
     api.current = inv
     env = dict(env, AWS_LAMBDA_RUNTIME_API=api.address, CHATDESK_WS_ENDPOINT=f"http://{api.address}/{STAGE}")
     started = time.perf_counter()
-    proc = subprocess.Popen([str(bootstrap)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")
+    # The function's logs go to stdout (as Lambda takes them to CloudWatch); kept for callers
+    # that read what it logged.
+    proc = subprocess.Popen([str(bootstrap)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
     inv.finished.wait(timeout)
     proc.kill()
-    _, err = proc.communicate()
+    out, err = proc.communicate()
     inv.finished.set()
     api.shutdown()
     api.server_close()
+    inv.stdout = out.decode(errors="replace")
     inv.stderr = err.decode(errors="replace")
     if inv.done_at is None:
         raise RuntimeError(f"{bootstrap}: no answer within {timeout} s; stderr: {inv.stderr[-600:]}")

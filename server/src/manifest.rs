@@ -1,5 +1,6 @@
 //! The deployment manifest: which Lambda function serves which route, which one authorizes
-//! the WebSocket API's `$connect`, and which one consumes the table's stream. The template checks in
+//! the WebSocket API's `$connect`, which one consumes the table's stream, and which ones run on a
+//! schedule. The template checks in
 //! `infra/checks/` compare `infra/template.yaml` with this, so a route without its function (or a
 //! function without its binary) is found before anyone deploys.
 
@@ -16,11 +17,13 @@ pub fn manifest() -> Value {
         .collect();
     let authorizer = &chatdesk::realtime::WS_AUTHORIZER;
     let stream = &chatdesk::realtime::TABLE_STREAM_CONSUMER;
+    let schedules = [chatdesk::app::HAND_OFF_SWEEP];
     let mut functions: Vec<&str> = chatdesk::api::ROUTES
         .iter()
         .map(|r| r.function)
         .chain(chatdesk::realtime::WS_ROUTES.iter().map(|r| r.function))
         .chain([authorizer.function, stream.function])
+        .chain(schedules.iter().map(|s| s.function))
         .collect();
     functions.sort_unstable();
     functions.dedup();
@@ -33,6 +36,7 @@ pub fn manifest() -> Value {
             "identity_source": authorizer.identity_source,
         },
         "table_stream": stream,
+        "schedules": schedules,
         "functions": functions,
         "table": chatdesk::dynamodb::schema::table_spec(),
     })

@@ -25,6 +25,25 @@ use crate::ports::{ChatFilter, ConnectionStore, PrincipalKey};
 /// Chats (and offline agents) one sweep takes from each index query; the rest wait for the next
 /// sweep, a moment later.
 pub const SWEEP_BATCH: usize = 100;
+
+/// A function the cloud runs on a schedule (an EventBridge rule) rather than for a request.
+/// Declared here so that the deployment manifest, and through it the template checks, know the
+/// function and its schedule.
+#[derive(Clone, Copy, Debug, serde::Serialize)]
+pub struct ScheduledFunction {
+    /// The function (binary) the rule invokes.
+    pub function: &'static str,
+    /// The rule's `ScheduleExpression`.
+    pub schedule_expression: &'static str,
+}
+
+/// The cloud's sweep: once a minute, so a timer fires within about a minute of its deadline
+/// (the local server sweeps every few hundred milliseconds). A minute is EventBridge's finest
+/// rate; a sweep with nothing due costs a few empty queries.
+pub const HAND_OFF_SWEEP: ScheduledFunction = ScheduledFunction {
+    function: "hand-off-timers",
+    schedule_expression: "rate(1 minute)",
+};
 /// Active chats of one offline agent read per sweep (far above any concurrent-chat limit).
 const AGENT_CHATS: usize = 200;
 

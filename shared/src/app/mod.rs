@@ -29,7 +29,7 @@ pub use chats::{
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
-pub use handoffs::{SweepReport, SWEEP_BATCH};
+pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
