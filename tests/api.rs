@@ -436,7 +436,10 @@ async fn preferences_are_kept_per_agent() {
     let alice = api.login("alice").await;
     let bob = api.login("bob").await;
     let (_, mut prefs) = api.get("/api/preferences", &alice).await;
-    assert_eq!(prefs["columns"].as_array().unwrap().len(), 8);
+    // Every column, the optional rating hidden.
+    assert_eq!(prefs["columns"].as_array().unwrap().len(), 9);
+    assert_eq!(prefs["columns"][8]["column"], "rating");
+    assert_eq!(prefs["columns"][8]["visible"], false);
     prefs["columns"][1]["visible"] = json!(false);
     prefs["columns"][2]["width"] = json!(222);
     prefs["sort"] = json!({"column":"idle","direction":"asc"});

@@ -228,6 +228,17 @@ fn cases() -> Vec<Case> {
             expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
         },
         Case {
+            name: "POST /api/chats/{id}/rating (ended)",
+            setup: Ended,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/rating",
+                Some(|_| json!({"score": 5, "comment": "Thanks"})),
+            ),
+            // Only the chat's own customer rates it.
+            expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
             name: "POST /api/actions/pull",
             setup: Queued,
             call: Call::Http(

@@ -274,6 +274,8 @@ impl Fanout {
                 | EventKind::Ended { .. }
                 | EventKind::Deleted { .. }
                 | EventKind::Restored { .. }
+                // Back to the head of the queue: everyone behind it moves down one.
+                | EventKind::HandedOff { to: None, .. }
         );
         let mut queue_counts = BTreeMap::new();
         if queue_changed {
