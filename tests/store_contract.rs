@@ -67,6 +67,7 @@ macro_rules! contract_suite {
             hand_off_case!(an_answered_chat_is_never_handed_off);
             hand_off_case!(never_to_an_away_or_full_agent_nor_back_to_the_same);
             hand_off_case!(a_hand_off_racing_a_take_leaves_one_consistent_outcome);
+            hand_off_case!(a_hand_off_racing_an_end_or_a_transfer_has_exactly_one_winner);
             hand_off_case!(the_hand_off_cap_holds);
             hand_off_case!(a_disconnected_agents_chats_move_after_the_timer);
 

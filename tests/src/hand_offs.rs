@@ -487,3 +487,89 @@ pub async fn a_disconnected_agents_chats_move_after_the_timer(stores: Stores) {
     assert_eq!(desk.active("ann").await, 0);
     assert_eq!(desk.sweep().await, SweepReport::default());
 }
+
+/// Ann ends some of her overdue chats and transfers the others to another group while the
+/// sweep hands them off: each chat has exactly one winner (ended or transferred by Ann, or
+/// handed off to Ben, whose chat Ann may then no longer touch), and every counter matches.
+pub async fn a_hand_off_racing_an_end_or_a_transfer_has_exactly_one_winner(stores: Stores) {
+    let desk = Desk::new(
+        stores,
+        Distribution::Automatic,
+        timers(30, 0, 0, 5),
+        &["ann", "ben"],
+        10,
+    )
+    .await;
+    desk.stores
+        .directory
+        .put_group(&Group::pull(gid("other"), "Other"))
+        .await
+        .unwrap();
+    let mut ben = agent("ben", &["desk"], Role::Agent, 10);
+    ben.available = false;
+    desk.stores.directory.put_agent(&ben).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(desk.start(&format!("Customer {i}")).await);
+    }
+    ben.available = true;
+    desk.stores.directory.put_agent(&ben).await.unwrap();
+    desk.later(31);
+    let (to_end, to_transfer) = ids.split_at(4);
+    let ann = Principal::agent(aid("ann"));
+    let end = {
+        let (app, ann, chats) = (desk.app.clone(), ann.clone(), to_end.to_vec());
+        tokio::spawn(async move {
+            app.bulk(&ann, BulkAction::End { resolution: None }, chats)
+                .await
+                .unwrap()
+        })
+    };
+    let transfer = {
+        let (app, ann, chats) = (desk.app.clone(), ann.clone(), to_transfer.to_vec());
+        tokio::spawn(async move {
+            let to = chatdesk::app::TransferTarget::Group {
+                group_id: gid("other"),
+            };
+            app.bulk(&ann, BulkAction::Transfer(to), chats)
+                .await
+                .unwrap()
+        })
+    };
+    let sweep = {
+        let (app, conns) = (desk.app.clone(), desk.stores.connections.clone());
+        tokio::spawn(async move { app.run_hand_off_timers(conns.as_ref()).await.unwrap() })
+    };
+    let (ended, transferred) = (end.await.unwrap(), transfer.await.unwrap());
+    let swept = sweep.await.unwrap();
+    let mut by_ann = 0usize;
+    for id in &ids {
+        let handed = desk.hand_offs(id).await.len();
+        let events = desk.stores.chats.events_after(id, 0, 1000).await.unwrap();
+        let ann_acted = events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    &e.kind,
+                    EventKind::Ended { by: Party::Agent { id: who, .. }, .. }
+                        | EventKind::Requeued { by: Party::Agent { id: who, .. }, .. }
+                        if who.as_str() == "ann"
+                )
+            })
+            .count();
+        assert_eq!(handed + ann_acted, 1, "{id}: one winner: {events:?}");
+        by_ann += ann_acted;
+    }
+    assert_eq!(by_ann, ended.succeeded + transferred.succeeded);
+    assert_eq!((swept.to_agent + swept.to_queue) as usize, 8 - by_ann);
+    let mut held = 0;
+    for id in &ids {
+        let chat = desk.chat(id).await;
+        if chat.state == ChatState::Active {
+            assert_eq!(agent_of(&chat).as_deref(), Some("ben"), "{id}");
+            held += 1;
+        }
+    }
+    assert_eq!(desk.active("ann").await, 0);
+    assert_eq!(desk.active("ben").await, held);
+}
