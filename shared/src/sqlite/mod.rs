@@ -68,10 +68,12 @@ impl SqliteStore {
             reader
                 .busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(StoreError::backend)?;
-            // Pages mapped instead of read: in WAL mode a reader's page cache starts over after
-            // every write, so without the mapping each chat read was several `pread` calls.
+            // Readers read pages, they do not map the file: a reader that finds the database
+            // changed since its last read (under a stream of messages, every read) drops its
+            // mapping whole, and that `munmap` (with the TLB shootdown on every core) cost more
+            // than the few `pread` calls of a read by key. Chats are read from the cache anyway.
             reader
-                .pragma_update(None, "mmap_size", MMAP_BYTES)
+                .pragma_update(None, "mmap_size", 0)
                 .map_err(StoreError::backend)?;
             readers.push(Mutex::new(reader));
         }
