@@ -3,9 +3,10 @@
 //! The first row after a quiet interval goes at once; the ones that follow wait for the end of
 //! the interval and go together.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Borrow;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::api::wire::ChatRow;
@@ -28,7 +29,7 @@ pub enum ListPush {
 #[derive(Debug, PartialEq)]
 pub enum Offer {
     /// Send these rows now.
-    SendNow(Vec<ChatRow>),
+    SendNow(Vec<Arc<ChatRow>>),
     /// Held; the caller schedules a `flush` of the connection at this instant.
     FlushAt(Instant),
     /// Held; a flush is already scheduled.
@@ -37,8 +38,45 @@ pub enum Offer {
 
 struct Pending {
     last_sent: Instant,
-    rows: BTreeMap<String, ChatRow>,
+    rows: BTreeSet<Held>,
     flush_scheduled: bool,
+}
+
+/// A row held for a connection. Rows are shared by every connection they are offered to (one
+/// row of a message goes to each console showing its list) and ordered by their chat's id, so
+/// that a chat's newer row takes the place of the older one.
+struct Held(Arc<ChatRow>);
+
+impl Held {
+    fn id(&self) -> &str {
+        self.0.id.as_str()
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl Eq for Held {}
+
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Held {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.id().cmp(other.id())
+    }
+}
+
+impl Borrow<str> for Held {
+    fn borrow(&self) -> &str {
+        self.id()
+    }
 }
 
 /// The fewest remembered connections that make `offer` sweep out the quiet ones.
@@ -60,10 +98,44 @@ impl ListCoalescer {
         }
     }
 
-    pub fn offer(&self, connection: &ConnectionId, row: ChatRow, now: Instant) -> Offer {
+    pub fn offer(&self, connection: &ConnectionId, row: Arc<ChatRow>, now: Instant) -> Offer {
         let Ok(mut connections) = self.connections.lock() else {
             return Offer::SendNow(vec![row]);
         };
+        self.offer_locked(&mut connections, connection, row, now)
+    }
+
+    /// Offers one row to each of `connections` under one lock; answers what to do for those
+    /// whose row is not simply held.
+    pub fn offer_to_each(
+        &self,
+        connections: Vec<ConnectionId>,
+        row: &Arc<ChatRow>,
+        now: Instant,
+    ) -> Vec<(ConnectionId, Offer)> {
+        let Ok(mut held) = self.connections.lock() else {
+            return connections
+                .into_iter()
+                .map(|c| (c, Offer::SendNow(vec![row.clone()])))
+                .collect();
+        };
+        let mut todo = Vec::new();
+        for connection in connections {
+            match self.offer_locked(&mut held, &connection, row.clone(), now) {
+                Offer::Held => {}
+                offer => todo.push((connection, offer)),
+            }
+        }
+        todo
+    }
+
+    fn offer_locked(
+        &self,
+        connections: &mut HashMap<ConnectionId, Pending>,
+        connection: &ConnectionId,
+        row: Arc<ChatRow>,
+        now: Instant,
+    ) -> Offer {
         if connections.len() > self.sweep_at.load(Ordering::Relaxed) {
             // Connections that went quiet need no memory of when they were last sent to. The
             // next sweep waits until the map has doubled, so that many consoles showing lists
@@ -81,7 +153,7 @@ impl ListCoalescer {
                     connection.clone(),
                     Pending {
                         last_sent: now,
-                        rows: BTreeMap::new(),
+                        rows: BTreeSet::new(),
                         flush_scheduled: false,
                     },
                 );
@@ -92,7 +164,7 @@ impl ListCoalescer {
                 Offer::SendNow(vec![row])
             }
             Some(p) => {
-                p.rows.insert(row.id.0.to_string(), row);
+                p.rows.replace(Held(row));
                 if p.flush_scheduled {
                     Offer::Held
                 } else {
@@ -104,7 +176,7 @@ impl ListCoalescer {
     }
 
     /// The rows held for the connection, to send now.
-    pub fn flush(&self, connection: &ConnectionId, now: Instant) -> Vec<ChatRow> {
+    pub fn flush(&self, connection: &ConnectionId, now: Instant) -> Vec<Arc<ChatRow>> {
         let Ok(mut connections) = self.connections.lock() else {
             return Vec::new();
         };
@@ -115,7 +187,7 @@ impl ListCoalescer {
                 if !rows.is_empty() {
                     p.last_sent = now;
                 }
-                rows.into_values().collect()
+                rows.into_iter().map(|held| held.0).collect()
             }
             None => Vec::new(),
         }
@@ -145,7 +217,7 @@ mod tests {
     use super::*;
     use crate::domain;
 
-    fn row(id: &str, messages: u64) -> ChatRow {
+    fn row(id: &str, messages: u64) -> Arc<ChatRow> {
         let t0 = domain::Timestamp(1_700_000_000_000);
         let group = domain::Group {
             id: domain::GroupId::parse("support").unwrap(),
@@ -166,7 +238,7 @@ mod tests {
         let mut r =
             domain::ChatRow::from_chat(&chat, "Support", t0, &domain::IdleThresholds::default());
         r.messages = messages;
-        (&r).into()
+        Arc::new((&r).into())
     }
 
     fn conn() -> ConnectionId {
@@ -195,6 +267,43 @@ mod tests {
             c.offer(&conn(), row("a", 4), t2 + Duration::from_millis(10)),
             Offer::FlushAt(_)
         ));
+    }
+
+    #[test]
+    fn a_row_offered_to_several_connections_is_held_for_each_on_its_own() {
+        let c = ListCoalescer::new(Duration::from_secs(1));
+        let (one, two) = (conn(), ConnectionId::parse("c2").unwrap());
+        let t0 = Instant::now();
+        // `one` was sent a row just now; `two` has had none.
+        let _ = c.offer(&one, row("a", 1), t0);
+        let todo = c.offer_to_each(vec![one.clone(), two.clone()], &row("a", 2), t0);
+        assert_eq!(
+            todo,
+            vec![
+                (one.clone(), Offer::FlushAt(t0 + Duration::from_secs(1))),
+                (two.clone(), Offer::SendNow(vec![row("a", 2)])),
+            ]
+        );
+        // Held: nothing to do for `one`; `two` now waits too.
+        let todo = c.offer_to_each(vec![one.clone(), two.clone()], &row("a", 3), t0);
+        assert_eq!(
+            todo,
+            vec![(two.clone(), Offer::FlushAt(t0 + Duration::from_secs(1)))]
+        );
+        assert_eq!(c.flush(&one, t0), vec![row("a", 3)]);
+        assert_eq!(c.flush(&two, t0), vec![row("a", 3)]);
+    }
+
+    #[test]
+    fn shared_rows_are_sent_as_the_chat_rows_frame() {
+        let rows = vec![row("a", 1), row("b", 2)];
+        let frame = crate::realtime::frames::ServerFrame::ChatRows {
+            chats: rows.iter().map(|r| ChatRow::clone(r)).collect(),
+        };
+        assert_eq!(
+            crate::realtime::frames::chat_rows_bytes(&rows),
+            frame.to_bytes()
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 
 use super::coalesce::{ListCoalescer, ListPush, Offer};
-use super::frames::ServerFrame;
+use super::frames::{chat_rows_bytes, ServerFrame};
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
@@ -344,8 +344,11 @@ impl Fanout {
                     self.post_many(watchers, frame).await;
                 }
                 Some(coalescer) => {
-                    for watcher in watchers {
-                        self.offer_row(coalescer, watcher, wire_row.clone()).await;
+                    // One row, shared by every console it is held for; one lock for all of them.
+                    let row = Arc::new(wire_row);
+                    for (watcher, offer) in coalescer.offer_to_each(watchers, &row, Instant::now())
+                    {
+                        self.act_on_offer(coalescer, watcher, offer).await;
                     }
                 }
             }
@@ -387,17 +390,16 @@ impl Fanout {
         self.post_many(connections, frame).await;
     }
 
-    /// Sends a list row to a console now, or holds it for the next coalesced frame.
-    async fn offer_row(
+    /// Sends the rows offered to a console now, or schedules the flush of those held for it.
+    async fn act_on_offer(
         &self,
         coalescer: &Arc<ListCoalescer>,
         connection: ConnectionId,
-        row: crate::api::wire::ChatRow,
+        offer: Offer,
     ) {
-        match coalescer.offer(&connection, row, Instant::now()) {
+        match offer {
             Offer::SendNow(chats) => {
-                self.post_frame(&connection, &ServerFrame::ChatRows { chats })
-                    .await;
+                self.post(&connection, chat_rows_bytes(&chats)).await;
             }
             Offer::Held => {}
             Offer::FlushAt(at) => {
@@ -408,7 +410,7 @@ impl Fanout {
                     tokio::time::sleep_until(at.into()).await;
                     let chats = coalescer.flush(&connection, Instant::now());
                     if !chats.is_empty() {
-                        let frame = ServerFrame::ChatRows { chats }.to_bytes();
+                        let frame = chat_rows_bytes(&chats);
                         post_to(poster.as_ref(), connections.as_ref(), &connection, frame).await;
                     }
                 });

@@ -197,6 +197,20 @@ impl ServerFrame {
     }
 }
 
+/// The bytes of `ServerFrame::ChatRows` holding `rows`, written from rows shared with other
+/// connections' frames (no copy of each row for each frame).
+pub fn chat_rows_bytes(rows: &[std::sync::Arc<ChatRow>]) -> bytes::Bytes {
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename = "chat_rows")]
+    struct ChatRows<'a> {
+        chats: Vec<&'a ChatRow>,
+    }
+    let frame = ChatRows {
+        chats: rows.iter().map(|r| r.as_ref()).collect(),
+    };
+    bytes::Bytes::from(serde_json::to_vec(&frame).unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
