@@ -49,23 +49,43 @@ pub(super) fn apply_commit(
     let chat = &commit.chat;
     let (state, deleted, sort_ts) = bucket_columns(chat);
     let doc = to_doc(&ChatRecord::from(chat))?;
-    let updated = super::execute(
-        tx,
-        "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
-                 sort_ts = ?6, last_seq = ?7, doc = ?8
-             WHERE id = ?1 AND last_seq = ?9",
-        params![
-            chat.id.as_str(),
-            chat.group_id.as_str(),
-            chat.agent_id.as_ref().map(|a| a.as_str()),
-            state,
-            deleted,
-            sort_ts,
-            chat.last_seq as i64,
-            doc,
-            commit.expected_seq() as i64
-        ],
-    )
+    // A change that moves no list key (every message) sets only the sequence number and the
+    // document: SQLite rewrites the entries of every index whose columns an UPDATE sets, even to
+    // the same values, and those were two more pages written per message. The row is the one
+    // `before` was read from (same `last_seq`), so its indexed columns are `before`'s.
+    let keys_unchanged = chat.group_id == commit.before.group_id
+        && chat.agent_id == commit.before.agent_id
+        && (state, deleted, sort_ts) == bucket_columns(&commit.before);
+    let updated = if keys_unchanged {
+        super::execute(
+            tx,
+            "UPDATE chats SET last_seq = ?2, doc = ?3 WHERE id = ?1 AND last_seq = ?4",
+            params![
+                chat.id.as_str(),
+                chat.last_seq as i64,
+                doc,
+                commit.expected_seq() as i64
+            ],
+        )
+    } else {
+        super::execute(
+            tx,
+            "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
+                     sort_ts = ?6, last_seq = ?7, doc = ?8
+                 WHERE id = ?1 AND last_seq = ?9",
+            params![
+                chat.id.as_str(),
+                chat.group_id.as_str(),
+                chat.agent_id.as_ref().map(|a| a.as_str()),
+                state,
+                deleted,
+                sort_ts,
+                chat.last_seq as i64,
+                doc,
+                commit.expected_seq() as i64
+            ],
+        )
+    }
     .map_err(db_err)?;
     if updated == 0 {
         let exists: Option<i64> = super::query_row(
