@@ -35,6 +35,10 @@ use chatdesk_server::{Config, Server, Stores};
 use chatdesk_tests::client::Api;
 use chatdesk_tests::counting::CountingStores;
 
+/// The server's allocator, as its binary sets it; the relay and the client process use it too.
+#[global_allocator]
+static ALLOCATOR: chatdesk_server::Allocator = chatdesk_server::Allocator;
+
 #[derive(Parser)]
 struct Args {
     /// Concurrent chats.
