@@ -3,8 +3,7 @@
 //! The first row after a quiet interval goes at once; the ones that follow wait for the end of
 //! the interval and go together.
 
-use std::borrow::Borrow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -38,45 +37,35 @@ pub enum Offer {
 
 struct Pending {
     last_sent: Instant,
-    rows: BTreeSet<Held>,
+    /// Rows offered since the last frame, in the order offered; a chat may be in it more than
+    /// once (`latest` keeps its newest row). Rows are shared by every connection they are
+    /// offered to (one row of a message goes to each console showing its list), and holding
+    /// one is a push: no lookup, no comparison of chat ids.
+    rows: Vec<Arc<ChatRow>>,
+    /// The length at which `rows` is cut down to one row per chat.
+    compact_at: usize,
     flush_scheduled: bool,
 }
 
-/// A row held for a connection. Rows are shared by every connection they are offered to (one
-/// row of a message goes to each console showing its list) and ordered by their chat's id, so
-/// that a chat's newer row takes the place of the older one.
-struct Held(Arc<ChatRow>);
+/// Rows held before the first cut to one row per chat.
+const COMPACT_AT: usize = 256;
 
-impl Held {
-    fn id(&self) -> &str {
-        self.0.id.as_str()
+/// One row per chat, the newest (highest `last_seq`; of equal ones the last offered), in chat id
+/// order.
+fn latest(mut rows: Vec<Arc<ChatRow>>) -> Vec<Arc<ChatRow>> {
+    rows.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    let mut out: Vec<Arc<ChatRow>> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match out.last_mut() {
+            Some(last) if last.id == row.id => {
+                if row.last_seq >= last.last_seq {
+                    *last = row;
+                }
+            }
+            _ => out.push(row),
+        }
     }
-}
-
-impl PartialEq for Held {
-    fn eq(&self, other: &Self) -> bool {
-        self.id() == other.id()
-    }
-}
-
-impl Eq for Held {}
-
-impl PartialOrd for Held {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Held {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.id().cmp(other.id())
-    }
-}
-
-impl Borrow<str> for Held {
-    fn borrow(&self) -> &str {
-        self.id()
-    }
+    out
 }
 
 /// The fewest remembered connections that make `offer` sweep out the quiet ones.
@@ -153,7 +142,8 @@ impl ListCoalescer {
                     connection.clone(),
                     Pending {
                         last_sent: now,
-                        rows: BTreeSet::new(),
+                        rows: Vec::new(),
+                        compact_at: COMPACT_AT,
                         flush_scheduled: false,
                     },
                 );
@@ -164,7 +154,12 @@ impl ListCoalescer {
                 Offer::SendNow(vec![row])
             }
             Some(p) => {
-                p.rows.replace(Held(row));
+                p.rows.push(row);
+                if p.rows.len() >= p.compact_at {
+                    // Many messages within one interval: keep one row per chat.
+                    p.rows = latest(std::mem::take(&mut p.rows));
+                    p.compact_at = (p.rows.len() * 2).max(COMPACT_AT);
+                }
                 if p.flush_scheduled {
                     Offer::Held
                 } else {
@@ -184,10 +179,11 @@ impl ListCoalescer {
             Some(p) => {
                 p.flush_scheduled = false;
                 let rows = std::mem::take(&mut p.rows);
+                p.compact_at = COMPACT_AT;
                 if !rows.is_empty() {
                     p.last_sent = now;
                 }
-                rows.into_iter().map(|held| held.0).collect()
+                latest(rows)
             }
             None => Vec::new(),
         }
@@ -197,7 +193,7 @@ impl ListCoalescer {
     pub fn superseded(&self, connection: &ConnectionId, chat_id: &str) {
         if let Ok(mut connections) = self.connections.lock() {
             if let Some(p) = connections.get_mut(connection) {
-                p.rows.remove(chat_id);
+                p.rows.retain(|row| row.id.as_str() != chat_id);
             }
         }
     }
@@ -292,6 +288,38 @@ mod tests {
         );
         assert_eq!(c.flush(&one, t0), vec![row("a", 3)]);
         assert_eq!(c.flush(&two, t0), vec![row("a", 3)]);
+    }
+
+    #[test]
+    fn the_newest_row_of_a_chat_is_sent_whatever_the_order_rows_were_offered_in() {
+        let c = ListCoalescer::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        let _ = c.offer(&conn(), row("a", 1), t0);
+        let mut r5 = ChatRow::clone(&row("a", 5));
+        r5.last_seq = 5;
+        let mut r4 = ChatRow::clone(&row("a", 4));
+        r4.last_seq = 4;
+        let _ = c.offer(&conn(), Arc::new(r5.clone()), t0);
+        let _ = c.offer(&conn(), Arc::new(r4), t0);
+        assert_eq!(c.flush(&conn(), t0), vec![Arc::new(r5)]);
+    }
+
+    #[test]
+    fn many_rows_within_an_interval_are_cut_to_one_per_chat() {
+        let c = ListCoalescer::new(Duration::from_secs(1));
+        let t0 = Instant::now();
+        let _ = c.offer(&conn(), row("a", 0), t0);
+        for i in 0..(3 * COMPACT_AT as u64) {
+            let mut r = ChatRow::clone(&row(["a", "b", "c"][(i % 3) as usize], i));
+            r.last_seq = i;
+            let _ = c.offer(&conn(), Arc::new(r), t0);
+        }
+        let held = c.connections.lock().unwrap()[&conn()].rows.len();
+        assert!(held < COMPACT_AT, "{held} rows held");
+        let sent = c.flush(&conn(), t0);
+        let messages: Vec<u64> = sent.iter().map(|r| r.messages).collect();
+        let last = 3 * COMPACT_AT as u64;
+        assert_eq!(messages, vec![last - 3, last - 2, last - 1]);
     }
 
     #[test]

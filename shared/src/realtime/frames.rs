@@ -77,14 +77,14 @@ pub const ACTIONS: &[&str] = &[
 /// The route a frame selects (`$request.body.action`), or `$default` when it names none we
 /// know, as API Gateway's route selection does.
 pub fn route_key(raw: &str) -> String {
+    // Borrowed where it can be: the other fields are skipped, not built into a tree.
     #[derive(Deserialize)]
-    struct ActionOnly {
-        action: Option<serde_json::Value>,
+    struct ActionOnly<'a> {
+        #[serde(borrow)]
+        action: Option<std::borrow::Cow<'a, str>>,
     }
     match serde_json::from_str::<ActionOnly>(raw) {
-        Ok(ActionOnly {
-            action: Some(serde_json::Value::String(a)),
-        }) if ACTIONS.contains(&a.as_str()) => a,
+        Ok(ActionOnly { action: Some(a) }) if ACTIONS.contains(&a.as_ref()) => a.into_owned(),
         _ => "$default".to_owned(),
     }
 }
@@ -92,6 +92,11 @@ pub fn route_key(raw: &str) -> String {
 pub fn parse_client_frame(raw: &str) -> Result<ClientFrame, FrameError> {
     if raw.len() > MAX_FRAME_BYTES {
         return Err(FrameError::TooLarge);
+    }
+    // A valid frame is read straight into its variant; only a frame that fails is read again as
+    // a JSON tree, to say why.
+    if let Ok(frame) = serde_json::from_str::<ClientFrame>(raw) {
+        return Ok(frame);
     }
     let value: serde_json::Value =
         serde_json::from_str(raw).map_err(|_| FrameError::NotAnAction)?;
