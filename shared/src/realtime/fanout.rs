@@ -204,7 +204,7 @@ impl Fanout {
         }
     }
 
-    async fn fan_out(&self, notice: ChatNotice) -> Result<(), StoreError> {
+    async fn fan_out(&self, notice: &ChatNotice) -> Result<(), StoreError> {
         let ChatNotice {
             chat,
             event,
@@ -230,7 +230,7 @@ impl Fanout {
                 Audience::Customer => {}
                 Audience::Agent if !readers_changed => recipients.push(s.connection),
                 Audience::Agent => {
-                    if self.connection_may_read(&s.connection, &chat).await {
+                    if self.connection_may_read(&s.connection, chat).await {
                         recipients.push(s.connection);
                     } else {
                         revoked.push(s.connection);
@@ -241,7 +241,7 @@ impl Fanout {
         self.unwatch_all(&chat.id, revoked, "moved").await;
         let frame = ServerFrame::Event {
             chat_id: (&chat.id).into(),
-            event: (&event).into(),
+            event: event.into(),
         }
         .to_bytes();
         self.post_event(recipients, frame).await;
@@ -277,7 +277,7 @@ impl Fanout {
         );
         let mut queue_counts = BTreeMap::new();
         if queue_changed {
-            let queued_now = QueuePlace::of(&chat);
+            let queued_now = QueuePlace::of(chat);
             for group in &affected {
                 let in_group = |place: &Option<QueuePlace>| {
                     place
@@ -287,7 +287,7 @@ impl Fanout {
                 };
                 let shift = QueueShift {
                     chat: &chat.id,
-                    left: in_group(&queued_before),
+                    left: in_group(queued_before),
                     joined: in_group(&queued_now),
                 };
                 let count = self.post_queue_positions(group, &shift).await?;
@@ -298,7 +298,7 @@ impl Fanout {
         // 3. The list change: the row to the agents of the chat's group; to those of the group
         // it left, only that it left (they may no longer read it).
         let group_name = self.group_name(&chat.group_id).await?;
-        let row = ChatRow::from_chat(&chat, &group_name, self.clock.now(), &self.idle);
+        let row = ChatRow::from_chat(chat, &group_name, self.clock.now(), &self.idle);
         // The change is named as the event's `type` on the wire.
         let change = serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))
             .ok()
@@ -330,7 +330,7 @@ impl Fanout {
             let wire_row: crate::api::wire::ChatRow = (&row).into();
             let watchers: Vec<ConnectionId> = members
                 .into_iter()
-                .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(&chat)))
+                .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(chat)))
                 .map(|m| m.connection)
                 .collect();
             match &self.coalescer {
@@ -614,11 +614,10 @@ async fn post_to(
 
 #[async_trait]
 impl Notifier for Fanout {
-    async fn chat_changed(&self, notice: ChatNotice) {
-        let chat = notice.chat.id.clone();
+    async fn chat_changed(&self, notice: &ChatNotice) {
         if let Err(e) = self.fan_out(notice).await {
             // The change is committed; clients catch up by sequence number on their next resume.
-            tracing::error!(chat = %chat, error = %error_chain(&e), "fan-out failed");
+            tracing::error!(chat = %notice.chat.id, error = %error_chain(&e), "fan-out failed");
         }
     }
 

@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::records::{to_doc, ChatRecord, EventRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::queue_place::QUEUE_READ_LIMIT;
+use crate::domain::rules::LoadChange;
 use crate::domain::{Chat, ChatEvent, ChatId, ClientMessageId};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
@@ -35,11 +36,40 @@ fn insert_event_on(tx: &rusqlite::Connection, event: &ChatEvent) -> Result<(), S
     Ok(())
 }
 
+/// What the commit writer needs of a `ChatCommit`: the chat as changed, its event and load
+/// change, and of the chat as read only the compare-and-set's sequence number and whether the
+/// change moves a list key (the chat as read is not copied to the writer).
+pub(super) struct PreparedCommit {
+    pub(super) chat: Chat,
+    event: ChatEvent,
+    load: LoadChange,
+    expected_seq: u64,
+    keys_unchanged: bool,
+}
+
+impl PreparedCommit {
+    pub(super) fn of(commit: &ChatCommit) -> PreparedCommit {
+        let (before, chat) = (&commit.before, &commit.chat);
+        // The row is the one `before` was read from (same `last_seq`), so its indexed columns
+        // are `before`'s.
+        let keys_unchanged = chat.group_id == before.group_id
+            && chat.agent_id == before.agent_id
+            && bucket_columns(chat) == bucket_columns(before);
+        PreparedCommit {
+            chat: chat.clone(),
+            event: commit.event.clone(),
+            load: commit.load.clone(),
+            expected_seq: commit.expected_seq(),
+            keys_unchanged,
+        }
+    }
+}
+
 /// One commit's checks and writes, inside the caller's transaction (the group-commit writer
 /// runs each in its own savepoint, so one that fails leaves the others untouched).
 pub(super) fn apply_commit(
     tx: &rusqlite::Connection,
-    commit: &ChatCommit,
+    commit: &PreparedCommit,
 ) -> Result<CommitOutcome, StoreError> {
     if let Some(cmid) = commit.event.kind.client_msg_id() {
         if let Some(existing) = find_message_tx(tx, &commit.chat.id, cmid)? {
@@ -51,12 +81,8 @@ pub(super) fn apply_commit(
     let doc = to_doc(&ChatRecord::from(chat))?;
     // A change that moves no list key (every message) sets only the sequence number and the
     // document: SQLite rewrites the entries of every index whose columns an UPDATE sets, even to
-    // the same values, and those were two more pages written per message. The row is the one
-    // `before` was read from (same `last_seq`), so its indexed columns are `before`'s.
-    let keys_unchanged = chat.group_id == commit.before.group_id
-        && chat.agent_id == commit.before.agent_id
-        && (state, deleted, sort_ts) == bucket_columns(&commit.before);
-    let updated = if keys_unchanged {
+    // the same values, and those were two more pages written per message.
+    let updated = if commit.keys_unchanged {
         super::execute(
             tx,
             "UPDATE chats SET last_seq = ?2, doc = ?3 WHERE id = ?1 AND last_seq = ?4",
@@ -64,7 +90,7 @@ pub(super) fn apply_commit(
                 chat.id.as_str(),
                 chat.last_seq as i64,
                 doc,
-                commit.expected_seq() as i64
+                commit.expected_seq as i64
             ],
         )
     } else {
@@ -82,7 +108,7 @@ pub(super) fn apply_commit(
                 sort_ts,
                 chat.last_seq as i64,
                 doc,
-                commit.expected_seq() as i64
+                commit.expected_seq as i64
             ],
         )
     }
@@ -257,7 +283,7 @@ impl ChatStore for SqliteStore {
     /// together go in one transaction, each checked on its own, and each is answered only
     /// after that transaction is committed.
     async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
-        self.commit_grouped(commit.clone()).await
+        self.commit_grouped(PreparedCommit::of(commit)).await
     }
 
     async fn events_after(

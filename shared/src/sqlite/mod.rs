@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
-use crate::ports::{ChatCommit, CommitOutcome, StoreError};
+use crate::ports::{CommitOutcome, StoreError};
 
 /// One writer connection (SQLite allows one writer at a time) and, for a database file, a few
 /// reader connections: in WAL mode readers never wait for the writer, so list and fan-out reads
@@ -139,7 +139,10 @@ impl SqliteStore {
     /// Hands a chat commit to the group-commit writer and waits for its outcome, which comes
     /// only once the transaction holding it is committed (acknowledged means written to the
     /// WAL, as with a transaction of its own).
-    async fn commit_grouped(&self, commit: ChatCommit) -> Result<CommitOutcome, StoreError> {
+    async fn commit_grouped(
+        &self,
+        commit: chats::PreparedCommit,
+    ) -> Result<CommitOutcome, StoreError> {
         let (reply, outcome) = tokio::sync::oneshot::channel();
         self.commits
             .send(CommitRequest { commit, reply })
@@ -305,7 +308,7 @@ fn start_checkpointer(
 
 /// A chat commit waiting for the group-commit writer, and where its outcome goes.
 struct CommitRequest {
-    commit: ChatCommit,
+    commit: chats::PreparedCommit,
     reply: tokio::sync::oneshot::Sender<Result<CommitOutcome, StoreError>>,
 }
 
