@@ -368,7 +368,11 @@ impl Clients {
             server_us: process_cpu_us().saturating_sub(server_before),
             clients_us: outcome.cpu_us,
         };
-        (outcome.latencies_us, Duration::from_micros(outcome.wall_us), cpu)
+        (
+            outcome.latencies_us,
+            Duration::from_micros(outcome.wall_us),
+            cpu,
+        )
     }
 
     /// Closes every client socket and waits for the process to end.
