@@ -32,6 +32,13 @@ use chatdesk::realtime::Fanout;
 pub use config::{Config, FanoutVia, ServerClock};
 pub use endpoint_file::read_gateway_endpoint;
 
+/// The local server's allocator, which its binary (and a benchmark embedding the server) sets
+/// as the global one: every message allocates its frames, rows and futures on the async threads
+/// while the commit writer allocates pages on its own, and glibc's malloc spent a quarter of the
+/// server's CPU in the realtime benchmark (most of it consolidating free chunks and in contended
+/// arenas).
+pub use mimalloc::MiMalloc as Allocator;
+
 /// The stores the server runs on: the embedded SQLite store by default; tests can pass others
 /// (the DynamoDB adapter) to run the very same server over them.
 pub use chatdesk::app::Stores;

@@ -5,6 +5,9 @@ use clap::{Parser, Subcommand};
 
 use chatdesk_server::{telemetry, Config, Server};
 
+#[global_allocator]
+static ALLOCATOR: chatdesk_server::Allocator = chatdesk_server::Allocator;
+
 #[derive(Parser)]
 #[command(
     name = "chatdesk",

@@ -35,6 +35,10 @@ use chatdesk_server::{Config, Server, Stores};
 use chatdesk_tests::client::Api;
 use chatdesk_tests::counting::CountingStores;
 
+/// The server's allocator, as its binary sets it; the relay and the client process use it too.
+#[global_allocator]
+static ALLOCATOR: chatdesk_server::Allocator = chatdesk_server::Allocator;
+
 #[derive(Parser)]
 struct Args {
     /// Concurrent chats.
@@ -104,6 +108,21 @@ struct ChatPlan {
 struct Outcome {
     latencies_us: Vec<u64>,
     wall_us: u64,
+    /// CPU time the client process used during the run (user and system).
+    cpu_us: u64,
+}
+
+/// CPU time this process has used so far (user and system, every thread), in microseconds.
+fn process_cpu_us() -> u64 {
+    // SAFETY: getrusage only writes the struct passed.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+            return 0;
+        }
+        let us = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+        us(usage.ru_utime) + us(usage.ru_stime)
+    }
 }
 
 /// Clients read with a small buffer, like browsers' frames are small (the same for both runs).
@@ -229,6 +248,7 @@ async fn run_clients() {
     assert_eq!(lines.recv().await.as_deref(), Some("go"), "expected go");
 
     let started = Instant::now();
+    let cpu_before = process_cpu_us();
     let count = plan.chats.len().max(1) as u64;
     let (messages, think_ms) = (plan.messages, plan.think_ms);
     let template = Arc::new(plan.send_template);
@@ -290,6 +310,7 @@ async fn run_clients() {
     let outcome = Outcome {
         latencies_us,
         wall_us: started.elapsed().as_micros() as u64,
+        cpu_us: process_cpu_us().saturating_sub(cpu_before),
     };
     println!("{}", serde_json::to_string(&outcome).expect("outcome"));
     // The sockets stay open until the parent has read its counters and says so (or goes).
@@ -330,7 +351,10 @@ impl Clients {
         }
     }
 
-    async fn run(&mut self) -> (Vec<u64>, Duration) {
+    /// The latencies, the run's duration, and the CPU time used by the server's process and by
+    /// the clients' during it.
+    async fn run(&mut self) -> (Vec<u64>, Duration, Cpu) {
+        let server_before = process_cpu_us();
         self.stdin.write_all(b"go\n").await.expect("go");
         self.stdin.flush().await.expect("go");
         let line = self
@@ -340,7 +364,15 @@ impl Clients {
             .expect("client process")
             .expect("outcome");
         let outcome: Outcome = serde_json::from_str(&line).expect("outcome");
-        (outcome.latencies_us, Duration::from_micros(outcome.wall_us))
+        let cpu = Cpu {
+            server_us: process_cpu_us().saturating_sub(server_before),
+            clients_us: outcome.cpu_us,
+        };
+        (
+            outcome.latencies_us,
+            Duration::from_micros(outcome.wall_us),
+            cpu,
+        )
     }
 
     /// Closes every client socket and waits for the process to end.
@@ -352,6 +384,18 @@ impl Clients {
     }
 }
 
+/// Profiling only chatdesk's message phase: with `PERF_CTL_FIFO` naming the control FIFO of
+/// `perf record --control fifo:PATH -D -1 -- bench-realtime ...`, recording starts when the
+/// messages do and stops when they end (set-up, the relay and the stop are left out).
+fn perf_control(what: &str) {
+    if let Ok(path) = std::env::var("PERF_CTL_FIFO") {
+        if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(path) {
+            use std::io::Write;
+            let _ = writeln!(f, "{what}");
+        }
+    }
+}
+
 fn percentile(sorted: &[u64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -360,20 +404,33 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[idx] as f64 / 1000.0
 }
 
+/// CPU time used during a run, in microseconds.
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    server_us: u64,
+    clients_us: u64,
+}
+
 struct Figures {
     per_sec: f64,
     p50: f64,
     p99: f64,
     count: usize,
+    /// CPU time per message, in microseconds: the server's process, the clients'.
+    server_cpu_us: f64,
+    clients_cpu_us: f64,
 }
 
-fn figures(mut lat: Vec<u64>, wall: Duration) -> Figures {
+fn figures(mut lat: Vec<u64>, wall: Duration, cpu: Cpu) -> Figures {
     lat.sort_unstable();
+    let per_message = |us: u64| us as f64 / lat.len().max(1) as f64;
     Figures {
         per_sec: lat.len() as f64 / wall.as_secs_f64(),
         p50: percentile(&lat, 0.50),
         p99: percentile(&lat, 0.99),
         count: lat.len(),
+        server_cpu_us: per_message(cpu.server_us),
+        clients_cpu_us: per_message(cpu.clients_us),
     }
 }
 
@@ -499,9 +556,9 @@ async fn baseline(chats: usize, messages: usize, think_ms: u64) -> Figures {
     };
     let mut clients = Clients::start(&plan).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (lat, wall) = clients.run().await;
+    let (lat, wall, cpu) = clients.run().await;
     clients.finish().await;
-    figures(lat, wall)
+    figures(lat, wall, cpu)
 }
 
 // ---------- chatdesk ----------
@@ -619,14 +676,16 @@ async fn chatdesk(
     let mut clients = Clients::start(&plan).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     counting.reset();
-    let (lat, wall) = clients.run().await;
+    perf_control("enable");
+    let (lat, wall, cpu) = clients.run().await;
+    perf_control("disable");
     let calls = counting.snapshot();
     // The clients close their sockets; then a clean stop: every socket runs its `$disconnect`
     // cleanup before the runtime goes.
     clients.finish().await;
     let _ = stop.send(());
     let _ = serving.await;
-    (figures(lat, wall), calls, agents, groups)
+    (figures(lat, wall, cpu), calls, agents, groups)
 }
 
 #[tokio::main]
@@ -659,21 +718,29 @@ async fn main() {
         args.agents_per_group
     );
     println!();
-    println!("| run | messages | messages/s | p50 ms | p99 ms | store calls/msg |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| run | messages | messages/s | p50 ms | p99 ms | store calls/msg | server CPU us/msg | clients CPU us/msg |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     println!(
-        "| plain WebSocket relay (baseline) | {} | {:.0} | {:.2} | {:.2} | 0 |",
-        base.count, base.per_sec, base.p50, base.p99
+        "| plain WebSocket relay (baseline) | {} | {:.0} | {:.2} | {:.2} | 0 | {:.1} | {:.1} |",
+        base.count, base.per_sec, base.p50, base.p99, base.server_cpu_us, base.clients_cpu_us
     );
     println!(
-        "| chatdesk local server (SQLite) | {} | {:.0} | {:.2} | {:.2} | {:.1} |",
-        product.count, product.per_sec, product.p50, product.p99, per_msg
+        "| chatdesk local server (SQLite) | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} |",
+        product.count,
+        product.per_sec,
+        product.p50,
+        product.p99,
+        per_msg,
+        product.server_cpu_us,
+        product.clients_cpu_us
     );
     println!(
-        "| ratio chatdesk / baseline | | {:.2}x | {:.1}x | {:.1}x | |",
+        "| ratio chatdesk / baseline | | {:.2}x | {:.1}x | {:.1}x | | {:.1}x | {:.1}x |",
         product.per_sec / base.per_sec,
         product.p50 / base.p50,
-        product.p99 / base.p99
+        product.p99 / base.p99,
+        product.server_cpu_us / base.server_cpu_us,
+        product.clients_cpu_us / base.clients_cpu_us
     );
     println!();
     println!("store calls during the message phase, per message:");

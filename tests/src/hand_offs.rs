@@ -33,7 +33,7 @@ struct Alerts(Mutex<Vec<(ChatId, Vec<AgentId>)>>);
 
 #[async_trait]
 impl Notifier for Alerts {
-    async fn chat_changed(&self, _notice: ChatNotice) {}
+    async fn chat_changed(&self, _notice: &ChatNotice) {}
     async fn hand_off_escalated(&self, chat: &Chat, managers: &[AgentId]) {
         if let Ok(mut alerts) = self.0.lock() {
             alerts.push((chat.id.clone(), managers.to_vec()));

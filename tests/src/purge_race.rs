@@ -122,7 +122,7 @@ struct PurgedChats(Mutex<Vec<Chat>>);
 
 #[async_trait]
 impl Notifier for PurgedChats {
-    async fn chat_changed(&self, _notice: ChatNotice) {}
+    async fn chat_changed(&self, _notice: &ChatNotice) {}
     async fn chat_purged(&self, chat: &Chat) {
         self.0.lock().unwrap().push(chat.clone());
     }

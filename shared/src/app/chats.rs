@@ -127,7 +127,7 @@ impl App {
         self.chats.create_chat(&new.chat, &events).await?;
         if let Some(first) = events.first() {
             self.notifier
-                .chat_changed(ChatNotice {
+                .chat_changed(&ChatNotice {
                     chat: new.chat.clone(),
                     event: first.clone(),
                     previous_group: None,

@@ -93,15 +93,15 @@ impl App {
                         (before.group_id != chat.group_id).then(|| before.group_id.clone());
                     let readers_changed =
                         previous_group.is_some() || before.agent_id != chat.agent_id;
-                    self.notifier
-                        .chat_changed(ChatNotice {
-                            chat: chat.clone(),
-                            event: event.clone(),
-                            previous_group,
-                            readers_changed,
-                            queued_before: QueuePlace::of(&before),
-                        })
-                        .await;
+                    let notice = ChatNotice {
+                        chat,
+                        event,
+                        previous_group,
+                        readers_changed,
+                        queued_before: QueuePlace::of(&before),
+                    };
+                    self.notifier.chat_changed(&notice).await;
+                    let ChatNotice { chat, event, .. } = notice;
                     return Ok((Mutated::Changed { chat, event }, load.release));
                 }
                 Ok(CommitOutcome::DuplicateMessage(event)) => {

@@ -22,9 +22,16 @@ macro_rules! id_type {
         $(#[$doc])*
         // Serde only for documents that embed ids (`kb::Resolution`); the API writes ids
         // through `api::wire::ids`, and storage records hold them as strings.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(String);
+
+        // Written as the string it holds, in place (`into = "String"` copied it first).
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
 
         impl $name {
             /// A new, time-ordered id (ULID).

@@ -10,9 +10,16 @@ use super::error::StoreError;
 use crate::domain::{AgentId, ChatId, DomainError, GroupId, ListWatch, Timestamp};
 
 /// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "String")]
 pub struct ConnectionId(String);
+
+// Written as the string it holds, in place (`into = "String"` copied it first).
+impl Serialize for ConnectionId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 impl ConnectionId {
     pub fn parse(s: &str) -> Result<Self, DomainError> {

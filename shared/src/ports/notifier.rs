@@ -49,7 +49,8 @@ pub enum SessionChange {
 /// notify never undoes the change (clients catch up by sequence number on reconnect).
 #[async_trait]
 pub trait Notifier: Send + Sync {
-    async fn chat_changed(&self, notice: ChatNotice);
+    /// Borrowed: the use case keeps the chat and the event it returns, without copying them.
+    async fn chat_changed(&self, notice: &ChatNotice);
 
     /// A chat was purged: gone for good, with its transcript. `chat` is the chat as it was
     /// (deleted), so lists and views showing it can drop it.
@@ -67,5 +68,5 @@ pub struct NullNotifier;
 
 #[async_trait]
 impl Notifier for NullNotifier {
-    async fn chat_changed(&self, _notice: ChatNotice) {}
+    async fn chat_changed(&self, _notice: &ChatNotice) {}
 }

@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures::stream::{self, StreamExt};
 
 use super::coalesce::{ListCoalescer, ListPush, Offer};
-use super::frames::ServerFrame;
+use super::frames::{chat_rows_bytes, ServerFrame};
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
@@ -204,7 +204,7 @@ impl Fanout {
         }
     }
 
-    async fn fan_out(&self, notice: ChatNotice) -> Result<(), StoreError> {
+    async fn fan_out(&self, notice: &ChatNotice) -> Result<(), StoreError> {
         let ChatNotice {
             chat,
             event,
@@ -230,7 +230,7 @@ impl Fanout {
                 Audience::Customer => {}
                 Audience::Agent if !readers_changed => recipients.push(s.connection),
                 Audience::Agent => {
-                    if self.connection_may_read(&s.connection, &chat).await {
+                    if self.connection_may_read(&s.connection, chat).await {
                         recipients.push(s.connection);
                     } else {
                         revoked.push(s.connection);
@@ -241,7 +241,7 @@ impl Fanout {
         self.unwatch_all(&chat.id, revoked, "moved").await;
         let frame = ServerFrame::Event {
             chat_id: (&chat.id).into(),
-            event: (&event).into(),
+            event: event.into(),
         }
         .to_bytes();
         self.post_event(recipients, frame).await;
@@ -279,7 +279,7 @@ impl Fanout {
         );
         let mut queue_counts = BTreeMap::new();
         if queue_changed {
-            let queued_now = QueuePlace::of(&chat);
+            let queued_now = QueuePlace::of(chat);
             for group in &affected {
                 let in_group = |place: &Option<QueuePlace>| {
                     place
@@ -289,7 +289,7 @@ impl Fanout {
                 };
                 let shift = QueueShift {
                     chat: &chat.id,
-                    left: in_group(&queued_before),
+                    left: in_group(queued_before),
                     joined: in_group(&queued_now),
                 };
                 let count = self.post_queue_positions(group, &shift).await?;
@@ -300,7 +300,7 @@ impl Fanout {
         // 3. The list change: the row to the agents of the chat's group; to those of the group
         // it left, only that it left (they may no longer read it).
         let group_name = self.group_name(&chat.group_id).await?;
-        let row = ChatRow::from_chat(&chat, &group_name, self.clock.now(), &self.idle);
+        let row = ChatRow::from_chat(chat, &group_name, self.clock.now(), &self.idle);
         // The change is named as the event's `type` on the wire.
         let change = serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))
             .ok()
@@ -332,7 +332,7 @@ impl Fanout {
             let wire_row: crate::api::wire::ChatRow = (&row).into();
             let watchers: Vec<ConnectionId> = members
                 .into_iter()
-                .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(&chat)))
+                .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(chat)))
                 .map(|m| m.connection)
                 .collect();
             match &self.coalescer {
@@ -346,8 +346,11 @@ impl Fanout {
                     self.post_many(watchers, frame).await;
                 }
                 Some(coalescer) => {
-                    for watcher in watchers {
-                        self.offer_row(coalescer, watcher, wire_row.clone()).await;
+                    // One row, shared by every console it is held for; one lock for all of them.
+                    let row = Arc::new(wire_row);
+                    for (watcher, offer) in coalescer.offer_to_each(watchers, &row, Instant::now())
+                    {
+                        self.act_on_offer(coalescer, watcher, offer).await;
                     }
                 }
             }
@@ -389,17 +392,16 @@ impl Fanout {
         self.post_many(connections, frame).await;
     }
 
-    /// Sends a list row to a console now, or holds it for the next coalesced frame.
-    async fn offer_row(
+    /// Sends the rows offered to a console now, or schedules the flush of those held for it.
+    async fn act_on_offer(
         &self,
         coalescer: &Arc<ListCoalescer>,
         connection: ConnectionId,
-        row: crate::api::wire::ChatRow,
+        offer: Offer,
     ) {
-        match coalescer.offer(&connection, row, Instant::now()) {
+        match offer {
             Offer::SendNow(chats) => {
-                self.post_frame(&connection, &ServerFrame::ChatRows { chats })
-                    .await;
+                self.post(&connection, chat_rows_bytes(&chats)).await;
             }
             Offer::Held => {}
             Offer::FlushAt(at) => {
@@ -410,7 +412,7 @@ impl Fanout {
                     tokio::time::sleep_until(at.into()).await;
                     let chats = coalescer.flush(&connection, Instant::now());
                     if !chats.is_empty() {
-                        let frame = ServerFrame::ChatRows { chats }.to_bytes();
+                        let frame = chat_rows_bytes(&chats);
                         post_to(poster.as_ref(), connections.as_ref(), &connection, frame).await;
                     }
                 });
@@ -614,11 +616,10 @@ async fn post_to(
 
 #[async_trait]
 impl Notifier for Fanout {
-    async fn chat_changed(&self, notice: ChatNotice) {
-        let chat = notice.chat.id.clone();
+    async fn chat_changed(&self, notice: &ChatNotice) {
         if let Err(e) = self.fan_out(notice).await {
             // The change is committed; clients catch up by sequence number on their next resume.
-            tracing::error!(chat = %chat, error = %error_chain(&e), "fan-out failed");
+            tracing::error!(chat = %notice.chat.id, error = %error_chain(&e), "fan-out failed");
         }
     }
 

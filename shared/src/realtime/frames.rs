@@ -77,14 +77,14 @@ pub const ACTIONS: &[&str] = &[
 /// The route a frame selects (`$request.body.action`), or `$default` when it names none we
 /// know, as API Gateway's route selection does.
 pub fn route_key(raw: &str) -> String {
+    // Borrowed where it can be: the other fields are skipped, not built into a tree.
     #[derive(Deserialize)]
-    struct ActionOnly {
-        action: Option<serde_json::Value>,
+    struct ActionOnly<'a> {
+        #[serde(borrow)]
+        action: Option<std::borrow::Cow<'a, str>>,
     }
     match serde_json::from_str::<ActionOnly>(raw) {
-        Ok(ActionOnly {
-            action: Some(serde_json::Value::String(a)),
-        }) if ACTIONS.contains(&a.as_str()) => a,
+        Ok(ActionOnly { action: Some(a) }) if ACTIONS.contains(&a.as_ref()) => a.into_owned(),
         _ => "$default".to_owned(),
     }
 }
@@ -92,6 +92,11 @@ pub fn route_key(raw: &str) -> String {
 pub fn parse_client_frame(raw: &str) -> Result<ClientFrame, FrameError> {
     if raw.len() > MAX_FRAME_BYTES {
         return Err(FrameError::TooLarge);
+    }
+    // A valid frame is read straight into its variant; only a frame that fails is read again as
+    // a JSON tree, to say why.
+    if let Ok(frame) = serde_json::from_str::<ClientFrame>(raw) {
+        return Ok(frame);
     }
     let value: serde_json::Value =
         serde_json::from_str(raw).map_err(|_| FrameError::NotAnAction)?;
@@ -203,6 +208,20 @@ impl ServerFrame {
     pub fn to_bytes(&self) -> bytes::Bytes {
         bytes::Bytes::from(serde_json::to_vec(self).unwrap_or_default())
     }
+}
+
+/// The bytes of `ServerFrame::ChatRows` holding `rows`, written from rows shared with other
+/// connections' frames (no copy of each row for each frame).
+pub fn chat_rows_bytes(rows: &[std::sync::Arc<ChatRow>]) -> bytes::Bytes {
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename = "chat_rows")]
+    struct ChatRows<'a> {
+        chats: Vec<&'a ChatRow>,
+    }
+    let frame = ChatRows {
+        chats: rows.iter().map(|r| r.as_ref()).collect(),
+    };
+    bytes::Bytes::from(serde_json::to_vec(&frame).unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use super::records::{to_doc, ChatRecord, EventRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::handoff;
 use crate::domain::queue_place::QUEUE_READ_LIMIT;
+use crate::domain::rules::LoadChange;
 use crate::domain::{Awaiting, Chat, ChatEvent, ChatId, ClientMessageId, GroupId, Timestamp};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 use crate::ports::{ChatCommit, ChatFilter, ChatStore, CommitOutcome, StoreError};
@@ -45,11 +46,41 @@ fn insert_event_on(tx: &rusqlite::Connection, event: &ChatEvent) -> Result<(), S
     Ok(())
 }
 
+/// What the commit writer needs of a `ChatCommit`: the chat as changed, its event and load
+/// change, and of the chat as read only the compare-and-set's sequence number and whether the
+/// change moves a list key (the chat as read is not copied to the writer).
+pub(super) struct PreparedCommit {
+    pub(super) chat: Chat,
+    event: ChatEvent,
+    load: LoadChange,
+    expected_seq: u64,
+    keys_unchanged: bool,
+}
+
+impl PreparedCommit {
+    pub(super) fn of(commit: &ChatCommit) -> PreparedCommit {
+        let (before, chat) = (&commit.before, &commit.chat);
+        // The row is the one `before` was read from (same `last_seq`), so its indexed columns
+        // are `before`'s.
+        let keys_unchanged = chat.group_id == before.group_id
+            && chat.agent_id == before.agent_id
+            && bucket_columns(chat) == bucket_columns(before)
+            && await_columns(chat) == await_columns(before);
+        PreparedCommit {
+            chat: chat.clone(),
+            event: commit.event.clone(),
+            load: commit.load.clone(),
+            expected_seq: commit.expected_seq(),
+            keys_unchanged,
+        }
+    }
+}
+
 /// One commit's checks and writes, inside the caller's transaction (the group-commit writer
 /// runs each in its own savepoint, so one that fails leaves the others untouched).
 pub(super) fn apply_commit(
     tx: &rusqlite::Connection,
-    commit: &ChatCommit,
+    commit: &PreparedCommit,
 ) -> Result<CommitOutcome, StoreError> {
     if let Some(cmid) = commit.event.kind.client_msg_id() {
         if let Some(existing) = find_message_tx(tx, &commit.chat.id, cmid)? {
@@ -60,25 +91,42 @@ pub(super) fn apply_commit(
     let (state, deleted, sort_ts) = bucket_columns(chat);
     let (await_key, await_since) = await_columns(chat);
     let doc = to_doc(&ChatRecord::from(chat))?;
-    let updated = super::execute(
-        tx,
-        "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
-                 sort_ts = ?6, last_seq = ?7, doc = ?8, await_key = ?10, await_since = ?11
-             WHERE id = ?1 AND last_seq = ?9",
-        params![
-            chat.id.as_str(),
-            chat.group_id.as_str(),
-            chat.agent_id.as_ref().map(|a| a.as_str()),
-            state,
-            deleted,
-            sort_ts,
-            chat.last_seq as i64,
-            doc,
-            commit.expected_seq() as i64,
-            await_key,
-            await_since
-        ],
-    )
+    // A change that moves no indexed column (every message but the few that start or stop a
+    // hand-off clock) sets only the sequence number and the document: SQLite rewrites the
+    // entries of every index whose columns an UPDATE sets, even to the same values, and those
+    // were two more pages written per message.
+    let updated = if commit.keys_unchanged {
+        super::execute(
+            tx,
+            "UPDATE chats SET last_seq = ?2, doc = ?3 WHERE id = ?1 AND last_seq = ?4",
+            params![
+                chat.id.as_str(),
+                chat.last_seq as i64,
+                doc,
+                commit.expected_seq as i64
+            ],
+        )
+    } else {
+        super::execute(
+            tx,
+            "UPDATE chats SET group_id = ?2, agent_id = ?3, state = ?4, deleted = ?5,
+                     sort_ts = ?6, last_seq = ?7, doc = ?8, await_key = ?10, await_since = ?11
+                 WHERE id = ?1 AND last_seq = ?9",
+            params![
+                chat.id.as_str(),
+                chat.group_id.as_str(),
+                chat.agent_id.as_ref().map(|a| a.as_str()),
+                state,
+                deleted,
+                sort_ts,
+                chat.last_seq as i64,
+                doc,
+                commit.expected_seq as i64,
+                await_key,
+                await_since
+            ],
+        )
+    }
     .map_err(db_err)?;
     if updated == 0 {
         let exists: Option<i64> = super::query_row(
@@ -254,7 +302,7 @@ impl ChatStore for SqliteStore {
     /// together go in one transaction, each checked on its own, and each is answered only
     /// after that transaction is committed.
     async fn commit(&self, commit: &ChatCommit) -> Result<CommitOutcome, StoreError> {
-        self.commit_grouped(commit.clone()).await
+        self.commit_grouped(PreparedCommit::of(commit)).await
     }
 
     async fn events_after(

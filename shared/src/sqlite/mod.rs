@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
-use crate::ports::{ChatCommit, CommitOutcome, StoreError};
+use crate::ports::{CommitOutcome, StoreError};
 
 /// One writer connection (SQLite allows one writer at a time) and, for a database file, a few
 /// reader connections: in WAL mode readers never wait for the writer, so list and fan-out reads
@@ -68,10 +68,12 @@ impl SqliteStore {
             reader
                 .busy_timeout(std::time::Duration::from_secs(5))
                 .map_err(StoreError::backend)?;
-            // Pages mapped instead of read: in WAL mode a reader's page cache starts over after
-            // every write, so without the mapping each chat read was several `pread` calls.
+            // Readers read pages, they do not map the file: a reader that finds the database
+            // changed since its last read (under a stream of messages, every read) drops its
+            // mapping whole, and that `munmap` (with the TLB shootdown on every core) cost more
+            // than the few `pread` calls of a read by key. Chats are read from the cache anyway.
             reader
-                .pragma_update(None, "mmap_size", MMAP_BYTES)
+                .pragma_update(None, "mmap_size", 0)
                 .map_err(StoreError::backend)?;
             readers.push(Mutex::new(reader));
         }
@@ -137,7 +139,10 @@ impl SqliteStore {
     /// Hands a chat commit to the group-commit writer and waits for its outcome, which comes
     /// only once the transaction holding it is committed (acknowledged means written to the
     /// WAL, as with a transaction of its own).
-    async fn commit_grouped(&self, commit: ChatCommit) -> Result<CommitOutcome, StoreError> {
+    async fn commit_grouped(
+        &self,
+        commit: chats::PreparedCommit,
+    ) -> Result<CommitOutcome, StoreError> {
         let (reply, outcome) = tokio::sync::oneshot::channel();
         self.commits
             .send(CommitRequest { commit, reply })
@@ -303,7 +308,7 @@ fn start_checkpointer(
 
 /// A chat commit waiting for the group-commit writer, and where its outcome goes.
 struct CommitRequest {
-    commit: ChatCommit,
+    commit: chats::PreparedCommit,
     reply: tokio::sync::oneshot::Sender<Result<CommitOutcome, StoreError>>,
 }
 

@@ -8,9 +8,16 @@ use crate::domain::{self, DomainError};
 
 macro_rules! wire_id {
     ($name:ident) => {
-        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+        #[serde(try_from = "String")]
         pub struct $name(pub domain::$name);
+
+        // Written as the string it holds, in place (`into = "String"` copied it first).
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
 
         impl $name {
             pub fn as_str(&self) -> &str {
