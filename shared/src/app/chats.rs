@@ -294,19 +294,7 @@ impl App {
         principal: &Principal,
         id: &ChatId,
     ) -> Result<CustomerChat, AppError> {
-        match principal {
-            Principal::Customer(own) if own == id => {}
-            Principal::Customer(_) => {
-                return Err(AppError::Forbidden(
-                    "a customer token only opens its own chat".into(),
-                ))
-            }
-            Principal::Agent(..) => {
-                return Err(AppError::Forbidden(
-                    "agents end chats through the end action".into(),
-                ))
-            }
-        }
+        require_own_customer(principal, id, "agents end chats through the end action")?;
         let out = self
             .mutate_chat(id, |chat, now| {
                 rules::end(chat, EndedBy::Customer, None, now)
@@ -324,22 +312,26 @@ impl App {
         score: u8,
         comment: Option<&str>,
     ) -> Result<CustomerChat, AppError> {
-        match principal {
-            Principal::Customer(own) if own == id => {}
-            Principal::Customer(_) => {
-                return Err(AppError::Forbidden(
-                    "a customer token only opens its own chat".into(),
-                ))
-            }
-            Principal::Agent(..) => {
-                return Err(AppError::Forbidden(
-                    "only the chat's customer rates it".into(),
-                ))
-            }
-        }
+        require_own_customer(principal, id, "only the chat's customer rates it")?;
         let out = self
             .mutate_chat(id, |chat, now| rules::rate(chat, score, comment, now))
             .await?;
         self.customer_view(out.chat(), None).await
+    }
+}
+
+/// Actions only a chat's own customer takes: refuses another chat's token, and agents with
+/// `for_agents` (what they do instead).
+fn require_own_customer(
+    principal: &Principal,
+    id: &ChatId,
+    for_agents: &str,
+) -> Result<(), AppError> {
+    match principal {
+        Principal::Customer(own) if own == id => Ok(()),
+        Principal::Customer(_) => Err(AppError::Forbidden(
+            "a customer token only opens its own chat".into(),
+        )),
+        Principal::Agent(..) => Err(AppError::Forbidden(for_agents.into())),
     }
 }
