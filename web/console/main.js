@@ -38,6 +38,8 @@ let checkingProviderSignIn = false;
 const renewal = new Renewal({ onEnded: (message) => signOut(message) });
 /** A 401 this close to the token's expiry is taken for the expiry (the server allows 30 s of skew). */
 const EXPIRY_MARGIN_MS = 60_000;
+// A token this close to its end may run out on its way: renew it first.
+const TOKEN_USABLE_MARGIN_MS = 1_000;
 
 // ---- sign-in ------------------------------------------------------------------------------------
 
@@ -222,7 +224,10 @@ async function startConsole() {
 
   live = startLive({
     chatView: () => chatView,
-    onReconnect: (first) => {
+    onReconnect: async (first) => {
+      // A socket back after the token ran out (its renewal late or refused): nothing is read
+      // with a token the server would refuse.
+      if (!(await tokenUsable())) return;
       // Whatever changed while the socket was down: read it again (the first time too, since the
       // list was read before the socket opened).
       if (!first || list.view) list.reload();
@@ -257,12 +262,21 @@ async function startConsole() {
   setInterval(() => list.tick(), 1000);
   // Without the socket the list is read more often, so it stays usable (if slower) offline.
   let lastRefresh = Date.now();
-  setInterval(() => {
+  setInterval(async () => {
     const due = live.socket.isOpen ? LIST_REFRESH_MS : LIST_REFRESH_OFFLINE_MS;
     if (Date.now() - lastRefresh < due) return;
     lastRefresh = Date.now();
-    if (document.visibilityState === 'visible' && !$('#list-view').hidden) list.reload();
+    if (document.visibilityState !== 'visible' || $('#list-view').hidden) return;
+    if (await tokenUsable()) list.reload();
   }, 1000);
+}
+
+/** Whether the console may ask the server something on its own (a reconnect, a timer): yes,
+ * unless the provider's token has run out, in which case it waits for the renewal (false when
+ * that ends the session). */
+async function tokenUsable() {
+  if (!getRefresh() || !renewal.isExpired(TOKEN_USABLE_MARGIN_MS)) return true;
+  return (await renewal.renew()) === 'renewed';
 }
 
 function renderTopbar() {
