@@ -149,10 +149,8 @@ async fn typing_is_pushed_to_the_other_side_and_not_stored() {
     api.action("pull", &alice, json!({"chat_ids": [chat]}))
         .await;
     let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
-    aws.send(json!({"action":"watch","chat_id":chat})).await;
+    aws.watch_chat(&chat).await;
     let mut cws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
-    // Give the watch a moment to be recorded before the customer types.
-    tokio::time::sleep(Duration::from_millis(200)).await;
     cws.send(json!({"action":"typing","chat_id":chat,"typing":true}))
         .await;
     let t = aws.expect("typing", |f| f["type"] == "typing").await;

@@ -136,10 +136,7 @@ async fn a_customer_socket_is_told_of_the_end_without_the_agents_note(server: Te
     api.action("pull", &alice, json!({"chat_ids":[chat]})).await;
     let mut customer_ws = Ws::connect(&server.ws_url(&customer)).await.unwrap();
     let mut agent_ws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
-    agent_ws
-        .send(json!({"action":"watch","chat_id":chat}))
-        .await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    agent_ws.watch_chat(&chat).await;
     api.action("end", &alice, json!({"chat_ids":[chat],"resolution":NOTE}))
         .await;
     let ended = customer_ws.expect("end", is_event(&chat, "ended")).await;

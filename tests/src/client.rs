@@ -133,6 +133,17 @@ impl Ws {
             .await;
     }
 
+    /// Opens a chat as the console's chat view does and waits until the server has recorded it:
+    /// frames of one connection are handled in order, so the `pong` to a `ping` sent after the
+    /// `watch` arrives only once the watch took effect (or was refused with an `error` frame).
+    pub async fn watch_chat(&mut self, chat: &str) {
+        self.send(serde_json::json!({"action":"watch","chat_id":chat}))
+            .await;
+        self.send(serde_json::json!({"action":"ping"})).await;
+        self.expect("pong after watch", |f| f["type"] == "pong")
+            .await;
+    }
+
     pub async fn send_raw(&mut self, text: String) {
         self.stream
             .send(Message::Text(text.into()))
