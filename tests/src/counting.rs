@@ -35,6 +35,8 @@ impl CountingStores {
             connections: me.clone(),
             throttle: me.clone(),
             knowledge: me,
+            // Offline messages are not on the paths these counts measure.
+            inbox: self.inner.inbox.clone(),
         }
     }
 

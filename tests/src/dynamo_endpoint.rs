@@ -159,7 +159,8 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             preferences: shared.clone(),
             connections: shared.clone(),
             throttle: shared.clone(),
-            knowledge: shared,
+            knowledge: shared.clone(),
+            inbox: shared,
         },
         store,
     )

@@ -9,6 +9,7 @@ pub mod dynamo_endpoint;
 pub mod dynamo_json;
 pub mod flows;
 pub mod hand_offs;
+pub mod inbox;
 pub mod lambda_costs;
 pub mod purge_race;
 pub mod pushes;

@@ -17,9 +17,13 @@ use super::wire::{
     TransferTarget,
 };
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
+use super::wire::{
+    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus,
+    MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
+};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, kb, meta};
+use crate::handlers::{actions, agents, chats, inbox, kb, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -68,7 +72,16 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         kb::knowledge_stats,
         kb::suggest,
         kb::suggestion_feedback,
-        kb::chat_suggestions
+        kb::chat_suggestions,
+        inbox::leave_message,
+        inbox::chat_to_message,
+        inbox::list_inbox,
+        inbox::get_message,
+        inbox::assign_message,
+        inbox::reply_to_message,
+        inbox::note_message,
+        inbox::close_message,
+        inbox::reopen_message
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -79,13 +92,15 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
         DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
-        HandOffReason
+        HandOffReason, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
+        InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "customer", description = "What the customer's chat page calls"),
         (name = "agent", description = "What the agent console calls"),
         (name = "actions", description = "Toolbar actions: each takes many chats and reports per chat"),
+        (name = "inbox", description = "Messages customers left for the groups, and their handling"),
         (name = "knowledge", description = "Knowledge base, suggestions and deflection"),
         (name = "meta", description = "Health and this document")
     )

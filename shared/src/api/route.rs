@@ -89,6 +89,15 @@ impl FromRequest for ArticlePath {
     }
 }
 
+/// The `{message_id}` of the path.
+pub struct MessagePath(pub crate::domain::OfflineMessageId);
+
+impl FromRequest for MessagePath {
+    fn from_request(ctx: &RequestCtx) -> Result<Self, ApiError> {
+        ctx.message_id().map(MessagePath)
+    }
+}
+
 /// The JSON body.
 pub struct Json<T>(pub T);
 

@@ -10,8 +10,8 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::IdleThresholds;
 use crate::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore, Notifier,
-    PreferenceStore, Suggester, ThrottleStore,
+    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore, KnowledgeStore,
+    Notifier, PreferenceStore, Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -24,6 +24,7 @@ pub struct Stores {
     pub connections: Arc<dyn ConnectionStore>,
     pub throttle: Arc<dyn ThrottleStore>,
     pub knowledge: Arc<dyn KnowledgeStore>,
+    pub inbox: Arc<dyn InboxStore>,
 }
 
 impl Stores {
@@ -36,6 +37,7 @@ impl Stores {
             + ConnectionStore
             + ThrottleStore
             + KnowledgeStore
+            + InboxStore
             + 'static,
     {
         let store = Arc::new(store);
@@ -45,7 +47,8 @@ impl Stores {
             preferences: store.clone(),
             connections: store.clone(),
             throttle: store.clone(),
-            knowledge: store,
+            knowledge: store.clone(),
+            inbox: store,
         }
     }
 }
@@ -85,6 +88,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
+        inbox: stores.inbox.clone(),
         notifier,
         clock: parts.clock,
         tokens: Arc::new(parts.tokens),

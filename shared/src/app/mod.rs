@@ -11,6 +11,7 @@ mod distribute;
 mod error;
 mod group_settings;
 mod handoffs;
+mod inbox;
 mod knowledge;
 mod lists;
 mod mutate;
@@ -29,6 +30,9 @@ pub use chats::{
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
+pub use inbox::{
+    inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, INBOX_PAGE, MAX_INBOX_PAGE,
+};
 pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
@@ -42,7 +46,9 @@ pub use settings::{
 
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
-use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore, ThrottleStore};
+use crate::ports::{
+    ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore, ThrottleStore,
+};
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
 #[derive(Clone)]
@@ -52,6 +58,8 @@ pub struct App {
     pub preferences: Arc<dyn PreferenceStore>,
     /// Sign-in attempt counters, shared by every process.
     pub throttle: Arc<dyn ThrottleStore>,
+    /// Messages customers left for the groups' inboxes.
+    pub inbox: Arc<dyn InboxStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,

@@ -91,6 +91,10 @@ id_type!(
     GroupId, "group_id"
 );
 id_type!(
+    /// A message a customer left for a group (the inbox's item).
+    OfflineMessageId, "message_id"
+);
+id_type!(
     /// A knowledge-base article.
     ArticleId, "article_id"
 );

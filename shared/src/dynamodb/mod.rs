@@ -5,6 +5,7 @@
 mod chats;
 mod connections;
 mod directory;
+mod inbox;
 pub mod keys;
 mod knowledge;
 pub mod metrics;

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod agents;
 pub mod chats;
+pub mod inbox;
 pub mod kb;
 mod list_query;
 pub mod meta;
@@ -52,4 +53,13 @@ pub static ALL: &[&Route] = &[
     &kb::SUGGEST,
     &kb::SUGGESTION_FEEDBACK,
     &kb::CHAT_SUGGESTIONS,
+    &inbox::LEAVE_MESSAGE,
+    &inbox::CHAT_TO_MESSAGE,
+    &inbox::LIST_INBOX,
+    &inbox::GET_MESSAGE,
+    &inbox::ASSIGN_MESSAGE,
+    &inbox::REPLY_TO_MESSAGE,
+    &inbox::NOTE_MESSAGE,
+    &inbox::CLOSE_MESSAGE,
+    &inbox::REOPEN_MESSAGE,
 ];

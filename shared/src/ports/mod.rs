@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod connections;
 pub mod error;
+pub mod inbox;
 pub mod indexing;
 pub mod knowledge;
 pub mod notifier;
@@ -17,6 +18,7 @@ pub use connections::{
     ConnectionStore, GroupSubscriber, PostError, PrincipalKey, RateLimit, Subscriber,
 };
 pub use error::StoreError;
+pub use inbox::{InboxCursor, InboxStore};
 pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
 pub use notifier::{ChatNotice, Notifier, NullNotifier, QueuePlace, SessionChange};

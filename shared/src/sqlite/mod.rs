@@ -5,6 +5,7 @@
 mod chats;
 mod connections;
 mod directory;
+mod inbox;
 mod knowledge;
 mod preferences;
 mod records;

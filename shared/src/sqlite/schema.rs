@@ -149,6 +149,19 @@ CREATE INDEX chats_awaiting ON chats (group_id, await_key, await_since)
 ALTER TABLE agents ADD COLUMN offline_since INTEGER;
 CREATE INDEX agents_offline ON agents (offline_since) WHERE offline_since IS NOT NULL;
 "#,
+    // Offline messages, one document each; the inbox lists a group's messages of one status,
+    // newest first.
+    r#"
+CREATE TABLE offline_messages (
+    id          TEXT PRIMARY KEY,
+    group_id    TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    revision    INTEGER NOT NULL,
+    doc         TEXT NOT NULL
+);
+CREATE INDEX offline_messages_inbox ON offline_messages (group_id, status, received_at, id);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod chat;
 pub mod event;
 pub mod ids;
+pub mod inbox;
 pub mod kb;
 pub mod list;
 pub mod prefs;
@@ -22,7 +23,11 @@ pub use chat::{
     StartedChat,
 };
 pub use event::{Author, ChatEvent, EventKind, HandOffReason};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, Timestamp};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp};
+pub use inbox::{
+    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus,
+    MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
+};
 pub use kb::{
     Article, ArticleInput, DeflectionAction, DeflectionCounts, DeflectionReport, Feedback,
     PublicArticle,
