@@ -247,7 +247,9 @@ fn cases() -> Vec<Case> {
             call: Call::Http(
                 "POST",
                 "/api/messages",
-                Some(|_| json!({"group_id":"support","name":"Zed","email":"zed@example.com","question":"Call me"})),
+                Some(
+                    |_| json!({"group_id":"support","name":"Zed","email":"zed@example.com","question":"Call me"}),
+                ),
             ),
             expected: public,
         },
@@ -684,11 +686,16 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                 if path.contains("{closed_message}") {
                     let (status, _) = world
                         .api
-                        .post(&format!("/api/messages/{id}/close"), &world.alice, json!({}))
+                        .post(
+                            &format!("/api/messages/{id}/close"),
+                            &world.alice,
+                            json!({}),
+                        )
                         .await;
                     assert_eq!(status, 200, "setup close");
                 }
-                path.replace("{message}", &id).replace("{closed_message}", &id)
+                path.replace("{message}", &id)
+                    .replace("{closed_message}", &id)
             } else {
                 path.replace("{id}", &chat)
             };

@@ -446,6 +446,7 @@ def run(s):
         s.p.fail(f"chat-start: a round-robin group must hand chats out in turn, got {turns}")
 
     hand_offs(s, alice, gone)
+    inbox(s, alice, bob, gone)
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
@@ -455,6 +456,37 @@ def run(s):
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
     s.call("ws-disconnect", ws("$disconnect", "bobConn1="))
     s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
+
+
+def inbox(s, alice, bob, gone):
+    """Messages left for Support's inbox (message-leave) and their handling (inbox); each change
+    goes to the consoles of Support's members, one of which vanished."""
+    gone(bob)
+    left = s.call("message-leave", http("POST", "/api/messages", body={
+        "group_id": "support", "name": "Kim", "email": "kim@example.com",
+        "question": "Please call me back"}), expect=(201,)) or {}
+    message = left.get("id", "missing")
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "support", "name": "Lou", "question": "Waiting too long"}), expect=(201,)) or {}
+    waiting, waiting_token = (started.get("chat") or {}).get("id", "missing"), started.get("token")
+    gone(bob)
+    turned = s.call("message-leave", http("POST", f"/api/chats/{waiting}/message", waiting_token,
+                                          {"email": "lou@example.com"}), expect=(201,)) or {}
+    if turned.get("id") != waiting:
+        s.p.fail(f"message-leave: a queued chat turned into a message answered {json.dumps(turned)[:200]}")
+    page = s.call("inbox", http("GET", "/api/messages", alice, query="group_id=support&status=open")) or {}
+    listed = [m.get("id") for m in page.get("messages") or []]
+    if message not in listed or waiting not in listed:
+        s.p.fail(f"inbox: Support's open messages {listed} lack {message} or {waiting}")
+    s.call("inbox", http("GET", f"/api/messages/{message}", alice))
+    gone(bob)
+    s.call("inbox", http("POST", f"/api/messages/{message}/assign", alice))
+    s.call("inbox", http("POST", f"/api/messages/{message}/notes", alice, {"body": "Tried calling"}))
+    replied = s.call("inbox", http("POST", f"/api/messages/{message}/reply", alice, {"body": "We called you."})) or {}
+    if replied.get("status") != "answered":
+        s.p.fail(f"inbox: a reply should answer the message, got {json.dumps(replied)[:200]}")
+    s.call("inbox", http("POST", f"/api/messages/{message}/close", alice))
+    s.call("inbox", http("POST", f"/api/messages/{message}/reopen", alice))
 
 
 def hand_offs(s, alice, gone):

@@ -29,7 +29,10 @@ fn message(id: &str, group: &str, at: Timestamp) -> OfflineMessage {
 pub async fn messages_are_created_once_and_read_back(stores: Stores) {
     let m = message("m1", "support", T0);
     stores.inbox.create_message(&m).await.unwrap();
-    assert_eq!(stores.inbox.get_message(&m.id).await.unwrap(), Some(m.clone()));
+    assert_eq!(
+        stores.inbox.get_message(&m.id).await.unwrap(),
+        Some(m.clone())
+    );
     let mut again = m.clone();
     again.question = "a different question".into();
     assert!(matches!(
@@ -195,7 +198,10 @@ pub async fn agents_acting_at_once_all_get_their_change_in(stores: Stores) {
         })
         .collect();
     bodies.sort();
-    assert_eq!(bodies, (0..8).map(|i| format!("note {i}")).collect::<Vec<_>>());
+    assert_eq!(
+        bodies,
+        (0..8).map(|i| format!("note {i}")).collect::<Vec<_>>()
+    );
 }
 
 pub async fn only_members_of_the_group_read_and_change_its_messages(stores: Stores) {
@@ -224,7 +230,12 @@ pub async fn only_members_of_the_group_read_and_change_its_messages(stores: Stor
         .await
         .unwrap();
     let olga = Principal::Agent(aid("olga"), None);
-    let forbidden = |r: Result<OfflineMessage, AppError>| matches!(r, Err(AppError::Domain(DomainError::Forbidden(_))) | Err(AppError::Forbidden(_)));
+    let forbidden = |r: Result<OfflineMessage, AppError>| {
+        matches!(
+            r,
+            Err(AppError::Domain(DomainError::Forbidden(_))) | Err(AppError::Forbidden(_))
+        )
+    };
     assert!(forbidden(app.inbox_message(&olga, &left.id).await));
     assert!(forbidden(app.reply_to_message(&olga, &left.id, "hi").await));
     assert!(forbidden(app.close_message(&olga, &left.id).await));

@@ -16,11 +16,11 @@ use super::wire::{
     Severity, SignedIn, SortDirection, SortSpec, StartChat, StartedChat, StatusIcons,
     TransferTarget,
 };
-use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use super::wire::{
-    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus,
-    MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
+    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt,
+    MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
 };
+use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
 use crate::handlers::{actions, agents, chats, inbox, kb, meta};

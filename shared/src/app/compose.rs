@@ -10,8 +10,8 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::IdleThresholds;
 use crate::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore, KnowledgeStore,
-    Notifier, PreferenceStore, Suggester, ThrottleStore,
+    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
+    KnowledgeStore, Notifier, PreferenceStore, Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
 

@@ -144,22 +144,26 @@ impl App {
         &self,
         chat: &crate::domain::Chat,
     ) -> Result<String, AppError> {
-        let mut text = chat.question.clone();
         let events = self
             .chats
             .events_after(&chat.id, 0, limits::MAX_EVENTS_PER_READ)
             .await?;
-        for event in events {
-            if let EventKind::Message {
-                author: Author::Customer { .. },
-                body,
-                ..
-            } = &event.kind
-            {
-                text.push_str("\n\n");
-                text.push_str(body);
-            }
+        let mut written: Vec<&str> = events
+            .iter()
+            .filter_map(|event| match &event.kind {
+                EventKind::Message {
+                    author: Author::Customer { .. },
+                    body,
+                    ..
+                } => Some(body.as_str()),
+                _ => None,
+            })
+            .collect();
+        // The question is usually the chat's first message already.
+        if written.first() != Some(&chat.question.as_str()) {
+            written.insert(0, &chat.question);
         }
+        let mut text = written.join("\n\n");
         if text.chars().count() > limits::MAX_MESSAGE_CHARS {
             text = text.chars().take(limits::MAX_MESSAGE_CHARS - 1).collect();
             text.push('…');

@@ -30,10 +30,10 @@ pub use chats::{
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
+pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use inbox::{
     inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, INBOX_PAGE, MAX_INBOX_PAGE,
 };
-pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };

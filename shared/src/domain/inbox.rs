@@ -99,9 +99,13 @@ pub enum EntryKind {
         mail_id: Option<String>,
     },
     /// For agents only; never sent to the customer.
-    Note { body: String },
+    Note {
+        body: String,
+    },
     /// The message was assigned to this agent.
-    Assigned { to: MessageAgent },
+    Assigned {
+        to: MessageAgent,
+    },
     Closed,
     Reopened,
 }
@@ -291,7 +295,12 @@ impl OfflineMessage {
         Ok(())
     }
 
-    fn record(&mut self, agent: &Agent, kind: EntryKind, now: Timestamp) -> Result<(), DomainError> {
+    fn record(
+        &mut self,
+        agent: &Agent,
+        kind: EntryKind,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
         if self.thread.len() >= MAX_THREAD_ENTRIES {
             return Err(DomainError::InvalidState(format!(
                 "message {} has reached {MAX_THREAD_ENTRIES} replies and notes; continue in a new message",

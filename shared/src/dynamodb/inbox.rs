@@ -52,10 +52,9 @@ impl InboxStore for DynamoStore {
         self.metrics.record("PutItem", 0.0, units);
         match out {
             Ok(_) => Ok(()),
-            Err(e) if is_conditional_failure(&e) => Err(StoreError::AlreadyExists(format!(
-                "message {}",
-                message.id
-            ))),
+            Err(e) if is_conditional_failure(&e) => {
+                Err(StoreError::AlreadyExists(format!("message {}", message.id)))
+            }
             Err(e) => Err(StoreError::backend(e)),
         }
     }

@@ -1,8 +1,6 @@
 //! Key formats of the single table (documented in `docs/dynamodb.md`).
 
-use crate::domain::{
-    AgentId, Chat, ChatId, GroupId, MessageStatus, OfflineMessageId, Timestamp,
-};
+use crate::domain::{AgentId, Chat, ChatId, GroupId, MessageStatus, OfflineMessageId, Timestamp};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 
 pub fn chat_pk(id: &ChatId) -> String {
@@ -170,6 +168,19 @@ pub fn in_agent_index(chat: &Chat) -> bool {
     chat.agent_id.is_some() && matches!(b, ListBucket::Active | ListBucket::Ended)
 }
 
+/// An offline message's partition (its one item is `META`).
+pub fn message_pk(id: &OfflineMessageId) -> String {
+    format!("MSG#{id}")
+}
+/// A group's inbox of one status, in the `by_group` index.
+pub fn inbox_index_pk(group: &GroupId, status: MessageStatus) -> String {
+    format!("INBOX#{group}#{}", status.as_str())
+}
+/// Newest first when read backwards: the time it was received, then the id.
+pub fn inbox_sort_key(received_at: Timestamp, id: &OfflineMessageId) -> String {
+    format!("{:013}#{id}", received_at.0.max(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,17 +215,4 @@ mod tests {
             assert_eq!(parse_list_key(garbled), None, "{garbled}");
         }
     }
-}
-
-/// An offline message's partition (its one item is `META`).
-pub fn message_pk(id: &OfflineMessageId) -> String {
-    format!("MSG#{id}")
-}
-/// A group's inbox of one status, in the `by_group` index.
-pub fn inbox_index_pk(group: &GroupId, status: MessageStatus) -> String {
-    format!("INBOX#{group}#{}", status.as_str())
-}
-/// Newest first when read backwards: the time it was received, then the id.
-pub fn inbox_sort_key(received_at: Timestamp, id: &OfflineMessageId) -> String {
-    format!("{:013}#{id}", received_at.0.max(0))
 }

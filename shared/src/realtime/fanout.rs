@@ -16,12 +16,12 @@ use futures::stream::{self, StreamExt};
 
 use super::coalesce::{ListCoalescer, ListPush, Offer};
 use super::frames::{chat_rows_bytes, ServerFrame};
-use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::inbox::InboxChange;
+use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
-    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch, OfflineMessage,
-    Timestamp,
+    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
+    OfflineMessage, Timestamp,
 };
 use crate::errors::error_chain;
 use crate::ports::{

@@ -148,9 +148,9 @@ impl TryFrom<OfflineMessageRecord> for OfflineMessage {
                             EntryKind::Reply { body, mail_id }
                         }
                         EntryKindRecord::Note { body } => EntryKind::Note { body },
-                        EntryKindRecord::Assigned { to } => EntryKind::Assigned {
-                            to: to.try_into()?,
-                        },
+                        EntryKindRecord::Assigned { to } => {
+                            EntryKind::Assigned { to: to.try_into()? }
+                        }
                         EntryKindRecord::Closed => EntryKind::Closed,
                         EntryKindRecord::Reopened => EntryKind::Reopened,
                     },

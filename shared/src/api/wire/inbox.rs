@@ -149,8 +149,12 @@ pub enum ThreadEntryKind {
         mail_id: Option<String>,
     },
     /// Agents only.
-    Note { body: String },
-    Assigned { to: MessageAgentRef },
+    Note {
+        body: String,
+    },
+    Assigned {
+        to: MessageAgentRef,
+    },
     Closed,
     Reopened,
 }

@@ -25,8 +25,8 @@ pub use chat::{
 pub use event::{Author, ChatEvent, EventKind, HandOffReason};
 pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp};
 pub use inbox::{
-    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus,
-    MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
+    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt,
+    MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
 };
 pub use kb::{
     Article, ArticleInput, DeflectionAction, DeflectionCounts, DeflectionReport, Feedback,

@@ -40,10 +40,16 @@ fn a_left_message_needs_a_name_an_address_and_a_question() {
     };
     assert_eq!(field(LeftMessage::parse("", "a@b.co", "q")), "name");
     assert_eq!(field(LeftMessage::parse("Ann", " ", "q")), "email");
-    assert_eq!(field(LeftMessage::parse("Ann", "not an address", "q")), "email");
+    assert_eq!(
+        field(LeftMessage::parse("Ann", "not an address", "q")),
+        "email"
+    );
     assert_eq!(field(LeftMessage::parse("Ann", "a@b.co", "  ")), "question");
     let long = "x".repeat(limits::MAX_MESSAGE_CHARS + 1);
-    assert_eq!(field(LeftMessage::parse("Ann", "a@b.co", &long)), "question");
+    assert_eq!(
+        field(LeftMessage::parse("Ann", "a@b.co", &long)),
+        "question"
+    );
 }
 
 #[test]
@@ -70,7 +76,10 @@ fn notes_change_no_status_and_closed_messages_take_no_reply_until_reopened() {
         m.reply(&bob, "late", None, at(7)),
         Err(DomainError::InvalidState(_))
     ));
-    assert!(matches!(m.close(&bob, at(7)), Err(DomainError::InvalidState(_))));
+    assert!(matches!(
+        m.close(&bob, at(7)),
+        Err(DomainError::InvalidState(_))
+    ));
     m.reopen(&bob, at(8)).unwrap();
     assert_eq!(m.status, MessageStatus::Open, "no reply yet: open again");
     m.reply(&bob, "Done", None, at(9)).unwrap();
