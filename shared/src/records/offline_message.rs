@@ -186,3 +186,34 @@ impl TryFrom<OfflineMessageRecord> for OfflineMessage {
 fn corrupt(e: crate::domain::DomainError) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored document of a message with one of each thread entry: what both stores hold
+    /// (SQLite as this JSON, DynamoDB as these attributes). A change that would misread it
+    /// fails here.
+    const STORED: &str = r#"{"v":1,"id":"m1","group_id":"support","name":"Ann","email":"ann@example.com","question":"Printer shows E42","received_at":1000,"from_chat":"c1","status":"answered","assignee":{"id":"bob","name":"Bob"},"thread":[{"at":2000,"by":{"id":"bob","name":"Bob"},"type":"assigned","to":{"id":"bob","name":"Bob"}},{"at":3000,"by":{"id":"bob","name":"Bob"},"type":"note","body":"Called her"},{"at":4000,"by":{"id":"bob","name":"Bob"},"type":"reply","body":"Reseat the toner","mail_id":"mail1"},{"at":5000,"by":{"id":"bob","name":"Bob"},"type":"closed"},{"at":6000,"by":{"id":"bob","name":"Bob"},"type":"reopened"}],"revision":6,"updated_at":6000}"#;
+
+    #[test]
+    fn the_stored_document_reads_and_writes_back_unchanged() {
+        let record: OfflineMessageRecord = serde_json::from_str(STORED).unwrap();
+        let message = OfflineMessage::try_from(record).unwrap();
+        assert_eq!(message.status, MessageStatus::Answered);
+        assert_eq!(message.thread.len(), 5);
+        assert!(matches!(
+            &message.thread[2].kind,
+            EntryKind::Reply { mail_id: Some(m), .. } if m == "mail1"
+        ));
+        let written = serde_json::to_string(&OfflineMessageRecord::from(&message)).unwrap();
+        assert_eq!(written, STORED);
+    }
+
+    #[test]
+    fn a_document_of_a_newer_format_is_refused() {
+        let newer = STORED.replacen(r#""v":1"#, r#""v":99"#, 1);
+        let record: OfflineMessageRecord = serde_json::from_str(&newer).unwrap();
+        assert!(OfflineMessage::try_from(record).is_err());
+    }
+}
