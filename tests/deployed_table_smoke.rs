@@ -28,7 +28,8 @@ async fn deployed() -> Stores {
         preferences: shared.clone(),
         connections: shared.clone(),
         throttle: shared.clone(),
-        knowledge: shared,
+        knowledge: shared.clone(),
+        outbox: shared,
     }
 }
 

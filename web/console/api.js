@@ -36,6 +36,12 @@ export const api = {
   /** Toolbar actions; each answers {results:[{chat_id, ok, chat, failure}], succeeded, failed}. */
   action: (name, body) => http.post(`/api/actions/${name}`, body),
 
+  /** {configured, from}: whether this server sends e-mail. */
+  mailStatus: () => http.get('/api/mail/status'),
+  /** [{id, purpose, to, status: pending|sent|failed, attempts, next_attempt_at, sent_at, created_at, last_error?}] */
+  chatMail: (id) => http.get(`/api/chats/${enc(id)}/mail`),
+  sendTranscript: (id, to) => http.post(`/api/chats/${enc(id)}/transcript`, to ? { to } : {}),
+
   // Knowledge base, from other parts of the project: a 404 means "not there yet".
   chatSuggestions: (id) => http.get(`/api/chats/${enc(id)}/suggestions`),
   article: (id) => http.get(`/api/kb/articles/${enc(id)}`),

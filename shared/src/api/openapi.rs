@@ -17,9 +17,10 @@ use super::wire::{
     TransferTarget,
 };
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
+use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, kb, meta};
+use crate::handlers::{actions, agents, chats, kb, mail, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -52,6 +53,9 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         chats::send_message,
         chats::customer_end_chat,
         chats::rate_chat,
+        mail::mail_status,
+        mail::chat_mail,
+        mail::send_transcript,
         actions::pull,
         actions::take,
         actions::transfer,
@@ -79,7 +83,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
         DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
-        HandOffReason
+        HandOffReason, MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
     )),
     modifiers(&BearerAuth),
     tags(

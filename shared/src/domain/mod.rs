@@ -13,6 +13,7 @@ pub mod kb;
 pub mod kb_import;
 pub mod limits;
 pub mod list;
+pub mod mail;
 pub mod numbering;
 pub mod pace;
 pub mod prefs;
@@ -20,6 +21,7 @@ pub mod queue_place;
 pub mod rules;
 pub mod sort;
 pub mod time;
+pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
@@ -28,8 +30,11 @@ pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, MailId};
 pub use list::ChatRow;
+pub use mail::{
+    DeliveryState, EmailAddress, MailAbout, MailDelivery, MailPurpose, OutgoingMail, QueuedMail,
+};
 pub use prefs::{Column, ListPreferences};
 pub use sort::{SortDirection, SortSpec};
 pub use time::Timestamp;

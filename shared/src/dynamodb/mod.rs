@@ -8,6 +8,7 @@ mod directory;
 pub mod keys;
 mod knowledge;
 pub mod metrics;
+mod outbox;
 mod preferences;
 mod purge;
 mod recipients;

@@ -8,6 +8,7 @@ pub mod agents;
 pub mod chats;
 pub mod kb;
 mod list_query;
+pub mod mail;
 pub mod meta;
 
 use crate::api::route::Route;
@@ -35,6 +36,9 @@ pub static ALL: &[&Route] = &[
     &chats::SEND_MESSAGE,
     &chats::CUSTOMER_END_CHAT,
     &chats::RATE_CHAT,
+    &mail::MAIL_STATUS,
+    &mail::CHAT_MAIL,
+    &mail::SEND_TRANSCRIPT,
     &actions::PULL,
     &actions::TAKE,
     &actions::TRANSFER,

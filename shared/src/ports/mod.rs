@@ -6,7 +6,9 @@ pub mod connections;
 pub mod error;
 pub mod indexing;
 pub mod knowledge;
+pub mod mail_sender;
 pub mod notifier;
+pub mod outbox;
 pub mod store;
 pub mod suggester;
 pub mod throttle;
@@ -19,7 +21,9 @@ pub use connections::{
 pub use error::StoreError;
 pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
+pub use mail_sender::{MailSender, SendError, SentReceipt};
 pub use notifier::{ChatNotice, Notifier, NullNotifier, QueuePlace, SessionChange};
+pub use outbox::{ClaimedMail, Enqueued, MailLease, MailOutbox};
 pub use store::{
     AssignmentLoad, ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore,
     PreferenceStore,

@@ -6,6 +6,7 @@ mod chats;
 mod connections;
 mod directory;
 mod knowledge;
+mod outbox;
 mod preferences;
 mod records;
 mod schema;
