@@ -184,7 +184,7 @@ async fn a_transcript_waits_for_a_mail_server_that_is_down_and_is_delivered_once
 
     // Nothing listens on the port: the attempt fails and the mail waits, visible to both sides.
     let waiting = wait_for_mail(api, &chat, &agent, &id, |m| {
-        m["attempts"] == 1 && m["status"] == "pending"
+        m["attempts"] == 1 && m["status"] == "pending" && m.get("last_error").is_some()
     })
     .await;
     assert!(
@@ -287,7 +287,9 @@ async fn mail_pending_across_a_restart_is_delivered_once_by_the_next_server() {
         .await;
     assert_eq!(status, 202, "{queued}");
     let id = queued["id"].as_str().unwrap().to_owned();
-    let waiting = wait_for_mail(&first.api, &chat, &agent, &id, |m| m["attempts"] == 1).await;
+    let waiting = wait_for_mail(&first.api, &chat, &agent, &id, |m| {
+        m["attempts"] == 1 && m.get("last_error").is_some()
+    }).await;
     first.stop().await;
 
     let sink = SmtpSink::start(port).await;
