@@ -289,7 +289,8 @@ async fn mail_pending_across_a_restart_is_delivered_once_by_the_next_server() {
     let id = queued["id"].as_str().unwrap().to_owned();
     let waiting = wait_for_mail(&first.api, &chat, &agent, &id, |m| {
         m["attempts"] == 1 && m.get("last_error").is_some()
-    }).await;
+    })
+    .await;
     first.stop().await;
 
     let sink = SmtpSink::start(port).await;

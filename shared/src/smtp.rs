@@ -62,7 +62,7 @@ impl SmtpSender {
 
 #[async_trait]
 impl MailSender for SmtpSender {
-    fn from_address(&self) -> &EmailAddress {
+    fn sender_address(&self) -> &EmailAddress {
         &self.from
     }
 

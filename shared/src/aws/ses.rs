@@ -44,7 +44,7 @@ fn utf8(data: &str) -> Result<Content, SendError> {
 
 #[async_trait]
 impl MailSender for SesSender {
-    fn from_address(&self) -> &EmailAddress {
+    fn sender_address(&self) -> &EmailAddress {
         &self.from
     }
 

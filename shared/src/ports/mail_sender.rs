@@ -29,7 +29,7 @@ pub enum SendError {
 #[async_trait]
 pub trait MailSender: Send + Sync {
     /// The address mails are sent from.
-    fn from_address(&self) -> &EmailAddress;
+    fn sender_address(&self) -> &EmailAddress;
 
     async fn send(&self, mail: &OutgoingMail) -> Result<SentReceipt, SendError>;
 }
