@@ -315,6 +315,30 @@ fn cases() -> Vec<Case> {
             expected: MEMBERS,
         },
         Case {
+            name: "GET /api/mail/status",
+            setup: Queued,
+            call: Call::Http("GET", "/api/mail/status", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/chats/{id}/mail",
+            setup: Ended,
+            call: Call::Http("GET", "/api/chats/{id}/mail", None),
+            // Whoever may read the chat (its customer sees only their own transcript requests).
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/chats/{id}/transcript (ended)",
+            setup: Ended,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/transcript",
+                Some(|_| json!({"to": "ann@example.com"})),
+            ),
+            // Its customer after the end, and the agents who may read it.
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
             name: "POST /api/actions/pull",
             setup: Queued,
             call: Call::Http(
@@ -873,6 +897,14 @@ async fn every_route_and_action_for_every_caller() {
                 burst: 10_000,
                 ..ChatStartLimit::default()
             };
+            // E-mail on, to a mail server that is down: transcripts are queued and wait.
+            c.smtp = Some(chatdesk_server::SmtpConfig {
+                url: format!(
+                    "smtp://127.0.0.1:{}",
+                    chatdesk_tests::smtp_sink::free_port()
+                ),
+                from: chatdesk::domain::EmailAddress::parse("help@chatdesk.example").unwrap(),
+            });
         },
     )
     .await;

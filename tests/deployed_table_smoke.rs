@@ -29,7 +29,8 @@ async fn deployed() -> Stores {
         connections: shared.clone(),
         throttle: shared.clone(),
         knowledge: shared.clone(),
-        inbox: shared,
+        inbox: shared.clone(),
+        outbox: shared,
     }
 }
 

@@ -29,6 +29,12 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
             suggester: None,
         },
         settings: Settings::default(),
+        mail: chatdesk::app::Mail {
+            outbox: stores.outbox.clone(),
+            from: None,
+            sender: None,
+            queued: Arc::default(),
+        },
     }
 }
 

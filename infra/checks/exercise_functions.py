@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lambda_harness import (  # noqa: E402
     FIXTURES,
     GONE_PREFIX,
+    MAIL_FROM,
     REPO,
     VANISHED,
     authorizer_answer,
@@ -77,7 +78,7 @@ class Scenario:
         self.env_for = env_for
         self.permissions = permissions
         self.p = problems
-        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "events": 0} for f in permissions}
+        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "sent_email": False, "events": 0} for f in permissions}
         self.steps = 0
         # What API Gateway keeps per connection: the context its $connect authorizer returned,
         # passed with every event of that connection.
@@ -97,6 +98,7 @@ class Scenario:
         u["actions"] |= self.recorder.actions
         u["indexes"] |= self.recorder.indexes
         u["posted"] |= inv.posts > 0
+        u["sent_email"] |= self.recorder.sent_email
         u["events"] += 1
         return inv
 
@@ -173,6 +175,30 @@ class Scenario:
                 return fields
         self.p.fail(f"step {self.steps} hand-off-timers {what}: no report logged: {inv.stdout[-300:]} {inv.stderr[-300:]}")
         return {}
+
+    def deliver_mail(self, to, what):
+        """The outbox delivery as its EventBridge rule invokes it: mail-outbox on a scheduled
+        event, sending through moto's SES v2 from the identity the template names (verified in
+        moto first). Fails unless moto recorded a mail from MAIL_FROM to `to`."""
+        import boto3
+        import urllib.request
+
+        boto3.client("sesv2", endpoint_url=self.endpoint, region_name="us-east-1",
+                     aws_access_key_id="testing", aws_secret_access_key="testing",
+                     ).create_email_identity(EmailIdentity=MAIL_FROM)
+        event = json.loads((FIXTURES / SCHEDULED).read_text())
+        inv = self.run("mail-outbox", {"event": event},
+                       env={"CHATDESK_LOG": "info", "CHATDESK_SES_ENDPOINT": self.endpoint})
+        if inv is None:
+            return
+        if inv.error is not None:
+            self.p.fail(f"step {self.steps} mail-outbox {what}: {inv.error} {inv.stderr[-300:]}")
+            return
+        with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json") as res:
+            messages = json.loads(res.read()).get("ses", {}).get("Message", [])
+        sent = [m for m in messages if m.get("source") == MAIL_FROM and to in (m.get("destinations") or {}).get("ToAddresses", [])]
+        if not sent:
+            self.p.fail(f"step {self.steps} mail-outbox {what}: moto's SES has no mail from {MAIL_FROM} to {to}: {messages!r:.300} {inv.stderr[-300:]}")
 
     def events_of(self, chat_id, kind):
         """The chat's stored events of one type (its `EV#` items), read from the table directly."""
@@ -393,6 +419,15 @@ def run(s):
         "group_id": "support", "name": "Ben", "question": "Invoice missing"}), expect=(201,)) or {})
     chat2, customer2 = (second.get("chat") or {}).get("id", "missing"), second.get("token")
     s.call("chat-end", http("POST", f"/api/chats/{chat2}/end", customer2))
+    # Its transcript by e-mail: asked for twice by its customer (the second request reads the
+    # first), its state read, then sent by the scheduled outbox delivery through SES.
+    s.call("agent-profile", http("GET", "/api/mail/status", alice))
+    for _ in range(2):
+        s.call("chat-end", http("POST", f"/api/chats/{chat2}/transcript", customer2, {"to": "ben@example.com"}), expect=(202,))
+    mails = s.call("chat-read", http("GET", f"/api/chats/{chat2}/mail", customer2)) or []
+    if len(mails) != 2:
+        s.p.fail(f"step {s.steps} chat-read mail: expected the 2 transcripts asked for, got {mails!r:.300}")
+    s.deliver_mail("ben@example.com", "transcript")
     gone(bob)
     s.call("chat-delete", http("POST", "/api/actions/delete", alice, {"chat_ids": [chat2]}))
     s.call("chat-list", http("GET", "/api/chats", alice, query="view=deleted"))
@@ -619,6 +654,8 @@ def main():
         beyond_idx = used["indexes"] - set(want["indexes"])
         if beyond_idx:
             p.fail(f"{function}: queried index {sorted(beyond_idx)}, not granted in infra/permissions.json")
+        if used["sent_email"] != want.get("sends_email", False):
+            p.fail(f"{function}: {'sent' if used['sent_email'] else 'never sent'} e-mail, permissions.json says sends_email={want.get('sends_email', False)}")
         if used["posted"] and not want["posts_to_connections"]:
             p.fail(f"{function}: posted to @connections, but posts_to_connections is false")
         unused = set(want["dynamodb"]) - used["actions"]

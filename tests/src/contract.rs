@@ -65,6 +65,12 @@ pub fn app_over(stores: &Stores) -> App {
             suggester: None,
         },
         settings: Settings::default(),
+        mail: chatdesk::app::Mail {
+            outbox: stores.outbox.clone(),
+            from: None,
+            sender: None,
+            queued: Arc::default(),
+        },
     }
 }
 

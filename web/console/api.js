@@ -46,6 +46,11 @@ export const api = {
   noteMessage: (id, body) => http.post(`/api/messages/${enc(id)}/notes`, { body }),
   closeMessage: (id) => http.post(`/api/messages/${enc(id)}/close`, {}),
   reopenMessage: (id) => http.post(`/api/messages/${enc(id)}/reopen`, {}),
+  /** {configured, from}: whether this server sends e-mail. */
+  mailStatus: () => http.get('/api/mail/status'),
+  /** [{id, purpose, to, status: pending|sent|failed, attempts, next_attempt_at, sent_at, created_at, last_error?}] */
+  chatMail: (id) => http.get(`/api/chats/${enc(id)}/mail`),
+  sendTranscript: (id, to) => http.post(`/api/chats/${enc(id)}/transcript`, to ? { to } : {}),
 
   // Knowledge base, from other parts of the project: a 404 means "not there yet".
   chatSuggestions: (id) => http.get(`/api/chats/${enc(id)}/suggestions`),

@@ -21,9 +21,10 @@ use super::wire::{
     MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
 };
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
+use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, inbox, kb, meta};
+use crate::handlers::{actions, agents, chats, inbox, kb, mail, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -56,6 +57,9 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         chats::send_message,
         chats::customer_end_chat,
         chats::rate_chat,
+        mail::mail_status,
+        mail::chat_mail,
+        mail::send_transcript,
         actions::pull,
         actions::take,
         actions::transfer,
@@ -93,7 +97,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
         DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
         HandOffReason, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
-        InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText
+        InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
+        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
     )),
     modifiers(&BearerAuth),
     tags(

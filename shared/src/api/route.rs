@@ -159,6 +159,14 @@ impl<T: Serialize> Reply<T> {
         }
     }
 
+    /// Taken on, to be done later (a mail queued for delivery).
+    pub fn accepted(body: T) -> Self {
+        Reply {
+            status: StatusCode::ACCEPTED,
+            body,
+        }
+    }
+
     pub fn into_response(self) -> Response {
         json_response(self.status, &self.body)
     }

@@ -14,6 +14,7 @@ mod handoffs;
 mod inbox;
 mod knowledge;
 mod lists;
+mod mail;
 mod mutate;
 mod paging;
 mod purge;
@@ -38,6 +39,10 @@ pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
+pub use mail::{
+    DeliveryReport, Mail, MailStatus, MailView, CUSTOMER_TRANSCRIPTS_PER_CHAT, MAIL_BATCH,
+    MAIL_DELIVERY, MAIL_LEASE_MS,
+};
 pub use paging::{ListCursor, MAX_CURSOR_CHARS};
 pub use settings::{
     Settings, SignInLimits, AWAY_GRACE_MS, CHAT_STARTS_PER_ADDRESS, CONNECTIONS_PER_AGENT,
@@ -69,6 +74,8 @@ pub struct App {
     pub oidc: Option<Arc<crate::auth::oidc::OidcVerifier>>,
     pub knowledge: Knowledge,
     pub settings: Settings,
+    /// The outbox and, where mail is sent from this process, the sender.
+    pub mail: Mail,
 }
 
 impl App {

@@ -99,6 +99,10 @@ id_type!(
     ArticleId, "article_id"
 );
 id_type!(
+    /// An e-mail in the outbox: also the stem of its Message-ID, so a resend is recognisable.
+    MailId, "mail_id"
+);
+id_type!(
     /// The id a client picks for a message so that a retried send is stored once.
     ClientMessageId, "client_msg_id"
 );

@@ -14,6 +14,7 @@ pub mod kb;
 pub mod kb_import;
 pub mod limits;
 pub mod list;
+pub mod mail;
 pub mod numbering;
 pub mod pace;
 pub mod prefs;
@@ -21,6 +22,7 @@ pub mod queue_place;
 pub mod rules;
 pub mod sort;
 pub mod time;
+pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
@@ -29,9 +31,12 @@ pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, OfflineMessageId};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId};
 pub use inbox::{MessageEntry, MessageStatus, OfflineMessage};
 pub use list::ChatRow;
+pub use mail::{
+    DeliveryState, EmailAddress, MailAbout, MailDelivery, MailPurpose, OutgoingMail, QueuedMail,
+};
 pub use prefs::{Column, ListPreferences};
 pub use sort::{SortDirection, SortSpec};
 pub use time::Timestamp;

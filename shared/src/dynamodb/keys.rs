@@ -162,6 +162,25 @@ pub fn offline_sort_key(since: Timestamp, agent: &AgentId) -> String {
     format!("{:013}#{}", since.millis().max(0), agent)
 }
 
+/// A mail of the outbox, in a partition of its own.
+pub fn mail_pk(id: &crate::domain::MailId) -> String {
+    format!("MAIL#{id}")
+}
+pub const MAIL: &str = "MAIL";
+
+/// The partition that points to the mails about a chat or a message (`MAIL#{id}` each).
+pub fn mail_about_pk(about: &crate::domain::MailAbout) -> String {
+    format!("MAILS#{}", about.key())
+}
+
+/// The deadline index's partition of pending mails.
+pub const MAIL_DUE_INDEX_PK: &str = "MAILDUE";
+
+/// A pending mail's deadline-index sort key: its next attempt (13 digits), then its id.
+pub fn mail_due_sort_key(next_attempt_at: Timestamp, id: &crate::domain::MailId) -> String {
+    format!("{:013}#{}", next_attempt_at.millis().max(0), id)
+}
+
 /// An agent's lists hold their active and ended chats, not queued (no agent) or deleted ones.
 pub fn in_agent_index(chat: &Chat) -> bool {
     let (b, _) = list_position(chat);

@@ -9,6 +9,7 @@ mod inbox;
 pub mod keys;
 mod knowledge;
 pub mod metrics;
+mod outbox;
 mod preferences;
 mod purge;
 mod recipients;

@@ -9,6 +9,7 @@ pub mod chats;
 pub mod inbox;
 pub mod kb;
 mod list_query;
+pub mod mail;
 pub mod meta;
 
 use crate::api::route::Route;
@@ -36,6 +37,9 @@ pub static ALL: &[&Route] = &[
     &chats::SEND_MESSAGE,
     &chats::CUSTOMER_END_CHAT,
     &chats::RATE_CHAT,
+    &mail::MAIL_STATUS,
+    &mail::CHAT_MAIL,
+    &mail::SEND_TRANSCRIPT,
     &actions::PULL,
     &actions::TAKE,
     &actions::TRANSFER,

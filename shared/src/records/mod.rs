@@ -17,6 +17,7 @@ mod chat;
 mod event;
 mod hand_off;
 mod knowledge;
+mod mail;
 mod offline_message;
 mod preferences;
 
@@ -25,6 +26,9 @@ pub(crate) use chat::ChatRecord;
 pub(crate) use event::EventRecord;
 pub(crate) use hand_off::HandOffRecord;
 pub(crate) use knowledge::{ArticleRecord, ResolutionRecord};
+pub(crate) use mail::{
+    MailRecord, FAILED as MAIL_FAILED, PENDING as MAIL_PENDING, SENT as MAIL_SENT,
+};
 pub(crate) use offline_message::OfflineMessageRecord;
 pub(crate) use preferences::PreferencesRecord;
 

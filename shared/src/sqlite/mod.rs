@@ -7,6 +7,7 @@ mod connections;
 mod directory;
 mod inbox;
 mod knowledge;
+mod outbox;
 mod preferences;
 mod records;
 mod schema;

@@ -162,6 +162,19 @@ CREATE TABLE offline_messages (
 );
 CREATE INDEX offline_messages_inbox ON offline_messages (group_id, status, received_at, id);
 "#,
+    // The outbox: each mail with its delivery (JSON), what it is about, and, while it is
+    // pending, when its next attempt is due (indexed only there) and who holds its lease.
+    r#"
+CREATE TABLE mails (
+    id              TEXT PRIMARY KEY,
+    about           TEXT NOT NULL,
+    next_attempt_at INTEGER,
+    lease_token     TEXT,
+    doc             TEXT NOT NULL
+);
+CREATE INDEX mails_about ON mails (about, id);
+CREATE INDEX mails_due ON mails (next_attempt_at, id) WHERE next_attempt_at IS NOT NULL;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod inbox;
 pub mod kb;
 pub mod list;
+pub mod mail;
 pub mod prefs;
 
 pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
@@ -33,4 +34,5 @@ pub use kb::{
     PublicArticle,
 };
 pub use list::{ChatList, ChatRow, ChatView, Severity, StatusIcons};
+pub use mail::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 pub use prefs::{Column, ColumnPreference, ListPreferences, SortDirection, SortSpec};
