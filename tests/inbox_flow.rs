@@ -9,17 +9,29 @@ use chatdesk_tests::server::TestServer;
 use serde_json::{json, Value};
 use std::time::Duration;
 
+/// E-mail is configured, to a mail server that is not there: replies wait in the outbox (the
+/// delivery itself is `tests/mail_outbox.rs`'s and `tests/offline_reply_mail.rs`'s).
+fn with_mail(config: &mut chatdesk_server::Config) {
+    config.smtp = Some(chatdesk_server::SmtpConfig {
+        url: format!(
+            "smtp://127.0.0.1:{}",
+            chatdesk_tests::smtp_sink::free_port()
+        ),
+        from: chatdesk::domain::EmailAddress::parse("help@chatdesk.example").unwrap(),
+    });
+}
+
 async fn sqlite_server() -> TestServer {
     chatdesk_tests::server::spawn_server_with(
         chatdesk_server::Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().unwrap()),
-        |_| {},
+        with_mail,
     )
     .await
 }
 
 async fn dynamodb_server() -> TestServer {
     let (stores, _) = chatdesk_tests::dynamo_endpoint::fresh_stores().await;
-    chatdesk_tests::server::spawn_server_with(stores, |_| {}).await
+    chatdesk_tests::server::spawn_server_with(stores, with_mail).await
 }
 
 chatdesk_tests::on_both_stores!(
@@ -215,6 +227,18 @@ async fn agents_reply_note_close_and_reopen(server: TestServer) {
     assert_eq!(status, 200, "{m}");
     assert_eq!(m["status"], "answered");
     assert_eq!(m["replies"], 1);
+    // The reply's e-mail is queued to the customer, and named by the reply.
+    let mail = m["mail"].as_array().unwrap();
+    assert_eq!(mail.len(), 1, "{m}");
+    assert_eq!(mail[0]["to"], "ann@example.com");
+    assert_eq!(mail[0]["purpose"], "offline_reply");
+    let reply = m["thread"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "reply")
+        .unwrap();
+    assert_eq!(reply["mail_id"], mail[0]["id"]);
     let kinds: Vec<&str> = m["thread"]
         .as_array()
         .unwrap()
@@ -319,4 +343,35 @@ async fn bad_messages_are_refused_with_the_field_named_and_create_nothing(server
         .post("/api/messages/nope/reply", &alice, json!({"body":"hi"}))
         .await;
     assert_eq!(status, 404, "{answer}");
+}
+
+/// Without e-mail configured a reply would reach nobody: it is refused, and nothing is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_e_mail_a_reply_is_refused_and_nothing_is_recorded() {
+    let server = chatdesk_tests::server::spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (_, receipt) = leave(&api, "support", "Gus", "Anyone?").await;
+    let id = receipt["id"].as_str().unwrap().to_owned();
+    let (status, body) = api
+        .post(
+            &format!("/api/messages/{id}/reply"),
+            &alice,
+            json!({"body":"Hello"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"], "mail_not_configured");
+    let (_, m) = api.get(&format!("/api/messages/{id}"), &alice).await;
+    assert_eq!(m["status"], "open");
+    assert_eq!(m["thread"], json!([]));
+    // Notes and closing need no e-mail.
+    let (status, _) = api
+        .post(
+            &format!("/api/messages/{id}/notes"),
+            &alice,
+            json!({"body":"Called instead"}),
+        )
+        .await;
+    assert_eq!(status, 200);
 }

@@ -5,7 +5,18 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DESKTOP, rest, startBrowser, signIn, screenshot, uniqueName } from './helpers.mjs';
+
+// Where run.sh's SMTP sink keeps what the server sends (one JSON file per message).
+const MAIL_DIR = process.env.CHATDESK_MAIL_DIR;
+
+function mailTo(to) {
+  let files = [];
+  try { files = readdirSync(MAIL_DIR); } catch { return []; }
+  return files.map((f) => JSON.parse(readFileSync(join(MAIL_DIR, f), 'utf8'))).filter((m) => m.to.includes(to));
+}
 
 let browser;
 before(async () => { browser = await startBrowser(); });
@@ -28,13 +39,13 @@ test('a left message lands live in the inbox; an agent takes it, notes, replies 
   const badgeBefore = Number((await alice.textContent('#messages-count')) || 0);
 
   const question = 'My order <b>#4411</b> never arrived.\nCan you check?';
-  const left = await rest.leaveMessage('support', name, 'nora@example.com', question);
+  const left = await rest.leaveMessage('support', name, `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com`, question);
 
   // Live, without a reload, in both consoles; the badge counts it.
   const row = (page) => page.locator('#inbox-rows tr', { hasText: name });
   await row(alice).waitFor();
   await row(carol).waitFor();
-  assert.match(await row(alice).textContent(), /nora@example\.com/);
+  assert.match(await row(alice).textContent(), /@example\.com/);
   assert.match(await row(alice).textContent(), /<b>#4411<\/b>/, 'markup is shown as text');
   await alice.waitForFunction((n) => Number(document.querySelector('#messages-count').textContent || 0) === n, badgeBefore + 1);
   await screenshot(alice, 'console-inbox.png');
@@ -45,7 +56,7 @@ test('a left message lands live in the inbox; an agent takes it, notes, replies 
   assert.equal(await alice.evaluate(() => location.hash), `#/message/${left.id}`);
   assert.equal(await alice.locator('.message-question b').count(), 0);
   assert.match(await alice.textContent('.message-question'), /My order <b>#4411<\/b> never arrived\.Can you check\?/);
-  assert.equal(await alice.textContent('#message-email'), 'nora@example.com');
+  assert.match(await alice.textContent('#message-email'), /^nora\.[a-z0-9.]+@example\.com$/);
 
   await alice.click('#message-assign');
   await alice.waitForSelector('#message-assignee >> text=Alice');
@@ -56,11 +67,20 @@ test('a left message lands live in the inbox; an agent takes it, notes, replies 
   // An empty reply is not sent; the real one answers the message.
   await alice.click('#message-reply-form button[type="submit"]');
   await alice.waitForSelector('#message-error:not([hidden]) >> text=Write something first.');
-  await alice.fill('#message-reply', 'Sorry, Nora. A new parcel leaves today.');
+  const address = `${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com`;
+  assert.equal(mailTo(address).length, 0);
+  await alice.fill('#message-reply', 'Sorry, Nora. A new parcel leaves today <today>.');
   await alice.click('#message-reply-form button[type="submit"]');
-  await alice.waitForSelector('.thread-reply >> text=A new parcel leaves today.');
+  await alice.waitForSelector('.thread-reply >> text=A new parcel leaves today <today>.');
   await alice.waitForSelector('#message-status >> text=Answered');
   assert.equal(await alice.inputValue('#message-reply'), '', 'the box is cleared after sending');
+  // The reply's e-mail goes out once; its line in the thread turns to sent.
+  await alice.waitForSelector('.thread-reply .thread-mail[data-mail-status="sent"]', { timeout: 15_000 });
+  const sent = mailTo(address);
+  assert.equal(sent.length, 1, 'exactly one e-mail');
+  assert.match(sent[0].data, /Subject: Re: your message to Support/);
+  assert.match(sent[0].data, /today &lt;today&gt;\./, 'the HTML part escapes what the agent typed');
+  assert.match(sent[0].data, /My order &lt;b&gt;#4411&lt;\/b&gt; never arrived/, 'and what the customer wrote');
   await screenshot(alice, 'console-inbox-message.png');
 
   // Carol's open list dropped it (it is no longer open) and her Answered tab has it.

@@ -186,7 +186,7 @@ pub async fn agents_acting_at_once_all_get_their_change_in(stores: Stores) {
         t.await.unwrap().unwrap();
     }
     let bob = Principal::Agent(aid("bob"), None);
-    let stored = app.inbox_message(&bob, &left.id).await.unwrap();
+    let stored = app.inbox_message(&bob, &left.id).await.unwrap().message;
     assert_eq!(stored.thread.len(), 8, "every note landed once");
     assert_eq!(stored.revision, 9);
     let mut bodies: Vec<String> = stored
@@ -216,7 +216,8 @@ pub async fn only_members_of_the_group_read_and_change_its_messages(stores: Stor
         .put_agent(&agent("olga", &["billing"], Role::Manager, 3))
         .await
         .unwrap();
-    let app = app_over(&stores);
+    let mut app = app_over(&stores);
+    app.mail.from = Some(chatdesk::domain::EmailAddress::parse("help@example.com").unwrap());
     let left = app
         .leave_message(
             LeaveMessage {
@@ -230,7 +231,7 @@ pub async fn only_members_of_the_group_read_and_change_its_messages(stores: Stor
         .await
         .unwrap();
     let olga = Principal::Agent(aid("olga"), None);
-    let forbidden = |r: Result<OfflineMessage, AppError>| {
+    let forbidden = |r: Result<chatdesk::app::MessageView, AppError>| {
         matches!(
             r,
             Err(AppError::Domain(DomainError::Forbidden(_))) | Err(AppError::Forbidden(_))
@@ -255,7 +256,11 @@ pub async fn only_members_of_the_group_read_and_change_its_messages(stores: Stor
         .reply_to_message(&bob, &left.id, "It is attached")
         .await
         .unwrap();
-    assert_eq!(replied.status, MessageStatus::Answered);
+    assert_eq!(replied.message.status, MessageStatus::Answered);
+    // Its e-mail is in the outbox, about the message, to the customer.
+    assert_eq!(replied.mail.len(), 1, "{:?}", replied.mail);
+    assert_eq!(replied.mail[0].to, "ann@example.com");
+    assert_eq!(replied.mail[0].state, "pending");
     let page = app
         .inbox(&bob, &gid("support"), MessageStatus::Answered, None, None)
         .await

@@ -11,8 +11,11 @@ import { api } from './api.js';
 import { agent, emit, groupName, on } from './state.js';
 import { setTitle } from './nav.js';
 import { toast } from './toast.js';
+import { mailLine, mailStatus } from './mail-panel.js';
 
 export const MESSAGES_ROUTE = '#/messages';
+/** How often an open message with an e-mail on its way is read again. */
+const MAIL_REFRESH_MS = 5000;
 const STATUSES = [
   { value: 'open', label: 'Open' },
   { value: 'answered', label: 'Answered' },
@@ -89,6 +92,7 @@ export class InboxPane {
 
   /** The list of a group's messages of one status. */
   async openList(groupId, status) {
+    clearTimeout(this.mailTimer);
     const groups = agent().groups;
     this.groupId = groups.includes(groupId) ? groupId : groups[0] || null;
     this.status = STATUSES.some((s) => s.value === status) ? status : 'open';
@@ -127,6 +131,7 @@ export class InboxPane {
   }
 
   close() {
+    clearTimeout(this.mailTimer);
     this.root.hidden = true;
     this.root.replaceChildren();
     this.message = null;
@@ -280,7 +285,10 @@ export class InboxPane {
           h('div', { class: 'thread-head' },
             h('span', {}, ENTRY_WORDS[e.type] ? ENTRY_WORDS[e.type](e) : e.type),
             h('time', { datetime: new Date(e.at).toISOString(), title: fullDateTime(e.at) }, shortDateTime(e.at))),
-          e.body ? h('div', { class: 'thread-body' }, multiline(e.body)) : null))),
+          e.body ? h('div', { class: 'thread-body' }, multiline(e.body)) : null,
+          e.type === 'reply' ? this._replyMail(e) : null))),
+      h('p', { class: 'mail-note', id: 'message-mail-off', hidden: true },
+        'This server sends no e-mail, so a reply cannot reach the customer. Add a note, or ask the operator to configure e-mail.'),
       h('form', { class: 'message-reply', id: 'message-reply-form', onsubmit: send(reply, api.replyToMessage, `Reply to ${m.name} queued for e-mail.`) },
         h('label', { for: 'message-reply' }, closed ? 'Reopen the message to reply' : 'Reply'),
         reply,
@@ -290,10 +298,29 @@ export class InboxPane {
         note,
         h('button', { type: 'submit' }, 'Add note')),
       h('p', { class: 'hint' }, `${plural(m.replies, 'reply', 'replies')} so far.`));
+    // Mail delivery is not pushed: while a reply's e-mail is pending, look again now and then.
+    clearTimeout(this.mailTimer);
+    if ((m.mail || []).some((x) => x.status === 'pending') || m.thread.some((e) => e.type === 'reply' && !(m.mail || []).some((x) => x.id === e.mail_id))) {
+      this.mailTimer = setTimeout(() => this._refreshMail(), MAIL_REFRESH_MS);
+    }
+    mailStatus().then((status) => {
+      if (status.configured || !document.getElementById('message-mail-off')) return;
+      document.getElementById('message-mail-off').hidden = false;
+      for (const el of document.querySelectorAll('#message-reply-form textarea, #message-reply-form button')) el.disabled = true;
+    });
     for (const [id, value] of Object.entries(typed)) {
       const box = document.getElementById(id);
       if (box && value) box.value = value;
     }
+  }
+
+  /** Where the e-mail of a reply stands. */
+  _replyMail(entry) {
+    const mail = (this.message.mail || []).find((x) => x.id === entry.mail_id);
+    if (!mail) return h('div', { class: 'thread-mail mail-pending' }, 'E-mail: being queued');
+    const line = mailLine(mail);
+    return h('div', { class: ['thread-mail', line.cls], title: line.title || null, dataset: { mailStatus: mail.status } },
+      line.text.replace(/^Reply to /, 'E-mail to '));
   }
 
   /** Runs one of this console's own changes. */
@@ -312,6 +339,16 @@ export class InboxPane {
     this.message = message;
     this._drawMessage({ clear });
     if (this.pushedRevision > message.revision) this._reread();
+  }
+
+  _refreshMail() {
+    const id = this.message && this.message.id;
+    if (!id || this.busy) return;
+    api.message(id).then((m) => {
+      if (!this.message || this.message.id !== m.id) return;
+      this.message = m;
+      this._drawMessage();
+    }).catch(() => {});
   }
 
   _reread() {

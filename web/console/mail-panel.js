@@ -12,7 +12,7 @@ const REFRESH_MS = 5000;
 
 /** Whether this server sends e-mail, asked once per console. */
 let statusOnce = null;
-function mailStatus() {
+export function mailStatus() {
   if (!statusOnce) statusOnce = api.mailStatus().catch(() => ({ configured: false, from: null }));
   return statusOnce;
 }

@@ -4,11 +4,13 @@
 
 use std::net::IpAddr;
 
-use super::{App, AppError};
+use super::{App, AppError, MailView};
 use crate::auth::Principal;
-use crate::domain::inbox::{InboxChange, LeftMessage};
+use crate::domain::inbox::{EntryKind, InboxChange, LeftMessage};
+use crate::domain::mail::{EmailAddress, MailAbout, MailPurpose, OutgoingMail};
+use crate::domain::reply_mail::reply_mail;
 use crate::domain::{
-    limits, Agent, Author, ChatState, DomainError, EventKind, GroupId, MessageStatus,
+    limits, Agent, Author, ChatState, DomainError, EventKind, GroupId, MailId, MessageStatus,
     OfflineMessage, OfflineMessageId, Timestamp,
 };
 use crate::ports::{InboxCursor, StoreError};
@@ -29,6 +31,13 @@ pub struct LeaveMessage {
     pub name: String,
     pub email: String,
     pub question: String,
+}
+
+/// A message as agents see it: the message with its thread, and the e-mails of its replies.
+#[derive(Clone, Debug)]
+pub struct MessageView {
+    pub message: OfflineMessage,
+    pub mail: Vec<MailView>,
 }
 
 /// One page of a group's inbox, newest first.
@@ -215,34 +224,123 @@ impl App {
         &self,
         principal: &Principal,
         id: &OfflineMessageId,
-    ) -> Result<OfflineMessage, AppError> {
+    ) -> Result<MessageView, AppError> {
         let agent = self.agent(principal).await?;
         let message = self.load_message(id).await?;
         message.require_reader(&agent)?;
-        Ok(message)
+        self.message_view(message).await
+    }
+
+    /// The message with the state of its replies' e-mails. A reply whose e-mail is not in the
+    /// outbox (the reply was stored and the enqueue after it failed) is queued now: the mail is
+    /// made from the stored reply and has its id, so it is queued once whatever reads first.
+    async fn message_view(&self, message: OfflineMessage) -> Result<MessageView, AppError> {
+        let about = MailAbout::message(message.id.as_str())?;
+        let mut mail = self.mail.outbox.list_about(&about).await?;
+        let mut repaired = false;
+        for entry in &message.thread {
+            if let EntryKind::Reply {
+                body,
+                mail_id: Some(mail_id),
+            } = &entry.kind
+            {
+                if mail.iter().any(|q| q.mail.id.as_str() == mail_id) || self.mail.from.is_none() {
+                    continue;
+                }
+                let id = MailId::parse(mail_id)?;
+                match self
+                    .queue_reply(&message, &id, &entry.by.name, body, entry.at)
+                    .await
+                {
+                    Ok(()) => repaired = true,
+                    Err(e) => tracing::error!(
+                        message = %message.id, mail = %id,
+                        error = %crate::errors::error_chain(&e),
+                        "queueing a reply's e-mail failed again"
+                    ),
+                }
+            }
+        }
+        if repaired {
+            mail = self.mail.outbox.list_about(&about).await?;
+        }
+        Ok(MessageView {
+            message,
+            mail: mail.iter().map(|q| MailView::of(q, true)).collect(),
+        })
+    }
+
+    /// Stores the e-mail of a reply in the outbox (idempotent by `id`).
+    async fn queue_reply(
+        &self,
+        message: &OfflineMessage,
+        id: &MailId,
+        agent_name: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> Result<(), AppError> {
+        let group_name = self.group_name(&message.group_id).await?;
+        let content = reply_mail(message, &group_name, agent_name, body);
+        self.enqueue_mail(OutgoingMail {
+            id: id.clone(),
+            to: EmailAddress::parse(&message.email)?,
+            reply_to: None,
+            subject: content.subject,
+            text: content.text,
+            html: content.html,
+            about: MailAbout::message(message.id.as_str())?,
+            purpose: MailPurpose::OfflineReply,
+            created_at: at,
+        })
+        .await?;
+        Ok(())
     }
 
     pub async fn assign_message_to_me(
         &self,
         principal: &Principal,
         id: &OfflineMessageId,
-    ) -> Result<OfflineMessage, AppError> {
+    ) -> Result<MessageView, AppError> {
         self.change_message(principal, id, InboxChange::Assigned, |m, agent, now| {
             m.assign_to(agent, now)
         })
         .await
     }
 
+    /// Records the reply and e-mails it to the customer. Without e-mail configured it is refused
+    /// (409 `mail_not_configured`) and nothing is recorded: a reply nobody receives would mislead.
     pub async fn reply_to_message(
         &self,
         principal: &Principal,
         id: &OfflineMessageId,
         body: &str,
-    ) -> Result<OfflineMessage, AppError> {
-        self.change_message(principal, id, InboxChange::Replied, |m, agent, now| {
-            m.reply(agent, body, None, now).map(|()| true)
-        })
-        .await
+    ) -> Result<MessageView, AppError> {
+        if self.mail.from.is_none() {
+            return Err(AppError::MailNotConfigured);
+        }
+        let mail_id = MailId::generate();
+        let view = self
+            .change_message(principal, id, InboxChange::Replied, |m, agent, now| {
+                m.reply(agent, body, Some(mail_id.to_string()), now)
+                    .map(|()| true)
+            })
+            .await?;
+        // The reply is stored; its e-mail follows. Should this fail, the next read of the
+        // message queues it (`message_view`).
+        let entry = view.message.thread.iter().rev().find(|e| {
+            matches!(&e.kind, EntryKind::Reply { mail_id: Some(m), .. } if m == mail_id.as_str())
+        });
+        if let Some(entry) = entry {
+            if let EntryKind::Reply { body, .. } = &entry.kind {
+                if let Err(e) = self
+                    .queue_reply(&view.message, &mail_id, &entry.by.name, body, entry.at)
+                    .await
+                {
+                    tracing::error!(message = %id, mail = %mail_id, error = %crate::errors::error_chain(&e), "queueing a reply's e-mail failed; the next read of the message queues it");
+                }
+            }
+        }
+        self.message_view(view.message).await
     }
 
     pub async fn note_message(
@@ -250,7 +348,7 @@ impl App {
         principal: &Principal,
         id: &OfflineMessageId,
         body: &str,
-    ) -> Result<OfflineMessage, AppError> {
+    ) -> Result<MessageView, AppError> {
         self.change_message(principal, id, InboxChange::Noted, |m, agent, now| {
             m.note(agent, body, now).map(|()| true)
         })
@@ -261,7 +359,7 @@ impl App {
         &self,
         principal: &Principal,
         id: &OfflineMessageId,
-    ) -> Result<OfflineMessage, AppError> {
+    ) -> Result<MessageView, AppError> {
         self.change_message(principal, id, InboxChange::Closed, |m, agent, now| {
             m.close(agent, now).map(|()| true)
         })
@@ -272,7 +370,7 @@ impl App {
         &self,
         principal: &Principal,
         id: &OfflineMessageId,
-    ) -> Result<OfflineMessage, AppError> {
+    ) -> Result<MessageView, AppError> {
         self.change_message(principal, id, InboxChange::Reopened, |m, agent, now| {
             m.reopen(agent, now).map(|()| true)
         })
@@ -295,7 +393,7 @@ impl App {
         id: &OfflineMessageId,
         change: InboxChange,
         rule: F,
-    ) -> Result<OfflineMessage, AppError>
+    ) -> Result<MessageView, AppError>
     where
         F: Fn(&mut OfflineMessage, &Agent, Timestamp) -> Result<bool, DomainError>,
     {
@@ -306,12 +404,19 @@ impl App {
             message.require_reader(&agent)?;
             let read = message.revision;
             if !rule(&mut message, &agent, self.clock.now())? {
-                return Ok(message);
+                return self.message_view(message).await;
             }
             match self.inbox.save_message(&message, read).await {
                 Ok(()) => {
                     self.notifier.inbox_changed(&message, change).await;
-                    return Ok(message);
+                    if change == InboxChange::Replied {
+                        // The caller queues the reply's e-mail, then reads the mails.
+                        return Ok(MessageView {
+                            message,
+                            mail: Vec::new(),
+                        });
+                    }
+                    return self.message_view(message).await;
                 }
                 Err(StoreError::Stale) => {
                     let cap = (1u64 << attempt.min(10)).min(MAX_BACKOFF_MS);

@@ -88,7 +88,7 @@ pub struct MailView {
 }
 
 impl MailView {
-    fn of(q: &QueuedMail, for_agent: bool) -> Self {
+    pub(crate) fn of(q: &QueuedMail, for_agent: bool) -> Self {
         let d = &q.delivery;
         MailView {
             id: q.mail.id.clone(),

@@ -33,7 +33,8 @@ pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
 pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use inbox::{
-    inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, INBOX_PAGE, MAX_INBOX_PAGE,
+    inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, MessageView, INBOX_PAGE,
+    MAX_INBOX_PAGE,
 };
 pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,

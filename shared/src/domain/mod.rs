@@ -19,6 +19,7 @@ pub mod numbering;
 pub mod pace;
 pub mod prefs;
 pub mod queue_place;
+pub mod reply_mail;
 pub mod rules;
 pub mod sort;
 pub mod time;

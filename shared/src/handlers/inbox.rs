@@ -114,7 +114,8 @@ route! {
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not an agent token, or not a member of the message's group", body = ErrorBody),
         (status = 404, description = "No such message", body = ErrorBody),
-        (status = 409, description = "Closed (reopen it first) or the thread is full", body = ErrorBody))),
+        (status = 409, description = "Closed (reopen it first), the thread is full, or e-mail is not configured \
+            (`mail_not_configured`: nothing was recorded)", body = ErrorBody))),
     /// Reply to the customer.
     pub async fn reply_to_message(app: &App, body: Json<MessageText>, message: MessagePath, caller: Caller) -> Reply<OfflineMessage> {
         Ok(Reply::ok((&app.reply_to_message(&caller.0, &message.0, &body.0.body).await?).into()))

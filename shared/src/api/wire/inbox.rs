@@ -167,7 +167,7 @@ pub struct ThreadEntry {
     pub kind: ThreadEntryKind,
 }
 
-/// A message with its whole thread.
+/// A message with its whole thread and the e-mails of its replies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OfflineMessage {
     #[serde(flatten)]
@@ -175,10 +175,13 @@ pub struct OfflineMessage {
     /// The whole question.
     pub question: String,
     pub thread: Vec<ThreadEntry>,
+    /// The replies' e-mails and where their delivery stands (a reply's `mail_id` names one).
+    pub mail: Vec<super::mail::MailState>,
 }
 
-impl From<&domain::OfflineMessage> for OfflineMessage {
-    fn from(m: &domain::OfflineMessage) -> Self {
+impl From<&app::MessageView> for OfflineMessage {
+    fn from(v: &app::MessageView) -> Self {
+        let m = &v.message;
         OfflineMessage {
             row: m.into(),
             question: m.question.clone(),
@@ -200,6 +203,7 @@ impl From<&domain::OfflineMessage> for OfflineMessage {
                     },
                 })
                 .collect(),
+            mail: v.mail.iter().map(Into::into).collect(),
         }
     }
 }
