@@ -2,6 +2,7 @@
 //! checked in a unit test without any I/O.
 
 pub mod agent;
+pub mod business_hours;
 pub mod chat;
 pub mod distribution;
 pub mod error;
@@ -14,15 +15,18 @@ pub mod kb_import;
 pub mod limits;
 pub mod list;
 pub mod numbering;
+pub mod offline;
 pub mod pace;
 pub mod prefs;
 pub mod queue_place;
 pub mod rules;
 pub mod sort;
+pub mod texts;
 pub mod time;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
+pub use business_hours::BusinessHours;
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
@@ -30,7 +34,9 @@ pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
 pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId};
 pub use list::ChatRow;
+pub use offline::{Availability, AvailabilityState, Offer, OfflineSettings, WhenClosed};
 pub use prefs::{Column, ListPreferences};
 pub use sort::{SortDirection, SortSpec};
+pub use texts::{GroupTexts, MailKind, MailPlaceholders, RenderedMail, TextKind};
 pub use time::Timestamp;
 pub use view::{ChatView, ListWatch};

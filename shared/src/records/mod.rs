@@ -17,6 +17,7 @@ mod chat;
 mod event;
 mod hand_off;
 mod knowledge;
+mod offline;
 mod preferences;
 
 pub(crate) use agent::AgentRecord;
@@ -24,6 +25,7 @@ pub(crate) use chat::ChatRecord;
 pub(crate) use event::EventRecord;
 pub(crate) use hand_off::HandOffRecord;
 pub(crate) use knowledge::{ArticleRecord, ResolutionRecord};
+pub(crate) use offline::{BusinessHoursRecord, OfflineRecord, TextsRecord};
 pub(crate) use preferences::PreferencesRecord;
 
 use crate::domain::DomainError;

@@ -149,6 +149,13 @@ CREATE INDEX chats_awaiting ON chats (group_id, await_key, await_since)
 ALTER TABLE agents ADD COLUMN offline_since INTEGER;
 CREATE INDEX agents_offline ON agents (offline_since) WHERE offline_since IS NOT NULL;
 "#,
+    // Business hours, offline behaviour and texts of each group (JSON, `records::offline`):
+    // NULL is the default (always open, the customer chooses, the built-in texts).
+    r#"
+ALTER TABLE groups ADD COLUMN business_hours TEXT;
+ALTER TABLE groups ADD COLUMN offline TEXT;
+ALTER TABLE groups ADD COLUMN texts TEXT;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {
