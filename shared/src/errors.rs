@@ -36,6 +36,7 @@ pub enum ErrorCode {
     AtCapacity,
     Conflict,
     QueueEmpty,
+    GroupClosed,
     RateLimited,
     Internal,
 }
@@ -52,7 +53,7 @@ pub enum OverWebSocket {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidQuery,
         ErrorCode::InvalidInput,
@@ -68,6 +69,7 @@ impl ErrorCode {
         ErrorCode::AtCapacity,
         ErrorCode::Conflict,
         ErrorCode::QueueEmpty,
+        ErrorCode::GroupClosed,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
     ];
@@ -89,6 +91,7 @@ impl ErrorCode {
             ErrorCode::AtCapacity => "at_capacity",
             ErrorCode::Conflict => "conflict",
             ErrorCode::QueueEmpty => "queue_empty",
+            ErrorCode::GroupClosed => "group_closed",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
         }
@@ -108,7 +111,8 @@ impl ErrorCode {
             ErrorCode::InvalidState
             | ErrorCode::AtCapacity
             | ErrorCode::Conflict
-            | ErrorCode::QueueEmpty => 409,
+            | ErrorCode::QueueEmpty
+            | ErrorCode::GroupClosed => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,
@@ -122,7 +126,8 @@ impl ErrorCode {
             | ErrorCode::UnsupportedMediaType
             | ErrorCode::NoRoute
             | ErrorCode::MethodNotAllowed
-            | ErrorCode::QueueEmpty => OverWebSocket::NotUsed,
+            | ErrorCode::QueueEmpty
+            | ErrorCode::GroupClosed => OverWebSocket::NotUsed,
             ErrorCode::InvalidJson
             | ErrorCode::InvalidInput
             | ErrorCode::TooLarge
@@ -156,6 +161,7 @@ impl ErrorCode {
             ErrorCode::AtCapacity => "The agent already has as many active chats as they may (pull, take, transfer to them).",
             ErrorCode::Conflict => "Lost a race that retrying did not win (someone else changed the chat), or the thing already exists.",
             ErrorCode::QueueEmpty => "Pull found no chat waiting in the caller's groups.",
+            ErrorCode::GroupClosed => "The group takes messages only right now (outside its business hours, or nobody can chat): a chat cannot start; leave a message instead.",
             ErrorCode::RateLimited => "Over a limit per principal (sign-ins, chat starts, open sockets, messages per chat, frames per connection): `Retry-After` says when to try again.",
             ErrorCode::Internal => "A failure on the server's side. Logged with its whole cause; the message never says more.",
         }

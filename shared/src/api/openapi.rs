@@ -16,6 +16,10 @@ use super::wire::{
     Severity, SignedIn, SortDirection, SortSpec, StartChat, StartedChat, StatusIcons,
     TransferTarget,
 };
+use super::wire::{
+    Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
+    OpeningHours, WeeklyHours, WhenClosed,
+};
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
@@ -79,7 +83,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
         DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
-        HandOffReason
+        HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
+        OpeningHours, OfflineSettings, WhenClosed, GroupTexts
     )),
     modifiers(&BearerAuth),
     tags(

@@ -10,6 +10,7 @@ pub mod event;
 pub mod ids;
 pub mod kb;
 pub mod list;
+pub mod offline;
 pub mod prefs;
 
 pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
@@ -28,4 +29,8 @@ pub use kb::{
     PublicArticle,
 };
 pub use list::{ChatList, ChatRow, ChatView, Severity, StatusIcons};
+pub use offline::{
+    Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
+    OpeningHours, WeeklyHours, WhenClosed,
+};
 pub use prefs::{Column, ColumnPreference, ListPreferences, SortDirection, SortSpec};
