@@ -4,11 +4,11 @@
 //! customer-facing facts leave here: the state, the offer, the notice, the next opening; never
 //! who is on duty or how many.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use super::{App, AppError};
 use crate::domain::offline::{self, Availability, Offer};
-use crate::domain::{handoff, AgentId, Chat, Group, MailPlaceholders, TextKind};
+use crate::domain::{handoff, Agent, AgentId, Chat, Group, GroupId, MailPlaceholders, TextKind};
 
 /// A group with its availability now and its offline notice, rendered.
 #[derive(Clone, Debug)]
@@ -23,23 +23,20 @@ impl App {
     /// website widget show it before the customer types.
     pub async fn groups_with_availability(&self) -> Result<Vec<GroupAvailability>, AppError> {
         let groups = self.directory.list_groups().await?;
-        let receiving = self.agents_receiving_chats().await?;
+        let mut staffing = Staffing::new(self.directory.list_agents().await?);
         let now = self.clock.now();
-        Ok(groups
-            .into_iter()
-            .map(|group| {
-                let staffed = receiving
-                    .iter()
-                    .any(|(_, groups)| groups.contains(&group.id));
-                let availability = offline::availability(&group, staffed, now);
-                let notice = offline_notice(&group, &availability);
-                GroupAvailability {
-                    group,
-                    availability,
-                    notice,
-                }
-            })
-            .collect())
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let staffed = staffing.anyone_receiving(self, &group.id).await?;
+            let availability = offline::availability(&group, staffed, now);
+            let notice = offline_notice(&group, &availability);
+            out.push(GroupAvailability {
+                group,
+                availability,
+                notice,
+            });
+        }
+        Ok(out)
     }
 
     /// The group's availability now. Reads who receives chats only when it matters: within
@@ -51,10 +48,9 @@ impl App {
         need_staffing: bool,
     ) -> Result<Availability, AppError> {
         let staffed = if need_staffing {
-            self.agents_receiving_chats()
+            Staffing::new(self.directory.list_agents().await?)
+                .anyone_receiving(self, &group.id)
                 .await?
-                .iter()
-                .any(|(_, groups)| groups.contains(&group.id))
         } else {
             true
         };
@@ -109,23 +105,51 @@ impl App {
         let availability = self.availability_of(&group, true).await?;
         Ok(offline::offers_message(chat, &group, availability, now))
     }
+}
 
-    /// The agents who receive chats now, with their groups.
-    async fn agents_receiving_chats(
-        &self,
-    ) -> Result<Vec<(AgentId, HashSet<crate::domain::GroupId>)>, AppError> {
-        let now = self.clock.now();
-        let mut receiving = Vec::new();
-        for agent in self.directory.list_agents().await? {
-            if !agent.available || agent.groups.is_empty() {
+/// Who receives chats now, read lazily: an agent's console (their `LOAD` item) is read only
+/// when no member read before receives chats, and at most once. A group with someone at work
+/// costs one read, whatever the size of the team.
+struct Staffing {
+    agents: Vec<Agent>,
+    receiving: HashMap<AgentId, bool>,
+}
+
+impl Staffing {
+    fn new(agents: Vec<Agent>) -> Staffing {
+        Staffing {
+            agents: agents
+                .into_iter()
+                .filter(|a| a.available && !a.groups.is_empty())
+                .collect(),
+            receiving: HashMap::new(),
+        }
+    }
+
+    async fn anyone_receiving(&mut self, app: &App, group: &GroupId) -> Result<bool, AppError> {
+        let members: Vec<AgentId> = self
+            .agents
+            .iter()
+            .filter(|a| a.is_member_of(group))
+            .map(|a| a.id.clone())
+            .collect();
+        if members.iter().any(|m| self.receiving.get(m) == Some(&true)) {
+            return Ok(true);
+        }
+        let now = app.clock.now();
+        for member in members {
+            if self.receiving.contains_key(&member) {
                 continue;
             }
-            let load = self.directory.assignment_load(&agent.id).await?;
-            if handoff::receives_chats(true, load.offline_since, self.settings.away_grace_ms, now) {
-                receiving.push((agent.id, agent.groups.into_iter().collect()));
+            let load = app.directory.assignment_load(&member).await?;
+            let receives =
+                handoff::receives_chats(true, load.offline_since, app.settings.away_grace_ms, now);
+            self.receiving.insert(member, receives);
+            if receives {
+                return Ok(true);
             }
         }
-        Ok(receiving)
+        Ok(false)
     }
 }
 

@@ -105,7 +105,7 @@ enum WhenClosedRecord {
 impl OfflineRecord {
     /// The record to write: none for the defaults.
     pub(crate) fn of(o: &OfflineSettings) -> Option<OfflineRecord> {
-        (*o != OfflineSettings::default()).then(|| OfflineRecord {
+        (*o != OfflineSettings::default()).then_some(OfflineRecord {
             when_closed_or_unstaffed: match o.when_closed_or_unstaffed {
                 WhenClosed::MessageOnly => WhenClosedRecord::MessageOnly,
                 WhenClosed::ChooseWaitOrMessage => WhenClosedRecord::ChooseWaitOrMessage,
