@@ -50,6 +50,9 @@ enum Call {
 }
 
 const OK: &str = "ok";
+/// Members of Support (the group of the message under test) and administrators; customers and
+/// agents of other groups refused.
+const MEMBERS: [&str; 9] = [E403, E403, OK, E403, OK, OK, E401, E401, E401];
 const E401: &str = "401 unauthorized";
 const E403: &str = "403 forbidden";
 const PC_FORBIDDEN: &str = "per chat: forbidden";
@@ -253,6 +256,103 @@ fn cases() -> Vec<Case> {
             ),
             // Only the chat's own customer rates it.
             expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/messages (leave a message)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/messages",
+                Some(
+                    |_| json!({"group_id":"support","name":"Zed","email":"zed@example.com","question":"Call me"}),
+                ),
+            ),
+            expected: public,
+        },
+        Case {
+            name: "POST /api/chats/{id}/message (queued chat to a message)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/message",
+                Some(|_| json!({"email":"subject@example.com"})),
+            ),
+            // Only the chat's own customer turns it into a message.
+            expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/messages (Support's inbox)",
+            setup: Queued,
+            call: Call::Http("GET", "/api/messages?group_id=support", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "GET /api/messages/{id}",
+            setup: Queued,
+            call: Call::Http("GET", "/api/messages/{message}", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/messages/{id}/assign",
+            setup: Queued,
+            call: Call::Http("POST", "/api/messages/{message}/assign", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/messages/{id}/reply",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/messages/{message}/reply",
+                Some(|_| json!({"body":"Here is the answer"})),
+            ),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/messages/{id}/notes",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/messages/{message}/notes",
+                Some(|_| json!({"body":"Internal"})),
+            ),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/messages/{id}/close",
+            setup: Queued,
+            call: Call::Http("POST", "/api/messages/{message}/close", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/messages/{id}/reopen (closed)",
+            setup: Queued,
+            call: Call::Http("POST", "/api/messages/{closed_message}/reopen", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "GET /api/mail/status",
+            setup: Queued,
+            call: Call::Http("GET", "/api/mail/status", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/chats/{id}/mail",
+            setup: Ended,
+            call: Call::Http("GET", "/api/chats/{id}/mail", None),
+            // Whoever may read the chat (its customer sees only their own transcript requests).
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/chats/{id}/transcript (ended)",
+            setup: Ended,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/transcript",
+                Some(|_| json!({"to": "ann@example.com"})),
+            ),
+            // Its customer after the end, and the agents who may read it.
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
         },
         Case {
             name: "POST /api/actions/pull",
@@ -611,6 +711,31 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                     )
                     .await;
                 path.replace("{article}", created["id"].as_str().unwrap_or("missing"))
+            } else if path.contains("message}") {
+                // A fresh message in Support's inbox in each cell (closed by alice for reopen).
+                let (_, left) = world
+                    .api
+                    .call(
+                        "POST",
+                        "/api/messages",
+                        None,
+                        Some(json!({"group_id":"support","name":"Una","email":"una@example.com","question":"Call me back"})),
+                    )
+                    .await;
+                let id = left["id"].as_str().unwrap_or("missing").to_owned();
+                if path.contains("{closed_message}") {
+                    let (status, _) = world
+                        .api
+                        .post(
+                            &format!("/api/messages/{id}/close"),
+                            &world.alice,
+                            json!({}),
+                        )
+                        .await;
+                    assert_eq!(status, 200, "setup close");
+                }
+                path.replace("{message}", &id)
+                    .replace("{closed_message}", &id)
             } else {
                 path.replace("{id}", &chat)
             };
@@ -788,6 +913,14 @@ async fn every_route_and_action_for_every_caller() {
                 burst: 10_000,
                 ..ChatStartLimit::default()
             };
+            // E-mail on, to a mail server that is down: transcripts are queued and wait.
+            c.smtp = Some(chatdesk_server::SmtpConfig {
+                url: format!(
+                    "smtp://127.0.0.1:{}",
+                    chatdesk_tests::smtp_sink::free_port()
+                ),
+                from: chatdesk::domain::EmailAddress::parse("help@chatdesk.example").unwrap(),
+            });
         },
     )
     .await;

@@ -28,7 +28,9 @@ async fn deployed() -> Stores {
         preferences: shared.clone(),
         connections: shared.clone(),
         throttle: shared.clone(),
-        knowledge: shared,
+        knowledge: shared.clone(),
+        inbox: shared.clone(),
+        outbox: shared,
     }
 }
 

@@ -18,6 +18,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
+        inbox: stores.inbox.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),
@@ -28,6 +29,12 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
             suggester: None,
         },
         settings: Settings::default(),
+        mail: chatdesk::app::Mail {
+            outbox: stores.outbox.clone(),
+            from: None,
+            sender: None,
+            queued: Arc::default(),
+        },
     }
 }
 

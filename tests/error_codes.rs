@@ -169,6 +169,15 @@ async fn every_code_in_the_catalogue_is_produced_with_its_status() {
         .post(&format!("/api/chats/{chat}/end"), &customer, json!({}))
         .await;
     seen.rest(ErrorCode::InvalidState, status, &body);
+    // This server sends no e-mail.
+    let (status, body) = api
+        .post(
+            &format!("/api/chats/{chat}/transcript"),
+            &customer,
+            json!({}),
+        )
+        .await;
+    seen.rest(ErrorCode::MailNotConfigured, status, &body);
 
     // Billing open on no day and taking messages only: a chat cannot start.
     let admin = api.login("admin").await;

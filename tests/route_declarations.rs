@@ -48,8 +48,14 @@ fn every_function_names_exactly_its_declared_routes() {
         let authorizer = chatdesk::realtime::WS_AUTHORIZER.function == name;
         let stream_consumer = chatdesk::realtime::TABLE_STREAM_CONSUMER.function == name;
         let scheduled = chatdesk::app::HAND_OFF_SWEEP.function == name;
+        let delivers_mail = chatdesk::app::MAIL_DELIVERY.function == name;
         assert!(
-            !declared.is_empty() || websocket || authorizer || stream_consumer || scheduled,
+            !declared.is_empty()
+                || websocket
+                || authorizer
+                || stream_consumer
+                || scheduled
+                || delivers_mail,
             "functions/{name} serves no declared route"
         );
         if authorizer {
@@ -68,6 +74,12 @@ fn every_function_names_exactly_its_declared_routes() {
             assert!(
                 main.contains("lambda::hand_off_timers"),
                 "functions/{name}/src/main.rs must run the hand-off sweep"
+            );
+        }
+        if delivers_mail {
+            assert!(
+                main.contains("lambda::deliver_mail") && main.contains("with_ses_sender"),
+                "functions/{name}/src/main.rs must deliver the outbox through SES"
             );
         }
         assert_eq!(
@@ -91,6 +103,11 @@ fn every_function_names_exactly_its_declared_routes() {
     assert!(
         folders.iter().any(|f| f == sweep),
         "the scheduled hand-off sweep has no functions/{sweep} folder"
+    );
+    let delivery = chatdesk::app::MAIL_DELIVERY.function;
+    assert!(
+        folders.iter().any(|f| f == delivery),
+        "the scheduled outbox delivery has no functions/{delivery} folder"
     );
     for route in chatdesk::api::ROUTES {
         assert!(

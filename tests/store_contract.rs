@@ -3,7 +3,9 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::{business_hours, contract, distribution, hand_offs, purge_race, sign_in};
+use chatdesk_tests::{
+    business_hours, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
+};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -73,6 +75,40 @@ macro_rules! contract_suite {
                     }
                 };
             }
+
+            /// Offline messages and the inbox's use cases.
+            macro_rules! inbox_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        inbox::$name($make.await).await
+                    }
+                };
+            }
+
+            /// The e-mail outbox: enqueue, leases, outcomes, listing.
+            macro_rules! outbox_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        outbox::$name($make.await).await
+                    }
+                };
+            }
+
+            inbox_case!(messages_are_created_once_and_read_back);
+            inbox_case!(a_message_is_saved_only_over_the_revision_read);
+            inbox_case!(inboxes_list_a_groups_messages_of_one_status_newest_first);
+            inbox_case!(agents_acting_at_once_all_get_their_change_in);
+            inbox_case!(only_members_of_the_group_read_and_change_its_messages);
+
+            outbox_case!(mail_is_enqueued_once_and_read_back);
+            outbox_case!(only_due_mail_is_claimed_oldest_first);
+            outbox_case!(sent_mail_is_never_claimed_again);
+            outbox_case!(a_retry_is_due_again_at_its_time_with_the_error_kept);
+            outbox_case!(an_expired_lease_can_be_claimed_again_and_the_old_holder_records_nothing);
+            outbox_case!(two_workers_racing_claim_each_mail_exactly_once);
+            outbox_case!(mail_is_listed_by_what_it_is_about);
 
             business_hours_case!(group_offline_settings_round_trip_with_their_checks);
             business_hours_case!(

@@ -632,7 +632,7 @@ def check_permissions(template, manifest):
         for forbidden in ("Role", "PermissionsBoundary"):
             if forbidden in props:
                 p.fail(f"{logical}: sets {forbidden}; its permissions must come from its Policies only")
-        got_dynamo, got_resources, got_post, got_stream = set(), set(), False, False
+        got_dynamo, got_resources, got_post, got_stream, got_ses = set(), set(), False, False, False
         for policy in as_list(props.get("Policies") or []):
             if not (isinstance(policy, dict) and set(policy) <= {"Statement", "Version"}):
                 p.fail(f"{logical}: policy {describe(policy)} is not an inline statement list (no managed or SAM template policies)")
@@ -644,9 +644,27 @@ def check_permissions(template, manifest):
                 resources = as_list(st.get("Resource", []))
                 dyn = [a for a in actions if a.startswith("dynamodb:")]
                 api = [a for a in actions if a.startswith("execute-api:")]
-                other = [a for a in actions if a not in dyn and a not in api]
+                ses = [a for a in actions if a.startswith("ses:")]
+                other = [a for a in actions if a not in dyn and a not in api and a not in ses]
                 if other:
                     p.fail(f"{logical}: unexpected actions {other}")
+                if ses:
+                    # SendEmail only, from the deployment's identity (and its configuration set).
+                    if ses != ["ses:SendEmail"] or dyn or api:
+                        p.fail(f"{logical}: statement {st.get('Sid')} must grant ses:SendEmail alone, not {actions}")
+                    for r in resources:
+                        if isinstance(r, dict) and "Fn::If" in r:
+                            cond, then, _else = r["Fn::If"]
+                            r = then if cond == "HasSesConfigurationSet" else None
+                            text = sub_text(r) or ""
+                            if not text.endswith(":configuration-set/${SesConfigurationSet}"):
+                                p.fail(f"{logical}: SES configuration set resource must be !If [HasSesConfigurationSet, ...:configuration-set/${{SesConfigurationSet}}, ...]")
+                            continue
+                        text = sub_text(r) or ""
+                        if not text.endswith(":identity/${MailFromAddress}") or ":ses:" not in text:
+                            p.fail(f"{logical}: SES resource must be the identity ...:ses:...:identity/${{MailFromAddress}}, not {describe(r)}")
+                    got_ses = True
+                    continue
                 if dyn and api:
                     p.fail(f"{logical}: statement {st.get('Sid')} mixes DynamoDB and execute-api actions")
                 if dyn and all(getatt_attribute(r) == "StreamArn" for r in resources):
@@ -689,6 +707,8 @@ def check_permissions(template, manifest):
             p.fail(f"{logical} ({fn}): table stream read {'granted' if got_stream else 'missing'}, permissions.json says reads_table_stream={want_stream}")
         if want_stream and fn != manifest.get("table_stream", {}).get("function"):
             p.fail(f"permissions.json {fn}: reads_table_stream, but the manifest's table_stream consumer is {manifest.get('table_stream', {}).get('function')}")
+        if got_ses != want.get("sends_email", False):
+            p.fail(f"{logical} ({fn}): ses:SendEmail {'granted' if got_ses else 'missing'}, permissions.json says sends_email={want.get('sends_email', False)}")
         if got_post != want["posts_to_connections"]:
             p.fail(f"{logical} ({fn}): ManageConnections {'granted' if got_post else 'missing'}, permissions.json says posts_to_connections={want['posts_to_connections']}")
     if not p.items:
@@ -696,6 +716,7 @@ def check_permissions(template, manifest):
             idx = f" + index {', '.join(want['indexes'])}" if want["indexes"] else ""
             post = " + ManageConnections" if want["posts_to_connections"] else ""
             post += " + reads the table stream" if want.get("reads_table_stream") else ""
+            post += " + ses:SendEmail from MailFromAddress" if want.get("sends_email") else ""
             acts = ", ".join(want["dynamodb"]) or "no DynamoDB access"
             p.ok(f"{fn}: {acts}{idx}{post}")
         p.ok(f"{len(spec)} functions; PostToConnection only for {len(posting)} ({', '.join(posting)}), on POST @connections of the stage only")

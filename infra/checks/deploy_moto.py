@@ -321,6 +321,8 @@ def main():
         want = {f"dynamodb:{a}" for a in spec_perm[binary]["dynamodb"]}
         if spec_perm[binary]["posts_to_connections"]:
             want.add("execute-api:ManageConnections")
+        if spec_perm[binary].get("sends_email"):
+            want.add("ses:SendEmail")
         if reads_stream:
             want |= {f"dynamodb:{a}" for a in ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")}
         if actions != want:

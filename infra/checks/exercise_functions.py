@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lambda_harness import (  # noqa: E402
     FIXTURES,
     GONE_PREFIX,
+    MAIL_FROM,
     REPO,
     VANISHED,
     authorizer_answer,
@@ -77,7 +78,7 @@ class Scenario:
         self.env_for = env_for
         self.permissions = permissions
         self.p = problems
-        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "events": 0} for f in permissions}
+        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "sent_email": False, "events": 0} for f in permissions}
         self.steps = 0
         # What API Gateway keeps per connection: the context its $connect authorizer returned,
         # passed with every event of that connection.
@@ -97,6 +98,7 @@ class Scenario:
         u["actions"] |= self.recorder.actions
         u["indexes"] |= self.recorder.indexes
         u["posted"] |= inv.posts > 0
+        u["sent_email"] |= self.recorder.sent_email
         u["events"] += 1
         return inv
 
@@ -173,6 +175,30 @@ class Scenario:
                 return fields
         self.p.fail(f"step {self.steps} hand-off-timers {what}: no report logged: {inv.stdout[-300:]} {inv.stderr[-300:]}")
         return {}
+
+    def deliver_mail(self, to, what):
+        """The outbox delivery as its EventBridge rule invokes it: mail-outbox on a scheduled
+        event, sending through moto's SES v2 from the identity the template names (verified in
+        moto first). Fails unless moto recorded a mail from MAIL_FROM to `to`."""
+        import boto3
+        import urllib.request
+
+        boto3.client("sesv2", endpoint_url=self.endpoint, region_name="us-east-1",
+                     aws_access_key_id="testing", aws_secret_access_key="testing",
+                     ).create_email_identity(EmailIdentity=MAIL_FROM)
+        event = json.loads((FIXTURES / SCHEDULED).read_text())
+        inv = self.run("mail-outbox", {"event": event},
+                       env={"CHATDESK_LOG": "info", "CHATDESK_SES_ENDPOINT": self.endpoint})
+        if inv is None:
+            return
+        if inv.error is not None:
+            self.p.fail(f"step {self.steps} mail-outbox {what}: {inv.error} {inv.stderr[-300:]}")
+            return
+        with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json") as res:
+            messages = json.loads(res.read()).get("ses", {}).get("Message", [])
+        sent = [m for m in messages if m.get("source") == MAIL_FROM and to in (m.get("destinations") or {}).get("ToAddresses", [])]
+        if not sent:
+            self.p.fail(f"step {self.steps} mail-outbox {what}: moto's SES has no mail from {MAIL_FROM} to {to}: {messages!r:.300} {inv.stderr[-300:]}")
 
     def events_of(self, chat_id, kind):
         """The chat's stored events of one type (its `EV#` items), read from the table directly."""
@@ -393,6 +419,15 @@ def run(s):
         "group_id": "support", "name": "Ben", "question": "Invoice missing"}), expect=(201,)) or {})
     chat2, customer2 = (second.get("chat") or {}).get("id", "missing"), second.get("token")
     s.call("chat-end", http("POST", f"/api/chats/{chat2}/end", customer2))
+    # Its transcript by e-mail: asked for twice by its customer (the second request reads the
+    # first), its state read, then sent by the scheduled outbox delivery through SES.
+    s.call("agent-profile", http("GET", "/api/mail/status", alice))
+    for _ in range(2):
+        s.call("chat-end", http("POST", f"/api/chats/{chat2}/transcript", customer2, {"to": "ben@example.com"}), expect=(202,))
+    mails = s.call("chat-read", http("GET", f"/api/chats/{chat2}/mail", customer2)) or []
+    if len(mails) != 2:
+        s.p.fail(f"step {s.steps} chat-read mail: expected the 2 transcripts asked for, got {mails!r:.300}")
+    s.deliver_mail("ben@example.com", "transcript")
     gone(bob)
     s.call("chat-delete", http("POST", "/api/actions/delete", alice, {"chat_ids": [chat2]}))
     s.call("chat-list", http("GET", "/api/chats", alice, query="view=deleted"))
@@ -446,6 +481,7 @@ def run(s):
         s.p.fail(f"chat-start: a round-robin group must hand chats out in turn, got {turns}")
 
     hand_offs(s, alice, gone)
+    inbox(s, alice, bob, gone)
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
@@ -455,6 +491,37 @@ def run(s):
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
     s.call("ws-disconnect", ws("$disconnect", "bobConn1="))
     s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
+
+
+def inbox(s, alice, bob, gone):
+    """Messages left for Support's inbox (message-leave) and their handling (inbox); each change
+    goes to the consoles of Support's members, one of which vanished."""
+    gone(bob)
+    left = s.call("message-leave", http("POST", "/api/messages", body={
+        "group_id": "support", "name": "Kim", "email": "kim@example.com",
+        "question": "Please call me back"}), expect=(201,)) or {}
+    message = left.get("id", "missing")
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "support", "name": "Lou", "question": "Waiting too long"}), expect=(201,)) or {}
+    waiting, waiting_token = (started.get("chat") or {}).get("id", "missing"), started.get("token")
+    gone(bob)
+    turned = s.call("message-leave", http("POST", f"/api/chats/{waiting}/message", waiting_token,
+                                          {"email": "lou@example.com"}), expect=(201,)) or {}
+    if turned.get("id") != waiting:
+        s.p.fail(f"message-leave: a queued chat turned into a message answered {json.dumps(turned)[:200]}")
+    page = s.call("inbox", http("GET", "/api/messages", alice, query="group_id=support&status=open")) or {}
+    listed = [m.get("id") for m in page.get("messages") or []]
+    if message not in listed or waiting not in listed:
+        s.p.fail(f"inbox: Support's open messages {listed} lack {message} or {waiting}")
+    s.call("inbox", http("GET", f"/api/messages/{message}", alice))
+    gone(bob)
+    s.call("inbox", http("POST", f"/api/messages/{message}/assign", alice))
+    s.call("inbox", http("POST", f"/api/messages/{message}/notes", alice, {"body": "Tried calling"}))
+    replied = s.call("inbox", http("POST", f"/api/messages/{message}/reply", alice, {"body": "We called you."})) or {}
+    if replied.get("status") != "answered":
+        s.p.fail(f"inbox: a reply should answer the message, got {json.dumps(replied)[:200]}")
+    s.call("inbox", http("POST", f"/api/messages/{message}/close", alice))
+    s.call("inbox", http("POST", f"/api/messages/{message}/reopen", alice))
 
 
 def hand_offs(s, alice, gone):
@@ -587,6 +654,8 @@ def main():
         beyond_idx = used["indexes"] - set(want["indexes"])
         if beyond_idx:
             p.fail(f"{function}: queried index {sorted(beyond_idx)}, not granted in infra/permissions.json")
+        if used["sent_email"] != want.get("sends_email", False):
+            p.fail(f"{function}: {'sent' if used['sent_email'] else 'never sent'} e-mail, permissions.json says sends_email={want.get('sends_email', False)}")
         if used["posted"] and not want["posts_to_connections"]:
             p.fail(f"{function}: posted to @connections, but posts_to_connections is false")
         unused = set(want["dynamodb"]) - used["actions"]

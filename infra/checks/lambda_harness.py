@@ -132,21 +132,30 @@ class RuntimeHandler(http.server.BaseHTTPRequestHandler):
 TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
 
 
+# The SES identity the template's MailFromAddress names, as the exercise verifies it in moto.
+MAIL_FROM = "help@exercise.chatdesk.example"
+
+
 class DynamoRecorder:
-    """WSGI middleware: notes the IAM actions (and indexes) behind every DynamoDB call."""
+    """WSGI middleware: notes the IAM actions (and indexes) behind every DynamoDB call, and
+    whether SES v2 SendEmail was called."""
 
     def __init__(self, app):
         self.app = app
         self.actions = set()
         self.indexes = set()
         self.calls = 0
+        self.sent_email = False
         self.lock = threading.Lock()
 
     def reset(self):
         with self.lock:
-            self.actions, self.indexes, self.calls = set(), set(), 0
+            self.actions, self.indexes, self.calls, self.sent_email = set(), set(), 0, False
 
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith("/v2/email/outbound-emails"):
+            with self.lock:
+                self.sent_email = True
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.startswith("DynamoDB_"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -335,6 +344,7 @@ def function_env(dynamodb_endpoint, table, name):
         "CHATDESK_IDLE_HIGH_SECS": "300",
         "CHATDESK_MODEL_DIR": "/nonexistent",
         "CHATDESK_LOG": "warn",
+        "CHATDESK_MAIL_FROM": MAIL_FROM,
         # As deployed: the functions with the model layer find it where Lambda unpacks it.
         **layer_environment(name),
     }

@@ -58,6 +58,45 @@ pub struct Config {
     /// How often the in-process scheduler sweeps for run-out hand-off timers: every 250 ms
     /// (timers fire within a second). `None` only in tests that count every store call.
     pub hand_off_sweep: Option<Duration>,
+    /// `CHATDESK_SMTP_URL` and `CHATDESK_MAIL_FROM`: where e-mail is sent and from which
+    /// address. Both or neither; without them the server sends no e-mail (and says so).
+    pub smtp: Option<SmtpConfig>,
+    /// How often the outbox is checked for mail due again (an enqueue wakes it at once).
+    pub mail_delivery_every: Duration,
+}
+
+/// The default period of the delivery loop: retries are due in steps of 30 s and more.
+pub const MAIL_DELIVERY_EVERY: Duration = Duration::from_secs(5);
+
+/// The local server's mail service.
+#[derive(Clone)]
+pub struct SmtpConfig {
+    /// `smtp://host:port`, `smtp://user:pass@host:587?tls=required`, `smtps://user:pass@host`.
+    pub url: String,
+    pub from: chatdesk::domain::EmailAddress,
+}
+
+// The URL may hold a password: never printed.
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("from", &self.from.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+fn smtp_config() -> Result<Option<SmtpConfig>, ServerError> {
+    match (env("CHATDESK_SMTP_URL"), env("CHATDESK_MAIL_FROM")) {
+        (None, None) => Ok(None),
+        (Some(url), Some(from)) => Ok(Some(SmtpConfig {
+            url: url.trim().to_owned(),
+            from: chatdesk::domain::EmailAddress::parse(&from)
+                .map_err(|e| ServerError::Config(format!("CHATDESK_MAIL_FROM: {e}")))?,
+        })),
+        _ => Err(ServerError::Config(
+            "set both CHATDESK_SMTP_URL and CHATDESK_MAIL_FROM to send e-mail, or neither".into(),
+        )),
+    }
 }
 
 /// Timers fire within this of their deadline, well inside the documented second.
@@ -154,6 +193,8 @@ impl Config {
                 secs("CHATDESK_AWAY_GRACE_SECS", chatdesk::app::AWAY_GRACE_MS)?.max(0) as u64,
             ),
             hand_off_sweep: Some(HAND_OFF_SWEEP_EVERY),
+            smtp: smtp_config()?,
+            mail_delivery_every: MAIL_DELIVERY_EVERY,
             allowed_origins: env("CHATDESK_ALLOWED_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -195,6 +236,9 @@ impl Config {
             suggestions: false,
             away_grace: Duration::from_millis(chatdesk::app::AWAY_GRACE_MS as u64),
             hand_off_sweep: Some(HAND_OFF_SWEEP_EVERY),
+            smtp: None,
+            // Tests move a manual clock past a retry and expect the mail soon after.
+            mail_delivery_every: Duration::from_millis(200),
         }
     }
 }

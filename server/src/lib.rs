@@ -10,6 +10,7 @@ pub mod data_dir;
 mod endpoint_file;
 pub mod gateway;
 mod http_api;
+mod mail_delivery;
 mod management;
 pub mod manifest;
 mod secrets;
@@ -29,7 +30,7 @@ use chatdesk::auth::TokenService;
 use chatdesk::ports::{Clock, ConnectionPoster, SystemClock};
 use chatdesk::realtime::Fanout;
 
-pub use config::{Config, FanoutVia, ServerClock};
+pub use config::{Config, FanoutVia, ServerClock, SmtpConfig};
 pub use endpoint_file::read_gateway_endpoint;
 
 /// The local server's allocator, which its binary (and a benchmark embedding the server) sets
@@ -144,6 +145,14 @@ impl Server {
             // The server lives on between changes, so it can hold rows back and send them
             // together.
             list_push: chatdesk::realtime::ListPush::Coalesced(LIST_ROWS_EVERY),
+            mail_from: config.smtp.as_ref().map(|s| s.from.clone()),
+            mail_sender: match &config.smtp {
+                None => None,
+                Some(smtp) => Some(Arc::new(
+                    chatdesk::smtp::SmtpSender::new(&smtp.url, smtp.from.clone())
+                        .map_err(|e| ServerError::Config(e.to_string()))?,
+                )),
+            },
         };
         let (mut app, fanout) = compose::app_with_fanout(&stores, poster, parts);
         app.settings.away_grace_ms =
@@ -254,8 +263,14 @@ impl Server {
             self.config.hand_off_sweep,
             stopped.clone(),
         );
+        let mail = mail_delivery::deliver_until_stopped(
+            self.app.clone(),
+            self.config.mail_delivery_every,
+            stopped.clone(),
+        );
         tokio::join!(
             sweeper,
+            mail,
             async move {
                 stop.await;
                 // Sockets first, while the listeners (the `@connections` API among them) still
@@ -415,6 +430,8 @@ fn offline_parts(
         suggester,
         idle: config.idle,
         list_push: chatdesk::realtime::ListPush::Immediate,
+        mail_from: None,
+        mail_sender: None,
     })
 }
 

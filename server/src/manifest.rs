@@ -17,7 +17,7 @@ pub fn manifest() -> Value {
         .collect();
     let authorizer = &chatdesk::realtime::WS_AUTHORIZER;
     let stream = &chatdesk::realtime::TABLE_STREAM_CONSUMER;
-    let schedules = [chatdesk::app::HAND_OFF_SWEEP];
+    let schedules = [chatdesk::app::HAND_OFF_SWEEP, chatdesk::app::MAIL_DELIVERY];
     let mut functions: Vec<&str> = chatdesk::api::ROUTES
         .iter()
         .map(|r| r.function)

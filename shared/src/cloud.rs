@@ -47,6 +47,8 @@ fn seconds(name: &'static str, default_ms: i64) -> Result<i64, CloudConfigError>
 pub struct Cloud {
     pub app: App,
     pub fanout: Arc<Fanout>,
+    /// The SDK configuration every client of the function is built on.
+    pub aws: aws_config::SdkConfig,
 }
 
 impl Cloud {
@@ -117,11 +119,51 @@ impl Cloud {
             // Nothing runs after an invocation returns, so rows cannot be held for later here:
             // the list rows of messages come from the table's stream, in batches (list-rows).
             list_push: crate::realtime::ListPush::FromStream,
+            mail_from: mail_from()?,
+            // Only the `mail-outbox` function sends (`with_ses_sender`); the others queue.
+            mail_sender: None,
         };
         let (mut app, fanout) = compose::app_with_fanout(&Stores::all_in(store), poster, parts);
         // Nothing in front of the HTTP API limits anonymous chat starts: the store's count does.
         app.settings.chat_starts_per_address = chat_start_limit()?;
-        Ok(Cloud { app, fanout })
+        Ok(Cloud { app, fanout, aws })
+    }
+}
+
+/// `CHATDESK_MAIL_FROM`: the verified SES identity mails are sent from (the template's
+/// `MailFromAddress`); empty or unset, this deployment sends no e-mail.
+fn mail_from() -> Result<Option<crate::domain::EmailAddress>, CloudConfigError> {
+    let name = "CHATDESK_MAIL_FROM";
+    match std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+        None => Ok(None),
+        Some(v) => crate::domain::EmailAddress::parse(&v)
+            .map(Some)
+            .map_err(|e| CloudConfigError::Invalid {
+                name,
+                reason: e.to_string(),
+            }),
+    }
+}
+
+#[cfg(feature = "ses")]
+impl Cloud {
+    /// Sends the outbox through SES v2 from `CHATDESK_MAIL_FROM`, in the configuration set
+    /// `CHATDESK_SES_CONFIGURATION_SET` when one is named (`CHATDESK_SES_ENDPOINT`: an
+    /// emulator). Without a sender address it stays without a sender: nothing is queued then.
+    pub fn with_ses_sender(mut self) -> Self {
+        if let Some(from) = self.app.mail.from.clone() {
+            let endpoint = std::env::var("CHATDESK_SES_ENDPOINT")
+                .ok()
+                .filter(|e| !e.is_empty());
+            let client = crate::aws::ses::SesSender::client(&self.aws, endpoint.as_deref());
+            let configuration_set = std::env::var("CHATDESK_SES_CONFIGURATION_SET").ok();
+            self.app.mail.sender = Some(Arc::new(crate::aws::ses::SesSender::new(
+                client,
+                from,
+                configuration_set,
+            )));
+        }
+        self
     }
 }
 

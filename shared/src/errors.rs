@@ -37,6 +37,7 @@ pub enum ErrorCode {
     Conflict,
     QueueEmpty,
     GroupClosed,
+    MailNotConfigured,
     RateLimited,
     Internal,
 }
@@ -53,7 +54,7 @@ pub enum OverWebSocket {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidQuery,
         ErrorCode::InvalidInput,
@@ -70,6 +71,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::QueueEmpty,
         ErrorCode::GroupClosed,
+        ErrorCode::MailNotConfigured,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
     ];
@@ -92,6 +94,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::QueueEmpty => "queue_empty",
             ErrorCode::GroupClosed => "group_closed",
+            ErrorCode::MailNotConfigured => "mail_not_configured",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
         }
@@ -112,7 +115,8 @@ impl ErrorCode {
             | ErrorCode::AtCapacity
             | ErrorCode::Conflict
             | ErrorCode::QueueEmpty
-            | ErrorCode::GroupClosed => 409,
+            | ErrorCode::GroupClosed
+            | ErrorCode::MailNotConfigured => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::RateLimited => 429,
@@ -127,7 +131,8 @@ impl ErrorCode {
             | ErrorCode::NoRoute
             | ErrorCode::MethodNotAllowed
             | ErrorCode::QueueEmpty
-            | ErrorCode::GroupClosed => OverWebSocket::NotUsed,
+            | ErrorCode::GroupClosed
+            | ErrorCode::MailNotConfigured => OverWebSocket::NotUsed,
             ErrorCode::InvalidJson
             | ErrorCode::InvalidInput
             | ErrorCode::TooLarge
@@ -162,6 +167,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "Lost a race that retrying did not win (someone else changed the chat), or the thing already exists.",
             ErrorCode::QueueEmpty => "Pull found no chat waiting in the caller's groups.",
             ErrorCode::GroupClosed => "The group takes messages only right now (outside its business hours, or nobody can chat): a chat cannot start; leave a message instead.",
+            ErrorCode::MailNotConfigured => "An e-mail was asked for (a transcript, a reply) where no e-mail is configured: nothing was queued. `GET /api/mail/status` tells beforehand.",
             ErrorCode::RateLimited => "Over a limit per principal (sign-ins, chat starts, open sockets, messages per chat, frames per connection): `Retry-After` says when to try again.",
             ErrorCode::Internal => "A failure on the server's side. Logged with its whole cause; the message never says more.",
         }

@@ -155,6 +155,30 @@ pub async fn hand_off_timers(
     }
 }
 
+/// The scheduled outbox delivery (`mail-outbox`, EventBridge once a minute): sends the mail that
+/// is due (`App::deliver_due_mail`). The event's content is not read.
+pub async fn deliver_mail(
+    app: &App,
+    _event: LambdaEvent<serde_json::Value>,
+) -> Result<(), lambda_http::Error> {
+    match app.deliver_due_mail().await {
+        Ok(report) => {
+            tracing::info!(
+                claimed = report.claimed,
+                sent = report.sent,
+                retried = report.retried,
+                failed = report.failed,
+                "outbox delivery"
+            );
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(error = %crate::errors::error_chain(&e), "outbox delivery failed");
+            Err(Box::new(e))
+        }
+    }
+}
+
 /// Logs to CloudWatch, as JSON lines when the function's log format is JSON
 /// (`AWS_LAMBDA_LOG_FORMAT`). The filter is `CHATDESK_LOG`, else `AWS_LAMBDA_LOG_LEVEL`, else
 /// `RUST_LOG`: a level (`info`) or per-target levels (`warn,chatdesk=debug`); default `info`.

@@ -22,6 +22,8 @@ pub mod realtime;
 #[cfg(any(feature = "sqlite", feature = "dynamo"))]
 mod records;
 
+#[cfg(feature = "smtp")]
+pub mod smtp;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 #[cfg(feature = "suggest")]

@@ -102,6 +102,8 @@ export const rest = {
   startChat: (groupId, name, question) => call('POST', '/api/chats', { group_id: groupId, name, question }),
   action: (token, name, body) => call('POST', `/api/actions/${name}`, body, token),
   send: (token, chatId, body) => call('POST', `/api/chats/${chatId}/messages`, { client_msg_id: `t-${Math.random().toString(36).slice(2)}`, body }, token),
+  leaveMessage: (groupId, name, email, question) => call('POST', '/api/messages', { group_id: groupId, name, email, question }),
+  post: (token, path, body) => call('POST', path, body, token),
   get: (token, path) => call('GET', path, undefined, token),
   put: (token, path, body) => call('PUT', path, body, token),
 };

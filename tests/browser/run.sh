@@ -39,10 +39,11 @@ data="$(mktemp -d)"
 log="$data/server.log"
 server=""
 issuer_pid=""
+smtp_pid=""
 
 cleanup() {
   status=$?
-  for pid in $server $issuer_pid; do
+  for pid in $server $issuer_pid $smtp_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -78,8 +79,21 @@ if [ ! -s "$data/issuer.port" ]; then
 fi
 issuer="http://127.0.0.1:$(cat "$data/issuer.port")"
 
+# A mail server that keeps what it is sent (transcript.test.mjs reads it).
+node "$here/smtp-sink.mjs" --dir "$data/mail" --port-file "$data/smtp.port" >"$data/smtp.log" 2>&1 &
+smtp_pid=$!
+for _ in $(seq 1 100); do
+  [ -s "$data/smtp.port" ] && break
+  sleep 0.1
+done
+if [ ! -s "$data/smtp.port" ]; then
+  echo "the SMTP sink did not start listening" >&2
+  exit 1
+fi
+
 CHATDESK_DATA_DIR="$data" CHATDESK_ADDR="127.0.0.1:$port" CHATDESK_LOG="${CHATDESK_LOG:-warn}" \
   CHATDESK_WEB_DIR="$root/web" \
+  CHATDESK_SMTP_URL="smtp://127.0.0.1:$(cat "$data/smtp.port")" CHATDESK_MAIL_FROM="help@chatdesk.example" \
   CHATDESK_OIDC_ISSUER="$issuer" CHATDESK_OIDC_AUDIENCE="$client_id" \
   CHATDESK_OIDC_AUTHORIZE_URL="$issuer/oauth2/authorize" CHATDESK_OIDC_TOKEN_URL="$issuer/oauth2/token" \
   CHATDESK_OIDC_LOGOUT_URL="$issuer/logout" CHATDESK_OIDC_PROVIDER_NAME="Test SSO" \
@@ -99,5 +113,5 @@ curl -fsS "$url/api/health" >/dev/null
 echo "==> browser tests against $url (identity provider: $issuer)"
 cd "$here"
 if [ "$#" -gt 0 ]; then files=("$@"); else files=(./*.test.mjs); fi
-CHATDESK_URL="$url" CHATDESK_DATA_DIR="$data" CHATDESK_OIDC_MOCK_URL="$issuer" CHATDESK_OIDC_CLIENT_ID="$client_id" \
+CHATDESK_URL="$url" CHATDESK_DATA_DIR="$data" CHATDESK_MAIL_DIR="$data/mail" CHATDESK_OIDC_MOCK_URL="$issuer" CHATDESK_OIDC_CLIENT_ID="$client_id" \
   node --test --test-concurrency=1 --test-timeout=180000 "${files[@]}"

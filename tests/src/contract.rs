@@ -57,6 +57,7 @@ pub fn app_over(stores: &Stores) -> App {
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
+        inbox: stores.inbox.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
@@ -67,6 +68,12 @@ pub fn app_over(stores: &Stores) -> App {
             suggester: None,
         },
         settings: Settings::default(),
+        mail: chatdesk::app::Mail {
+            outbox: stores.outbox.clone(),
+            from: None,
+            sender: None,
+            queued: Arc::default(),
+        },
     }
 }
 

@@ -138,6 +138,25 @@ pub async fn endpoint() -> String {
         .clone()
 }
 
+static OWN_MOTO: OnceCell<String> = OnceCell::const_new();
+
+/// A moto server: the DynamoDB endpoint when that is moto, else one of this process's own. For
+/// the tests that read what moto recorded (the messages its SES "sent", `/moto-api/data.json`).
+pub async fn moto_endpoint() -> String {
+    let shared = endpoint().await;
+    if MOTO.lock().is_ok_and(|m| m.is_some()) {
+        return shared;
+    }
+    OWN_MOTO
+        .get_or_init(|| async {
+            tokio::task::spawn_blocking(start_moto)
+                .await
+                .expect("moto_server start")
+        })
+        .await
+        .clone()
+}
+
 /// A store over a new table of its own (`chatdesk-test-{ulid}`), created from the schema the
 /// product uses.
 pub async fn fresh_store() -> DynamoStore {
@@ -159,7 +178,9 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             preferences: shared.clone(),
             connections: shared.clone(),
             throttle: shared.clone(),
-            knowledge: shared,
+            knowledge: shared.clone(),
+            inbox: shared.clone(),
+            outbox: shared,
         },
         store,
     )

@@ -10,11 +10,14 @@ pub mod dynamo_endpoint;
 pub mod dynamo_json;
 pub mod flows;
 pub mod hand_offs;
+pub mod inbox;
 pub mod lambda_costs;
+pub mod outbox;
 pub mod purge_race;
 pub mod pushes;
 pub mod server;
 pub mod sign_in;
+pub mod smtp_sink;
 pub mod stored_world;
 pub mod table_stream;
 

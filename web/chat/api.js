@@ -18,6 +18,10 @@ export const api = {
   end: (id) => http.post(`/api/chats/${encodeURIComponent(id)}/end`, {}),
   // Once the chat has ended, once: {score: 1-5, comment?}.
   rate: (id, score, comment) => http.post(`/api/chats/${encodeURIComponent(id)}/rating`, comment ? { score, comment } : { score }),
+  // The transcript by e-mail, once the chat has ended (to the start form's address without `to`).
+  emailTranscript: (id, to) => http.post(`/api/chats/${encodeURIComponent(id)}/transcript`, to ? { to } : {}),
+  // The state of the transcripts asked for: [{to, status: pending|sent|failed, sent_at, ...}].
+  mails: (id) => http.get(`/api/chats/${encodeURIComponent(id)}/mail`),
   // Knowledge base (served by another part of the project; a 404 means "not there yet").
   suggestions: (q, groupId) => http.get(`/api/suggestions${qs({ q, group_id: groupId })}`),
   article: (id) => http.get(`/api/kb/articles/${encodeURIComponent(id)}`),

@@ -12,6 +12,7 @@ import { TypingIndicator, TypingSender } from '../lib/typing.js';
 import { TranscriptView } from '../lib/transcript.js';
 import { downloadText, transcriptText } from '../lib/events.js';
 import { api, setToken } from './api.js';
+import { TranscriptMail } from './transcript-mail.js';
 
 const POLL_MS = 4000;
 
@@ -39,6 +40,7 @@ export class Conversation {
     });
     this.transcript.clear();
     resetRatingForm();
+    this.transcriptMail = new TranscriptMail(session);
     this.typingIn = new TypingIndicator($('#typing'));
     this.feed = new ChatFeed({
       chatId: session.chatId,
@@ -94,6 +96,7 @@ export class Conversation {
 
   stop() {
     clearTimeout(this.resumeRetry);
+    this.transcriptMail.stop();
     this.socket.stop();
     clearInterval(this.pollTimer);
     this.feed.close();
@@ -252,6 +255,7 @@ export class Conversation {
     $('#chat-footer').hidden = ended;
     $('#ended').hidden = !ended;
     this._renderRating(ended);
+    this.transcriptMail.show(ended);
     const sub = $('#subtitle');
     sub.textContent = this.s.groupName ? `${this.s.groupName}` : '';
   }

@@ -58,6 +58,7 @@ async function startChat() {
       name: started.chat.name,
       groupId: started.chat.group_id,
       groupName: started.chat.group_name,
+      email: question.email || '',
     };
     saveSession(session);
     openConversation(session);

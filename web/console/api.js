@@ -36,6 +36,22 @@ export const api = {
   /** Toolbar actions; each answers {results:[{chat_id, ok, chat, failure}], succeeded, failed}. */
   action: (name, body) => http.post(`/api/actions/${name}`, body),
 
+  // The groups' inboxes: messages customers left when nobody could chat.
+  /** {group_id, status, messages: [InboxRow], next_cursor} */
+  inbox: (groupId, status, cursor) => http.get(`/api/messages${qs({ group_id: groupId, status, cursor })}`),
+  /** An OfflineMessage: an InboxRow with `question` and `thread`. */
+  message: (id) => http.get(`/api/messages/${enc(id)}`),
+  assignMessage: (id) => http.post(`/api/messages/${enc(id)}/assign`, {}),
+  replyToMessage: (id, body) => http.post(`/api/messages/${enc(id)}/reply`, { body }),
+  noteMessage: (id, body) => http.post(`/api/messages/${enc(id)}/notes`, { body }),
+  closeMessage: (id) => http.post(`/api/messages/${enc(id)}/close`, {}),
+  reopenMessage: (id) => http.post(`/api/messages/${enc(id)}/reopen`, {}),
+  /** {configured, from}: whether this server sends e-mail. */
+  mailStatus: () => http.get('/api/mail/status'),
+  /** [{id, purpose, to, status: pending|sent|failed, attempts, next_attempt_at, sent_at, created_at, last_error?}] */
+  chatMail: (id) => http.get(`/api/chats/${enc(id)}/mail`),
+  sendTranscript: (id, to) => http.post(`/api/chats/${enc(id)}/transcript`, to ? { to } : {}),
+
   // Knowledge base, from other parts of the project: a 404 means "not there yet".
   chatSuggestions: (id) => http.get(`/api/chats/${enc(id)}/suggestions`),
   article: (id) => http.get(`/api/kb/articles/${enc(id)}`),

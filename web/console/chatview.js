@@ -13,6 +13,7 @@ import { api } from './api.js';
 import { actions } from './actions.js';
 import { agent, groupName, isManager } from './state.js';
 import { SuggestionsPanel } from './suggestions.js';
+import { MailPanel } from './mail-panel.js';
 import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, isRating, queueMs, ratingStars, ratingWords } from './columns.js';
 import { toast } from './toast.js';
 import { setTitle } from './nav.js';
@@ -61,6 +62,7 @@ export class ChatView {
       send: h('button', { type: 'submit', class: 'primary' }, 'Send'),
       note: h('p', { class: 'composer-note', role: 'status' }),
       aside: h('aside', { class: 'cv-suggestions', 'aria-label': 'Suggestions' }),
+      mail: h('section', { class: 'cv-mail', 'aria-label': 'E-mail' }),
     };
     const e = this.el;
     this.composer = h('form', { class: 'composer', novalidate: true },
@@ -71,7 +73,7 @@ export class ChatView {
         h('div', { class: 'cv-heading' }, h('div', { class: 'cv-title-row' }, e.title, e.badge), e.facts),
         e.actions),
       h('div', { class: 'cv-body' },
-        h('div', { class: 'cv-main' }, e.question, e.followUp, e.transcript, e.typing, this.composer, e.note),
+        h('div', { class: 'cv-main' }, e.question, e.followUp, e.transcript, e.typing, this.composer, e.note, e.mail),
         e.aside));
     root.setAttribute('aria-labelledby', 'cv-title');
 
@@ -81,6 +83,7 @@ export class ChatView {
       groupName,
     });
     this.typingIn = new TypingIndicator(e.typing);
+    this.mail = new MailPanel(e.mail, this.chatId);
     this.suggestions = new SuggestionsPanel(e.aside, {
       chatId: this.chatId,
       insert: (text) => this._insert(text),
@@ -127,6 +130,7 @@ export class ChatView {
       api.chat(this.chatId).then((row) => this.setRow(row)).catch(() => {});
     }, POLL_MS);
     this.suggestions.load();
+    this.mail.load().catch(() => {});
     if (this.canWrite()) this.el.message.focus();
   }
 
@@ -143,6 +147,7 @@ export class ChatView {
     this.socket.send({ action: 'unwatch', chat_id: this.chatId });
     clearInterval(this.ticker);
     clearInterval(this.poller);
+    this.mail.close();
   }
 
   canWrite() {

@@ -72,6 +72,10 @@ export function startLive({ onReconnect, chatView }) {
         emit('gone', f.chat_id);
         emit('counts');
         break;
+      case 'inbox_changed':
+        // A message arrived in, or changed in, the inbox of one of my groups.
+        emit('inbox-changed', f);
+        break;
       case 'hand_off_alert':
         // To managers: a chat used up its group's hand-offs and waits for a person.
         emit('hand-off-alert', f);

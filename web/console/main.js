@@ -18,6 +18,7 @@ import { startLive, loadCounts, trackMine } from './live.js';
 import { chatRoute, parseRoute, routeOf, DEFAULT_VIEW, KB_ROUTE, SETTINGS_ROUTE } from './views.js';
 import { KnowledgePane } from './kb.js';
 import { GroupSettingsPane } from './group-settings.js';
+import { InboxPane, loadInboxCounts, MESSAGES_ROUTE } from './inbox.js';
 import { toast } from './toast.js';
 import { PresenceSwitch } from './presence.js';
 import { withAllColumns } from './prefs.js';
@@ -29,6 +30,7 @@ let list = null;
 let chatView = null;
 let knowledge = null;
 let settings = null;
+let inbox = null;
 let live = null;
 let presence = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
@@ -187,6 +189,7 @@ async function startConsole() {
   setupToolbar(list);
   knowledge = new KnowledgePane($('#kb-view'));
   settings = new GroupSettingsPane($('#settings-view'));
+  inbox = new InboxPane($('#inbox-view'));
 
   on('row', (row) => {
     trackMine(row);
@@ -232,11 +235,13 @@ async function startConsole() {
       // list was read before the socket opened).
       if (!first || list.view) list.reload();
       loadCounts();
+      loadInboxCounts();
       presence.refresh();
       if (chatView) chatView.resume();
     },
   });
   await loadCounts();
+  loadInboxCounts();
 
   window.addEventListener('hashchange', route);
   // Escape leaves a chat for the list (dialogs and menus handle their own Escape first).
@@ -320,11 +325,16 @@ function route() {
     openSettings(r.groupId);
     return;
   }
+  if (r.kind === 'messages' || r.kind === 'message') {
+    openInbox(r);
+    return;
+  }
   let view = r.view;
   if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
   closeChat();
   closeKnowledge();
   closeSettings();
+  closeInbox();
   lastListRoute = routeOf(view);
   if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
   markCurrent(lastListRoute);
@@ -339,6 +349,7 @@ function openChat(chatId) {
   closeChat();
   closeKnowledge();
   closeSettings();
+  closeInbox();
   $('#list-view').hidden = true;
   markCurrent(null);
   live.watchList(null);
@@ -355,6 +366,7 @@ function openChat(chatId) {
 function openKnowledge(tab) {
   closeChat();
   closeSettings();
+  closeInbox();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
   live.watchList(null);
@@ -366,11 +378,31 @@ function openKnowledge(tab) {
 function openSettings(groupId) {
   closeChat();
   closeKnowledge();
+  closeInbox();
   $('#list-view').hidden = true;
   markCurrent(SETTINGS_ROUTE);
   live.watchList(null);
   $('#topbar-section').textContent = 'Settings';
   settings.open(groupId);
+}
+
+/** The Messages pane: a group's inbox, or one message. */
+function openInbox(r) {
+  closeChat();
+  closeKnowledge();
+  closeSettings();
+  $('#list-view').hidden = true;
+  markCurrent(MESSAGES_ROUTE);
+  live.watchList(null);
+  $('#topbar-section').textContent = 'Messages';
+  if (r.kind === 'message') inbox.openMessage(r.messageId);
+  else inbox.openList(r.groupId, r.status);
+}
+
+function closeInbox() {
+  if (!inbox || !inbox.isOpen) return;
+  inbox.close();
+  $('#topbar-section').textContent = 'Live Chats';
 }
 
 function closeSettings() {

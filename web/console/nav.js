@@ -5,6 +5,7 @@
 import { $, $all, h, replace } from '../lib/dom.js';
 import { isManager, myQueueCount, on, state } from './state.js';
 import { KB_ROUTE, SETTINGS_ROUTE, routeOf } from './views.js';
+import { MESSAGES_ROUTE, inboxBadgeText } from './inbox.js';
 
 function link(view, label, badgeId) {
   return h('a', { href: routeOf(view), class: 'nav-link', dataset: { route: routeOf(view) } },
@@ -52,6 +53,11 @@ export function renderNav() {
   replace($('#nav'),
     h('h2', { class: 'nav-title' }, 'Live Chats'),
     h('ul', { class: 'nav-list' }, items),
+    h('h2', { class: 'nav-title nav-title-later' }, 'Offline'),
+    h('ul', { class: 'nav-list' },
+      h('li', {}, h('a', { href: MESSAGES_ROUTE, class: 'nav-link', id: 'nav-messages', dataset: { route: MESSAGES_ROUTE } },
+        h('span', { class: 'nav-label' }, 'Messages'),
+        h('span', { class: 'badge', id: 'messages-count', 'aria-label': '' })))),
     isManager() ? [
       h('h2', { class: 'nav-title nav-title-later' }, 'Knowledge'),
       h('ul', { class: 'nav-list' },
@@ -69,7 +75,11 @@ export function renderNav() {
   );
   updateCounts();
   // Drawn again when a group's distribution changes: listen once.
-  if (!listening) on('counts', updateCounts);
+  if (!listening) {
+    on('counts', updateCounts);
+    on('inbox-counts', updateInboxCount);
+  }
+  updateInboxCount();
   listening = true;
 }
 
@@ -96,6 +106,14 @@ let baseTitle = 'chatdesk';
 
 /** The tab title: what is open, prefixed with the customers waiting, so an agent working in
  * another tab notices them. */
+function updateInboxCount() {
+  const badge = $('#messages-count');
+  if (!badge) return;
+  const text = inboxBadgeText();
+  badge.textContent = text;
+  badge.setAttribute('aria-label', text ? `${text} open` : '');
+}
+
 export function setTitle(text) {
   baseTitle = `${text} — chatdesk`;
   drawTitle();

@@ -25,6 +25,11 @@ export function parseRoute(hash) {
       return { kind: 'kb', tab: parts[1] === 'deflection' ? 'deflection' : 'articles' };
     case 'settings':
       return { kind: 'settings', groupId: parts[1] || null };
+    case 'messages':
+      return { kind: 'messages', groupId: parts[1] || null, status: parts[2] || 'open' };
+    case 'message':
+      if (parts[1]) return { kind: 'message', messageId: parts[1] };
+      break;
     default:
       break;
   }

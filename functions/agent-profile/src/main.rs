@@ -1,12 +1,12 @@
-//! The signed-in agent: read, set available/unavailable.
-//! Routes: `GET /api/me`, `PATCH /api/me`.
+//! The signed-in agent: read, set available/unavailable; whether e-mail is configured.
+//! Routes: `GET /api/me`, `PATCH /api/me`, `GET /api/mail/status`.
 
 use chatdesk::api::Route;
-use chatdesk::handlers::agents;
+use chatdesk::handlers::{agents, mail};
 use lambda_http::{service_fn, Error, Request};
 
 /// This function's routes: it links their handlers and no other route's.
-static ROUTES: &[&Route] = &[&agents::GET_ME, &agents::UPDATE_ME];
+static ROUTES: &[&Route] = &[&agents::GET_ME, &agents::UPDATE_ME, &mail::MAIL_STATUS];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

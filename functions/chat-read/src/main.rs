@@ -1,12 +1,13 @@
-//! One chat and its events.
-//! Routes: `GET /api/chats/{chat_id}`, `GET /api/chats/{chat_id}/events`.
+//! One chat, its events and the state of its mails.
+//! Routes: `GET /api/chats/{chat_id}`, `GET /api/chats/{chat_id}/events`,
+//! `GET /api/chats/{chat_id}/mail`.
 
 use chatdesk::api::Route;
-use chatdesk::handlers::chats;
+use chatdesk::handlers::{chats, mail};
 use lambda_http::{service_fn, Error, Request};
 
 /// This function's routes: it links their handlers and no other route's.
-static ROUTES: &[&Route] = &[&chats::GET_CHAT, &chats::LIST_EVENTS];
+static ROUTES: &[&Route] = &[&chats::GET_CHAT, &chats::LIST_EVENTS, &mail::CHAT_MAIL];
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {

@@ -123,6 +123,20 @@ pub struct ListQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
+pub struct InboxQuery {
+    /// The group whose inbox to read.
+    pub group_id: String,
+    /// `open` (the default), `answered` or `closed`.
+    pub status: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Messages per page, 1 to 200 (50 by default).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Only events with a sequence number above this (resume point), 0..=999999999999.
     pub after: Option<u64>,

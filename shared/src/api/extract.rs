@@ -82,6 +82,16 @@ impl RequestCtx {
         Ok(crate::domain::ArticleId::parse(raw)?)
     }
 
+    pub fn message_id(&self) -> Result<crate::domain::OfflineMessageId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "message_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(crate::domain::OfflineMessageId::parse(raw)?)
+    }
+
     /// The caller if a valid token was sent; `None` for anonymous callers (public routes).
     pub fn optional_principal(&self) -> Option<&Principal> {
         self.principal.as_ref().ok()

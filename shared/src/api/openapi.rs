@@ -17,13 +17,16 @@ use super::wire::{
     TransferTarget,
 };
 use super::wire::{
-    Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
-    OpeningHours, WeeklyHours, WhenClosed,
+    Availability, AvailabilityState, BusinessHours, ChatToMessage, GroupTexts, InboxPage, InboxRow,
+    LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus, MessageText, Offer,
+    OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
+    WhenClosed,
 };
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
+use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, kb, meta};
+use crate::handlers::{actions, agents, chats, inbox, kb, mail, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -56,6 +59,9 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         chats::send_message,
         chats::customer_end_chat,
         chats::rate_chat,
+        mail::mail_status,
+        mail::chat_mail,
+        mail::send_transcript,
         actions::pull,
         actions::take,
         actions::transfer,
@@ -72,7 +78,16 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         kb::knowledge_stats,
         kb::suggest,
         kb::suggestion_feedback,
-        kb::chat_suggestions
+        kb::chat_suggestions,
+        inbox::leave_message,
+        inbox::chat_to_message,
+        inbox::list_inbox,
+        inbox::get_message,
+        inbox::assign_message,
+        inbox::reply_to_message,
+        inbox::note_message,
+        inbox::close_message,
+        inbox::reopen_message
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -84,13 +99,16 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
         DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
         HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
-        OpeningHours, OfflineSettings, WhenClosed, GroupTexts
+        OpeningHours, OfflineSettings, WhenClosed, GroupTexts, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
+        InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
+        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
     )),
     modifiers(&BearerAuth),
     tags(
         (name = "customer", description = "What the customer's chat page calls"),
         (name = "agent", description = "What the agent console calls"),
         (name = "actions", description = "Toolbar actions: each takes many chats and reports per chat"),
+        (name = "inbox", description = "Messages customers left for the groups, and their handling"),
         (name = "knowledge", description = "Knowledge base, suggestions and deflection"),
         (name = "meta", description = "Health and this document")
     )

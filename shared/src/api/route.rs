@@ -89,6 +89,15 @@ impl FromRequest for ArticlePath {
     }
 }
 
+/// The `{message_id}` of the path.
+pub struct MessagePath(pub crate::domain::OfflineMessageId);
+
+impl FromRequest for MessagePath {
+    fn from_request(ctx: &RequestCtx) -> Result<Self, ApiError> {
+        ctx.message_id().map(MessagePath)
+    }
+}
+
 /// The JSON body.
 pub struct Json<T>(pub T);
 
@@ -146,6 +155,14 @@ impl<T: Serialize> Reply<T> {
     pub fn created(body: T) -> Self {
         Reply {
             status: StatusCode::CREATED,
+            body,
+        }
+    }
+
+    /// Taken on, to be done later (a mail queued for delivery).
+    pub fn accepted(body: T) -> Self {
+        Reply {
+            status: StatusCode::ACCEPTED,
             body,
         }
     }

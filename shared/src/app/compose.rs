@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use super::{App, Knowledge, Settings};
+use super::{App, Knowledge, Mail, Settings};
 use crate::auth::identity::IdentityVerifier;
 use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
-use crate::domain::IdleThresholds;
+use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, KnowledgeStore, Notifier,
-    PreferenceStore, Suggester, ThrottleStore,
+    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
+    KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -24,6 +24,8 @@ pub struct Stores {
     pub connections: Arc<dyn ConnectionStore>,
     pub throttle: Arc<dyn ThrottleStore>,
     pub knowledge: Arc<dyn KnowledgeStore>,
+    pub inbox: Arc<dyn InboxStore>,
+    pub outbox: Arc<dyn MailOutbox>,
 }
 
 impl Stores {
@@ -36,6 +38,8 @@ impl Stores {
             + ConnectionStore
             + ThrottleStore
             + KnowledgeStore
+            + InboxStore
+            + MailOutbox
             + 'static,
     {
         let store = Arc::new(store);
@@ -45,7 +49,9 @@ impl Stores {
             preferences: store.clone(),
             connections: store.clone(),
             throttle: store.clone(),
-            knowledge: store,
+            knowledge: store.clone(),
+            inbox: store.clone(),
+            outbox: store,
         }
     }
 }
@@ -60,6 +66,10 @@ pub struct Parts {
     pub idle: IdleThresholds,
     /// How list rows of messages reach the consoles that show them.
     pub list_push: crate::realtime::ListPush,
+    /// The address mails are sent from; `None` when this deployment sends no e-mail.
+    pub mail_from: Option<EmailAddress>,
+    /// Where this process delivers the outbox (the local server, the `mail-outbox` function).
+    pub mail_sender: Option<Arc<dyn MailSender>>,
 }
 
 /// The fan-out that delivers what the use cases change, through `poster`, to the connections
@@ -85,6 +95,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         chats: stores.chats.clone(),
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
+        inbox: stores.inbox.clone(),
         notifier,
         clock: parts.clock,
         tokens: Arc::new(parts.tokens),
@@ -97,6 +108,12 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         settings: Settings {
             idle: parts.idle,
             ..Settings::default()
+        },
+        mail: Mail {
+            outbox: stores.outbox.clone(),
+            from: parts.mail_from,
+            sender: parts.mail_sender,
+            queued: Arc::default(),
         },
     }
 }

@@ -31,6 +31,9 @@ pub enum AppError {
         message: String,
         retry_after_secs: u64,
     },
+    /// This deployment sends no e-mail (no sender address is configured).
+    #[error("e-mail is not configured on this server: nothing was queued")]
+    MailNotConfigured,
     #[error("internal error")]
     Internal(#[source] StoreError),
 }
@@ -82,6 +85,7 @@ impl AppError {
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::QueueEmpty => ErrorCode::QueueEmpty,
             AppError::GroupClosed(_) => ErrorCode::GroupClosed,
+            AppError::MailNotConfigured => ErrorCode::MailNotConfigured,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -86,7 +86,7 @@ impl App {
         Ok(group)
     }
 
-    async fn find_group(&self, id: &GroupId) -> Result<Group, AppError> {
+    pub(super) async fn find_group(&self, id: &GroupId) -> Result<Group, AppError> {
         self.directory
             .list_groups()
             .await?

@@ -12,8 +12,10 @@ mod distribute;
 mod error;
 mod group_settings;
 mod handoffs;
+mod inbox;
 mod knowledge;
 mod lists;
+mod mail;
 mod mutate;
 mod paging;
 mod purge;
@@ -33,10 +35,17 @@ pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
 pub use group_settings::GroupSettingsChange;
 pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
+pub use inbox::{
+    inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, INBOX_PAGE, MAX_INBOX_PAGE,
+};
 pub use knowledge::{
     Feedback, ImportSummary, Knowledge, PublicArticle, Suggestions, SUGGESTION_LIMIT,
 };
 pub use lists::ChatList;
+pub use mail::{
+    DeliveryReport, Mail, MailStatus, MailView, CUSTOMER_TRANSCRIPTS_PER_CHAT, MAIL_BATCH,
+    MAIL_DELIVERY, MAIL_LEASE_MS,
+};
 pub use paging::{ListCursor, MAX_CURSOR_CHARS};
 pub use settings::{
     Settings, SignInLimits, AWAY_GRACE_MS, CHAT_STARTS_PER_ADDRESS, CONNECTIONS_PER_AGENT,
@@ -45,7 +54,9 @@ pub use settings::{
 
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
-use crate::ports::{ChatStore, Clock, DirectoryStore, Notifier, PreferenceStore, ThrottleStore};
+use crate::ports::{
+    ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore, ThrottleStore,
+};
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
 #[derive(Clone)]
@@ -55,6 +66,8 @@ pub struct App {
     pub preferences: Arc<dyn PreferenceStore>,
     /// Sign-in attempt counters, shared by every process.
     pub throttle: Arc<dyn ThrottleStore>,
+    /// Messages customers left for the groups' inboxes.
+    pub inbox: Arc<dyn InboxStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
@@ -64,6 +77,8 @@ pub struct App {
     pub oidc: Option<Arc<crate::auth::oidc::OidcVerifier>>,
     pub knowledge: Knowledge,
     pub settings: Settings,
+    /// The outbox and, where mail is sent from this process, the sender.
+    pub mail: Mail,
 }
 
 impl App {

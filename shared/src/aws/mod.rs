@@ -1,6 +1,8 @@
 //! Adapters to AWS services other than the DynamoDB store.
 
 pub mod poster;
+#[cfg(feature = "ses")]
+pub mod ses;
 
 pub use poster::ApiGatewayPoster;
 

@@ -91,8 +91,16 @@ id_type!(
     GroupId, "group_id"
 );
 id_type!(
+    /// A message a customer left for a group (the inbox's item).
+    OfflineMessageId, "message_id"
+);
+id_type!(
     /// A knowledge-base article.
     ArticleId, "article_id"
+);
+id_type!(
+    /// An e-mail in the outbox: also the stem of its Message-ID, so a resend is recognisable.
+    MailId, "mail_id"
 );
 id_type!(
     /// The id a client picks for a message so that a retried send is stored once.

@@ -10,10 +10,12 @@ pub mod event;
 pub mod handoff;
 pub mod idle;
 pub mod ids;
+pub mod inbox;
 pub mod kb;
 pub mod kb_import;
 pub mod limits;
 pub mod list;
+pub mod mail;
 pub mod numbering;
 pub mod offline;
 pub mod pace;
@@ -23,6 +25,7 @@ pub mod rules;
 pub mod sort;
 pub mod texts;
 pub mod time;
+pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
@@ -32,8 +35,12 @@ pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId};
+pub use inbox::{MessageEntry, MessageStatus, OfflineMessage};
 pub use list::ChatRow;
+pub use mail::{
+    DeliveryState, EmailAddress, MailAbout, MailDelivery, MailPurpose, OutgoingMail, QueuedMail,
+};
 pub use offline::{Availability, AvailabilityState, Offer, OfflineSettings, WhenClosed};
 pub use prefs::{Column, ListPreferences};
 pub use sort::{SortDirection, SortSpec};

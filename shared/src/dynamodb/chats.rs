@@ -171,7 +171,7 @@ impl DynamoStore {
 
     /// One BatchGetItem (eventually consistent, like the index it follows), repeated for the
     /// keys DynamoDB leaves unprocessed. Billed per item, each rounded up to 4 KB on its own.
-    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+    pub(super) async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::with_capacity(keys.len());
         let mut pending = keys;
         for round in 0..BATCH_GET_ROUNDS {

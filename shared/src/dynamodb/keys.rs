@@ -1,6 +1,6 @@
 //! Key formats of the single table (documented in `docs/dynamodb.md`).
 
-use crate::domain::{AgentId, Chat, ChatId, GroupId, Timestamp};
+use crate::domain::{AgentId, Chat, ChatId, GroupId, MessageStatus, OfflineMessageId, Timestamp};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 
 pub fn chat_pk(id: &ChatId) -> String {
@@ -162,10 +162,42 @@ pub fn offline_sort_key(since: Timestamp, agent: &AgentId) -> String {
     format!("{:013}#{}", since.millis().max(0), agent)
 }
 
+/// A mail of the outbox, in a partition of its own.
+pub fn mail_pk(id: &crate::domain::MailId) -> String {
+    format!("MAIL#{id}")
+}
+pub const MAIL: &str = "MAIL";
+
+/// The partition that points to the mails about a chat or a message (`MAIL#{id}` each).
+pub fn mail_about_pk(about: &crate::domain::MailAbout) -> String {
+    format!("MAILS#{}", about.key())
+}
+
+/// The deadline index's partition of pending mails.
+pub const MAIL_DUE_INDEX_PK: &str = "MAILDUE";
+
+/// A pending mail's deadline-index sort key: its next attempt (13 digits), then its id.
+pub fn mail_due_sort_key(next_attempt_at: Timestamp, id: &crate::domain::MailId) -> String {
+    format!("{:013}#{}", next_attempt_at.millis().max(0), id)
+}
+
 /// An agent's lists hold their active and ended chats, not queued (no agent) or deleted ones.
 pub fn in_agent_index(chat: &Chat) -> bool {
     let (b, _) = list_position(chat);
     chat.agent_id.is_some() && matches!(b, ListBucket::Active | ListBucket::Ended)
+}
+
+/// An offline message's partition (its one item is `META`).
+pub fn message_pk(id: &OfflineMessageId) -> String {
+    format!("MSG#{id}")
+}
+/// A group's inbox of one status, in the `by_group` index.
+pub fn inbox_index_pk(group: &GroupId, status: MessageStatus) -> String {
+    format!("INBOX#{group}#{}", status.as_str())
+}
+/// Newest first when read backwards: the time it was received, then the id.
+pub fn inbox_sort_key(received_at: Timestamp, id: &OfflineMessageId) -> String {
+    format!("{:013}#{id}", received_at.0.max(0))
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@
 mod chats;
 mod connections;
 mod directory;
+mod inbox;
 pub mod keys;
 mod knowledge;
 pub mod metrics;
+mod outbox;
 mod preferences;
 mod purge;
 mod recipients;

@@ -6,8 +6,10 @@
 pub mod actions;
 pub mod agents;
 pub mod chats;
+pub mod inbox;
 pub mod kb;
 mod list_query;
+pub mod mail;
 pub mod meta;
 
 use crate::api::route::Route;
@@ -35,6 +37,9 @@ pub static ALL: &[&Route] = &[
     &chats::SEND_MESSAGE,
     &chats::CUSTOMER_END_CHAT,
     &chats::RATE_CHAT,
+    &mail::MAIL_STATUS,
+    &mail::CHAT_MAIL,
+    &mail::SEND_TRANSCRIPT,
     &actions::PULL,
     &actions::TAKE,
     &actions::TRANSFER,
@@ -52,4 +57,13 @@ pub static ALL: &[&Route] = &[
     &kb::SUGGEST,
     &kb::SUGGESTION_FEEDBACK,
     &kb::CHAT_SUGGESTIONS,
+    &inbox::LEAVE_MESSAGE,
+    &inbox::CHAT_TO_MESSAGE,
+    &inbox::LIST_INBOX,
+    &inbox::GET_MESSAGE,
+    &inbox::ASSIGN_MESSAGE,
+    &inbox::REPLY_TO_MESSAGE,
+    &inbox::NOTE_MESSAGE,
+    &inbox::CLOSE_MESSAGE,
+    &inbox::REOPEN_MESSAGE,
 ];

@@ -4,9 +4,12 @@
 pub mod clock;
 pub mod connections;
 pub mod error;
+pub mod inbox;
 pub mod indexing;
 pub mod knowledge;
+pub mod mail_sender;
 pub mod notifier;
+pub mod outbox;
 pub mod store;
 pub mod suggester;
 pub mod throttle;
@@ -17,9 +20,12 @@ pub use connections::{
     ConnectionStore, GroupSubscriber, PostError, PrincipalKey, RateLimit, Subscriber,
 };
 pub use error::StoreError;
+pub use inbox::{InboxCursor, InboxStore};
 pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
+pub use mail_sender::{MailSender, SendError, SentReceipt};
 pub use notifier::{ChatNotice, Notifier, NullNotifier, QueuePlace, SessionChange};
+pub use outbox::{ClaimedMail, Enqueued, MailLease, MailOutbox};
 pub use store::{
     AssignmentLoad, ChatCommit, ChatFilter, ChatStore, CommitOutcome, DirectoryStore,
     PreferenceStore,

@@ -1,7 +1,8 @@
 use async_trait::async_trait;
 
 use super::indexing::ListPosition;
-use crate::domain::{AgentId, Chat, ChatEvent, ChatState, GroupId};
+use crate::domain::inbox::InboxChange;
+use crate::domain::{AgentId, Chat, ChatEvent, ChatState, GroupId, OfflineMessage};
 
 /// A committed change that people watching must hear about: the chat as it now is, the event
 /// that changed it, and the group it was in before (a transfer is news to both groups).
@@ -59,6 +60,10 @@ pub trait Notifier: Send + Sync {
     /// A chat reached its group's hand-off cap and waits in the queue for a person: tell these
     /// agents (the group's managers and administrators) on every console they have open.
     async fn hand_off_escalated(&self, _chat: &Chat, _managers: &[AgentId]) {}
+
+    /// A message in a group's inbox arrived or changed: tell the consoles of the group's
+    /// members.
+    async fn inbox_changed(&self, _message: &OfflineMessage, _change: InboxChange) {}
 
     /// The agent's access changed: close their open connections, saying why.
     async fn agent_sessions_changed(&self, _agent: &AgentId, _change: SessionChange) {}

@@ -16,10 +16,12 @@ use futures::stream::{self, StreamExt};
 
 use super::coalesce::{ListCoalescer, ListPush, Offer};
 use super::frames::{chat_rows_bytes, ServerFrame};
+use crate::domain::inbox::InboxChange;
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
-    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch, Timestamp,
+    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
+    OfflineMessage, Timestamp,
 };
 use crate::errors::error_chain;
 use crate::ports::{
@@ -652,6 +654,25 @@ impl Notifier for Fanout {
             }
         }
         self.post_many(to, frame).await;
+    }
+
+    async fn inbox_changed(&self, message: &OfflineMessage, change: InboxChange) {
+        // Group subscriptions are the consoles of the group's members, kept in step with their
+        // access (a member who loses the group has their connections closed).
+        match self.connections.group_subscribers(&message.group_id).await {
+            Ok(members) => {
+                let frame = ServerFrame::InboxChanged {
+                    message: message.into(),
+                    change: change.as_str().into(),
+                }
+                .to_bytes();
+                let to = members.into_iter().map(|m| m.connection).collect();
+                self.post_many(to, frame).await;
+            }
+            Err(e) => {
+                tracing::error!(message = %message.id, error = %error_chain(&e), "fan-out of an inbox change failed");
+            }
+        }
     }
 
     async fn agent_sessions_changed(&self, agent: &AgentId, change: SessionChange) {

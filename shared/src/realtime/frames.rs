@@ -154,6 +154,12 @@ pub enum ServerFrame {
         change: String,
         queue_counts: std::collections::BTreeMap<String, u32>,
     },
+    /// Agents: a message in the inbox of one of your groups arrived or changed (`change`:
+    /// `received`, `assigned`, `replied`, `noted`, `closed`, `reopened`).
+    InboxChanged {
+        message: crate::api::wire::InboxRow,
+        change: String,
+    },
     /// The answer to `watch_list`: the list whose changes this connection receives from now on.
     ListWatched {
         list: Option<ChatView>,

@@ -17,7 +17,9 @@ mod chat;
 mod event;
 mod hand_off;
 mod knowledge;
+mod mail;
 mod offline;
+mod offline_message;
 mod preferences;
 
 pub(crate) use agent::AgentRecord;
@@ -25,7 +27,11 @@ pub(crate) use chat::ChatRecord;
 pub(crate) use event::EventRecord;
 pub(crate) use hand_off::HandOffRecord;
 pub(crate) use knowledge::{ArticleRecord, ResolutionRecord};
+pub(crate) use mail::{
+    MailRecord, FAILED as MAIL_FAILED, PENDING as MAIL_PENDING, SENT as MAIL_SENT,
+};
 pub(crate) use offline::{BusinessHoursRecord, OfflineRecord, TextsRecord};
+pub(crate) use offline_message::OfflineMessageRecord;
 pub(crate) use preferences::PreferencesRecord;
 
 use crate::domain::DomainError;

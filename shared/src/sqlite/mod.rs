@@ -5,7 +5,9 @@
 mod chats;
 mod connections;
 mod directory;
+mod inbox;
 mod knowledge;
+mod outbox;
 mod preferences;
 mod records;
 mod schema;

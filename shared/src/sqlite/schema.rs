@@ -149,6 +149,32 @@ CREATE INDEX chats_awaiting ON chats (group_id, await_key, await_since)
 ALTER TABLE agents ADD COLUMN offline_since INTEGER;
 CREATE INDEX agents_offline ON agents (offline_since) WHERE offline_since IS NOT NULL;
 "#,
+    // Offline messages, one document each; the inbox lists a group's messages of one status,
+    // newest first.
+    r#"
+CREATE TABLE offline_messages (
+    id          TEXT PRIMARY KEY,
+    group_id    TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    revision    INTEGER NOT NULL,
+    doc         TEXT NOT NULL
+);
+CREATE INDEX offline_messages_inbox ON offline_messages (group_id, status, received_at, id);
+"#,
+    // The outbox: each mail with its delivery (JSON), what it is about, and, while it is
+    // pending, when its next attempt is due (indexed only there) and who holds its lease.
+    r#"
+CREATE TABLE mails (
+    id              TEXT PRIMARY KEY,
+    about           TEXT NOT NULL,
+    next_attempt_at INTEGER,
+    lease_token     TEXT,
+    doc             TEXT NOT NULL
+);
+CREATE INDEX mails_about ON mails (about, id);
+CREATE INDEX mails_due ON mails (next_attempt_at, id) WHERE next_attempt_at IS NOT NULL;
+"#,
     // Business hours, offline behaviour and texts of each group (JSON, `records::offline`):
     // NULL is the default (always open, the customer chooses, the built-in texts).
     r#"

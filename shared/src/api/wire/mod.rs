@@ -8,8 +8,10 @@ pub mod agent;
 pub mod chat;
 pub mod event;
 pub mod ids;
+pub mod inbox;
 pub mod kb;
 pub mod list;
+pub mod mail;
 pub mod offline;
 pub mod prefs;
 
@@ -23,12 +25,17 @@ pub use chat::{
     StartedChat,
 };
 pub use event::{Author, ChatEvent, EventKind, HandOffReason};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, Timestamp};
+pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp};
+pub use inbox::{
+    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt,
+    MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
+};
 pub use kb::{
     Article, ArticleInput, DeflectionAction, DeflectionCounts, DeflectionReport, Feedback,
     PublicArticle,
 };
 pub use list::{ChatList, ChatRow, ChatView, Severity, StatusIcons};
+pub use mail::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 pub use offline::{
     Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
     OpeningHours, WeeklyHours, WhenClosed,

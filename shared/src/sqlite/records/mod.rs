@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, ChatRecord, EventRecord, PreferencesRecord, ResolutionRecord,
+    AgentRecord, ArticleRecord, ChatRecord, EventRecord, MailRecord, OfflineMessageRecord,
+    PreferencesRecord, ResolutionRecord,
 };
 pub(super) use connection::ConnectionRecord;
 

@@ -1,0 +1,85 @@
+// The Messages pane: a message a customer leaves appears live in the inbox of Alice's open
+// console (and the Messages badge counts it); she opens it, takes it, adds an internal note,
+// replies, and it moves to Answered, then Closed. A colleague's console (Carol, Support too)
+// follows every change without a reload. Customer text with markup stays text.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DESKTOP, rest, startBrowser, signIn, screenshot, uniqueName } from './helpers.mjs';
+
+let browser;
+before(async () => { browser = await startBrowser(); });
+after(async () => { await browser.close(); });
+
+test('a left message lands live in the inbox; an agent takes it, notes, replies and closes it', async () => {
+  const name = uniqueName('Nora');
+  const alice = await browser.newPage(DESKTOP, 'alice');
+  await signIn(alice, 'alice');
+  const carol = await browser.newPage(DESKTOP, 'carol');
+  await signIn(carol, 'carol');
+  await alice.click('#nav-messages');
+  await alice.waitForSelector('#inbox-table');
+  await alice.selectOption('#inbox-group', 'support');
+  await alice.waitForFunction(() => location.hash === '#/messages/support/open');
+  await carol.click('#nav-messages');
+  await carol.waitForSelector('#inbox-table');
+  await carol.selectOption('#inbox-group', 'support');
+  await carol.waitForFunction(() => location.hash === '#/messages/support/open');
+  const badgeBefore = Number((await alice.textContent('#messages-count')) || 0);
+
+  const question = 'My order <b>#4411</b> never arrived.\nCan you check?';
+  const left = await rest.leaveMessage('support', name, 'nora@example.com', question);
+
+  // Live, without a reload, in both consoles; the badge counts it.
+  const row = (page) => page.locator('#inbox-rows tr', { hasText: name });
+  await row(alice).waitFor();
+  await row(carol).waitFor();
+  assert.match(await row(alice).textContent(), /nora@example\.com/);
+  assert.match(await row(alice).textContent(), /<b>#4411<\/b>/, 'markup is shown as text');
+  await alice.waitForFunction((n) => Number(document.querySelector('#messages-count').textContent || 0) === n, badgeBefore + 1);
+  await screenshot(alice, 'console-inbox.png');
+
+  // Alice opens it: the whole question, as text, on two lines.
+  await row(alice).click();
+  await alice.waitForSelector('.message-question');
+  assert.equal(await alice.evaluate(() => location.hash), `#/message/${left.id}`);
+  assert.equal(await alice.locator('.message-question b').count(), 0);
+  assert.match(await alice.textContent('.message-question'), /My order <b>#4411<\/b> never arrived\.Can you check\?/);
+  assert.equal(await alice.textContent('#message-email'), 'nora@example.com');
+
+  await alice.click('#message-assign');
+  await alice.waitForSelector('#message-assignee >> text=Alice');
+  await alice.fill('#message-note', 'Checked the courier: lost in transit.');
+  await alice.click('#message-note-form button[type="submit"]');
+  await alice.waitForSelector('.thread-note >> text=Checked the courier: lost in transit.');
+
+  // An empty reply is not sent; the real one answers the message.
+  await alice.click('#message-reply-form button[type="submit"]');
+  await alice.waitForSelector('#message-error:not([hidden]) >> text=Write something first.');
+  await alice.fill('#message-reply', 'Sorry, Nora. A new parcel leaves today.');
+  await alice.click('#message-reply-form button[type="submit"]');
+  await alice.waitForSelector('.thread-reply >> text=A new parcel leaves today.');
+  await alice.waitForSelector('#message-status >> text=Answered');
+  assert.equal(await alice.inputValue('#message-reply'), '', 'the box is cleared after sending');
+  await screenshot(alice, 'console-inbox-message.png');
+
+  // Carol's open list dropped it (it is no longer open) and her Answered tab has it.
+  await row(carol).waitFor({ state: 'detached' });
+  await carol.click('.inbox-tab >> text=Answered');
+  await row(carol).waitFor();
+  assert.match(await row(carol).textContent(), /Alice/);
+
+  // Carol closes it from the message; Alice's view follows.
+  await row(carol).click();
+  await carol.waitForSelector('#message-close');
+  await carol.click('#message-close');
+  await carol.waitForSelector('#message-status >> text=Closed');
+  await alice.waitForSelector('#message-status >> text=Closed');
+  assert.equal(await alice.isDisabled('#message-reply'), true, 'a closed message takes no reply');
+  await alice.click('#message-reopen');
+  await alice.waitForSelector('#message-status >> text=Answered');
+
+  const stored = await rest.get(await rest.login('alice'), `/api/messages/${left.id}`);
+  assert.deepEqual(stored.thread.map((e) => e.type), ['assigned', 'note', 'reply', 'closed', 'reopened']);
+  assert.deepEqual(browser.problems, []);
+});
