@@ -582,3 +582,166 @@ async fn a_customer_rates_their_ended_chat_once() {
     let (_, unrated) = api.get(&format!("/api/chats/{other}"), &alice).await;
     assert_eq!(unrated["rating"], Value::Null);
 }
+
+/// Business hours, offline behaviour and texts over HTTP: every refused value is named, texts are
+/// administrators' only, and a group that is closed says so publicly and, taking messages only,
+/// refuses chats. (A group open on no day is closed whatever the clock says.)
+#[tokio::test]
+async fn business_hours_are_checked_and_a_closed_group_says_so_publicly() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let admin = api.login("admin").await;
+    let manager = api.login("manager").await;
+    let settings = |extra: Value| {
+        let mut body = json!({"distribution": "pull", "hand_off": {
+            "no_first_response_secs": 120, "no_follow_up_secs": 300,
+            "agent_disconnected_secs": 120, "max_hand_offs": 3}});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let hours = |zone: &str, monday: Value, holidays: Value| json!({"business_hours": {"time_zone": zone, "weekly": {"monday": monday}, "holidays": holidays}});
+    let put = |token: String, body: Value| {
+        let api = &api;
+        async move {
+            api.call(
+                "PUT",
+                "/api/groups/support/settings",
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    for (bad, field) in [
+        (
+            hours("Mars/Olympus", json!([]), json!([])),
+            "business_hours.time_zone",
+        ),
+        (
+            hours(
+                "Europe/Berlin",
+                json!([{"start": "9:00", "end": "17:00"}]),
+                json!([]),
+            ),
+            "business_hours.weekly",
+        ),
+        (
+            hours(
+                "Europe/Berlin",
+                json!([{"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "13:00"}]),
+                json!([]),
+            ),
+            "business_hours.weekly",
+        ),
+        (
+            hours(
+                "Europe/Berlin",
+                json!([{"start": "17:00", "end": "09:00"}]),
+                json!([]),
+            ),
+            "business_hours.weekly",
+        ),
+        (
+            hours("Europe/Berlin", json!([]), json!(["2026-02-30"])),
+            "business_hours.holidays",
+        ),
+        (
+            json!({"offline": {"when_closed_or_unstaffed": "message_only", "queue_wait_limit_secs": 0}}),
+            "offline.queue_wait_limit_secs",
+        ),
+        (
+            json!({"texts": {"offline_notice": "Back {soon}"}}),
+            "texts.offline_notice",
+        ),
+    ] {
+        let (status, body) = put(admin.clone(), settings(bad.clone())).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "invalid_input"),
+            "{bad}: {body}"
+        );
+        let message = body["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{field}:")),
+            "{bad}: {message}"
+        );
+    }
+    let (_, unchanged) = api.get("/api/groups/support/settings", &admin).await;
+    assert_eq!(
+        unchanged["business_hours"],
+        Value::Null,
+        "nothing was saved"
+    );
+
+    // Texts are administrators' only.
+    let texts = json!({"texts": {"offline_notice": "Closed: <b>{group}</b> {{sorry}}"}});
+    let (status, body) = put(manager.clone(), settings(texts.clone())).await;
+    assert_eq!((status, error_code(&body)), (403, "forbidden"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("administrators"));
+    let (status, body) = put(admin.clone(), settings(texts)).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The manager closes Support on every day, messages only.
+    let closed = settings(json!({
+        "business_hours": {"time_zone": "Europe/Berlin", "weekly": {}, "holidays": ["2026-12-24"]},
+        "offline": {"when_closed_or_unstaffed": "message_only", "queue_wait_limit_secs": 600}
+    }));
+    let (status, body) = put(manager.clone(), closed).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["business_hours"]["holidays"], json!(["2026-12-24"]));
+    assert_eq!(
+        body["texts"]["offline_notice"], "Closed: <b>{group}</b> {{sorry}}",
+        "kept"
+    );
+
+    let (status, groups) = api.call("GET", "/api/groups", None, None).await;
+    assert_eq!(status, 200);
+    let support = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "support")
+        .unwrap();
+    let name = support["name"].as_str().unwrap();
+    assert_eq!(
+        support["availability"],
+        json!({
+            "state": "outside_hours", "offer": "message",
+            "notice": format!("Closed: <b>{name}</b> {{sorry}}"),
+            "next_open_at": null, "queue_wait_limit_secs": 600
+        }),
+        "customer-facing facts only, the notice as plain text"
+    );
+    let (status, body) = api
+        .call(
+            "POST",
+            "/api/chats",
+            None,
+            Some(json!({"group_id": "support", "name": "Eve", "question": "Hello?"})),
+        )
+        .await;
+    assert_eq!((status, error_code(&body)), (409, "group_closed"), "{body}");
+
+    // Letting the customer choose: the chat starts, and its customer is offered a message.
+    let (status, body) = put(
+        manager,
+        settings(json!({"offline": {"when_closed_or_unstaffed": "choose_wait_or_message"}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (chat, token) = api.start_chat("support", "Eve", "Hello?").await;
+    let (status, view) = api.get(&format!("/api/chats/{chat}"), &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(view["offer_message"], true, "{view}");
+    // Another group, without business hours and with members at work, is open.
+    let sales = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "sales")
+        .unwrap();
+    assert_ne!(sales["availability"]["state"], "outside_hours", "{sales}");
+    assert_ne!(sales["availability"]["offer"], "message", "{sales}");
+}

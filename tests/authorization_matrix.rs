@@ -156,6 +156,22 @@ fn cases() -> Vec<Case> {
             expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
         },
         Case {
+            // A group's texts (the offline notice, the e-mails) are administrators' only.
+            name: "PUT /api/groups/{group_id}/settings changing texts (Support)",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/groups/support/settings",
+                Some(|_| {
+                    json!({"distribution": "pull", "hand_off": {
+                        "no_first_response_secs": 120, "no_follow_up_secs": 300,
+                        "agent_disconnected_secs": 120, "max_hand_offs": 3},
+                        "texts": {"offline_notice": "{group} is closed for now."}})
+                }),
+            ),
+            expected: [E403, E403, E403, E403, E403, OK, E401, E401, E401],
+        },
+        Case {
             name: "GET /api/preferences",
             setup: Queued,
             call: Call::Http("GET", "/api/preferences", None),

@@ -179,6 +179,33 @@ async fn every_code_in_the_catalogue_is_produced_with_its_status() {
         .await;
     seen.rest(ErrorCode::MailNotConfigured, status, &body);
 
+    // Billing open on no day and taking messages only: a chat cannot start.
+    let admin = api.login("admin").await;
+    let (status, body) = api
+        .call(
+            "PUT",
+            "/api/groups/billing/settings",
+            Some(&admin),
+            Some(json!({
+                "distribution": "pull",
+                "hand_off": {"no_first_response_secs": 120, "no_follow_up_secs": 300,
+                    "agent_disconnected_secs": 120, "max_hand_offs": 3},
+                "business_hours": {"time_zone": "UTC", "weekly": {}},
+                "offline": {"when_closed_or_unstaffed": "message_only"}
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = api
+        .call(
+            "POST",
+            "/api/chats",
+            None,
+            Some(json!({"group_id": "billing", "name": "Bea", "question": "Refund?"})),
+        )
+        .await;
+    seen.rest(ErrorCode::GroupClosed, status, &body);
+
     let (flood, flooder) = api.start_chat("support", "Flo", "Flood").await;
     let mut limited = None;
     for i in 0..40 {

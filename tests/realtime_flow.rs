@@ -336,6 +336,9 @@ async fn in_an_automatic_group_the_agent_gets_the_chat_live_without_pulling() {
             name: "Customer Support".into(),
             distribution: Distribution::Automatic,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         })
         .await
         .unwrap();

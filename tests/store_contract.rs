@@ -3,7 +3,9 @@
 //! Docker runs, or any endpoint given in CHATDESK_TEST_DYNAMODB_ENDPOINT).
 
 use chatdesk_server::Stores;
-use chatdesk_tests::{contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in};
+use chatdesk_tests::{
+    business_hours, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
+};
 
 async fn sqlite() -> Stores {
     Stores::all_in(chatdesk::sqlite::SqliteStore::open_in_memory().expect("in-memory SQLite"))
@@ -63,6 +65,17 @@ macro_rules! contract_suite {
                 };
             }
 
+            /// Business hours and offline behaviour through the use cases, with a clock the test
+            /// moves.
+            macro_rules! business_hours_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        business_hours::$name($make.await).await
+                    }
+                };
+            }
+
             /// Offline messages and the inbox's use cases.
             macro_rules! inbox_case {
                 ($name:ident) => {
@@ -96,6 +109,14 @@ macro_rules! contract_suite {
             outbox_case!(an_expired_lease_can_be_claimed_again_and_the_old_holder_records_nothing);
             outbox_case!(two_workers_racing_claim_each_mail_exactly_once);
             outbox_case!(mail_is_listed_by_what_it_is_about);
+
+            business_hours_case!(group_offline_settings_round_trip_with_their_checks);
+            business_hours_case!(
+                a_group_outside_its_hours_takes_messages_only_and_says_when_it_opens
+            );
+            business_hours_case!(
+                nobody_available_offers_the_choice_and_the_waiting_customer_a_message
+            );
 
             hand_off_case!(each_timer_fires_once_for_a_chat_left_waiting);
             hand_off_case!(an_answered_chat_is_never_handed_off);

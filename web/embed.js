@@ -7,14 +7,19 @@
  * window with data-mode="popup"). Options, all optional, as data- attributes of the tag:
  *   data-group      group (department) id the chats go to
  *   data-name, data-email, data-question   prefill the customer's form
- *   data-label      the button's text (default "Chat with us")
+ *   data-label      the button's text while someone can chat (default "Chat with us")
+ *   data-label-offline  its text while nobody can (default "Leave us a message")
  *   data-color      the button's colour (CSS colour, default #1f6feb)
  *   data-position   "right" (default) or "left"
  *   data-mode       "panel" (default) or "popup"
  *
+ * Whether anyone can chat now comes from a hidden frame of the chat server (chat/status.html),
+ * which reads the group's availability on its own origin and posts it here: the API grants no
+ * other website CORS access, and needs none for this.
+ *
  * A classic script on purpose (not a module): it must run on any website, old or new. It adds
- * two elements and one message listener, and styles them through the CSSOM, which websites with a
- * strict Content-Security-Policy still allow.
+ * three elements and one message listener, and styles them through the CSSOM, which websites with
+ * a strict Content-Security-Policy still allow.
  */
 (function () {
   'use strict';
@@ -46,7 +51,9 @@
   });
   button.style[side] = '20px';
   button.type = 'button';
-  button.textContent = data.label || 'Chat with us';
+  var onlineLabel = data.label || 'Chat with us';
+  var offlineLabel = data.labelOffline || 'Leave us a message';
+  button.textContent = onlineLabel;
   button.setAttribute('aria-haspopup', 'dialog');
   button.setAttribute('aria-expanded', 'false');
   button.className = 'chatdesk-launcher';
@@ -106,14 +113,28 @@
     else openPanel();
   });
 
-  // The chat page's close button (inside the iframe) asks us to close the panel.
+  // The chat page's close button (inside the iframe) asks us to close the panel; the status
+  // frame says whether anyone can chat now.
   window.addEventListener('message', function (e) {
-    if (e.origin !== chatOrigin || !e.data || e.data.type !== 'chatdesk:close') return;
-    closePanel();
+    if (e.origin !== chatOrigin || !e.data) return;
+    if (e.data.type === 'chatdesk:close') closePanel();
+    if (e.data.type === 'chatdesk:availability') {
+      button.textContent = e.data.offer === 'chat' ? onlineLabel : offlineLabel;
+      button.setAttribute('data-offer', String(e.data.offer));
+    }
   });
 
   function mount() {
     document.body.appendChild(button);
+    var status = style(document.createElement('iframe'), {
+      position: 'absolute', width: '0', height: '0', border: '0', visibility: 'hidden',
+    });
+    status.title = 'Chat availability';
+    status.setAttribute('aria-hidden', 'true');
+    status.tabIndex = -1;
+    status.className = 'chatdesk-status';
+    status.src = new URL('chat/status.html', script.src).href + (data.group ? '?group=' + encodeURIComponent(data.group) : '');
+    document.body.appendChild(status);
   }
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);

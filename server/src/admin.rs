@@ -179,12 +179,16 @@ pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
                     .ok_or_else(|| ServerError::Config(format!("unknown distribution {d:?}")))?,
                 None => current.as_ref().map(|g| g.distribution).unwrap_or_default(),
             };
-            let hand_off = current.map(|g| g.hand_off).unwrap_or_default();
+            // What this command does not set (business hours, offline behaviour, texts) is kept.
+            let kept = current.unwrap_or_else(|| Group::pull(id.clone(), name.clone()));
             let group = Group {
                 id,
                 name: chatdesk::domain::limits::single_line("name", &name, 80).map_err(invalid)?,
                 distribution,
-                hand_off: timers.apply(hand_off).validated().map_err(invalid)?,
+                hand_off: timers.apply(kept.hand_off).validated().map_err(invalid)?,
+                business_hours: kept.business_hours,
+                offline: kept.offline,
+                texts: kept.texts,
             };
             dir.put_group(&group).await?;
             let h = &group.hand_off;

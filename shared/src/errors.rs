@@ -36,6 +36,7 @@ pub enum ErrorCode {
     AtCapacity,
     Conflict,
     QueueEmpty,
+    GroupClosed,
     MailNotConfigured,
     RateLimited,
     Internal,
@@ -53,7 +54,7 @@ pub enum OverWebSocket {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidQuery,
         ErrorCode::InvalidInput,
@@ -69,6 +70,7 @@ impl ErrorCode {
         ErrorCode::AtCapacity,
         ErrorCode::Conflict,
         ErrorCode::QueueEmpty,
+        ErrorCode::GroupClosed,
         ErrorCode::MailNotConfigured,
         ErrorCode::RateLimited,
         ErrorCode::Internal,
@@ -91,6 +93,7 @@ impl ErrorCode {
             ErrorCode::AtCapacity => "at_capacity",
             ErrorCode::Conflict => "conflict",
             ErrorCode::QueueEmpty => "queue_empty",
+            ErrorCode::GroupClosed => "group_closed",
             ErrorCode::MailNotConfigured => "mail_not_configured",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::Internal => "internal",
@@ -112,6 +115,7 @@ impl ErrorCode {
             | ErrorCode::AtCapacity
             | ErrorCode::Conflict
             | ErrorCode::QueueEmpty
+            | ErrorCode::GroupClosed
             | ErrorCode::MailNotConfigured => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -127,6 +131,7 @@ impl ErrorCode {
             | ErrorCode::NoRoute
             | ErrorCode::MethodNotAllowed
             | ErrorCode::QueueEmpty
+            | ErrorCode::GroupClosed
             | ErrorCode::MailNotConfigured => OverWebSocket::NotUsed,
             ErrorCode::InvalidJson
             | ErrorCode::InvalidInput
@@ -161,6 +166,7 @@ impl ErrorCode {
             ErrorCode::AtCapacity => "The agent already has as many active chats as they may (pull, take, transfer to them).",
             ErrorCode::Conflict => "Lost a race that retrying did not win (someone else changed the chat), or the thing already exists.",
             ErrorCode::QueueEmpty => "Pull found no chat waiting in the caller's groups.",
+            ErrorCode::GroupClosed => "The group takes messages only right now (outside its business hours, or nobody can chat): a chat cannot start; leave a message instead.",
             ErrorCode::MailNotConfigured => "An e-mail was asked for (a transcript, a reply) where no e-mail is configured: nothing was queued. `GET /api/mail/status` tells beforehand.",
             ErrorCode::RateLimited => "Over a limit per principal (sign-ins, chat starts, open sockets, messages per chat, frames per connection): `Retry-After` says when to try again.",
             ErrorCode::Internal => "A failure on the server's side. Logged with its whole cause; the message never says more.",

@@ -609,6 +609,9 @@ async fn chatdesk(
                 name: format!("Bench {g}"),
                 distribution: chatdesk::domain::Distribution::Pull,
                 hand_off: Default::default(),
+                business_hours: None,
+                offline: Default::default(),
+                texts: Default::default(),
             })
             .await
             .expect("group");

@@ -42,6 +42,9 @@ pub async fn seed_groups(stores: &Stores, groups: &[&str]) {
                 name: format!("Group {g}"),
                 distribution: chatdesk::domain::Distribution::Pull,
                 hand_off: Default::default(),
+                business_hours: None,
+                offline: Default::default(),
+                texts: Default::default(),
             })
             .await
             .unwrap();
@@ -85,6 +88,9 @@ pub async fn new_chat(stores: &Stores, group: &str, name: &str, at: Timestamp) -
         name: group.into(),
         distribution: chatdesk::domain::Distribution::Pull,
         hand_off: Default::default(),
+        business_hours: None,
+        offline: Default::default(),
+        texts: Default::default(),
     };
     let new = rules::start_chat(
         ChatId::generate(),
@@ -121,6 +127,9 @@ pub async fn groups_and_agents_round_trip(stores: Stores) {
         name: "Group B, automatic".into(),
         distribution: Distribution::Automatic,
         hand_off: Default::default(),
+        business_hours: None,
+        offline: Default::default(),
+        texts: Default::default(),
     };
     stores.directory.put_group(&automatic).await.unwrap();
     let groups = stores.directory.list_groups().await.unwrap();

@@ -19,6 +19,9 @@ async fn automatic_group(stores: &Stores, id: &str) {
             name: format!("Group {id}"),
             distribution: Distribution::Automatic,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         })
         .await
         .unwrap();
@@ -305,6 +308,9 @@ async fn round_robin_group(stores: &Stores, members: &[&str]) {
             name: "Turns".into(),
             distribution: Distribution::RoundRobin,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         })
         .await
         .unwrap();

@@ -65,6 +65,9 @@ impl Desk {
                 name: "Desk".into(),
                 distribution,
                 hand_off,
+                business_hours: None,
+                offline: Default::default(),
+                texts: Default::default(),
             })
             .await
             .unwrap();

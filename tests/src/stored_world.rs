@@ -310,6 +310,9 @@ pub fn world() -> World {
             name: "Billing".into(),
             distribution: Distribution::Automatic,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         },
         Group::pull(gid("sales"), "Sales"),
     ];

@@ -3,6 +3,21 @@
 
 import { $, h, replace } from '../lib/dom.js';
 import { loadGroups } from './api.js';
+import { availabilityOf } from './availability.js';
+
+let groups = [];
+
+/** What the link's customers see now: a chat, the choice, or a message only. */
+const OFFERS = {
+  chat: 'open now: customers can start a chat.',
+  choose: 'nobody can chat right now: customers may wait for a chat or leave a message.',
+  message: 'nobody can chat right now: customers can only leave a message.',
+};
+
+function showState(group) {
+  const a = availabilityOf(groups, group);
+  $('#b-state').textContent = a ? `This group is ${OFFERS[a.offer] || a.offer}` : '';
+}
 
 const fields = ['b-base', 'b-group', 'b-name', 'b-email', 'b-question', 'b-label', 'b-mode'];
 
@@ -33,6 +48,7 @@ function build() {
   for (const [k, v] of Object.entries(values)) if (v) params.set(k, v);
   const qs = params.toString();
   const link = `${root}chat/${qs ? `?${qs}` : ''}`;
+  showState(group);
   $('#out-link').value = link;
   $('#open-link').href = link;
 
@@ -62,7 +78,7 @@ async function copy(id) {
 async function boot() {
   $('#b-base').value = location.origin;
   for (const id of fields) $(`#${id}`).addEventListener('input', build);
-  const groups = await loadGroups();
+  groups = await loadGroups();
   replace($('#b-groups'), groups.map((g) => h('option', { value: g.id }, g.name)));
   const preset = new URLSearchParams(location.search).get('group');
   // Do not overwrite what was typed while the groups loaded.

@@ -9,6 +9,8 @@ import { clearSession, loadSession, saveSession } from './session.js';
 import { setupForm } from './form.js';
 import { showSuggestions } from './suggestions.js';
 import { Conversation } from './conversation.js';
+import { setupAvailability } from './availability.js';
+import { setupLeaveMessage } from './offline.js';
 
 const params = readLinkParams();
 let form;
@@ -103,6 +105,8 @@ async function boot() {
   }
   const groups = await loadGroups();
   form = setupForm({ params, groups, onSubmit: toSuggestions });
+  const leaveMessage = setupLeaveMessage({ prefill: () => form.values(), show });
+  setupAvailability({ groups, currentGroup: () => form.values().groupId, onLeaveMessage: () => leaveMessage.open() });
   $('#continue-chat').addEventListener('click', startChat);
   $('#edit-question').addEventListener('click', () => { show('step-form'); form.focus(); });
   $('#still-need-help').addEventListener('click', () => show('step-suggestions'));

@@ -1,5 +1,5 @@
 // The Group Settings pane (managers and administrators, `#/settings/<group>`): how a group hands
-// out its chats, and its hand-off timers — how long an agent may leave a customer before the
+// out its chats, its business hours and offline behaviour (group-hours.js), and its hand-off timers — how long an agent may leave a customer before the
 // chat goes to a colleague or back to the queue, and how many such moves a chat may make before
 // it waits for a person. Members could read these, but only the group's managers and the
 // administrators may change them, so agents get no entry, and one who types the address gets a
@@ -12,6 +12,7 @@ import { isAdmin, isManager, state } from './state.js';
 import { markCurrent, renderNav, setTitle } from './nav.js';
 import { DEFAULT_VIEW, routeOf, SETTINGS_ROUTE, settingsRoute } from './views.js';
 import { toast } from './toast.js';
+import { GroupHoursFields } from './group-hours.js';
 
 const REFUSED = "Only managers and administrators change a group's settings. Ask one of them if a group's timers need changing.";
 
@@ -149,6 +150,7 @@ export class GroupSettingsPane {
         error);
     });
     distribution.addEventListener('change', () => this._fieldError('distribution', ''));
+    this.hours = new GroupHoursFields({ admin: isAdmin(), onInput: () => {} });
 
     this.el = {
       error: h('div', { class: 'error-box', id: 'settings-error', role: 'alert', hidden: true }),
@@ -162,6 +164,7 @@ export class GroupSettingsPane {
         h('legend', {}, 'Hand-offs'),
         h('p', { class: 'hint' }, 'When an agent leaves a customer waiting too long, the chat moves on: in a group that hands chats out (automatic, round robin) to another available member with room, otherwise (a pull group, or nobody has room) back to the head of the queue.'),
         numbers),
+      this.hours.element,
       this.el.error,
       h('div', { class: 'buttons gs-buttons' }, this.el.save, this.el.status));
     this.form.addEventListener('submit', (e) => {
@@ -172,6 +175,7 @@ export class GroupSettingsPane {
   }
 
   _fieldError(name, message) {
+    if (this.hours && this.hours.fieldError(name, message)) return true;
     const el = this.errors[name];
     const field = name === 'distribution' ? this.distribution : this.inputs[name];
     if (!el || !field) return false;
@@ -199,6 +203,7 @@ export class GroupSettingsPane {
       this.inputs[f.name].value = String(settings.hand_off[f.name]);
       this.inputs[f.name]._draw();
     }
+    this.hours.fill(settings);
   }
 
   async load() {
@@ -236,11 +241,13 @@ export class GroupSettingsPane {
       this._fieldError('distribution', 'Choose how chats are handed out.');
       ok = false;
     }
-    return ok ? { distribution: checked.value, hand_off } : null;
+    const hours = this.hours.read();
+    if (!hours) ok = false;
+    return ok ? { distribution: checked.value, hand_off, ...hours } : null;
   }
 
   async save() {
-    for (const name of Object.keys(this.errors)) this._fieldError(name, '');
+    for (const name of [...Object.keys(this.errors), ...this.hours.names()]) this._fieldError(name, '');
     this._error('');
     this.el.status.textContent = '';
     const body = this._read();
@@ -263,7 +270,7 @@ export class GroupSettingsPane {
       // "max_hand_offs: must be between 1 and 20": the server names the field first.
       const [field, ...rest] = String(err.message).split(': ');
       const shown = err.status === 400 && rest.length && this._fieldError(field, rest.join(': '));
-      if (shown) this.inputs[field]?.focus();
+      if (shown) (this.inputs[field] || { focus: () => this.hours.focus(field) }).focus();
       else this._error(err.message);
     } finally {
       if (seq === this.loadSeq) this._busy(false);

@@ -17,8 +17,10 @@ use super::wire::{
     TransferTarget,
 };
 use super::wire::{
-    ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt,
-    MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
+    Availability, AvailabilityState, BusinessHours, ChatToMessage, GroupTexts, InboxPage, InboxRow,
+    LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus, MessageText, Offer,
+    OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
+    WhenClosed,
 };
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
@@ -96,7 +98,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         Article, ArticleInput, PublicArticle, Suggestions, SuggestionHit, SuggestionKind, Highlight,
         SuggestMode, Feedback, DeflectionAction, FeedbackRecorded, DeflectionReport,
         DeflectionCounts, RateChatRequest, GroupSettings, UpdateGroupSettings, HandOffSettings, Presence,
-        HandOffReason, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
+        HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
+        OpeningHours, OfflineSettings, WhenClosed, GroupTexts, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
         InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
         MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
     )),

@@ -150,7 +150,7 @@ impl App {
                     .into_iter()
                     .find(|g| &g.id == group_id)
                     .ok_or_else(|| AppError::NotFound(format!("group {group_id} was not found")))?;
-                Ok(Some(ResolvedTarget::Group(group)))
+                Ok(Some(ResolvedTarget::Group(Box::new(group))))
             }
             BulkAction::Transfer(TransferTarget::Agent { agent_id }) => {
                 let mut agent =
@@ -287,6 +287,6 @@ impl App {
 }
 
 enum ResolvedTarget {
-    Group(crate::domain::Group),
+    Group(Box<crate::domain::Group>),
     Agent(Box<Agent>),
 }

@@ -3,8 +3,8 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy, Sender};
 use crate::domain::{
-    limits, Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, GroupId,
-    Timestamp,
+    limits, Chat, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId, DomainError, Group,
+    GroupId, Timestamp,
 };
 use crate::ports::ChatNotice;
 
@@ -45,6 +45,9 @@ pub struct CustomerChat {
     pub last_seq: u64,
     /// The customer's own satisfaction score, once they rated the ended chat.
     pub rating: Option<u8>,
+    /// While waiting in the queue: the customer may leave a message instead (waited past the
+    /// group's limit, or nobody can answer now).
+    pub offer_message: bool,
 }
 
 /// A chat as the caller may see it: agents get the full list row, the chat's customer their view.
@@ -73,11 +76,11 @@ impl App {
             .unwrap_or_else(|| id.to_string()))
     }
 
-    /// `group_name` when the caller already has it (saves reading the groups again).
+    /// `group` when the caller already has it (saves reading the groups again).
     async fn customer_view(
         &self,
         chat: &Chat,
-        group_name: Option<String>,
+        group: Option<&Group>,
     ) -> Result<CustomerChat, AppError> {
         let queue_position = if chat.state == ChatState::Queued && !chat.is_deleted() {
             Some(self.chats.queue_position(chat).await?)
@@ -88,8 +91,8 @@ impl App {
             id: chat.id.clone(),
             state: chat.state,
             group_id: chat.group_id.clone(),
-            group_name: match group_name {
-                Some(name) => name,
+            group_name: match group {
+                Some(g) => g.name.clone(),
                 None => self.group_name(&chat.group_id).await?,
             },
             name: chat.customer.name.clone(),
@@ -98,6 +101,7 @@ impl App {
             started_at: chat.started_at,
             last_seq: chat.last_seq,
             rating: chat.rating.as_ref().map(|r| r.score),
+            offer_message: self.offers_message(chat, group).await?,
         })
     }
 
@@ -108,6 +112,7 @@ impl App {
             .iter()
             .find(|g| g.id == req.group_id)
             .ok_or_else(|| AppError::NotFound(format!("group {} was not found", req.group_id)))?;
+        self.require_chat_offered(group).await?;
         let verified_user_id = match &req.identity {
             None => None,
             Some(identity) => Some(self.verify_identity(identity)?),
@@ -145,7 +150,7 @@ impl App {
             .await
             .unwrap_or(new.chat);
         Ok(StartedChat {
-            chat: self.customer_view(&chat, Some(group.name.clone())).await?,
+            chat: self.customer_view(&chat, Some(group)).await?,
             token,
         })
     }

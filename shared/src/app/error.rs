@@ -22,6 +22,9 @@ pub enum AppError {
     Conflict(String),
     #[error("no chat is waiting in the queues of your groups")]
     QueueEmpty,
+    /// The group offers only a message now: a chat cannot start. The message is for customers.
+    #[error("{0}")]
+    GroupClosed(String),
     /// Too many attempts: refused before doing any of the work.
     #[error("{message}")]
     RateLimited {
@@ -81,6 +84,7 @@ impl AppError {
             AppError::Unauthorized(_) => ErrorCode::Unauthorized,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::QueueEmpty => ErrorCode::QueueEmpty,
+            AppError::GroupClosed(_) => ErrorCode::GroupClosed,
             AppError::MailNotConfigured => ErrorCode::MailNotConfigured,
             AppError::Internal(_) => ErrorCode::Internal,
         }

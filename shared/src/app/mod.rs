@@ -3,6 +3,7 @@
 
 mod actions;
 mod agents;
+mod availability;
 mod chat_start_limits;
 mod chats;
 pub mod compose;
@@ -25,12 +26,14 @@ use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
+pub use availability::{offline_notice, GroupAvailability};
 pub use chats::{
     ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
 };
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
+pub use group_settings::GroupSettingsChange;
 pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use inbox::{
     inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, MessageView, INBOX_PAGE,

@@ -1,5 +1,8 @@
+use super::business_hours::BusinessHours;
 use super::handoff::HandOffSettings;
 use super::ids::{AgentId, GroupId};
+use super::offline::OfflineSettings;
+use super::texts::GroupTexts;
 
 /// What an agent may do beyond working chats. Managers and administrators may restore deleted
 /// chats and take chats from colleagues; only administrators may purge.
@@ -78,6 +81,10 @@ pub struct Group {
     pub name: String,
     pub distribution: Distribution,
     pub hand_off: HandOffSettings,
+    /// When the group is open; `None`: always (subject to members receiving chats).
+    pub business_hours: Option<BusinessHours>,
+    pub offline: OfflineSettings,
+    pub texts: GroupTexts,
 }
 
 impl Group {
@@ -88,6 +95,9 @@ impl Group {
             name: name.into(),
             distribution: Distribution::Pull,
             hand_off: HandOffSettings::default(),
+            business_hours: None,
+            offline: OfflineSettings::default(),
+            texts: GroupTexts::default(),
         }
     }
 }

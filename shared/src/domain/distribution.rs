@@ -141,6 +141,9 @@ mod tests {
             name: "Support".into(),
             distribution: Distribution::Automatic,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         }
     }
 

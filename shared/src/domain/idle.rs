@@ -139,6 +139,9 @@ mod tests {
             name: "G".into(),
             distribution: crate::domain::Distribution::Pull,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         };
         rules::start_chat(
             ChatId::generate(),
@@ -291,6 +294,9 @@ mod tests {
             name: "H".into(),
             distribution: crate::domain::Distribution::Pull,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         };
         let chat = started();
         assert_eq!(chat.queue_time_ms(at(30)), 30_000, "ticks while queued");

@@ -2,6 +2,7 @@
 //! checked in a unit test without any I/O.
 
 pub mod agent;
+pub mod business_hours;
 pub mod chat;
 pub mod distribution;
 pub mod error;
@@ -16,17 +17,20 @@ pub mod limits;
 pub mod list;
 pub mod mail;
 pub mod numbering;
+pub mod offline;
 pub mod pace;
 pub mod prefs;
 pub mod queue_place;
 pub mod reply_mail;
 pub mod rules;
 pub mod sort;
+pub mod texts;
 pub mod time;
 pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
+pub use business_hours::BusinessHours;
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
@@ -38,7 +42,9 @@ pub use list::ChatRow;
 pub use mail::{
     DeliveryState, EmailAddress, MailAbout, MailDelivery, MailPurpose, OutgoingMail, QueuedMail,
 };
+pub use offline::{Availability, AvailabilityState, Offer, OfflineSettings, WhenClosed};
 pub use prefs::{Column, ListPreferences};
 pub use sort::{SortDirection, SortSpec};
+pub use texts::{GroupTexts, MailKind, MailPlaceholders, RenderedMail, TextKind};
 pub use time::Timestamp;
 pub use view::{ChatView, ListWatch};

@@ -6,8 +6,10 @@ use crate::api::dto::{AuthConfig, SignInRequest, UpdateMeRequest};
 use crate::api::error::ErrorBody;
 use crate::api::route::{Caller, Client, GroupPath, Json, Reply};
 use crate::api::wire::{
-    AgentSummary, Group, GroupSettings, ListPreferences, Me, SignedIn, UpdateGroupSettings,
+    AgentSummary, Availability, Group, GroupSettings, ListPreferences, Me, SignedIn,
+    UpdateGroupSettings,
 };
+use crate::app::GroupSettingsChange;
 use crate::route;
 
 route! {
@@ -75,10 +77,20 @@ route! {
     LIST_GROUPS = get "/api/groups" in "directory",
     openapi(tag = "customer",
     responses(
-        (status = 200, description = "All groups (public: the chat page offers them)", body = [Group]))),
-    /// Every group (public: the chat page offers them).
+        (status = 200, description = "All groups with their availability now (public: the chat page offers them)", body = [Group]))),
+    /// Every group, with whether anyone can answer now (public: the chat page offers them and
+    /// shows the state before the customer types).
     pub async fn list_groups(app: &App) -> Reply<Vec<Group>> {
-        Ok(Reply::ok(app.groups().await?.iter().map(Group::from).collect()))
+        let groups = app.groups_with_availability().await?;
+        Ok(Reply::ok(
+            groups
+                .iter()
+                .map(|g| Group {
+                    availability: Some(Availability::of(&g.group, &g.availability, g.notice.clone())),
+                    ..Group::from(&g.group)
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -146,16 +158,26 @@ route! {
     request_body = UpdateGroupSettings,
     responses(
         (status = 200, description = "Saved; applies at once to every chat of the group", body = GroupSettings),
-        (status = 400, description = "Malformed request, or a timer or cap out of range (named)", body = ErrorBody),
+        (status = 400, description = "Malformed request, or a timer, cap, business hours or text out of range (named)", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
-        (status = 403, description = "Not a manager of the group nor an administrator", body = ErrorBody),
+        (status = 403, description = "Not a manager of the group nor an administrator, or texts changed by a manager", body = ErrorBody),
         (status = 404, description = "No such group", body = ErrorBody))),
-    /// Changes a group's distribution and hand-off timers (its managers and administrators).
+    /// Changes a group's distribution, hand-off timers, business hours and offline behaviour
+    /// (its managers and administrators) and its texts (administrators).
     pub async fn put_group_settings(app: &App, body: Json<UpdateGroupSettings>, group: GroupPath, caller: Caller) -> Reply<GroupSettings> {
         let Json(req) = body;
-        let saved = app
-            .update_group_settings(&caller.0, &group.0, req.distribution.into(), req.hand_off.into())
-            .await?;
+        let change = GroupSettingsChange {
+            distribution: req.distribution.into(),
+            hand_off: req.hand_off.into(),
+            business_hours: match req.business_hours {
+                Some(Some(hours)) => Some(Some(hours.try_into()?)),
+                Some(None) => Some(None),
+                None => None,
+            },
+            offline: req.offline.map(Into::into),
+            texts: req.texts.map(Into::into),
+        };
+        let saved = app.update_group_settings(&caller.0, &group.0, change).await?;
         Ok(Reply::ok((&saved).into()))
     }
 }

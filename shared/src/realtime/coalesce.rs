@@ -220,6 +220,9 @@ mod tests {
             name: "Support".into(),
             distribution: domain::Distribution::Pull,
             hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
         };
         let chat = domain::rules::start_chat(
             domain::ChatId::parse(id).unwrap(),

@@ -5,26 +5,42 @@ use super::records::{from_doc, to_doc, AgentRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::{Agent, AgentId, Distribution, Group, GroupId, Timestamp};
 use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
-use crate::records::HandOffRecord;
+use crate::records::{BusinessHoursRecord, HandOffRecord, OfflineRecord, TextsRecord};
 
 #[async_trait]
 impl DirectoryStore for SqliteStore {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
         let group = group.clone();
-        let hand_off = serde_json::to_string(&HandOffRecord::from(&group.hand_off))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let hand_off = json(&HandOffRecord::from(&group.hand_off))?;
+        let business_hours = match &group.business_hours {
+            Some(h) => Some(json(&BusinessHoursRecord::from(h))?),
+            None => None,
+        };
+        let offline = match OfflineRecord::of(&group.offline) {
+            Some(r) => Some(json(&r)?),
+            None => None,
+        };
+        let texts = match TextsRecord::of(&group.texts) {
+            Some(r) => Some(json(&r)?),
+            None => None,
+        };
         self.with(move |c| {
             super::execute(
                 c,
-                "INSERT INTO groups (id, name, distribution, hand_off) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO groups (id, name, distribution, hand_off, business_hours, offline, texts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (id) DO UPDATE
                  SET name = excluded.name, distribution = excluded.distribution,
-                     hand_off = excluded.hand_off",
+                     hand_off = excluded.hand_off, business_hours = excluded.business_hours,
+                     offline = excluded.offline, texts = excluded.texts",
                 params![
                     group.id.as_str(),
                     group.name,
                     group.distribution.as_str(),
-                    hand_off
+                    hand_off,
+                    business_hours,
+                    offline,
+                    texts
                 ],
             )
             .map_err(db_err)?;
@@ -37,7 +53,8 @@ impl DirectoryStore for SqliteStore {
         self.read(|c| {
             let mut stmt = c
                 .prepare_cached(
-                    "SELECT id, name, distribution, hand_off FROM groups ORDER BY name, id",
+                    "SELECT id, name, distribution, hand_off, business_hours, offline, texts
+                     FROM groups ORDER BY name, id",
                 )
                 .map_err(db_err)?;
             let rows = stmt
@@ -47,12 +64,18 @@ impl DirectoryStore for SqliteStore {
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, Option<String>>(3)?,
+                        [
+                            r.get::<_, Option<String>>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                            r.get::<_, Option<String>>(6)?,
+                        ],
                     ))
                 })
                 .map_err(db_err)?;
             let mut groups = Vec::new();
             for row in rows {
-                let (id, name, distribution, hand_off) = row.map_err(db_err)?;
+                let (id, name, distribution, hand_off, [business_hours, offline, texts]) =
+                    row.map_err(db_err)?;
                 // Groups stored before the timers existed have none: the defaults.
                 let hand_off = match hand_off {
                     Some(doc) => serde_json::from_str::<HandOffRecord>(&doc)
@@ -64,7 +87,14 @@ impl DirectoryStore for SqliteStore {
                 let distribution = Distribution::parse(&distribution).ok_or_else(|| {
                     StoreError::Corrupt(format!("group {id}: distribution {distribution:?}"))
                 })?;
+                let business_hours: Option<BusinessHoursRecord> =
+                    from_json(&id, "business_hours", business_hours)?;
+                let offline: Option<OfflineRecord> = from_json(&id, "offline", offline)?;
+                let texts: Option<TextsRecord> = from_json(&id, "texts", texts)?;
                 groups.push(Group {
+                    business_hours: business_hours.map(TryInto::try_into).transpose()?,
+                    offline: offline.map(Into::into).unwrap_or_default(),
+                    texts: texts.map(Into::into).unwrap_or_default(),
                     id,
                     name,
                     distribution,
@@ -348,4 +378,21 @@ impl DirectoryStore for SqliteStore {
         })
         .await
     }
+}
+
+fn json(record: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A group's JSON column; NULL is `None` (the default).
+fn from_json<T: serde::de::DeserializeOwned>(
+    group: &GroupId,
+    column: &str,
+    doc: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    doc.map(|doc| {
+        serde_json::from_str(&doc)
+            .map_err(|e| StoreError::Corrupt(format!("group {group}: {column}: {e}")))
+    })
+    .transpose()
 }

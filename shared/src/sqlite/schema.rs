@@ -175,6 +175,13 @@ CREATE TABLE mails (
 CREATE INDEX mails_about ON mails (about, id);
 CREATE INDEX mails_due ON mails (next_attempt_at, id) WHERE next_attempt_at IS NOT NULL;
 "#,
+    // Business hours, offline behaviour and texts of each group (JSON, `records::offline`):
+    // NULL is the default (always open, the customer chooses, the built-in texts).
+    r#"
+ALTER TABLE groups ADD COLUMN business_hours TEXT;
+ALTER TABLE groups ADD COLUMN offline TEXT;
+ALTER TABLE groups ADD COLUMN texts TEXT;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::{AgentId, GroupId};
+use super::offline::{Availability, BusinessHours, GroupTexts, OfflineSettings};
 use crate::{app, domain};
 
 /// What an agent may do beyond working chats. Managers and administrators may restore deleted
@@ -125,13 +126,21 @@ impl From<HandOffSettings> for domain::HandOffSettings {
     }
 }
 
-/// A group's routing settings (members read them; its managers and administrators change them).
+/// A group's settings (members read them; its managers and administrators change them, its
+/// texts only administrators).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupSettings {
     pub id: GroupId,
     pub name: String,
     pub distribution: Distribution,
     pub hand_off: HandOffSettings,
+    /// Null: always open.
+    #[serde(default)]
+    pub business_hours: Option<BusinessHours>,
+    #[serde(default)]
+    pub offline: OfflineSettings,
+    #[serde(default)]
+    pub texts: GroupTexts,
 }
 
 impl From<&domain::Group> for GroupSettings {
@@ -141,16 +150,31 @@ impl From<&domain::Group> for GroupSettings {
             name: g.name.clone(),
             distribution: g.distribution.into(),
             hand_off: (&g.hand_off).into(),
+            business_hours: g.business_hours.as_ref().map(Into::into),
+            offline: (&g.offline).into(),
+            texts: (&g.texts).into(),
         }
     }
 }
 
-/// New routing settings for a group.
+/// New settings for a group. `business_hours`, `offline` and `texts` left out keep what the
+/// group has; `business_hours: null` makes it always open. Only administrators change texts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGroupSettings {
     pub distribution: Distribution,
     pub hand_off: HandOffSettings,
+    #[serde(
+        default,
+        deserialize_with = "super::offline::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<BusinessHours>)]
+    pub business_hours: Option<Option<BusinessHours>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline: Option<OfflineSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub texts: Option<GroupTexts>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -159,6 +183,9 @@ pub struct Group {
     pub name: String,
     #[serde(default)]
     pub distribution: Distribution,
+    /// In the public list of groups only: whether anyone can answer now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Availability>,
 }
 
 impl From<&domain::Group> for Group {
@@ -167,6 +194,7 @@ impl From<&domain::Group> for Group {
             id: (&g.id).into(),
             name: g.name.clone(),
             distribution: g.distribution.into(),
+            availability: None,
         }
     }
 }

@@ -137,6 +137,10 @@ pub struct CustomerChat {
     /// The customer's own satisfaction score (1-5), once they rated the ended chat.
     #[serde(default)]
     pub rating: Option<u8>,
+    /// While waiting in the queue: the customer may leave a message instead (waited past the
+    /// group's queue wait limit, or nobody can answer now and the group lets them choose).
+    #[serde(default)]
+    pub offer_message: bool,
 }
 
 impl From<&app::CustomerChat> for CustomerChat {
@@ -152,6 +156,7 @@ impl From<&app::CustomerChat> for CustomerChat {
             started_at: c.started_at.into(),
             last_seq: c.last_seq,
             rating: c.rating,
+            offer_message: c.offer_message,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod kb;
 pub mod list;
 pub mod mail;
+pub mod offline;
 pub mod prefs;
 
 pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
@@ -35,4 +36,8 @@ pub use kb::{
 };
 pub use list::{ChatList, ChatRow, ChatView, Severity, StatusIcons};
 pub use mail::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
+pub use offline::{
+    Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
+    OpeningHours, WeeklyHours, WhenClosed,
+};
 pub use prefs::{Column, ColumnPreference, ListPreferences, SortDirection, SortSpec};

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Distribution, Group};
 use crate::ports::StoreError;
-use crate::records::{id, readable, HandOffRecord, FORMAT_VERSION};
+use crate::records::{
+    id, readable, BusinessHoursRecord, HandOffRecord, OfflineRecord, TextsRecord, FORMAT_VERSION,
+};
 
 #[derive(Serialize, Deserialize)]
 pub(in crate::dynamodb) struct GroupRecord {
@@ -19,6 +21,13 @@ pub(in crate::dynamodb) struct GroupRecord {
     /// Added with the hand-off timers: groups stored before get the defaults.
     #[serde(default)]
     hand_off: Option<HandOffRecord>,
+    /// Added with business hours; each only when not the default (`records::offline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    business_hours: Option<BusinessHoursRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    offline: Option<OfflineRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    texts: Option<TextsRecord>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -42,6 +51,9 @@ impl From<&Group> for GroupRecord {
                 Distribution::RoundRobin => DistributionRecord::RoundRobin,
             },
             hand_off: Some(HandOffRecord::from(&g.hand_off)),
+            business_hours: g.business_hours.as_ref().map(BusinessHoursRecord::from),
+            offline: OfflineRecord::of(&g.offline),
+            texts: TextsRecord::of(&g.texts),
         }
     }
 }
@@ -59,6 +71,9 @@ impl TryFrom<GroupRecord> for Group {
                 DistributionRecord::RoundRobin => Distribution::RoundRobin,
             },
             hand_off: r.hand_off.map(Into::into).unwrap_or_default(),
+            business_hours: r.business_hours.map(TryInto::try_into).transpose()?,
+            offline: r.offline.map(Into::into).unwrap_or_default(),
+            texts: r.texts.map(Into::into).unwrap_or_default(),
         })
     }
 }
