@@ -16,6 +16,8 @@ export const api = {
   events: (id, after) => http.get(`/api/chats/${encodeURIComponent(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),
   send: (id, clientMsgId, body) => http.post(`/api/chats/${encodeURIComponent(id)}/messages`, { client_msg_id: clientMsgId, body }),
   end: (id) => http.post(`/api/chats/${encodeURIComponent(id)}/end`, {}),
+  /** A chat still waiting in the queue becomes a message for the group's inbox (and ends). */
+  toMessage: (id, email) => http.post(`/api/chats/${encodeURIComponent(id)}/message`, email ? { email } : {}),
   // Once the chat has ended, once: {score: 1-5, comment?}.
   rate: (id, score, comment) => http.post(`/api/chats/${encodeURIComponent(id)}/rating`, comment ? { score, comment } : { score }),
   // The transcript by e-mail, once the chat has ended (to the start form's address without `to`).

@@ -15,6 +15,8 @@ import { api, setToken } from './api.js';
 import { TranscriptMail } from './transcript-mail.js';
 
 const POLL_MS = 4000;
+// How often a waiting customer's page asks whether the group now offers to take a message.
+const WAIT_CHECK_MS = 30_000;
 
 export class Conversation {
   /**
@@ -29,6 +31,10 @@ export class Conversation {
     this.position = null;
     // The customer's score once they rated the ended chat (null: not rated, or not known yet).
     this.rating = null;
+    // The group offers to take a message instead (the wait limit passed, or nobody is at work).
+    this.offerMessage = false;
+    // Set once the chat became a message: where the answer goes.
+    this.leftMessageTo = null;
     this.unread = 0;
     this.baseTitle = document.title;
     setToken(session.token);
@@ -90,6 +96,11 @@ export class Conversation {
     if (this.state !== 'inactive') {
       this.socket.start();
       this.pollTimer = setInterval(() => this._poll(), POLL_MS);
+      // While waiting, look now and then whether the group offers to take a message instead
+      // (its wait limit passes without any push).
+      this.waitTimer = setInterval(() => {
+        if (this.state === 'queued' && document.visibilityState !== 'hidden') this._refreshChat();
+      }, WAIT_CHECK_MS);
     }
     $('#message').focus();
   }
@@ -171,6 +182,7 @@ export class Conversation {
     if (chat.agent_name) this.agentName = chat.agent_name;
     if (chat.group_name) this.s.groupName = chat.group_name;
     if (Number.isInteger(chat.rating)) this.rating = chat.rating;
+    this.offerMessage = !!chat.offer_message;
     // The events decide the state when they are newer; a direct read covers a missed push.
     if (chat.last_seq >= this.feed.lastSeq) this._setState(chat.state);
     if (chat.last_seq > this.feed.lastSeq) this.feed.catchUp().catch(() => {});
@@ -229,9 +241,46 @@ export class Conversation {
       this.typingIn.hide();
       this.socket.stop();
       clearInterval(this.pollTimer);
+      clearInterval(this.waitTimer);
       $('#conn').hidden = true;
     }
     this._renderStatus();
+  }
+
+  // ---- leaving a message instead of waiting ----------------------------------------------------
+
+  /** "Leave a message instead": what was written so far goes to the group's inbox. */
+  _messageOffer() {
+    const email = h('input', { type: 'email', id: 'switch-email', autocomplete: 'email', placeholder: 'you@example.com', value: this.s.email || '', 'aria-label': 'Your e-mail address' });
+    const error = h('span', { class: 'switch-error', id: 'switch-error', role: 'alert', hidden: true });
+    const button = h('button', { type: 'submit', id: 'switch-to-message' }, 'Leave a message instead');
+    const form = h('form', { class: 'switch-to-message', novalidate: true },
+      h('span', { class: 'hint' }, 'Tired of waiting? We will answer by e-mail; what you wrote is kept.'),
+      this.s.email ? null : email,
+      button, error);
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const address = (this.s.email || email.value).trim();
+      if (!address) {
+        error.textContent = 'Please give an e-mail address for the answer.';
+        error.hidden = false;
+        return;
+      }
+      button.disabled = true;
+      try {
+        const receipt = await api.toMessage(this.s.chatId, this.s.email ? null : address);
+        this.leftMessageTo = receipt.email;
+        // The end may have been pushed before this answer: draw the page again either way.
+        this._setState('inactive');
+        this._renderStatus();
+        this.feed.catchUp().catch(() => {});
+      } catch (err) {
+        error.textContent = err.message;
+        error.hidden = false;
+        button.disabled = false;
+      }
+    });
+    return form;
   }
 
   // ---- rendering ------------------------------------------------------------------------------
@@ -245,9 +294,12 @@ export class Conversation {
       const ahead = p === null || p === undefined ? 'Finding your place in the queue…' : aheadText(p);
       replace(box,
         h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        h('span', {}, h('strong', {}, 'Waiting for an agent. '), h('span', { class: 'queue-position', dataset: { position: p ?? '' } }, ahead)));
+        h('span', {}, h('strong', {}, 'Waiting for an agent. '), h('span', { class: 'queue-position', dataset: { position: p ?? '' } }, ahead)),
+        this.offerMessage ? (this.offerForm ||= this._messageOffer()) : null);
     } else if (this.state === 'active') {
       replace(box, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), h('span', {}, 'You are chatting with ', h('strong', { class: 'agent-name' }, this.agentName || 'an agent'), '.'));
+    } else if (this.leftMessageTo) {
+      replace(box, h('span', { id: 'left-message' }, `Your message was sent. We will answer by e-mail at ${this.leftMessageTo}.`));
     } else {
       replace(box, h('span', {}, 'This chat has ended.'));
     }

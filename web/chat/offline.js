@@ -22,8 +22,10 @@ export async function submitOfflineMessage({ groupId, name, email, question }) {
   } catch {
     throw new Error(FAILED);
   }
-  if (!res.ok) throw new Error(FAILED);
-  return res.json().catch(() => ({}));
+  const body = await res.json().catch(() => ({}));
+  // A refusal the customer can act on (a field named, too many messages) says so in its words.
+  if (!res.ok) throw new Error(res.status >= 400 && res.status < 500 && body.message ? body.message : FAILED);
+  return body;
 }
 
 /**
