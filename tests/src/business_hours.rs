@@ -142,6 +142,7 @@ fn message_only() -> OfflineSettings {
     OfflineSettings {
         when_closed_or_unstaffed: WhenClosed::MessageOnly,
         queue_wait_limit_secs: None,
+        reply_to: None,
     }
 }
 
@@ -150,8 +151,11 @@ pub async fn group_offline_settings_round_trip_with_their_checks(stores: Stores)
     let offline = OfflineSettings {
         when_closed_or_unstaffed: WhenClosed::MessageOnly,
         queue_wait_limit_secs: Some(300),
+        reply_to: None,
     };
-    office.set(Some(berlin_office_hours()), offline).await;
+    office
+        .set(Some(berlin_office_hours()), offline.clone())
+        .await;
     let stored = office.stores.directory.list_groups().await.unwrap();
     let stored = stored.iter().find(|g| g.id == gid("office")).unwrap();
     assert_eq!(stored.business_hours, Some(berlin_office_hours()));
@@ -254,6 +258,7 @@ pub async fn nobody_available_offers_the_choice_and_the_waiting_customer_a_messa
             OfflineSettings {
                 when_closed_or_unstaffed: WhenClosed::ChooseWaitOrMessage,
                 queue_wait_limit_secs: Some(120),
+                reply_to: None,
             },
         )
         .await;

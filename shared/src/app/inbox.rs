@@ -8,7 +8,7 @@ use super::{App, AppError, MailView};
 use crate::auth::Principal;
 use crate::domain::inbox::{EntryKind, InboxChange, LeftMessage};
 use crate::domain::mail::{EmailAddress, MailAbout, MailPurpose, OutgoingMail};
-use crate::domain::reply_mail::reply_mail;
+use crate::domain::texts::{MailKind, MailPlaceholders};
 use crate::domain::{
     limits, Agent, Author, ChatState, DomainError, EventKind, GroupId, MailId, MessageStatus,
     OfflineMessage, OfflineMessageId, Timestamp,
@@ -279,12 +279,31 @@ impl App {
         body: &str,
         at: Timestamp,
     ) -> Result<(), AppError> {
-        let group_name = self.group_name(&message.group_id).await?;
-        let content = reply_mail(message, &group_name, agent_name, body);
+        let group = self.find_group(&message.group_id).await?;
+        // The group's own words for it (an administrator may have changed them), every value
+        // escaped in the HTML part.
+        let content = group.texts.render_mail(
+            MailKind::OfflineReply,
+            &MailPlaceholders {
+                customer_name: message.name.clone(),
+                group: group.name.clone(),
+                agent_name: Some(agent_name.to_owned()),
+                question: message.question.clone(),
+                next_open: None,
+                reply: Some(body.to_owned()),
+                transcript: None,
+            },
+        );
+        let reply_to = group
+            .offline
+            .reply_to
+            .as_deref()
+            .map(EmailAddress::parse)
+            .transpose()?;
         self.enqueue_mail(OutgoingMail {
             id: id.clone(),
             to: EmailAddress::parse(&message.email)?,
-            reply_to: None,
+            reply_to,
             subject: content.subject,
             text: content.text,
             html: content.html,

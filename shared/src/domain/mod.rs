@@ -21,7 +21,6 @@ pub mod offline;
 pub mod pace;
 pub mod prefs;
 pub mod queue_place;
-pub mod reply_mail;
 pub mod rules;
 pub mod sort;
 pub mod texts;

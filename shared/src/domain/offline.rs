@@ -35,12 +35,15 @@ impl WhenClosed {
 }
 
 /// A group's offline behaviour.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfflineSettings {
     pub when_closed_or_unstaffed: WhenClosed,
     /// After this long in the queue a waiting customer is offered to leave a message instead;
     /// `None`: never.
     pub queue_wait_limit_secs: Option<u32>,
+    /// The group's own address: the Reply-To of the e-mails its agents send (answers to offline
+    /// messages), so a customer's answer reaches the group. `None`: replies go to the sender.
+    pub reply_to: Option<String>,
 }
 
 impl OfflineSettings {
@@ -53,7 +56,17 @@ impl OfflineSettings {
                 ));
             }
         }
-        Ok(self)
+        let reply_to = match self.reply_to.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(address) => Some(
+                super::mail::EmailAddress::parse(address)
+                    .map_err(|_| {
+                        DomainError::invalid("offline.reply_to", "is not an e-mail address")
+                    })?
+                    .to_string(),
+            ),
+        };
+        Ok(OfflineSettings { reply_to, ..self })
     }
 }
 

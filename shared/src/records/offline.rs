@@ -92,6 +92,8 @@ pub(crate) struct OfflineRecord {
     when_closed_or_unstaffed: WhenClosedRecord,
     #[serde(default)]
     queue_wait_limit_secs: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reply_to: Option<String>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -111,6 +113,7 @@ impl OfflineRecord {
                 WhenClosed::ChooseWaitOrMessage => WhenClosedRecord::ChooseWaitOrMessage,
             },
             queue_wait_limit_secs: o.queue_wait_limit_secs,
+            reply_to: o.reply_to.clone(),
         })
     }
 }
@@ -123,6 +126,7 @@ impl From<OfflineRecord> for OfflineSettings {
                 WhenClosedRecord::ChooseWaitOrMessage => WhenClosed::ChooseWaitOrMessage,
             },
             queue_wait_limit_secs: r.queue_wait_limit_secs,
+            reply_to: r.reply_to,
         }
     }
 }

@@ -141,6 +141,9 @@ pub struct OfflineSettings {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 86400)]
     pub queue_wait_limit_secs: Option<u32>,
+    /// The group's e-mail address: the Reply-To of its agents' answers to offline messages.
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 impl From<&domain::OfflineSettings> for OfflineSettings {
@@ -151,6 +154,7 @@ impl From<&domain::OfflineSettings> for OfflineSettings {
                 domain::WhenClosed::ChooseWaitOrMessage => WhenClosed::ChooseWaitOrMessage,
             },
             queue_wait_limit_secs: o.queue_wait_limit_secs,
+            reply_to: o.reply_to.clone(),
         }
     }
 }
@@ -163,6 +167,7 @@ impl From<OfflineSettings> for domain::OfflineSettings {
                 WhenClosed::ChooseWaitOrMessage => domain::WhenClosed::ChooseWaitOrMessage,
             },
             queue_wait_limit_secs: o.queue_wait_limit_secs,
+            reply_to: o.reply_to,
         }
     }
 }

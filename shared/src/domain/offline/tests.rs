@@ -16,6 +16,7 @@ fn group(hours: Option<BusinessHours>, when: WhenClosed, limit: Option<u32>) -> 
     g.offline = OfflineSettings {
         when_closed_or_unstaffed: when,
         queue_wait_limit_secs: limit,
+        reply_to: None,
     };
     g
 }
@@ -160,4 +161,29 @@ fn a_waiting_customer_is_offered_a_message_while_nobody_can_answer() {
         availability(&g, true, MONDAY_NOON),
         MONDAY_NOON
     ));
+}
+
+#[test]
+fn the_groups_reply_address_must_be_an_address() {
+    let bad = OfflineSettings {
+        reply_to: Some("support at example".into()),
+        ..OfflineSettings::default()
+    }
+    .validated()
+    .unwrap_err();
+    assert!(bad.to_string().starts_with("offline.reply_to:"), "{bad}");
+    let blank = OfflineSettings {
+        reply_to: Some("  ".into()),
+        ..OfflineSettings::default()
+    }
+    .validated()
+    .unwrap();
+    assert_eq!(blank.reply_to, None, "blank is no address");
+    let good = OfflineSettings {
+        reply_to: Some(" support@example.com ".into()),
+        ..OfflineSettings::default()
+    }
+    .validated()
+    .unwrap();
+    assert_eq!(good.reply_to.as_deref(), Some("support@example.com"));
 }
