@@ -86,6 +86,11 @@ export class GroupHoursFields {
       class: 'gs-number', placeholder: 'no limit', 'aria-describedby': 'gs-queue-wait-limit-help gs-queue-wait-limit-error',
     });
     this.waitLimit.addEventListener('input', clear('offline.queue_wait_limit_secs'));
+    this.replyTo = h('input', {
+      id: 'gs-reply-to', type: 'email', autocomplete: 'off', class: 'gs-text', placeholder: 'support@example.com',
+      'aria-describedby': 'gs-reply-to-help gs-reply-to-error',
+    });
+    this.replyTo.addEventListener('input', clear('offline.reply_to'));
 
     this.errors['business_hours.time_zone'] = [this.zone, this.hoursBlock.querySelector('#gs-time-zone-error')];
     this.errors['business_hours.weekly'] = [rows[0].querySelector('input'), this.hoursBlock.querySelector('#gs-weekly-error')];
@@ -93,6 +98,8 @@ export class GroupHoursFields {
 
     const waitError = fieldError('gs-queue-wait-limit');
     this.errors['offline.queue_wait_limit_secs'] = [this.waitLimit, waitError];
+    const replyToError = fieldError('gs-reply-to');
+    this.errors['offline.reply_to'] = [this.replyTo, replyToError];
 
     this.texts = {};
     const textFields = TEXTS.map((t) => {
@@ -120,7 +127,11 @@ export class GroupHoursFields {
         h('label', { for: 'gs-queue-wait-limit' }, 'Queue wait limit'),
         h('div', { class: 'gs-input-row' }, this.waitLimit, h('span', { class: 'gs-unit' }, 'seconds')),
         h('p', { class: 'hint', id: 'gs-queue-wait-limit-help' }, 'After this long in the queue a waiting customer is offered to leave a message instead. Empty: never.'),
-        waitError),
+        waitError,
+        h('label', { for: 'gs-reply-to' }, 'Group e-mail address'),
+        this.replyTo,
+        h('p', { class: 'hint', id: 'gs-reply-to-help' }, 'Where customers’ answers to the group’s e-mailed replies go (their Reply-To). Empty: to the sending address.'),
+        replyToError),
       admin
         ? h('fieldset', { class: 'choice gs-texts', id: 'gs-texts' },
           h('legend', {}, 'Texts'),
@@ -145,6 +156,7 @@ export class GroupHoursFields {
       radio.checked = radio.value === (offline.when_closed_or_unstaffed || 'choose_wait_or_message');
     }
     this.waitLimit.value = offline.queue_wait_limit_secs == null ? '' : String(offline.queue_wait_limit_secs);
+    this.replyTo.value = offline.reply_to || '';
     const texts = settings.texts || {};
     for (const t of TEXTS) this.texts[t.name].value = texts[t.name] || '';
   }
@@ -176,6 +188,7 @@ export class GroupHoursFields {
     const offline = {
       when_closed_or_unstaffed: checked ? checked.value : 'choose_wait_or_message',
       queue_wait_limit_secs: raw ? Number(raw) : null,
+      reply_to: this.replyTo.value.trim() || null,
     };
     if (!ok) return null;
     const out = { business_hours, offline };
