@@ -80,7 +80,7 @@ test('a left message lands live in the inbox; an agent takes it, notes, replies 
   assert.equal(sent.length, 1, 'exactly one e-mail');
   assert.match(sent[0].data, /Subject: Re: your message to Support/);
   assert.match(sent[0].data, /today &lt;today&gt;\./, 'the HTML part escapes what the agent typed');
-  assert.match(sent[0].data, /My order &lt;b&gt;#4411&lt;\/b&gt; never arrived/, 'and what the customer wrote');
+  assert.match(sent[0].data, /My order &lt;b&gt;#4411&lt;&#x2F;b&gt; never arrived/, 'and what the customer wrote');
   await screenshot(alice, 'console-inbox-message.png');
 
   // Carol's open list dropped it (it is no longer open) and her Answered tab has it.

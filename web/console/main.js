@@ -253,13 +253,14 @@ async function startConsole() {
 
   // A tab in the background shows nothing: it stops the rows of messages (the changes that move
   // chats between lists still come, for the counts), and reads its list again when it is back.
-  document.addEventListener('visibilitychange', () => {
+  document.addEventListener('visibilitychange', async () => {
     if (!list.view || $('#list-view').hidden) return;
     if (document.visibilityState === 'hidden') {
       live.watchList(null);
     } else {
       live.watchList(list.view);
-      list.reload();
+      // A tab back after its provider token ran out renews it before reading anything.
+      if (await tokenUsable()) list.reload();
     }
   });
 
