@@ -229,11 +229,11 @@ async fn a_transcript_waits_for_a_mail_server_that_is_down_and_is_delivered_once
         "{content}"
     );
     assert!(
-        content.contains("&lt;script&gt;alert(1)&lt;/script&gt; Ann"),
+        content.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; Ann"),
         "{content}"
     );
     assert!(
-        content.contains("Is &lt;b&gt;this&lt;/b&gt; &amp; that escaped?"),
+        content.contains("Is &lt;b&gt;this&lt;&#x2F;b&gt; &amp; that escaped?"),
         "{content}"
     );
     assert!(

@@ -260,12 +260,19 @@ impl App {
             self.next_customer_transcript_id(chat_id).await?
         };
         let events = self.customer_events(chat_id).await?;
-        let group_name = self.group_name(&chat.group_id).await?;
-        let body = transcript_mail(&chat, &group_name, &events);
+        let group = self.find_group(&chat.group_id).await?;
+        let body = transcript_mail(&chat, &group, &events);
+        // An answer to the transcript goes to the group, when it has an address.
+        let reply_to = group
+            .offline
+            .reply_to
+            .as_deref()
+            .map(EmailAddress::parse)
+            .transpose()?;
         let mail = OutgoingMail {
             id: id.clone(),
             to,
-            reply_to: None,
+            reply_to,
             subject: body.subject,
             text: body.text,
             html: body.html,
