@@ -46,6 +46,8 @@ export class MailPanel {
     this.note.hidden = status.configured;
     this.button.hidden = !status.configured;
     await this.refresh();
+    // The chat view may have closed while the first read was on its way: start no timer then.
+    if (this.closed) return;
     clearInterval(this.timer);
     this.timer = setInterval(() => this.refresh(), REFRESH_MS);
   }
@@ -54,7 +56,9 @@ export class MailPanel {
     let mails;
     try {
       mails = await api.chatMail(this.chatId);
-    } catch {
+    } catch (err) {
+      // The chat is gone or no longer ours: nothing more to show.
+      if (err.status === 403 || err.status === 404) this.close();
       return;
     }
     if (this.closed) return;
