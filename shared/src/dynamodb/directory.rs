@@ -102,6 +102,32 @@ impl DynamoStore {
         self.run_query(query, true, None).await
     }
 
+    /// Puts `item` only if no item has its key: false (and nothing written, though billed) when
+    /// one has.
+    pub(super) async fn put_new(&self, item: Item) -> Result<bool, StoreError> {
+        let units = item_write(None, Some(&item), false);
+        let out = self
+            .client
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        self.metrics.record("PutItem", 0.0, units);
+        match out {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::backend(e)),
+        }
+    }
+
     pub(super) async fn put(&self, item: Item) -> Result<(), StoreError> {
         // The item it replaces, if any, is taken to be of the same size and index keys.
         let units = item_write(None, Some(&item), false);

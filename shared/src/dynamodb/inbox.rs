@@ -37,25 +37,10 @@ where
 #[async_trait]
 impl InboxStore for DynamoStore {
     async fn create_message(&self, message: &OfflineMessage) -> Result<(), StoreError> {
-        let item = message_item(message)?;
-        let units = item_write(None, Some(&item), false);
-        let out = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        // A refused conditional write is billed too.
-        self.metrics.record("PutItem", 0.0, units);
-        match out {
-            Ok(_) => Ok(()),
-            Err(e) if is_conditional_failure(&e) => {
-                Err(StoreError::AlreadyExists(format!("message {}", message.id)))
-            }
-            Err(e) => Err(StoreError::backend(e)),
+        if self.put_new(message_item(message)?).await? {
+            Ok(())
+        } else {
+            Err(StoreError::AlreadyExists(format!("message {}", message.id)))
         }
     }
 

@@ -10,7 +10,6 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::keys::{mail_about_pk, mail_due_sort_key, mail_pk, MAIL, MAIL_DUE_INDEX_PK};
-use super::metrics::item_write;
 use super::records::{from_item, to_item, MailRecord, VERSION};
 use super::schema::{BY_DEADLINE, GSI3_PK, GSI3_SK, PK, SK};
 use super::{get_s, key, n, s, DynamoStore, Item};
@@ -42,26 +41,10 @@ impl MailOutbox for DynamoStore {
             GSI3_SK.into(),
             s(mail_due_sort_key(mail.created_at, &mail.id)),
         );
-        let units = item_write(None, Some(&item), false);
-        let put = self
-            .client
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        self.metrics.record("PutItem", 0.0, units);
-        match put {
-            Ok(_) => Ok(Enqueued::Stored),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(Enqueued::AlreadyQueued)
-            }
-            Err(e) => Err(StoreError::backend(e)),
+        if self.put_new(item).await? {
+            Ok(Enqueued::Stored)
+        } else {
+            Ok(Enqueued::AlreadyQueued)
         }
     }
 
