@@ -466,6 +466,47 @@ async fn preferences_are_kept_per_agent() {
     assert_eq!(status, 400);
 }
 
+/// Notification settings are saved with the layout; a client that saves only the layout keeps
+/// them, and a setting that is not a yes or no is refused with the field named.
+#[tokio::test]
+async fn notification_settings_are_kept_with_the_preferences() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (_, mut prefs) = api.get("/api/preferences", &alice).await;
+    assert_eq!(
+        prefs["notifications"],
+        json!({"desktop": true, "sound": true, "new_chats": true, "assigned": true, "messages": true}),
+        "everything on by default"
+    );
+    let quiet = json!({"desktop": false, "sound": false, "new_chats": true, "assigned": true, "messages": false});
+    prefs["notifications"] = quiet.clone();
+    let (status, saved) = api
+        .call("PUT", "/api/preferences", Some(&alice), Some(prefs.clone()))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["notifications"], quiet);
+
+    // The layout alone, as the list saves it after a column is resized.
+    let layout = json!({"columns": prefs["columns"], "sort": {"column": "user", "direction": "asc"}});
+    let (status, saved) = api
+        .call("PUT", "/api/preferences", Some(&alice), Some(layout))
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let (_, again) = api.get("/api/preferences", &alice).await;
+    assert_eq!(again["notifications"], quiet, "kept");
+    assert_eq!(again["sort"]["column"], "user");
+
+    prefs["notifications"]["sound"] = json!("loud");
+    let (status, body) = api
+        .call("PUT", "/api/preferences", Some(&alice), Some(prefs))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains("sound"), "{body}");
+    let (_, after) = api.get("/api/preferences", &alice).await;
+    assert_eq!(after["notifications"], quiet, "nothing changed by a refused save");
+}
+
 #[tokio::test]
 async fn without_an_issuer_agents_sign_in_with_passwords_only() {
     let server = spawn_server().await;

@@ -517,6 +517,56 @@ async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
     }
 }
 
+/// The agent a chat is assigned to hears of its customer's messages whatever list their console
+/// shows (the console tells them of a message in a chat they are not looking at); a colleague's
+/// console showing the same list does not.
+#[tokio::test]
+async fn the_assigned_agent_gets_the_rows_of_their_chats_messages_on_any_list() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let carol = api.login("carol").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let (status, _) = api
+        .action("pull", &alice, json!({"chat_ids": [chat]}))
+        .await;
+    assert_eq!(status, 200);
+
+    let mut alice_queue = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    alice_queue.watch_list(json!({"view":"queue"})).await;
+    let mut carol_queue = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    carol_queue.watch_list(json!({"view":"queue"})).await;
+
+    let (status, body) = api
+        .post(
+            &format!("/api/chats/{chat}/messages"),
+            &customer,
+            json!({"client_msg_id": "m1", "body": "Are you there?"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let rows = alice_queue
+        .expect("the row of her chat's message", |f| {
+            f["type"] == "chat_rows" && f.to_string().contains(chat.as_str())
+        })
+        .await;
+    let row = rows["chats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == chat.as_str())
+        .unwrap();
+    assert_eq!(row["messages"], 2, "{row}");
+    assert_eq!(row["agent_id"], "alice", "{row}");
+    carol_queue
+        .expect_none(
+            "rows of a colleague's chat not in her list",
+            Duration::from_millis(1500),
+            |f| f.to_string().contains(chat.as_str()),
+        )
+        .await;
+}
+
 /// A queue change tells only the customers whose shown place changed: the exact number up to 10
 /// ahead, further back only when they cross into another band ("more than 10", "more than 20",
 /// ...). So a pull from the front of a queue of any length tells at most 15 customers.

@@ -530,6 +530,16 @@ async fn sqlite_writes_the_stored_format() {
                         let at = w.remove("last_assigned_at").unwrap_or(Value::Null);
                         assert!(at.is_null() || at.is_i64(), "last_assigned_at {at}");
                     }
+                    if table == "preferences" {
+                        // Notification settings, added later: at their defaults in this world.
+                        if let Some(Value::Object(doc)) = w.get_mut("doc") {
+                            assert_eq!(
+                                doc.remove("notifications"),
+                                Some(serde_json::json!({"desktop": true, "sound": true, "new_chats": true, "assigned": true, "messages": true})),
+                                "notifications"
+                            );
+                        }
+                    }
                     if table == "groups" && !s.contains_key("hand_off") {
                         // The hand-off settings, at the defaults in this world.
                         let settings = w.remove("hand_off").unwrap_or(Value::Null);
@@ -654,6 +664,20 @@ fn as_before_subscriptions_moved(mut item: dynamo_json::Item) -> dynamo_json::It
                 number("max_hand_offs")
             ],
             ["120", "300", "120", "3"]
+        );
+    }
+    // Added later: an agent's notification settings, at their defaults in this world.
+    if pk.starts_with("AGENT#") && sk == "PREFS" {
+        let settings = item
+            .remove("notifications")
+            .expect("preferences have notification settings");
+        let AttributeValue::M(fields) = settings else {
+            panic!("notifications {settings:?}");
+        };
+        assert_eq!(fields.len(), 5, "{fields:?}");
+        assert!(
+            fields.values().all(|v| v == &AttributeValue::Bool(true)),
+            "{fields:?}"
         );
     }
     // Added later too: when the agent was last assigned a chat, on their active-chat counter.

@@ -7,7 +7,8 @@ use chatdesk::domain::kb::{Article, DeflectionCounts};
 use chatdesk::domain::prefs::ColumnPreference;
 use chatdesk::domain::{
     Agent, AgentId, ArticleId, Author, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId,
-    Column, EventKind, FollowUp, GroupId, ListPreferences, Party, Role, Severity, SortDirection,
+    Column, EventKind, FollowUp, GroupId, ListPreferences, NotificationPreferences, Party, Role,
+    Severity, SortDirection,
     SortSpec, StatusIcons, Timestamp,
 };
 
@@ -56,6 +57,7 @@ fn row() -> ChatRow {
         hand_offs: 1,
         escalated: false,
         rating: None,
+        customer_waiting: true,
         as_of: Timestamp(1_700_000_100_000),
     }
 }
@@ -64,7 +66,7 @@ fn row() -> ChatRow {
 fn a_chat_row() {
     assert_eq!(
         json(&wire::ChatRow::from(&row())),
-        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"as_of":1700000100000}"#
+        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"customer_waiting":true,"as_of":1700000100000}"#
     );
     let mut bare = row();
     bare.follow_up = None;
@@ -233,7 +235,7 @@ fn an_article() {
 
 #[test]
 fn preferences_both_ways() {
-    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80}],"sort":{"column":"started","direction":"desc"}}"#;
+    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80}],"sort":{"column":"started","direction":"desc"},"notifications":{"desktop":true,"sound":true,"new_chats":true,"assigned":true,"messages":true}}"#;
     assert_eq!(
         json(&wire::ListPreferences::from(&ListPreferences::default())),
         expected
@@ -243,8 +245,8 @@ fn preferences_both_ways() {
     )
     .expect("a layout");
     assert_eq!(
-        ListPreferences::from(read),
-        ListPreferences {
+        read.into_domain(),
+        (ListPreferences {
             columns: vec![ColumnPreference {
                 column: Column::QueueTime,
                 visible: false,
@@ -254,8 +256,20 @@ fn preferences_both_ways() {
                 column: Column::Idle,
                 direction: SortDirection::Asc,
             },
-        }
+            notifications: NotificationPreferences::default(),
+        }, None)
     );
+    // Sent, the notification settings are taken as they are.
+    let read: wire::ListPreferences = serde_json::from_str(
+        r#"{"columns":[],"sort":{"column":"idle","direction":"asc"},"notifications":{"desktop":false,"sound":true,"new_chats":false,"assigned":true,"messages":true}}"#,
+    )
+    .expect("preferences with notifications");
+    let quiet = NotificationPreferences {
+        desktop: false,
+        new_chats: false,
+        ..NotificationPreferences::default()
+    };
+    assert_eq!(read.into_domain().1, Some(quiet));
 }
 
 #[test]

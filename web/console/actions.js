@@ -5,6 +5,7 @@
 import { api } from './api.js';
 import { confirmDeleteDialog, confirmDialog, endDialog, followUpDialog, resultsDialog, transferDialog } from './dialogs.js';
 import { emit, state } from './state.js';
+import { ownAction } from './notify.js';
 import { toast } from './toast.js';
 import { plural } from '../lib/format.js';
 
@@ -39,7 +40,7 @@ export const actions = {
   async pull(rows, { onPulled } = {}) {
     const queued = rows.filter((r) => r.state === 'queued');
     try {
-      const { outcome, rowName } = await run('pull', queued.length ? { chat_ids: ids(queued) } : {}, queued);
+      const { outcome, rowName } = await ownAction(() => run('pull', queued.length ? { chat_ids: ids(queued) } : {}, queued));
       report('Pulled', outcome, rowName, 'Pull from queue');
       const pulled = outcome.results.filter((r) => r.ok);
       if (pulled.length === 1 && onPulled) onPulled(pulled[0].chat_id);
@@ -52,7 +53,7 @@ export const actions = {
 
   async take(rows) {
     try {
-      const { outcome, rowName } = await run('take', { chat_ids: ids(rows) }, rows);
+      const { outcome, rowName } = await ownAction(() => run('take', { chat_ids: ids(rows) }, rows));
       report('Took', outcome, rowName, 'Take');
       return outcome;
     } catch (err) {

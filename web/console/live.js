@@ -1,7 +1,9 @@
 // The console's WebSocket: one per tab, carrying the changes of the list on screen, the queue
 // and My Active counts of the agent's groups, and the events of the chat that is open. The
 // server is told which list is on screen (`watch_list`): messages in chats of other lists cost
-// this console nothing. After every (re)connect the list is read again and the open chat
+// this console nothing, except the agent's own active chats, whose rows come whatever the list
+// (so the console can tell of a customer's message in one of them). With no list on screen the
+// console watches My Active for that. After every (re)connect the list is read again and the open chat
 // resumed, so nothing that happened while the connection was down is missed — the complaint
 // users of other help desks have most ("I had to refresh to see new chats").
 
@@ -9,6 +11,7 @@ import { Socket, wsUrl } from '../lib/socket.js';
 import { Outbox } from '../lib/outbox.js';
 import { api } from './api.js';
 import { getToken } from './session.js';
+import { seedMine } from './notify.js';
 import { agent, emit, state } from './state.js';
 
 export function startLive({ onReconnect, chatView }) {
@@ -124,6 +127,7 @@ function wireView(view) {
 export function applyChatChanged(f) {
   if (f.queue_counts) Object.assign(state.queueCounts, f.queue_counts);
   emit('row', f.chat);
+  emit('chat-changed', f);
   emit('counts');
 }
 
@@ -147,6 +151,9 @@ export async function loadCounts() {
     for (const r of queue.rows) counts[r.group_id] = (counts[r.group_id] || 0) + 1;
     state.queueCounts = counts;
   }
-  if (mine) state.myActive = new Set(mine.rows.map((r) => r.id));
+  if (mine) {
+    state.myActive = new Set(mine.rows.map((r) => r.id));
+    seedMine(mine.rows);
+  }
   emit('counts');
 }

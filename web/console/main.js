@@ -22,7 +22,12 @@ import { InboxPane, loadInboxCounts, MESSAGES_ROUTE } from './inbox.js';
 import { toast } from './toast.js';
 import { PresenceSwitch } from './presence.js';
 import { withAllColumns } from './prefs.js';
+import { askPermission, startNotifier } from './notify.js';
+import { NotificationSettings } from './notify-settings.js';
 
+/** What the socket watches when no list is on screen (a chat, another pane, a hidden tab): the
+ * agent's own active chats, whose messages the console tells of. */
+const BACKGROUND_VIEW = { view: 'my_active' };
 const LIST_REFRESH_MS = 30_000;
 const LIST_REFRESH_OFFLINE_MS = 5_000;
 
@@ -205,6 +210,12 @@ async function startConsole() {
     if (chatView && chatView.chatId === id) chatView.back();
   });
   on('counts', updateCounts);
+  on('unread', updateCounts);
+  on('offer-notifications', () => {
+    toast('Turn on desktop notifications to hear of new chats and messages while you work elsewhere?', 'info', 60_000,
+      { label: 'Turn on', run: () => askPermission() });
+  });
+  startNotifier({ currentChat: () => (chatView ? chatView.chatId : null) });
   on('revoked-chat', (f) => {
     list.removeRow(f.chat_id);
     if (chatView && chatView.chatId === f.chat_id) {
@@ -251,12 +262,13 @@ async function startConsole() {
   });
   route();
 
-  // A tab in the background shows nothing: it stops the rows of messages (the changes that move
-  // chats between lists still come, for the counts), and reads its list again when it is back.
+  // A tab in the background shows no list: it keeps only the rows of the agent's own chats (their
+  // customers' messages are news), the changes that move chats between lists still come for the
+  // counts, and it reads its list again when it is back.
   document.addEventListener('visibilitychange', async () => {
     if (!list.view || $('#list-view').hidden) return;
     if (document.visibilityState === 'hidden') {
-      live.watchList(null);
+      live.watchList(BACKGROUND_VIEW);
     } else {
       live.watchList(list.view);
       // A tab back after its provider token ran out renews it before reading anything.
@@ -290,6 +302,7 @@ function renderTopbar() {
   const role = { agent: 'Agent', manager: 'Manager', administrator: 'Administrator' }[me.role] || me.role;
   replace($('#me-name'), h('span', { class: 'me-display' }, me.display_name), ' ', h('span', { class: 'me-role' }, role));
   presence = new PresenceSwitch($('#availability'));
+  new NotificationSettings($('#notify-settings'));
   $('#sign-out').onclick = () => signOut(undefined, { endProviderSession: true });
   const conn = $('#conn-status');
   let timer = null;
@@ -353,7 +366,7 @@ function openChat(chatId) {
   closeInbox();
   $('#list-view').hidden = true;
   markCurrent(null);
-  live.watchList(null);
+  live.watchList(BACKGROUND_VIEW);
   chatView = new ChatView({
     chatId,
     socket: live.socket,
@@ -361,6 +374,7 @@ function openChat(chatId) {
     back: () => { location.hash = lastListRoute; },
   });
   chatView.open();
+  emit('chat-read', chatId);
 }
 
 /** The Knowledge Base pane; it tells an agent who is not a manager that it is not for them. */
@@ -370,7 +384,7 @@ function openKnowledge(tab) {
   closeInbox();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
-  live.watchList(null);
+  live.watchList(BACKGROUND_VIEW);
   $('#topbar-section').textContent = 'Knowledge Base';
   knowledge.open(tab);
 }
@@ -382,7 +396,7 @@ function openSettings(groupId) {
   closeInbox();
   $('#list-view').hidden = true;
   markCurrent(SETTINGS_ROUTE);
-  live.watchList(null);
+  live.watchList(BACKGROUND_VIEW);
   $('#topbar-section').textContent = 'Settings';
   settings.open(groupId);
 }
@@ -394,7 +408,7 @@ function openInbox(r) {
   closeSettings();
   $('#list-view').hidden = true;
   markCurrent(MESSAGES_ROUTE);
-  live.watchList(null);
+  live.watchList(BACKGROUND_VIEW);
   $('#topbar-section').textContent = 'Messages';
   if (r.kind === 'message') inbox.openMessage(r.messageId);
   else inbox.openList(r.groupId, r.status);

@@ -4,12 +4,14 @@
 
 import { $, $all, h, replace } from '../lib/dom.js';
 import { isManager, myQueueCount, on, state } from './state.js';
+import { unreadTotal } from './notify.js';
 import { KB_ROUTE, SETTINGS_ROUTE, routeOf } from './views.js';
 import { MESSAGES_ROUTE, inboxBadgeText } from './inbox.js';
 
-function link(view, label, badgeId) {
+function link(view, label, badgeId, extra = null) {
   return h('a', { href: routeOf(view), class: 'nav-link', dataset: { route: routeOf(view) } },
     h('span', { class: 'nav-label' }, label),
+    extra,
     badgeId ? h('span', { class: 'badge', id: badgeId, 'aria-label': '' }) : null);
 }
 
@@ -43,7 +45,8 @@ export function renderNav() {
   });
 
   const items = [
-    h('li', {}, link({ view: 'my_active' }, 'My Active', 'my-active-count')),
+    h('li', {}, link({ view: 'my_active' }, 'My Active', 'my-active-count',
+      h('span', { class: 'badge unread', id: 'unread-count', 'aria-label': '', hidden: true }))),
     h('li', {}, link({ view: 'my_completed' }, 'My Completed')),
     ...groups,
     h('li', {}, link({ view: 'queue' }, 'Queue', 'queue-count')),
@@ -99,13 +102,20 @@ export function updateCounts() {
     mine.textContent = n ? String(n) : '';
     mine.setAttribute('aria-label', n ? `${n} active` : '');
   }
+  const unread = $('#unread-count');
+  if (unread) {
+    const u = unreadTotal();
+    unread.hidden = u === 0;
+    unread.textContent = u ? String(u) : '';
+    unread.setAttribute('aria-label', u ? `${u} unread` : '');
+    unread.title = u ? `${u} unread ${u === 1 ? 'message' : 'messages'} from your customers` : '';
+  }
   drawTitle();
 }
 
 let baseTitle = 'chatdesk';
 
-/** The tab title: what is open, prefixed with the customers waiting, so an agent working in
- * another tab notices them. */
+/** The Messages badge: open messages in my groups' inboxes. */
 function updateInboxCount() {
   const badge = $('#messages-count');
   if (!badge) return;
@@ -119,9 +129,13 @@ export function setTitle(text) {
   drawTitle();
 }
 
+/** The tab title: what is open, prefixed with unread customer messages and the customers
+ * waiting, so an agent working in another tab notices them. */
 function drawTitle() {
   const q = myQueueCount();
-  document.title = q > 0 ? `(${q}) ${baseTitle}` : baseTitle;
+  const u = unreadTotal();
+  const news = [u > 0 ? `${u} unread` : null, q > 0 ? `${q} waiting` : null].filter(Boolean);
+  document.title = news.length ? `(${news.join(', ')}) ${baseTitle}` : baseTitle;
 }
 
 export function markCurrent(route) {

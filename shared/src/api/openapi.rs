@@ -12,7 +12,7 @@ use super::error::ErrorBody;
 use super::wire::{
     ActionOutcome, ActionResult, Agent, AgentSummary, Article, ArticleInput, ChatEvent,
     ChatForCaller, ChatList, ChatRow, ChatState, ChatView, Column, CustomerChat, DeflectionAction,
-    DeflectionCounts, DeflectionReport, Feedback, Group, ListPreferences, Me, PublicArticle, Role,
+    DeflectionCounts, DeflectionReport, Feedback, Group, ListPreferences, NotificationPreferences, Me, PublicArticle, Role,
     Severity, SignedIn, SortDirection, SortSpec, StartChat, StartedChat, StatusIcons,
     TransferTarget,
 };
@@ -91,7 +91,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
-        UpdateMeRequest, ListPreferences, StartChat, StartedChat, CustomerChat, ChatState,
+        UpdateMeRequest, ListPreferences, NotificationPreferences, StartChat, StartedChat, CustomerChat, ChatState,
         ChatList, ChatRow, ChatView, SortSpec, SortDirection, Column, StatusIcons, Severity,
         ChatEvent, SendMessageRequest, SentMessage, PullRequest, ChatIdsRequest, TransferRequest,
         TransferTarget, EndRequest, FollowUpRequest, FollowUpInput, ActionOutcome, ActionResult,

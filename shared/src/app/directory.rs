@@ -3,7 +3,9 @@ use std::net::IpAddr;
 use super::{App, AppError};
 use crate::auth::password;
 use crate::auth::Principal;
-use crate::domain::{Agent, AgentId, DomainError, Group, GroupId, ListPreferences, Role};
+use crate::domain::{
+    Agent, AgentId, DomainError, Group, GroupId, ListPreferences, NotificationPreferences, Role,
+};
 
 /// The signed-in agent, with what the console needs to draw its navigation pane.
 #[derive(Clone, Debug)]
@@ -156,13 +158,25 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Saves the agent's preferences; `notifications: None` keeps the saved notification
+    /// settings (a client that only changes the list layout does not reset them).
     pub async fn save_preferences(
         &self,
         principal: &Principal,
         prefs: ListPreferences,
+        notifications: Option<NotificationPreferences>,
     ) -> Result<ListPreferences, AppError> {
         let agent = self.agent(principal).await?;
-        let prefs = prefs.validated()?;
+        let mut prefs = prefs.validated()?;
+        prefs.notifications = match notifications {
+            Some(n) => n,
+            None => self
+                .preferences
+                .get_preferences(&agent.id)
+                .await?
+                .map(|saved| saved.notifications)
+                .unwrap_or_default(),
+        };
         self.preferences.put_preferences(&agent.id, &prefs).await?;
         Ok(prefs)
     }

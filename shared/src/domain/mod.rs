@@ -42,7 +42,7 @@ pub use mail::{
     DeliveryState, EmailAddress, MailAbout, MailDelivery, MailPurpose, OutgoingMail, QueuedMail,
 };
 pub use offline::{Availability, AvailabilityState, Offer, OfflineSettings, WhenClosed};
-pub use prefs::{Column, ListPreferences};
+pub use prefs::{Column, ListPreferences, NotificationPreferences};
 pub use sort::{SortDirection, SortSpec};
 pub use texts::{GroupTexts, MailKind, MailPlaceholders, RenderedMail, TextKind};
 pub use time::Timestamp;

@@ -77,11 +77,44 @@ pub struct ColumnPreference {
     pub width: u32,
 }
 
-/// An agent's chat-list layout: which columns show, in which order, how wide, and the sort.
+/// An agent's console preferences: the chat-list layout (which columns show, in which order,
+/// how wide, and the sort) and what the console notifies them of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListPreferences {
     pub columns: Vec<ColumnPreference>,
     pub sort: super::sort::SortSpec,
+    pub notifications: NotificationPreferences,
+}
+
+/// What the console tells an agent of while they look elsewhere, and how. The console decides
+/// when something is "elsewhere" (the chat is not on screen, or the tab is in the background);
+/// these say which kinds of news deserve it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotificationPreferences {
+    /// A desktop notification (the browser's Notification API, once the agent allowed it).
+    pub desktop: bool,
+    /// A short tone.
+    pub sound: bool,
+    /// A chat starts waiting in the queue of one of the agent's groups.
+    pub new_chats: bool,
+    /// A chat is given to the agent by the group's distribution, a hand-off or a transfer.
+    pub assigned: bool,
+    /// A customer writes in one of the agent's chats that is not on screen.
+    pub messages: bool,
+}
+
+impl Default for NotificationPreferences {
+    /// Everything on: an agent who does not want a kind of news turns it off; one who never hears
+    /// of a waiting customer loses them.
+    fn default() -> Self {
+        NotificationPreferences {
+            desktop: true,
+            sound: true,
+            new_chats: true,
+            assigned: true,
+            messages: true,
+        }
+    }
 }
 
 impl Default for ListPreferences {
@@ -96,6 +129,7 @@ impl Default for ListPreferences {
                 })
                 .collect(),
             sort: super::sort::SortSpec::default(),
+            notifications: NotificationPreferences::default(),
         }
     }
 }

@@ -125,6 +125,7 @@ mod tests {
             hand_offs: 0,
             escalated: false,
             rating: None,
+            customer_waiting: false,
             as_of: Timestamp(0),
         }
     }

@@ -88,6 +88,18 @@ impl ListWatch {
             ChatView::Deleted => false,
         }
     }
+
+    /// Whether the console showing this list is sent the latest row of `chat` when a message
+    /// changes it: the chats the list holds, and the agent's own active chats whatever the list,
+    /// so the console can tell them of a customer's message in a chat they are not looking at.
+    /// Those are few (the agent's chat limit): the cost of a message still grows only with the
+    /// people in the chat.
+    pub fn follows_messages_of(&self, chat: &Chat) -> bool {
+        let own_active = chat.state == ChatState::Active
+            && !chat.is_deleted()
+            && chat.agent_id.as_ref() == Some(&self.agent_id);
+        own_active || self.holds(chat)
+    }
 }
 
 #[cfg(test)]
@@ -116,5 +128,50 @@ mod tests {
         }
         assert_eq!(ChatView::parse_key("group:"), None);
         assert_eq!(ChatView::parse_key("everything"), None);
+    }
+
+    #[test]
+    fn a_console_follows_the_messages_of_its_agents_active_chats_whatever_the_list() {
+        let me = AgentId::parse("alice").unwrap();
+        let other = AgentId::parse("bob").unwrap();
+        let support = GroupId::parse("support").unwrap();
+        let sales = GroupId::parse("sales").unwrap();
+        let group = crate::domain::Group {
+            id: sales,
+            name: "Sales".into(),
+            distribution: crate::domain::Distribution::Pull,
+            hand_off: Default::default(),
+            business_hours: None,
+            offline: Default::default(),
+            texts: Default::default(),
+        };
+        let chat = |agent: Option<&AgentId>, state: ChatState| {
+            let mut c = crate::domain::rules::start_chat(
+                crate::domain::ChatId::parse("c1").unwrap(),
+                &group,
+                "Eve",
+                None,
+                "Help",
+                crate::domain::ClientMessageId::parse("m1").unwrap(),
+                crate::domain::Timestamp(1_000),
+            )
+            .unwrap()
+            .chat;
+            c.agent_id = agent.cloned();
+            c.state = state;
+            c
+        };
+        let queue_list = ListWatch {
+            agent_id: me.clone(),
+            view: ChatView::Group {
+                group_id: support,
+                inactive: false,
+            },
+        };
+        assert!(queue_list.follows_messages_of(&chat(Some(&me), ChatState::Active)));
+        assert!(!queue_list.holds(&chat(Some(&me), ChatState::Active)));
+        assert!(!queue_list.follows_messages_of(&chat(Some(&other), ChatState::Active)));
+        assert!(!queue_list.follows_messages_of(&chat(Some(&me), ChatState::Inactive)));
+        assert!(!queue_list.follows_messages_of(&chat(None, ChatState::Queued)));
     }
 }

@@ -131,7 +131,8 @@ route! {
         (status = 403, description = "Not an agent token", body = ErrorBody))),
     /// Saves the agent's list layout.
     pub async fn put_preferences(app: &App, body: Json<ListPreferences>, caller: Caller) -> Reply<ListPreferences> {
-        Ok(Reply::ok((&app.save_preferences(&caller.0, body.0.into()).await?).into()))
+        let (layout, notifications) = body.0.into_domain();
+        Ok(Reply::ok((&app.save_preferences(&caller.0, layout, notifications).await?).into()))
     }
 }
 

@@ -334,7 +334,7 @@ impl Fanout {
             let wire_row: crate::api::wire::ChatRow = (&row).into();
             let watchers: Vec<ConnectionId> = members
                 .into_iter()
-                .filter(|m| m.list.as_ref().is_some_and(|l| l.holds(chat)))
+                .filter(|m| m.list.as_ref().is_some_and(|l| l.follows_messages_of(chat)))
                 .map(|m| m.connection)
                 .collect();
             match &self.coalescer {

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{readable, FORMAT_VERSION};
 use crate::domain::prefs::ColumnPreference;
-use crate::domain::{Column, ListPreferences, SortDirection, SortSpec};
+use crate::domain::{Column, ListPreferences, NotificationPreferences, SortDirection, SortSpec};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
@@ -13,6 +13,18 @@ pub(crate) struct PreferencesRecord {
     v: u32,
     columns: Vec<ColumnRecord>,
     sort: SortRecord,
+    /// Absent in layouts saved before notifications existed: the defaults apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notifications: Option<NotificationsRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NotificationsRecord {
+    desktop: bool,
+    sound: bool,
+    new_chats: bool,
+    assigned: bool,
+    messages: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -101,6 +113,13 @@ impl From<&ListPreferences> for PreferencesRecord {
                     SortDirection::Desc => DirectionRecord::Desc,
                 },
             },
+            notifications: Some(NotificationsRecord {
+                desktop: p.notifications.desktop,
+                sound: p.notifications.sound,
+                new_chats: p.notifications.new_chats,
+                assigned: p.notifications.assigned,
+                messages: p.notifications.messages,
+            }),
         }
     }
 }
@@ -126,6 +145,16 @@ impl TryFrom<PreferencesRecord> for ListPreferences {
                     DirectionRecord::Desc => SortDirection::Desc,
                 },
             },
+            notifications: r
+                .notifications
+                .map(|n| NotificationPreferences {
+                    desktop: n.desktop,
+                    sound: n.sound,
+                    new_chats: n.new_chats,
+                    assigned: n.assigned,
+                    messages: n.messages,
+                })
+                .unwrap_or_default(),
         })
     }
 }

@@ -77,6 +77,10 @@ pub struct ChatRow {
     /// The customer's satisfaction score (1-5), once they rated the ended chat.
     #[serde(default)]
     pub rating: Option<u8>,
+    /// The customer wrote after the agent's last message and waits for an answer (the console
+    /// counts such messages as unread while the chat is not on screen).
+    #[serde(default)]
+    pub customer_waiting: bool,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -104,6 +108,7 @@ impl From<&domain::ChatRow> for ChatRow {
             hand_offs: r.hand_offs,
             escalated: r.escalated,
             rating: r.rating,
+            customer_waiting: r.customer_waiting,
             as_of: r.as_of.into(),
         }
     }

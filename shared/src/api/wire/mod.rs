@@ -40,4 +40,6 @@ pub use offline::{
     Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
     OpeningHours, WeeklyHours, WhenClosed,
 };
-pub use prefs::{Column, ColumnPreference, ListPreferences, SortDirection, SortSpec};
+pub use prefs::{
+    Column, ColumnPreference, ListPreferences, NotificationPreferences, SortDirection, SortSpec,
+};

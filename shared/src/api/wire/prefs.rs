@@ -110,11 +110,55 @@ pub struct ColumnPreference {
     pub width: u32,
 }
 
-/// An agent's chat-list layout: which columns show, in which order, how wide, and the sort.
+/// An agent's console preferences: the chat-list layout (which columns show, in which order, how
+/// wide, and the sort) and what the console notifies them of.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ListPreferences {
     pub columns: Vec<ColumnPreference>,
     pub sort: SortSpec,
+    /// Always in answers. In a `PUT`, leaving it out keeps the saved settings (a client that
+    /// only changes the layout does not reset them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<NotificationPreferences>,
+}
+
+/// What the console notifies the agent of while they look elsewhere, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NotificationPreferences {
+    /// A desktop notification (once the browser allowed them).
+    pub desktop: bool,
+    /// A short tone.
+    pub sound: bool,
+    /// A chat starts waiting in the queue of one of the agent's groups.
+    pub new_chats: bool,
+    /// A chat is given to the agent (distribution, hand-off, transfer).
+    pub assigned: bool,
+    /// A customer writes in one of the agent's chats that is not on screen.
+    pub messages: bool,
+}
+
+impl From<domain::NotificationPreferences> for NotificationPreferences {
+    fn from(n: domain::NotificationPreferences) -> Self {
+        NotificationPreferences {
+            desktop: n.desktop,
+            sound: n.sound,
+            new_chats: n.new_chats,
+            assigned: n.assigned,
+            messages: n.messages,
+        }
+    }
+}
+
+impl From<NotificationPreferences> for domain::NotificationPreferences {
+    fn from(n: NotificationPreferences) -> Self {
+        domain::NotificationPreferences {
+            desktop: n.desktop,
+            sound: n.sound,
+            new_chats: n.new_chats,
+            assigned: n.assigned,
+            messages: n.messages,
+        }
+    }
 }
 
 impl From<&domain::ListPreferences> for ListPreferences {
@@ -130,15 +174,24 @@ impl From<&domain::ListPreferences> for ListPreferences {
                 })
                 .collect(),
             sort: p.sort.into(),
+            notifications: Some(p.notifications.into()),
         }
     }
 }
 
-/// Checked by the use case that saves it (`ListPreferences::validated`), which refuses a bad
-/// layout with `invalid_input`.
-impl From<ListPreferences> for domain::ListPreferences {
-    fn from(p: ListPreferences) -> Self {
-        domain::ListPreferences {
+impl ListPreferences {
+    /// The preferences to save, and the notification settings the client sent (`None`: keep the
+    /// saved ones). Checked by the use case that saves them (`ListPreferences::validated`), which
+    /// refuses a bad layout with `invalid_input`.
+    pub fn into_domain(
+        self,
+    ) -> (
+        domain::ListPreferences,
+        Option<domain::NotificationPreferences>,
+    ) {
+        let p = self;
+        let notifications = p.notifications.map(Into::into);
+        let layout = domain::ListPreferences {
             columns: p
                 .columns
                 .into_iter()
@@ -149,6 +202,8 @@ impl From<ListPreferences> for domain::ListPreferences {
                 })
                 .collect(),
             sort: p.sort.into(),
-        }
+            notifications: notifications.unwrap_or_default(),
+        };
+        (layout, notifications)
     }
 }

@@ -62,7 +62,7 @@ impl Fanout {
             for chat in chats {
                 let holding: Vec<&ConnectionId> = watchers
                     .iter()
-                    .filter(|w| w.list.as_ref().is_some_and(|l| l.holds(chat)))
+                    .filter(|w| w.list.as_ref().is_some_and(|l| l.follows_messages_of(chat)))
                     .map(|w| &w.connection)
                     .collect();
                 if holding.is_empty() {
