@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, DESKTOP, rest, signIn, startBrowser, uniqueName } from './helpers.mjs';
+import { BASE, DESKTOP, openView, rest, row, signIn, startBrowser, uniqueName } from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -108,6 +108,10 @@ test('an agent hears of new chats, chats given to them and unread messages, not 
     await page.waitForFunction((t) => window.shownNotifications.filter((n) => n.tag === t).length === 2, `message-${given.chat.id}`);
     await page.waitForFunction(() => document.querySelector('#unread-count').textContent === '1');
     assert.deepEqual((await shown(page)).filter((n) => n.tag === `queued-${quiet.chat.id}`), []);
+    // In My Active the chat with the unread message stands out.
+    await openView(page, 'my_active');
+    await row(page, names.given).and(page.locator('.unread')).waitFor();
+    assert.equal(await row(page, names.open).evaluate((tr) => tr.classList.contains('unread')), false);
 
     // Back on: the settings are restored for the tests that follow.
     await rest.put(carol, '/api/preferences', { ...prefs, notifications: { ...prefs.notifications, new_chats: true } });

@@ -5,6 +5,8 @@
 import { h } from '../lib/dom.js';
 import { PLACEHOLDER } from '../lib/format.js';
 import { COLUMNS, idleSeverity } from './columns.js';
+import { unreadIn } from './notify.js';
+import { on as listen } from './state.js';
 import { chatRoute } from './views.js';
 
 const CHECK_COL_WIDTH = 36;
@@ -29,6 +31,10 @@ export class ChatTable {
     this.thead = h('thead');
     this.tbody = h('tbody');
     table.replaceChildren(this.colgroup, this.thead, this.tbody);
+    // Chats with customer messages the agent has not read stand out.
+    listen('unread', () => {
+      for (const [id, tr] of this.trs) this._renderUnread(tr, id);
+    });
     this.tbody.addEventListener('change', (e) => {
       const box = e.target.closest('input[type="checkbox"][data-id]');
       if (box) this.on.toggle(box.dataset.id, box.checked, this._shift);
@@ -185,6 +191,14 @@ export class ChatTable {
       cells.push(td);
     }
     tr.replaceChildren(...cells);
+    this._renderUnread(tr, row.id);
+  }
+
+  _renderUnread(tr, id) {
+    const n = unreadIn(id);
+    tr.classList.toggle('unread', n > 0);
+    const name = tr.querySelector('.user-name');
+    if (name) name.title = n ? `${n} unread ${n === 1 ? 'message' : 'messages'}` : '';
   }
 
   _renderSelected(tr, id) {
