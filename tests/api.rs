@@ -488,7 +488,8 @@ async fn notification_settings_are_kept_with_the_preferences() {
     assert_eq!(saved["notifications"], quiet);
 
     // The layout alone, as the list saves it after a column is resized.
-    let layout = json!({"columns": prefs["columns"], "sort": {"column": "user", "direction": "asc"}});
+    let layout =
+        json!({"columns": prefs["columns"], "sort": {"column": "user", "direction": "asc"}});
     let (status, saved) = api
         .call("PUT", "/api/preferences", Some(&alice), Some(layout))
         .await;
@@ -504,7 +505,10 @@ async fn notification_settings_are_kept_with_the_preferences() {
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("sound"), "{body}");
     let (_, after) = api.get("/api/preferences", &alice).await;
-    assert_eq!(after["notifications"], quiet, "nothing changed by a refused save");
+    assert_eq!(
+        after["notifications"], quiet,
+        "nothing changed by a refused save"
+    );
 }
 
 #[tokio::test]

@@ -30,7 +30,8 @@ async fn deployed() -> Stores {
         throttle: shared.clone(),
         knowledge: shared.clone(),
         inbox: shared.clone(),
-        outbox: shared,
+        outbox: shared.clone(),
+        audit: shared,
     }
 }
 

@@ -238,6 +238,7 @@ async fn every_code_in_the_catalogue_is_produced_with_its_status() {
             available: true,
             max_concurrent_chats: 1,
             session_epoch: 1,
+            deactivated_at: None,
         })
         .await
         .map_err(chatdesk::app::AppError::from)

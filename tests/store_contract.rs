@@ -4,7 +4,7 @@
 
 use chatdesk_server::Stores;
 use chatdesk_tests::{
-    business_hours, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
+    audit, business_hours, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
 };
 
 async fn sqlite() -> Stores {
@@ -75,6 +75,20 @@ macro_rules! contract_suite {
                     }
                 };
             }
+
+            /// The audit log and the administration's use cases.
+            macro_rules! audit_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        audit::$name($make.await).await
+                    }
+                };
+            }
+
+            audit_case!(audit_entries_are_added_once_and_read_newest_first);
+            audit_case!(administrators_actions_are_logged_and_deactivation_ends_access_at_once);
+            audit_case!(an_agent_with_chats_on_record_is_deactivated_not_deleted);
 
             /// Offline messages and the inbox's use cases.
             macro_rules! inbox_case {

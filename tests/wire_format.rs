@@ -8,8 +8,7 @@ use chatdesk::domain::prefs::ColumnPreference;
 use chatdesk::domain::{
     Agent, AgentId, ArticleId, Author, ChatEvent, ChatId, ChatRow, ChatState, ClientMessageId,
     Column, EventKind, FollowUp, GroupId, ListPreferences, NotificationPreferences, Party, Role,
-    Severity, SortDirection,
-    SortSpec, StatusIcons, Timestamp,
+    Severity, SortDirection, SortSpec, StatusIcons, Timestamp,
 };
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -196,6 +195,7 @@ fn an_agent() {
         available: true,
         max_concurrent_chats: 5,
         session_epoch: 18_446_744_073_709_551_615,
+        deactivated_at: None,
     };
     assert_eq!(
         json(&wire::Agent::from(&agent)),
@@ -246,18 +246,21 @@ fn preferences_both_ways() {
     .expect("a layout");
     assert_eq!(
         read.into_domain(),
-        (ListPreferences {
-            columns: vec![ColumnPreference {
-                column: Column::QueueTime,
-                visible: false,
-                width: 120,
-            }],
-            sort: SortSpec {
-                column: Column::Idle,
-                direction: SortDirection::Asc,
+        (
+            ListPreferences {
+                columns: vec![ColumnPreference {
+                    column: Column::QueueTime,
+                    visible: false,
+                    width: 120,
+                }],
+                sort: SortSpec {
+                    column: Column::Idle,
+                    direction: SortDirection::Asc,
+                },
+                notifications: NotificationPreferences::default(),
             },
-            notifications: NotificationPreferences::default(),
-        }, None)
+            None
+        )
     );
     // Sent, the notification settings are taken as they are.
     let read: wire::ListPreferences = serde_json::from_str(

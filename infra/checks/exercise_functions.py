@@ -482,6 +482,7 @@ def run(s):
 
     hand_offs(s, alice, gone)
     inbox(s, alice, bob, gone)
+    administration(s, alice, gone)
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
@@ -491,6 +492,33 @@ def run(s):
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
     s.call("ws-disconnect", ws("$disconnect", "bobConn1="))
     s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
+
+
+def administration(s, alice, gone):
+    """Alice, an administrator, creates Ivy (a generated password), who signs in and opens a
+    console that vanishes; Alice changes her, resets her password (her sessions end: her console
+    is told and, gone, deleted; the old password is refused), deactivates, reactivates and deletes
+    her (no chats on record), and reads the audit log of all of it."""
+    s.call("admin", http("GET", "/api/admin/agents", alice))
+    created = s.call("admin", http("POST", "/api/admin/agents", alice, {
+        "username": "ivy", "display_name": "Ivy", "role": "agent", "groups": ["support"]}), expect=(201,)) or {}
+    password = created.get("password")
+    if not password:
+        s.p.fail(f"admin: a created agent without a password gets a generated one, got {json.dumps(created)[:200]}")
+    ivy = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "ivy", "password": password or ""})) or {}).get("token")
+    gone(ivy)
+    s.call("admin", http("PUT", "/api/admin/agents/ivy", alice, {
+        "display_name": "Ivy B.", "role": "agent", "groups": ["support"], "max_concurrent_chats": 3}))
+    s.call("admin", http("POST", "/api/admin/agents/ivy/password", alice))
+    s.call("auth-login", http("POST", "/api/auth/login", body={"username": "ivy", "password": password or ""}), expect=(401,), what="the old password after a reset")
+    s.call("admin", http("POST", "/api/admin/agents/ivy/deactivate", alice))
+    s.call("admin", http("POST", "/api/admin/agents/ivy/reactivate", alice))
+    s.call("admin", http("DELETE", "/api/admin/agents/ivy", alice))
+    log = s.call("admin", http("GET", "/api/admin/audit", alice, query="limit=20")) or {}
+    actions = [e.get("action") for e in log.get("entries", []) if (e.get("target") or {}).get("id") == "ivy"]
+    expected = ["agent_deleted", "agent_reactivated", "agent_deactivated", "password_reset", "agent_updated", "agent_created"]
+    if actions != expected:
+        s.p.fail(f"admin: the audit log must list Ivy's story newest first, got {actions}")
 
 
 def inbox(s, alice, bob, gone):

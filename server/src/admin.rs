@@ -6,7 +6,9 @@ use std::sync::Arc;
 use clap::{Args, Subcommand, ValueEnum};
 
 use chatdesk::app::{AgentProfile, AppError};
-use chatdesk::domain::{AgentId, Distribution, DomainError, Group, GroupId, HandOffSettings, Role};
+use chatdesk::domain::{
+    AgentId, AuditActor, Distribution, DomainError, Group, GroupId, HandOffSettings, Role,
+};
 use chatdesk::ports::{ConnectionId, ConnectionPoster, DirectoryStore, PostError};
 
 use crate::{Config, ServerError};
@@ -231,7 +233,8 @@ pub async fn agent(cmd: AgentCommand) -> Result<(), ServerError> {
             }
             let password = std::env::var(&password_env).ok().filter(|p| !p.is_empty());
             let saved = app
-                .save_agent(
+                .save_agent_by(
+                    AuditActor::Operator,
                     AgentProfile {
                         username: username.clone(),
                         display_name: name,
@@ -257,18 +260,21 @@ pub async fn agent(cmd: AgentCommand) -> Result<(), ServerError> {
         AgentCommand::Remove { username, store } => {
             let app = operator_app(store.store).await?;
             let id = AgentId::parse(&username).map_err(invalid)?;
-            app.remove_agent(&id).await.map_err(refused)?;
+            app.remove_agent_by(AuditActor::Operator, &id)
+                .await
+                .map_err(refused)?;
             println!("agent {username} removed; their sign-ins are revoked and their open consoles closed");
         }
         AgentCommand::List { store } => {
             for a in directory(store.store).await?.list_agents().await? {
                 let groups: Vec<&str> = a.groups.iter().map(|g| g.as_str()).collect();
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}{}",
                     a.username,
                     a.display_name,
                     a.role.as_str(),
-                    groups.join(",")
+                    groups.join(","),
+                    if a.is_active() { "" } else { "\tdeactivated" }
                 );
             }
         }

@@ -91,6 +91,7 @@ pub async fn seed_demo_directory(directory: &dyn DirectoryStore) -> Result<bool,
                 available: true,
                 max_concurrent_chats: 5,
                 session_epoch: crate::app::new_session_epoch(),
+                deactivated_at: None,
             })
             .await?;
         directory.set_password_hash(&id, &hash).await?;

@@ -627,6 +627,7 @@ async fn chatdesk(
             available: true,
             max_concurrent_chats: CHATS_PER_AGENT as u32,
             session_epoch: chatdesk::app::new_session_epoch(),
+            deactivated_at: None,
         };
         stores.directory.put_agent(&agent).await.expect("agent");
         agent_tokens.push(

@@ -30,6 +30,7 @@ pub fn agent(id: &str, groups: &[&str], role: Role, max: u32) -> Agent {
         available: true,
         max_concurrent_chats: max,
         session_epoch: 11,
+        deactivated_at: None,
     }
 }
 
@@ -58,6 +59,7 @@ pub fn app_over(stores: &Stores) -> App {
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
+        audit: stores.audit.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),

@@ -39,6 +39,7 @@ impl CountingStores {
             inbox: self.inner.inbox.clone(),
             // Not counted: no test fails the outbox through this wrapper.
             outbox: self.inner.outbox.clone(),
+            audit: self.inner.audit.clone(),
         }
     }
 

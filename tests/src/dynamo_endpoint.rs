@@ -180,7 +180,8 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             throttle: shared.clone(),
             knowledge: shared.clone(),
             inbox: shared.clone(),
-            outbox: shared,
+            outbox: shared.clone(),
+            audit: shared,
         },
         store,
     )

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a real server on a free port, HTTP and WebSocket
 //! clients that speak its API, and the DynamoDB-compatible endpoint for the cloud adapters.
 
+pub mod audit;
 pub mod business_hours;
 pub mod client;
 pub mod contract;

@@ -325,6 +325,7 @@ pub fn world() -> World {
         available,
         max_concurrent_chats: max,
         session_epoch: epoch,
+        deactivated_at: None,
     };
     let ann = agent("ann", "Ann A.", Role::Agent, &["support"], true, 3, 0);
     let bob = agent("bob", "Bob B.", Role::Agent, &["billing"], true, 2, 0);

@@ -123,6 +123,16 @@ pub struct ListQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// The `next` of the previous page: entries older than that one.
+    pub before: Option<String>,
+    /// Entries per page, 1 to 200 (50 by default).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// The group whose inbox to read.
     pub group_id: String,

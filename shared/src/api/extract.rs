@@ -82,6 +82,16 @@ impl RequestCtx {
         Ok(crate::domain::ArticleId::parse(raw)?)
     }
 
+    pub fn agent_id(&self) -> Result<crate::domain::AgentId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "agent_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(crate::domain::AgentId::parse(raw)?)
+    }
+
     pub fn message_id(&self) -> Result<crate::domain::OfflineMessageId, ApiError> {
         let raw = self
             .params

@@ -12,9 +12,13 @@ use super::error::ErrorBody;
 use super::wire::{
     ActionOutcome, ActionResult, Agent, AgentSummary, Article, ArticleInput, ChatEvent,
     ChatForCaller, ChatList, ChatRow, ChatState, ChatView, Column, CustomerChat, DeflectionAction,
-    DeflectionCounts, DeflectionReport, Feedback, Group, ListPreferences, NotificationPreferences, Me, PublicArticle, Role,
-    Severity, SignedIn, SortDirection, SortSpec, StartChat, StartedChat, StatusIcons,
-    TransferTarget,
+    DeflectionCounts, DeflectionReport, Feedback, Group, ListPreferences, Me,
+    NotificationPreferences, PublicArticle, Role, Severity, SignedIn, SortDirection, SortSpec,
+    StartChat, StartedChat, StatusIcons, TransferTarget,
+};
+use super::wire::{
+    AdminAgent, AgentUpdate, AuditActor, AuditEntry, AuditPage, AuditTarget, CreatedAgent,
+    FieldChange, NewAgent, NewPassword,
 };
 use super::wire::{
     Availability, AvailabilityState, BusinessHours, ChatToMessage, GroupTexts, InboxPage, InboxRow,
@@ -26,7 +30,7 @@ use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, Updat
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, inbox, kb, mail, meta};
+use crate::handlers::{actions, admin, agents, chats, inbox, kb, mail, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -87,7 +91,15 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         inbox::reply_to_message,
         inbox::note_message,
         inbox::close_message,
-        inbox::reopen_message
+        inbox::reopen_message,
+        admin::admin_list_agents,
+        admin::admin_create_agent,
+        admin::admin_update_agent,
+        admin::admin_deactivate_agent,
+        admin::admin_reactivate_agent,
+        admin::admin_reset_password,
+        admin::admin_delete_agent,
+        admin::audit_log
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -101,7 +113,9 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
         OpeningHours, OfflineSettings, WhenClosed, GroupTexts, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
         InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
-        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
+        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
+        AdminAgent, NewAgent, CreatedAgent, AgentUpdate, NewPassword, AuditEntry, AuditActor,
+        AuditTarget, FieldChange, AuditPage
     )),
     modifiers(&BearerAuth),
     tags(
@@ -109,6 +123,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         (name = "agent", description = "What the agent console calls"),
         (name = "actions", description = "Toolbar actions: each takes many chats and reports per chat"),
         (name = "inbox", description = "Messages customers left for the groups, and their handling"),
+        (name = "admin", description = "Administration: agents and the audit log (administrators only)"),
         (name = "knowledge", description = "Knowledge base, suggestions and deflection"),
         (name = "meta", description = "Health and this document")
     )

@@ -89,6 +89,15 @@ impl FromRequest for ArticlePath {
     }
 }
 
+/// The `{agent_id}` of the path.
+pub struct AgentPath(pub crate::domain::AgentId);
+
+impl FromRequest for AgentPath {
+    fn from_request(ctx: &RequestCtx) -> Result<Self, ApiError> {
+        ctx.agent_id().map(AgentPath)
+    }
+}
+
 /// The `{message_id}` of the path.
 pub struct MessagePath(pub crate::domain::OfflineMessageId);
 

@@ -89,6 +89,8 @@ impl App {
                 .as_ref()
                 .map(|a| a.session_epoch)
                 .unwrap_or_else(new_session_epoch),
+            // A profile change keeps a deactivation; only reactivating lifts it.
+            deactivated_at: existing.as_ref().and_then(|a| a.deactivated_at),
         };
         let revoke = existing
             .as_ref()

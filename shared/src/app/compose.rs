@@ -10,7 +10,7 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
+    AuditLog, ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
     KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
@@ -26,6 +26,7 @@ pub struct Stores {
     pub knowledge: Arc<dyn KnowledgeStore>,
     pub inbox: Arc<dyn InboxStore>,
     pub outbox: Arc<dyn MailOutbox>,
+    pub audit: Arc<dyn AuditLog>,
 }
 
 impl Stores {
@@ -40,6 +41,7 @@ impl Stores {
             + KnowledgeStore
             + InboxStore
             + MailOutbox
+            + AuditLog
             + 'static,
     {
         let store = Arc::new(store);
@@ -51,7 +53,8 @@ impl Stores {
             throttle: store.clone(),
             knowledge: store.clone(),
             inbox: store.clone(),
-            outbox: store,
+            outbox: store.clone(),
+            audit: store,
         }
     }
 }
@@ -96,6 +99,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
+        audit: stores.audit.clone(),
         notifier,
         clock: parts.clock,
         tokens: Arc::new(parts.tokens),

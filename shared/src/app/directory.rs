@@ -66,6 +66,12 @@ impl App {
             }
         };
         self.take_back(attempt).await?;
+        if !agent.is_active() {
+            // Told only after the right password: a guesser learns nothing.
+            return Err(AppError::Unauthorized(
+                "this agent was deactivated; ask an administrator".into(),
+            ));
+        }
         let token = self
             .tokens
             .issue_agent(&agent, self.clock.now())
@@ -126,7 +132,14 @@ impl App {
         self.agent(principal).await?;
         let now = self.clock.now();
         let mut summaries = Vec::new();
-        for a in self.directory.list_agents().await? {
+        // Deactivated agents are nobody's colleagues until reactivated.
+        for a in self
+            .directory
+            .list_agents()
+            .await?
+            .into_iter()
+            .filter(Agent::is_active)
+        {
             let load = self.directory.assignment_load(&a.id).await?;
             let presence = crate::domain::Presence::of(
                 a.available,

@@ -2,6 +2,7 @@
 //! the local server ends up here, so the rules run the same way everywhere.
 
 mod actions;
+mod admin;
 mod agents;
 mod availability;
 mod chat_start_limits;
@@ -25,6 +26,7 @@ mod sign_in_limits;
 use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
+pub use admin::{generate_password, AuditPage, CreatedAgent, MAX_AUDIT_PAGE};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
 pub use availability::{offline_notice, GroupAvailability};
 pub use chats::{
@@ -69,6 +71,8 @@ pub struct App {
     pub throttle: Arc<dyn ThrottleStore>,
     /// Messages customers left for the groups' inboxes.
     pub inbox: Arc<dyn InboxStore>,
+    /// The audit log of administrative actions and of chat deletes, restores and purges.
+    pub audit: Arc<dyn crate::ports::AuditLog>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,
@@ -105,6 +109,11 @@ impl App {
                     self.directory.get_agent(id).await?.ok_or_else(|| {
                         AppError::Unauthorized("this agent no longer exists".into())
                     })?;
+                if !agent.is_active() {
+                    return Err(AppError::Unauthorized(
+                        "this agent was deactivated; ask an administrator".into(),
+                    ));
+                }
                 match session {
                     Some(epoch) if *epoch != agent.session_epoch => Err(AppError::Unauthorized(
                         "this sign-in was revoked (the password, role or groups changed); sign in again"

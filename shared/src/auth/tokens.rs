@@ -180,6 +180,7 @@ mod tests {
             available: true,
             max_concurrent_chats: 5,
             session_epoch,
+            deactivated_at: None,
         }
     }
 

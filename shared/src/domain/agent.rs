@@ -119,9 +119,17 @@ pub struct Agent {
     /// while it is still the agent's. A new random value (never a counter, so an agent removed and
     /// created again does not get the old one back) revokes every earlier sign-in and socket.
     pub session_epoch: u64,
+    /// Set while an administrator has deactivated the agent: they cannot sign in, every
+    /// credential they hold is refused, and they get no chats; their name stays on past chats.
+    pub deactivated_at: Option<super::time::Timestamp>,
 }
 
 impl Agent {
+    /// Whether the agent may sign in and work (not deactivated).
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
+
     /// Whether `next` (the same agent, changed) may do less than `self`: a lower role or fewer
     /// groups. Such a change must revoke the sessions that were granted the old access.
     pub fn loses_access_in(&self, next: &Agent) -> bool {
@@ -157,6 +165,7 @@ mod tests {
             available: true,
             max_concurrent_chats: 5,
             session_epoch: 1,
+            deactivated_at: None,
         }
     }
 

@@ -158,6 +158,7 @@ mod tests {
                 available,
                 max_concurrent_chats: max,
                 session_epoch: 1,
+                deactivated_at: None,
             },
             active_chats: active,
             last_assigned_at: None,

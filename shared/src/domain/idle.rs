@@ -130,6 +130,7 @@ mod tests {
             available: true,
             max_concurrent_chats: 5,
             session_epoch: 1,
+            deactivated_at: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! checked in a unit test without any I/O.
 
 pub mod agent;
+pub mod audit;
 pub mod business_hours;
 pub mod chat;
 pub mod distribution;
@@ -29,6 +30,7 @@ pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
+pub use audit::{AuditAction, AuditActor, AuditEntry, AuditTarget, FieldChange};
 pub use business_hours::BusinessHours;
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;

@@ -33,6 +33,9 @@ pub fn turn_sk(group: &GroupId) -> String {
     format!("TURN#{group}")
 }
 pub const PREFS: &str = "PREFS";
+/// The audit log's one partition (sort key: the entry's id, time first). Administrative actions
+/// are rare, far below a partition's write limit.
+pub const AUDIT: &str = "AUDIT";
 pub fn group_index_pk(id: &GroupId) -> String {
     format!("GROUP#{id}")
 }

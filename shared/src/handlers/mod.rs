@@ -4,6 +4,7 @@
 //! the infrastructure checks. A Lambda function's `main` names only its own routes.
 
 pub mod actions;
+pub mod admin;
 pub mod agents;
 pub mod chats;
 pub mod inbox;
@@ -66,4 +67,12 @@ pub static ALL: &[&Route] = &[
     &inbox::NOTE_MESSAGE,
     &inbox::CLOSE_MESSAGE,
     &inbox::REOPEN_MESSAGE,
+    &admin::ADMIN_LIST_AGENTS,
+    &admin::ADMIN_CREATE_AGENT,
+    &admin::ADMIN_UPDATE_AGENT,
+    &admin::ADMIN_DEACTIVATE_AGENT,
+    &admin::ADMIN_REACTIVATE_AGENT,
+    &admin::ADMIN_RESET_PASSWORD,
+    &admin::ADMIN_DELETE_AGENT,
+    &admin::AUDIT_LOG,
 ];

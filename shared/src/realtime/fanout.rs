@@ -196,7 +196,9 @@ impl Fanout {
         };
         match self.directory.get_agent(&agent_id).await {
             Ok(Some(agent)) => {
-                session.is_none_or(|s| s == agent.session_epoch) && rules::can_view(chat, &agent)
+                agent.is_active()
+                    && session.is_none_or(|s| s == agent.session_epoch)
+                    && rules::can_view(chat, &agent)
             }
             Ok(None) => false,
             Err(e) => {

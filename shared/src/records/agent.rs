@@ -22,6 +22,9 @@ pub(crate) struct AgentRecord {
     /// Added after the first agents were stored.
     #[serde(default)]
     session_epoch: u64,
+    /// Added with the administration: absent for an active agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    deactivated_at: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -48,6 +51,7 @@ impl From<&Agent> for AgentRecord {
             available: a.available,
             max_concurrent_chats: a.max_concurrent_chats,
             session_epoch: a.session_epoch,
+            deactivated_at: a.deactivated_at.map(|t| t.0),
         }
     }
 }
@@ -69,6 +73,7 @@ impl TryFrom<AgentRecord> for Agent {
             available: r.available,
             max_concurrent_chats: r.max_concurrent_chats,
             session_epoch: r.session_epoch,
+            deactivated_at: r.deactivated_at.map(crate::domain::Timestamp),
         })
     }
 }

@@ -182,6 +182,18 @@ ALTER TABLE groups ADD COLUMN business_hours TEXT;
 ALTER TABLE groups ADD COLUMN offline TEXT;
 ALTER TABLE groups ADD COLUMN texts TEXT;
 "#,
+    // The audit log: entries ordered by id (time first), added only; the triggers refuse any
+    // change or removal, whoever runs the SQL.
+    r#"
+CREATE TABLE audit_log (
+    id TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is never changed'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is never changed'); END;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

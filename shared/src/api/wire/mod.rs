@@ -4,6 +4,7 @@
 //! types is pinned by tests (`tests/wire_format.rs`).
 
 pub mod actions;
+pub mod admin;
 pub mod agent;
 pub mod chat;
 pub mod event;
@@ -16,6 +17,10 @@ pub mod offline;
 pub mod prefs;
 
 pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
+pub use admin::{
+    AdminAgent, AgentUpdate, AuditActor, AuditEntry, AuditPage, AuditTarget, CreatedAgent,
+    FieldChange, NewAgent, NewPassword,
+};
 pub use agent::{
     Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,
     Presence, Role, SignedIn, UpdateGroupSettings,

@@ -21,6 +21,7 @@ fn agent(id: &str, available: bool) -> Agent {
         available,
         max_concurrent_chats: 3,
         session_epoch: 1,
+        deactivated_at: None,
     }
 }
 

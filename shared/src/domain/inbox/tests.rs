@@ -17,6 +17,7 @@ fn agent(id: &str, group: &str) -> Agent {
         available: true,
         max_concurrent_chats: 3,
         session_epoch: 1,
+        deactivated_at: None,
     }
 }
 

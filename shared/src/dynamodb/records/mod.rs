@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, ChatRecord, EventRecord, MailRecord, OfflineMessageRecord,
-    PreferencesRecord, ResolutionRecord, FORMAT_VERSION,
+    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord,
+    OfflineMessageRecord, PreferencesRecord, ResolutionRecord, FORMAT_VERSION,
 };
 pub(super) use connection::ConnectionItem;
 pub(super) use group::GroupRecord;
@@ -60,6 +60,7 @@ mod tests {
             available: true,
             max_concurrent_chats: 2,
             session_epoch: 7,
+            deactivated_at: None,
         };
         to_item(&AgentRecord::from(&agent)).unwrap()
     }

@@ -45,6 +45,7 @@ pub fn agent(id: &str, role: Role, groups: &[&str], limit: u32) -> Agent {
         available: true,
         max_concurrent_chats: limit,
         session_epoch: 1,
+        deactivated_at: None,
     }
 }
 

@@ -1,0 +1,306 @@
+//! The audit log's store contract and the administration use cases over each adapter
+//! (`tests/store_contract.rs` runs every case on SQLite and on DynamoDB): entries are added once,
+//! never overwritten, and read newest first in pages; every administrative action of an
+//! administrator is logged with who, what and the fields it changed; a deactivated agent's
+//! credentials stop working at once.
+
+use chatdesk::app::{AgentProfile, AppError, BulkAction};
+use chatdesk::auth::Principal;
+use chatdesk::domain::*;
+use chatdesk::ports::StoreError;
+use chatdesk_server::Stores;
+
+use crate::contract::{agent, aid, app_over, seed_groups};
+
+fn entry(at: i64, target: &str) -> AuditEntry {
+    AuditEntry::new(
+        Timestamp(at),
+        AuditActor::Agent {
+            id: aid("ada"),
+            name: "Ada".into(),
+        },
+        AuditAction::AgentUpdated,
+        AuditTarget::Agent(aid(target)),
+        vec![FieldChange {
+            field: "role".into(),
+            before: Some("agent".into()),
+            after: Some("manager".into()),
+        }],
+    )
+}
+
+pub async fn audit_entries_are_added_once_and_read_newest_first(stores: Stores) {
+    let log = &stores.audit;
+    let entries: Vec<AuditEntry> = (0..7)
+        .map(|i| entry(1_772_000_000_000 + i * 1_000, &format!("agent{i}")))
+        .collect();
+    // Added out of order: the log orders them.
+    for e in entries.iter().rev() {
+        log.append_audit(e).await.unwrap();
+    }
+    let again = log.append_audit(&entries[3]).await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyExists(_))),
+        "{again:?}"
+    );
+    let mut changed = entries[3].clone();
+    changed.changes.clear();
+    assert!(
+        log.append_audit(&changed).await.is_err(),
+        "never overwritten"
+    );
+
+    let first = log.audit_page(None, 3).await.unwrap();
+    let ids = |page: &[AuditEntry]| page.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        ids(&first),
+        ids(&[entries[6].clone(), entries[5].clone(), entries[4].clone()])
+    );
+    assert_eq!(first[0], entries[6], "read back as written");
+    let second = log.audit_page(Some(&first[2].id), 3).await.unwrap();
+    assert_eq!(
+        ids(&second),
+        ids(&[entries[3].clone(), entries[2].clone(), entries[1].clone()])
+    );
+    assert_eq!(
+        second[0].changes.len(),
+        1,
+        "the original, not the second attempt"
+    );
+    let last = log.audit_page(Some(&second[2].id), 3).await.unwrap();
+    assert_eq!(ids(&last), ids(&[entries[0].clone()]));
+}
+
+fn profile(username: &str, role: Role, groups: &[&str]) -> AgentProfile {
+    AgentProfile {
+        username: username.into(),
+        display_name: username.to_uppercase(),
+        role,
+        groups: groups.iter().map(|g| GroupId::parse(g).unwrap()).collect(),
+        max_concurrent_chats: 4,
+    }
+}
+
+pub async fn administrators_actions_are_logged_and_deactivation_ends_access_at_once(
+    stores: Stores,
+) {
+    seed_groups(&stores, &["support", "sales"]).await;
+    let app = app_over(&stores);
+    let ada = agent("ada", &["support"], Role::Administrator, 5);
+    let max = agent("max", &["support"], Role::Manager, 5);
+    stores.directory.put_agent(&ada).await.unwrap();
+    stores.directory.put_agent(&max).await.unwrap();
+    let admin = Principal::Agent(aid("ada"), None);
+    let manager = Principal::Agent(aid("max"), None);
+
+    // Managers manage nothing here.
+    let refused = app
+        .admin_create_agent(&manager, profile("ivy", Role::Agent, &["support"]), None)
+        .await;
+    assert!(
+        matches!(refused, Err(AppError::Forbidden(_))),
+        "{refused:?}"
+    );
+    assert!(matches!(
+        app.audit_log(&manager, None, None).await,
+        Err(AppError::Forbidden(_))
+    ));
+
+    let created = app
+        .admin_create_agent(&admin, profile("ivy", Role::Agent, &["support"]), None)
+        .await
+        .unwrap();
+    let password = created.generated_password.expect("a generated password");
+    assert!(password.len() >= 20, "{password}");
+    let duplicate = app
+        .admin_create_agent(&admin, profile("ivy", Role::Agent, &["sales"]), None)
+        .await;
+    assert!(
+        matches!(duplicate, Err(AppError::Conflict(_))),
+        "{duplicate:?}"
+    );
+
+    let ivy = app
+        .admin_update_agent(
+            &admin,
+            &aid("ivy"),
+            profile("ivy", Role::Agent, &["support", "sales"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ivy.groups.len(), 2);
+    // Ivy's sign-in works until she is deactivated, then every credential of hers is refused.
+    let signed_in = app.sign_in("ivy", &password, None).await.unwrap();
+    let ivy_principal = app.authenticate(&signed_in.token).await.unwrap();
+    app.me(&ivy_principal).await.unwrap();
+    let deactivated = app
+        .admin_deactivate_agent(&admin, &aid("ivy"))
+        .await
+        .unwrap();
+    assert!(!deactivated.is_active());
+    assert!(matches!(
+        app.me(&ivy_principal).await,
+        Err(AppError::Unauthorized(_))
+    ));
+    assert!(
+        matches!(
+            app.me(&Principal::Agent(aid("ivy"), None)).await,
+            Err(AppError::Unauthorized(_))
+        ),
+        "a provider's token (no session) is refused too"
+    );
+    assert!(matches!(
+        app.sign_in("ivy", &password, None).await,
+        Err(AppError::Unauthorized(_))
+    ));
+    let colleagues = app.agents(&admin).await.unwrap();
+    assert!(
+        colleagues.iter().all(|a| a.id.as_str() != "ivy"),
+        "no transfers to her"
+    );
+    // Nobody locks themselves out.
+    assert!(matches!(
+        app.admin_deactivate_agent(&admin, &aid("ada")).await,
+        Err(AppError::Conflict(_))
+    ));
+
+    app.admin_reactivate_agent(&admin, &aid("ivy"))
+        .await
+        .unwrap();
+    app.sign_in("ivy", &password, None).await.unwrap();
+    let new_password = app.admin_reset_password(&admin, &aid("ivy")).await.unwrap();
+    assert_ne!(new_password, password);
+    assert!(app.sign_in("ivy", &password, None).await.is_err());
+    app.sign_in("ivy", &new_password, None).await.unwrap();
+    app.admin_delete_agent(&admin, &aid("ivy")).await.unwrap();
+    assert!(stores
+        .directory
+        .get_agent(&aid("ivy"))
+        .await
+        .unwrap()
+        .is_none());
+
+    let log = app.audit_log(&admin, None, Some(50)).await.unwrap();
+    let story: Vec<(AuditAction, &str)> = log
+        .entries
+        .iter()
+        .filter(|e| e.target == AuditTarget::Agent(aid("ivy")))
+        .map(|e| {
+            let by = match &e.actor {
+                AuditActor::Agent { id, .. } => id.as_str(),
+                AuditActor::Operator => "operator",
+            };
+            (e.action, by)
+        })
+        .collect();
+    assert_eq!(
+        story,
+        vec![
+            (AuditAction::AgentDeleted, "ada"),
+            (AuditAction::PasswordReset, "ada"),
+            (AuditAction::AgentReactivated, "ada"),
+            (AuditAction::AgentDeactivated, "ada"),
+            (AuditAction::AgentUpdated, "ada"),
+            (AuditAction::AgentCreated, "ada"),
+        ]
+    );
+    let updated = log
+        .entries
+        .iter()
+        .find(|e| e.action == AuditAction::AgentUpdated)
+        .unwrap();
+    assert_eq!(
+        updated.changes,
+        vec![FieldChange {
+            field: "groups".into(),
+            before: Some("support".into()),
+            after: Some("sales,support".into()),
+        }]
+    );
+    let deactivation = log
+        .entries
+        .iter()
+        .find(|e| e.action == AuditAction::AgentDeactivated)
+        .unwrap();
+    assert!(
+        deactivation.changes.iter().any(|c| c.field == "active"
+            && c.before.as_deref() == Some("true")
+            && c.after.as_deref() == Some("false")),
+        "{:?}",
+        deactivation.changes
+    );
+    assert!(
+        log.entries
+            .iter()
+            .all(|e| e.changes.iter().all(|c| c.field != "password")),
+        "the log never holds a password"
+    );
+}
+
+pub async fn an_agent_with_chats_on_record_is_deactivated_not_deleted(stores: Stores) {
+    seed_groups(&stores, &["support"]).await;
+    let app = app_over(&stores);
+    stores
+        .directory
+        .put_agent(&agent("ada", &["support"], Role::Administrator, 5))
+        .await
+        .unwrap();
+    let admin = Principal::Agent(aid("ada"), None);
+    app.admin_create_agent(
+        &admin,
+        profile("ivy", Role::Agent, &["support"]),
+        Some("a-long-enough-password".into()),
+    )
+    .await
+    .unwrap();
+    let ivy = Principal::Agent(aid("ivy"), None);
+    let started = app
+        .start_chat(chatdesk::app::StartChat {
+            group_id: GroupId::parse("support").unwrap(),
+            name: "Ann".into(),
+            email: None,
+            question: "Hello".into(),
+            client_msg_id: None,
+            identity: None,
+        })
+        .await
+        .unwrap();
+    let pulled = app
+        .bulk(&ivy, BulkAction::Pull, vec![started.chat.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(pulled.succeeded, 1, "{:?}", pulled.results);
+    // While she has an active chat: neither.
+    assert!(matches!(
+        app.admin_deactivate_agent(&admin, &aid("ivy")).await,
+        Err(AppError::Conflict(_))
+    ));
+    assert!(matches!(
+        app.admin_delete_agent(&admin, &aid("ivy")).await,
+        Err(AppError::Conflict(_))
+    ));
+    let ended = app
+        .bulk(
+            &ivy,
+            BulkAction::End { resolution: None },
+            vec![started.chat.id.clone()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ended.succeeded, 1, "{:?}", ended.results);
+    // Ended, the chat keeps her name: she can be deactivated, never deleted.
+    assert!(matches!(
+        app.admin_delete_agent(&admin, &aid("ivy")).await,
+        Err(AppError::Conflict(_))
+    ));
+    app.admin_deactivate_agent(&admin, &aid("ivy"))
+        .await
+        .unwrap();
+    let chat = stores
+        .chats
+        .get_chat(&started.chat.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(chat.agent_name.as_deref(), Some("IVY"));
+}
