@@ -43,6 +43,13 @@ struct Case {
     expected: [&'static str; 9],
 }
 
+/// A username nobody has: each cell creates its own agent.
+fn fresh_username() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("matrix-{}-{n}", std::process::id())
+}
+
 enum Call {
     Http(&'static str, &'static str, Option<fn(&str) -> Value>),
     Ws(fn(&str) -> Value),
@@ -53,6 +60,8 @@ const OK: &str = "ok";
 /// Members of Support (the group of the message under test) and administrators; customers and
 /// agents of other groups refused.
 const MEMBERS: [&str; 9] = [E403, E403, OK, E403, OK, OK, E401, E401, E401];
+/// Administrators only.
+const ADMINISTRATORS: [&str; 9] = [E403, E403, E403, E403, E403, OK, E401, E401, E401];
 const E401: &str = "401 unauthorized";
 const E403: &str = "403 forbidden";
 const PC_FORBIDDEN: &str = "per chat: forbidden";
@@ -329,6 +338,68 @@ fn cases() -> Vec<Case> {
             setup: Queued,
             call: Call::Http("POST", "/api/messages/{closed_message}/reopen", None),
             expected: MEMBERS,
+        },
+        Case {
+            name: "GET /api/admin/agents",
+            setup: Queued,
+            call: Call::Http("GET", "/api/admin/agents", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "POST /api/admin/agents",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/admin/agents",
+                Some(|_| {
+                    json!({"username": fresh_username(), "display_name": "New", "role": "agent",
+                        "groups": ["support"], "password": "a-long-enough-password"})
+                }),
+            ),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "PUT /api/admin/agents/{id}",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/admin/agents/{agent}",
+                Some(|_| {
+                    json!({"display_name": "Renamed", "role": "agent", "groups": ["support"],
+                        "max_concurrent_chats": 3})
+                }),
+            ),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "POST /api/admin/agents/{id}/deactivate",
+            setup: Queued,
+            call: Call::Http("POST", "/api/admin/agents/{agent}/deactivate", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "POST /api/admin/agents/{id}/reactivate",
+            setup: Queued,
+            call: Call::Http("POST", "/api/admin/agents/{agent}/reactivate", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "POST /api/admin/agents/{id}/password",
+            setup: Queued,
+            call: Call::Http("POST", "/api/admin/agents/{agent}/password", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "DELETE /api/admin/agents/{id}",
+            setup: Queued,
+            call: Call::Http("DELETE", "/api/admin/agents/{agent}", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "GET /api/admin/audit",
+            setup: Queued,
+            call: Call::Http("GET", "/api/admin/audit", None),
+            expected: ADMINISTRATORS,
         },
         Case {
             name: "GET /api/mail/status",
@@ -711,6 +782,20 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                     )
                     .await;
                 path.replace("{article}", created["id"].as_str().unwrap_or("missing"))
+            } else if path.contains("{agent}") {
+                // A fresh agent of Support in each cell, created by the administrator.
+                let username = fresh_username();
+                let (status, created) = world
+                    .api
+                    .post(
+                        "/api/admin/agents",
+                        &world.admin,
+                        json!({"username": username, "display_name": "Temp", "role": "agent",
+                            "groups": ["support"], "password": "a-long-enough-password"}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "setup agent: {created}");
+                path.replace("{agent}", &username)
             } else if path.contains("message}") {
                 // A fresh message in Support's inbox in each cell (closed by alice for reopen).
                 let (_, left) = world
