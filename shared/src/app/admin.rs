@@ -111,7 +111,7 @@ impl App {
         password: Option<String>,
     ) -> Result<CreatedAgent, AppError> {
         let (_, actor) = self.administrator(principal).await?;
-        let id = AgentId::parse(&profile.username)?;
+        let id = super::agents::username_as_id(&profile.username)?;
         if self.directory.get_agent(&id).await?.is_some() {
             return Err(AppError::Conflict(format!(
                 "an agent with the username {id} exists already"

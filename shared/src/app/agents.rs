@@ -32,6 +32,16 @@ pub struct SavedAgent {
     pub sessions_revoked: bool,
 }
 
+/// The agent id a username is (usernames are ids), refused with the field the caller named.
+pub(crate) fn username_as_id(username: &str) -> Result<AgentId, DomainError> {
+    AgentId::parse(username).map_err(|_| {
+        DomainError::invalid(
+            "username",
+            "must be 1 to 64 characters of letters, digits, '-' or '_'",
+        )
+    })
+}
+
 /// A fresh session epoch: random (an agent removed and created again never gets an old one
 /// back), non-zero, and within 53 bits so it survives JSON readers that use doubles.
 pub fn new_session_epoch() -> u64 {
@@ -48,8 +58,8 @@ impl App {
         profile: AgentProfile,
         password: Option<&str>,
     ) -> Result<SavedAgent, AppError> {
-        let id = AgentId::parse(&profile.username)?;
-        let display_name = limits::single_line("name", &profile.display_name, 80)?;
+        let id = username_as_id(&profile.username)?;
+        let display_name = limits::single_line("display_name", &profile.display_name, 80)?;
         if !(1..=MAX_CONCURRENT_CHATS).contains(&profile.max_concurrent_chats) {
             return Err(DomainError::invalid(
                 "max_concurrent_chats",
