@@ -303,4 +303,47 @@ pub async fn an_agent_with_chats_on_record_is_deactivated_not_deleted(stores: St
         .unwrap()
         .unwrap();
     assert_eq!(chat.agent_name.as_deref(), Some("IVY"));
+
+    // Deletes, restores and purges of chats are logged too (never the customer's words).
+    for action in [
+        BulkAction::Delete,
+        BulkAction::Restore,
+        BulkAction::Delete,
+        BulkAction::Purge,
+    ] {
+        let out = app
+            .bulk(&admin, action, vec![started.chat.id.clone()])
+            .await
+            .unwrap();
+        assert_eq!(out.succeeded, 1, "{:?}", out.results);
+    }
+    let log = app.audit_log(&admin, None, Some(10)).await.unwrap();
+    let about_chat: Vec<AuditAction> = log
+        .entries
+        .iter()
+        .filter(|e| e.target == AuditTarget::Chat(started.chat.id.clone()))
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        about_chat,
+        vec![
+            AuditAction::ChatPurged,
+            AuditAction::ChatDeleted,
+            AuditAction::ChatRestored,
+            AuditAction::ChatDeleted,
+        ]
+    );
+    let purge = &log.entries[0];
+    assert_eq!(
+        purge.actor,
+        AuditActor::Agent {
+            id: aid("ada"),
+            name: "ADA".into()
+        }
+    );
+    let logged = format!("{:?}", log.entries);
+    assert!(
+        !logged.contains("Hello") && !logged.contains("Ann"),
+        "nothing the customer wrote or was called: {logged}"
+    );
 }

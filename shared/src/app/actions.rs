@@ -7,7 +7,8 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::{self, EndedBy};
 use crate::domain::{
-    limits, time, Agent, AgentId, ChatId, ChatRow, DomainError, GroupId, Timestamp,
+    limits, time, Agent, AgentId, AuditAction, AuditActor, AuditEntry, AuditTarget, Chat, ChatId,
+    ChatRow, DomainError, FieldChange, GroupId, Timestamp,
 };
 use crate::ports::ChatFilter;
 
@@ -219,15 +220,61 @@ impl App {
                 ended
             }
             BulkAction::Delete => {
-                self.mutate_chat(id, |chat, now| rules::delete(chat, actor, now))
-                    .await?
+                let deleted = self
+                    .mutate_chat(id, |chat, now| rules::delete(chat, actor, now))
+                    .await?;
+                if let Mutated::Changed { chat, .. } = &deleted {
+                    self.audit_chat(
+                        actor,
+                        AuditAction::ChatDeleted,
+                        chat,
+                        "deleted",
+                        "false",
+                        "true",
+                    )
+                    .await;
+                }
+                deleted
             }
             BulkAction::Restore => {
-                self.mutate_chat(id, |chat, _| rules::restore(chat, actor))
-                    .await?
+                let restored = self
+                    .mutate_chat(id, |chat, _| rules::restore(chat, actor))
+                    .await?;
+                if let Mutated::Changed { chat, .. } = &restored {
+                    self.audit_chat(
+                        actor,
+                        AuditAction::ChatRestored,
+                        chat,
+                        "deleted",
+                        "true",
+                        "false",
+                    )
+                    .await;
+                }
+                restored
             }
             BulkAction::Purge => {
+                let group = self
+                    .chats
+                    .get_chat(id)
+                    .await?
+                    .map(|c| c.group_id.to_string());
                 self.purge(actor, id).await?;
+                let entry = AuditEntry::new(
+                    self.clock.now(),
+                    AuditActor::Agent {
+                        id: actor.id.clone(),
+                        name: actor.display_name.clone(),
+                    },
+                    AuditAction::ChatPurged,
+                    AuditTarget::Chat(id.clone()),
+                    vec![FieldChange {
+                        field: "group".into(),
+                        before: group,
+                        after: None,
+                    }],
+                );
+                self.log_chat_audit(&entry).await;
                 return Ok(None);
             }
             BulkAction::SetFollowUp { due_at, note } => {
@@ -245,6 +292,41 @@ impl App {
             Mutated::Changed { chat, .. } | Mutated::Duplicate { chat, .. } => chat,
         };
         Ok(Some(self.row(chat).await?))
+    }
+
+    /// Logs a delete or restore of `chat` by `actor` (the chat is changed already).
+    async fn audit_chat(
+        &self,
+        actor: &Agent,
+        action: AuditAction,
+        chat: &Chat,
+        field: &str,
+        before: &str,
+        after: &str,
+    ) {
+        let entry = AuditEntry::new(
+            self.clock.now(),
+            AuditActor::Agent {
+                id: actor.id.clone(),
+                name: actor.display_name.clone(),
+            },
+            action,
+            AuditTarget::Chat(chat.id.clone()),
+            vec![FieldChange {
+                field: field.into(),
+                before: Some(before.into()),
+                after: Some(after.into()),
+            }],
+        );
+        self.log_chat_audit(&entry).await;
+    }
+
+    /// A chat's change stands whether or not its log entry could be written: a failure is
+    /// logged loudly, and the action is still reported as done (it was).
+    async fn log_chat_audit(&self, entry: &AuditEntry) {
+        if let Err(e) = self.audit.append_audit(entry).await {
+            tracing::error!(error = %crate::errors::error_chain(&e), action = entry.action.as_str(), "writing the audit log failed");
+        }
     }
 
     /// Pull from the queue: the longest-waiting chat of any of my groups becomes mine. Many
