@@ -66,4 +66,14 @@ export const api = {
   deleteArticle: (id) => http.delete(`/api/kb/articles/${enc(id)}`),
   /** {by_group: {id: {shown, clicked, solved}}, by_item: {article id | resolution:chat: {...}}} */
   kbStats: () => http.get('/api/kb/stats'),
+
+  // Administration (administrators; the server refuses everyone else).
+  adminAgents: () => http.get('/api/admin/agents'),
+  createAgent: (body) => http.post('/api/admin/agents', body),
+  updateAgent: (id, body) => http.put(`/api/admin/agents/${enc(id)}`, body),
+  deactivateAgent: (id) => http.post(`/api/admin/agents/${enc(id)}/deactivate`, {}),
+  reactivateAgent: (id) => http.post(`/api/admin/agents/${enc(id)}/reactivate`, {}),
+  resetPassword: (id) => http.post(`/api/admin/agents/${enc(id)}/password`, {}),
+  deleteAgent: (id) => http.delete(`/api/admin/agents/${enc(id)}`),
+  auditLog: (before) => http.get(`/api/admin/audit${qs({ before, limit: 50 })}`),
 };

@@ -24,6 +24,7 @@ import { PresenceSwitch } from './presence.js';
 import { withAllColumns } from './prefs.js';
 import { askPermission, startNotifier } from './notify.js';
 import { NotificationSettings } from './notify-settings.js';
+import { ADMIN_ROUTE, AdminPane } from './admin.js';
 
 /** What the socket watches when no list is on screen (a chat, another pane, a hidden tab): the
  * agent's own active chats, whose messages the console tells of. */
@@ -36,6 +37,7 @@ let chatView = null;
 let knowledge = null;
 let settings = null;
 let inbox = null;
+let admin = null;
 let live = null;
 let presence = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
@@ -195,6 +197,7 @@ async function startConsole() {
   knowledge = new KnowledgePane($('#kb-view'));
   settings = new GroupSettingsPane($('#settings-view'));
   inbox = new InboxPane($('#inbox-view'));
+  admin = new AdminPane($('#admin-view'));
 
   on('row', (row) => {
     trackMine(row);
@@ -343,12 +346,17 @@ function route() {
     openInbox(r);
     return;
   }
+  if (r.kind === 'admin') {
+    openAdmin(r.tab);
+    return;
+  }
   let view = r.view;
   if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
   closeChat();
   closeKnowledge();
   closeSettings();
   closeInbox();
+  closeAdmin();
   lastListRoute = routeOf(view);
   if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
   markCurrent(lastListRoute);
@@ -364,6 +372,7 @@ function openChat(chatId) {
   closeKnowledge();
   closeSettings();
   closeInbox();
+  closeAdmin();
   $('#list-view').hidden = true;
   markCurrent(null);
   live.watchList(BACKGROUND_VIEW);
@@ -382,6 +391,7 @@ function openKnowledge(tab) {
   closeChat();
   closeSettings();
   closeInbox();
+  closeAdmin();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
   live.watchList(BACKGROUND_VIEW);
@@ -394,6 +404,7 @@ function openSettings(groupId) {
   closeChat();
   closeKnowledge();
   closeInbox();
+  closeAdmin();
   $('#list-view').hidden = true;
   markCurrent(SETTINGS_ROUTE);
   live.watchList(BACKGROUND_VIEW);
@@ -406,12 +417,32 @@ function openInbox(r) {
   closeChat();
   closeKnowledge();
   closeSettings();
+  closeAdmin();
   $('#list-view').hidden = true;
   markCurrent(MESSAGES_ROUTE);
   live.watchList(BACKGROUND_VIEW);
   $('#topbar-section').textContent = 'Messages';
   if (r.kind === 'message') inbox.openMessage(r.messageId);
   else inbox.openList(r.groupId, r.status);
+}
+
+/** The Administration pane: agents and the audit log (administrators). */
+function openAdmin(tab) {
+  closeChat();
+  closeKnowledge();
+  closeSettings();
+  closeInbox();
+  $('#list-view').hidden = true;
+  markCurrent(ADMIN_ROUTE);
+  live.watchList(BACKGROUND_VIEW);
+  $('#topbar-section').textContent = 'Administration';
+  admin.open(tab);
+}
+
+function closeAdmin() {
+  if (!admin || !admin.isOpen) return;
+  admin.close();
+  $('#topbar-section').textContent = 'Live Chats';
 }
 
 function closeInbox() {

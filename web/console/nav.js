@@ -3,7 +3,8 @@
 // Knowledge Base (managers and administrators).
 
 import { $, $all, h, replace } from '../lib/dom.js';
-import { isManager, myQueueCount, on, state } from './state.js';
+import { isAdmin, isManager, myQueueCount, on, state } from './state.js';
+import { ADMIN_ROUTE } from './admin.js';
 import { unreadTotal } from './notify.js';
 import { KB_ROUTE, SETTINGS_ROUTE, routeOf } from './views.js';
 import { MESSAGES_ROUTE, inboxBadgeText } from './inbox.js';
@@ -71,7 +72,9 @@ export function renderNav() {
       h('h2', { class: 'nav-title nav-title-later' }, 'Settings'),
       h('ul', { class: 'nav-list' },
         h('li', {}, h('a', { href: SETTINGS_ROUTE, class: 'nav-link', id: 'nav-settings', dataset: { route: SETTINGS_ROUTE } },
-          h('span', { class: 'nav-label' }, 'Group Settings')))),
+          h('span', { class: 'nav-label' }, 'Group Settings'))),
+        isAdmin() ? h('li', {}, h('a', { href: ADMIN_ROUTE, class: 'nav-link', id: 'nav-admin', dataset: { route: ADMIN_ROUTE } },
+          h('span', { class: 'nav-label' }, 'Agents & audit log'))) : null),
     ] : null,
     isManager() ? h('div', { class: 'nav-footer' },
       h('a', { href: '../chat/link-builder.html', target: '_blank', rel: 'noopener' }, 'Chat link builder ↗')) : null,
