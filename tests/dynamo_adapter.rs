@@ -19,6 +19,8 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
+        notes: stores.notes.clone(),
+        history: stores.history.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),

@@ -56,6 +56,7 @@ fn row() -> ChatRow {
         hand_offs: 1,
         escalated: false,
         rating: None,
+        tags: vec!["refund".into()],
         as_of: Timestamp(1_700_000_100_000),
     }
 }
@@ -64,7 +65,7 @@ fn row() -> ChatRow {
 fn a_chat_row() {
     assert_eq!(
         json(&wire::ChatRow::from(&row())),
-        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"as_of":1700000100000}"#
+        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"tags":["refund"],"as_of":1700000100000}"#
     );
     let mut bare = row();
     bare.follow_up = None;
@@ -173,6 +174,13 @@ fn each_event_kind() {
         (
             EventKind::FollowUpCleared { by: ann() },
             r#""type":"follow_up_cleared","by":{"kind":"agent","id":"ann","name":"Ann"}}"#,
+        ),
+        (
+            EventKind::Tagged {
+                tags: vec!["refund".into(), "vip".into()],
+                by: ann(),
+            },
+            r#""type":"tagged","tags":["refund","vip"],"by":{"kind":"agent","id":"ann","name":"Ann"}}"#,
         ),
     ];
     for (kind, tail) in cases {

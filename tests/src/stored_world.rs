@@ -218,6 +218,7 @@ fn opened(id: &str, group: &str, customer: Customer, question: &str, at: Timesta
         queue_rank_at: None,
         escalated: false,
         rating: None,
+        tags: Vec::new(),
     };
     let opening = numbering::opening_events(
         &cid(id),

@@ -22,11 +22,12 @@ use super::wire::{
     OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
     WhenClosed,
 };
+use super::wire::{ChatNote, ChatNotes, CustomerHistory, HistoryEntry, NewChatNote, SetChatTags};
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, inbox, kb, mail, meta};
+use crate::handlers::{actions, agents, chats, history, inbox, kb, mail, meta, notes, tags};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -87,7 +88,11 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         inbox::reply_to_message,
         inbox::note_message,
         inbox::close_message,
-        inbox::reopen_message
+        inbox::reopen_message,
+        notes::list_chat_notes,
+        notes::add_chat_note,
+        tags::set_chat_tags,
+        history::customer_history
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -101,7 +106,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
         OpeningHours, OfflineSettings, WhenClosed, GroupTexts, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
         InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
-        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
+        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
+        ChatNote, ChatNotes, NewChatNote, SetChatTags, CustomerHistory, HistoryEntry
     )),
     modifiers(&BearerAuth),
     tags(

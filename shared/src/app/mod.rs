@@ -12,15 +12,18 @@ mod distribute;
 mod error;
 mod group_settings;
 mod handoffs;
+mod history;
 mod inbox;
 mod knowledge;
 mod lists;
 mod mail;
 mod mutate;
+mod notes;
 mod paging;
 mod purge;
 mod settings;
 mod sign_in_limits;
+mod tags;
 
 use std::sync::Arc;
 
@@ -56,7 +59,8 @@ pub use settings::{
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{
-    ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore, ThrottleStore,
+    ChatStore, Clock, DirectoryStore, HistoryStore, InboxStore, NoteStore, Notifier,
+    PreferenceStore, ThrottleStore,
 };
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
@@ -69,6 +73,10 @@ pub struct App {
     pub throttle: Arc<dyn ThrottleStore>,
     /// Messages customers left for the groups' inboxes.
     pub inbox: Arc<dyn InboxStore>,
+    /// Internal notes on chats (agents only).
+    pub notes: Arc<dyn NoteStore>,
+    /// Customers' chats by who the customer is.
+    pub history: Arc<dyn HistoryStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,

@@ -32,6 +32,8 @@ pub struct ChatRow {
     pub escalated: bool,
     /// The customer's satisfaction score (1-5), once they rated the ended chat.
     pub rating: Option<u8>,
+    /// Agents' tags on the chat, sorted.
+    pub tags: Vec<String>,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -64,6 +66,7 @@ impl ChatRow {
             hand_offs: chat.hand_offs,
             escalated: chat.escalated,
             rating: chat.rating.as_ref().map(|r| r.score),
+            tags: chat.tags.clone(),
             as_of: now,
         }
     }

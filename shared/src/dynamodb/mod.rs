@@ -5,10 +5,12 @@
 mod chats;
 mod connections;
 mod directory;
+mod history;
 mod inbox;
 pub mod keys;
 mod knowledge;
 pub mod metrics;
+mod notes;
 mod outbox;
 mod preferences;
 mod purge;

@@ -6,11 +6,14 @@
 pub mod actions;
 pub mod agents;
 pub mod chats;
+pub mod history;
 pub mod inbox;
 pub mod kb;
 mod list_query;
 pub mod mail;
 pub mod meta;
+pub mod notes;
+pub mod tags;
 
 use crate::api::route::Route;
 
@@ -66,4 +69,8 @@ pub static ALL: &[&Route] = &[
     &inbox::NOTE_MESSAGE,
     &inbox::CLOSE_MESSAGE,
     &inbox::REOPEN_MESSAGE,
+    &notes::LIST_CHAT_NOTES,
+    &notes::ADD_CHAT_NOTE,
+    &tags::SET_CHAT_TAGS,
+    &history::CUSTOMER_HISTORY,
 ];

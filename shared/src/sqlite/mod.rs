@@ -5,8 +5,10 @@
 mod chats;
 mod connections;
 mod directory;
+mod history;
 mod inbox;
 mod knowledge;
+mod notes;
 mod outbox;
 mod preferences;
 mod records;

@@ -77,6 +77,9 @@ pub struct ChatRow {
     /// The customer's satisfaction score (1-5), once they rated the ended chat.
     #[serde(default)]
     pub rating: Option<u8>,
+    /// Agents' tags on the chat, sorted (agents only).
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -104,6 +107,7 @@ impl From<&domain::ChatRow> for ChatRow {
             hand_offs: r.hand_offs,
             escalated: r.escalated,
             rating: r.rating,
+            tags: r.tags.clone(),
             as_of: r.as_of.into(),
         }
     }
