@@ -241,7 +241,7 @@ fn an_article() {
 
 #[test]
 fn preferences_both_ways() {
-    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80}],"sort":{"column":"started","direction":"desc"}}"#;
+    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80},{"column":"tags","visible":false,"width":150}],"sort":{"column":"started","direction":"desc"}}"#;
     assert_eq!(
         json(&wire::ListPreferences::from(&ListPreferences::default())),
         expected
