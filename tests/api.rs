@@ -436,10 +436,12 @@ async fn preferences_are_kept_per_agent() {
     let alice = api.login("alice").await;
     let bob = api.login("bob").await;
     let (_, mut prefs) = api.get("/api/preferences", &alice).await;
-    // Every column, the optional rating hidden.
-    assert_eq!(prefs["columns"].as_array().unwrap().len(), 9);
+    // Every column, the optional rating and tags hidden.
+    assert_eq!(prefs["columns"].as_array().unwrap().len(), 10);
     assert_eq!(prefs["columns"][8]["column"], "rating");
     assert_eq!(prefs["columns"][8]["visible"], false);
+    assert_eq!(prefs["columns"][9]["column"], "tags");
+    assert_eq!(prefs["columns"][9]["visible"], false);
     prefs["columns"][1]["visible"] = json!(false);
     prefs["columns"][2]["width"] = json!(222);
     prefs["sort"] = json!({"column":"idle","direction":"asc"});

@@ -402,6 +402,38 @@ fn cases() -> Vec<Case> {
             expected: ADMINISTRATORS,
         },
         Case {
+            name: "GET /api/chats/{id}/notes",
+            setup: Active,
+            call: Call::Http("GET", "/api/chats/{id}/notes", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/chats/{id}/notes (ended)",
+            setup: Ended,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/notes",
+                Some(|_| json!({"text":"Internal"})),
+            ),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "GET /api/chats/{id}/history",
+            setup: Ended,
+            call: Call::Http("GET", "/api/chats/{id}/history", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "PUT /api/chats/{id}/tags",
+            setup: Active,
+            call: Call::Http(
+                "PUT",
+                "/api/chats/{id}/tags",
+                Some(|_| json!({"tags":["vip"]})),
+            ),
+            expected: MEMBERS,
+        },
+        Case {
             name: "GET /api/mail/status",
             setup: Queued,
             call: Call::Http("GET", "/api/mail/status", None),

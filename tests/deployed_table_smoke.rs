@@ -30,6 +30,8 @@ async fn deployed() -> Stores {
         throttle: shared.clone(),
         knowledge: shared.clone(),
         inbox: shared.clone(),
+        notes: shared.clone(),
+        history: shared.clone(),
         outbox: shared.clone(),
         audit: shared,
     }

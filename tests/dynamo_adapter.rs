@@ -20,6 +20,8 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
         audit: stores.audit.clone(),
+        notes: stores.notes.clone(),
+        history: stores.history.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),

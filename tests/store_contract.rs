@@ -4,7 +4,8 @@
 
 use chatdesk_server::Stores;
 use chatdesk_tests::{
-    audit, business_hours, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
+    audit, business_hours, contract, distribution, hand_offs, history, inbox, notes, outbox,
+    purge_race, sign_in, tags,
 };
 
 async fn sqlite() -> Stores {
@@ -109,6 +110,50 @@ macro_rules! contract_suite {
                     }
                 };
             }
+
+            /// Internal notes on chats: the store and its use cases.
+            macro_rules! notes_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        notes::$name($make.await).await
+                    }
+                };
+            }
+
+            notes_case!(notes_are_numbered_once_and_read_back_in_order);
+            notes_case!(a_purge_removes_the_chats_notes);
+            notes_case!(colleagues_writing_at_once_all_get_their_note_in);
+            notes_case!(only_agents_who_may_see_the_chat_read_and_write_notes);
+
+            /// Tags on chats through the use cases.
+            macro_rules! tags_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        tags::$name($make.await).await
+                    }
+                };
+            }
+
+            tags_case!(tags_are_kept_on_the_chat_and_hidden_from_its_customer);
+            tags_case!(only_agents_who_may_see_the_chat_tag_it_and_bad_tags_are_named);
+            tags_case!(two_agents_tagging_at_once_both_get_their_change_in);
+            tags_case!(a_tag_narrows_a_list_across_its_pages);
+
+            /// The customer history through its use case.
+            macro_rules! history_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        history::$name($make.await).await
+                    }
+                };
+            }
+
+            history_case!(a_customers_chats_are_found_by_user_id_else_by_address_newest_first);
+            history_case!(the_history_holds_only_chats_the_agent_may_see);
+            history_case!(a_purged_chat_leaves_the_history);
 
             inbox_case!(messages_are_created_once_and_read_back);
             inbox_case!(a_message_is_saved_only_over_the_revision_read);

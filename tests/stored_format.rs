@@ -505,6 +505,28 @@ async fn sqlite_writes_the_stored_format() {
     assert_eq!(versions.len(), 62, "every document of the world");
     assert!(versions.iter().all(|v| v == 1), "{versions:?}");
     assert!(before.iter().all(Value::is_null), "{before:?}");
+    // Added with the customer history: who each chat's customer is and when it started, filled
+    // from the chat's own fields. Taken out, the rows are as they were (and sort as they did).
+    let mut written = written;
+    if let Some(chats) = written.get_mut("chats") {
+        for row in chats.iter_mut() {
+            let Some(row) = row.as_object_mut() else {
+                continue;
+            };
+            let key = row.remove("customer_key").unwrap_or(Value::Null);
+            let started = row.remove("started_at").unwrap_or(Value::Null);
+            let doc = row.get("doc").cloned().unwrap_or(Value::Null);
+            assert_eq!(started, doc["started_at"], "started_at");
+            let customer = &doc["customer"];
+            let expected = match (&customer["verified_user_id"], &customer["email"]) {
+                (Value::String(user), _) => Value::from(format!("user:{user}")),
+                (_, Value::String(email)) => Value::from(format!("email:{}", email.to_lowercase())),
+                _ => Value::Null,
+            };
+            assert_eq!(key, expected, "customer_key");
+        }
+        chats.sort_by_key(|r| r.to_string());
+    }
     // Tables added by later migrations (round-robin turns) hold nothing of this world.
     for (table, rows) in &written {
         if !stored.contains_key(table) {
@@ -702,6 +724,21 @@ async fn dynamodb_writes_the_stored_format() {
     // after META, so a chat and its subscribers are one read) and META carries their revision
     // `subs_rev`; an agent's LOAD item says when they were last assigned a chat. Put back as
     // they were, the items are the same.
+    // The customer history's pointers (`CUST#{customer}`, one per chat whose customer gave an
+    // address or is a verified user) came later too: each names a chat of the world.
+    let (pointers, written): (Vec<_>, Vec<_>) = written.into_iter().partition(
+        |i| matches!(i.get("pk"), Some(AttributeValue::S(pk)) if pk.starts_with("CUST#")),
+    );
+    let known = world
+        .chats
+        .iter()
+        .filter(|c| chatdesk::domain::history::customer_key(&c.current().customer).is_some())
+        .count();
+    assert_eq!(
+        pointers.len(),
+        known,
+        "one pointer per chat of a known customer"
+    );
     let mut written: Vec<dynamo_json::Item> = written
         .into_iter()
         .map(as_before_subscriptions_moved)

@@ -57,6 +57,7 @@ fn row() -> ChatRow {
         escalated: false,
         rating: None,
         customer_waiting: true,
+        tags: vec!["refund".into()],
         as_of: Timestamp(1_700_000_100_000),
     }
 }
@@ -65,7 +66,7 @@ fn row() -> ChatRow {
 fn a_chat_row() {
     assert_eq!(
         json(&wire::ChatRow::from(&row())),
-        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"customer_waiting":true,"as_of":1700000100000}"#
+        r#"{"id":"c1","state":"active","deleted":false,"follow_up":{"due_at":1700000060000,"note":"Call back","set_by":"ann"},"icons":{"state":"green","idle":"yellow","follow_up":"red"},"user":"Bob","verified_user_id":null,"group_id":"support","group_name":"Support","started_at":1700000000000,"queue_ms":1500,"idle_ms":42000,"messages":3,"agent_id":"ann","agent_name":"Ann","question":"Printer says E42","last_seq":7,"hand_offs":1,"escalated":false,"rating":null,"customer_waiting":true,"tags":["refund"],"as_of":1700000100000}"#
     );
     let mut bare = row();
     bare.follow_up = None;
@@ -175,6 +176,13 @@ fn each_event_kind() {
             EventKind::FollowUpCleared { by: ann() },
             r#""type":"follow_up_cleared","by":{"kind":"agent","id":"ann","name":"Ann"}}"#,
         ),
+        (
+            EventKind::Tagged {
+                tags: vec!["refund".into(), "vip".into()],
+                by: ann(),
+            },
+            r#""type":"tagged","tags":["refund","vip"],"by":{"kind":"agent","id":"ann","name":"Ann"}}"#,
+        ),
     ];
     for (kind, tail) in cases {
         assert_eq!(event(kind), format!("{head}{tail}"));
@@ -235,7 +243,7 @@ fn an_article() {
 
 #[test]
 fn preferences_both_ways() {
-    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80}],"sort":{"column":"started","direction":"desc"},"notifications":{"desktop":true,"sound":true,"new_chats":true,"assigned":true,"messages":true}}"#;
+    let expected = r#"{"columns":[{"column":"status","visible":true,"width":90},{"column":"user","visible":true,"width":180},{"column":"group","visible":true,"width":130},{"column":"started","visible":true,"width":150},{"column":"queue_time","visible":true,"width":100},{"column":"idle","visible":true,"width":90},{"column":"messages","visible":true,"width":90},{"column":"agent","visible":true,"width":150},{"column":"rating","visible":false,"width":80},{"column":"tags","visible":false,"width":150}],"sort":{"column":"started","direction":"desc"},"notifications":{"desktop":true,"sound":true,"new_chats":true,"assigned":true,"messages":true}}"#;
     assert_eq!(
         json(&wire::ListPreferences::from(&ListPreferences::default())),
         expected

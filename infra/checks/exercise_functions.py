@@ -396,6 +396,17 @@ def run(s):
     gone(bob, watch=chat)
     s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", customer, {"client_msg_id": "c2", "body": "Thanks"}), expect=(201,))
     s.call("chat-message", http("POST", f"/api/chats/{chat}/messages", alice, {"client_msg_id": "a2", "body": "Anything else?"}), expect=(201,))
+    # Internal notes: written and read by an agent, pushed to the agents watching the chat (one
+    # vanished), refused to the customer.
+    gone(bob, watch=chat)
+    s.call("chat-annotations", http("POST", f"/api/chats/{chat}/notes", alice, {"text": "Wants a bigger mailbox"}), expect=(201,))
+    s.call("chat-annotations", http("GET", f"/api/chats/{chat}/notes", alice))
+    s.call("chat-annotations", http("GET", f"/api/chats/{chat}/notes", customer), expect=(403,))
+    gone(bob)
+    tagged = s.call("chat-annotations", http("PUT", f"/api/chats/{chat}/tags", alice, {"tags": ["Mailbox", "vip"]})) or {}
+    if tagged.get("tags") != ["mailbox", "vip"]:
+        s.p.fail(f"chat-annotations: tags should be kept lower-cased and sorted, got {json.dumps(tagged)[:200]}")
+    s.call("chat-list", http("GET", "/api/chats", alice, query="view=my_active&tag=vip"))
     gone(bob)
     s.call("chat-follow-up", http("POST", "/api/actions/follow-up", alice, {"chat_ids": [chat], "follow_up": {"due_at": int(time.time() * 1000) + 86_400_000, "note": "call back"}}))
     s.call("chat-follow-up", http("POST", "/api/actions/follow-up", alice, {"chat_ids": [chat], "follow_up": None}))
@@ -483,6 +494,16 @@ def run(s):
     hand_offs(s, alice, gone)
     inbox(s, alice, bob, gone)
     administration(s, alice, gone)
+
+    # A returning customer (known by e-mail): the history of the new chat holds the first one.
+    for question in ("Mailbox full again", "And once more"):
+        returning = s.call("chat-start", http("POST", "/api/chats", body={
+            "group_id": "support", "name": "Ann", "email": "Ann@Example.com", "question": question}), expect=(201,)) or {}
+        returning_id = (returning.get("chat") or {}).get("id", "missing")
+        s.call("chat-end", http("POST", f"/api/chats/{returning_id}/end", returning.get("token")))
+    history = s.call("chat-annotations", http("GET", f"/api/chats/{returning_id}/history", alice)) or {}
+    if len(history.get("chats") or []) != 1:
+        s.p.fail(f"chat-annotations: the returning customer's history should hold their first chat, got {json.dumps(history)[:300]}")
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))

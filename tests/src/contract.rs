@@ -60,6 +60,8 @@ pub fn app_over(stores: &Stores) -> App {
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
         audit: stores.audit.clone(),
+        notes: stores.notes.clone(),
+        history: stores.history.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),
@@ -631,7 +633,7 @@ async fn apply(stores: &Stores, chat: &Chat, m: rules::Mutation, at: Timestamp) 
 }
 
 /// A chat ended and deleted by `by` straight through the store.
-async fn deleted_chat(stores: &Stores, by: &Agent) -> Chat {
+pub async fn deleted_chat(stores: &Stores, by: &Agent) -> Chat {
     let chat = new_chat(stores, "g", "Ann", now()).await;
     let m = rules::end(&chat, rules::EndedBy::Agent(by), None, now()).unwrap();
     let c = commit_of(&chat, m, now());

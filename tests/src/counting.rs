@@ -37,6 +37,8 @@ impl CountingStores {
             knowledge: me,
             // Offline messages are not on the paths these counts measure.
             inbox: self.inner.inbox.clone(),
+            notes: self.inner.notes.clone(),
+            history: self.inner.history.clone(),
             // Not counted: no test fails the outbox through this wrapper.
             outbox: self.inner.outbox.clone(),
             audit: self.inner.audit.clone(),

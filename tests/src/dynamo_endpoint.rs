@@ -180,6 +180,8 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             throttle: shared.clone(),
             knowledge: shared.clone(),
             inbox: shared.clone(),
+            notes: shared.clone(),
+            history: shared.clone(),
             outbox: shared.clone(),
             audit: shared,
         },

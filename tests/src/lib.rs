@@ -11,8 +11,10 @@ pub mod dynamo_endpoint;
 pub mod dynamo_json;
 pub mod flows;
 pub mod hand_offs;
+pub mod history;
 pub mod inbox;
 pub mod lambda_costs;
+pub mod notes;
 pub mod outbox;
 pub mod purge_race;
 pub mod pushes;
@@ -21,6 +23,7 @@ pub mod sign_in;
 pub mod smtp_sink;
 pub mod stored_world;
 pub mod table_stream;
+pub mod tags;
 
 /// Runs each scenario (an `async fn(TestServer)` of the calling test file) twice: as
 /// `sqlite::<name>` on the server the file's `sqlite_server()` starts, and as `dynamodb::<name>`

@@ -218,6 +218,7 @@ fn opened(id: &str, group: &str, customer: Customer, question: &str, at: Timesta
         queue_rank_at: None,
         escalated: false,
         rating: None,
+        tags: Vec::new(),
     };
     let opening = numbering::opening_events(
         &cid(id),
@@ -823,9 +824,11 @@ pub async fn write(stores: &Stores, world: &World) {
     }
 }
 
-/// The default layout as it was when this world was stored: before the rating column.
+/// The default layout as it was when this world was stored: before the rating and tags columns.
 fn layout_before_ratings() -> ListPreferences {
     let mut prefs = ListPreferences::default();
-    prefs.columns.retain(|c| c.column != Column::Rating);
+    prefs
+        .columns
+        .retain(|c| !matches!(c.column, Column::Rating | Column::Tags));
     prefs
 }

@@ -28,7 +28,7 @@ export const api = {
    * One page of a list: {rows, truncated, next_cursor}; pass `cursor` (a next_cursor) for the next.
    * @param {{view:string, group_id?:string, inactive?:boolean}} view
    */
-  list: (view, sort, cursor) => http.get(`/api/chats${qs({ ...view, inactive: view.inactive ? 'true' : undefined, sort: sort && sort.column, dir: sort && sort.direction, cursor })}`),
+  list: (view, sort, cursor, tag) => http.get(`/api/chats${qs({ ...view, inactive: view.inactive ? 'true' : undefined, sort: sort && sort.column, dir: sort && sort.direction, cursor, tag: tag || undefined })}`),
   chat: (id) => http.get(`/api/chats/${enc(id)}`),
   events: (id, after) => http.get(`/api/chats/${enc(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),
   send: (id, clientMsgId, body) => http.post(`/api/chats/${enc(id)}/messages`, { client_msg_id: clientMsgId, body }),
@@ -50,6 +50,13 @@ export const api = {
   mailStatus: () => http.get('/api/mail/status'),
   /** [{id, purpose, to, status: pending|sent|failed, attempts, next_attempt_at, sent_at, created_at, last_error?}] */
   chatMail: (id) => http.get(`/api/chats/${enc(id)}/mail`),
+  /** {notes: [{chat_id, number, author_id, author_name, text, created_at}]}, oldest first. */
+  chatNotes: (id) => http.get(`/api/chats/${enc(id)}/notes`),
+  addChatNote: (id, text) => http.post(`/api/chats/${enc(id)}/notes`, { text }),
+  /** {chats: [{id, started_at, group_id, group_name, agent_name, state, deleted, question, rating}]} */
+  history: (id) => http.get(`/api/chats/${enc(id)}/history`),
+  /** The chat's whole set of tags; answers its row. */
+  setTags: (id, tags) => http.put(`/api/chats/${enc(id)}/tags`, { tags }),
   sendTranscript: (id, to) => http.post(`/api/chats/${enc(id)}/transcript`, to ? { to } : {}),
 
   // Knowledge base, from other parts of the project: a 404 means "not there yet".

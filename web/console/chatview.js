@@ -14,7 +14,9 @@ import { actions } from './actions.js';
 import { agent, groupName, isManager } from './state.js';
 import { SuggestionsPanel } from './suggestions.js';
 import { MailPanel } from './mail-panel.js';
-import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, isRating, queueMs, ratingStars, ratingWords } from './columns.js';
+import { NotesPanel } from './notes-panel.js';
+import { HistoryPanel } from './history-panel.js';
+import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, isRating, normaliseTag, queueMs, ratingStars, ratingWords } from './columns.js';
 import { toast } from './toast.js';
 import { setTitle } from './nav.js';
 
@@ -63,17 +65,30 @@ export class ChatView {
       note: h('p', { class: 'composer-note', role: 'status' }),
       aside: h('aside', { class: 'cv-suggestions', 'aria-label': 'Suggestions' }),
       mail: h('section', { class: 'cv-mail', 'aria-label': 'E-mail' }),
+      notes: h('section', { class: 'cv-notes', 'aria-label': 'Internal notes' }),
+      history: h('section', { class: 'cv-history', 'aria-label': 'Earlier chats' }),
+      tagList: h('span', { class: 'cv-tag-list', id: 'cv-tag-list' }),
+      tagInput: h('input', { type: 'text', id: 'cv-tag-input', maxlength: '32', placeholder: 'Add a tag', 'aria-label': 'Add a tag' }),
     };
     const e = this.el;
+    this.tagForm = h('form', { class: 'cv-tag-form', novalidate: true },
+      e.tagInput, h('button', { type: 'submit', id: 'cv-tag-add' }, 'Add'));
+    this.tagForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const tag = normaliseTag(e.tagInput.value);
+      if (!tag || !this.row) return;
+      this._saveTags([...(this.row.tags || []).filter((t) => t !== tag), tag], () => { e.tagInput.value = ''; });
+    });
     this.composer = h('form', { class: 'composer', novalidate: true },
       h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, e.send);
     replace(root,
       h('div', { class: 'cv-header' },
         h('button', { type: 'button', class: 'back', onclick: () => this.back() }, '← Back to list'),
-        h('div', { class: 'cv-heading' }, h('div', { class: 'cv-title-row' }, e.title, e.badge), e.facts),
+        h('div', { class: 'cv-heading' }, h('div', { class: 'cv-title-row' }, e.title, e.badge), e.facts,
+          h('div', { class: 'cv-tags', 'aria-label': 'Tags' }, h('span', { class: 'cv-tags-label' }, 'Tags: '), e.tagList, this.tagForm)),
         e.actions),
       h('div', { class: 'cv-body' },
-        h('div', { class: 'cv-main' }, e.question, e.followUp, e.transcript, e.typing, this.composer, e.note, e.mail),
+        h('div', { class: 'cv-main' }, e.question, e.followUp, e.transcript, e.typing, this.composer, e.note, e.notes, e.history, e.mail),
         e.aside));
     root.setAttribute('aria-labelledby', 'cv-title');
 
@@ -84,6 +99,8 @@ export class ChatView {
     });
     this.typingIn = new TypingIndicator(e.typing);
     this.mail = new MailPanel(e.mail, this.chatId);
+    this.notes = new NotesPanel(e.notes, this.chatId);
+    this.history = new HistoryPanel(e.history, this.chatId);
     this.suggestions = new SuggestionsPanel(e.aside, {
       chatId: this.chatId,
       insert: (text) => this._insert(text),
@@ -131,12 +148,17 @@ export class ChatView {
     }, POLL_MS);
     this.suggestions.load();
     this.mail.load().catch(() => {});
+    this.history.load();
     if (this.canWrite()) this.el.message.focus();
   }
 
   /** Watch the chat and receive what we missed (after a reconnect too). */
   resume() {
-    if (!this.closed) this.socket.send({ action: 'resume', chat_id: this.chatId, after_seq: this.feed.lastSeq });
+    if (this.closed) return;
+    this.socket.send({ action: 'resume', chat_id: this.chatId, after_seq: this.feed.lastSeq });
+    // The notes, read when the chat opens and again after a reconnect (what was pushed while
+    // the socket was down; each is shown once).
+    this.notes.load();
   }
 
   close() {
@@ -158,6 +180,10 @@ export class ChatView {
   // ---- input from the server -------------------------------------------------------------------
 
   frame(f) {
+    if (f.type === 'chat_note') {
+      this.notes.add(f.note);
+      return;
+    }
     applyConversationFrame(f, {
       feed: this.feed,
       typingIn: this.typingIn,
@@ -217,6 +243,7 @@ export class ChatView {
     } else {
       e.followUp.hidden = true;
     }
+    this._renderTags();
     this._renderActions();
     this._renderComposer();
     clearInterval(this.ticker);
@@ -226,6 +253,27 @@ export class ChatView {
       if (q) q.textContent = `Queue ${duration(queueMs(this.row))}`;
       if (i) i.textContent = `Idle ${duration(idleMs(this.row))}`;
     }, 1000);
+  }
+
+  _renderTags() {
+    const r = this.row;
+    const tags = r.tags || [];
+    const editable = !r.deleted;
+    replace(this.el.tagList, tags.length
+      ? tags.map((t) => h('span', { class: 'tag', 'data-tag': t }, t,
+        editable ? h('button', { type: 'button', class: 'tag-remove', 'aria-label': `Remove tag ${t}`, title: `Remove tag ${t}`,
+          onclick: () => this._saveTags(tags.filter((x) => x !== t)) }, '×') : null))
+      : h('span', { class: 'muted' }, 'none'));
+    this.tagForm.hidden = !editable;
+  }
+
+  async _saveTags(tags, done = () => {}) {
+    try {
+      this.setRow(await api.setTags(this.chatId, tags));
+      done();
+    } catch (err) {
+      toast(`The tags were not saved: ${err.message}`, 'error');
+    }
   }
 
   _renderActions() {

@@ -145,4 +145,15 @@ export const COLUMNS = {
     render: ratingCell,
     title: (row) => (isRating(row.rating) ? ratingWords(row.rating) : 'Not rated'),
   },
+  // Agents' tags on the chat (optional: hidden until the agent shows it).
+  tags: {
+    label: 'Tags',
+    render: (row) => h('span', { class: 'tags-cell' }, (row.tags || []).map((t) => h('span', { class: 'tag' }, t))),
+    title: (row) => ((row.tags || []).length ? (row.tags || []).join(', ') : 'No tags'),
+  },
 };
+
+/** A tag as the server keeps it: runs of spaces made one, trimmed, lower-cased. */
+export function normaliseTag(raw) {
+  return String(raw || '').split(/\s+/).filter(Boolean).join(' ').toLowerCase();
+}

@@ -26,6 +26,7 @@ export class ListController {
     this.buffer = null; // pushes that arrive while a read is in flight
     this.pages = 1; // pages open: a re-read reads this many
     this.nextCursor = null; // where the next page starts, when the list holds more
+    this.tag = null; // only the chats with this tag (normalised), when set
     this.loadingMore = null;
     $('#list-more-button').addEventListener('click', () => this.loadMore());
     this.lastToggled = null;
@@ -109,7 +110,7 @@ export class ListController {
     const rows = new Map();
     let cursor;
     for (let page = 0; page < count; page += 1) {
-      const list = await api.list(viewQuery(view), this.sort, cursor);
+      const list = await api.list(viewQuery(view), this.sort, cursor, this.tag);
       for (const r of list.rows) rows.set(r.id, r);
       cursor = list.truncated ? list.next_cursor : null;
       if (!cursor) break;
@@ -122,7 +123,7 @@ export class ListController {
     if (!this.view || !this.nextCursor || this.loading || this.loadingMore) return;
     const view = this.view;
     const button = $('#list-more-button');
-    const request = api.list(viewQuery(view), this.sort, this.nextCursor);
+    const request = api.list(viewQuery(view), this.sort, this.nextCursor, this.tag);
     this.loadingMore = request;
     button.disabled = true;
     try {
@@ -143,6 +144,20 @@ export class ListController {
       if (this.loadingMore === request) this.loadingMore = null;
       button.disabled = false;
     }
+  }
+
+  /** Narrows the list to the chats with `tag` (normalised; empty: every chat), read afresh. */
+  async setTag(tag) {
+    const next = tag || null;
+    if (next === this.tag) return;
+    this.tag = next;
+    this.pages = 1;
+    this.nextCursor = null;
+    this.rows = [];
+    this.byId = new Map();
+    this.selected = new Set();
+    this.table.setRows([], this.selected);
+    await this.reload();
   }
 
   /** A chat changed (push or action result): insert, update or remove its row. */
@@ -179,7 +194,7 @@ export class ListController {
     // Pushes can overtake each other; a row never goes back to an older state.
     if (existing && incoming.last_seq < existing.last_seq) return false;
     const row = { ...incoming, _receivedAt: performance.now() };
-    if (belongs(this.view, row, agent())) {
+    if (belongs(this.view, row, agent()) && (!this.tag || (row.tags || []).includes(this.tag))) {
       if (!existing) {
         row._fresh = fresh;
         this.rows.push(row);

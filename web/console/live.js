@@ -64,7 +64,8 @@ export function startLive({ onReconnect, chatView }) {
         break;
       case 'event':
       case 'resumed':
-      case 'typing': {
+      case 'typing':
+      case 'chat_note': {
         const view = chatView();
         if (view && view.chatId === f.chat_id) view.frame(f);
         break;

@@ -39,6 +39,7 @@ export const DEFAULT_COLUMNS = [
   { column: 'messages', visible: true, width: 90 },
   { column: 'agent', visible: true, width: 150 },
   { column: 'rating', visible: false, width: 80 },
+  { column: 'tags', visible: false, width: 150 },
 ];
 
 /** A layout saved before a column existed (or from a server that does not list it yet) gets

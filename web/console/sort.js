@@ -15,6 +15,14 @@ function textCmp(a, b) {
   return cmp(String(a).toLowerCase(), String(b).toLowerCase()) || cmp(String(a), String(b));
 }
 
+function tagsCmp(a, b) {
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    const c = cmp(a[i], b[i]);
+    if (c) return c;
+  }
+  return cmp(a.length, b.length);
+}
+
 function columnCmp(column, a, b) {
   switch (column) {
     case 'status':
@@ -27,6 +35,8 @@ function columnCmp(column, a, b) {
     case 'messages': return cmp(a.messages, b.messages);
     // Unrated chats sort before any rating ascending.
     case 'rating': return cmp(a.rating ?? 0, b.rating ?? 0);
+    // Untagged chats first ascending, then tag by tag (the server's order of sorted tag lists).
+    case 'tags': return tagsCmp(a.tags || [], b.tags || []);
     case 'agent':
       // Unassigned chats sort before any agent name ascending.
       if (!a.agent_name && !b.agent_name) return 0;

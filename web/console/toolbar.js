@@ -9,6 +9,7 @@ import { isAdmin, isManager, on, state } from './state.js';
 import { visibleFieldsDialog } from './dialogs.js';
 import { savePreferences, DEFAULT_COLUMNS } from './prefs.js';
 import { chatRoute } from './views.js';
+import { normaliseTag } from './columns.js';
 
 export function setupToolbar(list) {
   const bar = $('#toolbar');
@@ -36,10 +37,18 @@ export function setupToolbar(list) {
   const end = button('tb-end', 'End', () => actions.end(selected()));
   const pull = button('tb-pull', 'Pull from queue', () => actions.pull(selected(), { onPulled: openChat }), 'primary');
 
+  // Narrows whichever list is open to the chats with one tag (Enter or leaving the box applies).
+  const tagFilter = h('input', { type: 'search', id: 'tb-tag-filter', class: 'tag-filter', placeholder: 'Filter by tag', 'aria-label': 'Filter by tag', maxlength: '32' });
+  const applyTag = () => list.setTag(normaliseTag(tagFilter.value));
+  tagFilter.addEventListener('change', applyTag);
+  tagFilter.addEventListener('search', applyTag);
+
   bar.replaceChildren(
     actionsMenu.root, viewMenu.root,
     h('span', { class: 'toolbar-sep', 'aria-hidden': 'true' }),
     pull, transfer, del, restore, purge, followUp, end,
+    h('span', { class: 'toolbar-sep', 'aria-hidden': 'true' }),
+    tagFilter,
   );
 
   const refresh = () => {

@@ -45,7 +45,7 @@ function byWhom(by, audience) {
  * @param {'agent'|'customer'} audience
  * @param {(groupId: string) => string} [groupName]
  */
-const AGENT_ONLY = new Set(['deleted', 'restored', 'follow_up_set', 'follow_up_cleared']);
+const AGENT_ONLY = new Set(['deleted', 'restored', 'follow_up_set', 'follow_up_cleared', 'tagged']);
 
 export function describeEvent(e, audience, groupName = (g) => g) {
   // The server never sends these to customers; should one slip through, it stays unsaid.
@@ -79,6 +79,10 @@ export function describeEvent(e, audience, groupName = (g) => g) {
       return `Follow-up set for ${shortDateTime(e.due_at)} by ${byWhom(e.by, audience)}${e.note ? `: ${e.note}` : '.'}`;
     case 'follow_up_cleared':
       return `Follow-up cleared by ${byWhom(e.by, audience)}.`;
+    case 'tagged':
+      return (e.tags || []).length
+        ? `Tags set to ${e.tags.join(', ')} by ${byWhom(e.by, audience)}.`
+        : `Tags removed by ${byWhom(e.by, audience)}.`;
     case 'handed_off':
       return handedOff(e, audience);
     case 'rated':

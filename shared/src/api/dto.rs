@@ -118,6 +118,9 @@ pub struct ListQuery {
     /// The `next_cursor` of the previous page, to read the page after it (at most 128
     /// characters, as the server wrote it).
     pub cursor: Option<String>,
+    /// Only the chats with this tag (compared as tags are kept: trimmed, lower-cased). A page
+    /// may then hold fewer rows than the view's page size with `next_cursor` still set: read on.
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

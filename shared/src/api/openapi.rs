@@ -26,11 +26,12 @@ use super::wire::{
     OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
     WhenClosed,
 };
+use super::wire::{ChatNote, ChatNotes, CustomerHistory, HistoryEntry, NewChatNote, SetChatTags};
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, admin, agents, chats, inbox, kb, mail, meta};
+use crate::handlers::{actions, admin, agents, chats, history, inbox, kb, mail, meta, notes, tags};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -99,7 +100,11 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         admin::admin_reactivate_agent,
         admin::admin_reset_password,
         admin::admin_delete_agent,
-        admin::audit_log
+        admin::audit_log,
+        notes::list_chat_notes,
+        notes::add_chat_note,
+        tags::set_chat_tags,
+        history::customer_history
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -115,7 +120,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
         MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
         AdminAgent, NewAgent, CreatedAgent, AgentUpdate, NewPassword, AuditEntry, AuditActor,
-        AuditTarget, FieldChange, AuditPage
+        AuditTarget, FieldChange, AuditPage,
+        ChatNote, ChatNotes, NewChatNote, SetChatTags, CustomerHistory, HistoryEntry
     )),
     modifiers(&BearerAuth),
     tags(

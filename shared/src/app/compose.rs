@@ -10,8 +10,9 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    AuditLog, ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
-    KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester, ThrottleStore,
+    AuditLog, ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, HistoryStore,
+    InboxStore, KnowledgeStore, MailOutbox, MailSender, NoteStore, Notifier, PreferenceStore,
+    Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -25,6 +26,10 @@ pub struct Stores {
     pub throttle: Arc<dyn ThrottleStore>,
     pub knowledge: Arc<dyn KnowledgeStore>,
     pub inbox: Arc<dyn InboxStore>,
+    /// Internal notes on chats.
+    pub notes: Arc<dyn NoteStore>,
+    /// Customers' chats by who the customer is.
+    pub history: Arc<dyn HistoryStore>,
     pub outbox: Arc<dyn MailOutbox>,
     pub audit: Arc<dyn AuditLog>,
 }
@@ -40,6 +45,8 @@ impl Stores {
             + ThrottleStore
             + KnowledgeStore
             + InboxStore
+            + NoteStore
+            + HistoryStore
             + MailOutbox
             + AuditLog
             + 'static,
@@ -53,6 +60,8 @@ impl Stores {
             throttle: store.clone(),
             knowledge: store.clone(),
             inbox: store.clone(),
+            notes: store.clone(),
+            history: store.clone(),
             outbox: store.clone(),
             audit: store,
         }
@@ -100,6 +109,8 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
         audit: stores.audit.clone(),
+        notes: stores.notes.clone(),
+        history: stores.history.clone(),
         notifier,
         clock: parts.clock,
         tokens: Arc::new(parts.tokens),

@@ -17,26 +17,48 @@ pub struct ChatList {
     pub next_cursor: Option<String>,
 }
 
+/// Pages of the view one answer narrowed to a tag reads at most: the view is read in its order
+/// and narrowed as it is read, so however few chats have the tag one request's work stays
+/// bounded; `next_cursor` goes on from where the reading stopped (a page may hold fewer rows).
+const TAGGED_READS_PER_ANSWER: usize = 10;
+
 impl App {
     /// One page of a view (the first, or the one `cursor` points to), as rows sorted by `sort`
-    /// (else the agent's saved sort).
+    /// (else the agent's saved sort); with `tag` (normalised), only the chats that have it.
     pub async fn list_chats(
         &self,
         principal: &Principal,
         view: ChatView,
         sort: Option<SortSpec>,
         cursor: Option<ListCursor>,
+        tag: Option<&str>,
     ) -> Result<ChatList, AppError> {
         let agent = self.agent(principal).await?;
         let groups = self.directory.list_groups().await?;
         let tiers = view_tiers(&agent, &groups, &view)?;
-        let page = paging::read_page(
-            self.chats.as_ref(),
-            &tiers,
-            cursor,
-            self.settings.list_limit,
-        )
-        .await?;
+        let limit = self.settings.list_limit.max(1);
+        let page = match tag {
+            None => paging::read_page(self.chats.as_ref(), &tiers, cursor, limit).await?,
+            Some(tag) => {
+                let mut chats = Vec::new();
+                let mut next = cursor;
+                for _ in 0..TAGGED_READS_PER_ANSWER {
+                    // Never more than the room left, so the page ends where the reading did.
+                    let room = limit - chats.len();
+                    let read = paging::read_page(self.chats.as_ref(), &tiers, next, room).await?;
+                    chats.extend(
+                        read.chats
+                            .into_iter()
+                            .filter(|c| c.tags.iter().any(|t| t == tag)),
+                    );
+                    next = read.next;
+                    if next.is_none() || chats.len() >= limit {
+                        break;
+                    }
+                }
+                paging::Page { chats, next }
+            }
+        };
         let sort = match sort {
             Some(s) => s,
             None => self

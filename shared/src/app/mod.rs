@@ -13,15 +13,18 @@ mod distribute;
 mod error;
 mod group_settings;
 mod handoffs;
+mod history;
 mod inbox;
 mod knowledge;
 mod lists;
 mod mail;
 mod mutate;
+mod notes;
 mod paging;
 mod purge;
 mod settings;
 mod sign_in_limits;
+mod tags;
 
 use std::sync::Arc;
 
@@ -58,7 +61,8 @@ pub use settings::{
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{
-    ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore, ThrottleStore,
+    ChatStore, Clock, DirectoryStore, HistoryStore, InboxStore, NoteStore, Notifier,
+    PreferenceStore, ThrottleStore,
 };
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
@@ -73,6 +77,10 @@ pub struct App {
     pub inbox: Arc<dyn InboxStore>,
     /// The audit log of administrative actions and of chat deletes, restores and purges.
     pub audit: Arc<dyn crate::ports::AuditLog>,
+    /// Internal notes on chats (agents only).
+    pub notes: Arc<dyn NoteStore>,
+    /// Customers' chats by who the customer is.
+    pub history: Arc<dyn HistoryStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,

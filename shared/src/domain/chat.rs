@@ -123,6 +123,8 @@ pub struct Chat {
     pub escalated: bool,
     /// The customer's rating, once the chat has ended.
     pub rating: Option<Rating>,
+    /// Agents' labels (`tags::tag_set`: normalised, sorted); never shown to the customer.
+    pub tags: Vec<String>,
 }
 
 impl Chat {

@@ -61,6 +61,11 @@ pub enum EventKind {
     FollowUpCleared {
         by: Party,
     },
+    /// Agents changed the chat's tags to `tags` (agents only).
+    Tagged {
+        tags: Vec<String>,
+        by: Party,
+    },
     /// A hand-off timer ran out: the chat went from its agent to `to`, or back to the queue
     /// (`to` is `None`); `escalated` when it reached the group's cap and now waits for a person.
     HandedOff {
@@ -83,7 +88,8 @@ impl EventKind {
             EventKind::Deleted { .. }
             | EventKind::Restored { .. }
             | EventKind::FollowUpSet { .. }
-            | EventKind::FollowUpCleared { .. } => Visibility::AgentsOnly,
+            | EventKind::FollowUpCleared { .. }
+            | EventKind::Tagged { .. } => Visibility::AgentsOnly,
             _ => Visibility::Everyone,
         }
     }

@@ -34,6 +34,8 @@ pub struct ChatRow {
     pub rating: Option<u8>,
     /// The customer wrote after the agent's last message and waits for an answer.
     pub customer_waiting: bool,
+    /// Agents' tags on the chat, sorted.
+    pub tags: Vec<String>,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -67,6 +69,7 @@ impl ChatRow {
             escalated: chat.escalated,
             rating: chat.rating.as_ref().map(|r| r.score),
             customer_waiting: chat.customer_waiting,
+            tags: chat.tags.clone(),
             as_of: now,
         }
     }

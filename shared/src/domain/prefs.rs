@@ -13,10 +13,12 @@ pub enum Column {
     Agent,
     /// The customer's satisfaction rating of an ended chat (optional: hidden by default).
     Rating,
+    /// Agents' tags on the chat (optional: hidden by default).
+    Tags,
 }
 
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 10] = [
         Column::Status,
         Column::User,
         Column::Group,
@@ -26,6 +28,7 @@ impl Column {
         Column::Messages,
         Column::Agent,
         Column::Rating,
+        Column::Tags,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Column {
             Column::Messages => "messages",
             Column::Agent => "agent",
             Column::Rating => "rating",
+            Column::Tags => "tags",
         }
     }
 
@@ -58,12 +62,13 @@ impl Column {
             Column::Messages => 90,
             Column::Agent => 150,
             Column::Rating => 80,
+            Column::Tags => 150,
         }
     }
 
     /// Shown unless the agent hides it; the optional ones start hidden.
     pub fn shown_by_default(self) -> bool {
-        !matches!(self, Column::Rating)
+        !matches!(self, Column::Rating | Column::Tags)
     }
 }
 
@@ -176,13 +181,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_show_every_column_but_the_optional_rating() {
+    fn defaults_show_every_column_but_the_optional_rating_and_tags() {
         let p = ListPreferences::default();
-        assert_eq!(p.columns.len(), 9);
+        assert_eq!(p.columns.len(), 10);
         assert!(p
             .columns
             .iter()
-            .all(|c| c.visible == (c.column != Column::Rating)));
+            .all(|c| c.visible == !matches!(c.column, Column::Rating | Column::Tags)));
     }
 
     #[test]

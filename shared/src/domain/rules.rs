@@ -169,6 +169,7 @@ pub fn start_chat(
         queue_rank_at: None,
         escalated: false,
         rating: None,
+        tags: Vec::new(),
     };
     Ok(NewChat {
         chat,
@@ -501,6 +502,30 @@ pub fn check_purge(chat: &Chat, actor: &Agent) -> Result<(), DomainError> {
 }
 
 /// Schedules (or with `None`, clears) a follow-up on a chat of one of the actor's groups.
+/// Replaces the chat's tags (an agent who may see it; any state but deleted). `InvalidState`
+/// when they are already these.
+pub fn set_tags(chat: &Chat, actor: &Agent, tags: &[String]) -> Result<Mutation, DomainError> {
+    require_reader(chat, actor)?;
+    not_deleted(chat)?;
+    let tags = super::tags::tag_set(tags)?;
+    if tags == chat.tags {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} already has these tags",
+            chat.id
+        )));
+    }
+    let mut next = chat.clone();
+    next.tags = tags.clone();
+    Ok(Mutation {
+        chat: next,
+        event: EventKind::Tagged {
+            tags,
+            by: party(actor),
+        },
+        load: LoadChange::default(),
+    })
+}
+
 pub fn set_follow_up(
     chat: &Chat,
     actor: &Agent,

@@ -76,6 +76,8 @@ fn column_cmp(column: Column, a: &ChatRow, b: &ChatRow) -> Ordering {
         },
         // Unrated chats sort before any rating ascending.
         Column::Rating => a.rating.cmp(&b.rating),
+        // Untagged first when ascending, then by the sorted tags as text.
+        Column::Tags => a.tags.cmp(&b.tags),
     }
 }
 
@@ -126,6 +128,7 @@ mod tests {
             escalated: false,
             rating: None,
             customer_waiting: false,
+            tags: Vec::new(),
             as_of: Timestamp(0),
         }
     }
@@ -193,6 +196,11 @@ mod tests {
                 lo_idle.rating = Some(2);
                 hi_idle.rating = Some(2);
                 other.rating = Some(5);
+            }
+            Column::Tags => {
+                lo_idle.tags = vec!["billing".into()];
+                hi_idle.tags = vec!["billing".into()];
+                other.tags = vec!["vip".into()];
             }
         }
         (vec![other, hi_idle, lo_idle], vec!["a1", "a2", "a3"])

@@ -353,6 +353,11 @@ impl ChatStore for DynamoStore {
                 )?);
             }
         }
+        // The pointer from the customer's history (one more write per chat start, when the
+        // customer gave an address or is a verified user).
+        if let Some(pointer) = super::history::history_item(chat) {
+            items.push(put(self.table(), pointer, None)?);
+        }
         match self.transact("TransactWriteItems", items).await {
             Ok(()) => Ok(()),
             Err(TransactError::Cancelled(_)) => {

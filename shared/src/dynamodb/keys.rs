@@ -13,6 +13,12 @@ pub fn event_sk(seq: u64) -> String {
 pub fn cmid_sk(cmid: &str) -> String {
     format!("CMID#{cmid}")
 }
+/// An internal note of a chat, in its partition: sorts before `META` (`I` < `M`), so the
+/// reads of the chat's head (`sk >= META`) never include notes.
+pub fn note_sk(number: u32) -> String {
+    format!("{NOTE_PREFIX}{number:06}")
+}
+pub const NOTE_PREFIX: &str = "INOTE#";
 pub const DIR: &str = "DIR";
 pub fn group_sk(id: &GroupId) -> String {
     format!("GROUP#{id}")
@@ -188,6 +194,15 @@ pub fn mail_due_sort_key(next_attempt_at: Timestamp, id: &crate::domain::MailId)
 pub fn in_agent_index(chat: &Chat) -> bool {
     let (b, _) = list_position(chat);
     chat.agent_id.is_some() && matches!(b, ListBucket::Active | ListBucket::Ended)
+}
+
+/// A customer's history (`history::customer_key`): one pointer item per chat of theirs.
+pub fn customer_pk(customer: &str) -> String {
+    format!("CUST#{customer}")
+}
+/// Newest first when read backwards: when the chat started, then its id.
+pub fn customer_chat_sk(started_at: Timestamp, chat: &ChatId) -> String {
+    format!("{:013}#{chat}", started_at.millis().max(0))
 }
 
 /// An offline message's partition (its one item is `META`).

@@ -19,7 +19,7 @@ use crate::domain::{Chat, ChatId};
 use crate::ports::StoreError;
 
 /// Set on a chat's META item by a committed purge.
-const PURGED: &str = "purged";
+pub(super) const PURGED: &str = "purged";
 
 /// Whether a META item belongs to a chat whose purge has committed.
 pub(super) fn is_purged(item: &Item) -> bool {
@@ -111,6 +111,19 @@ impl DynamoStore {
             })
             .collect();
         self.delete_keys(keys).await?;
+        // The pointer from the customer's history lives in the customer's partition; META,
+        // read here before it goes, says where.
+        if let Some(meta) = self.get(chat_pk(id), META, true).await? {
+            let chat: Chat = from_item::<ChatRecord, _>(meta)?;
+            if let Some(pointer) = super::history::history_item(&chat) {
+                let pk = pointer.get(PK).cloned();
+                let sk = pointer.get(SK).cloned();
+                if let (Some(pk), Some(sk)) = (pk, sk) {
+                    self.delete_keys(vec![Item::from([(PK.to_owned(), pk), (SK.to_owned(), sk)])])
+                        .await?;
+                }
+            }
+        }
         self.delete_keys(vec![key(chat_pk(id), META)]).await
     }
 

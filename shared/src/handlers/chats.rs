@@ -36,8 +36,8 @@ route! {
             `truncated` says more follow, `next_cursor` reads the next page. Pages are cut in \
             index order across the view's groups: the queue's longest-waiting customers first, \
             Global Live Chats' live chats before its ended ones", body = ChatList),
-        (status = 400, description = "Unknown view, column or direction, or a cursor that is \
-            malformed or from another view", body = ErrorBody),
+        (status = 400, description = "Unknown view, column or direction, a malformed tag, or a \
+            cursor that is malformed or from another view", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Not a member of the group (or of every group for global)", body = ErrorBody),
         (status = 404, description = "No such group", body = ErrorBody))),
@@ -46,8 +46,9 @@ route! {
         let Query(q) = query;
         let (view, sort) = super::list_query::parse(&q)?;
         let cursor = q.cursor.as_deref().map(ListCursor::parse).transpose()?;
+        let tag = q.tag.as_deref().map(|t| crate::domain::tags::tag("tag", t)).transpose()?;
         Ok(Reply::ok(
-            (&app.list_chats(&caller.0, view, sort, cursor).await?).into(),
+            (&app.list_chats(&caller.0, view, sort, cursor, tag.as_deref()).await?).into(),
         ))
     }
 }

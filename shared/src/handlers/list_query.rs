@@ -38,7 +38,7 @@ pub fn parse(q: &ListQuery) -> Result<(ChatView, Option<SortSpec>), ApiError> {
                 Some(c) => Column::parse(c).ok_or_else(|| {
                     DomainError::invalid(
                         "sort",
-                        format!("unknown column {c:?}; use status, user, group, started, queue_time, idle, messages or agent"),
+                        format!("unknown column {c:?}; use status, user, group, started, queue_time, idle, messages, agent, rating or tags"),
                     )
                 })?,
                 None => SortSpec::default().column,

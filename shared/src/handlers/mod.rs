@@ -7,11 +7,14 @@ pub mod actions;
 pub mod admin;
 pub mod agents;
 pub mod chats;
+pub mod history;
 pub mod inbox;
 pub mod kb;
 mod list_query;
 pub mod mail;
 pub mod meta;
+pub mod notes;
+pub mod tags;
 
 use crate::api::route::Route;
 
@@ -75,4 +78,8 @@ pub static ALL: &[&Route] = &[
     &admin::ADMIN_RESET_PASSWORD,
     &admin::ADMIN_DELETE_AGENT,
     &admin::AUDIT_LOG,
+    &notes::LIST_CHAT_NOTES,
+    &notes::ADD_CHAT_NOTE,
+    &tags::SET_CHAT_TAGS,
+    &history::CUSTOMER_HISTORY,
 ];

@@ -5,10 +5,12 @@ pub mod audit;
 pub mod clock;
 pub mod connections;
 pub mod error;
+pub mod history;
 pub mod inbox;
 pub mod indexing;
 pub mod knowledge;
 pub mod mail_sender;
+pub mod notes;
 pub mod notifier;
 pub mod outbox;
 pub mod store;
@@ -22,10 +24,12 @@ pub use connections::{
     ConnectionStore, GroupSubscriber, PostError, PrincipalKey, RateLimit, Subscriber,
 };
 pub use error::StoreError;
+pub use history::HistoryStore;
 pub use inbox::{InboxCursor, InboxStore};
 pub use indexing::{ListBucket, ListPosition};
 pub use knowledge::{DeflectionRecorded, DeflectionReport, KnowledgeStore};
 pub use mail_sender::{MailSender, SendError, SentReceipt};
+pub use notes::NoteStore;
 pub use notifier::{ChatNotice, Notifier, NullNotifier, QueuePlace, SessionChange};
 pub use outbox::{ClaimedMail, Enqueued, MailLease, MailOutbox};
 pub use store::{

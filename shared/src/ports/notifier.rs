@@ -2,7 +2,7 @@ use async_trait::async_trait;
 
 use super::indexing::ListPosition;
 use crate::domain::inbox::InboxChange;
-use crate::domain::{AgentId, Chat, ChatEvent, ChatState, GroupId, OfflineMessage};
+use crate::domain::{AgentId, Chat, ChatEvent, ChatNote, ChatState, GroupId, OfflineMessage};
 
 /// A committed change that people watching must hear about: the chat as it now is, the event
 /// that changed it, and the group it was in before (a transfer is news to both groups).
@@ -64,6 +64,10 @@ pub trait Notifier: Send + Sync {
     /// A message in a group's inbox arrived or changed: tell the consoles of the group's
     /// members.
     async fn inbox_changed(&self, _message: &OfflineMessage, _change: InboxChange) {}
+
+    /// An internal note was added to the chat: tell the agents' connections watching it that
+    /// may see it now (never a customer's).
+    async fn chat_note_added(&self, _chat: &Chat, _note: &ChatNote) {}
 
     /// The agent's access changed: close their open connections, saying why.
     async fn agent_sessions_changed(&self, _agent: &AgentId, _change: SessionChange) {}

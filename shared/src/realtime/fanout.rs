@@ -20,7 +20,7 @@ use crate::domain::inbox::InboxChange;
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
-    AgentId, Chat, ChatId, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
+    AgentId, Chat, ChatId, ChatNote, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
     OfflineMessage, Timestamp,
 };
 use crate::errors::error_chain;
@@ -675,6 +675,31 @@ impl Notifier for Fanout {
                 tracing::error!(message = %message.id, error = %error_chain(&e), "fan-out of an inbox change failed");
             }
         }
+    }
+
+    async fn chat_note_added(&self, chat: &Chat, note: &ChatNote) {
+        // Agents' connections only, each checked now: a note is never a customer's to see, and
+        // an agent who lost the chat's group since they began watching it gets nothing.
+        let subscribers = match self.connections.chat_subscribers(&chat.id).await {
+            Ok(subscribers) => subscribers,
+            Err(e) => {
+                tracing::error!(chat = %chat.id, error = %error_chain(&e), "fan-out of a note failed");
+                return;
+            }
+        };
+        let mut to = Vec::new();
+        for s in subscribers {
+            if s.audience == Audience::Agent && self.connection_may_read(&s.connection, chat).await
+            {
+                to.push(s.connection);
+            }
+        }
+        let frame = ServerFrame::ChatNote {
+            chat_id: (&chat.id).into(),
+            note: note.into(),
+        }
+        .to_bytes();
+        self.post_many(to, frame).await;
     }
 
     async fn agent_sessions_changed(&self, agent: &AgentId, change: SessionChange) {

@@ -160,6 +160,12 @@ pub enum ServerFrame {
         message: crate::api::wire::InboxRow,
         change: String,
     },
+    /// Agents watching a chat: an internal note was added to it. Never sent to a customer's
+    /// connection.
+    ChatNote {
+        chat_id: ChatId,
+        note: crate::api::wire::ChatNote,
+    },
     /// The answer to `watch_list`: the list whose changes this connection receives from now on.
     ListWatched {
         list: Option<ChatView>,

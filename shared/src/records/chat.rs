@@ -51,6 +51,10 @@ pub(crate) struct ChatRecord {
     /// Added with satisfaction ratings.
     #[serde(default)]
     rating: Option<RatingRecord>,
+    /// Added with tags; not written while there are none, so untagged chats are stored as
+    /// before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -202,6 +206,7 @@ impl From<&Chat> for ChatRecord {
                 comment: r.comment.clone(),
                 at: r.at.millis(),
             }),
+            tags: c.tags.clone(),
         }
     }
 }
@@ -259,6 +264,7 @@ impl TryFrom<ChatRecord> for Chat {
                 comment: r.comment,
                 at: Timestamp(r.at),
             }),
+            tags: r.tags,
         })
     }
 }

@@ -58,6 +58,10 @@ enum KindRecord {
     FollowUpCleared {
         by: PartyRecord,
     },
+    Tagged {
+        tags: Vec<String>,
+        by: PartyRecord,
+    },
     HandedOff {
         reason: String,
         from_agent_id: String,
@@ -146,6 +150,10 @@ impl From<&EventKind> for KindRecord {
             EventKind::FollowUpCleared { by: party } => {
                 KindRecord::FollowUpCleared { by: by(party) }
             }
+            EventKind::Tagged { tags, by: party } => KindRecord::Tagged {
+                tags: tags.clone(),
+                by: by(party),
+            },
             EventKind::HandedOff {
                 reason,
                 from_agent_id,
@@ -233,6 +241,10 @@ impl TryFrom<KindRecord> for EventKind {
             KindRecord::FollowUpCleared { by: party } => {
                 EventKind::FollowUpCleared { by: by(party)? }
             }
+            KindRecord::Tagged { tags, by: party } => EventKind::Tagged {
+                tags,
+                by: by(party)?,
+            },
             KindRecord::HandedOff {
                 reason,
                 from_agent_id,

@@ -19,6 +19,7 @@ mod event;
 mod hand_off;
 mod knowledge;
 mod mail;
+mod note;
 mod offline;
 mod offline_message;
 mod preferences;
@@ -32,6 +33,7 @@ pub(crate) use knowledge::{ArticleRecord, ResolutionRecord};
 pub(crate) use mail::{
     MailRecord, FAILED as MAIL_FAILED, PENDING as MAIL_PENDING, SENT as MAIL_SENT,
 };
+pub(crate) use note::NoteRecord;
 pub(crate) use offline::{BusinessHoursRecord, OfflineRecord, TextsRecord};
 pub(crate) use offline_message::OfflineMessageRecord;
 pub(crate) use preferences::PreferencesRecord;

@@ -52,6 +52,7 @@ enum ColumnName {
     Messages,
     Agent,
     Rating,
+    Tags,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -73,6 +74,7 @@ impl From<Column> for ColumnName {
             Column::Messages => ColumnName::Messages,
             Column::Agent => ColumnName::Agent,
             Column::Rating => ColumnName::Rating,
+            Column::Tags => ColumnName::Tags,
         }
     }
 }
@@ -89,6 +91,7 @@ impl From<ColumnName> for Column {
             ColumnName::Messages => Column::Messages,
             ColumnName::Agent => Column::Agent,
             ColumnName::Rating => Column::Rating,
+            ColumnName::Tags => Column::Tags,
         }
     }
 }

@@ -254,8 +254,9 @@ impl ChatStore for SqliteStore {
             let inserted = super::execute(
                 &tx,
                 "INSERT INTO chats (id, group_id, agent_id, state, deleted, sort_ts, last_seq, doc,
-                                    await_key, await_since)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING",
+                                    await_key, await_since, customer_key, started_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                     ON CONFLICT (id) DO NOTHING",
                 params![
                     chat.id.as_str(),
                     chat.group_id.as_str(),
@@ -266,7 +267,9 @@ impl ChatStore for SqliteStore {
                     chat.last_seq as i64,
                     doc,
                     await_key,
-                    await_since
+                    await_since,
+                    crate::domain::history::customer_key(&chat.customer),
+                    chat.started_at.millis()
                 ],
             )
             .map_err(db_err)?;

@@ -194,6 +194,32 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is never changed'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is never changed'); END;
 "#,
+    // Internal notes on chats, numbered per chat; a chat's purge removes them with it.
+    r#"
+CREATE TABLE chat_notes (
+    chat_id TEXT NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
+    number  INTEGER NOT NULL,
+    doc     TEXT NOT NULL,
+    PRIMARY KEY (chat_id, number)
+);
+"#,
+    // Customer history: who each chat's customer is (`history::customer_key`: the verified user
+    // id, else the lower-cased e-mail address) and when it started, indexed where known. Chats
+    // stored before are filled in from their documents.
+    r#"
+ALTER TABLE chats ADD COLUMN customer_key TEXT;
+ALTER TABLE chats ADD COLUMN started_at INTEGER;
+UPDATE chats SET
+    started_at = json_extract(doc, '$.started_at'),
+    customer_key = CASE
+        WHEN json_extract(doc, '$.customer.verified_user_id') IS NOT NULL
+            THEN 'user:' || json_extract(doc, '$.customer.verified_user_id')
+        WHEN trim(coalesce(json_extract(doc, '$.customer.email'), '')) <> ''
+            THEN 'email:' || lower(trim(json_extract(doc, '$.customer.email')))
+    END;
+CREATE INDEX chats_by_customer ON chats (customer_key, started_at, id)
+    WHERE customer_key IS NOT NULL;
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

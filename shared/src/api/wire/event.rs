@@ -67,6 +67,11 @@ pub enum EventKind {
     FollowUpCleared {
         by: Party,
     },
+    /// Agents changed the chat's tags to `tags` (agents only).
+    Tagged {
+        tags: Vec<String>,
+        by: Party,
+    },
     /// A hand-off timer ran out: the chat went from its agent to another (`to_agent_id`), or back
     /// to its group's queue (no `to_agent_id`); `escalated` when it reached the group's hand-off
     /// limit and waits in the queue for a person.
@@ -154,6 +159,10 @@ impl From<&domain::EventKind> for EventKind {
                 by: by.into(),
             },
             D::FollowUpCleared { by } => EventKind::FollowUpCleared { by: by.into() },
+            D::Tagged { tags, by } => EventKind::Tagged {
+                tags: tags.clone(),
+                by: by.into(),
+            },
             D::HandedOff {
                 reason,
                 from_agent_id,

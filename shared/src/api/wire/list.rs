@@ -81,6 +81,9 @@ pub struct ChatRow {
     /// counts such messages as unread while the chat is not on screen).
     #[serde(default)]
     pub customer_waiting: bool,
+    /// Agents' tags on the chat, sorted (agents only).
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// The instant the durations were computed at; clients tick from here.
     pub as_of: Timestamp,
 }
@@ -109,6 +112,7 @@ impl From<&domain::ChatRow> for ChatRow {
             escalated: r.escalated,
             rating: r.rating,
             customer_waiting: r.customer_waiting,
+            tags: r.tags.clone(),
             as_of: r.as_of.into(),
         }
     }

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod kb;
 pub mod list;
 pub mod mail;
+pub mod note;
 pub mod offline;
 pub mod prefs;
 
@@ -41,6 +42,7 @@ pub use kb::{
 };
 pub use list::{ChatList, ChatRow, ChatView, Severity, StatusIcons};
 pub use mail::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
+pub use note::{ChatNote, ChatNotes, CustomerHistory, HistoryEntry, NewChatNote, SetChatTags};
 pub use offline::{
     Availability, AvailabilityState, BusinessHours, GroupTexts, Offer, OfflineSettings,
     OpeningHours, WeeklyHours, WhenClosed,

@@ -18,6 +18,8 @@ pub enum Column {
     Agent,
     /// The customer's satisfaction rating (optional, hidden by default).
     Rating,
+    /// Agents' tags on the chat (optional, hidden by default).
+    Tags,
 }
 
 impl From<domain::Column> for Column {
@@ -33,6 +35,7 @@ impl From<domain::Column> for Column {
             D::Messages => Column::Messages,
             D::Agent => Column::Agent,
             D::Rating => Column::Rating,
+            D::Tags => Column::Tags,
         }
     }
 }
@@ -50,6 +53,7 @@ impl From<Column> for domain::Column {
             Column::Messages => D::Messages,
             Column::Agent => D::Agent,
             Column::Rating => D::Rating,
+            Column::Tags => D::Tags,
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord,
+    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord, NoteRecord,
     OfflineMessageRecord, PreferencesRecord, ResolutionRecord, FORMAT_VERSION,
 };
 pub(super) use connection::ConnectionItem;

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord,
+    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord, NoteRecord,
     OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
 };
 pub(super) use connection::ConnectionRecord;
