@@ -30,6 +30,7 @@ async fn deployed() -> Stores {
         throttle: shared.clone(),
         knowledge: shared.clone(),
         inbox: shared.clone(),
+        canned: shared.clone(),
         outbox: shared,
     }
 }

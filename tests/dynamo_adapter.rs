@@ -19,6 +19,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
+        canned: stores.canned.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),

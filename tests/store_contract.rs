@@ -4,7 +4,7 @@
 
 use chatdesk_server::Stores;
 use chatdesk_tests::{
-    business_hours, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
+    business_hours, canned, contract, distribution, hand_offs, inbox, outbox, purge_race, sign_in,
 };
 
 async fn sqlite() -> Stores {
@@ -95,6 +95,24 @@ macro_rules! contract_suite {
                     }
                 };
             }
+
+            /// Canned replies: unique shortcuts per scope, revisions, listing, counted uses.
+            macro_rules! canned_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        canned::$name($make.await).await
+                    }
+                };
+            }
+
+            canned_case!(replies_are_created_once_and_read_back);
+            canned_case!(a_shortcut_is_unique_within_its_scope_only);
+            canned_case!(two_creations_racing_for_one_shortcut_store_one);
+            canned_case!(an_edit_lands_only_over_the_revision_read_and_moves_the_shortcut);
+            canned_case!(a_scope_lists_in_shortcut_order_narrowed_by_a_prefix);
+            canned_case!(a_delete_over_the_revision_read_frees_the_shortcut);
+            canned_case!(uses_at_the_same_time_are_all_counted_and_no_edit_loses_them);
 
             inbox_case!(messages_are_created_once_and_read_back);
             inbox_case!(a_message_is_saved_only_over_the_revision_read);

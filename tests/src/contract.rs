@@ -58,6 +58,7 @@ pub fn app_over(stores: &Stores) -> App {
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
+        canned: stores.canned.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),

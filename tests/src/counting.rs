@@ -37,6 +37,7 @@ impl CountingStores {
             knowledge: me,
             // Offline messages are not on the paths these counts measure.
             inbox: self.inner.inbox.clone(),
+            canned: self.inner.canned.clone(),
             // Not counted: no test fails the outbox through this wrapper.
             outbox: self.inner.outbox.clone(),
         }

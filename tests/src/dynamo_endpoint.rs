@@ -180,6 +180,7 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             throttle: shared.clone(),
             knowledge: shared.clone(),
             inbox: shared.clone(),
+            canned: shared.clone(),
             outbox: shared,
         },
         store,

@@ -2,6 +2,7 @@
 //! clients that speak its API, and the DynamoDB-compatible endpoint for the cloud adapters.
 
 pub mod business_hours;
+pub mod canned;
 pub mod client;
 pub mod contract;
 pub mod counting;

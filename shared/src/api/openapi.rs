@@ -22,11 +22,15 @@ use super::wire::{
     OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
     WhenClosed,
 };
+use super::wire::{
+    CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply,
+    UsedCannedReply,
+};
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, inbox, kb, mail, meta};
+use crate::handlers::{actions, agents, canned, chats, inbox, kb, mail, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -87,7 +91,14 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         inbox::reply_to_message,
         inbox::note_message,
         inbox::close_message,
-        inbox::reopen_message
+        inbox::reopen_message,
+        canned::list_canned_replies,
+        canned::create_canned_reply,
+        canned::get_canned_reply,
+        canned::update_canned_reply,
+        canned::delete_canned_reply,
+        canned::review_canned_reply,
+        canned::use_canned_reply
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -101,7 +112,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
         OpeningHours, OfflineSettings, WhenClosed, GroupTexts, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
         InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
-        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
+        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
+        CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply, UsedCannedReply
     )),
     modifiers(&BearerAuth),
     tags(
@@ -109,6 +121,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         (name = "agent", description = "What the agent console calls"),
         (name = "actions", description = "Toolbar actions: each takes many chats and reports per chat"),
         (name = "inbox", description = "Messages customers left for the groups, and their handling"),
+        (name = "canned replies", description = "Saved answers agents insert by their /shortcut"),
         (name = "knowledge", description = "Knowledge base, suggestions and deflection"),
         (name = "meta", description = "Health and this document")
     )

@@ -10,8 +10,9 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
-    KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester, ThrottleStore,
+    CannedReplyStore, ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore,
+    InboxStore, KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester,
+    ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -25,6 +26,7 @@ pub struct Stores {
     pub throttle: Arc<dyn ThrottleStore>,
     pub knowledge: Arc<dyn KnowledgeStore>,
     pub inbox: Arc<dyn InboxStore>,
+    pub canned: Arc<dyn CannedReplyStore>,
     pub outbox: Arc<dyn MailOutbox>,
 }
 
@@ -39,6 +41,7 @@ impl Stores {
             + ThrottleStore
             + KnowledgeStore
             + InboxStore
+            + CannedReplyStore
             + MailOutbox
             + 'static,
     {
@@ -51,6 +54,7 @@ impl Stores {
             throttle: store.clone(),
             knowledge: store.clone(),
             inbox: store.clone(),
+            canned: store.clone(),
             outbox: store,
         }
     }
@@ -96,6 +100,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         preferences: stores.preferences.clone(),
         throttle: stores.throttle.clone(),
         inbox: stores.inbox.clone(),
+        canned: stores.canned.clone(),
         notifier,
         clock: parts.clock,
         tokens: Arc::new(parts.tokens),

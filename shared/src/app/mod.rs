@@ -4,6 +4,7 @@
 mod actions;
 mod agents;
 mod availability;
+mod canned;
 mod chat_start_limits;
 mod chats;
 pub mod compose;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
 pub use availability::{offline_notice, GroupAvailability};
+pub use canned::{ReplyInput, ReplyView, ScopeChoice, UsedReply};
 pub use chats::{
     ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
 };
@@ -56,7 +58,8 @@ pub use settings::{
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{
-    ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore, ThrottleStore,
+    CannedReplyStore, ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore,
+    ThrottleStore,
 };
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
@@ -69,6 +72,8 @@ pub struct App {
     pub throttle: Arc<dyn ThrottleStore>,
     /// Messages customers left for the groups' inboxes.
     pub inbox: Arc<dyn InboxStore>,
+    /// Canned replies agents insert by shortcut.
+    pub canned: Arc<dyn CannedReplyStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,

@@ -2,6 +2,7 @@
 //! conditional writes and transactions for everything two people can race on, and no Scan
 //! anywhere. Every call is counted with the capacity it consumed (`metrics`).
 
+mod canned;
 mod chats;
 mod connections;
 mod directory;

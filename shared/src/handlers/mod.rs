@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod agents;
+pub mod canned;
 pub mod chats;
 pub mod inbox;
 pub mod kb;
@@ -66,4 +67,11 @@ pub static ALL: &[&Route] = &[
     &inbox::NOTE_MESSAGE,
     &inbox::CLOSE_MESSAGE,
     &inbox::REOPEN_MESSAGE,
+    &canned::LIST_CANNED_REPLIES,
+    &canned::CREATE_CANNED_REPLY,
+    &canned::GET_CANNED_REPLY,
+    &canned::UPDATE_CANNED_REPLY,
+    &canned::DELETE_CANNED_REPLY,
+    &canned::REVIEW_CANNED_REPLY,
+    &canned::USE_CANNED_REPLY,
 ];

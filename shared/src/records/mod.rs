@@ -13,6 +13,7 @@
 //! the store that changes gets a record of its own.
 
 mod agent;
+mod canned_reply;
 mod chat;
 mod event;
 mod hand_off;
@@ -23,6 +24,7 @@ mod offline_message;
 mod preferences;
 
 pub(crate) use agent::AgentRecord;
+pub(crate) use canned_reply::{CannedReplyRecord, USES as CANNED_REPLY_USES};
 pub(crate) use chat::ChatRecord;
 pub(crate) use event::EventRecord;
 pub(crate) use hand_off::HandOffRecord;

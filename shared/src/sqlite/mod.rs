@@ -2,6 +2,7 @@
 //! WAL mode, one connection behind a mutex: SQLite has a single writer anyway, and every
 //! operation is a short transaction run off the async threads.
 
+mod canned;
 mod chats;
 mod connections;
 mod directory;

@@ -182,6 +182,20 @@ ALTER TABLE groups ADD COLUMN business_hours TEXT;
 ALTER TABLE groups ADD COLUMN offline TEXT;
 ALTER TABLE groups ADD COLUMN texts TEXT;
 "#,
+    // Canned replies, one document each; a shortcut is unique within its scope (the index also
+    // lists a scope in shortcut order), and the usage count is a column of its own, raised in
+    // place.
+    r#"
+CREATE TABLE canned_replies (
+    id       TEXT PRIMARY KEY,
+    scope    TEXT NOT NULL,
+    shortcut TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    uses     INTEGER NOT NULL DEFAULT 0,
+    doc      TEXT NOT NULL,
+    UNIQUE (scope, shortcut)
+);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod agent;
+pub mod canned;
 pub mod chat;
 pub mod event;
 pub mod ids;
@@ -19,6 +20,10 @@ pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
 pub use agent::{
     Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,
     Presence, Role, SignedIn, UpdateGroupSettings,
+};
+pub use canned::{
+    CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply,
+    UsedCannedReply,
 };
 pub use chat::{
     ChatForCaller, ChatState, CustomerChat, CustomerIdentity, FollowUp, Party, StartChat,

@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, ChatRecord, EventRecord, MailRecord, OfflineMessageRecord,
-    PreferencesRecord, ResolutionRecord, FORMAT_VERSION,
+    AgentRecord, ArticleRecord, CannedReplyRecord, ChatRecord, EventRecord, MailRecord,
+    OfflineMessageRecord, PreferencesRecord, ResolutionRecord, CANNED_REPLY_USES, FORMAT_VERSION,
 };
 pub(super) use connection::ConnectionItem;
 pub(super) use group::GroupRecord;

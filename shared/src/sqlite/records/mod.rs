@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, ChatRecord, EventRecord, MailRecord, OfflineMessageRecord,
-    PreferencesRecord, ResolutionRecord,
+    AgentRecord, ArticleRecord, CannedReplyRecord, ChatRecord, EventRecord, MailRecord,
+    OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
 };
 pub(super) use connection::ConnectionRecord;
 
