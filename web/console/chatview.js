@@ -14,6 +14,7 @@ import { actions } from './actions.js';
 import { agent, groupName, isManager } from './state.js';
 import { SuggestionsPanel } from './suggestions.js';
 import { MailPanel } from './mail-panel.js';
+import { ShortcutAutocomplete } from './canned-autocomplete.js';
 import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, isRating, queueMs, ratingStars, ratingWords } from './columns.js';
 import { toast } from './toast.js';
 import { setTitle } from './nav.js';
@@ -65,8 +66,14 @@ export class ChatView {
       mail: h('section', { class: 'cv-mail', 'aria-label': 'E-mail' }),
     };
     const e = this.el;
+    // Registered before the composer's own keys, so Enter picks a canned reply while its menu is open.
+    this.canned = new ShortcutAutocomplete(e.message, {
+      chatId: this.chatId,
+      groupId: () => this.row && this.row.group_id,
+      insert: (text, start, end) => this._replace(text, start, end),
+    });
     this.composer = h('form', { class: 'composer', novalidate: true },
-      h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, e.send);
+      h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, this.canned.element, e.send);
     replace(root,
       h('div', { class: 'cv-header' },
         h('button', { type: 'button', class: 'back', onclick: () => this.back() }, '← Back to list'),
@@ -95,6 +102,7 @@ export class ChatView {
       this._send();
     });
     e.message.addEventListener('keydown', (ev) => {
+      if (ev.defaultPrevented) return;
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
         this._send();
@@ -264,6 +272,16 @@ export class ChatView {
   }
 
   // ---- agent input -----------------------------------------------------------------------------
+
+  /** Puts `text` in place of [start, end) of the reply box (a typed `/shortcut`). */
+  _replace(text, start, end) {
+    const m = this.el.message;
+    m.value = m.value.slice(0, start) + text + m.value.slice(end);
+    const at = start + text.length;
+    m.focus();
+    m.setSelectionRange(at, at);
+    this.typingOut.input(true);
+  }
 
   _insert(text) {
     const m = this.el.message;
