@@ -93,7 +93,12 @@ async fn each_role_manages_its_scopes_and_sees_its_own_its_groups_and_global_rep
         assert_eq!(status, 403, "{scope}: {body}");
     }
     // A manager: the groups they belong to, and global.
-    let support = created(&api, &manager, reply("group", Some("support"), "refund", "R")).await;
+    let support = created(
+        &api,
+        &manager,
+        reply("group", Some("support"), "refund", "R"),
+    )
+    .await;
     assert_eq!(support["group_id"], "support");
     let (status, _) = create(&api, &manager, reply("group", Some("sales"), "nope", "x")).await;
     assert_eq!(status, 403, "not a group the manager belongs to");
@@ -107,19 +112,28 @@ async fn each_role_manages_its_scopes_and_sees_its_own_its_groups_and_global_rep
     assert_eq!(status, 200, "{list}");
     assert_eq!(shortcuts(&list), ["alice-hi", "refund", "thanks"]);
     let refund = &list[1];
-    assert_eq!(refund["can_manage"], false, "alice may not change Support's reply");
+    assert_eq!(
+        refund["can_manage"], false,
+        "alice may not change Support's reply"
+    );
     let (_, list) = api.get("/api/canned-replies", &bob).await;
     assert_eq!(shortcuts(&list), ["bob-hi", "pricing", "thanks"]);
     let (_, list) = api.get("/api/canned-replies", &manager).await;
     assert_eq!(shortcuts(&list), ["refund", "thanks"]);
-    assert!(list.as_array().unwrap().iter().all(|r| r["can_manage"] == true));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["can_manage"] == true));
 
     // Narrowed to one group's chats, and by shortcut prefix.
     let (_, list) = api
         .get("/api/canned-replies?group_id=support&q=/re", &alice)
         .await;
     assert_eq!(shortcuts(&list), ["refund"]);
-    let (_, list) = api.get("/api/canned-replies?group_id=support", &admin).await;
+    let (_, list) = api
+        .get("/api/canned-replies?group_id=support", &admin)
+        .await;
     assert_eq!(shortcuts(&list), ["refund", "thanks"], "not Sales' reply");
     let (status, _) = api.get("/api/canned-replies?group_id=sales", &alice).await;
     assert_eq!(status, 403, "not her group");
@@ -170,7 +184,12 @@ async fn each_role_manages_its_scopes_and_sees_its_own_its_groups_and_global_rep
         .await;
     assert_eq!(status, 403);
     let (status, saved) = api
-        .call("PUT", &path(&mine), Some(&alice), Some(edit(&mine, "alice-hello")))
+        .call(
+            "PUT",
+            &path(&mine),
+            Some(&alice),
+            Some(edit(&mine, "alice-hello")),
+        )
         .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["shortcut"], "alice-hello");
@@ -180,7 +199,9 @@ async fn each_role_manages_its_scopes_and_sees_its_own_its_groups_and_global_rep
     assert_eq!(status, 200);
     let (status, _) = api.get(&path(&mine), &alice).await;
     assert_eq!(status, 404);
-    let (status, _) = api.call("DELETE", &path(&support), Some(&manager), None).await;
+    let (status, _) = api
+        .call("DELETE", &path(&support), Some(&manager), None)
+        .await;
     assert_eq!(status, 200);
 
     // A customer token reads nothing.
@@ -216,7 +237,10 @@ async fn a_reply_used_in_a_chat_is_filled_from_it_and_every_use_is_counted(setup
         )
         .await;
     assert_eq!(status, 200, "{used}");
-    assert_eq!(used["text"], "Hi Cleo <b>, Alice of Support here. {1} stays");
+    assert_eq!(
+        used["text"],
+        "Hi Cleo <b>, Alice of Support here. {1} stays"
+    );
     assert_eq!(used["usage_count"], 1);
     assert_eq!(used["chat_id"], chat.as_str());
 
@@ -229,7 +253,12 @@ async fn a_reply_used_in_a_chat_is_filled_from_it_and_every_use_is_counted(setup
         )
         .await;
     assert_eq!(status, 403);
-    let global = created(&api, &manager, reply("global", None, "bye", "Bye {customer_name}")).await;
+    let global = created(
+        &api,
+        &manager,
+        reply("global", None, "bye", "Bye {customer_name}"),
+    )
+    .await;
     let (status, _) = api
         .post(
             &format!("/api/canned-replies/{}/use", global["id"].as_str().unwrap()),
@@ -274,7 +303,12 @@ async fn a_reply_used_in_a_chat_is_filled_from_it_and_every_use_is_counted(setup
     let mut e = reply("group", Some("support"), "welcome", "Hello {customer_name}");
     e["revision"] = read["revision"].clone();
     let (status, saved) = api
-        .call("PUT", &format!("/api/canned-replies/{id}"), Some(&manager), Some(e))
+        .call(
+            "PUT",
+            &format!("/api/canned-replies/{id}"),
+            Some(&manager),
+            Some(e),
+        )
         .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["usage_count"], 17);
@@ -298,7 +332,9 @@ async fn a_reply_is_stale_after_its_review_date_until_reviewed_and_edits_need_th
     let (_, list) = api.get("/api/canned-replies", &alice).await;
     assert_eq!(list[0]["stale"], true, "{list}");
 
-    let (status, reviewed) = api.post(&format!("{path}/reviewed"), &alice, json!({})).await;
+    let (status, reviewed) = api
+        .post(&format!("{path}/reviewed"), &alice, json!({}))
+        .await;
     assert_eq!(status, 200, "{reviewed}");
     assert_eq!(reviewed["stale"], false);
     assert_eq!(
@@ -314,7 +350,13 @@ async fn a_reply_is_stale_after_its_review_date_until_reviewed_and_edits_need_th
         .call("PUT", &path, Some(&alice), Some(stale_edit.clone()))
         .await;
     assert_eq!(status, 409, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("since you read it"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("since you read it"),
+        "{body}"
+    );
     let (_, read) = api.get(&path, &alice).await;
     assert_eq!(read["body"], "Hi", "nothing changed");
     stale_edit["revision"] = json!(2);
@@ -329,28 +371,58 @@ async fn taken_shortcuts_and_bad_input_are_refused_by_name_and_create_nothing(se
     let api = Api::new(&setup.server.base_url);
     let manager = api.login("manager").await;
     let alice = api.login("alice").await;
-    created(&api, &manager, reply("group", Some("support"), "refund", "R")).await;
-    let (status, body) = create(&api, &manager, reply("group", Some("support"), "REFUND", "again")).await;
+    created(
+        &api,
+        &manager,
+        reply("group", Some("support"), "refund", "R"),
+    )
+    .await;
+    let (status, body) = create(
+        &api,
+        &manager,
+        reply("group", Some("support"), "REFUND", "again"),
+    )
+    .await;
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"], "conflict");
-    assert!(body["message"].as_str().unwrap().contains("/refund"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("/refund"),
+        "{body}"
+    );
     // The same shortcut in other scopes is fine.
-    created(&api, &manager, reply("group", Some("billing"), "refund", "R")).await;
+    created(
+        &api,
+        &manager,
+        reply("group", Some("billing"), "refund", "R"),
+    )
+    .await;
     created(&api, &alice, reply("personal", None, "refund", "R")).await;
 
     for (body, field) in [
         (reply("personal", None, "has space", "x"), "shortcut"),
         (reply("personal", None, "", "x"), "shortcut"),
         (reply("personal", None, &"a".repeat(41), "x"), "shortcut"),
-        (json!({"scope": "personal", "shortcut": "ok", "title": "", "body": "x"}), "title"),
+        (
+            json!({"scope": "personal", "shortcut": "ok", "title": "", "body": "x"}),
+            "title",
+        ),
         (reply("personal", None, "ok", "   "), "body"),
         (reply("personal", None, "ok", &"x".repeat(4001)), "body"),
-        (reply("personal", None, "ok", "Dear {customer}"), "{customer}"),
+        (
+            reply("personal", None, "ok", "Dear {customer}"),
+            "{customer}",
+        ),
         (reply("group", None, "ok", "x"), "group_id"),
         (reply("personal", Some("support"), "ok", "x"), "group_id"),
         (reply("team", None, "ok", "x"), "scope"),
-        (json!({"scope": "personal", "shortcut": "ok", "title": "T", "body": "x", "usage_count": 9}), "usage_count"),
-        (json!({"scope": "personal", "title": "T", "body": "x"}), "shortcut"),
+        (
+            json!({"scope": "personal", "shortcut": "ok", "title": "T", "body": "x", "usage_count": 9}),
+            "usage_count",
+        ),
+        (
+            json!({"scope": "personal", "title": "T", "body": "x"}),
+            "shortcut",
+        ),
     ] {
         let (status, answer) = create(&api, &alice, body.clone()).await;
         assert_eq!(status, 400, "{body} -> {answer}");
@@ -366,7 +438,11 @@ async fn taken_shortcuts_and_bad_input_are_refused_by_name_and_create_nothing(se
     let (status, _) = api.get("/api/canned-replies/bad%20id", &alice).await;
     assert_eq!(status, 400);
     let (_, list) = api.get("/api/canned-replies", &alice).await;
-    assert_eq!(shortcuts(&list), ["refund", "refund"], "nothing else was created");
+    assert_eq!(
+        shortcuts(&list),
+        ["refund", "refund"],
+        "nothing else was created"
+    );
     // An edit is checked the same way, and needs its revision.
     let id = list[0]["id"].as_str().unwrap();
     let (status, body) = api
@@ -378,5 +454,8 @@ async fn taken_shortcuts_and_bad_input_are_refused_by_name_and_create_nothing(se
         )
         .await;
     assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("revision"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("revision"),
+        "{body}"
+    );
 }
