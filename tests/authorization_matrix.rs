@@ -290,6 +290,95 @@ fn cases() -> Vec<Case> {
             expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
         },
         Case {
+            name: "GET /api/canned-replies",
+            setup: Queued,
+            call: Call::Http("GET", "/api/canned-replies", None),
+            expected: agent_only,
+        },
+        Case {
+            name: "GET /api/canned-replies?group_id=support",
+            setup: Queued,
+            call: Call::Http("GET", "/api/canned-replies?group_id=support", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "POST /api/canned-replies (personal)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/canned-replies",
+                Some(
+                    |chat| json!({"scope":"personal","shortcut":chat.to_lowercase(),"title":"T","body":"B"}),
+                ),
+            ),
+            expected: agent_only,
+        },
+        Case {
+            name: "POST /api/canned-replies (Support's)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/canned-replies",
+                Some(
+                    |chat| json!({"scope":"group","group_id":"support","shortcut":chat.to_lowercase(),"title":"T","body":"B"}),
+                ),
+            ),
+            // The group's managers and administrators.
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/canned-replies (global)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/canned-replies",
+                Some(
+                    |chat| json!({"scope":"global","shortcut":chat.to_lowercase(),"title":"T","body":"B"}),
+                ),
+            ),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/canned-replies/{id} (Support's)",
+            setup: Queued,
+            call: Call::Http("GET", "/api/canned-replies/{support_reply}", None),
+            expected: MEMBERS,
+        },
+        Case {
+            name: "PUT /api/canned-replies/{id} (Support's)",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/canned-replies/{support_reply}",
+                Some(
+                    |chat| json!({"scope":"group","group_id":"support","shortcut":chat.to_lowercase(),"title":"T","body":"Changed","revision":1}),
+                ),
+            ),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "DELETE /api/canned-replies/{id} (Support's)",
+            setup: Queued,
+            call: Call::Http("DELETE", "/api/canned-replies/{support_reply}", None),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/canned-replies/{id}/reviewed (Support's)",
+            setup: Queued,
+            call: Call::Http("POST", "/api/canned-replies/{support_reply}/reviewed", None),
+            expected: [E403, E403, E403, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
+            name: "POST /api/canned-replies/{id}/use (Support's, in the Support chat)",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/canned-replies/{support_reply}/use",
+                Some(|chat| json!({"chat_id": chat})),
+            ),
+            expected: MEMBERS,
+        },
+        Case {
             name: "GET /api/messages (Support's inbox)",
             setup: Queued,
             call: Call::Http("GET", "/api/messages?group_id=support", None),
@@ -828,6 +917,21 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                     .await;
                 assert_eq!(status, 201, "setup agent: {created}");
                 path.replace("{agent}", &username)
+            } else if path.contains("{support_reply}") {
+                // A fresh reply of Support's in each cell, its shortcut the chat's id.
+                let (status, created) = world
+                    .api
+                    .post(
+                        "/api/canned-replies",
+                        &world.admin,
+                        json!({"scope":"group","group_id":"support","shortcut":chat.to_lowercase(),"title":"T","body":"Hi {customer_name}"}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "setup canned reply: {created}");
+                path.replace(
+                    "{support_reply}",
+                    created["id"].as_str().unwrap_or("missing"),
+                )
             } else if path.contains("message}") {
                 // A fresh message in Support's inbox in each cell (closed by alice for reopen).
                 let (_, left) = world

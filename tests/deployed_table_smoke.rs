@@ -32,6 +32,7 @@ async fn deployed() -> Stores {
         inbox: shared.clone(),
         notes: shared.clone(),
         history: shared.clone(),
+        canned: shared.clone(),
         outbox: shared.clone(),
         audit: shared,
     }

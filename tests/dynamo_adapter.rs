@@ -22,6 +22,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         audit: stores.audit.clone(),
         notes: stores.notes.clone(),
         history: stores.history.clone(),
+        canned: stores.canned.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[3u8; 32]).unwrap()),

@@ -4,8 +4,8 @@
 
 use chatdesk_server::Stores;
 use chatdesk_tests::{
-    audit, business_hours, contract, distribution, hand_offs, history, inbox, notes, outbox,
-    purge_race, sign_in, tags,
+    audit, business_hours, canned, contract, distribution, hand_offs, history, inbox, notes,
+    outbox, purge_race, sign_in, tags,
 };
 
 async fn sqlite() -> Stores {
@@ -121,6 +121,16 @@ macro_rules! contract_suite {
                 };
             }
 
+            /// Canned replies: unique shortcuts per scope, revisions, listing, counted uses.
+            macro_rules! canned_case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        canned::$name($make.await).await
+                    }
+                };
+            }
+
             notes_case!(notes_are_numbered_once_and_read_back_in_order);
             notes_case!(a_purge_removes_the_chats_notes);
             notes_case!(colleagues_writing_at_once_all_get_their_note_in);
@@ -154,6 +164,13 @@ macro_rules! contract_suite {
             history_case!(a_customers_chats_are_found_by_user_id_else_by_address_newest_first);
             history_case!(the_history_holds_only_chats_the_agent_may_see);
             history_case!(a_purged_chat_leaves_the_history);
+            canned_case!(replies_are_created_once_and_read_back);
+            canned_case!(a_shortcut_is_unique_within_its_scope_only);
+            canned_case!(two_creations_racing_for_one_shortcut_store_one);
+            canned_case!(an_edit_lands_only_over_the_revision_read_and_moves_the_shortcut);
+            canned_case!(a_scope_lists_in_shortcut_order_narrowed_by_a_prefix);
+            canned_case!(a_delete_over_the_revision_read_frees_the_shortcut);
+            canned_case!(uses_at_the_same_time_are_all_counted_and_no_edit_loses_them);
 
             inbox_case!(messages_are_created_once_and_read_back);
             inbox_case!(a_message_is_saved_only_over_the_revision_read);

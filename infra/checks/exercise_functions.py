@@ -504,6 +504,7 @@ def run(s):
     history = s.call("chat-annotations", http("GET", f"/api/chats/{returning_id}/history", alice)) or {}
     if len(history.get("chats") or []) != 1:
         s.p.fail(f"chat-annotations: the returning customer's history should hold their first chat, got {json.dumps(history)[:300]}")
+    canned_replies(s, alice)
 
     s.call("kb", http("DELETE", f"/api/kb/articles/{article_id}", alice))
     s.call("ws-resume", ws("unwatch", "aliceConn1=", {"action": "unwatch", "chat_id": chat}))
@@ -571,6 +572,31 @@ def inbox(s, alice, bob, gone):
         s.p.fail(f"inbox: a reply should answer the message, got {json.dumps(replied)[:200]}")
     s.call("inbox", http("POST", f"/api/messages/{message}/close", alice))
     s.call("inbox", http("POST", f"/api/messages/{message}/reopen", alice))
+
+
+def canned_replies(s, alice):
+    """Alice's personal canned reply (canned-replies): created (the reply and its shortcut guard),
+    listed, read, edited onto a new shortcut (the old guard deleted, the new one put), used in a
+    Support chat (the count raised by UpdateItem), reviewed and deleted."""
+    created = s.call("canned-replies", http("POST", "/api/canned-replies", alice, {
+        "scope": "personal", "shortcut": "callback", "title": "Call back",
+        "body": "Hi {customer_name}, {agent_name} of {group} will call you."}), expect=(201,)) or {}
+    reply = created.get("id", "missing")
+    listed = s.call("canned-replies", http("GET", "/api/canned-replies", alice, query="group_id=support&q=call")) or []
+    if [r.get("id") for r in listed] != [reply]:
+        s.p.fail(f"canned-replies: the list by prefix should be the new reply, got {json.dumps(listed)[:200]}")
+    s.call("canned-replies", http("GET", f"/api/canned-replies/{reply}", alice))
+    s.call("canned-replies", http("PUT", f"/api/canned-replies/{reply}", alice, {
+        "scope": "personal", "shortcut": "call-back", "title": "Call back",
+        "body": "Hi {customer_name}, we will call you.", "revision": created.get("revision", 1)}))
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "support", "name": "Mo", "question": "Call me"}), expect=(201,)) or {}
+    chat = (started.get("chat") or {}).get("id", "missing")
+    used = s.call("canned-replies", http("POST", f"/api/canned-replies/{reply}/use", alice, {"chat_id": chat})) or {}
+    if used.get("text") != "Hi Mo, we will call you." or used.get("usage_count") != 1:
+        s.p.fail(f"canned-replies: use should fill the reply and count it, got {json.dumps(used)[:200]}")
+    s.call("canned-replies", http("POST", f"/api/canned-replies/{reply}/reviewed", alice))
+    s.call("canned-replies", http("DELETE", f"/api/canned-replies/{reply}", alice))
 
 
 def hand_offs(s, alice, gone):

@@ -62,6 +62,7 @@ pub fn app_over(stores: &Stores) -> App {
         audit: stores.audit.clone(),
         notes: stores.notes.clone(),
         history: stores.history.clone(),
+        canned: stores.canned.clone(),
         notifier: Arc::new(NullNotifier),
         clock: Arc::new(SystemClock),
         tokens: Arc::new(TokenService::new(&[9u8; 32]).unwrap()),

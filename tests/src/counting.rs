@@ -39,6 +39,7 @@ impl CountingStores {
             inbox: self.inner.inbox.clone(),
             notes: self.inner.notes.clone(),
             history: self.inner.history.clone(),
+            canned: self.inner.canned.clone(),
             // Not counted: no test fails the outbox through this wrapper.
             outbox: self.inner.outbox.clone(),
             audit: self.inner.audit.clone(),

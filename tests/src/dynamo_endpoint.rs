@@ -182,6 +182,7 @@ pub async fn fresh_stores() -> (chatdesk_server::Stores, DynamoStore) {
             inbox: shared.clone(),
             notes: shared.clone(),
             history: shared.clone(),
+            canned: shared.clone(),
             outbox: shared.clone(),
             audit: shared,
         },

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod business_hours;
+pub mod canned;
 pub mod client;
 pub mod contract;
 pub mod counting;

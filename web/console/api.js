@@ -59,6 +59,18 @@ export const api = {
   setTags: (id, tags) => http.put(`/api/chats/${enc(id)}/tags`, { tags }),
   sendTranscript: (id, to) => http.post(`/api/chats/${enc(id)}/transcript`, to ? { to } : {}),
 
+  // Canned replies: the ones the agent sees, managing them, and using one in a chat.
+  /** [{id, scope, group_id, owner_id, shortcut, title, body, usage_count, review_at, stale, can_manage, revision, ...}] */
+  cannedReplies: (query = {}) => http.get(`/api/canned-replies${qs(query)}`),
+  /** @param {{scope:string, group_id?:string, shortcut:string, title:string, body:string}} input */
+  createCannedReply: (input) => http.post('/api/canned-replies', input),
+  /** `input` as for create, with the `revision` read. */
+  updateCannedReply: (id, input) => http.put(`/api/canned-replies/${enc(id)}`, input),
+  deleteCannedReply: (id) => http.delete(`/api/canned-replies/${enc(id)}`),
+  reviewCannedReply: (id) => http.post(`/api/canned-replies/${enc(id)}/reviewed`, {}),
+  /** {reply_id, chat_id, text, usage_count}: the text with the chat's placeholders filled. */
+  useCannedReply: (id, chatId) => http.post(`/api/canned-replies/${enc(id)}/use`, { chat_id: chatId }),
+
   // Knowledge base, from other parts of the project: a 404 means "not there yet".
   chatSuggestions: (id) => http.get(`/api/chats/${enc(id)}/suggestions`),
   article: (id) => http.get(`/api/kb/articles/${enc(id)}`),

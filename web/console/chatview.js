@@ -16,6 +16,7 @@ import { SuggestionsPanel } from './suggestions.js';
 import { MailPanel } from './mail-panel.js';
 import { NotesPanel } from './notes-panel.js';
 import { HistoryPanel } from './history-panel.js';
+import { ShortcutAutocomplete } from './canned-autocomplete.js';
 import { ESCALATED_TITLE, followUpSeverity, handOffsText, idleMs, isRating, normaliseTag, queueMs, ratingStars, ratingWords } from './columns.js';
 import { toast } from './toast.js';
 import { setTitle } from './nav.js';
@@ -79,8 +80,14 @@ export class ChatView {
       if (!tag || !this.row) return;
       this._saveTags([...(this.row.tags || []).filter((t) => t !== tag), tag], () => { e.tagInput.value = ''; });
     });
+    // Registered before the composer's own keys, so Enter picks a canned reply while its menu is open.
+    this.canned = new ShortcutAutocomplete(e.message, {
+      chatId: this.chatId,
+      groupId: () => this.row && this.row.group_id,
+      insert: (text, start, end) => this._replace(text, start, end),
+    });
     this.composer = h('form', { class: 'composer', novalidate: true },
-      h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, e.send);
+      h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, this.canned.element, e.send);
     replace(root,
       h('div', { class: 'cv-header' },
         h('button', { type: 'button', class: 'back', onclick: () => this.back() }, '← Back to list'),
@@ -112,6 +119,7 @@ export class ChatView {
       this._send();
     });
     e.message.addEventListener('keydown', (ev) => {
+      if (ev.defaultPrevented) return;
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
         this._send();
@@ -312,6 +320,16 @@ export class ChatView {
   }
 
   // ---- agent input -----------------------------------------------------------------------------
+
+  /** Puts `text` in place of [start, end) of the reply box (a typed `/shortcut`). */
+  _replace(text, start, end) {
+    const m = this.el.message;
+    m.value = m.value.slice(0, start) + text + m.value.slice(end);
+    const at = start + text.length;
+    m.focus();
+    m.setSelectionRange(at, at);
+    this.typingOut.input(true);
+  }
 
   _insert(text) {
     const m = this.el.message;

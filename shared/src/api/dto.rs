@@ -136,6 +136,17 @@ pub struct AuditQuery {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
+pub struct CannedRepliesQuery {
+    /// Only the replies that apply in this group's chats: the caller's own, the group's and the
+    /// global ones (the caller must be a member).
+    pub group_id: Option<String>,
+    /// Only shortcuts starting with this (what was typed after `/`).
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     /// The group whose inbox to read.
     pub group_id: String,

@@ -92,6 +92,16 @@ impl RequestCtx {
         Ok(crate::domain::AgentId::parse(raw)?)
     }
 
+    pub fn reply_id(&self) -> Result<crate::domain::CannedReplyId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "reply_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(crate::domain::CannedReplyId::parse(raw)?)
+    }
+
     pub fn message_id(&self) -> Result<crate::domain::OfflineMessageId, ApiError> {
         let raw = self
             .params

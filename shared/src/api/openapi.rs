@@ -26,12 +26,18 @@ use super::wire::{
     OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
     WhenClosed,
 };
+use super::wire::{
+    CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply,
+    UsedCannedReply,
+};
 use super::wire::{ChatNote, ChatNotes, CustomerHistory, HistoryEntry, NewChatNote, SetChatTags};
 use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, UpdateGroupSettings};
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, admin, agents, chats, history, inbox, kb, mail, meta, notes, tags};
+use crate::handlers::{
+    actions, admin, agents, canned, chats, history, inbox, kb, mail, meta, notes, tags,
+};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -104,7 +110,14 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         notes::list_chat_notes,
         notes::add_chat_note,
         tags::set_chat_tags,
-        history::customer_history
+        history::customer_history,
+        canned::list_canned_replies,
+        canned::create_canned_reply,
+        canned::get_canned_reply,
+        canned::update_canned_reply,
+        canned::delete_canned_reply,
+        canned::review_canned_reply,
+        canned::use_canned_reply
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -121,7 +134,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
         AdminAgent, NewAgent, CreatedAgent, AgentUpdate, NewPassword, AuditEntry, AuditActor,
         AuditTarget, FieldChange, AuditPage,
-        ChatNote, ChatNotes, NewChatNote, SetChatTags, CustomerHistory, HistoryEntry
+        ChatNote, ChatNotes, NewChatNote, SetChatTags, CustomerHistory, HistoryEntry,
+        CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply, UsedCannedReply
     )),
     modifiers(&BearerAuth),
     tags(
@@ -130,6 +144,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         (name = "actions", description = "Toolbar actions: each takes many chats and reports per chat"),
         (name = "inbox", description = "Messages customers left for the groups, and their handling"),
         (name = "admin", description = "Administration: agents and the audit log (administrators only)"),
+        (name = "canned replies", description = "Saved answers agents insert by their /shortcut"),
         (name = "knowledge", description = "Knowledge base, suggestions and deflection"),
         (name = "meta", description = "Health and this document")
     )

@@ -107,6 +107,15 @@ impl FromRequest for MessagePath {
     }
 }
 
+/// The `{reply_id}` of the path.
+pub struct ReplyPath(pub crate::domain::CannedReplyId);
+
+impl FromRequest for ReplyPath {
+    fn from_request(ctx: &RequestCtx) -> Result<Self, ApiError> {
+        ctx.reply_id().map(ReplyPath)
+    }
+}
+
 /// The JSON body.
 pub struct Json<T>(pub T);
 

@@ -10,9 +10,9 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    AuditLog, ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, HistoryStore,
-    InboxStore, KnowledgeStore, MailOutbox, MailSender, NoteStore, Notifier, PreferenceStore,
-    Suggester, ThrottleStore,
+    AuditLog, CannedReplyStore, ChatStore, Clock, ConnectionPoster, ConnectionStore,
+    DirectoryStore, HistoryStore, InboxStore, KnowledgeStore, MailOutbox, MailSender, NoteStore,
+    Notifier, PreferenceStore, Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -30,6 +30,7 @@ pub struct Stores {
     pub notes: Arc<dyn NoteStore>,
     /// Customers' chats by who the customer is.
     pub history: Arc<dyn HistoryStore>,
+    pub canned: Arc<dyn CannedReplyStore>,
     pub outbox: Arc<dyn MailOutbox>,
     pub audit: Arc<dyn AuditLog>,
 }
@@ -47,6 +48,7 @@ impl Stores {
             + InboxStore
             + NoteStore
             + HistoryStore
+            + CannedReplyStore
             + MailOutbox
             + AuditLog
             + 'static,
@@ -62,6 +64,7 @@ impl Stores {
             inbox: store.clone(),
             notes: store.clone(),
             history: store.clone(),
+            canned: store.clone(),
             outbox: store.clone(),
             audit: store,
         }
@@ -111,6 +114,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         audit: stores.audit.clone(),
         notes: stores.notes.clone(),
         history: stores.history.clone(),
+        canned: stores.canned.clone(),
         notifier,
         clock: parts.clock,
         tokens: Arc::new(parts.tokens),

@@ -5,6 +5,7 @@ mod actions;
 mod admin;
 mod agents;
 mod availability;
+mod canned;
 mod chat_start_limits;
 mod chats;
 pub mod compose;
@@ -32,6 +33,7 @@ pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
 pub use admin::{generate_password, AuditPage, CreatedAgent, MAX_AUDIT_PAGE};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
 pub use availability::{offline_notice, GroupAvailability};
+pub use canned::{ReplyInput, ReplyView, ScopeChoice, UsedReply};
 pub use chats::{
     ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
 };
@@ -61,8 +63,8 @@ pub use settings::{
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{
-    ChatStore, Clock, DirectoryStore, HistoryStore, InboxStore, NoteStore, Notifier,
-    PreferenceStore, ThrottleStore,
+    CannedReplyStore, ChatStore, Clock, DirectoryStore, HistoryStore, InboxStore, NoteStore,
+    Notifier, PreferenceStore, ThrottleStore,
 };
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
@@ -81,6 +83,8 @@ pub struct App {
     pub notes: Arc<dyn NoteStore>,
     /// Customers' chats by who the customer is.
     pub history: Arc<dyn HistoryStore>,
+    /// Canned replies agents insert by shortcut.
+    pub canned: Arc<dyn CannedReplyStore>,
     pub notifier: Arc<dyn Notifier>,
     pub clock: Arc<dyn Clock>,
     pub tokens: Arc<TokenService>,

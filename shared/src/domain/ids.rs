@@ -95,6 +95,10 @@ id_type!(
     OfflineMessageId, "message_id"
 );
 id_type!(
+    /// A canned reply (a saved answer agents insert with its `/shortcut`).
+    CannedReplyId, "reply_id"
+);
+id_type!(
     /// A knowledge-base article.
     ArticleId, "article_id"
 );

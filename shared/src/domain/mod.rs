@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod audit;
 pub mod business_hours;
+pub mod canned;
 pub mod chat;
 pub mod distribution;
 pub mod error;
@@ -35,12 +36,15 @@ pub mod view;
 pub use agent::{Agent, Distribution, Group, Role};
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditTarget, FieldChange};
 pub use business_hours::BusinessHours;
+pub use canned::{CannedReply, ReplyDraft, ReplyScope, Shortcut};
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId};
+pub use ids::{
+    AgentId, ArticleId, CannedReplyId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId,
+};
 pub use inbox::{MessageEntry, MessageStatus, OfflineMessage};
 pub use list::ChatRow;
 pub use mail::{

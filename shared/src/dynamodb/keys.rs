@@ -3,6 +3,25 @@
 use crate::domain::{AgentId, Chat, ChatId, GroupId, MessageStatus, OfflineMessageId, Timestamp};
 use crate::ports::indexing::{list_position, ListBucket, ListPosition};
 
+/// A canned reply (`META` under it).
+pub fn canned_reply_pk(id: &crate::domain::CannedReplyId) -> String {
+    format!("CANNED#{id}")
+}
+/// The `by_group` partition of a scope's canned replies (`ReplyScope::key`).
+pub fn canned_scope_index_pk(scope: &str) -> String {
+    format!("REPLIES#{scope}")
+}
+/// A canned reply's sort key in its scope's partition: the shortcut (so a prefix of it is a
+/// `begins_with`), then the id.
+pub fn canned_scope_sort_key(shortcut: &str, id: &crate::domain::CannedReplyId) -> String {
+    format!("{shortcut}#{id}")
+}
+/// The item that holds a shortcut for one reply of a scope (`SHORTCUT` under it).
+pub fn shortcut_pk(scope: &str, shortcut: &str) -> String {
+    format!("SHORTCUT#{scope}#{shortcut}")
+}
+pub const SHORTCUT: &str = "SHORTCUT";
+
 pub fn chat_pk(id: &ChatId) -> String {
     format!("CHAT#{id}")
 }

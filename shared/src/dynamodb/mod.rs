@@ -3,6 +3,7 @@
 //! anywhere. Every call is counted with the capacity it consumed (`metrics`).
 
 mod audit;
+mod canned;
 mod chats;
 mod connections;
 mod directory;

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod agents;
+pub mod canned;
 pub mod chats;
 pub mod history;
 pub mod inbox;
@@ -82,4 +83,11 @@ pub static ALL: &[&Route] = &[
     &notes::ADD_CHAT_NOTE,
     &tags::SET_CHAT_TAGS,
     &history::CUSTOMER_HISTORY,
+    &canned::LIST_CANNED_REPLIES,
+    &canned::CREATE_CANNED_REPLY,
+    &canned::GET_CANNED_REPLY,
+    &canned::UPDATE_CANNED_REPLY,
+    &canned::DELETE_CANNED_REPLY,
+    &canned::REVIEW_CANNED_REPLY,
+    &canned::USE_CANNED_REPLY,
 ];

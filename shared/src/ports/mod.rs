@@ -2,6 +2,7 @@
 //! test suite (`tests/store_contract.rs`) that every adapter must pass.
 
 pub mod audit;
+pub mod canned;
 pub mod clock;
 pub mod connections;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod suggester;
 pub mod throttle;
 
 pub use audit::AuditLog;
+pub use canned::CannedReplyStore;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionPoster,

@@ -14,6 +14,7 @@
 
 mod agent;
 mod audit;
+mod canned_reply;
 mod chat;
 mod event;
 mod hand_off;
@@ -26,6 +27,7 @@ mod preferences;
 
 pub(crate) use agent::AgentRecord;
 pub(crate) use audit::AuditRecord;
+pub(crate) use canned_reply::{CannedReplyRecord, USES as CANNED_REPLY_USES};
 pub(crate) use chat::ChatRecord;
 pub(crate) use event::EventRecord;
 pub(crate) use hand_off::HandOffRecord;

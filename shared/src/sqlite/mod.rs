@@ -3,6 +3,7 @@
 //! operation is a short transaction run off the async threads.
 
 mod audit;
+mod canned;
 mod chats;
 mod connections;
 mod directory;

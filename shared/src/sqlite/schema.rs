@@ -220,6 +220,20 @@ UPDATE chats SET
 CREATE INDEX chats_by_customer ON chats (customer_key, started_at, id)
     WHERE customer_key IS NOT NULL;
 "#,
+    // Canned replies, one document each; a shortcut is unique within its scope (the index also
+    // lists a scope in shortcut order), and the usage count is a column of its own, raised in
+    // place.
+    r#"
+CREATE TABLE canned_replies (
+    id       TEXT PRIMARY KEY,
+    scope    TEXT NOT NULL,
+    shortcut TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    uses     INTEGER NOT NULL DEFAULT 0,
+    doc      TEXT NOT NULL,
+    UNIQUE (scope, shortcut)
+);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

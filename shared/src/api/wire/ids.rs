@@ -70,6 +70,7 @@ wire_id!(GroupId);
 wire_id!(ArticleId);
 wire_id!(ClientMessageId);
 wire_id!(OfflineMessageId);
+wire_id!(CannedReplyId);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]

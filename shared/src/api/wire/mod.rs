@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod agent;
+pub mod canned;
 pub mod chat;
 pub mod event;
 pub mod ids;
@@ -25,6 +26,10 @@ pub use admin::{
 pub use agent::{
     Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,
     Presence, Role, SignedIn, UpdateGroupSettings,
+};
+pub use canned::{
+    CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply,
+    UsedCannedReply,
 };
 pub use chat::{
     ChatForCaller, ChatState, CustomerChat, CustomerIdentity, FollowUp, Party, StartChat,

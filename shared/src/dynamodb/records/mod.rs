@@ -9,8 +9,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord, NoteRecord,
-    OfflineMessageRecord, PreferencesRecord, ResolutionRecord, FORMAT_VERSION,
+    AgentRecord, ArticleRecord, AuditRecord, CannedReplyRecord, ChatRecord, EventRecord,
+    MailRecord, NoteRecord, OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
+    CANNED_REPLY_USES, FORMAT_VERSION,
 };
 pub(super) use connection::ConnectionItem;
 pub(super) use group::GroupRecord;

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 pub(super) use crate::records::{
-    AgentRecord, ArticleRecord, AuditRecord, ChatRecord, EventRecord, MailRecord, NoteRecord,
-    OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
+    AgentRecord, ArticleRecord, AuditRecord, CannedReplyRecord, ChatRecord, EventRecord,
+    MailRecord, NoteRecord, OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
 };
 pub(super) use connection::ConnectionRecord;
 
