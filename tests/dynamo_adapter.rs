@@ -35,6 +35,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
             sender: None,
             queued: Arc::default(),
         },
+        attachments: None,
     }
 }
 

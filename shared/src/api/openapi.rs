@@ -17,6 +17,9 @@ use super::wire::{
     TransferTarget,
 };
 use super::wire::{
+    AttachedFile, AttachmentLink, StartUpload, StartedUpload, UploadMethod, UploadTarget,
+};
+use super::wire::{
     Availability, AvailabilityState, BusinessHours, ChatToMessage, GroupTexts, InboxPage, InboxRow,
     LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus, MessageText, Offer,
     OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
@@ -26,7 +29,7 @@ use super::wire::{GroupSettings, HandOffReason, HandOffSettings, Presence, Updat
 use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTranscriptRequest};
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
-use crate::handlers::{actions, agents, chats, inbox, kb, mail, meta};
+use crate::handlers::{actions, agents, attachments, chats, inbox, kb, mail, meta};
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
 #[derive(OpenApi)]
@@ -87,7 +90,10 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         inbox::reply_to_message,
         inbox::note_message,
         inbox::close_message,
-        inbox::reopen_message
+        inbox::reopen_message,
+        attachments::start_upload,
+        attachments::confirm_upload,
+        attachments::attachment_link
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -101,7 +107,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         HandOffReason, Availability, AvailabilityState, Offer, BusinessHours, WeeklyHours,
         OpeningHours, OfflineSettings, WhenClosed, GroupTexts, LeaveMessage, ChatToMessage, MessageReceipt, MessageStatus, MessageAgentRef,
         InboxRow, InboxPage, OfflineMessage, ThreadEntry, ThreadEntryKind, MessageText,
-        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest
+        MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
+        AttachedFile, StartUpload, StartedUpload, UploadTarget, UploadMethod, AttachmentLink
     )),
     modifiers(&BearerAuth),
     tags(

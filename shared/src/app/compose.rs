@@ -10,8 +10,9 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore, InboxStore,
-    KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester, ThrottleStore,
+    AttachmentStorage, ChatStore, Clock, ConnectionPoster, ConnectionStore, DirectoryStore,
+    InboxStore, KnowledgeStore, MailOutbox, MailSender, Notifier, PreferenceStore, Suggester,
+    ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -70,6 +71,8 @@ pub struct Parts {
     pub mail_from: Option<EmailAddress>,
     /// Where this process delivers the outbox (the local server, the `mail-outbox` function).
     pub mail_sender: Option<Arc<dyn MailSender>>,
+    /// Where attached files live (the local data directory, the S3 bucket).
+    pub attachments: Option<Arc<dyn AttachmentStorage>>,
 }
 
 /// The fan-out that delivers what the use cases change, through `poster`, to the connections
@@ -115,6 +118,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
             sender: parts.mail_sender,
             queued: Arc::default(),
         },
+        attachments: parts.attachments,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod actions;
 mod agents;
+mod attachments;
 mod availability;
 mod chat_start_limits;
 mod chats;
@@ -26,6 +27,7 @@ use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
+pub use attachments::StartedUpload;
 pub use availability::{offline_notice, GroupAvailability};
 pub use chats::{
     ChatForCaller, CustomerChat, CustomerIdentity, StartChat, StartedChat, MAX_EVENTS_PER_READ,
@@ -56,7 +58,8 @@ pub use settings::{
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{
-    ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore, ThrottleStore,
+    AttachmentStorage, ChatStore, Clock, DirectoryStore, InboxStore, Notifier, PreferenceStore,
+    ThrottleStore,
 };
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
@@ -80,6 +83,8 @@ pub struct App {
     pub settings: Settings,
     /// The outbox and, where mail is sent from this process, the sender.
     pub mail: Mail,
+    /// Where attached files live; `None` where this process serves no attachment route.
+    pub attachments: Option<Arc<dyn AttachmentStorage>>,
 }
 
 impl App {

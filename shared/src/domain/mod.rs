@@ -2,6 +2,7 @@
 //! checked in a unit test without any I/O.
 
 pub mod agent;
+pub mod attachment;
 pub mod business_hours;
 pub mod chat;
 pub mod distribution;
@@ -29,13 +30,16 @@ pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
+pub use attachment::{AttachedFile, DeclaredFile, FileKind};
 pub use business_hours::BusinessHours;
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;
 pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId};
+pub use ids::{
+    AgentId, ArticleId, AttachmentId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId,
+};
 pub use inbox::{MessageEntry, MessageStatus, OfflineMessage};
 pub use list::ChatRow;
 pub use mail::{

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod agents;
+pub mod attachments;
 pub mod chats;
 pub mod inbox;
 pub mod kb;
@@ -66,4 +67,7 @@ pub static ALL: &[&Route] = &[
     &inbox::NOTE_MESSAGE,
     &inbox::CLOSE_MESSAGE,
     &inbox::REOPEN_MESSAGE,
+    &attachments::START_UPLOAD,
+    &attachments::CONFIRM_UPLOAD,
+    &attachments::ATTACHMENT_LINK,
 ];

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod agent;
+pub mod attachment;
 pub mod chat;
 pub mod event;
 pub mod ids;
@@ -20,12 +21,17 @@ pub use agent::{
     Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,
     Presence, Role, SignedIn, UpdateGroupSettings,
 };
+pub use attachment::{
+    AttachmentLink, AttachmentQuery, StartUpload, StartedUpload, UploadMethod, UploadTarget,
+};
 pub use chat::{
     ChatForCaller, ChatState, CustomerChat, CustomerIdentity, FollowUp, Party, StartChat,
     StartedChat,
 };
-pub use event::{Author, ChatEvent, EventKind, HandOffReason};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp};
+pub use event::{AttachedFile, Author, ChatEvent, EventKind, HandOffReason};
+pub use ids::{
+    AgentId, ArticleId, AttachmentId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp,
+};
 pub use inbox::{
     ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt,
     MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
