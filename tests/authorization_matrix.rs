@@ -379,6 +379,36 @@ fn cases() -> Vec<Case> {
             expected: MEMBERS,
         },
         Case {
+            name: "POST /api/chats/{id}/attachments (start an upload)",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/attachments",
+                Some(|_| json!({"file_name":"a.png","content_type":"image/png","size":10})),
+            ),
+            // Whoever may write in the chat now: its customer and its assigned agent.
+            expected: [OK, E403, OK, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
+            name:
+                "POST /api/chats/{id}/attachments/{attachment_id}/confirm (the customer's upload)",
+            setup: Active,
+            call: Call::Http(
+                "POST",
+                "/api/chats/{id}/attachments/{pending_attachment}/confirm",
+                None,
+            ),
+            // Only whoever started the upload confirms it: it is posted in their name.
+            expected: [OK, E403, E403, E403, E403, E403, E401, E401, E401],
+        },
+        Case {
+            name: "GET /api/chats/{id}/attachments/{attachment_id}",
+            setup: Active,
+            call: Call::Http("GET", "/api/chats/{id}/attachments/{attachment}", None),
+            // Whoever may read the chat now.
+            expected: [OK, E403, OK, E403, OK, OK, E401, E401, E401],
+        },
+        Case {
             name: "GET /api/messages (Support's inbox)",
             setup: Queued,
             call: Call::Http("GET", "/api/messages?group_id=support", None),
@@ -860,6 +890,48 @@ async fn chat_in(world: &World, setup: Setup) -> (String, String) {
     (chat, token)
 }
 
+/// A PNG the chat's customer uploads (and confirms when `confirmed`); its attachment id.
+async fn upload_as_customer(world: &World, chat: &str, customer: &str, confirmed: bool) -> String {
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01".to_vec();
+    let (status, started) = world
+        .api
+        .post(
+            &format!("/api/chats/{chat}/attachments"),
+            customer,
+            json!({"file_name":"a.png","content_type":"image/png","size":png.len()}),
+        )
+        .await;
+    assert_eq!(status, 201, "setup upload: {started}");
+    let url = format!(
+        "{}{}",
+        world.api.base,
+        started["upload"]["url"].as_str().unwrap_or("")
+    );
+    let put = reqwest::Client::new()
+        .put(url)
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 204, "setup upload");
+    let id = started["attachment_id"]
+        .as_str()
+        .unwrap_or("missing")
+        .to_owned();
+    if confirmed {
+        let (status, body) = world
+            .api
+            .post(
+                &format!("/api/chats/{chat}/attachments/{id}/confirm"),
+                customer,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, 201, "setup confirm: {body}");
+    }
+    id
+}
+
 fn outcome(status: u16, body: &Value) -> String {
     if (200..300).contains(&status) {
         if let Some(results) = body.get("results").and_then(|r| r.as_array()) {
@@ -880,7 +952,7 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
     let (chat, own_customer) = chat_in(world, case.setup).await;
     let (_, other_customer) = world.api.start_chat("support", "Other", "Mine").await;
     let token: Option<String> = match caller {
-        0 => Some(own_customer),
+        0 => Some(own_customer.clone()),
         1 => Some(other_customer),
         2 => Some(world.alice.clone()),
         3 => Some(world.bob.clone()),
@@ -957,6 +1029,14 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                 }
                 path.replace("{message}", &id)
                     .replace("{closed_message}", &id)
+            } else if path.contains("attachment}") {
+                // An upload by the chat's customer, pending or confirmed, in each cell.
+                let id =
+                    upload_as_customer(world, &chat, &own_customer, path.contains("{attachment}"))
+                        .await;
+                path.replace("{id}", &chat)
+                    .replace("{pending_attachment}", &id)
+                    .replace("{attachment}", &id)
             } else {
                 path.replace("{id}", &chat)
             };

@@ -39,6 +39,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
             sender: None,
             queued: Arc::default(),
         },
+        attachments: None,
     }
 }
 

@@ -633,6 +633,7 @@ def check_permissions(template, manifest):
             if forbidden in props:
                 p.fail(f"{logical}: sets {forbidden}; its permissions must come from its Policies only")
         got_dynamo, got_resources, got_post, got_stream, got_ses = set(), set(), False, False, False
+        got_s3 = set()
         for policy in as_list(props.get("Policies") or []):
             if not (isinstance(policy, dict) and set(policy) <= {"Statement", "Version"}):
                 p.fail(f"{logical}: policy {describe(policy)} is not an inline statement list (no managed or SAM template policies)")
@@ -645,7 +646,8 @@ def check_permissions(template, manifest):
                 dyn = [a for a in actions if a.startswith("dynamodb:")]
                 api = [a for a in actions if a.startswith("execute-api:")]
                 ses = [a for a in actions if a.startswith("ses:")]
-                other = [a for a in actions if a not in dyn and a not in api and a not in ses]
+                s3 = [a for a in actions if a.startswith("s3:")]
+                other = [a for a in actions if a not in dyn and a not in api and a not in ses and a not in s3]
                 if other:
                     p.fail(f"{logical}: unexpected actions {other}")
                 if ses:
@@ -664,6 +666,22 @@ def check_permissions(template, manifest):
                         if not text.endswith(":identity/${MailFromAddress}") or ":ses:" not in text:
                             p.fail(f"{logical}: SES resource must be the identity ...:ses:...:identity/${{MailFromAddress}}, not {describe(r)}")
                     got_ses = True
+                    continue
+                if s3:
+                    # The attachment bucket only: object actions on its pending/ and chats/
+                    # prefixes, ListBucket on the bucket itself; nothing else in the statement.
+                    if dyn or api:
+                        p.fail(f"{logical}: statement {st.get('Sid')} mixes S3 and other actions")
+                    buckets = resources_of_type(template, "AWS::S3::Bucket")
+                    for r in resources:
+                        if s3 == ["s3:ListBucket"]:
+                            if not (ref_target(r) == "AttachmentBucket" and getatt_attribute(r) == "Arn" and "AttachmentBucket" in buckets):
+                                p.fail(f"{logical}: s3:ListBucket must be on !GetAtt AttachmentBucket.Arn only, not {describe(r)}")
+                            continue
+                        text = sub_text(r) or ""
+                        if "s3:ListBucket" in s3 or text not in ("${AttachmentBucket.Arn}/pending/*", "${AttachmentBucket.Arn}/chats/*"):
+                            p.fail(f"{logical}: S3 object actions must be on ${{AttachmentBucket.Arn}}/pending/* and /chats/* only, not {describe(r)}")
+                    got_s3 |= {a.split(":", 1)[1] for a in s3}
                     continue
                 if dyn and api:
                     p.fail(f"{logical}: statement {st.get('Sid')} mixes DynamoDB and execute-api actions")
@@ -709,6 +727,9 @@ def check_permissions(template, manifest):
             p.fail(f"permissions.json {fn}: reads_table_stream, but the manifest's table_stream consumer is {manifest.get('table_stream', {}).get('function')}")
         if got_ses != want.get("sends_email", False):
             p.fail(f"{logical} ({fn}): ses:SendEmail {'granted' if got_ses else 'missing'}, permissions.json says sends_email={want.get('sends_email', False)}")
+        if got_s3 != set(want.get("s3", [])):
+            extra, missing = sorted(got_s3 - set(want.get("s3", []))), sorted(set(want.get("s3", [])) - got_s3)
+            p.fail(f"{logical} ({fn}): S3 actions differ from permissions.json: extra {extra}, missing {missing}")
         if got_post != want["posts_to_connections"]:
             p.fail(f"{logical} ({fn}): ManageConnections {'granted' if got_post else 'missing'}, permissions.json says posts_to_connections={want['posts_to_connections']}")
     if not p.items:
@@ -717,6 +738,7 @@ def check_permissions(template, manifest):
             post = " + ManageConnections" if want["posts_to_connections"] else ""
             post += " + reads the table stream" if want.get("reads_table_stream") else ""
             post += " + ses:SendEmail from MailFromAddress" if want.get("sends_email") else ""
+            post += f" + s3:{', '.join(want['s3'])} on the attachment bucket" if want.get("s3") else ""
             acts = ", ".join(want["dynamodb"]) or "no DynamoDB access"
             p.ok(f"{fn}: {acts}{idx}{post}")
         p.ok(f"{len(spec)} functions; PostToConnection only for {len(posting)} ({', '.join(posting)}), on POST @connections of the stage only")

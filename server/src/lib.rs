@@ -8,6 +8,7 @@ pub mod chat_start_limit;
 mod config;
 pub mod data_dir;
 mod endpoint_file;
+mod file_routes;
 pub mod gateway;
 mod http_api;
 mod mail_delivery;
@@ -132,6 +133,9 @@ impl Server {
                     .await,
             ),
         };
+        let files = Arc::new(chatdesk::files::local::LocalFiles::new(
+            config.data_dir.join(ATTACHMENTS_DIR),
+        ));
         let parts = Parts {
             clock,
             tokens,
@@ -153,6 +157,7 @@ impl Server {
                         .map_err(|e| ServerError::Config(e.to_string()))?,
                 )),
             },
+            attachments: Some(files.clone()),
         };
         let (mut app, fanout) = compose::app_with_fanout(&stores, poster, parts);
         app.settings.away_grace_ms =
@@ -172,6 +177,7 @@ impl Server {
                 registry.clone(),
                 config.ws_idle_timeout,
             ))
+            .merge(file_routes::routes(files, app.clock.clone()))
             .merge(management::absent_on_public_listener())
             .merge(statics::routes(&config.web_dir, &sign_in_origins(&config)));
         let gateway_router = management::routes(registry.clone());
@@ -432,8 +438,12 @@ fn offline_parts(
         list_push: chatdesk::realtime::ListPush::Immediate,
         mail_from: None,
         mail_sender: None,
+        attachments: None,
     })
 }
+
+/// Where attached files are kept, in the data directory.
+const ATTACHMENTS_DIR: &str = "attachments";
 
 /// The most often a console is sent list rows for messages.
 const LIST_ROWS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);

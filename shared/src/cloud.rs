@@ -122,6 +122,7 @@ impl Cloud {
             mail_from: mail_from()?,
             // Only the `mail-outbox` function sends (`with_ses_sender`); the others queue.
             mail_sender: None,
+            attachments: None,
         };
         let (mut app, fanout) = compose::app_with_fanout(&Stores::all_in(store), poster, parts);
         // Nothing in front of the HTTP API limits anonymous chat starts: the store's count does.
@@ -164,6 +165,23 @@ impl Cloud {
             )));
         }
         self
+    }
+}
+
+#[cfg(feature = "s3")]
+impl Cloud {
+    /// Keeps attachments in the bucket `CHATDESK_ATTACHMENTS_BUCKET` (`CHATDESK_S3_ENDPOINT`: an
+    /// emulator, addressed path-style).
+    pub fn with_s3_attachments(mut self) -> Result<Self, CloudConfigError> {
+        let name = "CHATDESK_ATTACHMENTS_BUCKET";
+        let bucket = required(name)?;
+        let endpoint = std::env::var("CHATDESK_S3_ENDPOINT")
+            .ok()
+            .filter(|e| !e.is_empty());
+        let files = crate::files::s3::S3Files::new(&self.aws, &bucket, endpoint.as_deref())
+            .map_err(|reason| CloudConfigError::Invalid { name, reason })?;
+        self.app.attachments = Some(Arc::new(files));
+        Ok(self)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod domain;
 #[cfg(feature = "dynamo")]
 pub mod dynamodb;
 pub mod errors;
+pub mod files;
 pub mod handlers;
 #[cfg(feature = "lambda")]
 pub mod lambda;

@@ -79,6 +79,7 @@ pub fn app_over(stores: &Stores) -> App {
             sender: None,
             queued: Arc::default(),
         },
+        attachments: None,
     }
 }
 

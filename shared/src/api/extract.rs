@@ -112,6 +112,16 @@ impl RequestCtx {
         Ok(crate::domain::OfflineMessageId::parse(raw)?)
     }
 
+    pub fn attachment_id(&self) -> Result<crate::domain::AttachmentId, ApiError> {
+        let raw = self
+            .params
+            .iter()
+            .find(|(k, _)| *k == "attachment_id")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        Ok(crate::domain::AttachmentId::parse(raw)?)
+    }
+
     /// The caller if a valid token was sent; `None` for anonymous callers (public routes).
     pub fn optional_principal(&self) -> Option<&Principal> {
         self.principal.as_ref().ok()

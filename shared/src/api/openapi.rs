@@ -21,6 +21,9 @@ use super::wire::{
     FieldChange, NewAgent, NewPassword,
 };
 use super::wire::{
+    AttachedFile, AttachmentLink, StartUpload, StartedUpload, UploadMethod, UploadTarget,
+};
+use super::wire::{
     Availability, AvailabilityState, BusinessHours, ChatToMessage, GroupTexts, InboxPage, InboxRow,
     LeaveMessage, MessageAgentRef, MessageReceipt, MessageStatus, MessageText, Offer,
     OfflineMessage, OfflineSettings, OpeningHours, ThreadEntry, ThreadEntryKind, WeeklyHours,
@@ -36,7 +39,7 @@ use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTra
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
 use crate::handlers::{
-    actions, admin, agents, canned, chats, history, inbox, kb, mail, meta, notes, tags,
+    actions, admin, agents, attachments, canned, chats, history, inbox, kb, mail, meta, notes, tags,
 };
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
@@ -117,7 +120,10 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         canned::update_canned_reply,
         canned::delete_canned_reply,
         canned::review_canned_reply,
-        canned::use_canned_reply
+        canned::use_canned_reply,
+        attachments::start_upload,
+        attachments::confirm_upload,
+        attachments::attachment_link
     ),
     components(schemas(
         ErrorBody, Health, ChatForCaller, SignInRequest, SignedIn, AuthConfig, BrowserSignIn, Me, Agent, Group, Role, AgentSummary,
@@ -135,7 +141,8 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         AdminAgent, NewAgent, CreatedAgent, AgentUpdate, NewPassword, AuditEntry, AuditActor,
         AuditTarget, FieldChange, AuditPage,
         ChatNote, ChatNotes, NewChatNote, SetChatTags, CustomerHistory, HistoryEntry,
-        CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply, UsedCannedReply
+        CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply, UsedCannedReply,
+        AttachedFile, StartUpload, StartedUpload, UploadTarget, UploadMethod, AttachmentLink
     )),
     modifiers(&BearerAuth),
     tags(

@@ -116,6 +116,15 @@ impl FromRequest for ReplyPath {
     }
 }
 
+/// The `{attachment_id}` of the path.
+pub struct AttachmentPath(pub crate::domain::AttachmentId);
+
+impl FromRequest for AttachmentPath {
+    fn from_request(ctx: &RequestCtx) -> Result<Self, ApiError> {
+        ctx.attachment_id().map(AttachmentPath)
+    }
+}
+
 /// The JSON body.
 pub struct Json<T>(pub T);
 

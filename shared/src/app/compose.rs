@@ -10,9 +10,9 @@ use crate::auth::oidc::OidcVerifier;
 use crate::auth::TokenService;
 use crate::domain::{EmailAddress, IdleThresholds};
 use crate::ports::{
-    AuditLog, CannedReplyStore, ChatStore, Clock, ConnectionPoster, ConnectionStore,
-    DirectoryStore, HistoryStore, InboxStore, KnowledgeStore, MailOutbox, MailSender, NoteStore,
-    Notifier, PreferenceStore, Suggester, ThrottleStore,
+    AttachmentStorage, AuditLog, CannedReplyStore, ChatStore, Clock, ConnectionPoster,
+    ConnectionStore, DirectoryStore, HistoryStore, InboxStore, KnowledgeStore, MailOutbox,
+    MailSender, NoteStore, Notifier, PreferenceStore, Suggester, ThrottleStore,
 };
 use crate::realtime::Fanout;
 
@@ -85,6 +85,8 @@ pub struct Parts {
     pub mail_from: Option<EmailAddress>,
     /// Where this process delivers the outbox (the local server, the `mail-outbox` function).
     pub mail_sender: Option<Arc<dyn MailSender>>,
+    /// Where attached files live (the local data directory, the S3 bucket).
+    pub attachments: Option<Arc<dyn AttachmentStorage>>,
 }
 
 /// The fan-out that delivers what the use cases change, through `poster`, to the connections
@@ -134,6 +136,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
             sender: parts.mail_sender,
             queued: Arc::default(),
         },
+        attachments: parts.attachments,
     }
 }
 

@@ -4,6 +4,7 @@
 mod actions;
 mod admin;
 mod agents;
+mod attachments;
 mod availability;
 mod canned;
 mod chat_start_limits;
@@ -32,6 +33,7 @@ use std::sync::Arc;
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
 pub use admin::{generate_password, AuditPage, CreatedAgent, MAX_AUDIT_PAGE};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
+pub use attachments::StartedUpload;
 pub use availability::{offline_notice, GroupAvailability};
 pub use canned::{ReplyInput, ReplyView, ScopeChoice, UsedReply};
 pub use chats::{
@@ -63,8 +65,8 @@ pub use settings::{
 use crate::auth::{AuthError, Principal, TokenService};
 use crate::domain::Agent;
 use crate::ports::{
-    CannedReplyStore, ChatStore, Clock, DirectoryStore, HistoryStore, InboxStore, NoteStore,
-    Notifier, PreferenceStore, ThrottleStore,
+    AttachmentStorage, CannedReplyStore, ChatStore, Clock, DirectoryStore, HistoryStore,
+    InboxStore, NoteStore, Notifier, PreferenceStore, ThrottleStore,
 };
 
 /// Everything a use case may need. Built once per process (per Lambda cold start) and shared.
@@ -96,6 +98,8 @@ pub struct App {
     pub settings: Settings,
     /// The outbox and, where mail is sent from this process, the sender.
     pub mail: Mail,
+    /// Where attached files live; `None` where this process serves no attachment route.
+    pub attachments: Option<Arc<dyn AttachmentStorage>>,
 }
 
 impl App {

@@ -2,6 +2,7 @@
 //! and agent messages, and changes such as "taken by Ann" or "transferred to Billing". One
 //! ordered log serves the transcript, the live feed and resume after a reconnect.
 
+use super::attachment::AttachedFile;
 use super::chat::{ChatState, Party};
 use super::handoff::HandOffReason;
 use super::ids::{AgentId, ChatId, ClientMessageId, GroupId};
@@ -30,6 +31,13 @@ pub enum EventKind {
         client_msg_id: ClientMessageId,
         author: Author,
         body: String,
+    },
+    /// A file the customer or the agent attached (its upload confirmed): a message whose content
+    /// is the file. `client_msg_id` is the attachment's id, so a confirmation is stored once.
+    Attachment {
+        client_msg_id: ClientMessageId,
+        author: Author,
+        file: AttachedFile,
     },
     /// An agent joined: pulled from the queue, took it, or it was transferred to them.
     Assigned {
@@ -96,7 +104,8 @@ impl EventKind {
 
     pub fn client_msg_id(&self) -> Option<&ClientMessageId> {
         match self {
-            EventKind::Message { client_msg_id, .. } => Some(client_msg_id),
+            EventKind::Message { client_msg_id, .. }
+            | EventKind::Attachment { client_msg_id, .. } => Some(client_msg_id),
             _ => None,
         }
     }

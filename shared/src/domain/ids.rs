@@ -110,6 +110,10 @@ id_type!(
     /// The id a client picks for a message so that a retried send is stored once.
     ClientMessageId, "client_msg_id"
 );
+id_type!(
+    /// A file attached to a chat: pending until its upload is confirmed, then an event.
+    AttachmentId, "attachment_id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 //! checked in a unit test without any I/O.
 
 pub mod agent;
+pub mod attachment;
 pub mod audit;
 pub mod business_hours;
 pub mod canned;
@@ -34,6 +35,7 @@ pub mod transcript;
 pub mod view;
 
 pub use agent::{Agent, Distribution, Group, Role};
+pub use attachment::{AttachedFile, DeclaredFile, FileKind};
 pub use audit::{AuditAction, AuditActor, AuditEntry, AuditTarget, FieldChange};
 pub use business_hours::BusinessHours;
 pub use canned::{CannedReply, ReplyDraft, ReplyScope, Shortcut};
@@ -43,7 +45,8 @@ pub use event::{Author, ChatEvent, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
 pub use ids::{
-    AgentId, ArticleId, CannedReplyId, ChatId, ClientMessageId, GroupId, MailId, OfflineMessageId,
+    AgentId, ArticleId, AttachmentId, CannedReplyId, ChatId, ClientMessageId, GroupId, MailId,
+    OfflineMessageId,
 };
 pub use inbox::{MessageEntry, MessageStatus, OfflineMessage};
 pub use list::ChatRow;

@@ -3,6 +3,7 @@
 //! mutation atomically and only if the chat is still at the sequence number it was read at.
 
 use super::agent::{Agent, Group};
+use super::attachment::AttachedFile;
 use super::chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 use super::error::DomainError;
 use super::event::{Author, EventKind};
@@ -634,6 +635,49 @@ pub fn send_message(
     body: &str,
     now: Timestamp,
 ) -> Result<Mutation, DomainError> {
+    let (next, (author, body)) = write_in(chat, sender, now, |_| {
+        limits::multi_line("body", body, limits::MAX_MESSAGE_CHARS)
+    })?;
+    Ok(Mutation {
+        chat: next,
+        event: EventKind::Message {
+            client_msg_id,
+            author,
+            body,
+        },
+        load: LoadChange::default(),
+    })
+}
+
+/// A confirmed upload joins the chat like a message: the same people may post it, in the same
+/// states, and it counts as one. Its client id is the attachment's, so it is stored once.
+pub fn attach_file(
+    chat: &Chat,
+    sender: Sender<'_>,
+    file: AttachedFile,
+    now: Timestamp,
+) -> Result<Mutation, DomainError> {
+    let client_msg_id = ClientMessageId::parse(file.id.as_str())?;
+    let (next, (author, ())) = write_in(chat, sender, now, |_| Ok(()))?;
+    Ok(Mutation {
+        chat: next,
+        event: EventKind::Attachment {
+            client_msg_id,
+            author,
+            file,
+        },
+        load: LoadChange::default(),
+    })
+}
+
+/// Who may write in a chat and what writing changes (waiting, pace, counts): shared by messages
+/// and attachments. `check` validates the content once the writer is known to be allowed.
+fn write_in<T>(
+    chat: &Chat,
+    sender: Sender<'_>,
+    now: Timestamp,
+    check: impl FnOnce(&Chat) -> Result<T, DomainError>,
+) -> Result<(Chat, (Author, T)), DomainError> {
     // Who may write comes first, so someone who may not learns nothing of the chat's state.
     match &sender {
         Sender::Agent(agent) => {
@@ -647,7 +691,7 @@ pub fn send_message(
         Sender::Customer => live_for_customer(chat)?,
     }
     not_deleted(chat)?;
-    let body = limits::multi_line("body", body, limits::MAX_MESSAGE_CHARS)?;
+    let content = check(chat)?;
     let mut next = chat.clone();
     let author = match sender {
         Sender::Customer => {
@@ -679,15 +723,7 @@ pub fn send_message(
         }
     };
     next.message_count += 1;
-    Ok(Mutation {
-        chat: next,
-        event: EventKind::Message {
-            client_msg_id,
-            author,
-            body,
-        },
-        load: LoadChange::default(),
-    })
+    Ok((next, (author, content)))
 }
 
 #[cfg(test)]

@@ -33,6 +33,15 @@ fn line(event: &ChatEvent) -> Option<Line> {
             };
             (Some(name), body.clone())
         }
+        EventKind::Attachment { author, file, .. } => {
+            let name = match author {
+                Author::Customer { name } | Author::Agent { name, .. } => name.clone(),
+            };
+            (
+                Some(name),
+                format!("[attached {} ({} bytes)]", file.file_name, file.size),
+            )
+        }
         EventKind::Assigned { agent_name, .. } => (None, format!("{agent_name} joined the chat")),
         EventKind::HandedOff {
             to: Some((_, name)),

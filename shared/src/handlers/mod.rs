@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod agents;
+pub mod attachments;
 pub mod canned;
 pub mod chats;
 pub mod history;
@@ -90,4 +91,7 @@ pub static ALL: &[&Route] = &[
     &canned::DELETE_CANNED_REPLY,
     &canned::REVIEW_CANNED_REPLY,
     &canned::USE_CANNED_REPLY,
+    &attachments::START_UPLOAD,
+    &attachments::CONFIRM_UPLOAD,
+    &attachments::ATTACHMENT_LINK,
 ];

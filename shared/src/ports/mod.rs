@@ -1,6 +1,7 @@
 //! The narrow interfaces the application needs from the outside world. Each has one contract
 //! test suite (`tests/store_contract.rs`) that every adapter must pass.
 
+pub mod attachments;
 pub mod audit;
 pub mod canned;
 pub mod clock;
@@ -18,6 +19,10 @@ pub mod store;
 pub mod suggester;
 pub mod throttle;
 
+pub use attachments::{
+    AttachmentStorage, DownloadLink, KeptFile, PendingUpload, UploadMethod, UploadTarget,
+    UploadedObject, Uploader, DOWNLOAD_TTL_MS, UPLOAD_TTL_MS,
+};
 pub use audit::AuditLog;
 pub use canned::CannedReplyStore;
 pub use clock::{Clock, ManualClock, SystemClock};

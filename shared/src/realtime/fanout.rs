@@ -258,7 +258,10 @@ impl Fanout {
             self.post_event(customers, frame).await;
         }
 
-        let is_message = matches!(event.kind, EventKind::Message { .. });
+        let is_message = matches!(
+            event.kind,
+            EventKind::Message { .. } | EventKind::Attachment { .. }
+        );
         if is_message && self.rows_from_stream {
             // A message moves no queue and no list membership; its list rows are the stream
             // consumer's work, so the message path reads no group's subscribers.

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::chat::{PartyRecord, StateRecord};
 use super::{id, readable, FORMAT_VERSION};
-use crate::domain::{Author, ChatEvent, EventKind, HandOffReason, Party, Timestamp};
+use crate::domain::{
+    AttachedFile, Author, ChatEvent, EventKind, FileKind, HandOffReason, Party, Timestamp,
+};
 use crate::ports::StoreError;
 
 #[derive(Serialize, Deserialize)]
@@ -29,6 +31,11 @@ enum KindRecord {
         client_msg_id: String,
         author: AuthorRecord,
         body: String,
+    },
+    Attachment {
+        client_msg_id: String,
+        author: AuthorRecord,
+        file: FileRecord,
     },
     Assigned {
         agent_id: String,
@@ -75,6 +82,15 @@ enum KindRecord {
     },
 }
 
+/// An attached file; `kind` is its media type (what it is by content, checked at upload).
+#[derive(Serialize, Deserialize)]
+struct FileRecord {
+    id: String,
+    name: String,
+    kind: String,
+    size: u64,
+}
+
 #[derive(Serialize, Deserialize)]
 struct HandOffTargetRecord {
     id: String,
@@ -86,6 +102,31 @@ struct HandOffTargetRecord {
 enum AuthorRecord {
     Customer { name: String },
     Agent { id: String, name: String },
+}
+
+impl From<&Author> for AuthorRecord {
+    fn from(author: &Author) -> Self {
+        match author {
+            Author::Customer { name } => AuthorRecord::Customer { name: name.clone() },
+            Author::Agent { id, name } => AuthorRecord::Agent {
+                id: id.to_string(),
+                name: name.clone(),
+            },
+        }
+    }
+}
+
+impl TryFrom<AuthorRecord> for Author {
+    type Error = StoreError;
+    fn try_from(author: AuthorRecord) -> Result<Self, StoreError> {
+        Ok(match author {
+            AuthorRecord::Customer { name } => Author::Customer { name },
+            AuthorRecord::Agent { id: agent, name } => Author::Agent {
+                id: id(agent)?,
+                name,
+            },
+        })
+    }
 }
 
 impl From<&EventKind> for KindRecord {
@@ -101,14 +142,22 @@ impl From<&EventKind> for KindRecord {
                 body,
             } => KindRecord::Message {
                 client_msg_id: client_msg_id.to_string(),
-                author: match author {
-                    Author::Customer { name } => AuthorRecord::Customer { name: name.clone() },
-                    Author::Agent { id, name } => AuthorRecord::Agent {
-                        id: id.to_string(),
-                        name: name.clone(),
-                    },
-                },
+                author: author.into(),
                 body: body.clone(),
+            },
+            EventKind::Attachment {
+                client_msg_id,
+                author,
+                file,
+            } => KindRecord::Attachment {
+                client_msg_id: client_msg_id.to_string(),
+                author: author.into(),
+                file: FileRecord {
+                    id: file.id.to_string(),
+                    name: file.file_name.clone(),
+                    kind: file.kind.mime().to_owned(),
+                    size: file.size,
+                },
             },
             EventKind::Assigned {
                 agent_id,
@@ -192,14 +241,24 @@ impl TryFrom<KindRecord> for EventKind {
                 body,
             } => EventKind::Message {
                 client_msg_id: id(client_msg_id)?,
-                author: match author {
-                    AuthorRecord::Customer { name } => Author::Customer { name },
-                    AuthorRecord::Agent { id: agent, name } => Author::Agent {
-                        id: id(agent)?,
-                        name,
-                    },
-                },
+                author: author.try_into()?,
                 body,
+            },
+            KindRecord::Attachment {
+                client_msg_id,
+                author,
+                file,
+            } => EventKind::Attachment {
+                client_msg_id: id(client_msg_id)?,
+                author: author.try_into()?,
+                file: AttachedFile {
+                    id: id(file.id)?,
+                    kind: FileKind::from_mime(&file.kind).ok_or_else(|| {
+                        StoreError::Corrupt(format!("attachment kind {:?}", file.kind))
+                    })?,
+                    file_name: file.name,
+                    size: file.size,
+                },
             },
             KindRecord::Assigned {
                 agent_id,

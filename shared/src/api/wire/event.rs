@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::chat::{ChatState, Party};
-use super::ids::{AgentId, ChatId, ClientMessageId, GroupId, Timestamp};
+use super::ids::{AgentId, AttachmentId, ChatId, ClientMessageId, GroupId, Timestamp};
 use crate::domain;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -36,6 +36,13 @@ pub enum EventKind {
         client_msg_id: ClientMessageId,
         author: Author,
         body: String,
+    },
+    /// A file attached by the customer or the agent (checked by content when its upload was
+    /// confirmed). Read it with `GET /api/chats/{chat_id}/attachments/{attachment_id}`.
+    Attachment {
+        client_msg_id: ClientMessageId,
+        author: Author,
+        file: AttachedFile,
     },
     /// An agent joined: pulled from the queue, took it, or it was transferred to them.
     Assigned {
@@ -93,6 +100,32 @@ pub enum EventKind {
     },
 }
 
+/// A file in a chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AttachedFile {
+    pub attachment_id: AttachmentId,
+    /// The name it was uploaded under, made safe (no path, no quotes or control characters).
+    pub file_name: String,
+    /// Its media type, by content.
+    pub content_type: String,
+    /// In bytes.
+    pub size: u64,
+    /// An image (PNG, JPEG, GIF, WebP), previewed in the chat.
+    pub is_image: bool,
+}
+
+impl From<&domain::AttachedFile> for AttachedFile {
+    fn from(f: &domain::AttachedFile) -> Self {
+        AttachedFile {
+            attachment_id: (&f.id).into(),
+            file_name: f.file_name.clone(),
+            content_type: f.kind.mime().to_owned(),
+            size: f.size,
+            is_image: f.kind.is_image(),
+        }
+    }
+}
+
 /// Why a hand-off timer moved a chat on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +163,15 @@ impl From<&domain::EventKind> for EventKind {
                 client_msg_id: client_msg_id.into(),
                 author: author.into(),
                 body: body.clone(),
+            },
+            D::Attachment {
+                client_msg_id,
+                author,
+                file,
+            } => EventKind::Attachment {
+                client_msg_id: client_msg_id.into(),
+                author: author.into(),
+                file: file.into(),
             },
             D::Assigned {
                 agent_id,

@@ -69,6 +69,7 @@ wire_id!(AgentId);
 wire_id!(GroupId);
 wire_id!(ArticleId);
 wire_id!(ClientMessageId);
+wire_id!(AttachmentId);
 wire_id!(OfflineMessageId);
 wire_id!(CannedReplyId);
 

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod admin;
 pub mod agent;
+pub mod attachment;
 pub mod canned;
 pub mod chat;
 pub mod event;
@@ -27,6 +28,9 @@ pub use agent::{
     Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,
     Presence, Role, SignedIn, UpdateGroupSettings,
 };
+pub use attachment::{
+    AttachmentLink, AttachmentQuery, StartUpload, StartedUpload, UploadMethod, UploadTarget,
+};
 pub use canned::{
     CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply,
     UsedCannedReply,
@@ -35,8 +39,10 @@ pub use chat::{
     ChatForCaller, ChatState, CustomerChat, CustomerIdentity, FollowUp, Party, StartChat,
     StartedChat,
 };
-pub use event::{Author, ChatEvent, EventKind, HandOffReason};
-pub use ids::{AgentId, ArticleId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp};
+pub use event::{AttachedFile, Author, ChatEvent, EventKind, HandOffReason};
+pub use ids::{
+    AgentId, ArticleId, AttachmentId, ChatId, ClientMessageId, GroupId, OfflineMessageId, Timestamp,
+};
 pub use inbox::{
     ChatToMessage, InboxPage, InboxRow, LeaveMessage, MessageAgentRef, MessageReceipt,
     MessageStatus, MessageText, OfflineMessage, ThreadEntry, ThreadEntryKind,
