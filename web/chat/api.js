@@ -11,6 +11,10 @@ export function setToken(t) {
 }
 
 export const api = {
+  // Files: start an upload, confirm it once sent, and a short-lived link to one.
+  startUpload: (id, body) => http.post(`/api/chats/${encodeURIComponent(id)}/attachments`, body),
+  confirmUpload: (id, attachmentId) => http.post(`/api/chats/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}/confirm`, {}),
+  attachmentLink: (id, attachmentId, inline) => http.get(`/api/chats/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}${inline ? '?inline=true' : ''}`),
   startChat: (body) => http.post('/api/chats', body),
   chat: (id) => http.get(`/api/chats/${encodeURIComponent(id)}`),
   events: (id, after) => http.get(`/api/chats/${encodeURIComponent(id)}/events${qs({ after, limit: EVENTS_PAGE })}`),

@@ -10,6 +10,7 @@ import { Socket, wsUrl } from '../lib/socket.js';
 import { Outbox } from '../lib/outbox.js';
 import { TypingIndicator, TypingSender } from '../lib/typing.js';
 import { TranscriptView } from '../lib/transcript.js';
+import { sendFile } from '../lib/attachments.js';
 import { downloadText, transcriptText } from '../lib/events.js';
 import { api, setToken } from './api.js';
 import { TranscriptMail } from './transcript-mail.js';
@@ -43,6 +44,7 @@ export class Conversation {
       audience: 'customer',
       isMine: (a) => a.kind === 'customer',
       groupName: (g) => (g === session.groupId && session.groupName) || g,
+      fileLink: (attachmentId, inline) => api.attachmentLink(session.chatId, attachmentId, inline),
     });
     this.transcript.clear();
     resetRatingForm();
@@ -364,6 +366,21 @@ export class Conversation {
     const on = (el, type, fn) => { el.addEventListener(type, fn); handlers.push([el, type, fn]); };
 
     on(composer, 'submit', (e) => { e.preventDefault(); this._send(); });
+    // Files go into the chat like messages (the server checks them by content).
+    const fileInput = $('#file');
+    on($('#attach'), 'click', () => fileInput.click());
+    on(fileInput, 'change', async () => {
+      const files = Array.from(fileInput.files || []);
+      fileInput.value = '';
+      for (const file of files) {
+        try {
+          const sent = await sendFile(api, this.s.chatId, file);
+          if (sent && sent.event) this.feed.offer(sent.event);
+        } catch (err) {
+          this._showError(`${file.name} was not sent: ${err.message}`);
+        }
+      }
+    });
     on(message, 'keydown', (e) => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();

@@ -13,6 +13,10 @@ const http = createHttp({ getToken, onUnauthorized: (err) => unauthorizedHandler
 const enc = encodeURIComponent;
 
 export const api = {
+  // Files: start an upload, confirm it once sent, and a short-lived link to one.
+  startUpload: (id, body) => http.post(`/api/chats/${enc(id)}/attachments`, body),
+  confirmUpload: (id, attachmentId) => http.post(`/api/chats/${enc(id)}/attachments/${enc(attachmentId)}/confirm`, {}),
+  attachmentLink: (id, attachmentId, inline) => http.get(`/api/chats/${enc(id)}/attachments/${enc(attachmentId)}${inline ? '?inline=true' : ''}`),
   login: (username, password) => http.post('/api/auth/login', { username, password }),
   me: () => http.get('/api/me'),
   setAvailable: (available) => http.patch('/api/me', { available }),

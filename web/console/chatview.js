@@ -8,6 +8,7 @@ import { ChatFeed } from '../lib/feed.js';
 import { applyConversationFrame } from '../lib/chat-frames.js';
 import { TypingIndicator, TypingSender } from '../lib/typing.js';
 import { TranscriptView } from '../lib/transcript.js';
+import { sendFile } from '../lib/attachments.js';
 import { duration, fullDateTime, shortDateTime } from '../lib/format.js';
 import { api } from './api.js';
 import { actions } from './actions.js';
@@ -86,8 +87,17 @@ export class ChatView {
       groupId: () => this.row && this.row.group_id,
       insert: (text, start, end) => this._replace(text, start, end),
     });
+    // Files go into the chat like messages: chosen here, checked by the server by content.
+    const fileInput = h('input', { type: 'file', id: 'cv-file', class: 'visually-hidden', multiple: true, tabindex: '-1' });
+    const attach = h('button', { type: 'button', id: 'cv-attach', class: 'attach', title: 'Attach a file (images, PDF, Office documents, text; up to 10 MB)', 'aria-label': 'Attach a file' }, '\u{1F4CE}');
+    attach.addEventListener('click', () => fileInput.click());
+    fileInput.addEventListener('change', () => {
+      const files = Array.from(fileInput.files || []);
+      fileInput.value = '';
+      this._sendFiles(files, e.note);
+    });
     this.composer = h('form', { class: 'composer', novalidate: true },
-      h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, this.canned.element, e.send);
+      h('label', { for: 'cv-message', class: 'visually-hidden' }, 'Reply'), e.message, this.canned.element, fileInput, attach, e.send);
     replace(root,
       h('div', { class: 'cv-header' },
         h('button', { type: 'button', class: 'back', onclick: () => this.back() }, '← Back to list'),
@@ -103,6 +113,7 @@ export class ChatView {
       audience: 'agent',
       isMine: (a) => a.kind === 'agent' && agent() && a.id === agent().id,
       groupName,
+      fileLink: (attachmentId, inline) => api.attachmentLink(this.chatId, attachmentId, inline),
     });
     this.typingIn = new TypingIndicator(e.typing);
     this.mail = new MailPanel(e.mail, this.chatId);
@@ -342,6 +353,21 @@ export class ChatView {
     m.focus();
     m.setSelectionRange(at, at);
     this.typingOut.input(true);
+  }
+
+  /** Sends files one after the other; each appears in the transcript when the server has it. */
+  async _sendFiles(files, status) {
+    for (const file of files) {
+      status.textContent = `Sending ${file.name}…`;
+      try {
+        const sent = await sendFile(api, this.chatId, file);
+        if (sent && sent.event) this.feed.offer(sent.event);
+        status.textContent = '';
+      } catch (err) {
+        status.textContent = '';
+        toast(`${file.name} was not sent: ${err.message}`, 'error');
+      }
+    }
   }
 
   _send(body = this.el.message.value.trim(), retryId) {

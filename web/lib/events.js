@@ -107,6 +107,8 @@ export function transcriptText({ title, events, audience, groupName }) {
     if (e.type === 'message') {
       lines.push(`[${when}] ${authorName(e, audience)}:`);
       for (const l of String(e.body).split('\n')) lines.push(`    ${l}`);
+    } else if (e.type === 'attachment') {
+      lines.push(`[${when}] ${authorName(e, audience)} sent a file: ${e.file.file_name}`);
     } else {
       const text = describeEvent(e, audience, groupName);
       if (text) lines.push(`[${when}] -- ${text}`);

@@ -5,6 +5,7 @@
 import { h, multiline, replace } from './dom.js';
 import { authorName, describeEvent } from './events.js';
 import { clockTime, fullDateTime, isoTime } from './format.js';
+import { fileNode } from './attachments.js';
 
 export class TranscriptView {
   /**
@@ -13,9 +14,11 @@ export class TranscriptView {
    * @param {'agent'|'customer'} o.audience
    * @param {(author: object) => boolean} o.isMine  whether a message is from this side/person
    * @param {(groupId: string) => string} [o.groupName]
+   * @param {(attachmentId: string, inline: boolean) => Promise<{url: string}>} [o.fileLink]
    */
-  constructor(el, { audience, isMine, groupName }) {
+  constructor(el, { audience, isMine, groupName, fileLink }) {
     this.el = el;
+    this.fileLink = fileLink || (() => Promise.reject(new Error('files are not available here')));
     this.audience = audience;
     this.isMine = isMine;
     this.groupName = groupName || ((g) => g);
@@ -52,6 +55,13 @@ export class TranscriptView {
         this.pending.delete(event.client_msg_id);
       }
       this._appendNode(this._bubble(event.author, event.body, event.at, event.seq), !!pending);
+      return;
+    }
+    if (event.type === 'attachment') {
+      const node = this._bubble(event.author, '', event.at, event.seq);
+      node.classList.add('with-file');
+      node.querySelector('.body').replaceChildren(fileNode(event.file, this.fileLink));
+      this._appendNode(node);
       return;
     }
     const text = describeEvent(event, this.audience, this.groupName);
