@@ -76,3 +76,34 @@ test('a /shortcut inserts a canned reply with its placeholders filled, and sendi
   assert.equal(counted.usage_count, 1);
   browser.assertNoErrors();
 });
+
+test('an agent saves a personal canned reply in the Canned Replies pane and sees how often it was used', async () => {
+  const shortcut = `thanks-${Math.random().toString(36).slice(2, 7)}`;
+  const alice = await browser.newPage(DESKTOP, 'alice');
+  await signIn(alice, 'alice');
+  await alice.click('#nav-canned');
+  await alice.waitForSelector('#canned-new');
+  // An agent may only save replies of their own: the scope offers nothing else.
+  await alice.click('#canned-new');
+  assert.deepEqual(await alice.locator('#canned-scope option').allTextContents(), ['Only me']);
+  await alice.fill('#canned-shortcut', shortcut);
+  await alice.fill('#canned-title', 'Thanks');
+  await alice.fill('#canned-body', 'Thanks for waiting, {customer_name}.');
+  await alice.click('.canned-dialog button[value="ok"]');
+  const saved = alice.locator('#canned-table tr', { hasText: `/${shortcut}` });
+  await saved.waitFor();
+  assert.deepEqual((await saved.locator('td').allTextContents()).slice(0, 4), [`/${shortcut}`, 'Thanks', 'Mine', '0']);
+  // A taken shortcut is refused in the dialog with the server's words, and nothing is added.
+  await alice.click('#canned-new');
+  await alice.fill('#canned-shortcut', shortcut.toUpperCase());
+  await alice.fill('#canned-title', 'Again');
+  await alice.fill('#canned-body', 'Again');
+  await alice.click('.canned-dialog button[value="ok"]');
+  await alice.waitForSelector('.canned-dialog .error-box:not([hidden])');
+  await alice.click('.canned-dialog button[value="cancel"]');
+  assert.equal(await alice.locator('#canned-table tr', { hasText: `/${shortcut}` }).count(), 1);
+  // The console logged the refused save; nothing else.
+  const refused = (p) => p.startsWith('alice: ') && /409/.test(p) && /canned-replies/.test(p);
+  browser.problems.splice(0, browser.problems.length, ...browser.problems.filter((p) => !refused(p)));
+  browser.assertNoErrors();
+});

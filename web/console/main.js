@@ -25,6 +25,7 @@ import { withAllColumns } from './prefs.js';
 import { askPermission, startNotifier } from './notify.js';
 import { NotificationSettings } from './notify-settings.js';
 import { ADMIN_ROUTE, AdminPane } from './admin.js';
+import { CANNED_ROUTE, CannedPane } from './canned-pane.js';
 
 /** What the socket watches when no list is on screen (a chat, another pane, a hidden tab): the
  * agent's own active chats, whose messages the console tells of. */
@@ -38,6 +39,7 @@ let knowledge = null;
 let settings = null;
 let inbox = null;
 let admin = null;
+let canned = null;
 let live = null;
 let presence = null;
 let lastListRoute = routeOf(DEFAULT_VIEW);
@@ -198,6 +200,7 @@ async function startConsole() {
   settings = new GroupSettingsPane($('#settings-view'));
   inbox = new InboxPane($('#inbox-view'));
   admin = new AdminPane($('#admin-view'));
+  canned = new CannedPane($('#canned-view'));
 
   on('row', (row) => {
     trackMine(row);
@@ -350,6 +353,10 @@ function route() {
     openAdmin(r.tab);
     return;
   }
+  if (r.kind === 'canned') {
+    openCanned();
+    return;
+  }
   let view = r.view;
   if (view.view === 'group' && !state.me.agent.groups.includes(view.group_id)) view = DEFAULT_VIEW;
   closeChat();
@@ -357,6 +364,7 @@ function route() {
   closeSettings();
   closeInbox();
   closeAdmin();
+  closeCanned();
   lastListRoute = routeOf(view);
   if (location.hash !== lastListRoute) history.replaceState(null, '', lastListRoute);
   markCurrent(lastListRoute);
@@ -373,6 +381,7 @@ function openChat(chatId) {
   closeSettings();
   closeInbox();
   closeAdmin();
+  closeCanned();
   $('#list-view').hidden = true;
   markCurrent(null);
   live.watchList(BACKGROUND_VIEW);
@@ -392,6 +401,7 @@ function openKnowledge(tab) {
   closeSettings();
   closeInbox();
   closeAdmin();
+  closeCanned();
   $('#list-view').hidden = true;
   markCurrent(KB_ROUTE);
   live.watchList(BACKGROUND_VIEW);
@@ -405,6 +415,7 @@ function openSettings(groupId) {
   closeKnowledge();
   closeInbox();
   closeAdmin();
+  closeCanned();
   $('#list-view').hidden = true;
   markCurrent(SETTINGS_ROUTE);
   live.watchList(BACKGROUND_VIEW);
@@ -418,6 +429,7 @@ function openInbox(r) {
   closeKnowledge();
   closeSettings();
   closeAdmin();
+  closeCanned();
   $('#list-view').hidden = true;
   markCurrent(MESSAGES_ROUTE);
   live.watchList(BACKGROUND_VIEW);
@@ -426,12 +438,33 @@ function openInbox(r) {
   else inbox.openList(r.groupId, r.status);
 }
 
+/** The Canned Replies pane: the replies this agent sees, and managing their own. */
+function openCanned() {
+  closeChat();
+  closeKnowledge();
+  closeSettings();
+  closeInbox();
+  closeAdmin();
+  $('#list-view').hidden = true;
+  markCurrent(CANNED_ROUTE);
+  live.watchList(BACKGROUND_VIEW);
+  $('#topbar-section').textContent = 'Canned Replies';
+  canned.open();
+}
+
+function closeCanned() {
+  if (!canned || !canned.isOpen) return;
+  canned.close();
+  $('#topbar-section').textContent = 'Live Chats';
+}
+
 /** The Administration pane: agents and the audit log (administrators). */
 function openAdmin(tab) {
   closeChat();
   closeKnowledge();
   closeSettings();
   closeInbox();
+  closeCanned();
   $('#list-view').hidden = true;
   markCurrent(ADMIN_ROUTE);
   live.watchList(BACKGROUND_VIEW);

@@ -5,6 +5,7 @@
 import { $, $all, h, replace } from '../lib/dom.js';
 import { isAdmin, isManager, myQueueCount, on, state } from './state.js';
 import { ADMIN_ROUTE } from './admin.js';
+import { CANNED_ROUTE } from './canned-pane.js';
 import { unreadTotal } from './notify.js';
 import { KB_ROUTE, SETTINGS_ROUTE, routeOf } from './views.js';
 import { MESSAGES_ROUTE, inboxBadgeText } from './inbox.js';
@@ -61,7 +62,9 @@ export function renderNav() {
     h('ul', { class: 'nav-list' },
       h('li', {}, h('a', { href: MESSAGES_ROUTE, class: 'nav-link', id: 'nav-messages', dataset: { route: MESSAGES_ROUTE } },
         h('span', { class: 'nav-label' }, 'Messages'),
-        h('span', { class: 'badge', id: 'messages-count', 'aria-label': '' })))),
+        h('span', { class: 'badge', id: 'messages-count', 'aria-label': '' }))),
+      h('li', {}, h('a', { href: CANNED_ROUTE, class: 'nav-link', id: 'nav-canned', dataset: { route: CANNED_ROUTE } },
+        h('span', { class: 'nav-label' }, 'Canned Replies')))),
     isManager() ? [
       h('h2', { class: 'nav-title nav-title-later' }, 'Knowledge'),
       h('ul', { class: 'nav-list' },

@@ -30,6 +30,8 @@ export function parseRoute(hash) {
     case 'message':
       if (parts[1]) return { kind: 'message', messageId: parts[1] };
       break;
+    case 'canned':
+      return { kind: 'canned' };
     case 'admin':
       return { kind: 'admin', tab: parts[1] === 'audit' ? 'audit' : 'agents' };
     default:
