@@ -323,6 +323,7 @@ def main():
             want.add("execute-api:ManageConnections")
         if spec_perm[binary].get("sends_email"):
             want.add("ses:SendEmail")
+        want |= {f"s3:{a}" for a in spec_perm[binary].get("s3", [])}
         if reads_stream:
             want |= {f"dynamodb:{a}" for a in ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")}
         if actions != want:

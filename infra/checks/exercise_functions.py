@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lambda_harness import (  # noqa: E402
+    ATTACHMENTS_BUCKET,
     FIXTURES,
     GONE_PREFIX,
     MAIL_FROM,
@@ -78,7 +79,8 @@ class Scenario:
         self.env_for = env_for
         self.permissions = permissions
         self.p = problems
-        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "sent_email": False, "events": 0} for f in permissions}
+        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "sent_email": False, "s3": set(), "events": 0}
+                     for f in permissions}
         self.steps = 0
         # What API Gateway keeps per connection: the context its $connect authorizer returned,
         # passed with every event of that connection.
@@ -99,6 +101,7 @@ class Scenario:
         u["indexes"] |= self.recorder.indexes
         u["posted"] |= inv.posts > 0
         u["sent_email"] |= self.recorder.sent_email
+        u["s3"] |= self.recorder.s3_actions
         u["events"] += 1
         return inv
 
@@ -494,6 +497,7 @@ def run(s):
     hand_offs(s, alice, gone)
     inbox(s, alice, bob, gone)
     administration(s, alice, gone)
+    attachments(s, alice, gone)
 
     # A returning customer (known by e-mail): the history of the new chat holds the first one.
     for question in ("Mailbox full again", "And once more"):
@@ -514,6 +518,77 @@ def run(s):
     s.call("ws-disconnect", ws("$disconnect", "aliceConn1="))
     s.call("ws-disconnect", ws("$disconnect", "bobConn1="))
     s.call("ws-disconnect", ws("$disconnect", "neverConnected="))
+
+
+# A real 2x2 PNG: what a customer's screenshot looks like to the content check.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001249444154789c"
+    "63f8cfc0c000c20cff8100001fee05fb0bd9688b0000000049454e44ae426082")
+
+
+def upload(target, data, what):
+    """Sends `data` where a started upload says, as the browser does: the presigned POST form
+    (fields in order, then the file) straight to the bucket."""
+    import urllib.request
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    body = b""
+    for name, value in target.get("fields", []):
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload"\r\n'
+             f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(target.get("url", ""), data=body, method=target.get("method", "POST"),
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as res:
+            return res.status
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"{what}: the upload answered {e.code}: {e.read()[:300]!r}") from e
+
+
+def attachments(s, alice, gone):
+    """The customer of an active chat sends a screenshot: chat-attachments signs a POST form for
+    the bucket, the bytes go there, and the confirmation reads them back (head and first bytes),
+    keeps them under chats/ (copy) and removes the pending object; the chat's vanished socket is
+    told. Alice gets a download link. An upload never sent is told apart (404: ListBucket), and
+    an HTML page declared as an image is deleted and refused."""
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "support", "name": "Flo", "question": "Here is a screenshot"}), expect=(201,)) or {}
+    chat, token = (started.get("chat") or {}).get("id", "missing"), started.get("token")
+    s.call("queue-pull", http("POST", "/api/actions/pull", alice, {"chat_ids": [chat]}))
+    gone(token)
+
+    def start(name, data):
+        body = {"file_name": name, "content_type": "image/png", "size": len(data)}
+        return s.call("chat-attachments", http("POST", f"/api/chats/{chat}/attachments", token, body), expect=(201,)) or {}
+
+    shot = start("screenshot.png", PNG)
+    try:
+        upload(shot.get("upload") or {}, PNG, "screenshot.png")
+    except RuntimeError as e:
+        s.p.fail(f"chat-attachments: {e}")
+    sent = s.call("chat-attachments", http("POST", f"/api/chats/{chat}/attachments/{shot.get('attachment_id', 'missing')}/confirm", token),
+                  expect=(201,)) or {}
+    if ((sent.get("event") or {}).get("file") or {}).get("content_type") != "image/png":
+        s.p.fail(f"chat-attachments: the confirmed screenshot should be an image/png event, got {json.dumps(sent)[:300]}")
+    link = s.call("chat-attachments", http("GET", f"/api/chats/{chat}/attachments/{shot.get('attachment_id', 'missing')}", alice)) or {}
+    if ATTACHMENTS_BUCKET not in link.get("url", ""):
+        s.p.fail(f"chat-attachments: a download link should point into the bucket, got {json.dumps(link)[:300]}")
+
+    never = start("never-sent.png", PNG)
+    s.call("chat-attachments", http("POST", f"/api/chats/{chat}/attachments/{never.get('attachment_id', 'missing')}/confirm", token),
+           expect=(400, 404, 409), what="confirm of an upload never sent")
+
+    page = b"<html><script>alert(1)</script></html>"
+    fake = start("fake.png", page)
+    try:
+        upload(fake.get("upload") or {}, page, "fake.png")
+    except RuntimeError as e:
+        s.p.fail(f"chat-attachments: {e}")
+    s.call("chat-attachments", http("POST", f"/api/chats/{chat}/attachments/{fake.get('attachment_id', 'missing')}/confirm", token),
+           expect=(400,), what="confirm of an HTML page declared as an image")
+    s.call("chat-end", http("POST", f"/api/chats/{chat}/end", token))
 
 
 def administration(s, alice, gone):
@@ -707,6 +782,10 @@ def main():
     create_table(endpoint, manifest["table"], table)
     bin_dir = Path(args.bin_dir).resolve()
     seed(endpoint, table, bin_dir)
+    import boto3
+
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
+                 aws_secret_access_key="testing").create_bucket(Bucket=ATTACHMENTS_BUCKET)
     def env_for(function):
         return function_env(endpoint, table, function)
 
@@ -731,6 +810,12 @@ def main():
             p.fail(f"{function}: queried index {sorted(beyond_idx)}, not granted in infra/permissions.json")
         if used["sent_email"] != want.get("sends_email", False):
             p.fail(f"{function}: {'sent' if used['sent_email'] else 'never sent'} e-mail, permissions.json says sends_email={want.get('sends_email', False)}")
+        beyond_s3 = used["s3"] - {f"s3:{a}" for a in want.get("s3", [])}
+        if beyond_s3:
+            p.fail(f"{function}: used {sorted(beyond_s3)} on the attachments bucket, which infra/permissions.json does not grant")
+        unused_s3 = {f"s3:{a}" for a in want.get("s3", [])} - used["s3"]
+        if unused_s3:
+            p.fail(f"{function}: granted {sorted(unused_s3)} on the attachments bucket but never used them")
         if used["posted"] and not want["posts_to_connections"]:
             p.fail(f"{function}: posted to @connections, but posts_to_connections is false")
         unused = set(want["dynamodb"]) - used["actions"]
@@ -745,6 +830,7 @@ def main():
         note = ""
         idx = f" + index {', '.join(sorted(used['indexes']))}" if used["indexes"] else ""
         post = " + posted" if used["posted"] else ""
+        post += f" + {', '.join(sorted(used['s3']))}" if used["s3"] else ""
         p.ok(f"{function}: {used['events']} events; used {', '.join(sorted(used['actions'])) or 'nothing'}{idx}{post}{note}")
     p.ok(f"{s.steps} events through {len(permissions)} function binaries in {elapsed:.1f} s: each used exactly what infra/permissions.json grants it")
     return p.finish()

@@ -146,13 +146,43 @@ class DynamoRecorder:
         self.indexes = set()
         self.calls = 0
         self.sent_email = False
+        self.s3_actions = set()
         self.lock = threading.Lock()
 
     def reset(self):
         with self.lock:
             self.actions, self.indexes, self.calls, self.sent_email = set(), set(), 0, False
+            self.s3_actions = set()
+
+    def _s3(self, environ, start_response):
+        """An S3 call (path-style, SigV4 scope .../s3/aws4_request): notes the IAM actions it
+        needs. A copy reads its source and writes its target; HEAD needs GetObject; a read of a
+        missing object answers 404 only with ListBucket (without it AWS says 403), which is how
+        a function tells "never uploaded" apart, so such a 404 counts as using ListBucket."""
+        method = environ.get("REQUEST_METHOD", "")
+        parts = [x for x in environ.get("PATH_INFO", "").split("/") if x]
+        on_object = len(parts) >= 2
+        if not on_object:
+            needed = {"s3:ListBucket"} if method in ("GET", "HEAD") else set()
+        elif method == "PUT" and environ.get("HTTP_X_AMZ_COPY_SOURCE"):
+            needed = {"s3:GetObject", "s3:PutObject"}
+        else:
+            needed = {"PUT": {"s3:PutObject"}, "POST": {"s3:PutObject"}, "GET": {"s3:GetObject"},
+                      "HEAD": {"s3:GetObject"}, "DELETE": {"s3:DeleteObject"}}.get(method, set())
+        reading = on_object and method in ("GET", "HEAD")
+
+        def noting_status(status, headers, exc_info=None):
+            with self.lock:
+                self.s3_actions |= needed
+                if reading and status.startswith("404"):
+                    self.s3_actions.add("s3:ListBucket")
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, noting_status)
 
     def __call__(self, environ, start_response):
+        if "/s3/aws4_request" in environ.get("HTTP_AUTHORIZATION", ""):
+            return self._s3(environ, start_response)
         if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith("/v2/email/outbound-emails"):
             with self.lock:
                 self.sent_email = True
@@ -176,6 +206,10 @@ class DynamoRecorder:
                 if body.get("IndexName"):
                     self.indexes.add(body["IndexName"])
         return self.app(environ, start_response)
+
+
+# The attachments bucket the exercise creates in moto.
+ATTACHMENTS_BUCKET = "chatdesk-exercise-attachments"
 
 
 def start_moto():
@@ -345,6 +379,9 @@ def function_env(dynamodb_endpoint, table, name):
         "CHATDESK_MODEL_DIR": "/nonexistent",
         "CHATDESK_LOG": "warn",
         "CHATDESK_MAIL_FROM": MAIL_FROM,
+        # As the template sets for the function that keeps attachments.
+        **({"CHATDESK_ATTACHMENTS_BUCKET": ATTACHMENTS_BUCKET, "CHATDESK_S3_ENDPOINT": dynamodb_endpoint}
+           if name == "chat-attachments" else {}),
         # As deployed: the functions with the model layer find it where Lambda unpacks it.
         **layer_environment(name),
     }

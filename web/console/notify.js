@@ -178,18 +178,20 @@ function announce(news) {
   }
 }
 
-/** Asks once (per browser) whether the console may show desktop notifications. */
+/** Offers, once per signed-in tab, to turn desktop notifications on (the browser itself asks
+ * only when the agent clicks, and remembers the answer). Kept in the tab's session storage:
+ * the console leaves nothing behind in the browser once the tab is closed. */
 function offerPermission() {
   if (!settings().desktop || !('Notification' in window) || Notification.permission !== 'default') return;
-  if (localStorage.getItem(ASKED_KEY)) return;
-  localStorage.setItem(ASKED_KEY, '1');
+  if (sessionStorage.getItem(ASKED_KEY)) return;
+  sessionStorage.setItem(ASKED_KEY, '1');
   emit('offer-notifications');
 }
 
 /** Asks the browser for permission (from a click: browsers refuse to ask otherwise). */
 export async function askPermission() {
   if (!('Notification' in window)) return 'unsupported';
-  localStorage.setItem(ASKED_KEY, '1');
+  sessionStorage.setItem(ASKED_KEY, '1');
   try {
     return await Notification.requestPermission();
   } catch {
