@@ -254,27 +254,8 @@ impl App {
                 restored
             }
             BulkAction::Purge => {
-                let group = self
-                    .chats
-                    .get_chat(id)
-                    .await?
-                    .map(|c| c.group_id.to_string());
+                // The purge logs itself: it has the chat in hand.
                 self.purge(actor, id).await?;
-                let entry = AuditEntry::new(
-                    self.clock.now(),
-                    AuditActor::Agent {
-                        id: actor.id.clone(),
-                        name: actor.display_name.clone(),
-                    },
-                    AuditAction::ChatPurged,
-                    AuditTarget::Chat(id.clone()),
-                    vec![FieldChange {
-                        field: "group".into(),
-                        before: group,
-                        after: None,
-                    }],
-                );
-                self.log_chat_audit(&entry).await;
                 return Ok(None);
             }
             BulkAction::SetFollowUp { due_at, note } => {
@@ -323,7 +304,7 @@ impl App {
 
     /// A chat's change stands whether or not its log entry could be written: a failure is
     /// logged loudly, and the action is still reported as done (it was).
-    async fn log_chat_audit(&self, entry: &AuditEntry) {
+    pub(crate) async fn log_chat_audit(&self, entry: &AuditEntry) {
         if let Err(e) = self.audit.append_audit(entry).await {
             tracing::error!(error = %crate::errors::error_chain(&e), action = entry.action.as_str(), "writing the audit log failed");
         }

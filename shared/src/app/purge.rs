@@ -4,7 +4,9 @@
 
 use super::{App, AppError};
 use crate::domain::rules;
-use crate::domain::{Agent, Chat, ChatId, Role};
+use crate::domain::{
+    Agent, AuditAction, AuditActor, AuditEntry, AuditTarget, Chat, ChatId, FieldChange, Role,
+};
 use crate::ports::StoreError;
 
 impl App {
@@ -18,6 +20,22 @@ impl App {
             Err(StoreError::Stale) => return Err(self.lost_purge_race(actor, id).await),
             Err(e) => return Err(e.into()),
         }
+        // Logged with the group it was in: never the customer's name or words.
+        let entry = AuditEntry::new(
+            self.clock.now(),
+            AuditActor::Agent {
+                id: actor.id.clone(),
+                name: actor.display_name.clone(),
+            },
+            AuditAction::ChatPurged,
+            AuditTarget::Chat(id.clone()),
+            vec![FieldChange {
+                field: "group".into(),
+                before: Some(chat.group_id.to_string()),
+                after: None,
+            }],
+        );
+        self.log_chat_audit(&entry).await;
         self.after_purge(&chat).await
     }
 

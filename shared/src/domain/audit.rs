@@ -89,8 +89,9 @@ pub struct FieldChange {
 /// One entry of the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditEntry {
-    /// Orders the log: the time in milliseconds (13 digits), then a random part, so entries of
-    /// the same millisecond keep apart and a page continues "before" an id.
+    /// Orders the log: the time in milliseconds (13 digits), then a sequence within the
+    /// millisecond and a random part, so entries of the same millisecond keep their order and
+    /// apart, and a page continues "before" an id.
     pub id: String,
     pub at: Timestamp,
     pub actor: AuditActor,
@@ -108,7 +109,7 @@ impl AuditEntry {
         changes: Vec<FieldChange>,
     ) -> AuditEntry {
         AuditEntry {
-            id: format!("{:013}-{:08x}", at.0.max(0), rand::random::<u32>()),
+            id: entry_id(at),
             at,
             actor,
             action,
@@ -116,6 +117,27 @@ impl AuditEntry {
             changes,
         }
     }
+}
+
+/// The id of an entry made at `at`: the time, then a number that grows within the millisecond in
+/// this process (entries of one action made in the same millisecond keep their order), then a
+/// random part that keeps entries of different processes apart.
+fn entry_id(at: Timestamp) -> String {
+    use std::sync::Mutex;
+    static LAST: Mutex<(i64, u32)> = Mutex::new((0, 0));
+    let ms = at.0.max(0);
+    let seq = match LAST.lock() {
+        Ok(mut last) => {
+            *last = if last.0 == ms {
+                (ms, last.1.saturating_add(1))
+            } else {
+                (ms, 0)
+            };
+            last.1
+        }
+        Err(_) => 0,
+    };
+    format!("{ms:013}-{seq:04x}{:08x}", rand::random::<u32>())
 }
 
 fn role_name(r: Role) -> &'static str {
@@ -242,6 +264,22 @@ mod tests {
             vec![],
         );
         assert!(a.id < b.id, "{} {}", a.id, b.id);
+        // Entries of one millisecond keep the order they were made in.
+        let ids: Vec<String> = (0..50)
+            .map(|_| {
+                AuditEntry::new(
+                    Timestamp(5_000),
+                    AuditActor::Operator,
+                    AuditAction::ChatDeleted,
+                    AuditTarget::Agent(AgentId::parse("ann").unwrap()),
+                    vec![],
+                )
+                .id
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
         for action in AuditAction::ALL {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));
         }

@@ -203,7 +203,7 @@ mod tests {
         let mut p = ListPreferences::default();
         p.columns.truncate(2);
         let p = p.validated().unwrap();
-        assert_eq!(p.columns.len(), 9);
+        assert_eq!(p.columns.len(), Column::ALL.len());
         assert!(!p.columns[7].visible);
     }
 }
