@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE, DESKTOP, PHONE, openView, row, signIn, startBrowser, uniqueName } from './helpers.mjs';
+import { BASE, DESKTOP, PHONE, openView, rest, row, signIn, startBrowser, uniqueName } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await startBrowser(); });
@@ -71,6 +71,10 @@ test('an image sent by the customer is previewed on both sides and downloads int
   await customer.waitForSelector('#chat-error:not([hidden])');
   assert.match(await customer.textContent('#chat-error'), /not-a-picture\.png was not sent/);
   assert.equal(await alice.locator('.msg .file-download').count(), 1);
+
+  // Ended, so Alice's chat limit is free for the tests that follow.
+  const chatId = decodeURIComponent(new URL(alice.url()).hash.split('/')[2]);
+  await rest.action(await rest.login('alice'), 'end', { chat_ids: [chatId] });
 
   // The refused upload's 4xx is the one error the pages logged.
   const refused = (p) => p.startsWith('customer: ') && /Failed to load resource/.test(p) && /attachments/.test(p);

@@ -74,6 +74,9 @@ test('a /shortcut inserts a canned reply with its placeholders filled, and sendi
 
   const counted = await rest.get(manager, `/api/canned-replies/${reply.id}`);
   assert.equal(counted.usage_count, 1);
+  // Ended, so Alice's chat limit is free for the tests that follow.
+  const chatId = decodeURIComponent(new URL(alice.url()).hash.split('/')[2]);
+  await rest.action(await rest.login('alice'), 'end', { chat_ids: [chatId] });
   browser.assertNoErrors();
 });
 

@@ -64,6 +64,7 @@ route! {
     params(("agent_id" = String, Path, description = "The agent")),
     responses(
         (status = 200, description = "Deactivated: their sign-ins and open consoles ended", body = AdminAgent),
+        (status = 400, description = "Malformed agent id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
@@ -80,6 +81,7 @@ route! {
     params(("agent_id" = String, Path, description = "The agent")),
     responses(
         (status = 200, description = "Active again: they may sign in", body = AdminAgent),
+        (status = 400, description = "Malformed agent id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody))),
@@ -95,6 +97,7 @@ route! {
     params(("agent_id" = String, Path, description = "The agent")),
     responses(
         (status = 200, description = "A new generated password, shown once; the agent's sign-ins ended", body = NewPassword),
+        (status = 400, description = "Malformed agent id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody))),
@@ -111,6 +114,7 @@ route! {
     params(("agent_id" = String, Path, description = "The agent")),
     responses(
         (status = 200, description = "Deleted"),
+        (status = 400, description = "Malformed agent id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
