@@ -65,6 +65,10 @@ export class ListController {
 
   async reload() {
     if (!this.view) return;
+    // Nothing is read with a token the server would refuse: an identity provider's token that
+    // ran out (a slow start, a tab back from the background) is renewed first.
+    if (this.tokenReady && !(await this.tokenReady())) return;
+    if (!this.view) return;
     const view = this.view;
     const errorBox = $('#list-error');
     this.buffer = [];

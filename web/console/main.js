@@ -50,7 +50,7 @@ const renewal = new Renewal({ onEnded: (message) => signOut(message) });
 /** A 401 this close to the token's expiry is taken for the expiry (the server allows 30 s of skew). */
 const EXPIRY_MARGIN_MS = 60_000;
 // A token this close to its end may run out on its way: renew it first.
-const TOKEN_USABLE_MARGIN_MS = 1_000;
+const TOKEN_USABLE_MARGIN_MS = 3_000;
 
 // ---- sign-in ------------------------------------------------------------------------------------
 
@@ -195,6 +195,7 @@ async function startConsole() {
   renderTopbar();
   renderNav();
   list = new ListController();
+  list.tokenReady = tokenUsable;
   setupToolbar(list);
   knowledge = new KnowledgePane($('#kb-view'));
   settings = new GroupSettingsPane($('#settings-view'));
