@@ -185,13 +185,8 @@ impl App {
         self.notifier
             .agent_sessions_changed(id, SessionChange::Revoked)
             .await;
-        self.audit(
-            actor,
-            AuditAction::AgentDeactivated,
-            AuditTarget::Agent(id.clone()),
-            agent_changes(Some(&before), Some(&after)),
-        )
-        .await?;
+        self.audit_agent_change(actor, AuditAction::AgentDeactivated, &before, &after)
+            .await?;
         Ok(after)
     }
 
@@ -210,14 +205,26 @@ impl App {
         after.deactivated_at = None;
         after.available = true;
         self.directory.put_agent(&after).await?;
+        self.audit_agent_change(actor, AuditAction::AgentReactivated, &before, &after)
+            .await?;
+        Ok(after)
+    }
+
+    /// Logs a change of an existing agent, with the fields it changed.
+    async fn audit_agent_change(
+        &self,
+        actor: AuditActor,
+        action: AuditAction,
+        before: &Agent,
+        after: &Agent,
+    ) -> Result<(), AppError> {
         self.audit(
             actor,
-            AuditAction::AgentReactivated,
-            AuditTarget::Agent(id.clone()),
-            agent_changes(Some(&before), Some(&after)),
+            action,
+            AuditTarget::Agent(after.id.clone()),
+            agent_changes(Some(before), Some(after)),
         )
-        .await?;
-        Ok(after)
+        .await
     }
 
     /// Deletes an agent who never had a chat (anyone with history is deactivated instead, so
