@@ -91,6 +91,22 @@ impl DirectoryStore for CountingStores {
         self.count("list_groups")?;
         self.inner.directory.list_groups().await
     }
+    async fn delete_group(&self, id: &GroupId) -> Result<bool, StoreError> {
+        self.count("delete_group")?;
+        self.inner.directory.delete_group(id).await
+    }
+    async fn get_organisation(&self) -> Result<Option<OrganisationSettings>, StoreError> {
+        self.count("get_organisation")?;
+        self.inner.directory.get_organisation().await
+    }
+    async fn put_organisation(
+        &self,
+        settings: &OrganisationSettings,
+        read_revision: u64,
+    ) -> Result<(), StoreError> {
+        self.count("put_organisation")?;
+        self.inner.directory.put_organisation(settings, read_revision).await
+    }
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
         self.count("put_agent")?;
         self.inner.directory.put_agent(agent).await

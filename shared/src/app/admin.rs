@@ -58,11 +58,11 @@ pub fn generate_password() -> String {
 
 impl App {
     /// The administrator behind `principal`, and how the log names them.
-    async fn administrator(&self, principal: &Principal) -> Result<(Agent, AuditActor), AppError> {
+    pub(super) async fn administrator(&self, principal: &Principal) -> Result<(Agent, AuditActor), AppError> {
         let agent = self.agent(principal).await?;
         if agent.role != Role::Administrator {
             return Err(AppError::Forbidden(
-                "only administrators manage agents and read the audit log".into(),
+                "only administrators manage agents, groups and the organisation, and read the audit log".into(),
             ));
         }
         let actor = AuditActor::Agent {

@@ -222,12 +222,8 @@ impl App {
 
     pub(crate) async fn row(&self, chat: &Chat) -> Result<ChatRow, AppError> {
         let name = self.group_name(&chat.group_id).await?;
-        Ok(ChatRow::from_chat(
-            chat,
-            &name,
-            self.clock.now(),
-            &self.settings.idle,
-        ))
+        let idle = self.idle_thresholds().await;
+        Ok(ChatRow::from_chat(chat, &name, self.clock.now(), &idle))
     }
 
     /// The chat's events after `after_seq`, in order. Customers get only what is meant for them.

@@ -137,6 +137,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
             queued: Arc::default(),
         },
         attachments: parts.attachments,
+        organisation: Default::default(),
     }
 }
 

@@ -99,7 +99,7 @@ impl App {
             groups,
             can_view_global,
             active_chats: load.active_chats,
-            idle_thresholds: self.settings.idle,
+            idle_thresholds: self.idle_thresholds().await,
         })
     }
 

@@ -30,6 +30,7 @@ impl App {
         let chats = self.history.customer_chats(&key, MAX_HISTORY + 1).await?;
         let groups = self.directory.list_groups().await?;
         let now = self.clock.now();
+        let idle = self.idle_thresholds().await;
         Ok(chats
             .iter()
             .filter(|c| &c.id != id && can_view(c, &agent))
@@ -40,7 +41,7 @@ impl App {
                     .find(|g| g.id == c.group_id)
                     .map(|g| g.name.as_str())
                     .unwrap_or(c.group_id.as_str());
-                ChatRow::from_chat(c, name, now, &self.settings.idle)
+                ChatRow::from_chat(c, name, now, &idle)
             })
             .collect())
     }

@@ -21,7 +21,7 @@ pub const MAX_INBOX_PAGE: usize = 200;
 
 /// Lost races retried before giving up (each retry re-reads and re-checks the rules), with a
 /// random pause up to an exponentially growing cap, as chat commits do.
-const SAVE_ATTEMPTS: u32 = 25;
+pub(super) const SAVE_ATTEMPTS: u32 = 25;
 const MAX_BACKOFF_MS: u64 = 100;
 
 /// What the leave-a-message form sends.

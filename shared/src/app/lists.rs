@@ -69,6 +69,7 @@ impl App {
                 .unwrap_or_default(),
         };
         let now = self.clock.now();
+        let idle = self.idle_thresholds().await;
         let mut rows: Vec<ChatRow> = page
             .chats
             .iter()
@@ -78,7 +79,7 @@ impl App {
                     .find(|g| g.id == c.group_id)
                     .map(|g| g.name.as_str())
                     .unwrap_or(c.group_id.as_str());
-                ChatRow::from_chat(c, name, now, &self.settings.idle)
+                ChatRow::from_chat(c, name, now, &idle)
             })
             .collect();
         sort::sort_rows(&mut rows, sort);

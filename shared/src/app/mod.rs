@@ -13,6 +13,7 @@ pub mod compose;
 mod directory;
 mod distribute;
 mod error;
+mod admin_groups;
 mod group_settings;
 mod handoffs;
 mod history;
@@ -22,6 +23,7 @@ mod lists;
 mod mail;
 mod mutate;
 mod notes;
+mod organisation;
 mod paging;
 mod purge;
 mod settings;
@@ -42,7 +44,9 @@ pub use chats::{
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
+pub use admin_groups::{AdminGroup, GroupRemoval};
 pub use group_settings::GroupSettingsChange;
+pub use organisation::{OrganisationCache, OrganisationView, SignInMethods};
 pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use inbox::{
     inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, MessageView, INBOX_PAGE,
@@ -100,6 +104,8 @@ pub struct App {
     pub mail: Mail,
     /// Where attached files live; `None` where this process serves no attachment route.
     pub attachments: Option<Arc<dyn AttachmentStorage>>,
+    /// The organisation's settings as this process last read them.
+    pub organisation: OrganisationCache,
 }
 
 impl App {

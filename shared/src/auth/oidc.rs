@@ -106,6 +106,11 @@ impl OidcVerifier {
         self.config.browser.as_ref()
     }
 
+    /// The issuer whose tokens are accepted.
+    pub fn issuer(&self) -> &str {
+        &self.config.issuer
+    }
+
     pub fn new(config: OidcConfig) -> Self {
         super::jwt_crypto::install();
         OidcVerifier {

@@ -27,13 +27,14 @@ pub enum AuditAction {
     GroupCreated,
     GroupUpdated,
     GroupRemoved,
+    SettingsUpdated,
     ChatDeleted,
     ChatRestored,
     ChatPurged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::AgentCreated,
         AuditAction::AgentUpdated,
         AuditAction::AgentDeactivated,
@@ -43,6 +44,7 @@ impl AuditAction {
         AuditAction::GroupCreated,
         AuditAction::GroupUpdated,
         AuditAction::GroupRemoved,
+        AuditAction::SettingsUpdated,
         AuditAction::ChatDeleted,
         AuditAction::ChatRestored,
         AuditAction::ChatPurged,
@@ -59,6 +61,7 @@ impl AuditAction {
             AuditAction::GroupCreated => "group_created",
             AuditAction::GroupUpdated => "group_updated",
             AuditAction::GroupRemoved => "group_removed",
+            AuditAction::SettingsUpdated => "settings_updated",
             AuditAction::ChatDeleted => "chat_deleted",
             AuditAction::ChatRestored => "chat_restored",
             AuditAction::ChatPurged => "chat_purged",
@@ -76,6 +79,8 @@ pub enum AuditTarget {
     Agent(AgentId),
     Group(GroupId),
     Chat(ChatId),
+    /// The organisation's settings.
+    Organisation,
 }
 
 /// One field as it was before and after (`None`: it did not exist then).

@@ -54,6 +54,13 @@ pub enum EventKind {
         by: Party,
         resolution: Option<String>,
     },
+    /// Moved to another group because its own was removed: its state, agent and transcript stay
+    /// as they were (agents only: the customer's conversation goes on unchanged).
+    Moved {
+        from_group_id: GroupId,
+        group_id: GroupId,
+        by: Party,
+    },
     Deleted {
         by: Party,
     },
@@ -97,7 +104,8 @@ impl EventKind {
             | EventKind::Restored { .. }
             | EventKind::FollowUpSet { .. }
             | EventKind::FollowUpCleared { .. }
-            | EventKind::Tagged { .. } => Visibility::AgentsOnly,
+            | EventKind::Tagged { .. }
+            | EventKind::Moved { .. } => Visibility::AgentsOnly,
             _ => Visibility::Everyone,
         }
     }

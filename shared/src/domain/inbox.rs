@@ -59,6 +59,8 @@ pub enum InboxChange {
     Noted,
     Closed,
     Reopened,
+    /// Moved to another group's inbox (its group was removed).
+    Moved,
 }
 
 impl InboxChange {
@@ -70,6 +72,7 @@ impl InboxChange {
             InboxChange::Noted => "noted",
             InboxChange::Closed => "closed",
             InboxChange::Reopened => "reopened",
+            InboxChange::Moved => "moved",
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod mail;
 pub mod note;
 pub mod numbering;
 pub mod offline;
+pub mod organisation;
 pub mod pace;
 pub mod prefs;
 pub mod queue_place;
@@ -55,6 +56,7 @@ pub use mail::{
 };
 pub use note::ChatNote;
 pub use offline::{Availability, AvailabilityState, Offer, OfflineSettings, WhenClosed};
+pub use organisation::OrganisationSettings;
 pub use prefs::{Column, ListPreferences, NotificationPreferences};
 pub use sort::{SortDirection, SortSpec};
 pub use texts::{GroupTexts, MailKind, MailPlaceholders, RenderedMail, TextKind};

@@ -332,6 +332,29 @@ pub fn transfer_to_group(
     })
 }
 
+/// To another group as it is, because its own group is being removed: a queued chat keeps its
+/// place by waiting time, an active one its agent, an ended or deleted one its transcript. Only
+/// the group changes. (Administrators do this; they need not be members of either group.)
+pub fn move_to_group(chat: &Chat, actor: &Agent, target: &Group) -> Result<Mutation, DomainError> {
+    if chat.group_id == target.id {
+        return Err(DomainError::InvalidState(format!(
+            "chat {} is in {} already",
+            chat.id, target.name
+        )));
+    }
+    let mut next = chat.clone();
+    next.group_id = target.id.clone();
+    Ok(Mutation {
+        chat: next,
+        event: EventKind::Moved {
+            from_group_id: chat.group_id.clone(),
+            group_id: target.id.clone(),
+            by: party(actor),
+        },
+        load: LoadChange::default(),
+    })
+}
+
 /// Straight to another agent's active chats. The target must be available and a member of the
 /// chat's group.
 pub fn transfer_to_agent(

@@ -6,7 +6,7 @@ use super::metrics::{item_size, item_write, read_units};
 use super::records::{from_item, to_item, AgentRecord, GroupRecord, FORMAT_VERSION, VERSION};
 use super::schema::{BY_DEADLINE, GSI3_PK, GSI3_SK, PK, SK};
 use super::{get_n, get_s, key, n, s, DynamoStore, Item};
-use crate::domain::{Agent, AgentId, Group, GroupId, Timestamp};
+use crate::domain::{Agent, AgentId, Group, GroupId, OrganisationSettings, Timestamp};
 use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
 
 impl DynamoStore {
@@ -324,6 +324,44 @@ impl DirectoryStore for DynamoStore {
 
     /// One transaction: the profile, the username item (only if it is still this agent's), the
     /// active-chat counter and the preferences.
+    /// One transaction: the group (only if it exists, which tells the answer) and its turn.
+    async fn delete_group(&self, id: &GroupId) -> Result<bool, StoreError> {
+        let delete = |k: Item| {
+            aws_sdk_dynamodb::types::Delete::builder()
+                .table_name(self.table())
+                .set_key(Some(k))
+        };
+        let items = vec![
+            delete(key(DIR, group_sk(id)))
+                .condition_expression("attribute_exists(pk)")
+                .build(),
+            delete(key(DIR, turn_sk(id))).build(),
+        ]
+        .into_iter()
+        .map(|d| {
+            d.map(|d| TransactWriteItem::builder().delete(d).build())
+                .map_err(StoreError::backend)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+        match self.transact("TransactWriteItems", items).await {
+            Ok(()) => Ok(true),
+            Err(super::chats::TransactError::Cancelled(_)) => Ok(false),
+            Err(super::chats::TransactError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn get_organisation(&self) -> Result<Option<OrganisationSettings>, StoreError> {
+        self.read_organisation().await
+    }
+
+    async fn put_organisation(
+        &self,
+        settings: &OrganisationSettings,
+        read_revision: u64,
+    ) -> Result<(), StoreError> {
+        self.write_organisation(settings, read_revision).await
+    }
+
     async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
         let Some(agent) = self.get_agent(id).await? else {
             return Ok(false);

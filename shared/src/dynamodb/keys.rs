@@ -58,6 +58,8 @@ pub fn turn_sk(group: &GroupId) -> String {
     format!("TURN#{group}")
 }
 pub const PREFS: &str = "PREFS";
+/// The organisation's settings, under `DIR`.
+pub const ORG: &str = "ORG";
 /// The audit log's one partition (sort key: the entry's id, time first). Administrative actions
 /// are rare, far below a partition's write limit.
 pub const AUDIT: &str = "AUDIT";

@@ -14,6 +14,7 @@ mod knowledge;
 pub mod metrics;
 mod notes;
 mod outbox;
+mod organisation;
 mod preferences;
 mod purge;
 mod recipients;

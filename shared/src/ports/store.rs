@@ -5,7 +5,7 @@ use super::indexing::{ListBucket, ListPosition};
 use crate::domain::rules::LoadChange;
 use crate::domain::{
     Agent, AgentId, Awaiting, Chat, ChatEvent, ChatId, ClientMessageId, Group, GroupId,
-    ListPreferences, Timestamp,
+    ListPreferences, OrganisationSettings, Timestamp,
 };
 
 /// What automatic distribution reads of an agent: their active chats and their last assignment.
@@ -22,6 +22,18 @@ pub struct AssignmentLoad {
 pub trait DirectoryStore: Send + Sync {
     async fn put_group(&self, group: &Group) -> Result<(), StoreError>;
     async fn list_groups(&self) -> Result<Vec<Group>, StoreError>;
+    /// Removes a group's record and its round-robin turn; `false` when there was no such group.
+    /// Its chats and members are the caller's to move first.
+    async fn delete_group(&self, id: &GroupId) -> Result<bool, StoreError>;
+    /// The organisation's settings; `None` until an administrator first saves them.
+    async fn get_organisation(&self) -> Result<Option<OrganisationSettings>, StoreError>;
+    /// Saves the settings (their `revision` one above `read_revision`) only if the stored ones
+    /// are still at `read_revision` (0: none stored yet); `Stale` otherwise.
+    async fn put_organisation(
+        &self,
+        settings: &OrganisationSettings,
+        read_revision: u64,
+    ) -> Result<(), StoreError>;
     /// Creates or updates an agent's profile. The username must be unique
     /// (`AlreadyExists` otherwise). On an update the active-chat count and the stored session
     /// epoch are kept (only `set_session_epoch` moves it, so a profile written from an earlier

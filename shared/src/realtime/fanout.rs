@@ -278,6 +278,7 @@ impl Fanout {
             EventKind::Started { .. }
                 | EventKind::Assigned { .. }
                 | EventKind::Requeued { .. }
+                | EventKind::Moved { .. }
                 | EventKind::Ended { .. }
                 | EventKind::Deleted { .. }
                 | EventKind::Restored { .. }

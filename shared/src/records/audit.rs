@@ -53,6 +53,7 @@ impl From<&AuditEntry> for AuditRecord {
             AuditTarget::Agent(id) => ("agent", id.to_string()),
             AuditTarget::Group(id) => ("group", id.to_string()),
             AuditTarget::Chat(id) => ("chat", id.to_string()),
+            AuditTarget::Organisation => ("organisation", "settings".to_owned()),
         };
         AuditRecord {
             v: FORMAT_VERSION,
@@ -94,6 +95,7 @@ impl TryFrom<AuditRecord> for AuditEntry {
             "agent" => AuditTarget::Agent(AgentId::parse(&r.target_id).map_err(corrupt)?),
             "group" => AuditTarget::Group(GroupId::parse(&r.target_id).map_err(corrupt)?),
             "chat" => AuditTarget::Chat(ChatId::parse(&r.target_id).map_err(corrupt)?),
+            "organisation" => AuditTarget::Organisation,
             other => {
                 return Err(StoreError::Corrupt(format!(
                     "unknown audit target {other:?}"

@@ -50,6 +50,11 @@ enum KindRecord {
         by: PartyRecord,
         resolution: Option<String>,
     },
+    Moved {
+        from_group_id: String,
+        group_id: String,
+        by: PartyRecord,
+    },
     Deleted {
         by: PartyRecord,
     },
@@ -182,6 +187,15 @@ impl From<&EventKind> for KindRecord {
                 by: by(party),
                 resolution: resolution.clone(),
             },
+            EventKind::Moved {
+                from_group_id,
+                group_id,
+                by: party,
+            } => KindRecord::Moved {
+                from_group_id: from_group_id.to_string(),
+                group_id: group_id.to_string(),
+                by: by(party),
+            },
             EventKind::Deleted { by: party } => KindRecord::Deleted { by: by(party) },
             EventKind::Restored { by: party, state } => KindRecord::Restored {
                 by: by(party),
@@ -282,6 +296,15 @@ impl TryFrom<KindRecord> for EventKind {
             } => EventKind::Ended {
                 by: by(party)?,
                 resolution,
+            },
+            KindRecord::Moved {
+                from_group_id,
+                group_id,
+                by: party,
+            } => EventKind::Moved {
+                from_group_id: id(from_group_id)?,
+                group_id: id(group_id)?,
+                by: by(party)?,
             },
             KindRecord::Deleted { by: party } => EventKind::Deleted { by: by(party)? },
             KindRecord::Restored { by: party, state } => EventKind::Restored {

@@ -23,6 +23,7 @@ mod mail;
 mod note;
 mod offline;
 mod offline_message;
+mod organisation;
 mod preferences;
 
 pub(crate) use agent::AgentRecord;
@@ -38,6 +39,7 @@ pub(crate) use mail::{
 pub(crate) use note::NoteRecord;
 pub(crate) use offline::{BusinessHoursRecord, OfflineRecord, TextsRecord};
 pub(crate) use offline_message::OfflineMessageRecord;
+pub(crate) use organisation::OrganisationRecord;
 pub(crate) use preferences::PreferencesRecord;
 
 use crate::domain::DomainError;

@@ -3,7 +3,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::records::{from_doc, to_doc, AgentRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
-use crate::domain::{Agent, AgentId, Distribution, Group, GroupId, Timestamp};
+use crate::domain::{Agent, AgentId, Distribution, Group, GroupId, OrganisationSettings, Timestamp};
 use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
 use crate::records::{BusinessHoursRecord, HandOffRecord, OfflineRecord, TextsRecord};
 
@@ -155,6 +155,36 @@ impl DirectoryStore for SqliteStore {
             Ok(())
         })
         .await
+    }
+
+    async fn delete_group(&self, id: &GroupId) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.with(move |c| {
+            let tx = c.transaction().map_err(db_err)?;
+            super::execute(
+                &tx,
+                "DELETE FROM round_robin_turns WHERE group_id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
+            let n = super::execute(&tx, "DELETE FROM groups WHERE id = ?1", params![id.as_str()])
+                .map_err(db_err)?;
+            tx.commit().map_err(db_err)?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn get_organisation(&self) -> Result<Option<OrganisationSettings>, StoreError> {
+        self.read_organisation().await
+    }
+
+    async fn put_organisation(
+        &self,
+        settings: &OrganisationSettings,
+        read_revision: u64,
+    ) -> Result<(), StoreError> {
+        self.write_organisation(settings, read_revision).await
     }
 
     async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {

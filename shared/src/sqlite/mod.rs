@@ -12,6 +12,7 @@ mod inbox;
 mod knowledge;
 mod notes;
 mod outbox;
+mod organisation;
 mod preferences;
 mod records;
 mod schema;

@@ -234,6 +234,13 @@ CREATE TABLE canned_replies (
     UNIQUE (scope, shortcut)
 );
 "#,
+    // The organisation's settings (one row), changed by administrators in the console.
+    r#"
+CREATE TABLE organisation (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    doc TEXT NOT NULL
+);
+"#,
 ];
 
 pub fn migrate(conn: &Connection) -> Result<(), StoreError> {

@@ -144,7 +144,7 @@ pub enum AuditActor {
 /// What it was done to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditTarget {
-    /// `agent`, `group` or `chat`.
+    /// `agent`, `group`, `chat` or `organisation` (id `settings`).
     pub kind: String,
     pub id: String,
 }
@@ -165,7 +165,7 @@ pub struct AuditEntry {
     pub actor: AuditActor,
     /// `agent_created`, `agent_updated`, `agent_deactivated`, `agent_reactivated`,
     /// `agent_deleted`, `password_reset`, `group_created`, `group_updated`, `group_removed`,
-    /// `chat_deleted`, `chat_restored`, `chat_purged`.
+    /// `settings_updated`, `chat_deleted`, `chat_restored`, `chat_purged`.
     pub action: String,
     pub target: AuditTarget,
     pub changes: Vec<FieldChange>,
@@ -177,6 +177,7 @@ impl From<&domain::AuditEntry> for AuditEntry {
             domain::AuditTarget::Agent(id) => ("agent", id.to_string()),
             domain::AuditTarget::Group(id) => ("group", id.to_string()),
             domain::AuditTarget::Chat(id) => ("chat", id.to_string()),
+            domain::AuditTarget::Organisation => ("organisation", "settings".to_owned()),
         };
         AuditEntry {
             id: e.id.clone(),

@@ -59,6 +59,13 @@ pub enum EventKind {
         by: Party,
         resolution: Option<String>,
     },
+    /// Moved from `from_group_id` to `group_id` because its group was removed; its state and
+    /// agent stay (agents only).
+    Moved {
+        from_group_id: GroupId,
+        group_id: GroupId,
+        by: Party,
+    },
     Deleted {
         by: Party,
     },
@@ -189,6 +196,15 @@ impl From<&domain::EventKind> for EventKind {
             D::Ended { by, resolution } => EventKind::Ended {
                 by: by.into(),
                 resolution: resolution.clone(),
+            },
+            D::Moved {
+                from_group_id,
+                group_id,
+                by,
+            } => EventKind::Moved {
+                from_group_id: from_group_id.into(),
+                group_id: group_id.into(),
+                by: by.into(),
             },
             D::Deleted { by } => EventKind::Deleted { by: by.into() },
             D::Restored { by, state } => EventKind::Restored {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 pub(super) use crate::records::{
     AgentRecord, ArticleRecord, AuditRecord, CannedReplyRecord, ChatRecord, EventRecord,
-    MailRecord, NoteRecord, OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
+    MailRecord, NoteRecord, OfflineMessageRecord, OrganisationRecord, PreferencesRecord, ResolutionRecord,
     CANNED_REPLY_USES, FORMAT_VERSION,
 };
 pub(super) use connection::ConnectionItem;

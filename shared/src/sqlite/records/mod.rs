@@ -8,7 +8,8 @@ use serde::Serialize;
 
 pub(super) use crate::records::{
     AgentRecord, ArticleRecord, AuditRecord, CannedReplyRecord, ChatRecord, EventRecord,
-    MailRecord, NoteRecord, OfflineMessageRecord, PreferencesRecord, ResolutionRecord,
+    MailRecord, NoteRecord, OfflineMessageRecord, OrganisationRecord, PreferencesRecord,
+    ResolutionRecord,
 };
 pub(super) use connection::ConnectionRecord;
 

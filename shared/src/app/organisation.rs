@@ -1,0 +1,161 @@
+//! The organisation's settings page: the idle thresholds every console colours by (saved by
+//! administrators, the deployment's environment until then) and the sign-in methods in use.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{App, AppError};
+use crate::auth::Principal;
+use crate::domain::{
+    AuditAction, AuditTarget, FieldChange, IdleThresholds, OrganisationSettings,
+};
+use crate::ports::StoreError;
+
+/// How long a process keeps the settings it read: a save shows at once in the process that
+/// made it, and within this time in every other (each Lambda instance).
+const CACHE_FOR: Duration = Duration::from_secs(30);
+
+/// The settings as last read, and when.
+#[derive(Clone, Default)]
+pub struct OrganisationCache(Arc<Mutex<Option<(Instant, OrganisationSettings)>>>);
+
+impl OrganisationCache {
+    fn fresh(&self) -> Option<OrganisationSettings> {
+        let guard = self.0.lock().ok()?;
+        guard
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
+            .map(|(_, s)| *s)
+    }
+
+    fn keep(&self, settings: OrganisationSettings) {
+        if let Ok(mut guard) = self.0.lock() {
+            *guard = Some((Instant::now(), settings));
+        }
+    }
+}
+
+/// How agents sign in to this deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInMethods {
+    /// Usernames and passwords kept by chatdesk (always on: the first administrator's way in).
+    pub passwords: bool,
+    /// The OpenID Connect issuer whose ID tokens are accepted (the Cognito user pool in the
+    /// cloud), when one is configured.
+    pub identity_provider: Option<String>,
+}
+
+/// The settings page: what is saved, and what the deployment fixes.
+#[derive(Clone, Debug)]
+pub struct OrganisationView {
+    pub settings: OrganisationSettings,
+    pub sign_in: SignInMethods,
+}
+
+impl App {
+    /// The settings in force: the saved ones, else the deployment's defaults.
+    pub(crate) async fn organisation(&self) -> Result<OrganisationSettings, AppError> {
+        if let Some(s) = self.organisation.fresh() {
+            return Ok(s);
+        }
+        let settings = self
+            .directory
+            .get_organisation()
+            .await?
+            .unwrap_or_else(|| OrganisationSettings::defaults(self.settings.idle));
+        self.organisation.keep(settings);
+        Ok(settings)
+    }
+
+    /// The idle thresholds lists and consoles colour by. A failed read falls back to the
+    /// deployment's defaults (logged): colours are not worth failing a list for.
+    pub(crate) async fn idle_thresholds(&self) -> IdleThresholds {
+        match self.organisation().await {
+            Ok(s) => s.idle,
+            Err(e) => {
+                tracing::warn!(error = %crate::errors::error_chain(&e), "reading the organisation settings failed; using the defaults");
+                self.settings.idle
+            }
+        }
+    }
+
+    fn sign_in_methods(&self) -> SignInMethods {
+        SignInMethods {
+            passwords: true,
+            identity_provider: self.oidc.as_ref().map(|o| o.issuer().to_owned()),
+        }
+    }
+
+    /// The settings page, for administrators.
+    pub async fn admin_organisation(
+        &self,
+        principal: &Principal,
+    ) -> Result<OrganisationView, AppError> {
+        self.administrator(principal).await?;
+        Ok(OrganisationView {
+            settings: self.organisation().await?,
+            sign_in: self.sign_in_methods(),
+        })
+    }
+
+    /// Saves the settings over the revision the page read (409 when another administrator saved
+    /// since), and logs what changed.
+    pub async fn admin_update_organisation(
+        &self,
+        principal: &Principal,
+        idle: IdleThresholds,
+        read_revision: u64,
+    ) -> Result<OrganisationView, AppError> {
+        let (_, actor) = self.administrator(principal).await?;
+        let wanted = OrganisationSettings {
+            idle,
+            revision: read_revision + 1,
+        }
+        .validated()?;
+        let before = match self.directory.get_organisation().await? {
+            Some(s) => s,
+            None => OrganisationSettings::defaults(self.settings.idle),
+        };
+        match self.directory.put_organisation(&wanted, read_revision).await {
+            Ok(()) => {}
+            Err(StoreError::Stale) => {
+                return Err(AppError::Conflict(
+                    "another administrator saved the settings since you opened them; reload and try again"
+                        .into(),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.organisation.keep(wanted);
+        let changes = idle_changes(&before.idle, &wanted.idle);
+        if !changes.is_empty() {
+            self.audit(
+                actor,
+                AuditAction::SettingsUpdated,
+                AuditTarget::Organisation,
+                changes,
+            )
+            .await?;
+        }
+        Ok(OrganisationView {
+            settings: wanted,
+            sign_in: self.sign_in_methods(),
+        })
+    }
+}
+
+fn idle_changes(before: &IdleThresholds, after: &IdleThresholds) -> Vec<FieldChange> {
+    let secs = |ms: i64| Some((ms / 1000).to_string());
+    [
+        ("idle_warning_secs", before.warning_ms, after.warning_ms),
+        ("idle_high_secs", before.high_ms, after.high_ms),
+    ]
+    .into_iter()
+    .filter(|(_, b, a)| b != a)
+    .map(|(field, b, a)| FieldChange {
+        field: field.to_owned(),
+        before: secs(b),
+        after: secs(a),
+    })
+    .collect()
+}
