@@ -105,7 +105,10 @@ impl DirectoryStore for CountingStores {
         read_revision: u64,
     ) -> Result<(), StoreError> {
         self.count("put_organisation")?;
-        self.inner.directory.put_organisation(settings, read_revision).await
+        self.inner
+            .directory
+            .put_organisation(settings, read_revision)
+            .await
     }
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
         self.count("put_agent")?;

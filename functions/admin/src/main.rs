@@ -1,9 +1,11 @@
-//! Administration: agents and the audit log. Routes: `GET`/`POST /api/admin/agents`,
-//! `PUT`/`DELETE /api/admin/agents/{agent_id}`, `POST` on its `deactivate`, `reactivate` and
-//! `password`, and `GET /api/admin/audit`.
+//! Administration: agents, groups, the organisation's settings and the audit log. Routes:
+//! `GET`/`POST /api/admin/agents`, `PUT`/`DELETE /api/admin/agents/{agent_id}`, `POST` on its
+//! `deactivate`, `reactivate` and `password`; `GET`/`POST /api/admin/groups`,
+//! `PUT`/`DELETE /api/admin/groups/{group_id}`, `PUT` on its `members`;
+//! `GET`/`PUT /api/admin/organisation`; and `GET /api/admin/audit`.
 
 use chatdesk::api::Route;
-use chatdesk::handlers::admin;
+use chatdesk::handlers::{admin, admin_groups};
 use lambda_http::{service_fn, Error, Request};
 
 /// This function's routes: it links their handlers and no other route's.
@@ -16,6 +18,13 @@ static ROUTES: &[&Route] = &[
     &admin::ADMIN_RESET_PASSWORD,
     &admin::ADMIN_DELETE_AGENT,
     &admin::AUDIT_LOG,
+    &admin_groups::ADMIN_LIST_GROUPS,
+    &admin_groups::ADMIN_CREATE_GROUP,
+    &admin_groups::ADMIN_RENAME_GROUP,
+    &admin_groups::ADMIN_SET_GROUP_MEMBERS,
+    &admin_groups::ADMIN_REMOVE_GROUP,
+    &admin_groups::ADMIN_ORGANISATION,
+    &admin_groups::ADMIN_UPDATE_ORGANISATION,
 ];
 
 #[tokio::main]

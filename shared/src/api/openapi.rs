@@ -21,6 +21,10 @@ use super::wire::{
     FieldChange, NewAgent, NewPassword,
 };
 use super::wire::{
+    AdminGroup, GroupMembers, GroupRemoval, GroupRename, NewGroup, Organisation,
+    OrganisationUpdate, SignInMethods,
+};
+use super::wire::{
     AttachedFile, AttachmentLink, StartUpload, StartedUpload, UploadMethod, UploadTarget,
 };
 use super::wire::{
@@ -39,7 +43,8 @@ use super::wire::{MailDeliveryState, MailPurpose, MailState, MailStatus, SendTra
 use crate::app::Suggestions;
 use crate::auth::oidc::BrowserSignIn;
 use crate::handlers::{
-    actions, admin, agents, attachments, canned, chats, history, inbox, kb, mail, meta, notes, tags,
+    actions, admin, admin_groups, agents, attachments, canned, chats, history, inbox, kb, mail,
+    meta, notes, tags,
 };
 use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
 
@@ -110,6 +115,13 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         admin::admin_reset_password,
         admin::admin_delete_agent,
         admin::audit_log,
+        admin_groups::admin_list_groups,
+        admin_groups::admin_create_group,
+        admin_groups::admin_rename_group,
+        admin_groups::admin_set_group_members,
+        admin_groups::admin_remove_group,
+        admin_groups::admin_organisation,
+        admin_groups::admin_update_organisation,
         notes::list_chat_notes,
         notes::add_chat_note,
         tags::set_chat_tags,
@@ -140,6 +152,7 @@ use crate::ports::{Highlight, SuggestMode, SuggestionHit, SuggestionKind};
         MailStatus, MailState, MailPurpose, MailDeliveryState, SendTranscriptRequest,
         AdminAgent, NewAgent, CreatedAgent, AgentUpdate, NewPassword, AuditEntry, AuditActor,
         AuditTarget, FieldChange, AuditPage,
+        AdminGroup, NewGroup, GroupRename, GroupMembers, GroupRemoval, Organisation, OrganisationUpdate, SignInMethods,
         ChatNote, ChatNotes, NewChatNote, SetChatTags, CustomerHistory, HistoryEntry,
         CannedReply, CannedReplyInput, CannedReplyUpdate, ReplyScopeKind, UseCannedReply, UsedCannedReply,
         AttachedFile, StartUpload, StartedUpload, UploadTarget, UploadMethod, AttachmentLink

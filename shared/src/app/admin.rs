@@ -58,7 +58,10 @@ pub fn generate_password() -> String {
 
 impl App {
     /// The administrator behind `principal`, and how the log names them.
-    pub(super) async fn administrator(&self, principal: &Principal) -> Result<(Agent, AuditActor), AppError> {
+    pub(super) async fn administrator(
+        &self,
+        principal: &Principal,
+    ) -> Result<(Agent, AuditActor), AppError> {
         let agent = self.agent(principal).await?;
         if agent.role != Role::Administrator {
             return Err(AppError::Forbidden(

@@ -12,8 +12,8 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::rules::move_to_group;
 use crate::domain::{
-    Agent, AgentId, AuditAction, AuditActor, AuditTarget, DomainError, FieldChange, Group,
-    GroupId, MessageStatus,
+    Agent, AgentId, AuditAction, AuditActor, AuditTarget, DomainError, FieldChange, Group, GroupId,
+    MessageStatus,
 };
 use crate::ports::{ChatFilter, SessionChange, StoreError};
 
@@ -90,7 +90,9 @@ impl App {
         })?;
         let name = group_name(name)?;
         if self.find_group(&id).await.is_ok() {
-            return Err(AppError::Conflict(format!("a group with the id {id} exists already")));
+            return Err(AppError::Conflict(format!(
+                "a group with the id {id} exists already"
+            )));
         }
         let group = Group::pull(id.clone(), name.clone());
         self.directory.put_group(&group).await?;
@@ -187,11 +189,18 @@ impl App {
             })?),
             None => None,
         };
-        let group = self.directory.list_groups().await?.into_iter().find(|g| &g.id == id);
+        let group = self
+            .directory
+            .list_groups()
+            .await?
+            .into_iter()
+            .find(|g| &g.id == id);
         let Some(group) = group else {
             // Gone already: finish a sweep a crash or a late chat left behind.
             if let Some(target) = &target {
-                let moved = self.move_group_contents(&admin, id, target, MOVES_PER_CALL).await?;
+                let moved = self
+                    .move_group_contents(&admin, id, target, MOVES_PER_CALL)
+                    .await?;
                 if moved > 0 {
                     return Ok(GroupRemoval {
                         moved,
@@ -213,14 +222,17 @@ impl App {
                 removed: true,
             });
         };
-        let moved = self.move_group_contents(&admin, id, &target, MOVES_PER_CALL).await?;
+        let moved = self
+            .move_group_contents(&admin, id, &target, MOVES_PER_CALL)
+            .await?;
         if moved >= MOVES_PER_CALL {
             return Ok(GroupRemoval {
                 moved,
                 removed: false,
             });
         }
-        self.finish_group_removal(&actor, &group, Some(&target)).await?;
+        self.finish_group_removal(&actor, &group, Some(&target))
+            .await?;
         // Whatever arrived between the last page and the deletion.
         let late = self
             .move_group_contents(&admin, id, &target, MOVES_PER_CALL - moved)
@@ -238,7 +250,12 @@ impl App {
             }
         }
         for status in MessageStatus::ALL {
-            if !self.inbox.list_messages(id, status, None, 1).await?.is_empty() {
+            if !self
+                .inbox
+                .list_messages(id, status, None, 1)
+                .await?
+                .is_empty()
+            {
                 return Ok(true);
             }
         }
@@ -299,7 +316,10 @@ impl App {
         let mut moved = 0;
         for filter in group_lists(id) {
             while moved < budget {
-                let page = self.chats.list_chats(&filter, PAGE.min(budget - moved)).await?;
+                let page = self
+                    .chats
+                    .list_chats(&filter, PAGE.min(budget - moved))
+                    .await?;
                 let mut moved_now = 0;
                 for chat in &page {
                     let rule = |c: &crate::domain::Chat, _| {

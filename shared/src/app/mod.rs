@@ -3,6 +3,7 @@
 
 mod actions;
 mod admin;
+mod admin_groups;
 mod agents;
 mod attachments;
 mod availability;
@@ -13,7 +14,6 @@ pub mod compose;
 mod directory;
 mod distribute;
 mod error;
-mod admin_groups;
 mod group_settings;
 mod handoffs;
 mod history;
@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 pub use actions::{ActionOutcome, ActionResult, BulkAction, TransferTarget};
 pub use admin::{generate_password, AuditPage, CreatedAgent, MAX_AUDIT_PAGE};
+pub use admin_groups::{AdminGroup, GroupRemoval};
 pub use agents::{new_session_epoch, AgentProfile, SavedAgent, MIN_PASSWORD_CHARS};
 pub use attachments::StartedUpload;
 pub use availability::{offline_notice, GroupAvailability};
@@ -44,9 +45,7 @@ pub use chats::{
 pub use compose::{Parts, Stores};
 pub use directory::{AgentSummary, Me, SignedIn};
 pub use error::AppError;
-pub use admin_groups::{AdminGroup, GroupRemoval};
 pub use group_settings::GroupSettingsChange;
-pub use organisation::{OrganisationCache, OrganisationView, SignInMethods};
 pub use handoffs::{ScheduledFunction, SweepReport, HAND_OFF_SWEEP, SWEEP_BATCH};
 pub use inbox::{
     inbox_cursor_to_string, parse_inbox_cursor, InboxPage, LeaveMessage, MessageView, INBOX_PAGE,
@@ -60,6 +59,7 @@ pub use mail::{
     DeliveryReport, Mail, MailStatus, MailView, CUSTOMER_TRANSCRIPTS_PER_CHAT, MAIL_BATCH,
     MAIL_DELIVERY, MAIL_LEASE_MS,
 };
+pub use organisation::{OrganisationCache, OrganisationView, SignInMethods};
 pub use paging::{ListCursor, MAX_CURSOR_CHARS};
 pub use settings::{
     Settings, SignInLimits, AWAY_GRACE_MS, CHAT_STARTS_PER_ADDRESS, CONNECTIONS_PER_AGENT,

@@ -6,9 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::{App, AppError};
 use crate::auth::Principal;
-use crate::domain::{
-    AuditAction, AuditTarget, FieldChange, IdleThresholds, OrganisationSettings,
-};
+use crate::domain::{AuditAction, AuditTarget, FieldChange, IdleThresholds, OrganisationSettings};
 use crate::ports::StoreError;
 
 /// How long a process keeps the settings it read: a save shows at once in the process that

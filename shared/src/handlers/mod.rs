@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod admin_groups;
 pub mod agents;
 pub mod attachments;
 pub mod canned;
@@ -80,6 +81,13 @@ pub static ALL: &[&Route] = &[
     &admin::ADMIN_RESET_PASSWORD,
     &admin::ADMIN_DELETE_AGENT,
     &admin::AUDIT_LOG,
+    &admin_groups::ADMIN_LIST_GROUPS,
+    &admin_groups::ADMIN_CREATE_GROUP,
+    &admin_groups::ADMIN_RENAME_GROUP,
+    &admin_groups::ADMIN_SET_GROUP_MEMBERS,
+    &admin_groups::ADMIN_REMOVE_GROUP,
+    &admin_groups::ADMIN_ORGANISATION,
+    &admin_groups::ADMIN_UPDATE_ORGANISATION,
     &notes::LIST_CHAT_NOTES,
     &notes::ADD_CHAT_NOTE,
     &tags::SET_CHAT_TAGS,

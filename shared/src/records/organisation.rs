@@ -30,8 +30,8 @@ impl TryFrom<OrganisationRecord> for OrganisationSettings {
     type Error = StoreError;
     fn try_from(r: OrganisationRecord) -> Result<Self, StoreError> {
         readable(r.v, "organisation settings")?;
-        let idle = IdleThresholds::new(r.idle_warning_ms, r.idle_high_ms)
-            .map_err(StoreError::Corrupt)?;
+        let idle =
+            IdleThresholds::new(r.idle_warning_ms, r.idle_high_ms).map_err(StoreError::Corrupt)?;
         Ok(OrganisationSettings {
             idle,
             revision: r.revision,

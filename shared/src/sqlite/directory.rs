@@ -3,7 +3,9 @@ use rusqlite::{params, OptionalExtension};
 
 use super::records::{from_doc, to_doc, AgentRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
-use crate::domain::{Agent, AgentId, Distribution, Group, GroupId, OrganisationSettings, Timestamp};
+use crate::domain::{
+    Agent, AgentId, Distribution, Group, GroupId, OrganisationSettings, Timestamp,
+};
 use crate::ports::{AssignmentLoad, DirectoryStore, StoreError};
 use crate::records::{BusinessHoursRecord, HandOffRecord, OfflineRecord, TextsRecord};
 
@@ -167,8 +169,12 @@ impl DirectoryStore for SqliteStore {
                 params![id.as_str()],
             )
             .map_err(db_err)?;
-            let n = super::execute(&tx, "DELETE FROM groups WHERE id = ?1", params![id.as_str()])
-                .map_err(db_err)?;
+            let n = super::execute(
+                &tx,
+                "DELETE FROM groups WHERE id = ?1",
+                params![id.as_str()],
+            )
+            .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
             Ok(n > 0)
         })

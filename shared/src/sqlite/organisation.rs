@@ -30,7 +30,9 @@ impl SqliteStore {
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             let stored: Option<String> = tx
-                .query_row("SELECT doc FROM organisation WHERE id = 1", [], |r| r.get(0))
+                .query_row("SELECT doc FROM organisation WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(db_err)?;
             let stored_revision = match stored {

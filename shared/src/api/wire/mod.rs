@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod admin_groups;
 pub mod agent;
 pub mod attachment;
 pub mod canned;
@@ -23,6 +24,10 @@ pub use actions::{ActionFailure, ActionOutcome, ActionResult, TransferTarget};
 pub use admin::{
     AdminAgent, AgentUpdate, AuditActor, AuditEntry, AuditPage, AuditTarget, CreatedAgent,
     FieldChange, NewAgent, NewPassword,
+};
+pub use admin_groups::{
+    AdminGroup, GroupMembers, GroupRemoval, GroupRemovalQuery, GroupRename, NewGroup, Organisation,
+    OrganisationUpdate, SignInMethods,
 };
 pub use agent::{
     Agent, AgentSummary, Distribution, Group, GroupSettings, HandOffSettings, IdleThresholds, Me,

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 pub(super) use crate::records::{
     AgentRecord, ArticleRecord, AuditRecord, CannedReplyRecord, ChatRecord, EventRecord,
-    MailRecord, NoteRecord, OfflineMessageRecord, OrganisationRecord, PreferencesRecord, ResolutionRecord,
-    CANNED_REPLY_USES, FORMAT_VERSION,
+    MailRecord, NoteRecord, OfflineMessageRecord, OrganisationRecord, PreferencesRecord,
+    ResolutionRecord, CANNED_REPLY_USES, FORMAT_VERSION,
 };
 pub(super) use connection::ConnectionItem;
 pub(super) use group::GroupRecord;
