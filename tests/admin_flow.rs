@@ -236,8 +236,239 @@ async fn bad_administration_input_is_named_and_changes_nothing(server: TestServe
     assert_eq!(before, after, "nothing changed");
 }
 
+/// Returns gets chats in every state and a message; removing it without a target is refused,
+/// removing it into Support moves them all with their transcripts, and its member loses it.
+async fn a_group_with_chats_is_removed_by_moving_them(server: TestServer) {
+    let api = Api::new(&server.base_url);
+    let admin = api.login("admin").await;
+    let (status, created) = api
+        .post(
+            "/api/admin/groups",
+            &admin,
+            json!({"id": "returns", "name": "Returns"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let (status, renamed) = api
+        .call(
+            "PUT",
+            "/api/admin/groups/returns",
+            Some(&admin),
+            Some(json!({"name": "Returns & refunds"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{renamed}");
+    let (status, members) = api
+        .call(
+            "PUT",
+            "/api/admin/groups/returns/members",
+            Some(&admin),
+            Some(json!({"members": ["alice"]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{members}");
+    assert_eq!(members["members"], json!(["alice"]));
+    let alice = api.login("alice").await;
+
+    let (queued, _) = api
+        .start_chat("returns", "Quinn", "Where do I send the parcel?")
+        .await;
+    let (active, _) = api.start_chat("returns", "Ada", "Refund for order 7").await;
+    let (ended, _) = api.start_chat("returns", "Eve", "Wrong size").await;
+    for chat in [&active, &ended] {
+        let (status, pulled) = api
+            .action("take", &alice, json!({"chat_ids": [chat]}))
+            .await;
+        assert_eq!(status, 200, "{pulled}");
+        assert_eq!(pulled["succeeded"], 1, "{pulled}");
+    }
+    let (status, _) = api
+        .action(
+            "end",
+            &alice,
+            json!({"chat_ids": [&ended], "resolution": "Exchanged."}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, left) = api
+        .call(
+            "POST",
+            "/api/messages",
+            None,
+            Some(json!({"group_id": "returns", "name": "Rex",
+            "email": "rex@example.com", "question": "Please call me"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{left}");
+
+    let (status, refused) = api
+        .call("DELETE", "/api/admin/groups/returns", Some(&admin), None)
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, refused) = api
+        .call(
+            "DELETE",
+            "/api/admin/groups/returns?move_to=returns",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("move_to"),
+        "{refused}"
+    );
+    let (status, refused) = api
+        .call(
+            "DELETE",
+            "/api/admin/groups/returns?move_to=support",
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "{refused}");
+
+    let (status, removal) = api
+        .call(
+            "DELETE",
+            "/api/admin/groups/returns?move_to=support",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{removal}");
+    assert_eq!(removal, json!({"moved": 4, "removed": true}));
+
+    let (_, groups) = api.get("/api/admin/groups", &admin).await;
+    assert!(!groups.to_string().contains("returns"), "{groups}");
+    for (chat, state, question) in [
+        (&queued, "queued", "Where do I send the parcel?"),
+        (&active, "active", "Refund for order 7"),
+        (&ended, "inactive", "Wrong size"),
+    ] {
+        let (status, read) = api.get(&format!("/api/chats/{chat}"), &admin).await;
+        assert_eq!(status, 200, "{read}");
+        assert_eq!(read["group_id"], "support", "{read}");
+        assert_eq!(read["state"], state, "{read}");
+        let (status, events) = api.get(&format!("/api/chats/{chat}/events"), &admin).await;
+        assert_eq!(status, 200, "{events}");
+        let text = events.to_string();
+        assert!(
+            text.contains(question),
+            "the transcript keeps the question: {text}"
+        );
+        assert!(text.contains("\"moved\""), "the move is on record: {text}");
+    }
+    let (_, read) = api.get(&format!("/api/chats/{active}"), &admin).await;
+    assert_eq!(
+        read["agent_id"], "alice",
+        "an active chat stays with its agent: {read}"
+    );
+    let (_, page) = api
+        .get("/api/messages?group_id=support&status=open", &admin)
+        .await;
+    assert!(page.to_string().contains("Please call me"), "{page}");
+    let (_, agents) = api.get("/api/admin/agents", &admin).await;
+    let alice_now = agents
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == "alice"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !alice_now["groups"].to_string().contains("returns"),
+        "{alice_now}"
+    );
+    // Removed again: nothing is left to move.
+    let (status, _) = api
+        .call(
+            "DELETE",
+            "/api/admin/groups/returns?move_to=support",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+
+    let (_, log) = api.get("/api/admin/audit?limit=50", &admin).await;
+    let actions: Vec<&str> = log["entries"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|x| x["target"]["id"] == "returns")
+                .filter_map(|x| x["action"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        actions,
+        ["group_removed", "group_updated", "group_created"],
+        "{log}"
+    );
+}
+
+/// The idle thresholds are saved over the revision read, checked, logged, and reach consoles.
+async fn organisation_settings_are_saved_over_the_revision_read(server: TestServer) {
+    let api = Api::new(&server.base_url);
+    let admin = api.login("admin").await;
+    let (status, org) = api.get("/api/admin/organisation", &admin).await;
+    assert_eq!(status, 200, "{org}");
+    assert_eq!(org["sign_in"]["passwords"], true);
+    let revision = org["revision"].as_u64().unwrap();
+    let put = |body: Value| {
+        let api = &api;
+        let admin = &admin;
+        async move {
+            api.call("PUT", "/api/admin/organisation", Some(admin), Some(body))
+                .await
+        }
+    };
+    let (status, bad) =
+        put(json!({"idle_warning_secs": 300, "idle_high_secs": 60, "revision": revision})).await;
+    assert_eq!(status, 400, "{bad}");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("idle_high_secs"),
+        "{bad}"
+    );
+    let (status, saved) =
+        put(json!({"idle_warning_secs": 45, "idle_high_secs": 90, "revision": revision})).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["revision"], revision + 1);
+    let (status, stale) =
+        put(json!({"idle_warning_secs": 50, "idle_high_secs": 95, "revision": revision})).await;
+    assert_eq!(status, 409, "a save over an older revision: {stale}");
+    let alice = api.login("alice").await;
+    let (_, me) = api.get("/api/me", &alice).await;
+    assert_eq!(
+        me["idle_thresholds"],
+        json!({"warning_ms": 45000, "high_ms": 90000}),
+        "{me}"
+    );
+    let (status, _) =
+        put(json!({"idle_warning_secs": 45, "idle_high_secs": 90, "revision": revision + 1})).await;
+    assert_eq!(status, 200);
+    let (_, log) = api.get("/api/admin/audit?limit=5", &admin).await;
+    let settings: Vec<&Value> = log["entries"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter(|x| x["action"] == "settings_updated")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(settings.len(), 1, "an unchanged save logs nothing: {log}");
+    assert_eq!(settings[0]["changes"][0]["after"], "45", "{log}");
+}
+
 chatdesk_tests::on_both_stores!(
     worker_threads = 4;
     an_agent_created_by_an_administrator_works_until_deactivated,
     bad_administration_input_is_named_and_changes_nothing,
+    a_group_with_chats_is_removed_by_moving_them,
+    organisation_settings_are_saved_over_the_revision_read,
 );

@@ -521,6 +521,66 @@ fn cases() -> Vec<Case> {
             expected: ADMINISTRATORS,
         },
         Case {
+            name: "GET /api/admin/groups",
+            setup: Queued,
+            call: Call::Http("GET", "/api/admin/groups", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "POST /api/admin/groups",
+            setup: Queued,
+            call: Call::Http(
+                "POST",
+                "/api/admin/groups",
+                Some(|_| json!({"id": fresh_username(), "name": "New group"})),
+            ),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "PUT /api/admin/groups/{id}",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/admin/groups/{group}",
+                Some(|_| json!({"name": "Renamed"})),
+            ),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "PUT /api/admin/groups/{id}/members",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/admin/groups/{group}/members",
+                Some(|_| json!({"members": []})),
+            ),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "DELETE /api/admin/groups/{id}",
+            setup: Queued,
+            call: Call::Http("DELETE", "/api/admin/groups/{group}", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "GET /api/admin/organisation",
+            setup: Queued,
+            call: Call::Http("GET", "/api/admin/organisation", None),
+            expected: ADMINISTRATORS,
+        },
+        Case {
+            name: "PUT /api/admin/organisation",
+            setup: Queued,
+            call: Call::Http(
+                "PUT",
+                "/api/admin/organisation",
+                Some(
+                    |_| json!({"idle_warning_secs": 120, "idle_high_secs": 300, "revision": "{revision}"}),
+                ),
+            ),
+            expected: ADMINISTRATORS,
+        },
+        Case {
             name: "GET /api/chats/{id}/notes",
             setup: Active,
             call: Call::Http("GET", "/api/chats/{id}/notes", None),
@@ -989,6 +1049,19 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                     .await;
                 assert_eq!(status, 201, "setup agent: {created}");
                 path.replace("{agent}", &username)
+            } else if path.contains("{group}") {
+                // A fresh empty group in each cell, created by the administrator.
+                let id = fresh_username();
+                let (status, created) = world
+                    .api
+                    .post(
+                        "/api/admin/groups",
+                        &world.admin,
+                        json!({"id": id, "name": "Temp group"}),
+                    )
+                    .await;
+                assert_eq!(status, 201, "setup group: {created}");
+                path.replace("{group}", &id)
             } else if path.contains("{support_reply}") {
                 // A fresh reply of Support's in each cell, its shortcut the chat's id.
                 let (status, created) = world
@@ -1049,6 +1122,14 @@ async fn run_cell(server: &TestServer, world: &World, case: &Case, caller: usize
                         .call("GET", "/api/suggestions?q=password", None, None)
                         .await;
                     b["question_id"] = s["question_id"].clone();
+                }
+                if b["revision"] == "{revision}" {
+                    // The organisation's settings as they are now: a save over them is allowed.
+                    let (_, o) = world
+                        .api
+                        .call("GET", "/api/admin/organisation", Some(&world.admin), None)
+                        .await;
+                    b["revision"] = o["revision"].clone();
                 }
             }
             let (status, resp) = world.api.call(method, &path, token.as_deref(), body).await;

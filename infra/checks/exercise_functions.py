@@ -497,6 +497,7 @@ def run(s):
     hand_offs(s, alice, gone)
     inbox(s, alice, bob, gone)
     administration(s, alice, gone)
+    group_administration(s, alice)
     attachments(s, alice, gone)
 
     # A returning customer (known by e-mail): the history of the new chat holds the first one.
@@ -617,6 +618,35 @@ def administration(s, alice, gone):
     if actions != expected:
         s.p.fail(f"admin: the audit log must list Ivy's story newest first, got {actions}")
 
+
+
+def group_administration(s, alice):
+    """Alice creates Returns, renames it and gives it Dave; a customer starts a chat there and another
+    leaves a message; Alice removes Returns, moving both to Support, and saves the organisation's
+    idle thresholds. The audit log tells the group's story."""
+    s.call("admin", http("GET", "/api/admin/groups", alice))
+    s.call("admin", http("POST", "/api/admin/groups", alice, {"id": "returns", "name": "Returns"}), expect=(201,))
+    s.call("admin", http("PUT", "/api/admin/groups/returns", alice, {"name": "Returns & refunds"}))
+    # Dave (no console open here: Alice's stays for the steps after this one) joins it.
+    s.call("admin", http("PUT", "/api/admin/groups/returns/members", alice, {"members": ["dave"]}))
+    started = s.call("chat-start", http("POST", "/api/chats", body={
+        "group_id": "returns", "name": "Rae", "question": "Where do I send it back?"}), expect=(201,)) or {}
+    s.call("message-leave", http("POST", "/api/messages", body={
+        "group_id": "returns", "name": "Rex", "email": "rex@example.com",
+        "question": "Refund please"}), expect=(201,))
+    s.call("admin", http("DELETE", "/api/admin/groups/returns", alice), expect=(409,), what="removing a group with chats without saying where they go")
+    removal = s.call("admin", http("DELETE", "/api/admin/groups/returns", alice, query="move_to=support")) or {}
+    if removal != {"moved": 2, "removed": True}:
+        s.p.fail(f"admin: removing Returns must move its chat and message to Support, got {removal}")
+    chat, customer = (started.get("chat") or {}).get("id", "missing"), started.get("token")
+    s.call("chat-end", http("POST", f"/api/chats/{chat}/end", customer))
+    settings = s.call("admin", http("GET", "/api/admin/organisation", alice)) or {}
+    s.call("admin", http("PUT", "/api/admin/organisation", alice, {
+        "idle_warning_secs": 90, "idle_high_secs": 240, "revision": settings.get("revision", 0)}))
+    log = s.call("admin", http("GET", "/api/admin/audit", alice, query="limit=50")) or {}
+    actions = [e.get("action") for e in log.get("entries", []) if (e.get("target") or {}).get("id") == "returns"]
+    if actions != ["group_removed", "group_updated", "group_created"]:
+        s.p.fail(f"admin: the audit log must list Returns' story newest first, got {actions}")
 
 def inbox(s, alice, bob, gone):
     """Messages left for Support's inbox (message-leave) and their handling (inbox); each change

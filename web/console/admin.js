@@ -1,4 +1,5 @@
-// The Administration pane (administrators, `#/admin` and `#/admin/audit`): the agents — create
+// The Administration pane (administrators, `#/admin`, `#/admin/groups`, `#/admin/organisation`
+// and `#/admin/audit`; groups and the organisation are drawn by admin-groups.js): the agents — create
 // one (a generated password is shown once), change their name, role, groups and chat limit,
 // deactivate (their consoles close at once), reactivate, reset a password, delete one who never
 // had a chat — and the audit log of who changed what. The server decides every rule; its refusal
@@ -6,6 +7,7 @@
 
 import { h, replace } from '../lib/dom.js';
 import { fullDateTime } from '../lib/format.js';
+import { drawGroups, drawOrganisation } from './admin-groups.js';
 import { api } from './api.js';
 import { modal } from './dialogs.js';
 import { isAdmin, state } from './state.js';
@@ -14,6 +16,9 @@ import { toast } from './toast.js';
 
 export const ADMIN_ROUTE = '#/admin';
 export const AUDIT_ROUTE = '#/admin/audit';
+export const GROUPS_ROUTE = '#/admin/groups';
+export const ORGANISATION_ROUTE = '#/admin/organisation';
+const TABS = [['agents', ADMIN_ROUTE, 'Agents'], ['groups', GROUPS_ROUTE, 'Groups'], ['organisation', ORGANISATION_ROUTE, 'Organisation'], ['audit', AUDIT_ROUTE, 'Audit log']];
 
 const ROLES = [['agent', 'Agent'], ['manager', 'Manager'], ['administrator', 'Administrator']];
 const ACTIONS = {
@@ -26,6 +31,7 @@ const ACTIONS = {
   group_created: 'created group',
   group_updated: 'changed group',
   group_removed: 'removed group',
+  settings_updated: 'changed the organisation\'s',
   chat_deleted: 'deleted chat',
   chat_restored: 'restored chat',
   chat_purged: 'purged chat',
@@ -91,20 +97,23 @@ export class AdminPane {
   }
 
   open(tab) {
-    this.tab = tab === 'audit' ? 'audit' : 'agents';
+    this.tab = TABS.some(([t]) => t === tab) ? tab : 'agents';
     this.root.hidden = false;
-    setTitle(this.tab === 'audit' ? 'Audit log' : 'Agents');
+    setTitle(TABS.find(([t]) => t === this.tab)[2]);
     if (!isAdmin()) {
       replace(this.root, h('div', { class: 'kb-head' }, h('h1', { id: 'admin-heading' }, 'Administration')),
-        h('p', { class: 'error-box', role: 'alert' }, 'Only administrators manage agents and read the audit log.'));
+        h('p', { class: 'error-box', role: 'alert' }, 'Only administrators manage agents, groups and the organisation, and read the audit log.'));
       return;
     }
     const tabs = h('nav', { class: 'kb-tabs', 'aria-label': 'Administration' },
-      h('a', { href: ADMIN_ROUTE, class: 'kb-tab', 'aria-current': this.tab === 'agents' ? 'page' : null }, 'Agents'),
-      h('a', { href: AUDIT_ROUTE, class: 'kb-tab', 'aria-current': this.tab === 'audit' ? 'page' : null }, 'Audit log'));
+      TABS.map(([t, href, label]) => h('a', { href, class: 'kb-tab', 'aria-current': this.tab === t ? 'page' : null }, label)));
     this.body = h('div', { class: 'kb-table-wrap', id: 'admin-body' });
     replace(this.root, h('div', { class: 'kb-head' }, h('h1', { id: 'admin-heading' }, 'Administration'), tabs), this.body);
+    const tabNow = this.tab;
+    const stillOpen = () => this.tab === tabNow;
     if (this.tab === 'audit') this.loadAudit();
+    else if (this.tab === 'groups') drawGroups(this.body, stillOpen);
+    else if (this.tab === 'organisation') drawOrganisation(this.body, stillOpen);
     else this.loadAgents();
   }
 

@@ -99,4 +99,11 @@ export const api = {
   resetPassword: (id) => http.post(`/api/admin/agents/${enc(id)}/password`, {}),
   deleteAgent: (id) => http.delete(`/api/admin/agents/${enc(id)}`),
   auditLog: (before) => http.get(`/api/admin/audit${qs({ before, limit: 50 })}`),
+  adminGroups: () => http.get('/api/admin/groups'),
+  createGroup: (body) => http.post('/api/admin/groups', body),
+  renameGroup: (id, body) => http.put(`/api/admin/groups/${enc(id)}`, body),
+  setGroupMembers: (id, body) => http.put(`/api/admin/groups/${enc(id)}/members`, body),
+  removeGroup: (id, moveTo) => http.delete(`/api/admin/groups/${enc(id)}${qs({ move_to: moveTo })}`),
+  organisation: () => http.get('/api/admin/organisation'),
+  updateOrganisation: (body) => http.put('/api/admin/organisation', body),
 };

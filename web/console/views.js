@@ -33,7 +33,7 @@ export function parseRoute(hash) {
     case 'canned':
       return { kind: 'canned' };
     case 'admin':
-      return { kind: 'admin', tab: parts[1] === 'audit' ? 'audit' : 'agents' };
+      return { kind: 'admin', tab: ['audit', 'groups', 'organisation'].includes(parts[1]) ? parts[1] : 'agents' };
     default:
       break;
   }
