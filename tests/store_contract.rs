@@ -90,6 +90,9 @@ macro_rules! contract_suite {
             audit_case!(audit_entries_are_added_once_and_read_newest_first);
             audit_case!(administrators_actions_are_logged_and_deactivation_ends_access_at_once);
             audit_case!(an_agent_with_chats_on_record_is_deactivated_not_deleted);
+            audit_case!(a_deleted_group_is_gone_with_its_turn);
+            audit_case!(organisation_settings_are_written_over_the_revision_read);
+            audit_case!(removing_a_group_moves_its_chats_and_logs_it);
 
             /// Offline messages and the inbox's use cases.
             macro_rules! inbox_case {

@@ -10,7 +10,7 @@ use chatdesk::domain::*;
 use chatdesk::ports::StoreError;
 use chatdesk_server::Stores;
 
-use crate::contract::{agent, aid, app_over, seed_groups};
+use crate::contract::{agent, aid, app_over, gid, seed_groups};
 
 fn entry(at: i64, target: &str) -> AuditEntry {
     AuditEntry::new(
@@ -346,4 +346,132 @@ pub async fn an_agent_with_chats_on_record_is_deactivated_not_deleted(stores: St
         !logged.contains("Hello") && !logged.contains("Ann"),
         "nothing the customer wrote or was called: {logged}"
     );
+}
+
+/// A group's record goes with its round-robin turn; removing a missing group says so.
+pub async fn a_deleted_group_is_gone_with_its_turn(stores: Stores) {
+    seed_groups(&stores, &["keep", "gone"]).await;
+    let dir = &stores.directory;
+    dir.pass_round_robin_turn(&gid("gone"), None, &aid("ada"))
+        .await
+        .unwrap();
+    assert!(dir.delete_group(&gid("gone")).await.unwrap());
+    let groups: Vec<String> = dir
+        .list_groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.id.to_string())
+        .collect();
+    assert_eq!(groups, ["keep"]);
+    assert_eq!(dir.round_robin_turn(&gid("gone")).await.unwrap(), None);
+    assert!(
+        !dir.delete_group(&gid("gone")).await.unwrap(),
+        "gone already"
+    );
+}
+
+/// The organisation's settings are written only over the revision read.
+pub async fn organisation_settings_are_written_over_the_revision_read(stores: Stores) {
+    let dir = &stores.directory;
+    assert_eq!(dir.get_organisation().await.unwrap(), None);
+    let first = OrganisationSettings {
+        idle: IdleThresholds::new(60_000, 180_000).unwrap(),
+        revision: 1,
+    };
+    dir.put_organisation(&first, 0).await.unwrap();
+    assert_eq!(dir.get_organisation().await.unwrap(), Some(first));
+    let racing = OrganisationSettings {
+        idle: IdleThresholds::new(30_000, 90_000).unwrap(),
+        revision: 1,
+    };
+    assert!(matches!(
+        dir.put_organisation(&racing, 0).await,
+        Err(StoreError::Stale)
+    ));
+    let second = OrganisationSettings {
+        revision: 2,
+        ..racing
+    };
+    assert!(matches!(
+        dir.put_organisation(&second, 5).await,
+        Err(StoreError::Stale)
+    ));
+    dir.put_organisation(&second, 1).await.unwrap();
+    assert_eq!(dir.get_organisation().await.unwrap(), Some(second));
+}
+
+/// Removing a group moves every chat it holds to the target with its state, agent and events,
+/// and logs it; only administrators may.
+pub async fn removing_a_group_moves_its_chats_and_logs_it(stores: Stores) {
+    seed_groups(&stores, &["old", "new"]).await;
+    let app = app_over(&stores);
+    stores
+        .directory
+        .put_agent(&agent("root", &["old", "new"], Role::Administrator, 5))
+        .await
+        .unwrap();
+    stores
+        .directory
+        .put_agent(&agent("ann", &["old"], Role::Agent, 5))
+        .await
+        .unwrap();
+    let root = Principal::Agent(aid("root"), None);
+    let ann = Principal::Agent(aid("ann"), None);
+    let mut chats = Vec::new();
+    for who in ["Kim", "Lee", "Max"] {
+        let started = app
+            .start_chat(chatdesk::app::StartChat {
+                group_id: gid("old"),
+                name: who.into(),
+                email: None,
+                question: "Hello there".into(),
+                client_msg_id: None,
+                identity: None,
+            })
+            .await
+            .unwrap();
+        chats.push(started.chat.id.clone());
+    }
+    let taken = app
+        .bulk(&ann, BulkAction::Pull, vec![chats[1].clone()])
+        .await
+        .unwrap();
+    assert_eq!(taken.succeeded, 1, "{:?}", taken.results);
+    assert!(matches!(
+        app.admin_remove_group(&ann, &gid("old"), Some(&gid("new")))
+            .await,
+        Err(AppError::Forbidden(_))
+    ));
+    let removal = app
+        .admin_remove_group(&root, &gid("old"), Some(&gid("new")))
+        .await
+        .unwrap();
+    assert_eq!(removal.moved, 3);
+    assert!(removal.removed);
+    for id in &chats {
+        let chat = stores.chats.get_chat(id).await.unwrap().unwrap();
+        assert_eq!(chat.group_id, gid("new"));
+        let events = stores.chats.events_after(id, 0, 100).await.unwrap();
+        assert!(matches!(
+            events.first().map(|e| &e.kind),
+            Some(EventKind::Started { .. })
+        ));
+        assert!(events.iter().any(|e| matches!(&e.kind,
+            EventKind::Moved { from_group_id, group_id, .. } if from_group_id == &gid("old") && group_id == &gid("new"))));
+    }
+    let taken = stores.chats.get_chat(&chats[1]).await.unwrap().unwrap();
+    assert_eq!(taken.state, ChatState::Active);
+    assert_eq!(taken.agent_id, Some(aid("ann")));
+    let ann_now = stores
+        .directory
+        .get_agent(&aid("ann"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ann_now.groups.is_empty(), "{ann_now:?}");
+    let log = app.audit_log(&root, None, Some(10)).await.unwrap();
+    assert!(log.entries.iter().any(
+        |e| e.action == AuditAction::GroupRemoved && e.target == AuditTarget::Group(gid("old"))
+    ));
 }
