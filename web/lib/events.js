@@ -71,6 +71,9 @@ export function describeEvent(e, audience, groupName = (g) => g) {
       const base = `The chat was ended by ${who}.`;
       return audience === 'agent' && e.resolution ? `${base} Resolution: ${e.resolution}` : base;
     }
+    case 'moved':
+      // Agents only: the group it was in was removed (by its id: the group is gone).
+      return `Moved from ${e.from_group_id} to ${groupName(e.group_id)} by ${byWhom(e.by, audience)}: its group was removed.`;
     case 'deleted':
       return `Deleted by ${byWhom(e.by, audience)}.`;
     case 'restored':
