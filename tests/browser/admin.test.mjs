@@ -80,3 +80,102 @@ test('an administrator creates an agent who works, then deactivates them', async
   browser.problems.splice(0, browser.problems.length, ...browser.problems.filter((p) => !refusedSignIn(p)));
   browser.assertNoErrors();
 });
+
+test('a group with chats is removed by moving them, and every moved chat keeps its transcript', async () => {
+  const suffix = Math.random().toString(36).slice(2, 7);
+  const id = `returns-${suffix}`;
+  const name = `Returns ${suffix}`;
+  const admin = await browser.newPage(DESKTOP, 'admin');
+  await signIn(admin, 'admin');
+  await admin.click('#nav-admin');
+  await admin.click('a[href="#/admin/groups"]');
+  await admin.waitForSelector('#admin-groups');
+
+  // Created in the console, with Bob as its member.
+  await admin.click('#admin-new-group');
+  await admin.fill('#admin-group-id', id);
+  await admin.fill('#admin-group-name', name);
+  await admin.click('.admin-dialog button[value="ok"]');
+  const groupRow = admin.locator(`#admin-groups tr[data-group="${id}"]`);
+  await groupRow.waitFor();
+  await groupRow.getByRole('button', { name: 'Members' }).click();
+  await admin.check('.admin-dialog input[name="members"][value="bob"]');
+  await admin.click('.admin-dialog button[value="ok"]');
+  await groupRow.locator('.group-members', { hasText: 'Bob' }).waitFor();
+
+  // Customers write to it: one waits, Bob answers one, and one is over.
+  const bob = await rest.login('bob');
+  const adminToken = await rest.login('admin');
+  const waiting = await rest.startChat(id, uniqueName('Quinn'), `Where do I send parcel ${suffix}?`);
+  const active = await rest.startChat(id, uniqueName('Ada'), `Refund for order ${suffix}`);
+  const ended = await rest.startChat(id, uniqueName('Eve'), `Wrong size ${suffix}`);
+  for (const chat of [active, ended]) {
+    const taken = await rest.action(bob, 'take', { chat_ids: [chat.chat.id] });
+    assert.equal(taken.succeeded, 1, JSON.stringify(taken));
+  }
+  await rest.send(bob, active.chat.id, `Bob here about ${suffix}`);
+  await rest.action(bob, 'end', { chat_ids: [ended.chat.id], resolution: 'Exchanged.' });
+
+  // Removed by moving everything to Support.
+  await groupRow.getByRole('button', { name: 'Remove' }).click();
+  await admin.selectOption('#admin-move-to', 'support');
+  await admin.click('.admin-dialog button[value="ok"]');
+  await groupRow.waitFor({ state: 'detached' });
+
+  // Every chat is in Support now, in its state, with its whole transcript.
+  const expectations = [
+    [waiting.chat.id, `Where do I send parcel ${suffix}?`, null],
+    [active.chat.id, `Refund for order ${suffix}`, `Bob here about ${suffix}`],
+    [ended.chat.id, `Wrong size ${suffix}`, null],
+  ];
+  for (const [chatId, question, reply] of expectations) {
+    const read = await rest.get(adminToken, `/api/chats/${chatId}`).catch(() => null);
+    assert.equal(read && read.group_id, 'support', `chat ${chatId} moved to Support`);
+    await admin.goto(`${BASE}/console/#/chat/${encodeURIComponent(chatId)}`);
+    const transcript = admin.locator('#chat-view .transcript');
+    await transcript.getByText(question).first().waitFor();
+    if (reply) await transcript.getByText(reply).waitFor();
+    await transcript.getByText(new RegExp(`Moved from ${id} to Support`)).waitFor();
+  }
+  assert.equal((await rest.get(bob, `/api/chats/${active.chat.id}`)).agent_id, 'bob', 'the active chat stays with Bob');
+  await rest.action(bob, 'end', { chat_ids: [active.chat.id] });
+  await rest.action(adminToken, 'pull', { chat_ids: [waiting.chat.id] });
+  await rest.action(adminToken, 'end', { chat_ids: [waiting.chat.id] });
+
+  // The audit log tells the group's story.
+  await admin.goto(`${BASE}/console/#/admin/audit`);
+  await admin.waitForSelector('#admin-audit');
+  const entries = await admin.locator('#admin-audit tbody tr .audit-action', { hasText: id }).allTextContents();
+  assert.deepEqual(entries, [`removed group ${id}`, `created group ${id}`]);
+  browser.assertNoErrors();
+});
+
+test('an administrator changes the idle thresholds on the organisation page', async () => {
+  const admin = await browser.newPage(DESKTOP, 'admin');
+  await signIn(admin, 'admin');
+  await admin.goto(`${BASE}/console/#/admin/organisation`);
+  await admin.waitForSelector('#admin-organisation');
+  assert.match(await admin.textContent('#org-sign-in'), /passwords/);
+  const save = async (warning, high) => {
+    await admin.fill('#org-idle-warning', String(warning));
+    await admin.fill('#org-idle-high', String(high));
+    await admin.click('#admin-organisation button[type="submit"]');
+  };
+  await save(300, 60);
+  await admin.locator('#admin-organisation .error-box', { hasText: 'idle_high_secs' }).waitFor();
+  await save(100, 200);
+  await admin.locator('.toast', { hasText: 'Saved' }).first().waitFor();
+  const me = await rest.get(await rest.login('alice'), '/api/me');
+  assert.deepEqual(me.idle_thresholds, { warning_ms: 100_000, high_ms: 200_000 });
+  // Back to the defaults for the tests after this one.
+  await save(120, 300);
+  const adminToken = await rest.login('admin');
+  for (let i = 0; i < 50; i += 1) {
+    const org = await rest.get(adminToken, '/api/admin/organisation');
+    if (org.idle_warning_secs === 120 && org.idle_high_secs === 300) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual((await rest.get(await rest.login('alice'), '/api/me')).idle_thresholds, { warning_ms: 120_000, high_ms: 300_000 });
+  browser.problems.splice(0, browser.problems.length, ...browser.problems.filter((p) => !(p.includes('400') && p.includes('/api/admin/organisation'))));
+  browser.assertNoErrors();
+});
