@@ -285,3 +285,45 @@ fn membership_is_checked_against_the_chat_s_current_group() {
     assert!(rules::take(&in_sales, &everywhere, now()).is_ok());
     assert_eq!(in_sales.group_id, GroupId::parse("sales").unwrap());
 }
+
+#[test]
+fn a_move_for_a_removed_group_changes_only_the_group_whatever_the_state() {
+    for state in State::ALL {
+        let chat = state.chat();
+        let Mutation {
+            chat: moved,
+            event,
+            load,
+        } = rules::move_to_group(&chat, &manager(), &sales()).unwrap();
+        let mut expected = chat.clone();
+        expected.group_id = sales().id;
+        assert_eq!(
+            moved, expected,
+            "{state:?}: state, agent, queue time and the rest stay"
+        );
+        assert_eq!(
+            load,
+            rules::LoadChange::default(),
+            "{state:?}: no agent's count moves"
+        );
+        assert!(
+            matches!(&event, EventKind::Moved { from_group_id, group_id, .. }
+                if *from_group_id == support().id && *group_id == sales().id),
+            "{event:?}"
+        );
+        assert_eq!(
+            event.visibility(),
+            crate::domain::event::Visibility::AgentsOnly
+        );
+    }
+    let in_sales = commit(
+        &State::Queued.chat(),
+        rules::move_to_group(&State::Queued.chat(), &manager(), &sales()),
+    );
+    let again = rules::move_to_group(&in_sales, &manager(), &sales());
+    assert_eq!(
+        again.as_ref().err().map(kind),
+        Some(Kind::InvalidState),
+        "not to the group it is in"
+    );
+}
