@@ -173,9 +173,14 @@ pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
             timers,
             store,
         } => {
-            let dir = directory(store.store).await?;
+            let app = operator_app(store.store).await?;
             let id = GroupId::parse(&id).map_err(invalid)?;
-            let current = dir.list_groups().await?.into_iter().find(|g| g.id == id);
+            let current = app
+                .directory
+                .list_groups()
+                .await?
+                .into_iter()
+                .find(|g| g.id == id);
             let distribution = match distribution {
                 Some(d) => Distribution::parse(&d)
                     .ok_or_else(|| ServerError::Config(format!("unknown distribution {d:?}")))?,
@@ -192,7 +197,9 @@ pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
                 offline: kept.offline,
                 texts: kept.texts,
             };
-            dir.put_group(&group).await?;
+            app.save_group_by(AuditActor::Operator, &group)
+                .await
+                .map_err(refused)?;
             let h = &group.hand_off;
             println!(
                 "group {} ({}) saved, distribution {}, hand-off timers: first response {} s, \

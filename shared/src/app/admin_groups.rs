@@ -106,6 +106,46 @@ impl App {
         self.admin_group_of(group).await
     }
 
+    /// Creates or changes a group as the operator's command line does (every setting given),
+    /// logged as `actor`'s with the name and distribution before and after.
+    pub async fn save_group_by(&self, actor: AuditActor, group: &Group) -> Result<(), AppError> {
+        let before = self
+            .directory
+            .list_groups()
+            .await?
+            .into_iter()
+            .find(|g| g.id == group.id);
+        self.directory.put_group(group).await?;
+        let field = |name: &str, b: Option<&str>, a: &str| {
+            (b != Some(a)).then(|| change(name, b.map(str::to_owned), Some(a.to_owned())))
+        };
+        let changes: Vec<FieldChange> = [
+            field(
+                "name",
+                before.as_ref().map(|g| g.name.as_str()),
+                &group.name,
+            ),
+            field(
+                "distribution",
+                before.as_ref().map(|g| g.distribution.as_str()),
+                group.distribution.as_str(),
+            ),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let action = if before.is_none() {
+            AuditAction::GroupCreated
+        } else {
+            AuditAction::GroupUpdated
+        };
+        if before.is_none() || !changes.is_empty() {
+            self.audit(actor, action, AuditTarget::Group(group.id.clone()), changes)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Renames a group (its id, and so every link to it, stays).
     pub async fn admin_rename_group(
         &self,

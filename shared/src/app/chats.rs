@@ -222,7 +222,7 @@ impl App {
 
     pub(crate) async fn row(&self, chat: &Chat) -> Result<ChatRow, AppError> {
         let name = self.group_name(&chat.group_id).await?;
-        let idle = self.idle_thresholds().await;
+        let idle = self.idle_thresholds_as_known();
         Ok(ChatRow::from_chat(chat, &name, self.clock.now(), &idle))
     }
 

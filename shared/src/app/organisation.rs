@@ -26,6 +26,11 @@ impl OrganisationCache {
             .map(|(_, s)| *s)
     }
 
+    /// The settings last read, however long ago.
+    fn last(&self) -> Option<OrganisationSettings> {
+        self.0.lock().ok()?.as_ref().map(|(_, s)| *s)
+    }
+
     fn keep(&self, settings: OrganisationSettings) {
         if let Ok(mut guard) = self.0.lock() {
             *guard = Some((Instant::now(), settings));
@@ -75,6 +80,17 @@ impl App {
                 self.settings.idle
             }
         }
+    }
+
+    /// The idle thresholds as this process last read them, without a read (the deployment's
+    /// defaults until one happened): for the row an action answers with, where a read per
+    /// action would cost more than the colour is worth (consoles recolour by `/api/me`'s
+    /// thresholds as idle time ticks).
+    pub(crate) fn idle_thresholds_as_known(&self) -> IdleThresholds {
+        self.organisation
+            .last()
+            .map(|s| s.idle)
+            .unwrap_or(self.settings.idle)
     }
 
     fn sign_in_methods(&self) -> SignInMethods {
