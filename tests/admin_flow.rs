@@ -300,6 +300,15 @@ async fn a_group_with_chats_is_removed_by_moving_them(server: TestServer) {
         )
         .await;
     assert_eq!(status, 201, "{left}");
+    let (status, reply) = api
+        .post(
+            "/api/canned-replies",
+            &admin,
+            json!({"scope": "group", "group_id": "returns", "shortcut": "label",
+                "title": "Return label", "body": "Print the label we sent, {customer_name}."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{reply}");
 
     let (status, refused) = api
         .call("DELETE", "/api/admin/groups/returns", Some(&admin), None)
@@ -340,7 +349,7 @@ async fn a_group_with_chats_is_removed_by_moving_them(server: TestServer) {
         )
         .await;
     assert_eq!(status, 200, "{removal}");
-    assert_eq!(removal, json!({"moved": 4, "removed": true}));
+    assert_eq!(removal, json!({"moved": 5, "removed": true}));
 
     let (_, groups) = api.get("/api/admin/groups", &admin).await;
     assert!(!groups.to_string().contains("returns"), "{groups}");
@@ -371,6 +380,13 @@ async fn a_group_with_chats_is_removed_by_moving_them(server: TestServer) {
         .get("/api/messages?group_id=support&status=open", &admin)
         .await;
     assert!(page.to_string().contains("Please call me"), "{page}");
+    let (_, replies) = api
+        .get("/api/canned-replies?group_id=support", &admin)
+        .await;
+    assert!(
+        replies.to_string().contains("Return label"),
+        "the group's canned reply moved: {replies}"
+    );
     let (_, agents) = api.get("/api/admin/agents", &admin).await;
     let alice_now = agents
         .as_array()

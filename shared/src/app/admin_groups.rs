@@ -1,6 +1,7 @@
 //! The administration of groups by administrators: create, rename, set the members, and remove
-//! a group, moving everything it holds (queued, active, ended and deleted chats, and its offline
-//! messages) to another group first, so no conversation and no transcript is lost.
+//! a group, moving everything it holds (queued, active, ended and deleted chats, its offline
+//! messages and canned replies) to another group first, so no conversation and no transcript is
+//! lost.
 //!
 //! A removal is resumable rather than one transaction (a group can hold more chats than one
 //! request or one DynamoDB transaction should move): each call moves up to `MOVES_PER_CALL` and
@@ -10,6 +11,7 @@
 
 use super::{App, AppError};
 use crate::auth::Principal;
+use crate::domain::canned::{ReplyScope, Shortcut, MAX_SHORTCUT_CHARS};
 use crate::domain::rules::move_to_group;
 use crate::domain::{
     Agent, AgentId, AuditAction, AuditActor, AuditTarget, DomainError, FieldChange, Group, GroupId,
@@ -399,6 +401,43 @@ impl App {
                 moved += moved_now;
                 if page.is_empty() || moved_now == 0 {
                     break;
+                }
+            }
+        }
+        if moved < budget {
+            moved += self.move_canned_replies(id, &target.id).await?;
+        }
+        Ok(moved)
+    }
+
+    /// The group's canned replies to `to`'s. A shortcut `to` already has gets the removed
+    /// group's id appended (`/greet` becomes `/greet-returns`), so both stay usable.
+    async fn move_canned_replies(&self, from: &GroupId, to: &GroupId) -> Result<usize, AppError> {
+        let mut moved = 0;
+        for reply in self
+            .canned
+            .list_replies(&ReplyScope::Group(from.clone()), "")
+            .await?
+        {
+            let read = reply.revision;
+            let mut next = reply.clone();
+            next.scope = ReplyScope::Group(to.clone());
+            next.revision += 1;
+            let saved = match self.canned.save_reply(&next, read).await {
+                Err(StoreError::AlreadyExists(_)) => {
+                    let renamed = format!("{}-{from}", reply.shortcut.as_str());
+                    let renamed: String = renamed.chars().take(MAX_SHORTCUT_CHARS).collect();
+                    next.shortcut = Shortcut::parse(&renamed)?;
+                    self.canned.save_reply(&next, read).await
+                }
+                other => other,
+            };
+            match saved {
+                Ok(()) => moved += 1,
+                // Changed or deleted meanwhile, or both shortcuts taken: it stays behind (the
+                // next call tries again; the log says which).
+                Err(e) => {
+                    tracing::warn!(reply = %reply.id, error = %crate::errors::error_chain(&e), "a canned reply of a removed group was not moved");
                 }
             }
         }
