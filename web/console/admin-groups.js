@@ -99,7 +99,7 @@ async function remove(group, groups) {
     title: `Remove ${group.name}?`,
     className: 'admin-dialog',
     body: [
-      h('p', {}, 'Its queued, active, ended and deleted chats and its offline messages move to the group you choose, with their transcripts; active chats stay with their agents. Its members lose it.'),
+      h('p', {}, 'Its queued, active, ended and deleted chats, its offline messages and its canned replies move to the group you choose, with their transcripts; active chats stay with their agents. Its members lose it.'),
       field('admin-move-to', 'Move its chats to', h('select', { id: 'admin-move-to', name: 'move_to' },
         others.map((g) => h('option', { value: g.id }, g.name)),
         h('option', { value: '' }, 'Nowhere (only if it has none)'))),
