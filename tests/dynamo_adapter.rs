@@ -40,6 +40,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
             queued: Arc::default(),
         },
         attachments: None,
+        user_pool: None,
     }
 }
 

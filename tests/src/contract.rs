@@ -80,6 +80,7 @@ pub fn app_over(stores: &Stores) -> App {
             queued: Arc::default(),
         },
         attachments: None,
+        user_pool: None,
     }
 }
 

@@ -137,6 +137,8 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
             queued: Arc::default(),
         },
         attachments: parts.attachments,
+        // Only the function that administers agents sets it (`Cloud::with_user_pool`).
+        user_pool: None,
     }
 }
 

@@ -100,6 +100,9 @@ pub struct App {
     pub mail: Mail,
     /// Where attached files live; `None` where this process serves no attachment route.
     pub attachments: Option<Arc<dyn AttachmentStorage>>,
+    /// Set in the cloud where agents are administered: the Cognito user pool agents sign in
+    /// with, whose users follow the agents (created, disabled, enabled, deleted).
+    pub user_pool: Option<Arc<dyn crate::ports::UserPool>>,
 }
 
 impl App {
