@@ -195,7 +195,8 @@ impl App {
         }
         let before = self.existing_agent(id).await?;
         if !before.is_active() {
-            // Again: a pool user left enabled by an earlier attempt is disabled now.
+            // Again: a pool user enabled while the agent stayed deactivated (a reactivation that
+            // failed after the pool, an agent deactivated before the pool was used) is disabled.
             if let Some(pool) = &self.user_pool {
                 pool.disable(id).await?;
             }
