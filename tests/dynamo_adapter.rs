@@ -41,6 +41,7 @@ fn app_over(stores: &chatdesk_server::Stores) -> App {
         },
         attachments: None,
         organisation: Default::default(),
+        user_pool: None,
     }
 }
 

@@ -633,7 +633,7 @@ def check_permissions(template, manifest):
             if forbidden in props:
                 p.fail(f"{logical}: sets {forbidden}; its permissions must come from its Policies only")
         got_dynamo, got_resources, got_post, got_stream, got_ses = set(), set(), False, False, False
-        got_s3 = set()
+        got_s3, got_cognito = set(), set()
         for policy in as_list(props.get("Policies") or []):
             if not (isinstance(policy, dict) and set(policy) <= {"Statement", "Version"}):
                 p.fail(f"{logical}: policy {describe(policy)} is not an inline statement list (no managed or SAM template policies)")
@@ -647,7 +647,8 @@ def check_permissions(template, manifest):
                 api = [a for a in actions if a.startswith("execute-api:")]
                 ses = [a for a in actions if a.startswith("ses:")]
                 s3 = [a for a in actions if a.startswith("s3:")]
-                other = [a for a in actions if a not in dyn and a not in api and a not in ses and a not in s3]
+                cognito = [a for a in actions if a.startswith("cognito-idp:")]
+                other = [a for a in actions if a not in dyn and a not in api and a not in ses and a not in s3 and a not in cognito]
                 if other:
                     p.fail(f"{logical}: unexpected actions {other}")
                 if ses:
@@ -682,6 +683,16 @@ def check_permissions(template, manifest):
                         if "s3:ListBucket" in s3 or text not in ("${AttachmentBucket.Arn}/pending/*", "${AttachmentBucket.Arn}/chats/*"):
                             p.fail(f"{logical}: S3 object actions must be on ${{AttachmentBucket.Arn}}/pending/* and /chats/* only, not {describe(r)}")
                     got_s3 |= {a.split(":", 1)[1] for a in s3}
+                    continue
+                if cognito:
+                    # The agents' user pool only, in a statement of its own.
+                    if dyn or api or ses or s3:
+                        p.fail(f"{logical}: statement {st.get('Sid')} mixes user pool and other actions")
+                    pools = resources_of_type(template, "AWS::Cognito::UserPool")
+                    for r in resources:
+                        if not (ref_target(r) == "AgentUserPool" and getatt_attribute(r) == "Arn" and "AgentUserPool" in pools):
+                            p.fail(f"{logical}: user pool actions must be on !GetAtt AgentUserPool.Arn only, not {describe(r)}")
+                    got_cognito |= {a.split(":", 1)[1] for a in cognito}
                     continue
                 if dyn and api:
                     p.fail(f"{logical}: statement {st.get('Sid')} mixes DynamoDB and execute-api actions")
@@ -730,6 +741,11 @@ def check_permissions(template, manifest):
         if got_s3 != set(want.get("s3", [])):
             extra, missing = sorted(got_s3 - set(want.get("s3", []))), sorted(set(want.get("s3", [])) - got_s3)
             p.fail(f"{logical} ({fn}): S3 actions differ from permissions.json: extra {extra}, missing {missing}")
+        if got_cognito != set(want.get("cognito_idp", [])):
+            extra, missing = sorted(got_cognito - set(want.get("cognito_idp", []))), sorted(set(want.get("cognito_idp", [])) - got_cognito)
+            p.fail(f"{logical} ({fn}): user pool actions differ from permissions.json: extra {extra}, missing {missing}")
+        if got_cognito and props.get("Environment", {}).get("Variables", {}).get("CHATDESK_USER_POOL_ID") != {"Ref": "AgentUserPool"}:
+            p.fail(f"{logical} ({fn}): keeps the user pool's users, so its CHATDESK_USER_POOL_ID must be !Ref AgentUserPool")
         if got_post != want["posts_to_connections"]:
             p.fail(f"{logical} ({fn}): ManageConnections {'granted' if got_post else 'missing'}, permissions.json says posts_to_connections={want['posts_to_connections']}")
     if not p.items:
@@ -739,6 +755,7 @@ def check_permissions(template, manifest):
             post += " + reads the table stream" if want.get("reads_table_stream") else ""
             post += " + ses:SendEmail from MailFromAddress" if want.get("sends_email") else ""
             post += f" + s3:{', '.join(want['s3'])} on the attachment bucket" if want.get("s3") else ""
+            post += f" + cognito-idp:{', '.join(want['cognito_idp'])} on the agents' user pool" if want.get("cognito_idp") else ""
             acts = ", ".join(want["dynamodb"]) or "no DynamoDB access"
             p.ok(f"{fn}: {acts}{idx}{post}")
         p.ok(f"{len(spec)} functions; PostToConnection only for {len(posting)} ({', '.join(posting)}), on POST @connections of the stage only")

@@ -324,6 +324,7 @@ def main():
         if spec_perm[binary].get("sends_email"):
             want.add("ses:SendEmail")
         want |= {f"s3:{a}" for a in spec_perm[binary].get("s3", [])}
+        want |= {f"cognito-idp:{a}" for a in spec_perm[binary].get("cognito_idp", [])}
         if reads_stream:
             want |= {f"dynamodb:{a}" for a in ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")}
         if actions != want:

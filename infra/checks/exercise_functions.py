@@ -79,7 +79,8 @@ class Scenario:
         self.env_for = env_for
         self.permissions = permissions
         self.p = problems
-        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "sent_email": False, "s3": set(), "events": 0}
+        self.used = {f: {"actions": set(), "indexes": set(), "posted": False, "sent_email": False, "s3": set(),
+                         "cognito": set(), "events": 0}
                      for f in permissions}
         self.steps = 0
         # What API Gateway keeps per connection: the context its $connect authorizer returned,
@@ -102,6 +103,7 @@ class Scenario:
         u["posted"] |= inv.posts > 0
         u["sent_email"] |= self.recorder.sent_email
         u["s3"] |= self.recorder.s3_actions
+        u["cognito"] |= self.recorder.cognito_actions
         u["events"] += 1
         return inv
 
@@ -592,14 +594,34 @@ def attachments(s, alice, gone):
     s.call("chat-end", http("POST", f"/api/chats/{chat}/end", token))
 
 
+def pool_user(s, username):
+    """(Enabled, UserStatus, e-mail) of the user pool's user, or None when there is none."""
+    try:
+        user = s.cognito.admin_get_user(UserPoolId=s.user_pool, Username=username)
+    except s.cognito.exceptions.UserNotFoundException:
+        return None
+    email = next((a["Value"] for a in user.get("UserAttributes", []) if a["Name"] == "email"), None)
+    return user.get("Enabled"), user.get("UserStatus"), email
+
+
 def administration(s, alice, gone):
-    """Alice, an administrator, creates Ivy (a generated password), who signs in and opens a
-    console that vanishes; Alice changes her, resets her password (her sessions end: her console
-    is told and, gone, deleted; the old password is refused), deactivates, reactivates and deletes
-    her (no chats on record), and reads the audit log of all of it."""
+    """Alice, an administrator, creates Ivy (a generated password; the user pool invites her at
+    her address), who signs in and opens a console that vanishes; Alice changes her, resets her
+    password (her sessions end: her console is told and, gone, deleted; the old password is
+    refused), deactivates, reactivates and deletes her (no chats on record; her pool user is
+    disabled, enabled and deleted with her), and reads the audit log of all of it. Jay's pool
+    user was made by hand: creating Jay links it (enabled again)."""
     s.call("admin", http("GET", "/api/admin/agents", alice))
+    s.call("admin", http("POST", "/api/admin/agents", alice, {
+        "username": "ivy", "display_name": "Ivy", "role": "agent", "groups": ["support"]}),
+        expect=(400,), what="an agent without the address the pool's invitation goes to")
+    if pool_user(s, "ivy") is not None:
+        s.p.fail("admin: a refused creation left a pool user behind")
     created = s.call("admin", http("POST", "/api/admin/agents", alice, {
-        "username": "ivy", "display_name": "Ivy", "role": "agent", "groups": ["support"]}), expect=(201,)) or {}
+        "username": "ivy", "display_name": "Ivy", "role": "agent", "groups": ["support"],
+        "email": "ivy@example.com"}), expect=(201,)) or {}
+    if pool_user(s, "ivy") != (True, "FORCE_CHANGE_PASSWORD", "ivy@example.com"):
+        s.p.fail(f"admin: Ivy's pool user should be invited at her address, got {pool_user(s, 'ivy')}")
     password = created.get("password")
     if not password:
         s.p.fail(f"admin: a created agent without a password gets a generated one, got {json.dumps(created)[:200]}")
@@ -610,8 +632,21 @@ def administration(s, alice, gone):
     s.call("admin", http("POST", "/api/admin/agents/ivy/password", alice))
     s.call("auth-login", http("POST", "/api/auth/login", body={"username": "ivy", "password": password or ""}), expect=(401,), what="the old password after a reset")
     s.call("admin", http("POST", "/api/admin/agents/ivy/deactivate", alice))
+    if (pool_user(s, "ivy") or (None,))[0] is not False:
+        s.p.fail(f"admin: a deactivated agent's pool user should be disabled, got {pool_user(s, 'ivy')}")
     s.call("admin", http("POST", "/api/admin/agents/ivy/reactivate", alice))
+    if (pool_user(s, "ivy") or (None,))[0] is not True:
+        s.p.fail(f"admin: a reactivated agent's pool user should be enabled, got {pool_user(s, 'ivy')}")
     s.call("admin", http("DELETE", "/api/admin/agents/ivy", alice))
+    if pool_user(s, "ivy") is not None:
+        s.p.fail("admin: a deleted agent's pool user should be gone")
+    s.cognito.admin_create_user(UserPoolId=s.user_pool, Username="jay", MessageAction="SUPPRESS")
+    s.cognito.admin_disable_user(UserPoolId=s.user_pool, Username="jay")
+    s.call("admin", http("POST", "/api/admin/agents", alice, {
+        "username": "jay", "display_name": "Jay", "role": "agent", "email": "jay@example.com"}), expect=(201,))
+    if (pool_user(s, "jay") or (None,))[0] is not True:
+        s.p.fail(f"admin: an existing pool user should be linked and enabled, got {pool_user(s, 'jay')}")
+    s.call("admin", http("DELETE", "/api/admin/agents/jay", alice))
     log = s.call("admin", http("GET", "/api/admin/audit", alice, query="limit=20")) or {}
     actions = [e.get("action") for e in log.get("entries", []) if (e.get("target") or {}).get("id") == "ivy"]
     expected = ["agent_deleted", "agent_reactivated", "agent_deactivated", "password_reset", "agent_updated", "agent_created"]
@@ -816,11 +851,17 @@ def main():
 
     boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="testing",
                  aws_secret_access_key="testing").create_bucket(Bucket=ATTACHMENTS_BUCKET)
+    # The agents' user pool, as the template's AgentUserPool: the admin function keeps its users.
+    cognito = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    user_pool = cognito.create_user_pool(PoolName="chatdesk-exercise-agents")["UserPool"]["Id"]
+
     def env_for(function):
-        return function_env(endpoint, table, function)
+        return function_env(endpoint, table, function, user_pool)
 
     s = Scenario(bin_dir, recorder, env_for, permissions, p)
     s.endpoint, s.table = endpoint, table
+    s.cognito, s.user_pool = cognito, user_pool
     if "table_stream" in manifest:
         s.open_stream(endpoint, table, manifest["table_stream"])
     started = time.perf_counter()
@@ -846,6 +887,11 @@ def main():
         unused_s3 = {f"s3:{a}" for a in want.get("s3", [])} - used["s3"]
         if unused_s3:
             p.fail(f"{function}: granted {sorted(unused_s3)} on the attachments bucket but never used them")
+        granted_cognito = {f"cognito-idp:{a}" for a in want.get("cognito_idp", [])}
+        if used["cognito"] - granted_cognito:
+            p.fail(f"{function}: used {sorted(used['cognito'] - granted_cognito)} on the user pool, which infra/permissions.json does not grant")
+        if granted_cognito - used["cognito"]:
+            p.fail(f"{function}: granted {sorted(granted_cognito - used['cognito'])} on the user pool but never used them")
         if used["posted"] and not want["posts_to_connections"]:
             p.fail(f"{function}: posted to @connections, but posts_to_connections is false")
         unused = set(want["dynamodb"]) - used["actions"]
@@ -861,6 +907,7 @@ def main():
         idx = f" + index {', '.join(sorted(used['indexes']))}" if used["indexes"] else ""
         post = " + posted" if used["posted"] else ""
         post += f" + {', '.join(sorted(used['s3']))}" if used["s3"] else ""
+        post += f" + {', '.join(sorted(used['cognito']))}" if used["cognito"] else ""
         p.ok(f"{function}: {used['events']} events; used {', '.join(sorted(used['actions'])) or 'nothing'}{idx}{post}{note}")
     p.ok(f"{s.steps} events through {len(permissions)} function binaries in {elapsed:.1f} s: each used exactly what infra/permissions.json grants it")
     return p.finish()

@@ -137,8 +137,8 @@ MAIL_FROM = "help@exercise.chatdesk.example"
 
 
 class DynamoRecorder:
-    """WSGI middleware: notes the IAM actions (and indexes) behind every DynamoDB call, and
-    whether SES v2 SendEmail was called."""
+    """WSGI middleware: notes the IAM actions (and indexes) behind every DynamoDB call, whether
+    SES v2 SendEmail was called, and the S3 and Cognito user pool actions used."""
 
     def __init__(self, app):
         self.app = app
@@ -147,12 +147,14 @@ class DynamoRecorder:
         self.calls = 0
         self.sent_email = False
         self.s3_actions = set()
+        self.cognito_actions = set()
         self.lock = threading.Lock()
 
     def reset(self):
         with self.lock:
             self.actions, self.indexes, self.calls, self.sent_email = set(), set(), 0, False
             self.s3_actions = set()
+            self.cognito_actions = set()
 
     def _s3(self, environ, start_response):
         """An S3 call (path-style, SigV4 scope .../s3/aws4_request): notes the IAM actions it
@@ -187,6 +189,10 @@ class DynamoRecorder:
             with self.lock:
                 self.sent_email = True
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith("AWSCognitoIdentityProviderService."):
+            # The user pool's JSON API: its operation is its IAM action (cognito-idp:AdminCreateUser).
+            with self.lock:
+                self.cognito_actions.add("cognito-idp:" + target.split(".", 1)[1])
         if target.startswith("DynamoDB_"):
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length) if length else b""
@@ -354,9 +360,10 @@ def response_of(inv):
     return doc.get("statusCode"), body
 
 
-def function_env(dynamodb_endpoint, table, name):
+def function_env(dynamodb_endpoint, table, name, user_pool=None):
     """What the template gives every function, pointed at the local stand-ins (run_once adds
-    the runtime API's address and the @connections endpoint)."""
+    the runtime API's address and the @connections endpoint); `user_pool`: the id of the agents'
+    pool the exercise made in moto."""
     import os
 
     return {
@@ -382,6 +389,9 @@ def function_env(dynamodb_endpoint, table, name):
         # As the template sets for the function that keeps attachments.
         **({"CHATDESK_ATTACHMENTS_BUCKET": ATTACHMENTS_BUCKET, "CHATDESK_S3_ENDPOINT": dynamodb_endpoint}
            if name == "chat-attachments" else {}),
+        # As the template sets for the function that administers agents.
+        **({"CHATDESK_USER_POOL_ID": user_pool or "", "CHATDESK_COGNITO_ENDPOINT": dynamodb_endpoint}
+           if name == "admin" else {}),
         # As deployed: the functions with the model layer find it where Lambda unpacks it.
         **layer_environment(name),
     }

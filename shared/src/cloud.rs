@@ -185,6 +185,24 @@ impl Cloud {
     }
 }
 
+#[cfg(feature = "cognito")]
+impl Cloud {
+    /// Keeps the agents' users in the Cognito user pool `CHATDESK_USER_POOL_ID`
+    /// (`CHATDESK_COGNITO_ENDPOINT`: an emulator) in step with the agents.
+    pub fn with_user_pool(mut self) -> Result<Self, CloudConfigError> {
+        let pool_id = required("CHATDESK_USER_POOL_ID")?;
+        let endpoint = std::env::var("CHATDESK_COGNITO_ENDPOINT")
+            .ok()
+            .filter(|e| !e.is_empty());
+        self.app.user_pool = Some(Arc::new(crate::aws::cognito::CognitoPool::new(
+            &self.aws,
+            &pool_id,
+            endpoint.as_deref(),
+        )));
+        Ok(self)
+    }
+}
+
 /// `CHATDESK_CHAT_STARTS_PER_ADDRESS`: chats one client address may start in 10 minutes (default
 /// 300; 0 turns the limit off).
 fn chat_start_limit() -> Result<Option<ThrottleLimit>, CloudConfigError> {

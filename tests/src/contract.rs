@@ -81,6 +81,7 @@ pub fn app_over(stores: &Stores) -> App {
         },
         attachments: None,
         organisation: Default::default(),
+        user_pool: None,
     }
 }
 

@@ -42,12 +42,13 @@ function groupName(id) {
   return g ? g.name : id;
 }
 
-/** The agent form's fields (name, role, groups, limit; username and password when creating). */
+/** The agent form's fields (name, role, groups, limit; username, e-mail and password when creating). */
 function agentFields(agent) {
   const creating = !agent;
   const field = (id, label, input, hint) => [h('label', { for: id }, label, hint ? h('span', { class: 'hint' }, ` ${hint}`) : null), input];
   return [
     creating ? field('admin-username', 'Username', h('input', { id: 'admin-username', name: 'username', required: true, maxlength: '64', autocapitalize: 'none', spellcheck: 'false' }), '(letters, digits, - and _; also how they sign in)') : null,
+    creating ? field('admin-email', 'E-mail', h('input', { id: 'admin-email', name: 'email', type: 'email', maxlength: '254', autocapitalize: 'none', spellcheck: 'false' }), '(the sign-in invitation goes there; needed where agents sign in with the user pool)') : null,
     field('admin-display-name', 'Name customers see', h('input', { id: 'admin-display-name', name: 'display_name', required: true, maxlength: '80', value: agent ? agent.display_name : '' })),
     field('admin-role', 'Role', h('select', { id: 'admin-role', name: 'role' },
       ROLES.map(([v, l]) => h('option', { value: v, selected: agent ? agent.role === v : v === 'agent' }, l)))),
@@ -69,6 +70,7 @@ function formValues(form) {
     groups,
     max_concurrent_chats: Number(value('max_concurrent_chats')),
     password: value('password') || undefined,
+    email: (value('email') && value('email').trim()) || undefined,
   };
 }
 

@@ -30,7 +30,7 @@ static ROUTES: &[&Route] = &[
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     chatdesk::lambda::init_logging();
-    let cloud = chatdesk::cloud::Cloud::from_env().await?;
+    let cloud = chatdesk::cloud::Cloud::from_env().await?.with_user_pool()?;
     let app = &cloud.app;
     lambda_http::run(service_fn(|req: Request| async move {
         Ok::<_, Error>(chatdesk::lambda::serve_http(app, ROUTES, req).await)

@@ -7,10 +7,10 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::audit::agent_changes;
 use crate::domain::{
-    Agent, AgentId, AuditAction, AuditActor, AuditEntry, AuditTarget, DomainError, FieldChange,
-    Role,
+    Agent, AgentId, AuditAction, AuditActor, AuditEntry, AuditTarget, DomainError, EmailAddress,
+    FieldChange, Role,
 };
-use crate::ports::{ChatFilter, SessionChange};
+use crate::ports::{ChatFilter, PoolInvite, SessionChange};
 
 /// Entries of the audit log per page, at most.
 pub const MAX_AUDIT_PAGE: usize = 200;
@@ -113,12 +113,42 @@ impl App {
         profile: AgentProfile,
         password: Option<String>,
     ) -> Result<CreatedAgent, AppError> {
+        self.admin_create_agent_with_email(principal, profile, password, None)
+            .await
+    }
+
+    /// `admin_create_agent`, with the agent's e-mail address. With a user pool the address is
+    /// required: the pool user is created first (the pool sends the invitation there) or, made
+    /// earlier, linked, and only then the agent, so a refused pool call leaves nothing behind and
+    /// a retry finds its pool user. The address stays in the pool; chatdesk does not keep it.
+    pub async fn admin_create_agent_with_email(
+        &self,
+        principal: &Principal,
+        profile: AgentProfile,
+        password: Option<String>,
+        email: Option<&str>,
+    ) -> Result<CreatedAgent, AppError> {
         let (_, actor) = self.administrator(principal).await?;
         let id = super::agents::username_as_id(&profile.username)?;
+        let email = email.map(EmailAddress::parse).transpose()?;
         if self.directory.get_agent(&id).await?.is_some() {
             return Err(AppError::Conflict(format!(
                 "an agent with the username {id} exists already"
             )));
+        }
+        if let Some(pool) = &self.user_pool {
+            let email = email.ok_or_else(|| {
+                DomainError::invalid("email", "is required: the sign-in invitation is sent there")
+            })?;
+            let (_, display_name, _) = self.checked_profile(&profile, password.as_deref()).await?;
+            let invited = pool
+                .invite(&PoolInvite {
+                    username: id.clone(),
+                    email,
+                    display_name,
+                })
+                .await?;
+            tracing::info!(agent = %id, ?invited, "pool user for the new agent");
         }
         let generated = password.is_none().then(generate_password);
         let password = password.or_else(|| generated.clone());
@@ -168,6 +198,11 @@ impl App {
         }
         let before = self.existing_agent(id).await?;
         if !before.is_active() {
+            // Again: a pool user enabled while the agent stayed deactivated (a reactivation that
+            // failed after the pool, an agent deactivated before the pool was used) is disabled.
+            if let Some(pool) = &self.user_pool {
+                pool.disable(id).await?;
+            }
             return Ok(before);
         }
         let active = self.directory.active_chat_count(id).await?;
@@ -175,6 +210,11 @@ impl App {
             return Err(AppError::Conflict(format!(
                 "agent {id} has {active} active chat(s); transfer or end them first"
             )));
+        }
+        // The pool first: if the agent's change fails after it, the agent is still active and
+        // the administrator's retry deactivates both.
+        if let Some(pool) = &self.user_pool {
+            pool.disable(id).await?;
         }
         let mut after = before.clone();
         after.deactivated_at = Some(self.clock.now());
@@ -203,6 +243,11 @@ impl App {
         let before = self.existing_agent(id).await?;
         if before.is_active() {
             return Ok(before);
+        }
+        // The pool first, as for deactivating: a failure after it leaves a pool user that can
+        // sign in to an agent who cannot, until the retry.
+        if let Some(pool) = &self.user_pool {
+            pool.enable(id).await?;
         }
         let mut after = before.clone();
         after.deactivated_at = None;
@@ -251,6 +296,11 @@ impl App {
                     "agent {id} has chats on record; deactivate them instead"
                 )));
             }
+        }
+        // The pool user first: a failure after it leaves the agent, whose deletion is retried
+        // (a pool user already gone is fine then).
+        if let Some(pool) = &self.user_pool {
+            pool.delete(id).await?;
         }
         self.remove_agent(id).await?;
         self.audit(

@@ -49,15 +49,14 @@ pub fn new_session_epoch() -> u64 {
 }
 
 impl App {
-    /// Creates or changes an agent. With `password`, also sets it. Reducing the agent's role or
-    /// groups, or setting a password for an existing agent, revokes their earlier sign-ins and
-    /// closes their connections; granting more access closes their connections so the console
-    /// reconnects with it.
-    pub async fn save_agent(
+    /// A profile's id, trimmed display name and known groups (each once), or the field that is
+    /// refused; nothing is written. Also run before anything outside the store is changed for a
+    /// new agent (its pool user), so an invalid profile leaves nothing behind there.
+    pub(crate) async fn checked_profile(
         &self,
-        profile: AgentProfile,
+        profile: &AgentProfile,
         password: Option<&str>,
-    ) -> Result<SavedAgent, AppError> {
+    ) -> Result<(AgentId, String, Vec<GroupId>), AppError> {
         let id = username_as_id(&profile.username)?;
         let display_name = limits::single_line("display_name", &profile.display_name, 80)?;
         if !(1..=MAX_CONCURRENT_CHATS).contains(&profile.max_concurrent_chats) {
@@ -78,7 +77,7 @@ impl App {
         }
         let known = self.directory.list_groups().await?;
         let mut groups: Vec<GroupId> = Vec::new();
-        for g in profile.groups {
+        for g in profile.groups.iter().cloned() {
             if !known.iter().any(|k| k.id == g) {
                 return Err(AppError::NotFound(format!("group {g} was not found")));
             }
@@ -86,6 +85,19 @@ impl App {
                 groups.push(g);
             }
         }
+        Ok((id, display_name, groups))
+    }
+
+    /// Creates or changes an agent. With `password`, also sets it. Reducing the agent's role or
+    /// groups, or setting a password for an existing agent, revokes their earlier sign-ins and
+    /// closes their connections; granting more access closes their connections so the console
+    /// reconnects with it.
+    pub async fn save_agent(
+        &self,
+        profile: AgentProfile,
+        password: Option<&str>,
+    ) -> Result<SavedAgent, AppError> {
+        let (id, display_name, groups) = self.checked_profile(&profile, password).await?;
         let existing = self.directory.get_agent(&id).await?;
         let agent = Agent {
             id: id.clone(),

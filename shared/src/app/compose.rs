@@ -138,6 +138,8 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
         },
         attachments: parts.attachments,
         organisation: Default::default(),
+        // Only the function that administers agents sets it (`Cloud::with_user_pool`).
+        user_pool: None,
     }
 }
 

@@ -106,6 +106,9 @@ pub struct App {
     pub attachments: Option<Arc<dyn AttachmentStorage>>,
     /// The organisation's settings as this process last read them.
     pub organisation: OrganisationCache,
+    /// Set in the cloud where agents are administered: the Cognito user pool agents sign in
+    /// with, whose users follow the agents (created, disabled, enabled, deleted).
+    pub user_pool: Option<Arc<dyn crate::ports::UserPool>>,
 }
 
 impl App {

@@ -1,5 +1,7 @@
 //! Adapters to AWS services other than the DynamoDB store.
 
+#[cfg(feature = "cognito")]
+pub mod cognito;
 pub mod poster;
 #[cfg(feature = "ses")]
 pub mod ses;

@@ -26,16 +26,18 @@ route! {
     ADMIN_CREATE_AGENT = post "/api/admin/agents" in "admin",
     openapi(tag = "admin", security(("bearer" = [])), request_body = NewAgent,
     responses(
-        (status = 201, description = "Created; with the generated password (shown once) when none was given", body = CreatedAgent),
-        (status = 400, description = "Malformed request or an invalid field (named)", body = ErrorBody),
+        (status = 201, description = "Created; with the generated password (shown once) when none was given. In the cloud the user pool has sent the invitation to `email`", body = CreatedAgent),
+        (status = 400, description = "Malformed request or an invalid field (named); in the cloud, `email` missing or not an address", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "A group that does not exist", body = ErrorBody),
-        (status = 409, description = "The username is taken", body = ErrorBody))),
+        (status = 409, description = "The username is taken", body = ErrorBody),
+        (status = 500, description = "The user pool refused the change (the cloud; logged): nothing of it was kept, retry", body = ErrorBody))),
     /// Creates an agent, who can then sign in and receive chats.
     pub async fn admin_create_agent(app: &App, body: Json<NewAgent>, caller: Caller) -> Reply<CreatedAgent> {
+        let email = body.0.email.clone();
         let (profile, password) = body.0.into_profile();
-        let created = app.admin_create_agent(&caller.0, profile, password).await?;
+        let created = app.admin_create_agent_with_email(&caller.0, profile, password, email.as_deref()).await?;
         Ok(Reply::created((&created).into()))
     }
 }
@@ -68,7 +70,8 @@ route! {
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
-        (status = 409, description = "They have active chats, or it is yourself", body = ErrorBody))),
+        (status = 409, description = "They have active chats, or it is yourself", body = ErrorBody),
+        (status = 500, description = "The user pool refused the change (the cloud; logged): nothing of it was kept, retry", body = ErrorBody))),
     /// Deactivates an agent (their name stays on their chats).
     pub async fn admin_deactivate_agent(app: &App, agent: AgentPath, caller: Caller) -> Reply<AdminAgent> {
         Ok(Reply::ok((&app.admin_deactivate_agent(&caller.0, &agent.0).await?).into()))
@@ -84,7 +87,8 @@ route! {
         (status = 400, description = "Malformed agent id", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
-        (status = 404, description = "No such agent", body = ErrorBody))),
+        (status = 404, description = "No such agent", body = ErrorBody),
+        (status = 500, description = "The user pool refused the change (the cloud; logged): nothing of it was kept, retry", body = ErrorBody))),
     /// Reactivates a deactivated agent.
     pub async fn admin_reactivate_agent(app: &App, agent: AgentPath, caller: Caller) -> Reply<AdminAgent> {
         Ok(Reply::ok((&app.admin_reactivate_agent(&caller.0, &agent.0).await?).into()))
@@ -118,7 +122,8 @@ route! {
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such agent", body = ErrorBody),
-        (status = 409, description = "They have chats on record (deactivate instead), or it is yourself", body = ErrorBody))),
+        (status = 409, description = "They have chats on record (deactivate instead), or it is yourself", body = ErrorBody),
+        (status = 500, description = "The user pool refused the change (the cloud; logged): nothing of it was kept, retry", body = ErrorBody))),
     /// Deletes an agent who never had a chat.
     pub async fn admin_delete_agent(app: &App, agent: AgentPath, caller: Caller) -> Reply<serde_json::Value> {
         app.admin_delete_agent(&caller.0, &agent.0).await?;

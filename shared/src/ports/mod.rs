@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod store;
 pub mod suggester;
 pub mod throttle;
+pub mod user_pool;
 
 pub use attachments::{
     AttachmentStorage, DownloadLink, KeptFile, PendingUpload, UploadMethod, UploadTarget,
@@ -48,3 +49,4 @@ pub use suggester::{
     SuggestionSources,
 };
 pub use throttle::{Allowance, ThrottleKey, ThrottleLimit, ThrottleStore};
+pub use user_pool::{Invited, PoolInvite, UserPool};

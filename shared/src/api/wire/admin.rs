@@ -66,6 +66,11 @@ pub struct NewAgent {
     /// At least 12 characters. Left out: one is generated and answered once.
     #[serde(default)]
     pub password: Option<String>,
+    /// Where the sign-in invitation goes: required in the cloud, whose user pool creates the
+    /// agent's sign-in and sends it (the pool keeps the address; chatdesk does not). Elsewhere it
+    /// is checked when given and not used.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 fn default_max_chats() -> u32 {
