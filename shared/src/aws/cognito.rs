@@ -53,6 +53,21 @@ fn code<E: ProvideErrorMetadata>(e: &E) -> Option<&str> {
     e.code()
 }
 
+/// A call's answer as done: also when the pool has no such user (`missing` says so in the log).
+fn done_unless_refused<T, E>(sent: Result<T, E>, missing: impl FnOnce()) -> Result<(), StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error,
+{
+    match sent {
+        Ok(_) => Ok(()),
+        Err(e) if code(&e) == Some("UserNotFoundException") => {
+            missing();
+            Ok(())
+        }
+        Err(e) => Err(refused(e)),
+    }
+}
+
 #[async_trait]
 impl UserPool for CognitoPool {
     async fn invite(&self, user: &PoolInvite) -> Result<Invited, StoreError> {
@@ -89,53 +104,39 @@ impl UserPool for CognitoPool {
     }
 
     async fn disable(&self, username: &AgentId) -> Result<(), StoreError> {
-        match self
+        let sent = self
             .client
             .admin_disable_user()
             .user_pool_id(&self.pool_id)
             .username(username.as_str())
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if code(&e) == Some("UserNotFoundException") => {
-                tracing::warn!(agent = %username, "no pool user to disable");
-                Ok(())
-            }
-            Err(e) => Err(refused(e)),
-        }
+            .await;
+        done_unless_refused(sent, || {
+            tracing::warn!(agent = %username, "no pool user to disable");
+        })
     }
 
     async fn enable(&self, username: &AgentId) -> Result<(), StoreError> {
-        match self
+        let sent = self
             .client
             .admin_enable_user()
             .user_pool_id(&self.pool_id)
             .username(username.as_str())
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if code(&e) == Some("UserNotFoundException") => {
-                tracing::warn!(agent = %username, "no pool user to enable: the agent cannot sign in until one is made");
-                Ok(())
-            }
-            Err(e) => Err(refused(e)),
-        }
+            .await;
+        done_unless_refused(sent, || {
+            tracing::warn!(agent = %username, "no pool user to enable: the agent cannot sign in until one is made");
+        })
     }
 
     async fn delete(&self, username: &AgentId) -> Result<(), StoreError> {
-        match self
+        let sent = self
             .client
             .admin_delete_user()
             .user_pool_id(&self.pool_id)
             .username(username.as_str())
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if code(&e) == Some("UserNotFoundException") => Ok(()),
-            Err(e) => Err(refused(e)),
-        }
+            .await;
+        done_unless_refused(sent, || {})
     }
 }

@@ -128,6 +128,29 @@ impl DynamoStore {
         }
     }
 
+    /// A Delete of the item at `k`, for a transaction.
+    fn delete_of(&self, k: Item) -> aws_sdk_dynamodb::types::builders::DeleteBuilder {
+        aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(self.table())
+            .set_key(Some(k))
+    }
+
+    /// Deletes the items in one transaction: all of them or, a condition failing, none.
+    async fn delete_together(
+        &self,
+        deletes: Vec<Result<aws_sdk_dynamodb::types::Delete, aws_sdk_dynamodb::error::BuildError>>,
+    ) -> Result<(), super::chats::TransactError> {
+        let items = deletes
+            .into_iter()
+            .map(|d| {
+                d.map(|d| TransactWriteItem::builder().delete(d).build())
+                    .map_err(StoreError::backend)
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(super::chats::TransactError::Other)?;
+        self.transact("TransactWriteItems", items).await
+    }
+
     pub(super) async fn put(&self, item: Item) -> Result<(), StoreError> {
         // The item it replaces, if any, is taken to be of the same size and index keys.
         let units = item_write(None, Some(&item), false);
@@ -326,24 +349,13 @@ impl DirectoryStore for DynamoStore {
     /// active-chat counter and the preferences.
     /// One transaction: the group (only if it exists, which tells the answer) and its turn.
     async fn delete_group(&self, id: &GroupId) -> Result<bool, StoreError> {
-        let delete = |k: Item| {
-            aws_sdk_dynamodb::types::Delete::builder()
-                .table_name(self.table())
-                .set_key(Some(k))
-        };
         let items = vec![
-            delete(key(DIR, group_sk(id)))
+            self.delete_of(key(DIR, group_sk(id)))
                 .condition_expression("attribute_exists(pk)")
                 .build(),
-            delete(key(DIR, turn_sk(id))).build(),
-        ]
-        .into_iter()
-        .map(|d| {
-            d.map(|d| TransactWriteItem::builder().delete(d).build())
-                .map_err(StoreError::backend)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-        match self.transact("TransactWriteItems", items).await {
+            self.delete_of(key(DIR, turn_sk(id))).build(),
+        ];
+        match self.delete_together(items).await {
             Ok(()) => Ok(true),
             Err(super::chats::TransactError::Cancelled(_)) => Ok(false),
             Err(super::chats::TransactError::Other(e)) => Err(e),
@@ -366,27 +378,16 @@ impl DirectoryStore for DynamoStore {
         let Some(agent) = self.get_agent(id).await? else {
             return Ok(false);
         };
-        let delete = |k: Item| {
-            aws_sdk_dynamodb::types::Delete::builder()
-                .table_name(self.table())
-                .set_key(Some(k))
-        };
         let items = vec![
-            delete(key(DIR, agent_sk(id))).build(),
-            delete(key(username_pk(&agent.username), USERNAME))
+            self.delete_of(key(DIR, agent_sk(id))).build(),
+            self.delete_of(key(username_pk(&agent.username), USERNAME))
                 .condition_expression("attribute_not_exists(pk) OR agent_id = :id")
                 .expression_attribute_values(":id", s(id.as_str()))
                 .build(),
-            delete(key(agent_pk(id), LOAD)).build(),
-            delete(key(agent_pk(id), PREFS)).build(),
-        ]
-        .into_iter()
-        .map(|d| {
-            d.map(|d| TransactWriteItem::builder().delete(d).build())
-                .map_err(StoreError::backend)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-        match self.transact("TransactWriteItems", items).await {
+            self.delete_of(key(agent_pk(id), LOAD)).build(),
+            self.delete_of(key(agent_pk(id), PREFS)).build(),
+        ];
+        match self.delete_together(items).await {
             Ok(()) => Ok(true),
             Err(super::chats::TransactError::Cancelled(reasons)) => Err(StoreError::Corrupt(
                 format!("agent removal cancelled: {reasons:?}"),
