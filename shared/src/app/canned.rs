@@ -154,7 +154,7 @@ impl App {
         }
         let now = self.clock.now();
         reply.edit(scope, draft, &agent, now)?;
-        if reply.revision != read_revision + 1 {
+        if read_revision.checked_add(1) != Some(reply.revision) {
             // Checked after the rules, so someone who may not edit it learns nothing more.
             return Err(changed_since_read(id));
         }

@@ -123,7 +123,8 @@ impl App {
         let (_, actor) = self.administrator(principal).await?;
         let wanted = OrganisationSettings {
             idle,
-            revision: read_revision + 1,
+            // Saturating: a revision nobody read (the largest number) is refused as stale below.
+            revision: read_revision.saturating_add(1),
         }
         .validated()?;
         let before = match self.directory.get_organisation().await? {
