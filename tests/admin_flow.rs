@@ -458,6 +458,9 @@ async fn organisation_settings_are_saved_over_the_revision_read(server: TestServ
     let (status, stale) =
         put(json!({"idle_warning_secs": 50, "idle_high_secs": 95, "revision": revision})).await;
     assert_eq!(status, 409, "a save over an older revision: {stale}");
+    let (status, absurd) =
+        put(json!({"idle_warning_secs": 50, "idle_high_secs": 95, "revision": u64::MAX})).await;
+    assert_eq!(status, 409, "a revision nobody read: {absurd}");
     let alice = api.login("alice").await;
     let (_, me) = api.get("/api/me", &alice).await;
     assert_eq!(

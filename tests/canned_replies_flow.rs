@@ -183,6 +183,12 @@ async fn each_role_manages_its_scopes_and_sees_its_own_its_groups_and_global_rep
         .call("PUT", &path(&mine), Some(&alice), Some(into_group))
         .await;
     assert_eq!(status, 403);
+    let mut absurd = edit(&mine, "alice-hello");
+    absurd["revision"] = json!(u64::MAX);
+    let (status, body) = api
+        .call("PUT", &path(&mine), Some(&alice), Some(absurd))
+        .await;
+    assert_eq!(status, 409, "a revision nobody read: {body}");
     let (status, saved) = api
         .call(
             "PUT",
