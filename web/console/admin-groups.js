@@ -124,8 +124,9 @@ async function remove(group, groups) {
 /** Draws the Organisation tab into `body`. */
 export async function drawOrganisation(body, stillOpen) {
   let org;
+  let groups;
   try {
-    org = await api.organisation();
+    [org, groups] = await Promise.all([api.organisation(), api.adminGroups()]);
   } catch (err) {
     replace(body, h('p', { class: 'error-box', role: 'alert' }, err.message));
     return;
@@ -147,7 +148,8 @@ export async function drawOrganisation(body, stillOpen) {
         ? `Identity provider: ${org.sign_in.identity_provider}`
         : 'No identity provider (set one with the deployment\'s OpenID Connect settings)')),
     h('h2', {}, 'Routing, hours and offline behaviour'),
-    h('p', {}, 'Each group has its own: open it from the Groups tab.'));
+    h('p', {}, 'Each group has its own settings page:'),
+    h('ul', { id: 'org-group-settings' }, groups.map((g) => h('li', {}, h('a', { href: settingsRoute(g.id) }, g.name)))));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     error.hidden = true;
