@@ -408,6 +408,39 @@ async fn a_group_with_chats_is_removed_by_moving_them(server: TestServer) {
         .await;
     assert_eq!(status, 404);
 
+    // A group holding only a canned reply is not empty either.
+    let (status, _) = api
+        .post(
+            "/api/admin/groups",
+            &admin,
+            json!({"id": "promo", "name": "Promotions"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = api
+        .post(
+            "/api/canned-replies",
+            &admin,
+            json!({"scope": "group", "group_id": "promo", "shortcut": "deal",
+                "title": "Deal", "body": "Ten percent off."}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, refused) = api
+        .call("DELETE", "/api/admin/groups/promo", Some(&admin), None)
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    let (status, removal) = api
+        .call(
+            "DELETE",
+            "/api/admin/groups/promo?move_to=support",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{removal}");
+    assert_eq!(removal, json!({"moved": 1, "removed": true}));
+
     let (_, log) = api.get("/api/admin/audit?limit=50", &admin).await;
     let actions: Vec<&str> = log["entries"]
         .as_array()

@@ -255,7 +255,7 @@ impl App {
         let Some(target) = target else {
             if self.group_holds_anything(id).await? {
                 return Err(AppError::Conflict(format!(
-                    "group {id} has chats or messages; choose a group to move them to"
+                    "group {id} has chats, messages or canned replies; choose a group to move them to"
                 )));
             }
             self.finish_group_removal(&actor, &group, None).await?;
@@ -301,7 +301,11 @@ impl App {
                 return Ok(true);
             }
         }
-        Ok(false)
+        let replies = self
+            .canned
+            .list_replies(&ReplyScope::Group(id.clone()), "")
+            .await?;
+        Ok(!replies.is_empty())
     }
 
     /// Members lose the group, the record is deleted, and the removal is logged.

@@ -83,7 +83,7 @@ route! {
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
         (status = 404, description = "No such group (or no such `move_to` group)", body = ErrorBody),
-        (status = 409, description = "It has chats or messages and no `move_to` was given", body = ErrorBody))),
+        (status = 409, description = "It has chats, messages or canned replies and no `move_to` was given", body = ErrorBody))),
     /// Removes a group, moving its chats and messages to `move_to` first.
     pub async fn admin_remove_group(app: &App, group: GroupPath, query: Query<GroupRemovalQuery>, caller: Caller) -> Reply<GroupRemoval> {
         let move_to = match query.0.move_to.as_deref() {

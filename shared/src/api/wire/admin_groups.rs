@@ -56,8 +56,8 @@ pub struct GroupMembers {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct GroupRemovalQuery {
-    /// The group that receives its chats (queued, active, ended, deleted) and offline messages.
-    /// Left out: only a group that never had any can be removed.
+    /// The group that receives its chats (queued, active, ended, deleted), offline messages and
+    /// canned replies. Left out: only a group that has none can be removed.
     pub move_to: Option<String>,
 }
 
