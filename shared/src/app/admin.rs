@@ -302,14 +302,7 @@ impl App {
         if let Some(pool) = &self.user_pool {
             pool.delete(id).await?;
         }
-        self.remove_agent(id).await?;
-        self.audit(
-            actor,
-            AuditAction::AgentDeleted,
-            AuditTarget::Agent(id.clone()),
-            agent_changes(Some(&before), None),
-        )
-        .await
+        self.remove_agent_logged(actor, &before).await
     }
 
     /// Sets a new generated password (answered once) and ends the agent's sign-ins.
@@ -380,12 +373,17 @@ impl App {
     /// `remove_agent`, logged as a deletion by `actor` (the operator's command line).
     pub async fn remove_agent_by(&self, actor: AuditActor, id: &AgentId) -> Result<(), AppError> {
         let before = self.existing_agent(id).await?;
-        self.remove_agent(id).await?;
+        self.remove_agent_logged(actor, &before).await
+    }
+
+    /// Removes `before` and logs it, with every field it had, as `actor`'s deletion.
+    async fn remove_agent_logged(&self, actor: AuditActor, before: &Agent) -> Result<(), AppError> {
+        self.remove_agent(&before.id).await?;
         self.audit(
             actor,
             AuditAction::AgentDeleted,
-            AuditTarget::Agent(id.clone()),
-            agent_changes(Some(&before), None),
+            AuditTarget::Agent(before.id.clone()),
+            agent_changes(Some(before), None),
         )
         .await
     }
