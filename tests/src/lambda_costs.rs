@@ -116,7 +116,8 @@ pub fn event(
 /// that counts what API Gateway would deliver. As in the cloud, the list rows of messages are
 /// left to the table stream's consumer (`crate::table_stream::TableStream::deliver`). The
 /// fan-out's clock stands still, as in a warm container between changes seconds apart: the group
-/// names it reads once stay cached however slowly the emulator answers.
+/// names (and the organisation's settings) it reads once stay cached however slowly the emulator
+/// answers.
 pub fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingPoster>) {
     let poster = Arc::new(CountingPoster::default());
     let fanout = Arc::new(
@@ -132,6 +133,10 @@ pub fn counting_fan_out(server: &TestServer) -> (App, Arc<Fanout>, Arc<CountingP
     );
     let mut app = server.app.clone();
     app.notifier = fanout.clone();
+    // Likewise the organisation's settings: read once, kept however long the emulator takes.
+    app.organisation = chatdesk::app::OrganisationCache::with_clock(Arc::new(
+        chatdesk::ports::ManualClock::new(server.app.clock.now()),
+    ));
     (app, fanout, poster)
 }
 

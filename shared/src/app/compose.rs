@@ -107,6 +107,7 @@ pub fn fanout(stores: &Stores, poster: Arc<dyn ConnectionPoster>, parts: &Parts)
 
 /// The use cases over `stores`, telling `notifier` what they change.
 pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
+    let organisation = super::OrganisationCache::with_clock(parts.clock.clone());
     App {
         directory: stores.directory.clone(),
         chats: stores.chats.clone(),
@@ -137,7 +138,7 @@ pub fn app(stores: &Stores, notifier: Arc<dyn Notifier>, parts: Parts) -> App {
             queued: Arc::default(),
         },
         attachments: parts.attachments,
-        organisation: Default::default(),
+        organisation,
         // Only the function that administers agents sets it (`Cloud::with_user_pool`).
         user_pool: None,
     }

@@ -2,38 +2,57 @@
 //! administrators, the deployment's environment until then) and the sign-in methods in use.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use super::{App, AppError};
 use crate::auth::Principal;
+use crate::domain::Timestamp;
 use crate::domain::{AuditAction, AuditTarget, FieldChange, IdleThresholds, OrganisationSettings};
-use crate::ports::StoreError;
+use crate::ports::{Clock, StoreError, SystemClock};
 
 /// How long a process keeps the settings it read: a save shows at once in the process that
 /// made it, and within this time in every other (each Lambda instance).
-const CACHE_FOR: Duration = Duration::from_secs(30);
+const CACHE_FOR_MS: i64 = 30_000;
 
-/// The settings as last read, and when.
-#[derive(Clone, Default)]
-pub struct OrganisationCache(Arc<Mutex<Option<(Instant, OrganisationSettings)>>>);
+/// The settings as last read, and when, by the clock it is given (the App's: a test's clock
+/// that stands still keeps them, as a warm container between requests seconds apart would).
+#[derive(Clone)]
+pub struct OrganisationCache {
+    clock: Arc<dyn Clock>,
+    last: Arc<Mutex<Option<(Timestamp, OrganisationSettings)>>>,
+}
+
+impl Default for OrganisationCache {
+    fn default() -> Self {
+        OrganisationCache::with_clock(Arc::new(SystemClock))
+    }
+}
 
 impl OrganisationCache {
+    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        OrganisationCache {
+            clock,
+            last: Arc::default(),
+        }
+    }
+
     fn fresh(&self) -> Option<OrganisationSettings> {
-        let guard = self.0.lock().ok()?;
+        let now = self.clock.now();
+        let guard = self.last.lock().ok()?;
         guard
             .as_ref()
-            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
+            .filter(|(at, _)| now.since(*at) < CACHE_FOR_MS)
             .map(|(_, s)| *s)
     }
 
     /// The settings last read, however long ago.
     fn last(&self) -> Option<OrganisationSettings> {
-        self.0.lock().ok()?.as_ref().map(|(_, s)| *s)
+        self.last.lock().ok()?.as_ref().map(|(_, s)| *s)
     }
 
     fn keep(&self, settings: OrganisationSettings) {
-        if let Ok(mut guard) = self.0.lock() {
-            *guard = Some((Instant::now(), settings));
+        let now = self.clock.now();
+        if let Ok(mut guard) = self.last.lock() {
+            *guard = Some((now, settings));
         }
     }
 }
