@@ -17,6 +17,9 @@ route! {
         (status = 201, description = "Queued; the token opens this chat", body = StartedChat),
         (status = 400, description = "Malformed request or invalid field", body = ErrorBody),
         (status = 404, description = "No such group", body = ErrorBody),
+        (status = 409, description = "`group_closed`: the group takes messages only right now \
+            (outside its business hours, or nobody can chat and it offers a message instead); \
+            nothing was created", body = ErrorBody),
         (status = 429, description = "Too many chats started from this address; nothing was \
             created",
             body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next start may go through"))))),
