@@ -1,7 +1,9 @@
 //! The local WebSocket gateway: behaves toward the handlers as API Gateway does. Each socket
 //! gets a connection id; the `$connect` authorizer runs first on the query string's `token` and a
 //! denial refuses the upgrade; then `$connect` runs (with the query string) and can refuse it
-//! too; each text frame is routed on its `action` field; `$disconnect` runs when the socket
+//! too; each text frame is routed on its `action` field (handed to `handle_frame` with the
+//! principal of the socket's authorizer context, decoded once, where API Gateway would invoke
+//! the route's function with an event carrying it); `$disconnect` runs when the socket
 //! closes, or, as API Gateway does, when the client has sent nothing for the idle timeout. Every
 //! event of a connection carries the context its authorizer returned. Pushes arrive through the
 //! `@connections` management API (`management.rs`, on its own loopback listener) or,
@@ -29,8 +31,8 @@ use chatdesk::app::{App, AppError};
 use chatdesk::errors::ErrorCode;
 use chatdesk::ports::{ConnectionId, ConnectionPoster, PostError};
 use chatdesk::realtime::authorizer::{self, Decision};
-use chatdesk::realtime::frames::{route_key, ServerFrame, MAX_FRAME_BYTES};
-use chatdesk::realtime::{handle_ws_event, Fanout};
+use chatdesk::realtime::frames::{ServerFrame, MAX_FRAME_BYTES};
+use chatdesk::realtime::{handle_frame, handle_ws_event, principal_context, Fanout};
 use serde_json::Value;
 
 /// What the authorizer is asked to allow: the `$connect` route of the local stage (API
@@ -305,6 +307,9 @@ async fn run_socket(
             }
         }
     }));
+    // Decoded once: the context is the socket's for its whole life, as API Gateway passes the
+    // same one with every event.
+    let principal = principal_context::from_context(&origin.authorizer);
     loop {
         let next = tokio::select! {
             _ = &mut writer_stopped => break,
@@ -320,7 +325,7 @@ async fn run_socket(
             }
         };
         let text = match msg {
-            Message::Text(t) => t.to_string(),
+            Message::Text(t) => t,
             Message::Binary(_) => {
                 let frame = ServerFrame::Error {
                     error: ErrorCode::InvalidJson,
@@ -346,16 +351,14 @@ async fn run_socket(
                 .send(&connection, Outbound::Frame(frame.to_bytes()));
             continue;
         }
-        let route = route_key(&text);
-        let event = ws_event(
+        handle_frame(
+            &state.app,
+            &state.fanout,
             &connection,
-            &route,
-            "MESSAGE",
-            HashMap::new(),
-            &origin,
-            Some(text),
-        );
-        handle_ws_event(&state.app, &state.fanout, event).await;
+            principal.as_ref(),
+            text.as_str(),
+        )
+        .await;
     }
     state.registry.remove(&connection);
     if let Some(writer) = writer.take() {

@@ -309,11 +309,14 @@ impl Fanout {
         // it left, only that it left (they may no longer read it).
         let group_name = self.group_name(&chat.group_id).await?;
         let row = ChatRow::from_chat(chat, &group_name, self.clock.now(), &self.idle);
-        // The change is named as the event's `type` on the wire.
-        let change = serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))
-            .ok()
-            .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
-            .unwrap_or_default();
+        // The change is named as the event's `type` on the wire (a message, by far the most
+        // frequent event, needs no name unless it moved the chat).
+        let change = || {
+            serde_json::to_value(crate::api::wire::EventKind::from(&event.kind))
+                .ok()
+                .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
+                .unwrap_or_default()
+        };
         let members = self.connections.group_subscribers(&chat.group_id).await?;
         if let Some(left) = &previous_group {
             let former: Vec<ConnectionId> = self
@@ -327,7 +330,7 @@ impl Fanout {
             let frame = ServerFrame::ChatRemoved {
                 chat_id: (&chat.id).into(),
                 group_id: left.into(),
-                change: change.clone(),
+                change: change(),
                 queue_counts: queue_counts.clone(),
             }
             .to_bytes();
@@ -375,7 +378,7 @@ impl Fanout {
         }
         let frame = ServerFrame::ChatChanged {
             chat: (&row).into(),
-            change,
+            change: change(),
             queue_counts,
         }
         .to_bytes();

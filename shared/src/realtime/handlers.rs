@@ -1,5 +1,6 @@
 //! The WebSocket routes as handlers of API Gateway WebSocket events. The Lambda functions and
-//! the local gateway both call `handle_ws_event`; replies travel through `@connections` like
+//! the local gateway both call `handle_ws_event` (the local gateway hands each text frame to
+//! `handle_frame`, which every frame event reaches, with the principal it decoded once); replies travel through `@connections` like
 //! every other push, so the two environments behave the same. Who sent an event comes from the
 //! `$connect` authorizer's context (`requestContext.authorizer`), which API Gateway passes with
 //! every event of the connection: no route authenticates a token itself.
@@ -120,7 +121,7 @@ pub async fn handle_ws_event(
         }
         _ => {
             let raw = event.body.as_deref().unwrap_or("");
-            on_frame(app, fanout, &connection, principal, raw).await;
+            handle_frame(app, fanout, &connection, principal.as_ref(), raw).await;
             response(200, None)
         }
     }
@@ -218,11 +219,15 @@ async fn not_registered(fanout: &Fanout, connection: &ConnectionId) {
     .await;
 }
 
-async fn on_frame(
+/// Handles one text frame of a connection whose principal its authorizer's context named (the
+/// error when it named none). `handle_ws_event` calls it for every frame; the local gateway,
+/// which keeps each socket's principal as it decoded it once, calls it directly instead of
+/// dressing every frame as an API Gateway event to be taken apart again.
+pub async fn handle_frame(
     app: &App,
     fanout: &Fanout,
     connection: &ConnectionId,
-    principal: Result<Principal, principal_context::ContextError>,
+    principal: Result<&Principal, &principal_context::ContextError>,
     raw: &str,
 ) {
     let frame = match parse_client_frame(raw) {
@@ -263,7 +268,7 @@ async fn on_frame(
         } => {
             let (result, acknowledged) = super::fanout::from_connection(
                 connection,
-                app.send_message(&principal, &chat_id.0, client_msg_id.0.clone(), &body),
+                app.send_message(principal, &chat_id.0, client_msg_id.0.clone(), &body),
             )
             .await;
             match result {
@@ -287,19 +292,19 @@ async fn on_frame(
         }
         ClientFrame::Typing { chat_id, typing } => (
             "typing",
-            typing_frame(app, fanout, &principal, connection, chat_id.0, typing).await,
+            typing_frame(app, fanout, principal, connection, chat_id.0, typing).await,
         ),
         ClientFrame::Resume { chat_id, after_seq } => (
             "resume",
-            resume(app, fanout, &principal, connection, chat_id.0, after_seq).await,
+            resume(app, fanout, principal, connection, chat_id.0, after_seq).await,
         ),
         ClientFrame::Watch { chat_id } => (
             "watch",
-            watch(app, fanout, &principal, connection, &chat_id.0).await,
+            watch(app, fanout, principal, connection, &chat_id.0).await,
         ),
         ClientFrame::WatchList { list } => (
             "watch_list",
-            watch_list(app, fanout, &principal, connection, list.map(Into::into)).await,
+            watch_list(app, fanout, principal, connection, list.map(Into::into)).await,
         ),
         ClientFrame::Unwatch { chat_id } => (
             "unwatch",

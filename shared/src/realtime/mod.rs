@@ -16,5 +16,5 @@ pub mod table_stream;
 pub use authorizer::{authorize, WsAuthorizer, WS_AUTHORIZER};
 pub use coalesce::ListPush;
 pub use fanout::{Fanout, ListRowsPushed};
-pub use handlers::{handle_ws_event, WsRoute, WS_ROUTES};
+pub use handlers::{handle_frame, handle_ws_event, WsRoute, WS_ROUTES};
 pub use table_stream::{TableStreamConsumer, TABLE_STREAM_CONSUMER};
