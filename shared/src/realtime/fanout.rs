@@ -165,7 +165,14 @@ impl Fanout {
     }
 
     /// Posts the same frame to many connections, a bounded number at a time.
-    pub async fn post_many(&self, connections: Vec<ConnectionId>, frame: Bytes) {
+    pub async fn post_many(&self, mut connections: Vec<ConnectionId>, frame: Bytes) {
+        // One recipient (the other side of most messages) needs no set of futures in flight.
+        if connections.len() <= 1 {
+            if let Some(c) = connections.pop() {
+                self.post(&c, frame).await;
+            }
+            return;
+        }
         stream::iter(connections)
             .for_each_concurrent(POST_CONCURRENCY, |c| {
                 let frame = frame.clone();
@@ -498,6 +505,11 @@ impl Fanout {
     /// removed costs its connection instead (forgotten and closed; the console reconnects), so
     /// no later event of the chat can reach it.
     async fn unwatch_all(&self, chat: &ChatId, connections: Vec<ConnectionId>, reason: &str) {
+        // Every event of a chat whose readers changed comes through here, almost always with
+        // nobody to unsubscribe.
+        if connections.is_empty() {
+            return;
+        }
         let mut unwatched = Vec::with_capacity(connections.len());
         for c in connections {
             match self.connections.unwatch_chat(chat, &c).await {

@@ -76,11 +76,23 @@ impl PreparedCommit {
     }
 }
 
+impl PreparedCommit {
+    /// Whether the commit can fail after its first write (an agent at their limit refuses the
+    /// assignment once the chat's row is updated): only such a commit needs a savepoint of its
+    /// own for a failure to leave nothing behind.
+    pub(super) fn may_fail_after_writing(&self) -> bool {
+        self.load.acquire.is_some()
+    }
+}
+
 /// One commit's checks and writes, inside the caller's transaction (the group-commit writer
-/// runs each in its own savepoint, so one that fails leaves the others untouched).
+/// runs each that may fail after writing in its own savepoint, so one that fails leaves the
+/// others untouched). `wrote` is set once the commit has written anything: its checks all come
+/// first, so a failure before that leaves the database as it was.
 pub(super) fn apply_commit(
     tx: &rusqlite::Connection,
     commit: &PreparedCommit,
+    wrote: &mut bool,
 ) -> Result<CommitOutcome, StoreError> {
     if let Some(cmid) = commit.event.kind.client_msg_id() {
         if let Some(existing) = find_message_tx(tx, &commit.chat.id, cmid)? {
@@ -128,7 +140,9 @@ pub(super) fn apply_commit(
         )
     }
     .map_err(db_err)?;
-    if updated == 0 {
+    if updated > 0 {
+        *wrote = true;
+    } else {
         let exists: Option<i64> = super::query_row(
             tx,
             "SELECT last_seq FROM chats WHERE id = ?1",

@@ -388,24 +388,67 @@ fn commit_batch(
     c: &mut Connection,
     batch: &[CommitRequest],
 ) -> Result<Vec<Result<CommitOutcome, StoreError>>, StoreError> {
+    match run_batch(c, batch, Savepoints::WhereNeeded)? {
+        BatchRun::Done(outcomes) => Ok(outcomes),
+        // A commit without a savepoint failed after writing (a database error, never a
+        // refusal): nothing of the batch was committed; again, each commit guarded.
+        BatchRun::Redo => match run_batch(c, batch, Savepoints::Every)? {
+            BatchRun::Done(outcomes) => Ok(outcomes),
+            BatchRun::Redo => Err(StoreError::Corrupt(
+                "a guarded commit asked for its batch to be redone".into(),
+            )),
+        },
+    }
+}
+
+/// Which commits of a batch run in a savepoint of their own. A savepoint copies every page a
+/// commit first touches into its journal, so it is kept for the commits that can fail after
+/// writing (`PreparedCommit::may_fail_after_writing`): a message checks everything before its
+/// first write.
+#[derive(Clone, Copy, PartialEq)]
+enum Savepoints {
+    WhereNeeded,
+    Every,
+}
+
+enum BatchRun {
+    Done(Vec<Result<CommitOutcome, StoreError>>),
+    /// An unguarded commit failed after writing; the transaction was rolled back.
+    Redo,
+}
+
+fn run_batch(
+    c: &mut Connection,
+    batch: &[CommitRequest],
+    savepoints: Savepoints,
+) -> Result<BatchRun, StoreError> {
     // IMMEDIATE: take the write lock up front so the checks and the writes see one state of the
     // database.
     let tx =
         rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
+        let guarded = savepoints == Savepoints::Every || request.commit.may_fail_after_writing();
         // Savepoint statements through the statement cache (rusqlite's `savepoint()` parses
         // its SQL every time: a measurable share of a batch).
-        execute(&tx, "SAVEPOINT one_commit", []).map_err(db_err)?;
-        let outcome = chats::apply_commit(&tx, &request.commit);
-        if outcome.is_err() {
-            execute(&tx, "ROLLBACK TO one_commit", []).map_err(db_err)?;
+        if guarded {
+            execute(&tx, "SAVEPOINT one_commit", []).map_err(db_err)?;
         }
-        execute(&tx, "RELEASE one_commit", []).map_err(db_err)?;
+        let mut wrote = false;
+        let outcome = chats::apply_commit(&tx, &request.commit, &mut wrote);
+        if guarded {
+            if outcome.is_err() {
+                execute(&tx, "ROLLBACK TO one_commit", []).map_err(db_err)?;
+            }
+            execute(&tx, "RELEASE one_commit", []).map_err(db_err)?;
+        } else if outcome.is_err() && wrote {
+            // Dropping the transaction rolls it back.
+            return Ok(BatchRun::Redo);
+        }
         outcomes.push(outcome);
     }
     tx.commit().map_err(db_err)?;
-    Ok(outcomes)
+    Ok(BatchRun::Done(outcomes))
 }
 
 /// `query_row` through the connection's statement cache: the hot paths run the same few

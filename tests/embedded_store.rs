@@ -1,0 +1,103 @@
+//! The embedded store's group-commit writer: commits queued together share one transaction,
+//! and one that fails leaves nothing of itself behind while the others of its batch are kept.
+//! Messages run without a savepoint of their own (they check everything before writing), so a
+//! failure after a message's first write must redo its batch with every commit guarded.
+
+use chatdesk::domain::numbering;
+use chatdesk::domain::rules::{self, Sender};
+use chatdesk::domain::{Chat, ClientMessageId, Timestamp};
+use chatdesk::ports::{ChatCommit, CommitOutcome, StoreError};
+use chatdesk::sqlite::{SqliteStore, DATABASE_FILE};
+use chatdesk_server::Stores;
+use chatdesk_tests::contract::new_chat;
+
+fn at(millis: i64) -> Timestamp {
+    Timestamp(millis)
+}
+
+fn customer_message(before: &Chat, body: &str, now: Timestamp) -> ChatCommit {
+    let m = rules::send_message(
+        before,
+        Sender::Customer,
+        ClientMessageId::generate(),
+        body,
+        now,
+    )
+    .unwrap();
+    let (chat, event) = numbering::next_event(before, m.chat, m.event, now);
+    ChatCommit {
+        before: before.clone(),
+        chat,
+        event,
+        load: m.load,
+    }
+}
+
+/// The sequence number and message count the database file holds for a chat, read past the
+/// store's cache.
+fn stored(db: &rusqlite::Connection, chat: &Chat) -> (i64, i64) {
+    db.query_row(
+        "SELECT last_seq, (SELECT COUNT(*) FROM events WHERE chat_id = ?1) FROM chats WHERE id = ?1",
+        [chat.id.as_str()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_message_that_fails_after_writing_leaves_nothing_and_its_batch_neighbours_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).unwrap();
+    let stores = Stores::all_in(store);
+    let broken = new_chat(&stores, "support", "Ada", at(1_000)).await;
+    let healthy: Vec<Chat> = three_more_chats(&stores).await;
+
+    // An event already holds the number the next message of `broken` will take: its chat row
+    // updates, then its event cannot be stored.
+    let db = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+    db.execute(
+        "INSERT INTO events (chat_id, seq, client_msg_id, doc) VALUES (?1, ?2, NULL, '{}')",
+        rusqlite::params![broken.id.as_str(), (broken.last_seq + 1) as i64],
+    )
+    .unwrap();
+    let broken_before = stored(&db, &broken);
+    let healthy_before: Vec<(i64, i64)> = healthy.iter().map(|c| stored(&db, c)).collect();
+
+    // Queued together: the writer takes whatever is waiting into one transaction.
+    let now = at(2_000);
+    let broken_commit = customer_message(&broken, "this one cannot be stored", now);
+    let healthy_commits: Vec<ChatCommit> = healthy
+        .iter()
+        .map(|c| customer_message(c, "this one is kept", now))
+        .collect();
+    let chats = stores.chats.clone();
+    let mut all = vec![broken_commit];
+    all.extend(healthy_commits);
+    let outcomes = futures::future::join_all(all.iter().map(|commit| chats.commit(commit))).await;
+
+    assert!(
+        matches!(&outcomes[0], Err(StoreError::Backend(_))),
+        "the broken commit fails: {:?}",
+        outcomes[0]
+    );
+    for outcome in &outcomes[1..] {
+        assert_eq!(outcome.as_ref().ok(), Some(&CommitOutcome::Committed));
+    }
+    // Nothing of the failed message: neither its chat row's new number nor an event.
+    assert_eq!(stored(&db, &broken), broken_before);
+    let stored_chat = stores.chats.get_chat(&broken.id).await.unwrap().unwrap();
+    assert_eq!(stored_chat.last_seq, broken.last_seq);
+    // Each neighbour has its message and its new number.
+    for (chat, (seq, events)) in healthy.iter().zip(healthy_before) {
+        assert_eq!(stored(&db, chat), (seq + 1, events + 1));
+    }
+}
+
+async fn three_more_chats(stores: &Stores) -> Vec<Chat> {
+    let mut chats = Vec::new();
+    for name in ["Bo", "Cy", "Di"] {
+        chats.push(new_chat(stores, "support", name, at(1_000)).await);
+    }
+    chats
+}
