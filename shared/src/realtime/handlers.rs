@@ -1,7 +1,8 @@
 //! The WebSocket routes as handlers of API Gateway WebSocket events. The Lambda functions and
 //! the local gateway both call `handle_ws_event` (the local gateway hands each text frame to
-//! `handle_frame`, which every frame event reaches, with the principal it decoded once); replies travel through `@connections` like
-//! every other push, so the two environments behave the same. Who sent an event comes from the
+//! `handle_frame`, which every frame event reaches, with the principal it decoded once);
+//! replies travel through `@connections` like every other push, so the two environments behave
+//! the same. Who sent an event comes from the
 //! `$connect` authorizer's context (`requestContext.authorizer`), which API Gateway passes with
 //! every event of the connection: no route authenticates a token itself.
 
