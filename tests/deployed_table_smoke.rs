@@ -52,3 +52,4 @@ case!(chats_are_created_once_and_read_back);
 case!(a_repeated_client_message_id_returns_the_first_message);
 case!(events_are_read_in_order_after_a_sequence_number);
 case!(connections_and_subscriptions);
+case!(list_watchers_are_the_consoles_whose_list_follows_the_chat);

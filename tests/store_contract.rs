@@ -239,6 +239,7 @@ macro_rules! contract_suite {
             case!(a_purge_that_lost_a_race_is_refused_and_writes_nothing);
             case!(preferences_round_trip);
             case!(connections_and_subscriptions);
+            case!(list_watchers_are_the_consoles_whose_list_follows_the_chat);
             case!(connections_are_limited_per_principal);
             case!(session_epochs_move_only_when_revoked);
             case!(agents_are_removed_with_their_sign_in);

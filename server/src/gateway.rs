@@ -310,19 +310,30 @@ async fn run_socket(
     // Decoded once: the context is the socket's for its whole life, as API Gateway passes the
     // same one with every event.
     let principal = principal_context::from_context(&origin.authorizer);
+    // One timer for the socket's life, moved on only when it fires: a timer set afresh for
+    // every frame cost a timer-wheel insertion and removal per frame.
+    let mut last_heard = tokio::time::Instant::now();
+    let idle = tokio::time::sleep_until(last_heard + state.idle_timeout);
+    tokio::pin!(idle);
     loop {
         let next = tokio::select! {
             _ = &mut writer_stopped => break,
-            next = tokio::time::timeout(state.idle_timeout, stream.next()) => next,
-        };
-        let msg = match next {
-            Ok(Some(Ok(msg))) => msg,
-            Ok(_) => break,
-            Err(_) => {
+            () = &mut idle => {
+                let deadline = last_heard + state.idle_timeout;
+                if deadline > tokio::time::Instant::now() {
+                    idle.as_mut().reset(deadline);
+                    continue;
+                }
                 tracing::debug!(%connection, "closing a socket silent for the idle timeout");
                 close_idle(&state.registry, &connection, writer.take()).await;
                 break;
             }
+            next = stream.next() => next,
+        };
+        last_heard = tokio::time::Instant::now();
+        let msg = match next {
+            Some(Ok(msg)) => msg,
+            _ => break,
         };
         let text = match msg {
             Message::Text(t) => t,

@@ -1080,6 +1080,83 @@ pub async fn connections_and_subscriptions(stores: Stores) {
     conns.remove_connection(&customer_conn.id).await.unwrap();
 }
 
+/// The consoles a message's row goes to: the connections subscribed to the chat's group whose
+/// list holds the chat, and the assigned agent's whatever their list; none without a list, none
+/// of another group.
+pub async fn list_watchers_are_the_consoles_whose_list_follows_the_chat(stores: Stores) {
+    let conns = &stores.connections;
+    let agent_connection = |id: &str, agent: &str, groups: &[&str]| Connection {
+        id: ConnectionId::parse(id).unwrap(),
+        owner: ConnectionOwner::Agent {
+            agent_id: aid(agent),
+            groups: groups.iter().map(|g| gid(g)).collect(),
+            session: Some(7),
+        },
+        connected_at: now(),
+        expires_at: now().plus_millis(3_600_000),
+    };
+    let group_live = agent_connection("groupLive1=", "bob", &["g"]);
+    let group_ended = agent_connection("groupEnded1=", "cat", &["g"]);
+    let own_active = agent_connection("ownActive1=", "ann", &["g"]);
+    let other_agents = agent_connection("otherActive1=", "dan", &["g"]);
+    let no_list = agent_connection("noList1=", "eve", &["g"]);
+    let other_group = agent_connection("otherGroup1=", "fay", &["h"]);
+    for c in [
+        &group_live,
+        &group_ended,
+        &own_active,
+        &other_agents,
+        &no_list,
+        &other_group,
+    ] {
+        conns.put_connection(c, 10).await.unwrap();
+    }
+    let watch = |agent: &str, view: ChatView| ListWatch {
+        agent_id: aid(agent),
+        view,
+    };
+    let group = |g: &str, inactive: bool| ChatView::Group {
+        group_id: gid(g),
+        inactive,
+    };
+    for (c, list) in [
+        (&group_live, watch("bob", group("g", false))),
+        (&group_ended, watch("cat", group("g", true))),
+        (&own_active, watch("ann", ChatView::MyActive)),
+        (&other_agents, watch("dan", ChatView::MyActive)),
+        (&other_group, watch("fay", group("h", false))),
+    ] {
+        conns.watch_list(&c.id, Some(&list)).await.unwrap();
+    }
+    let mut chat = new_chat(&stores, "g", "Carol", now()).await;
+    chat.state = ChatState::Active;
+    chat.agent_id = Some(aid("ann"));
+    let mut watchers = conns.list_watchers(&chat).await.unwrap();
+    watchers.sort();
+    assert_eq!(
+        watchers,
+        vec![group_live.id.clone(), own_active.id.clone()],
+        "the group's live list and the assigned agent's own list"
+    );
+    chat.agent_id = None;
+    chat.state = ChatState::Queued;
+    assert_eq!(
+        conns.list_watchers(&chat).await.unwrap(),
+        vec![group_live.id.clone()]
+    );
+    conns.remove_connection(&group_live.id).await.unwrap();
+    assert!(conns.list_watchers(&chat).await.unwrap().is_empty());
+    for c in [
+        &group_ended,
+        &own_active,
+        &other_agents,
+        &no_list,
+        &other_group,
+    ] {
+        conns.remove_connection(&c.id).await.unwrap();
+    }
+}
+
 /// A principal (an agent, or a customer's chat) may hold `max` connections: one more is refused
 /// and writes nothing; closing one makes room; an expired one does not count. Concurrent
 /// connects never pass the limit.

@@ -352,6 +352,10 @@ impl ConnectionStore for CountingStores {
         self.count("group_subscribers")?;
         self.inner.connections.group_subscribers(group).await
     }
+    async fn list_watchers(&self, chat: &Chat) -> Result<Vec<ConnectionId>, StoreError> {
+        self.count("list_watchers")?;
+        self.inner.connections.list_watchers(chat).await
+    }
     async fn watch_list(
         &self,
         connection: &ConnectionId,

@@ -79,7 +79,7 @@ impl App {
             let Mutation { chat, event, load } = rule(&before, now)?;
             let (after, event) = numbering::next_event(&before, chat, event, now);
             let commit = ChatCommit {
-                before: before.clone(),
+                before,
                 chat: after,
                 event,
                 load,
@@ -87,7 +87,10 @@ impl App {
             match self.chats.commit(&commit).await {
                 Ok(CommitOutcome::Committed) => {
                     let ChatCommit {
-                        chat, event, load, ..
+                        before,
+                        chat,
+                        event,
+                        load,
                     } = commit;
                     let previous_group =
                         (before.group_id != chat.group_id).then(|| before.group_id.clone());
@@ -107,7 +110,7 @@ impl App {
                 Ok(CommitOutcome::DuplicateMessage(event)) => {
                     return Ok((
                         Mutated::Duplicate {
-                            chat: before,
+                            chat: commit.before,
                             event,
                         },
                         None,

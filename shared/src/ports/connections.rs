@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::error::StoreError;
-use crate::domain::{AgentId, ChatId, DomainError, GroupId, ListWatch, Timestamp};
+use crate::domain::{AgentId, Chat, ChatId, DomainError, GroupId, ListWatch, Timestamp};
 
 /// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -218,6 +218,19 @@ pub trait ConnectionStore: Send + Sync {
     ) -> Result<(), StoreError>;
     async fn chat_subscribers(&self, chat: &ChatId) -> Result<Vec<Subscriber>, StoreError>;
     async fn group_subscribers(&self, group: &GroupId) -> Result<Vec<GroupSubscriber>, StoreError>;
+    /// The connections subscribed to the chat's group whose list follows its messages
+    /// (`ListWatch::follows_messages_of`): who gets the chat's row when a message changes it.
+    /// An adapter that holds its subscribers in memory answers without copying the others'
+    /// lists (this runs for every message).
+    async fn list_watchers(&self, chat: &Chat) -> Result<Vec<ConnectionId>, StoreError> {
+        Ok(self
+            .group_subscribers(&chat.group_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.list.as_ref().is_some_and(|l| l.follows_messages_of(chat)))
+            .map(|s| s.connection)
+            .collect())
+    }
     /// The list an agent connection shows from now on (`None`: no list), on every one of its
     /// group subscriptions. A connection that is gone changes nothing.
     async fn watch_list(

@@ -255,14 +255,21 @@ impl Fanout {
             event: event.into(),
         }
         .to_bytes();
+        // Most events (every message) read the same to both sides: one frame for all.
+        let customer_frame = match &customer_event {
+            Some(customer_event) if customer_event == event => Some(frame.clone()),
+            Some(customer_event) => Some(
+                ServerFrame::Event {
+                    chat_id: (&chat.id).into(),
+                    event: customer_event.into(),
+                }
+                .to_bytes(),
+            ),
+            None => None,
+        };
         self.post_event(recipients, frame).await;
-        if let Some(customer_event) = customer_event {
-            let frame = ServerFrame::Event {
-                chat_id: (&chat.id).into(),
-                event: (&customer_event).into(),
-            }
-            .to_bytes();
-            self.post_event(customers, frame).await;
+        if let Some(customer_frame) = customer_frame {
+            self.post_event(customers, customer_frame).await;
         }
 
         let is_message = matches!(
@@ -314,8 +321,15 @@ impl Fanout {
 
         // 3. The list change: the row to the agents of the chat's group; to those of the group
         // it left, only that it left (they may no longer read it).
-        let group_name = self.group_name(&chat.group_id).await?;
-        let row = ChatRow::from_chat(chat, &group_name, self.clock.now(), &self.idle);
+        let row = || async {
+            let group_name = self.group_name(&chat.group_id).await?;
+            Ok::<_, StoreError>(ChatRow::from_chat(
+                chat,
+                &group_name,
+                self.clock.now(),
+                &self.idle,
+            ))
+        };
         // The change is named as the event's `type` on the wire (a message, by far the most
         // frequent event, needs no name unless it moved the chat).
         let change = || {
@@ -324,35 +338,15 @@ impl Fanout {
                 .and_then(|v| v.get("type").and_then(|t| t.as_str().map(str::to_owned)))
                 .unwrap_or_default()
         };
-        let members = self.connections.group_subscribers(&chat.group_id).await?;
-        if let Some(left) = &previous_group {
-            let former: Vec<ConnectionId> = self
-                .connections
-                .group_subscribers(left)
-                .await?
-                .into_iter()
-                .map(|s| s.connection)
-                .filter(|c| !members.iter().any(|m| &m.connection == c))
-                .collect();
-            let frame = ServerFrame::ChatRemoved {
-                chat_id: (&chat.id).into(),
-                group_id: left.into(),
-                change: change(),
-                queue_counts: queue_counts.clone(),
-            }
-            .to_bytes();
-            self.post_many(former, frame).await;
-        }
         if is_message {
             // A message changes no list's membership and no queue: only the consoles showing a
             // list that holds the chat see its new count and idle time, at most once a second
             // each when coalesced.
-            let wire_row: crate::api::wire::ChatRow = (&row).into();
-            let watchers: Vec<ConnectionId> = members
-                .into_iter()
-                .filter(|m| m.list.as_ref().is_some_and(|l| l.follows_messages_of(chat)))
-                .map(|m| m.connection)
-                .collect();
+            let watchers = self.connections.list_watchers(chat).await?;
+            if watchers.is_empty() {
+                return Ok(());
+            }
+            let wire_row: crate::api::wire::ChatRow = (&row().await?).into();
             match &self.coalescer {
                 // Each row at once, posted a bounded number at a time (in the cloud each post is
                 // a PostToConnection call: one after the other they would add up).
@@ -374,6 +368,25 @@ impl Fanout {
             }
             return Ok(());
         }
+        let members = self.connections.group_subscribers(&chat.group_id).await?;
+        if let Some(left) = &previous_group {
+            let former: Vec<ConnectionId> = self
+                .connections
+                .group_subscribers(left)
+                .await?
+                .into_iter()
+                .map(|s| s.connection)
+                .filter(|c| !members.iter().any(|m| &m.connection == c))
+                .collect();
+            let frame = ServerFrame::ChatRemoved {
+                chat_id: (&chat.id).into(),
+                group_id: left.into(),
+                change: change(),
+                queue_counts: queue_counts.clone(),
+            }
+            .to_bytes();
+            self.post_many(former, frame).await;
+        }
         // Any other change may move the chat into or out of a list, or change a queue: every
         // console of the group's agents hears of it (the queue badge and the My Active count
         // stay live everywhere), and a row held back for the chat is dropped as superseded.
@@ -384,7 +397,7 @@ impl Fanout {
             }
         }
         let frame = ServerFrame::ChatChanged {
-            chat: (&row).into(),
+            chat: (&row().await?).into(),
             change: change(),
             queue_counts,
         }

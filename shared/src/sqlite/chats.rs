@@ -50,7 +50,8 @@ fn insert_event_on(tx: &rusqlite::Connection, event: &ChatEvent) -> Result<(), S
 /// change, and of the chat as read only the compare-and-set's sequence number and whether the
 /// change moves a list key (the chat as read is not copied to the writer).
 pub(super) struct PreparedCommit {
-    pub(super) chat: Chat,
+    /// Shared with the chat cache once committed (no copy of the chat for it).
+    pub(super) chat: std::sync::Arc<Chat>,
     event: ChatEvent,
     load: LoadChange,
     expected_seq: u64,
@@ -67,7 +68,7 @@ impl PreparedCommit {
             && bucket_columns(chat) == bucket_columns(before)
             && await_columns(chat) == await_columns(before);
         PreparedCommit {
-            chat: chat.clone(),
+            chat: std::sync::Arc::new(chat.clone()),
             event: commit.event.clone(),
             load: commit.load.clone(),
             expected_seq: commit.expected_seq(),
@@ -99,7 +100,7 @@ pub(super) fn apply_commit(
             return Ok(CommitOutcome::DuplicateMessage(existing));
         }
     }
-    let chat = &commit.chat;
+    let chat: &Chat = &commit.chat;
     let (state, deleted, sort_ts) = bucket_columns(chat);
     let (await_key, await_since) = await_columns(chat);
     let doc = to_doc(&ChatRecord::from(chat))?;

@@ -6,7 +6,7 @@ use rusqlite::params;
 
 use super::records::{to_doc, ConnectionRecord};
 use super::{db_err, SqliteStore};
-use crate::domain::{AgentId, ChatId, ChatView, GroupId, ListWatch, Timestamp};
+use crate::domain::{AgentId, Chat, ChatId, ChatView, GroupId, ListWatch, Timestamp};
 use crate::ports::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore,
     GroupSubscriber, PrincipalKey, RateLimit, StoreError, Subscriber,
@@ -452,6 +452,23 @@ impl ConnectionStore for SqliteStore {
                             connection: connection.clone(),
                             list: list.clone(),
                         })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+
+    async fn list_watchers(&self, chat: &Chat) -> Result<Vec<ConnectionId>, StoreError> {
+        self.live_read(|l| {
+            l.groups
+                .get(&chat.group_id)
+                .map(|members| {
+                    members
+                        .iter()
+                        .filter(|(_, list)| {
+                            list.as_ref().is_some_and(|l| l.follows_messages_of(chat))
+                        })
+                        .map(|(connection, _)| connection.clone())
                         .collect()
                 })
                 .unwrap_or_default()

@@ -2,6 +2,7 @@
 //! WAL mode, one connection behind a mutex: SQLite has a single writer anyway, and every
 //! operation is a short transaction run off the async threads.
 
+mod agent_cache;
 mod audit;
 mod canned;
 mod chats;
@@ -38,6 +39,8 @@ pub struct SqliteStore {
     live: Arc<std::sync::RwLock<connections::Live>>,
     /// The chats as last written (`ChatCache`).
     chats: Arc<ChatCache>,
+    /// The agents as last read (`agent_cache::AgentCache`).
+    agents: Arc<agent_cache::AgentCache>,
     /// The group-commit writer's queue (`commit_grouped`).
     commits: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
     /// Keeps the checkpointer (`start_checkpointer`) running while the store is open.
@@ -89,6 +92,7 @@ impl SqliteStore {
             path,
             store.conn.clone(),
             store.chats.clone(),
+            store.agents.clone(),
         )?));
         Ok(store)
     }
@@ -137,6 +141,7 @@ impl SqliteStore {
             next_reader: Arc::default(),
             live,
             chats,
+            agents: Arc::default(),
             commits,
             checkpoints: None,
             frame_counters: Arc::default(),
@@ -227,7 +232,7 @@ impl SqliteStore {
 /// be older than a write finishing at the same moment).
 #[derive(Default)]
 struct ChatCache {
-    chats: Mutex<std::collections::HashMap<crate::domain::ChatId, crate::domain::Chat>>,
+    chats: Mutex<std::collections::HashMap<crate::domain::ChatId, Arc<crate::domain::Chat>>>,
 }
 
 /// Chats kept before the cache starts over (a few kilobytes each).
@@ -235,15 +240,21 @@ const CACHED_CHATS: usize = 100_000;
 
 impl ChatCache {
     fn get(&self, id: &crate::domain::ChatId) -> Option<crate::domain::Chat> {
-        self.chats.lock().ok()?.get(id).cloned()
+        let chat = self.chats.lock().ok()?.get(id).cloned()?;
+        // Copied outside the lock.
+        Some(crate::domain::Chat::clone(&chat))
     }
 
     fn put(&self, chat: &crate::domain::Chat) {
+        self.put_shared(Arc::new(chat.clone()));
+    }
+
+    fn put_shared(&self, chat: Arc<crate::domain::Chat>) {
         if let Ok(mut chats) = self.chats.lock() {
             if chats.len() >= CACHED_CHATS && !chats.contains_key(&chat.id) {
                 chats.clear();
             }
-            chats.insert(chat.id.clone(), chat.clone());
+            chats.insert(chat.id.clone(), chat);
         }
     }
 
@@ -272,11 +283,12 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1
 /// On the same tick it asks the writer connection whether anything else wrote the database
 /// (`PRAGMA data_version` moves only for other connections' commits: another process, such as
 /// `sqlite3` or a restore): if so the chat cache starts over, so chats changed outside are read
-/// afresh within `CHECKPOINT_EVERY`.
+/// afresh within `CHECKPOINT_EVERY`; so are agents.
 fn start_checkpointer(
     path: &Path,
     writer: Arc<Mutex<Connection>>,
     cache: Arc<ChatCache>,
+    agents: Arc<agent_cache::AgentCache>,
 ) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
     let conn = Connection::open(path).map_err(StoreError::backend)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -303,6 +315,7 @@ fn start_checkpointer(
                     if let Ok(version) = version {
                         if seen.is_some_and(|s| s != version) {
                             cache.clear();
+                            agents.clear();
                         }
                         seen = Some(version);
                     }
@@ -354,7 +367,7 @@ fn group_commit_writer(
                 if let Ok(outcomes) = &outcomes {
                     for (request, outcome) in batch.iter().zip(outcomes) {
                         if matches!(outcome, Ok(CommitOutcome::Committed)) {
-                            cache.put(&request.commit.chat);
+                            cache.put_shared(request.commit.chat.clone());
                         }
                     }
                 }
