@@ -110,7 +110,6 @@ impl DirectoryStore for SqliteStore {
 
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
         let agent = agent.clone();
-        let cache = self.agents.clone();
         self.with(move |c| {
             let doc = to_doc(&AgentRecord::from(&agent))?;
             let taken: Option<String> = super::query_row(
@@ -136,7 +135,6 @@ impl DirectoryStore for SqliteStore {
                 params![agent.id.as_str(), agent.username, doc],
             )
             .map_err(db_err)?;
-            cache.forget(&agent.id);
             Ok(())
         })
         .await
@@ -146,7 +144,6 @@ impl DirectoryStore for SqliteStore {
         let id = id.clone();
         let epoch = i64::try_from(epoch)
             .map_err(|_| StoreError::Corrupt("session epoch out of range".into()))?;
-        let cache = self.agents.clone();
         self.with(move |c| {
             let n = super::execute(
                 c,
@@ -154,7 +151,6 @@ impl DirectoryStore for SqliteStore {
                 params![id.as_str(), epoch],
             )
             .map_err(db_err)?;
-            cache.forget(&id);
             if n == 0 {
                 return Err(StoreError::NotFound(format!("agent {id}")));
             }
@@ -199,7 +195,6 @@ impl DirectoryStore for SqliteStore {
 
     async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
         let id = id.clone();
-        let cache = self.agents.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             super::execute(
@@ -215,31 +210,21 @@ impl DirectoryStore for SqliteStore {
             )
             .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
-            cache.forget(&id);
             Ok(n > 0)
         })
         .await
     }
 
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
-        if let Some(agent) = self.agents.get(id) {
-            return Ok(Some(agent));
-        }
-        let generation = self.agents.generation();
         let id = id.clone();
-        let agent = self
-            .read_by_key(move |c| {
-                doc_where::<AgentRecord, _, _>(
-                    c,
-                    "SELECT doc FROM agents WHERE id = ?1",
-                    params![id.as_str()],
-                )
-            })
-            .await?;
-        if let (Some(agent), Some(generation)) = (&agent, generation) {
-            self.agents.keep(agent, generation);
-        }
-        Ok(agent)
+        self.read_by_key(move |c| {
+            doc_where::<AgentRecord, _, _>(
+                c,
+                "SELECT doc FROM agents WHERE id = ?1",
+                params![id.as_str()],
+            )
+        })
+        .await
     }
 
     async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {

@@ -2,7 +2,6 @@
 //! WAL mode, one connection behind a mutex: SQLite has a single writer anyway, and every
 //! operation is a short transaction run off the async threads.
 
-mod agent_cache;
 mod audit;
 mod canned;
 mod chats;
@@ -39,8 +38,6 @@ pub struct SqliteStore {
     live: Arc<std::sync::RwLock<connections::Live>>,
     /// The chats as last written (`ChatCache`).
     chats: Arc<ChatCache>,
-    /// The agents as last read (`agent_cache::AgentCache`).
-    agents: Arc<agent_cache::AgentCache>,
     /// The group-commit writer's queue (`commit_grouped`).
     commits: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
     /// Keeps the checkpointer (`start_checkpointer`) running while the store is open.
@@ -92,7 +89,6 @@ impl SqliteStore {
             path,
             store.conn.clone(),
             store.chats.clone(),
-            store.agents.clone(),
         )?));
         Ok(store)
     }
@@ -141,7 +137,6 @@ impl SqliteStore {
             next_reader: Arc::default(),
             live,
             chats,
-            agents: Arc::default(),
             commits,
             checkpoints: None,
             frame_counters: Arc::default(),
@@ -283,12 +278,11 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1
 /// On the same tick it asks the writer connection whether anything else wrote the database
 /// (`PRAGMA data_version` moves only for other connections' commits: another process, such as
 /// `sqlite3` or a restore): if so the chat cache starts over, so chats changed outside are read
-/// afresh within `CHECKPOINT_EVERY`; so are agents.
+/// afresh within `CHECKPOINT_EVERY`.
 fn start_checkpointer(
     path: &Path,
     writer: Arc<Mutex<Connection>>,
     cache: Arc<ChatCache>,
-    agents: Arc<agent_cache::AgentCache>,
 ) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
     let conn = Connection::open(path).map_err(StoreError::backend)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
@@ -315,7 +309,6 @@ fn start_checkpointer(
                     if let Ok(version) = version {
                         if seen.is_some_and(|s| s != version) {
                             cache.clear();
-                            agents.clear();
                         }
                         seen = Some(version);
                     }
