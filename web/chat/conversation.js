@@ -292,12 +292,7 @@ export class Conversation {
     const ended = this.state === 'inactive';
     box.className = `chat-status state-${this.state}`;
     if (this.state === 'queued') {
-      const p = this.position;
-      const ahead = p === null || p === undefined ? 'Finding your place in the queue…' : aheadText(p);
-      replace(box,
-        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        h('span', {}, h('strong', {}, 'Waiting for an agent. '), h('span', { class: 'queue-position', dataset: { position: p ?? '' } }, ahead)),
-        this.offerMessage ? (this.offerForm ||= this._messageOffer()) : null);
+      this._renderQueued(box);
     } else if (this.state === 'active') {
       replace(box, h('span', { class: 'live-dot', 'aria-hidden': 'true' }), h('span', {}, 'You are chatting with ', h('strong', { class: 'agent-name' }, this.agentName || 'an agent'), '.'));
     } else if (this.leftMessageTo) {
@@ -312,6 +307,30 @@ export class Conversation {
     this.transcriptMail.show(ended);
     const sub = $('#subtitle');
     sub.textContent = this.s.groupName ? `${this.s.groupName}` : '';
+  }
+
+  /** The queued line, updated in place: the page draws it again on every event, read and
+   * socket (re)open, and rebuilding it would detach the "leave a message" form under a click
+   * in progress (a click whose press and release land on a detached form does nothing). */
+  _renderQueued(box) {
+    if (!this.queuedView || this.queuedView.box !== box || !box.contains(this.queuedView.position)) {
+      const position = h('span', { class: 'queue-position' });
+      replace(box,
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        h('span', {}, h('strong', {}, 'Waiting for an agent. '), position));
+      this.queuedView = { box, position };
+    }
+    const p = this.position;
+    const { position } = this.queuedView;
+    const ahead = p === null || p === undefined ? 'Finding your place in the queue…' : aheadText(p);
+    if (position.textContent !== ahead) position.textContent = ahead;
+    position.dataset.position = p ?? '';
+    if (this.offerMessage) {
+      this.offerForm ||= this._messageOffer();
+      if (this.offerForm.parentNode !== box) box.append(this.offerForm);
+    } else if (this.offerForm && this.offerForm.parentNode === box) {
+      this.offerForm.remove();
+    }
   }
 
   /** An ended chat offers the rating once; after it (or on a reload of a rated chat) only the
