@@ -127,18 +127,46 @@ pub struct ChatEvent {
     pub kind: EventKind,
 }
 
+/// How the chat's customer sees an event.
+#[derive(Debug, PartialEq)]
+pub enum CustomerView {
+    /// Agents only (notes of the chat's handling, deletions, ...).
+    Hidden,
+    /// As agents see it (every message).
+    Same,
+    /// Without what is only for agents: an end without the agent's resolution note.
+    Redacted(ChatEvent),
+}
+
 impl ChatEvent {
+    /// How the chat's customer sees this event, copying it only when it must be redacted.
+    pub fn customer_view(&self) -> CustomerView {
+        if self.kind.visibility() != Visibility::Everyone {
+            return CustomerView::Hidden;
+        }
+        match &self.kind {
+            EventKind::Ended {
+                resolution: Some(_),
+                by,
+            } => CustomerView::Redacted(ChatEvent {
+                kind: EventKind::Ended {
+                    by: by.clone(),
+                    resolution: None,
+                },
+                ..self.clone()
+            }),
+            _ => CustomerView::Same,
+        }
+    }
+
     /// The event as the chat's customer may see it: `None` for agents-only events, and an end
     /// without the agent's resolution note (an internal note, kept for agents).
     pub fn for_customer(&self) -> Option<ChatEvent> {
-        if self.kind.visibility() != Visibility::Everyone {
-            return None;
+        match self.customer_view() {
+            CustomerView::Hidden => None,
+            CustomerView::Same => Some(self.clone()),
+            CustomerView::Redacted(event) => Some(event),
         }
-        let mut event = self.clone();
-        if let EventKind::Ended { resolution, .. } = &mut event.kind {
-            *resolution = None;
-        }
-        Some(event)
     }
 }
 
@@ -174,5 +202,19 @@ mod tests {
             .for_customer(),
             None
         );
+        // Only a redacted event is copied; the rest read the same to both sides.
+        let ended_plainly = event(EventKind::Ended {
+            by: Party::Customer,
+            resolution: None,
+        });
+        assert_eq!(ended_plainly.customer_view(), CustomerView::Same);
+        assert!(matches!(ended.customer_view(), CustomerView::Redacted(_)));
+        let message = event(EventKind::Message {
+            client_msg_id: ClientMessageId::parse("m1").unwrap(),
+            author: Author::Customer { name: "Ann".into() },
+            body: "Hello".into(),
+        });
+        assert_eq!(message.customer_view(), CustomerView::Same);
+        assert_eq!(message.for_customer(), Some(message.clone()));
     }
 }

@@ -42,7 +42,7 @@ pub use business_hours::BusinessHours;
 pub use canned::{CannedReply, ReplyDraft, ReplyScope, Shortcut};
 pub use chat::{Chat, ChatState, Customer, FollowUp, Party, Rating};
 pub use error::DomainError;
-pub use event::{Author, ChatEvent, EventKind, Visibility};
+pub use event::{Author, ChatEvent, CustomerView, EventKind, Visibility};
 pub use handoff::{Awaiting, HandOffReason, HandOffSettings, Presence};
 pub use idle::{IdleThresholds, Severity, StatusIcons};
 pub use ids::{
@@ -61,4 +61,4 @@ pub use prefs::{Column, ListPreferences, NotificationPreferences};
 pub use sort::{SortDirection, SortSpec};
 pub use texts::{GroupTexts, MailKind, MailPlaceholders, RenderedMail, TextKind};
 pub use time::Timestamp;
-pub use view::{ChatView, ListWatch};
+pub use view::{list_follows_messages_of, ChatView, ListWatch};

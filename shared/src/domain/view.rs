@@ -102,6 +102,12 @@ impl ListWatch {
     }
 }
 
+/// Whether a console whose list on screen is `list` (`None`: it shows none) follows `chat`'s
+/// messages: the one rule for every adapter that answers `ConnectionStore::list_watchers`.
+pub fn list_follows_messages_of(list: Option<&ListWatch>, chat: &Chat) -> bool {
+    list.is_some_and(|l| l.follows_messages_of(chat))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::error::StoreError;
-use crate::domain::{AgentId, Chat, ChatId, DomainError, GroupId, ListWatch, Timestamp};
+use crate::domain::{
+    list_follows_messages_of, AgentId, Chat, ChatId, DomainError, GroupId, ListWatch, Timestamp,
+};
 
 /// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
@@ -227,7 +229,7 @@ pub trait ConnectionStore: Send + Sync {
             .group_subscribers(&chat.group_id)
             .await?
             .into_iter()
-            .filter(|s| s.list.as_ref().is_some_and(|l| l.follows_messages_of(chat)))
+            .filter(|s| list_follows_messages_of(s.list.as_ref(), chat))
             .map(|s| s.connection)
             .collect())
     }

@@ -20,8 +20,8 @@ use crate::domain::inbox::InboxChange;
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
 use crate::domain::{
-    AgentId, Chat, ChatId, ChatNote, ChatRow, EventKind, Group, GroupId, IdleThresholds, ListWatch,
-    OfflineMessage, Timestamp,
+    AgentId, Chat, ChatId, ChatNote, ChatRow, CustomerView, EventKind, Group, GroupId,
+    IdleThresholds, ListWatch, OfflineMessage, Timestamp,
 };
 use crate::errors::error_chain;
 use crate::ports::{
@@ -231,13 +231,15 @@ impl Fanout {
         let subscribers = self.connections.chat_subscribers(&chat.id).await?;
         // Customers get their version of the event (none of agent-only events, an end without
         // the agent's resolution note).
-        let customer_event = event.for_customer();
+        let customer_view = event.customer_view();
         let mut customers: Vec<ConnectionId> = Vec::new();
         let mut recipients: Vec<ConnectionId> = Vec::new();
         let mut revoked: Vec<ConnectionId> = Vec::new();
         for s in subscribers {
             match s.audience {
-                Audience::Customer if customer_event.is_some() => customers.push(s.connection),
+                Audience::Customer if customer_view != CustomerView::Hidden => {
+                    customers.push(s.connection)
+                }
                 Audience::Customer => {}
                 Audience::Agent if !readers_changed => recipients.push(s.connection),
                 Audience::Agent => {
@@ -256,16 +258,16 @@ impl Fanout {
         }
         .to_bytes();
         // Most events (every message) read the same to both sides: one frame for all.
-        let customer_frame = match &customer_event {
-            Some(customer_event) if customer_event == event => Some(frame.clone()),
-            Some(customer_event) => Some(
+        let customer_frame = match &customer_view {
+            CustomerView::Same => Some(frame.clone()),
+            CustomerView::Redacted(customer_event) => Some(
                 ServerFrame::Event {
                     chat_id: (&chat.id).into(),
                     event: customer_event.into(),
                 }
                 .to_bytes(),
             ),
-            None => None,
+            CustomerView::Hidden => None,
         };
         self.post_event(recipients, frame).await;
         if let Some(customer_frame) = customer_frame {

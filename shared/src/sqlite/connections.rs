@@ -6,7 +6,9 @@ use rusqlite::params;
 
 use super::records::{to_doc, ConnectionRecord};
 use super::{db_err, SqliteStore};
-use crate::domain::{AgentId, Chat, ChatId, ChatView, GroupId, ListWatch, Timestamp};
+use crate::domain::{
+    list_follows_messages_of, AgentId, Chat, ChatId, ChatView, GroupId, ListWatch, Timestamp,
+};
 use crate::ports::{
     Admission, Audience, Connection, ConnectionId, ConnectionOwner, ConnectionStore,
     GroupSubscriber, PrincipalKey, RateLimit, StoreError, Subscriber,
@@ -465,9 +467,7 @@ impl ConnectionStore for SqliteStore {
                 .map(|members| {
                     members
                         .iter()
-                        .filter(|(_, list)| {
-                            list.as_ref().is_some_and(|l| l.follows_messages_of(chat))
-                        })
+                        .filter(|(_, list)| list_follows_messages_of(list.as_ref(), chat))
                         .map(|(connection, _)| connection.clone())
                         .collect()
                 })
