@@ -55,6 +55,10 @@ struct Args {
     /// their consoles, gathered to at most one frame a second per console.
     #[arg(long, default_value_t = 10)]
     agents_per_group: usize,
+    /// Rounds of the relay and chatdesk run one after the other: the table shows each round and
+    /// the medians, so that a machine that slows down for a while moves both sides of a ratio.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Run as the client process (started by the benchmark itself).
     #[arg(long, hide = true)]
     clients: bool,
@@ -421,6 +425,32 @@ struct Figures {
     clients_cpu_us: f64,
 }
 
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+impl Figures {
+    /// Each column's median over several runs.
+    fn median(runs: &[Figures]) -> Figures {
+        let column = |f: fn(&Figures) -> f64| median(runs.iter().map(f).collect());
+        Figures {
+            per_sec: column(|r| r.per_sec),
+            p50: column(|r| r.p50),
+            p99: column(|r| r.p99),
+            count: column(|r| r.count as f64) as usize,
+            server_cpu_us: column(|r| r.server_cpu_us),
+            clients_cpu_us: column(|r| r.clients_cpu_us),
+        }
+    }
+}
+
 fn figures(mut lat: Vec<u64>, wall: Duration, cpu: Cpu) -> Figures {
     lat.sort_unstable();
     let per_message = |us: u64| us as f64 / lat.len().max(1) as f64;
@@ -708,15 +738,30 @@ async fn main() {
         args.think_ms,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
-    let base = baseline(args.chats, args.messages, args.think_ms).await;
-    let (product, calls, agents, groups) = chatdesk(
-        args.chats,
-        args.messages,
-        args.think_ms,
-        args.agents_per_group,
-    )
-    .await;
-    let per_msg = calls.values().sum::<u64>() as f64 / product.count.max(1) as f64;
+    let rounds = args.rounds.max(1);
+    let mut bases = Vec::new();
+    let mut products = Vec::new();
+    let mut ratios = Vec::new();
+    let mut per_msg_calls = Vec::new();
+    let mut last_calls = std::collections::BTreeMap::new();
+    let mut team = (0, 0);
+    for _ in 0..rounds {
+        let base = baseline(args.chats, args.messages, args.think_ms).await;
+        let (product, calls, agents, groups) = chatdesk(
+            args.chats,
+            args.messages,
+            args.think_ms,
+            args.agents_per_group,
+        )
+        .await;
+        ratios.push(product.per_sec / base.per_sec);
+        per_msg_calls.push(calls.values().sum::<u64>() as f64 / product.count.max(1) as f64);
+        last_calls = calls;
+        team = (agents, groups);
+        bases.push(base);
+        products.push(product);
+    }
+    let (agents, groups) = team;
     println!(
         "{agents} agents in {groups} groups of up to {}, each showing the group's live list (message rows gathered to at most one frame a second per console)",
         args.agents_per_group
@@ -724,12 +769,37 @@ async fn main() {
     println!();
     println!("| run | messages | messages/s | p50 ms | p99 ms | store calls/msg | server CPU us/msg | clients CPU us/msg |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    if rounds > 1 {
+        for (i, (base, product)) in bases.iter().zip(&products).enumerate() {
+            println!(
+                "| round {} relay / chatdesk | {} / {} | {:.0} / {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.1} | {:.1} / {:.1} | {:.1} / {:.1} |",
+                i + 1,
+                base.count,
+                product.count,
+                base.per_sec,
+                product.per_sec,
+                base.p50,
+                product.p50,
+                base.p99,
+                product.p99,
+                per_msg_calls[i],
+                base.server_cpu_us,
+                product.server_cpu_us,
+                base.clients_cpu_us,
+                product.clients_cpu_us
+            );
+        }
+    }
+    let base = Figures::median(&bases);
+    let product = Figures::median(&products);
+    let per_msg = median(per_msg_calls);
+    let what = if rounds > 1 { ", median of rounds" } else { "" };
     println!(
-        "| plain WebSocket relay (baseline) | {} | {:.0} | {:.2} | {:.2} | 0 | {:.1} | {:.1} |",
+        "| plain WebSocket relay (baseline){what} | {} | {:.0} | {:.2} | {:.2} | 0 | {:.1} | {:.1} |",
         base.count, base.per_sec, base.p50, base.p99, base.server_cpu_us, base.clients_cpu_us
     );
     println!(
-        "| chatdesk local server (SQLite) | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} |",
+        "| chatdesk local server (SQLite){what} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {:.1} | {:.1} |",
         product.count,
         product.per_sec,
         product.p50,
@@ -738,17 +808,23 @@ async fn main() {
         product.server_cpu_us,
         product.clients_cpu_us
     );
+    // The messages/s ratio is the median of each round's own ratio (both runs of a round ran
+    // minutes apart at most); the others are ratios of the medians.
     println!(
         "| ratio chatdesk / baseline | | {:.2}x | {:.1}x | {:.1}x | | {:.1}x | {:.1}x |",
-        product.per_sec / base.per_sec,
+        median(ratios),
         product.p50 / base.p50,
         product.p99 / base.p99,
         product.server_cpu_us / base.server_cpu_us,
         product.clients_cpu_us / base.clients_cpu_us
     );
     println!();
-    println!("store calls during the message phase, per message:");
-    for (op, n) in calls {
-        println!("  {op:<20} {:.2}", n as f64 / product.count.max(1) as f64);
+    println!(
+        "store calls during the message phase, per message{}:",
+        if rounds > 1 { " (last round)" } else { "" }
+    );
+    let count = products.last().map(|p| p.count).unwrap_or(0);
+    for (op, n) in last_calls {
+        println!("  {op:<20} {:.2}", n as f64 / count.max(1) as f64);
     }
 }
