@@ -269,6 +269,13 @@ impl ChatCache {
 /// How often the checkpointer folds the WAL into the database.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// WAL frames (pages) after which the writer finishes a checkpoint itself (`start_checkpointer`):
+/// 16 MiB of 4 KiB pages.
+const WAL_RESTART_FRAMES: i64 = 4_096;
+
+/// The WAL file's size kept once it starts over.
+const WAL_KEPT_BYTES: i64 = 32 << 20;
+
 /// Folds the WAL into the database file on a thread and connection of its own, a passive
 /// checkpoint every `CHECKPOINT_EVERY`: writers go on meanwhile, so the writer never stops a
 /// commit to copy pages and sync the database file (which held every commit waiting behind it
@@ -288,8 +295,16 @@ fn start_checkpointer(
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(StoreError::backend)?;
     if let Ok(w) = writer.lock() {
-        // The writer's own checkpoints only as a safety net, should this thread fall behind.
-        w.pragma_update(None, "wal_autocheckpoint", 65_536)
+        // The writer finishes the copy itself once the WAL holds `WAL_RESTART_FRAMES`: under a
+        // steady stream of commits this thread's passive checkpoint never catches up with the
+        // writer, and SQLite starts the WAL over only after a checkpoint copied every frame, so
+        // the WAL grew without end (270 MB in a minute of messages) until a checkpoint of all of
+        // it held every commit. The writer's checkpoint copies only what arrived since this
+        // thread's last one (no commit can come in meanwhile), and the next commit starts the
+        // WAL from its beginning; the file is cut back to `WAL_KEPT_BYTES` then.
+        w.pragma_update(None, "wal_autocheckpoint", WAL_RESTART_FRAMES)
+            .map_err(StoreError::backend)?;
+        w.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)
             .map_err(StoreError::backend)?;
     }
     let (keep, stopped) = std::sync::mpsc::channel::<()>();
