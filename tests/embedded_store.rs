@@ -103,9 +103,9 @@ async fn three_more_chats(stores: &Stores) -> Vec<Chat> {
 }
 
 /// A steady stream of messages does not grow the database's WAL without end (it did: 270 MB in
-/// a minute of messages, then a checkpoint of all of it held every commit). The writer finishes
-/// a checkpoint itself once the WAL holds 16 MiB of pages, and the next commit starts the WAL
-/// over; the file is never larger than 32 MiB. Every message is still there.
+/// a benchmark run of 40,000 messages, then a checkpoint of all of it held every commit). The
+/// writer finishes a checkpoint itself once the WAL holds 16 MiB of pages, and the next commit
+/// starts the WAL over; the file is never larger than 32 MiB. Every message is still there.
 #[tokio::test]
 async fn a_stream_of_messages_keeps_the_wal_file_bounded() {
     let dir = tempfile::tempdir().unwrap();

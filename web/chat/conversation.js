@@ -313,15 +313,15 @@ export class Conversation {
    * socket (re)open, and rebuilding it would detach the "leave a message" form under a click
    * in progress (a click whose press and release land on a detached form does nothing). */
   _renderQueued(box) {
-    if (!this.queuedView || this.queuedView.box !== box || !box.contains(this.queuedView.position)) {
-      const position = h('span', { class: 'queue-position' });
+    // Drawn afresh only when another state's line replaced it.
+    if (!this.queuedPosition || !box.contains(this.queuedPosition)) {
+      this.queuedPosition = h('span', { class: 'queue-position' });
       replace(box,
         h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-        h('span', {}, h('strong', {}, 'Waiting for an agent. '), position));
-      this.queuedView = { box, position };
+        h('span', {}, h('strong', {}, 'Waiting for an agent. '), this.queuedPosition));
     }
     const p = this.position;
-    const { position } = this.queuedView;
+    const position = this.queuedPosition;
     const ahead = p === null || p === undefined ? 'Finding your place in the queue…' : aheadText(p);
     if (position.textContent !== ahead) position.textContent = ahead;
     position.dataset.position = p ?? '';

@@ -298,10 +298,11 @@ fn start_checkpointer(
         // The writer finishes the copy itself once the WAL holds `WAL_RESTART_FRAMES`: under a
         // steady stream of commits this thread's passive checkpoint never catches up with the
         // writer, and SQLite starts the WAL over only after a checkpoint copied every frame, so
-        // the WAL grew without end (270 MB in a minute of messages) until a checkpoint of all of
-        // it held every commit. The writer's checkpoint copies only what arrived since this
-        // thread's last one (no commit can come in meanwhile), and the next commit starts the
-        // WAL from its beginning; the file is cut back to `WAL_KEPT_BYTES` then.
+        // the WAL grew without end (270 MB in a benchmark run of 40,000 messages) until a
+        // checkpoint of all of it held every commit. The writer's checkpoint copies only what
+        // arrived since this thread's last one (no commit can come in meanwhile), and the next
+        // commit starts the WAL from its beginning; the file is cut back to `WAL_KEPT_BYTES`
+        // then.
         w.pragma_update(None, "wal_autocheckpoint", WAL_RESTART_FRAMES)
             .map_err(StoreError::backend)?;
         w.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)
