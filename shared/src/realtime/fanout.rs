@@ -45,28 +45,28 @@ tokio::task_local! {
 
 struct Origin {
     connection: ConnectionId,
-    delivered: std::sync::atomic::AtomicBool,
+    /// Shared with `from_connection`, which reads it once the change is done.
+    delivered: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Runs `change` with `connection` as the origin of what it fans out; also answers whether the
 /// change's event reached that connection.
-pub async fn from_connection<F: std::future::Future>(
+pub fn from_connection<F: std::future::Future>(
     connection: &ConnectionId,
     change: F,
-) -> (F::Output, bool) {
+) -> impl std::future::Future<Output = (F::Output, bool)> {
+    use futures::FutureExt;
+    let delivered = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let origin = Origin {
         connection: connection.clone(),
-        delivered: std::sync::atomic::AtomicBool::new(false),
+        delivered: delivered.clone(),
     };
+    // `change` is moved once, into the task-local scope: an `async` wrapper around it would
+    // hold it twice over (as its argument and inside the scope), and a message's future is
+    // kilobytes, copied at every move.
     ORIGIN
-        .scope(origin, async {
-            let out = change.await;
-            let delivered = ORIGIN
-                .try_with(|o| o.delivered.load(std::sync::atomic::Ordering::Relaxed))
-                .unwrap_or(false);
-            (out, delivered)
-        })
-        .await
+        .scope(origin, change)
+        .map(move |out| (out, delivered.load(std::sync::atomic::Ordering::Relaxed)))
 }
 
 /// How one change moved a group's queue: the place a chat left and the place one took.

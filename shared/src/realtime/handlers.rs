@@ -257,6 +257,10 @@ pub async fn handle_frame(
     if !matches!(frame, ClientFrame::Send { .. }) && !admit(app, fanout, connection).await {
         return;
     }
+    // The other actions' futures are boxed (allocated only when such a frame comes): kept
+    // inline, this function's future was as large as all of them together (25 KB), and a
+    // future is copied whole wherever it moves, for every frame whatever its action. A message
+    // stays inline, so that it allocates nothing for this.
     let (action, result) = match frame {
         ClientFrame::Ping {} => {
             fanout.post_frame(connection, &ServerFrame::Pong).await;
@@ -293,19 +297,32 @@ pub async fn handle_frame(
         }
         ClientFrame::Typing { chat_id, typing } => (
             "typing",
-            typing_frame(app, fanout, principal, connection, chat_id.0, typing).await,
+            Box::pin(typing_frame(
+                app, fanout, principal, connection, chat_id.0, typing,
+            ))
+            .await,
         ),
         ClientFrame::Resume { chat_id, after_seq } => (
             "resume",
-            resume(app, fanout, principal, connection, chat_id.0, after_seq).await,
+            Box::pin(resume(
+                app, fanout, principal, connection, chat_id.0, after_seq,
+            ))
+            .await,
         ),
         ClientFrame::Watch { chat_id } => (
             "watch",
-            watch(app, fanout, principal, connection, &chat_id.0).await,
+            Box::pin(watch(app, fanout, principal, connection, &chat_id.0)).await,
         ),
         ClientFrame::WatchList { list } => (
             "watch_list",
-            watch_list(app, fanout, principal, connection, list.map(Into::into)).await,
+            Box::pin(watch_list(
+                app,
+                fanout,
+                principal,
+                connection,
+                list.map(Into::into),
+            ))
+            .await,
         ),
         ClientFrame::Unwatch { chat_id } => (
             "unwatch",
