@@ -600,12 +600,7 @@ async fn chatdesk(
     messages: usize,
     think_ms: u64,
     agents_per_group: usize,
-) -> (
-    Figures,
-    std::collections::BTreeMap<&'static str, u64>,
-    usize,
-    usize,
-) {
+) -> (Figures, std::collections::BTreeMap<&'static str, u64>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = chatdesk::sqlite::SqliteStore::open_dir(dir.path()).expect("store");
     let counting = CountingStores::wrap(Stores::all_in(store));
@@ -719,7 +714,7 @@ async fn chatdesk(
     clients.finish().await;
     let _ = stop.send(());
     let _ = serving.await;
-    (figures(lat, wall, cpu), calls, agents, groups)
+    (figures(lat, wall, cpu), calls)
 }
 
 #[tokio::main]
@@ -744,10 +739,9 @@ async fn main() {
     let mut ratios = Vec::new();
     let mut per_msg_calls = Vec::new();
     let mut last_calls = std::collections::BTreeMap::new();
-    let mut team = (0, 0);
     for _ in 0..rounds {
         let base = baseline(args.chats, args.messages, args.think_ms).await;
-        let (product, calls, agents, groups) = chatdesk(
+        let (product, calls) = chatdesk(
             args.chats,
             args.messages,
             args.think_ms,
@@ -757,11 +751,11 @@ async fn main() {
         ratios.push(product.per_sec / base.per_sec);
         per_msg_calls.push(calls.values().sum::<u64>() as f64 / product.count.max(1) as f64);
         last_calls = calls;
-        team = (agents, groups);
         bases.push(base);
         products.push(product);
     }
-    let (agents, groups) = team;
+    let agents = args.chats.div_ceil(CHATS_PER_AGENT);
+    let groups = agents.div_ceil(args.agents_per_group);
     println!(
         "{agents} agents in {groups} groups of up to {}, each showing the group's live list (message rows gathered to at most one frame a second per console)",
         args.agents_per_group

@@ -108,9 +108,10 @@ impl SqliteStore {
             .map_err(StoreError::backend)?;
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(StoreError::backend)?;
-        // Checkpoints of a database file run on a thread of their own (`start_checkpointer`);
-        // the writer checkpoints only if the WAL grows past 64 MiB all the same. The WAL is
-        // synced as before; only who folds it into the database, and when, changes.
+        // Checkpoints of a database file run on a thread of their own (`start_checkpointer`,
+        // which also sets when the writer finishes one itself); until then, and for a database
+        // in memory, the writer checkpoints past 64 MiB of WAL. The WAL is synced as before;
+        // only who folds it into the database, and when, changes.
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)
             .map_err(StoreError::backend)?;
         // A page cache of 64 MiB for the writer (the default is 2 MiB): every commit updates a
@@ -277,10 +278,10 @@ const WAL_RESTART_FRAMES: i64 = 4_096;
 const WAL_KEPT_BYTES: i64 = 32 << 20;
 
 /// Folds the WAL into the database file on a thread and connection of its own, a passive
-/// checkpoint every `CHECKPOINT_EVERY`: writers go on meanwhile, so the writer never stops a
-/// commit to copy pages and sync the database file (which held every commit waiting behind it
-/// for up to a second under a stream of messages). It stops when the store is dropped (the
-/// returned sender with it).
+/// checkpoint every `CHECKPOINT_EVERY`: writers go on meanwhile, so the writer copies pages
+/// only for what this thread has not copied yet, once the WAL holds `WAL_RESTART_FRAMES`
+/// (copying all of it in the writer held every commit waiting for up to a second under a
+/// stream of messages). It stops when the store is dropped (the returned sender with it).
 ///
 /// On the same tick it asks the writer connection whether anything else wrote the database
 /// (`PRAGMA data_version` moves only for other connections' commits: another process, such as
