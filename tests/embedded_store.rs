@@ -5,11 +5,11 @@
 
 use chatdesk::domain::numbering;
 use chatdesk::domain::rules::{self, Sender};
-use chatdesk::domain::{Chat, ClientMessageId, Timestamp};
-use chatdesk::ports::{ChatCommit, CommitOutcome, StoreError};
+use chatdesk::domain::{Chat, ClientMessageId, Role, Timestamp};
+use chatdesk::ports::{ChatCommit, CommitOutcome, DirectoryStore, StoreError};
 use chatdesk::sqlite::{SqliteStore, DATABASE_FILE};
 use chatdesk_server::Stores;
-use chatdesk_tests::contract::new_chat;
+use chatdesk_tests::contract::{agent, new_chat};
 
 fn at(millis: i64) -> Timestamp {
     Timestamp(millis)
@@ -138,5 +138,75 @@ async fn a_stream_of_messages_keeps_the_wal_file_bounded() {
         stored(&db, &chat),
         (last_seq, last_seq),
         "one event per number"
+    );
+}
+
+/// The embedded store keeps the agents it has read, so that an agent's message does not query
+/// the database to check the sender's access. A change to an agent is still read at once,
+/// whether this process makes it or another process working on the same data directory does
+/// (an operator command revoking a sign-in, deactivating or removing an agent), and also when
+/// this process writes something else right after the other process's change.
+#[tokio::test]
+async fn an_agent_changed_here_or_by_another_process_is_read_as_changed_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SqliteStore::open_dir(dir.path()).unwrap();
+    // Another process's store: its own connections to the same file.
+    let operator = SqliteStore::open_dir(dir.path()).unwrap();
+    let ada = agent("ada", &["support"], Role::Agent, 3);
+    let bo = agent("bo", &["support"], Role::Agent, 3);
+    server.put_agent(&ada).await.unwrap();
+    server.put_agent(&bo).await.unwrap();
+    let epoch_of = |agent: Option<chatdesk::domain::Agent>| agent.unwrap().session_epoch;
+    let first = epoch_of(server.get_agent(&ada.id).await.unwrap());
+    assert_eq!(epoch_of(server.get_agent(&ada.id).await.unwrap()), first);
+
+    operator
+        .set_session_epoch(&ada.id, first + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        epoch_of(server.get_agent(&ada.id).await.unwrap()),
+        first + 1,
+        "a sign-in revoked by another process"
+    );
+
+    // Another process's change, then a write of this process before the next read.
+    operator
+        .set_session_epoch(&ada.id, first + 2)
+        .await
+        .unwrap();
+    server.put_agent(&bo).await.unwrap();
+    assert_eq!(
+        epoch_of(server.get_agent(&ada.id).await.unwrap()),
+        first + 2,
+        "a change by another process followed by one of this process"
+    );
+
+    let mut deactivated = server.get_agent(&ada.id).await.unwrap().unwrap();
+    deactivated.deactivated_at = Some(at(5_000));
+    operator.put_agent(&deactivated).await.unwrap();
+    let read = server.get_agent(&ada.id).await.unwrap().unwrap();
+    assert_eq!(
+        read.deactivated_at,
+        Some(at(5_000)),
+        "deactivated elsewhere"
+    );
+
+    server.set_session_epoch(&ada.id, first + 3).await.unwrap();
+    assert_eq!(
+        epoch_of(server.get_agent(&ada.id).await.unwrap()),
+        first + 3,
+        "a sign-in revoked by this process"
+    );
+
+    assert!(operator.delete_agent(&ada.id).await.unwrap());
+    assert!(
+        server.get_agent(&ada.id).await.unwrap().is_none(),
+        "removed by another process"
+    );
+    assert_eq!(
+        epoch_of(server.get_agent(&bo.id).await.unwrap()),
+        bo.session_epoch,
+        "the other agent is unchanged"
     );
 }

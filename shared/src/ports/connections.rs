@@ -11,10 +11,12 @@ use crate::domain::{
     list_follows_messages_of, AgentId, Chat, ChatId, DomainError, GroupId, ListWatch, Timestamp,
 };
 
-/// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`).
+/// An API Gateway connection id (base64-like, e.g. `L0SM9cOFvHcCIhw=`). Shared, not copied: a
+/// message's fan-out hands its recipients' ids from the subscriptions to the coalescer and the
+/// sockets, and a copy of each was an allocation per recipient.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(try_from = "String")]
-pub struct ConnectionId(String);
+pub struct ConnectionId(std::sync::Arc<str>);
 
 // Written as the string it holds, in place (`into = "String"` copied it first).
 impl Serialize for ConnectionId {
@@ -31,7 +33,7 @@ impl ConnectionId {
                 b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_')
             });
         if ok {
-            Ok(ConnectionId(s.to_owned()))
+            Ok(ConnectionId(s.into()))
         } else {
             Err(DomainError::invalid(
                 "connection_id",
@@ -41,7 +43,7 @@ impl ConnectionId {
     }
 
     pub fn generate() -> Self {
-        ConnectionId(ulid::Ulid::new().to_string())
+        ConnectionId(ulid::Ulid::new().to_string().into())
     }
 
     pub fn as_str(&self) -> &str {
@@ -58,7 +60,7 @@ impl TryFrom<String> for ConnectionId {
 
 impl From<ConnectionId> for String {
     fn from(c: ConnectionId) -> String {
-        c.0
+        c.0.to_string()
     }
 }
 

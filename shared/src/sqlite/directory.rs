@@ -1,6 +1,7 @@
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension};
 
+use super::agent_cache::Lookup;
 use super::records::{from_doc, to_doc, AgentRecord};
 use super::{db_err, doc_where, docs_where, SqliteStore};
 use crate::domain::{
@@ -110,6 +111,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
         let agent = agent.clone();
+        let cache = self.agents.clone();
         self.with(move |c| {
             let doc = to_doc(&AgentRecord::from(&agent))?;
             let taken: Option<String> = super::query_row(
@@ -135,6 +137,7 @@ impl DirectoryStore for SqliteStore {
                 params![agent.id.as_str(), agent.username, doc],
             )
             .map_err(db_err)?;
+            cache.forget(&agent.id);
             Ok(())
         })
         .await
@@ -144,6 +147,7 @@ impl DirectoryStore for SqliteStore {
         let id = id.clone();
         let epoch = i64::try_from(epoch)
             .map_err(|_| StoreError::Corrupt("session epoch out of range".into()))?;
+        let cache = self.agents.clone();
         self.with(move |c| {
             let n = super::execute(
                 c,
@@ -151,6 +155,7 @@ impl DirectoryStore for SqliteStore {
                 params![id.as_str(), epoch],
             )
             .map_err(db_err)?;
+            cache.forget(&id);
             if n == 0 {
                 return Err(StoreError::NotFound(format!("agent {id}")));
             }
@@ -195,6 +200,7 @@ impl DirectoryStore for SqliteStore {
 
     async fn delete_agent(&self, id: &AgentId) -> Result<bool, StoreError> {
         let id = id.clone();
+        let cache = self.agents.clone();
         self.with(move |c| {
             let tx = c.transaction().map_err(db_err)?;
             super::execute(
@@ -210,21 +216,31 @@ impl DirectoryStore for SqliteStore {
             )
             .map_err(db_err)?;
             tx.commit().map_err(db_err)?;
+            cache.forget(&id);
             Ok(n > 0)
         })
         .await
     }
 
     async fn get_agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        let generation = match self.agents.get(id, &self.conn) {
+            Lookup::Hit(agent) => return Ok(Some(agent)),
+            Lookup::Miss(generation) => generation,
+        };
         let id = id.clone();
-        self.read_by_key(move |c| {
-            doc_where::<AgentRecord, _, _>(
-                c,
-                "SELECT doc FROM agents WHERE id = ?1",
-                params![id.as_str()],
-            )
-        })
-        .await
+        let agent: Option<Agent> = self
+            .read_by_key(move |c| {
+                doc_where::<AgentRecord, _, _>(
+                    c,
+                    "SELECT doc FROM agents WHERE id = ?1",
+                    params![id.as_str()],
+                )
+            })
+            .await?;
+        if let Some(agent) = &agent {
+            self.agents.fill(agent, generation);
+        }
+        Ok(agent)
     }
 
     async fn list_agents(&self) -> Result<Vec<Agent>, StoreError> {

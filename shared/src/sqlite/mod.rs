@@ -2,6 +2,7 @@
 //! WAL mode, one connection behind a mutex: SQLite has a single writer anyway, and every
 //! operation is a short transaction run off the async threads.
 
+mod agent_cache;
 mod audit;
 mod canned;
 mod chats;
@@ -38,6 +39,8 @@ pub struct SqliteStore {
     live: Arc<std::sync::RwLock<connections::Live>>,
     /// The chats as last written (`ChatCache`).
     chats: Arc<ChatCache>,
+    /// The agents as last read (`agent_cache`).
+    agents: Arc<agent_cache::AgentCache>,
     /// The group-commit writer's queue (`commit_grouped`).
     commits: tokio::sync::mpsc::UnboundedSender<CommitRequest>,
     /// Keeps the checkpointer (`start_checkpointer`) running while the store is open.
@@ -85,10 +88,14 @@ impl SqliteStore {
             readers.push(Mutex::new(reader));
         }
         store.readers = Arc::new(readers);
+        if let Ok(writer) = store.conn.lock() {
+            store.agents.for_shared_file(&writer);
+        }
         store.checkpoints = Some(Arc::new(start_checkpointer(
             path,
             store.conn.clone(),
             store.chats.clone(),
+            store.agents.clone(),
         )?));
         Ok(store)
     }
@@ -125,12 +132,16 @@ impl SqliteStore {
         let live = Arc::new(std::sync::RwLock::new(connections::Live::load(&conn)?));
         let conn = Arc::new(Mutex::new(conn));
         let chats = Arc::new(ChatCache::default());
+        let agents = Arc::new(agent_cache::AgentCache::default());
         let (commits, queue) = tokio::sync::mpsc::unbounded_channel();
         let writer = conn.clone();
-        let cache = chats.clone();
+        let caches = Caches {
+            chats: chats.clone(),
+            agents: agents.clone(),
+        };
         std::thread::Builder::new()
             .name("sqlite-commits".into())
-            .spawn(move || group_commit_writer(&writer, &cache, queue))
+            .spawn(move || group_commit_writer(&writer, &caches, queue))
             .map_err(StoreError::backend)?;
         Ok(SqliteStore {
             conn,
@@ -138,6 +149,7 @@ impl SqliteStore {
             next_reader: Arc::default(),
             live,
             chats,
+            agents,
             commits,
             checkpoints: None,
             frame_counters: Arc::default(),
@@ -267,6 +279,40 @@ impl ChatCache {
     }
 }
 
+/// What this process keeps of the database besides the database.
+struct Caches {
+    chats: Arc<ChatCache>,
+    agents: Arc<agent_cache::AgentCache>,
+}
+
+impl Caches {
+    /// With the writer connection held: if another connection wrote the database since the
+    /// last time this was asked, both caches start over.
+    fn changed_elsewhere(&self, writer: &Connection) {
+        if self.agents.changed_elsewhere(writer) {
+            self.chats.clear();
+        }
+    }
+}
+
+/// Marks the group-commit writer's transaction as guarded (`agent_cache`) until dropped.
+struct Guarded<'a>(&'a agent_cache::AgentCache);
+
+impl<'a> Guarded<'a> {
+    /// Inside a write transaction just begun.
+    fn begin(caches: &'a Caches, tx: &Connection) -> Guarded<'a> {
+        caches.changed_elsewhere(tx);
+        caches.agents.guard();
+        Guarded(&caches.agents)
+    }
+}
+
+impl Drop for Guarded<'_> {
+    fn drop(&mut self) {
+        self.0.unguard();
+    }
+}
+
 /// How often the checkpointer folds the WAL into the database.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
@@ -283,15 +329,17 @@ const WAL_KEPT_BYTES: i64 = 32 << 20;
 /// (copying all of it in the writer held every commit waiting for up to a second under a
 /// stream of messages). It stops when the store is dropped (the returned sender with it).
 ///
-/// On the same tick it asks the writer connection whether anything else wrote the database
-/// (`PRAGMA data_version` moves only for other connections' commits: another process, such as
-/// `sqlite3` or a restore): if so the chat cache starts over, so chats changed outside are read
-/// afresh within `CHECKPOINT_EVERY`.
+/// On the same tick, when the writer is free, it asks whether anything else wrote the database
+/// (`Caches::after_write`, which every write of this process asks too): chats changed by
+/// another process (`sqlite3`, a restore) are read afresh from the next write or within
+/// `CHECKPOINT_EVERY`.
 fn start_checkpointer(
     path: &Path,
     writer: Arc<Mutex<Connection>>,
-    cache: Arc<ChatCache>,
+    chats: Arc<ChatCache>,
+    agents: Arc<agent_cache::AgentCache>,
 ) -> Result<std::sync::mpsc::Sender<()>, StoreError> {
+    let caches = Caches { chats, agents };
     let conn = Connection::open(path).map_err(StoreError::backend)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(StoreError::backend)?;
@@ -313,22 +361,15 @@ fn start_checkpointer(
     std::thread::Builder::new()
         .name("sqlite-checkpoint".into())
         .spawn(move || {
-            let mut seen: Option<i64> = None;
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_EVERY)
             {
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "checkpointing the WAL failed; the next try follows");
                 }
-                // Busy writer: ask on a later tick.
+                // Busy writer: it asks itself after its write.
                 if let Ok(w) = writer.try_lock() {
-                    let version = w.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0));
-                    if let Ok(version) = version {
-                        if seen.is_some_and(|s| s != version) {
-                            cache.clear();
-                        }
-                        seen = Some(version);
-                    }
+                    caches.changed_elsewhere(&w);
                 }
             }
         })
@@ -357,9 +398,10 @@ fn writer_gone() -> StoreError {
 /// batch instead of one per message. It ends when the store (every sender) is dropped.
 fn group_commit_writer(
     conn: &Mutex<Connection>,
-    cache: &ChatCache,
+    caches: &Caches,
     mut queue: tokio::sync::mpsc::UnboundedReceiver<CommitRequest>,
 ) {
+    let cache = &caches.chats;
     let mut batch = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = queue.blocking_recv() {
         batch.push(first);
@@ -371,7 +413,7 @@ fn group_commit_writer(
         }
         let outcomes = match conn.lock() {
             Ok(mut guard) => {
-                let outcomes = commit_batch(&mut guard, &batch);
+                let outcomes = commit_batch(&mut guard, &batch, caches);
                 // Still holding the writer: the cache takes the changes in the order the
                 // database did.
                 if let Ok(outcomes) = &outcomes {
@@ -410,12 +452,13 @@ fn group_commit_writer(
 fn commit_batch(
     c: &mut Connection,
     batch: &[CommitRequest],
+    caches: &Caches,
 ) -> Result<Vec<Result<CommitOutcome, StoreError>>, StoreError> {
-    match run_batch(c, batch, Savepoints::WhereNeeded)? {
+    match run_batch(c, batch, Savepoints::WhereNeeded, caches)? {
         BatchRun::Done(outcomes) => Ok(outcomes),
         // A commit without a savepoint failed after writing (a database error, never a
         // refusal): nothing of the batch was committed; again, each commit guarded.
-        BatchRun::Redo => match run_batch(c, batch, Savepoints::Every)? {
+        BatchRun::Redo => match run_batch(c, batch, Savepoints::Every, caches)? {
             BatchRun::Done(outcomes) => Ok(outcomes),
             BatchRun::Redo => Err(StoreError::Corrupt(
                 "a guarded commit asked for its batch to be redone".into(),
@@ -444,11 +487,13 @@ fn run_batch(
     c: &mut Connection,
     batch: &[CommitRequest],
     savepoints: Savepoints,
+    caches: &Caches,
 ) -> Result<BatchRun, StoreError> {
     // IMMEDIATE: take the write lock up front so the checks and the writes see one state of the
-    // database.
+    // database (and no other connection commits until it ends: `Guarded`).
     let tx =
         rusqlite::Transaction::new(c, rusqlite::TransactionBehavior::Immediate).map_err(db_err)?;
+    let guarded = Guarded::begin(caches, &tx);
     let mut outcomes = Vec::with_capacity(batch.len());
     for request in batch {
         let guarded = savepoints == Savepoints::Every || request.commit.may_fail_after_writing();
@@ -470,6 +515,8 @@ fn run_batch(
         }
         outcomes.push(outcome);
     }
+    // Another connection may commit as soon as this one has.
+    drop(guarded);
     tx.commit().map_err(db_err)?;
     Ok(BatchRun::Done(outcomes))
 }
