@@ -52,14 +52,15 @@ async fn a_message_that_fails_after_writing_leaves_nothing_and_its_batch_neighbo
     let broken = new_chat(&stores, "support", "Ada", at(1_000)).await;
     let healthy: Vec<Chat> = three_more_chats(&stores).await;
 
-    // An event already holds the number the next message of `broken` will take: its chat row
-    // updates, then its event cannot be stored.
+    // The database refuses to update `broken`'s row: its next message stores its event, then
+    // its chat row cannot be updated.
     let db = rusqlite::Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
     db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
-    db.execute(
-        "INSERT INTO events (chat_id, seq, client_msg_id, doc) VALUES (?1, ?2, NULL, '{}')",
-        rusqlite::params![broken.id.as_str(), (broken.last_seq + 1) as i64],
-    )
+    db.execute_batch(&format!(
+        "CREATE TRIGGER broken_chat BEFORE UPDATE ON chats WHEN NEW.id = '{}'
+         BEGIN SELECT RAISE(ABORT, 'this chat cannot be updated'); END;",
+        broken.id.as_str()
+    ))
     .unwrap();
     let broken_before = stored(&db, &broken);
     let healthy_before: Vec<(i64, i64)> = healthy.iter().map(|c| stored(&db, c)).collect();

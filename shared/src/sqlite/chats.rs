@@ -95,12 +95,26 @@ pub(super) fn apply_commit(
     commit: &PreparedCommit,
     wrote: &mut bool,
 ) -> Result<CommitOutcome, StoreError> {
-    if let Some(cmid) = commit.event.kind.client_msg_id() {
-        if let Some(existing) = find_message_tx(tx, &commit.chat.id, cmid)? {
-            return Ok(CommitOutcome::DuplicateMessage(existing));
-        }
-    }
     let chat: &Chat = &commit.chat;
+    // The event first: the table's unique keys answer what a query would ask before it. Its
+    // number taken means another change of the chat won the race for it (the compare-and-set
+    // below would fail too); its client id taken means the message is already stored (a
+    // retried send). A refused insert writes nothing.
+    if let Err(e) = insert_event_on(tx, &commit.event) {
+        return match refused_event(&e) {
+            Some(EventRefused::NumberTaken) => Err(StoreError::Stale),
+            Some(EventRefused::NoChat) => Err(StoreError::NotFound(format!("chat {}", chat.id))),
+            Some(EventRefused::ClientIdTaken) => match commit.event.kind.client_msg_id() {
+                Some(cmid) => match find_message_tx(tx, &chat.id, cmid)? {
+                    Some(existing) => Ok(CommitOutcome::DuplicateMessage(existing)),
+                    None => Err(e),
+                },
+                None => Err(e),
+            },
+            None => Err(e),
+        };
+    }
+    *wrote = true;
     let (state, deleted, sort_ts) = bucket_columns(chat);
     let (await_key, await_since) = await_columns(chat);
     let doc = to_doc(&ChatRecord::from(chat))?;
@@ -141,9 +155,7 @@ pub(super) fn apply_commit(
         )
     }
     .map_err(db_err)?;
-    if updated > 0 {
-        *wrote = true;
-    } else {
+    if updated == 0 {
         let exists: Option<i64> = super::query_row(
             tx,
             "SELECT last_seq FROM chats WHERE id = ?1",
@@ -180,8 +192,33 @@ pub(super) fn apply_commit(
         )
         .map_err(db_err)?;
     }
-    insert_event_on(tx, &commit.event)?;
     Ok(CommitOutcome::Committed)
+}
+
+/// Why the database refused an event's insert, where a commit answers it otherwise.
+enum EventRefused {
+    /// `(chat_id, seq)`: the chat's next number is taken.
+    NumberTaken,
+    /// `(chat_id, client_msg_id)`: the message is already stored.
+    ClientIdTaken,
+    /// No such chat (the events' foreign key).
+    NoChat,
+}
+
+fn refused_event(e: &StoreError) -> Option<EventRefused> {
+    let StoreError::Backend(source) = e else {
+        return None;
+    };
+    let Some(rusqlite::Error::SqliteFailure(failure, _)) = source.downcast_ref::<rusqlite::Error>()
+    else {
+        return None;
+    };
+    match failure.extended_code {
+        rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => Some(EventRefused::NumberTaken),
+        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => Some(EventRefused::ClientIdTaken),
+        rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Some(EventRefused::NoChat),
+        _ => None,
+    }
 }
 
 fn find_message_tx(

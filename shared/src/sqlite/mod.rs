@@ -456,8 +456,9 @@ fn commit_batch(
 ) -> Result<Vec<Result<CommitOutcome, StoreError>>, StoreError> {
     match run_batch(c, batch, Savepoints::WhereNeeded, caches)? {
         BatchRun::Done(outcomes) => Ok(outcomes),
-        // A commit without a savepoint failed after writing (a database error, never a
-        // refusal): nothing of the batch was committed; again, each commit guarded.
+        // A commit without a savepoint failed after writing its event (a database error, or
+        // a chat whose number moved without an event taking it): nothing of the batch was
+        // committed; again, each commit guarded.
         BatchRun::Redo => match run_batch(c, batch, Savepoints::Every, caches)? {
             BatchRun::Done(outcomes) => Ok(outcomes),
             BatchRun::Redo => Err(StoreError::Corrupt(
