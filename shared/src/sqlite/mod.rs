@@ -330,8 +330,8 @@ const WAL_KEPT_BYTES: i64 = 32 << 20;
 /// stream of messages). It stops when the store is dropped (the returned sender with it).
 ///
 /// On the same tick, when the writer is free, it asks whether anything else wrote the database
-/// (`Caches::after_write`, which every write of this process asks too): chats changed by
-/// another process (`sqlite3`, a restore) are read afresh from the next write or within
+/// (`Caches::changed_elsewhere`, which every commit batch also asks as it begins): chats changed
+/// by another process (`sqlite3`, a restore) are read afresh from the next commit or within
 /// `CHECKPOINT_EVERY`.
 fn start_checkpointer(
     path: &Path,
@@ -367,7 +367,7 @@ fn start_checkpointer(
                 if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                     tracing::warn!(error = %e, "checkpointing the WAL failed; the next try follows");
                 }
-                // Busy writer: it asks itself after its write.
+                // Busy writer: a commit batch asks as it begins.
                 if let Ok(w) = writer.try_lock() {
                     caches.changed_elsewhere(&w);
                 }
