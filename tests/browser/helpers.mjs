@@ -2,9 +2,9 @@
 // agents and customers, REST shortcuts for setting up data, screenshots, and a watch on console
 // errors so a test fails when a page logs one it did not expect.
 
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -47,9 +47,11 @@ export async function startBrowser({ extraArgs = [] } = {}) {
     ],
   });
   const problems = [];
+  const pages = [];
   async function newPage(viewport = DESKTOP, label = 'page') {
     const page = await context.newPage();
     await page.setViewportSize(viewport);
+    pages.push({ page, label, requests: watchRequests(page) });
     page.on('pageerror', (err) => problems.push(`${label}: uncaught ${err.message}`));
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
@@ -69,10 +71,54 @@ export async function startBrowser({ extraArgs = [] } = {}) {
       assert.deepEqual(problems, [], `pages logged errors:\n${problems.join('\n')}`);
     },
     async close() {
+      await writeDiagnostics(pages, problems);
       await context.close();
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The API requests of a page that failed, were refused, or took over a second, as lines. */
+function watchRequests(page) {
+  const lines = [];
+  const started = new Map();
+  const stamp = () => new Date().toISOString().slice(11, 23);
+  const api = (request) => {
+    const url = new URL(request.url());
+    return url.pathname.startsWith('/api/') ? `${request.method()} ${url.pathname}${url.search}` : null;
+  };
+  page.on('request', (request) => { if (api(request)) started.set(request, Date.now()); });
+  page.on('requestfinished', async (request) => {
+    const what = api(request);
+    if (!what) return;
+    const ms = Date.now() - (started.get(request) ?? Date.now());
+    started.delete(request);
+    const response = await request.response().catch(() => null);
+    const status = response ? response.status() : 0;
+    if (status >= 400 || ms > 1000) lines.push(`${stamp()} ${what} -> ${status} in ${ms} ms`);
+  });
+  page.on('requestfailed', (request) => {
+    const what = api(request);
+    started.delete(request);
+    if (what) lines.push(`${stamp()} ${what} -> failed: ${request.failure()?.errorText}`);
+  });
+  return lines;
+}
+
+/** Where each page of a test file ended up, for run.sh to print when the file failed: the
+ * page's address and visible text, its refused or slow API requests, and the logged errors. */
+async function writeDiagnostics(pages, problems) {
+  const dir = process.env.CHATDESK_DATA_DIR;
+  if (!dir) return;
+  const out = [];
+  for (const { page, label, requests } of pages) {
+    const text = page.isClosed()
+      ? '(closed)'
+      : await page.evaluate(() => document.body.innerText).catch((e) => `(unreadable: ${e.message})`);
+    out.push(`--- ${label}: ${page.url()}`, text.replace(/\n+/g, ' | ').slice(0, 800), ...requests.map((l) => `  ${l}`));
+  }
+  if (problems.length) out.push('--- logged errors', ...problems);
+  appendFileSync(join(dir, `diagnostics-${basename(process.argv[1] || 'unknown')}.log`), `${out.join('\n')}\n`);
 }
 
 /** A unique, readable customer name per test run. */

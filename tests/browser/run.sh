@@ -48,6 +48,11 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   if [ "$status" -ne 0 ]; then
+    # Where the pages of each failed file ended up (helpers.mjs writes these at browser close).
+    for file in $(grep -o "location: '[^']*\.test\.mjs" "$data/results.tap" 2>/dev/null | sed 's|.*/||' | sort -u); do
+      echo "==> pages of $file at its end"
+      tail -n 80 "$data/diagnostics-$file.log" 2>/dev/null || echo "(none written)"
+    done
     echo "==> server log (last 60 lines)"
     tail -n 60 "$log" || true
     echo "==> mock issuer log (last 20 lines)"
@@ -133,4 +138,4 @@ echo "==> browser tests against $url (identity provider: $issuer)"
 cd "$here"
 if [ "$#" -gt 0 ]; then files=("$@"); else files=(./*.test.mjs); fi
 CHATDESK_URL="$url" CHATDESK_DATA_DIR="$data" CHATDESK_MAIL_DIR="$data/mail" CHATDESK_OIDC_MOCK_URL="$issuer" CHATDESK_OIDC_CLIENT_ID="$client_id" \
-  node --test --test-concurrency=1 --test-timeout=180000 "${files[@]}"
+  node --test --test-concurrency=1 --test-timeout=180000 "${files[@]}" | tee "$data/results.tap"
