@@ -367,6 +367,82 @@ async fn an_operator_command_beside_the_running_server_revokes_at_once() {
     assert_eq!(status, 401);
 }
 
+/// `chatdesk group remove` beside the running server: a group holding nothing goes, its members
+/// lose it and their consoles are told at once (without losing their sign-in); a group with chats
+/// is refused, naming where to remove it instead, and stays as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_operator_removes_an_empty_group_beside_the_running_server() {
+    use chatdesk::domain::{AuditActor, Group};
+    use chatdesk_server::admin::{operator_app_over, StoreKind};
+    let server = sqlite_server().await;
+    let api = Api::new(&server.base_url);
+    let config = chatdesk_server::Config::for_tests(server.data_dir().to_path_buf());
+    let stores = chatdesk_server::Stores::all_in(
+        chatdesk_server::data_dir::open_store(server.data_dir()).unwrap(),
+    );
+    let operator = operator_app_over(&config, StoreKind::Sqlite, &stores)
+        .await
+        .unwrap();
+    operator
+        .save_group_by(
+            AuditActor::Operator,
+            &Group::pull(gid("promo"), "Promotions"),
+        )
+        .await
+        .unwrap();
+    operator
+        .save_agent(
+            profile("alice", "Alice", Role::Agent, &["support", "promo"]),
+            None,
+        )
+        .await
+        .unwrap();
+    let alice = api.login("alice").await;
+    let (_, me) = api.get("/api/me", &alice).await;
+    assert!(me["groups"].to_string().contains("promo"), "{me}");
+    let mut ws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+
+    operator
+        .remove_group_by(AuditActor::Operator, &gid("promo"))
+        .await
+        .unwrap();
+    ws.expect("console told", session_ended("access_changed"))
+        .await;
+    let (status, me) = api.get("/api/me", &alice).await;
+    assert_eq!(status, 200, "still signed in: {me}");
+    assert!(!me["groups"].to_string().contains("promo"), "{me}");
+    let (_, groups) = api.call("GET", "/api/groups", None, None).await;
+    assert!(!groups.to_string().contains("promo"), "{groups}");
+    let admin = api.login("admin").await;
+    let (_, log) = api.get("/api/admin/audit?limit=5", &admin).await;
+    assert!(
+        log.to_string().contains("group_removed"),
+        "the removal is in the audit log: {log}"
+    );
+
+    // A group with a chat stays, with a refusal that says where to remove it.
+    api.start_chat("billing", "Bea", "Invoice copy").await;
+    let refused = operator
+        .remove_group_by(AuditActor::Operator, &gid("billing"))
+        .await
+        .unwrap_err();
+    assert!(
+        refused.public_message().contains("Administration"),
+        "{}",
+        refused.public_message()
+    );
+    let (_, groups) = api.call("GET", "/api/groups", None, None).await;
+    assert!(groups.to_string().contains("billing"), "{groups}");
+    let unknown = operator
+        .remove_group_by(AuditActor::Operator, &gid("nowhere"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, chatdesk::app::AppError::NotFound(_)),
+        "{unknown:?}"
+    );
+}
+
 chatdesk_tests::on_both_stores!(
     worker_threads = 4;
     a_chat_transferred_away_stops_reaching_the_agent,

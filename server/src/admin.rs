@@ -48,6 +48,14 @@ pub enum GroupCommand {
         #[command(flatten)]
         store: StoreArg,
     },
+    /// Remove a group that holds nothing (no chat, offline message or canned reply); its
+    /// members lose it and their open consoles draw their groups again. A group with chats is
+    /// removed in the console (Administration, Groups), which moves them to another group.
+    Remove {
+        id: String,
+        #[command(flatten)]
+        store: StoreArg,
+    },
     /// List groups.
     List {
         #[command(flatten)]
@@ -212,6 +220,14 @@ pub async fn group(cmd: GroupCommand) -> Result<(), ServerError> {
                 h.agent_disconnected_secs,
                 h.max_hand_offs
             );
+        }
+        GroupCommand::Remove { id, store } => {
+            let app = operator_app(store.store).await?;
+            let group = GroupId::parse(&id).map_err(invalid)?;
+            app.remove_group_by(AuditActor::Operator, &group)
+                .await
+                .map_err(refused)?;
+            println!("group {id} removed; its members no longer have it");
         }
         GroupCommand::List { store } => {
             for g in directory(store.store).await?.list_groups().await? {

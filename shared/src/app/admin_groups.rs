@@ -285,6 +285,20 @@ impl App {
         })
     }
 
+    /// Removes a group as the operator's command line does, logged as `actor`'s: only a group
+    /// that holds nothing (no chat, offline message or canned reply); its members lose it. A
+    /// group that holds something is removed by an administrator in the console, who chooses
+    /// the group its chats move to (`admin_remove_group`): moved chats name who moved them.
+    pub async fn remove_group_by(&self, actor: AuditActor, id: &GroupId) -> Result<(), AppError> {
+        let group = self.find_group(id).await?;
+        if self.group_holds_anything(id).await? {
+            return Err(AppError::Conflict(format!(
+                "group {id} has chats, messages or canned replies; an administrator removes it in the console (Administration, Groups), choosing the group they move to"
+            )));
+        }
+        self.finish_group_removal(&actor, &group, None).await
+    }
+
     async fn group_holds_anything(&self, id: &GroupId) -> Result<bool, AppError> {
         for filter in group_lists(id) {
             if !self.chats.list_positions(&filter, 1).await?.is_empty() {
