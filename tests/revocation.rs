@@ -317,25 +317,32 @@ async fn frames_of_a_revoked_session_are_refused(server: TestServer) {
     let _ = is_event;
 }
 
+/// The use cases as an operator command (`chatdesk agent ...`, `chatdesk group ...`) has them in
+/// another process beside the running server: its own store on the database file, and the
+/// server's loopback gateway reached through the endpoint file.
+async fn operator_beside(server: &TestServer) -> chatdesk::app::App {
+    use chatdesk_server::admin::{operator_app_over, StoreKind};
+    let config = chatdesk_server::Config::for_tests(server.data_dir().to_path_buf());
+    let stores = chatdesk_server::Stores::all_in(
+        chatdesk_server::data_dir::open_store(server.data_dir()).unwrap(),
+    );
+    operator_app_over(&config, StoreKind::Sqlite, &stores)
+        .await
+        .unwrap()
+}
+
 /// The operator command (`chatdesk agent add` / `agent remove`) runs in another process on the
 /// running server's data directory: it opens its own store on the database file and reaches the
 /// server's loopback gateway through the endpoint file. The demoted agent's console is told and
 /// closed at once, exactly as when the server itself makes the change.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_operator_command_beside_the_running_server_revokes_at_once() {
-    use chatdesk_server::admin::{operator_app_over, StoreKind};
     let server = sqlite_server().await;
     let api = Api::new(&server.base_url);
     let manager = api.login("manager").await;
     let mut ws = Ws::connect(&server.ws_url(&manager)).await.unwrap();
 
-    let config = chatdesk_server::Config::for_tests(server.data_dir().to_path_buf());
-    let stores = chatdesk_server::Stores::all_in(
-        chatdesk_server::data_dir::open_store(server.data_dir()).unwrap(),
-    );
-    let operator = operator_app_over(&config, StoreKind::Sqlite, &stores)
-        .await
-        .unwrap();
+    let operator = operator_beside(&server).await;
     operator
         .save_agent(
             profile("manager", "Morgan", Role::Agent, &["support"]),
@@ -373,16 +380,9 @@ async fn an_operator_command_beside_the_running_server_revokes_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_operator_removes_an_empty_group_beside_the_running_server() {
     use chatdesk::domain::{AuditActor, Group};
-    use chatdesk_server::admin::{operator_app_over, StoreKind};
     let server = sqlite_server().await;
     let api = Api::new(&server.base_url);
-    let config = chatdesk_server::Config::for_tests(server.data_dir().to_path_buf());
-    let stores = chatdesk_server::Stores::all_in(
-        chatdesk_server::data_dir::open_store(server.data_dir()).unwrap(),
-    );
-    let operator = operator_app_over(&config, StoreKind::Sqlite, &stores)
-        .await
-        .unwrap();
+    let operator = operator_beside(&server).await;
     operator
         .save_group_by(
             AuditActor::Operator,
