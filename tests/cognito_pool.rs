@@ -91,6 +91,14 @@ async fn an_agent_is_invited_through_the_pool_and_their_pool_user_follows_them()
         .await
         .unwrap();
     assert_eq!(created.agent.id, aid("ivy"));
+    assert!(
+        created.generated_password.is_none(),
+        "no chatdesk password besides the pool's invitation"
+    );
+    assert!(
+        app.directory.find_login("ivy").await.unwrap().is_none(),
+        "no password sign-in for the pool user"
+    );
     assert_eq!(
         pool_user(&client, &pool_id, "ivy").await,
         Some((

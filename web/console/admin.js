@@ -56,7 +56,7 @@ function agentFields(agent) {
       state.groups.map((g) => h('label', { class: 'check-row' },
         h('input', { type: 'checkbox', name: 'groups', value: g.id, checked: agent ? agent.groups.includes(g.id) : false }), ' ', g.name))),
     field('admin-max-chats', 'Chats at once', h('input', { id: 'admin-max-chats', name: 'max_concurrent_chats', type: 'number', min: '1', max: '100', value: String(agent ? agent.max_concurrent_chats : 5) })),
-    creating ? field('admin-password', 'Password', h('input', { id: 'admin-password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: '12' }), '(at least 12 characters; leave empty to generate one)') : null,
+    creating ? field('admin-password', 'Password', h('input', { id: 'admin-password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: '12' }), '(at least 12 characters; leave empty to generate one, or where agents sign in with the user pool, to rely on its invitation alone)') : null,
   ];
 }
 

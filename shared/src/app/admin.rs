@@ -106,7 +106,8 @@ impl App {
         Ok(agents)
     }
 
-    /// Creates an agent; without a password one is generated and answered once.
+    /// Creates an agent; without a password one is generated and answered once (except where
+    /// agents sign in with the user pool: `admin_create_agent_with_email`).
     pub async fn admin_create_agent(
         &self,
         principal: &Principal,
@@ -150,7 +151,11 @@ impl App {
                 .await?;
             tracing::info!(agent = %id, ?invited, "pool user for the new agent");
         }
-        let generated = password.is_none().then(generate_password);
+        // A pool user signs in through the pool, with the password its invitation brings: a
+        // second, chatdesk-kept password nobody asked for would be one more way in to guard.
+        // One the administrator typed is kept (their choice, e.g. a fallback while the pool is
+        // being set up).
+        let generated = (password.is_none() && self.user_pool.is_none()).then(generate_password);
         let password = password.or_else(|| generated.clone());
         let saved = self
             .save_agent_by(actor, profile, password.as_deref())

@@ -26,7 +26,7 @@ route! {
     ADMIN_CREATE_AGENT = post "/api/admin/agents" in "admin",
     openapi(tag = "admin", security(("bearer" = [])), request_body = NewAgent,
     responses(
-        (status = 201, description = "Created; with the generated password (shown once) when none was given. In the cloud the user pool has sent the invitation to `email`", body = CreatedAgent),
+        (status = 201, description = "Created; with the generated password (shown once) when none was given, except where agents sign in with the user pool: there the pool has sent the invitation to `email`, and no password is generated", body = CreatedAgent),
         (status = 400, description = "Malformed request or an invalid field (named); in the cloud, `email` missing or not an address", body = ErrorBody),
         (status = 401, description = "No or bad token", body = ErrorBody),
         (status = 403, description = "Administrators only", body = ErrorBody),
