@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use aws_sdk_cognitoidentityprovider::types::UserStatusType;
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
 use aws_sdk_cognitoidentityprovider::Client;
 use chatdesk::app::{AgentProfile, App, AppError};
 use chatdesk::auth::Principal;
@@ -128,13 +128,21 @@ async fn an_agent_is_invited_through_the_pool_and_their_pool_user_follows_them()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pool_user_made_earlier_is_linked_and_enabled() {
+async fn a_pool_user_made_earlier_is_linked_enabled_and_given_the_address() {
     let (app, client, pool_id, ada) = world().await;
-    // Made by hand (or by an attempt whose agent was never saved), and disabled since.
+    // Made by hand (or by an attempt whose agent was never saved) with an old address, and
+    // disabled since.
     client
         .admin_create_user()
         .user_pool_id(&pool_id)
         .username("joe")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email")
+                .value("old@example.com")
+                .build()
+                .unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -151,8 +159,13 @@ async fn a_pool_user_made_earlier_is_linked_and_enabled() {
         .await
         .unwrap();
     assert_eq!(created.agent.id, aid("joe"));
-    let (enabled, ..) = pool_user(&client, &pool_id, "joe").await.unwrap();
+    let (enabled, _, email) = pool_user(&client, &pool_id, "joe").await.unwrap();
     assert!(enabled, "linked and enabled");
+    assert_eq!(
+        email.as_deref(),
+        Some("joe@example.com"),
+        "the address the administrator gave"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

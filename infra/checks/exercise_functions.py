@@ -605,26 +605,27 @@ def pool_user(s, username):
 
 
 def administration(s, alice, gone):
-    """Alice, an administrator, creates Ivy (a generated password; the user pool invites her at
-    her address), who signs in and opens a console that vanishes; Alice changes her, resets her
+    """Alice, an administrator, creates Ivy (with a password Alice types; the user pool invites her
+    at her address), who signs in and opens a console that vanishes; Alice changes her, resets her
     password (her sessions end: her console is told and, gone, deleted; the old password is
     refused), deactivates, reactivates and deletes her (no chats on record; her pool user is
     disabled, enabled and deleted with her), and reads the audit log of all of it. Jay's pool
-    user was made by hand: creating Jay links it (enabled again)."""
+    user was made by hand: creating Jay links it (enabled again, at the address Alice gives) and
+    generates no chatdesk password (the pool is Jay's way in)."""
     s.call("admin", http("GET", "/api/admin/agents", alice))
     s.call("admin", http("POST", "/api/admin/agents", alice, {
         "username": "ivy", "display_name": "Ivy", "role": "agent", "groups": ["support"]}),
         expect=(400,), what="an agent without the address the pool's invitation goes to")
     if pool_user(s, "ivy") is not None:
         s.p.fail("admin: a refused creation left a pool user behind")
+    password = "ivy-typed-by-alice"
     created = s.call("admin", http("POST", "/api/admin/agents", alice, {
         "username": "ivy", "display_name": "Ivy", "role": "agent", "groups": ["support"],
-        "email": "ivy@example.com"}), expect=(201,)) or {}
+        "email": "ivy@example.com", "password": password}), expect=(201,)) or {}
     if pool_user(s, "ivy") != (True, "FORCE_CHANGE_PASSWORD", "ivy@example.com"):
         s.p.fail(f"admin: Ivy's pool user should be invited at her address, got {pool_user(s, 'ivy')}")
-    password = created.get("password")
-    if not password:
-        s.p.fail(f"admin: a created agent without a password gets a generated one, got {json.dumps(created)[:200]}")
+    if created.get("password") is not None:
+        s.p.fail(f"admin: a password Alice typed is never answered back, got {json.dumps(created)[:200]}")
     ivy = (s.call("auth-login", http("POST", "/api/auth/login", body={"username": "ivy", "password": password or ""})) or {}).get("token")
     gone(ivy)
     s.call("admin", http("PUT", "/api/admin/agents/ivy", alice, {
@@ -640,12 +641,16 @@ def administration(s, alice, gone):
     s.call("admin", http("DELETE", "/api/admin/agents/ivy", alice))
     if pool_user(s, "ivy") is not None:
         s.p.fail("admin: a deleted agent's pool user should be gone")
-    s.cognito.admin_create_user(UserPoolId=s.user_pool, Username="jay", MessageAction="SUPPRESS")
+    s.cognito.admin_create_user(UserPoolId=s.user_pool, Username="jay", MessageAction="SUPPRESS",
+                                UserAttributes=[{"Name": "email", "Value": "jay.old@example.com"}])
     s.cognito.admin_disable_user(UserPoolId=s.user_pool, Username="jay")
-    s.call("admin", http("POST", "/api/admin/agents", alice, {
-        "username": "jay", "display_name": "Jay", "role": "agent", "email": "jay@example.com"}), expect=(201,))
-    if (pool_user(s, "jay") or (None,))[0] is not True:
-        s.p.fail(f"admin: an existing pool user should be linked and enabled, got {pool_user(s, 'jay')}")
+    jay = s.call("admin", http("POST", "/api/admin/agents", alice, {
+        "username": "jay", "display_name": "Jay", "role": "agent", "email": "jay@example.com"}), expect=(201,)) or {}
+    linked = pool_user(s, "jay") or (None, None, None)
+    if linked[0] is not True or linked[2] != "jay@example.com":
+        s.p.fail(f"admin: an existing pool user should be linked, enabled and given the address, got {linked}")
+    if jay.get("password") is not None:
+        s.p.fail(f"admin: a pool user signs in through the pool, so no chatdesk password is generated, got {json.dumps(jay)[:200]}")
     s.call("admin", http("DELETE", "/api/admin/agents/jay", alice))
     log = s.call("admin", http("GET", "/api/admin/audit", alice, query="limit=20")) or {}
     actions = [e.get("action") for e in log.get("entries", []) if (e.get("target") or {}).get("id") == "ivy"]

@@ -1,5 +1,5 @@
 //! The cloud's user pool: the agents' Cognito users, kept in step with chatdesk's agents by the
-//! administration use cases (`AdminCreateUser`, which sends the invitation, `AdminGetUser`,
+//! administration use cases (`AdminCreateUser`, which sends the invitation, `AdminUpdateUserAttributes` for one linked,
 //! `AdminEnableUser`, `AdminDisableUser`, `AdminDeleteUser`; nothing else, see
 //! infra/permissions.json).
 
@@ -87,12 +87,16 @@ impl UserPool for CognitoPool {
         match created {
             Ok(_) => Ok(Invited::Created),
             Err(e) if code(&e) == Some("UsernameExistsException") => {
-                // Made by hand before, or by an attempt whose agent was never saved: confirm it
-                // is there and make sure it can sign in.
+                // Made by hand before, or by an attempt whose agent was never saved: it takes
+                // the address and name the administrator just gave (account recovery goes to
+                // that address from now on), and is made able to sign in.
                 self.client
-                    .admin_get_user()
+                    .admin_update_user_attributes()
                     .user_pool_id(&self.pool_id)
                     .username(user.username.as_str())
+                    .user_attributes(attribute("email", user.email.as_str())?)
+                    .user_attributes(attribute("email_verified", "true")?)
+                    .user_attributes(attribute("name", &user.display_name)?)
                     .send()
                     .await
                     .map_err(refused)?;
