@@ -135,11 +135,26 @@ async fn connect(url: &str) -> Socket {
         .read_buffer_size(8 * 1024);
     // TCP_NODELAY, as browsers do: an agent's socket carries several chats, and Nagle's
     // algorithm held a second frame until the first was acknowledged (40 ms).
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
-        .await
-        .expect("connect");
-    socket
+    // Thousands of handshakes in a row can overflow the listener's backlog now and then (the
+    // kernel resets the connection): a few tries with a growing pause, so that one of them does
+    // not end the whole run without a table.
+    let mut pause = Duration::from_millis(50);
+    for attempt in 1.. {
+        match tokio_tungstenite::connect_async_with_config(url, Some(config), true).await {
+            Ok((socket, _)) => return socket,
+            Err(e) if attempt < CONNECT_TRIES => {
+                eprintln!("connecting failed ({e}); trying again in {pause:?}");
+                tokio::time::sleep(pause).await;
+                pause *= 2;
+            }
+            Err(e) => panic!("connecting failed {CONNECT_TRIES} times: {e}"),
+        }
+    }
+    unreachable!("the loop returns or panics")
 }
+
+/// Tries of one client handshake before the client process gives up.
+const CONNECT_TRIES: u32 = 6;
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
