@@ -1,7 +1,7 @@
 //! The cloud's user pool: the agents' Cognito users, kept in step with chatdesk's agents by the
-//! administration use cases (`AdminCreateUser`, which sends the invitation, `AdminUpdateUserAttributes` for one linked,
-//! `AdminEnableUser`, `AdminDisableUser`, `AdminDeleteUser`; nothing else, see
-//! infra/permissions.json).
+//! administration use cases (`AdminCreateUser`, which sends the invitation;
+//! `AdminUpdateUserAttributes` for a pool user made earlier and linked; `AdminEnableUser`,
+//! `AdminDisableUser`, `AdminDeleteUser`; nothing else, see infra/permissions.json).
 
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};

@@ -128,8 +128,9 @@ pub fn parse_client_frame(raw: &str) -> Result<ClientFrame, FrameError> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SendFrame {
-    #[allow(dead_code)]
-    action: SendAction,
+    /// Only ever `send`: read to refuse every other action, never used after.
+    #[serde(rename = "action")]
+    _action: SendAction,
     chat_id: ChatId,
     client_msg_id: ClientMessageId,
     body: String,
