@@ -1,12 +1,14 @@
 //! Real WebSocket clients against the local server: the whole life of a chat, live, with
 //! nobody refreshing anything. `flow` also runs over the DynamoDB adapter in `cloud_flow.rs`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chatdesk::domain::Timestamp;
-use chatdesk::ports::{Connection, ConnectionId, ConnectionOwner};
+use chatdesk::ports::{Clock, Connection, ConnectionId, ConnectionOwner, ManualClock, SystemClock};
+use chatdesk_server::ServerClock;
 use chatdesk_tests::client::{is_ack_of, is_chat_changed, is_event, Api, Ws};
-use chatdesk_tests::server::spawn_server;
+use chatdesk_tests::server::{spawn_server, spawn_server_configured, without_hand_off_sweep};
 use serde_json::json;
 
 #[tokio::test]
@@ -515,6 +517,67 @@ async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
     for ws in [&mut no_list, &mut other_list, &mut support_list] {
         ws.expect("the end", is_chat_changed(&chat, "ended")).await;
     }
+}
+
+/// A pushed row colours idle time by the thresholds the organisation's administrator saved, as
+/// the lists a console reads do (not by the deployment's defaults of two and five minutes).
+#[tokio::test]
+async fn pushed_rows_colour_idle_time_by_the_organisations_thresholds() {
+    let clock = Arc::new(ManualClock::new(SystemClock.now()));
+    let c = clock.clone();
+    let server = spawn_server_configured(move |config| {
+        without_hand_off_sweep(config);
+        config.clock = ServerClock(c);
+    })
+    .await;
+    let api = Api::new(&server.base_url);
+    let admin = api.login("admin").await;
+    let (status, org) = api.get("/api/admin/organisation", &admin).await;
+    assert_eq!(status, 200, "{org}");
+    let (status, saved) = api
+        .call(
+            "PUT",
+            "/api/admin/organisation",
+            Some(admin.as_str()),
+            Some(
+                json!({"idle_warning_secs": 10, "idle_high_secs": 20, "revision": org["revision"]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    let alice = api.login("alice").await;
+    let carol = api.login("carol").await;
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let (status, _) = api
+        .action("pull", &alice, json!({"chat_ids": [chat]}))
+        .await;
+    assert_eq!(status, 200);
+    let mut support_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
+    support_list
+        .watch_list(json!({"view":"group","group_id":"support","inactive":false}))
+        .await;
+
+    // Half a minute without an answer: red by the organisation's 20 s, green by the defaults.
+    clock.advance_ms(30_000);
+    let (status, body) = api
+        .post(
+            &format!("/api/chats/{chat}/messages"),
+            &customer,
+            json!({"client_msg_id": "m1", "body": "Anyone?"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let rows = support_list
+        .expect("the row of the message", |f| {
+            f["type"] == "chat_rows" && f.to_string().contains(chat.as_str())
+        })
+        .await;
+    let row = rows["chats"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["id"] == chat.as_str()))
+        .unwrap_or_else(|| panic!("no row of the chat: {rows}"));
+    assert!(row["idle_ms"].as_i64().unwrap_or(0) >= 30_000, "{row}");
+    assert_eq!(row["icons"]["idle"], "red", "{row}");
 }
 
 /// The agent a chat is assigned to hears of its customer's messages whatever list their console

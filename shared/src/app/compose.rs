@@ -91,18 +91,16 @@ pub struct Parts {
 
 /// The fan-out that delivers what the use cases change, through `poster`, to the connections
 /// recorded in `stores`.
-pub fn fanout(stores: &Stores, poster: Arc<dyn ConnectionPoster>, parts: &Parts) -> Arc<Fanout> {
-    Arc::new(
-        Fanout::new(
-            stores.connections.clone(),
-            poster,
-            stores.chats.clone(),
-            stores.directory.clone(),
-            parts.clock.clone(),
-            parts.idle,
-        )
-        .with_list_push(parts.list_push),
+fn fanout(stores: &Stores, poster: Arc<dyn ConnectionPoster>, parts: &Parts) -> Fanout {
+    Fanout::new(
+        stores.connections.clone(),
+        poster,
+        stores.chats.clone(),
+        stores.directory.clone(),
+        parts.clock.clone(),
+        parts.idle,
     )
+    .with_list_push(parts.list_push)
 }
 
 /// The use cases over `stores`, telling `notifier` what they change.
@@ -151,6 +149,11 @@ pub fn app_with_fanout(
     poster: Arc<dyn ConnectionPoster>,
     parts: Parts,
 ) -> (App, Arc<Fanout>) {
-    let fanout = fanout(stores, poster, &parts);
-    (app(stores, fanout.clone(), parts), fanout)
+    // One cache of the organisation's settings: a save shows at once in the rows this process
+    // pushes, as in what it answers.
+    let organisation = super::OrganisationCache::with_clock(parts.clock.clone());
+    let fanout = Arc::new(fanout(stores, poster, &parts).with_organisation(organisation.clone()));
+    let mut app = app(stores, fanout.clone(), parts);
+    app.organisation = organisation;
+    (app, fanout)
 }

@@ -7,7 +7,7 @@ use super::{App, AppError};
 use crate::auth::Principal;
 use crate::domain::Timestamp;
 use crate::domain::{AuditAction, AuditTarget, FieldChange, IdleThresholds, OrganisationSettings};
-use crate::ports::{Clock, StoreError, SystemClock};
+use crate::ports::{Clock, DirectoryStore, StoreError, SystemClock};
 
 /// How long a process keeps the settings it read: a save shows at once in the process that
 /// made it, and within this time in every other (each Lambda instance).
@@ -32,6 +32,41 @@ impl OrganisationCache {
         OrganisationCache {
             clock,
             last: Arc::default(),
+        }
+    }
+
+    /// The settings in force: those read within `CACHE_FOR_MS`, else read now (the saved ones,
+    /// else the deployment's `defaults`).
+    pub(crate) async fn settings(
+        &self,
+        directory: &dyn DirectoryStore,
+        defaults: IdleThresholds,
+    ) -> Result<OrganisationSettings, StoreError> {
+        if let Some(s) = self.fresh() {
+            return Ok(s);
+        }
+        let settings = directory
+            .get_organisation()
+            .await?
+            .unwrap_or_else(|| OrganisationSettings::defaults(defaults));
+        self.keep(settings);
+        Ok(settings)
+    }
+
+    /// The idle thresholds lists and consoles colour by. A failed read falls back to the last
+    /// known ones, else the deployment's `defaults` (logged): colours are not worth failing a
+    /// list or a push for.
+    pub(crate) async fn idle_thresholds(
+        &self,
+        directory: &dyn DirectoryStore,
+        defaults: IdleThresholds,
+    ) -> IdleThresholds {
+        match self.settings(directory, defaults).await {
+            Ok(s) => s.idle,
+            Err(e) => {
+                tracing::warn!(error = %crate::errors::error_chain(&e), "reading the organisation settings failed; using the last known thresholds");
+                self.last().map(|s| s.idle).unwrap_or(defaults)
+            }
         }
     }
 
@@ -77,28 +112,17 @@ pub struct OrganisationView {
 impl App {
     /// The settings in force: the saved ones, else the deployment's defaults.
     pub(crate) async fn organisation(&self) -> Result<OrganisationSettings, AppError> {
-        if let Some(s) = self.organisation.fresh() {
-            return Ok(s);
-        }
-        let settings = self
-            .directory
-            .get_organisation()
-            .await?
-            .unwrap_or_else(|| OrganisationSettings::defaults(self.settings.idle));
-        self.organisation.keep(settings);
-        Ok(settings)
+        Ok(self
+            .organisation
+            .settings(self.directory.as_ref(), self.settings.idle)
+            .await?)
     }
 
-    /// The idle thresholds lists and consoles colour by. A failed read falls back to the
-    /// deployment's defaults (logged): colours are not worth failing a list for.
+    /// The idle thresholds lists and consoles colour by (`OrganisationCache::idle_thresholds`).
     pub(crate) async fn idle_thresholds(&self) -> IdleThresholds {
-        match self.organisation().await {
-            Ok(s) => s.idle,
-            Err(e) => {
-                tracing::warn!(error = %crate::errors::error_chain(&e), "reading the organisation settings failed; using the defaults");
-                self.settings.idle
-            }
-        }
+        self.organisation
+            .idle_thresholds(self.directory.as_ref(), self.settings.idle)
+            .await
     }
 
     /// The idle thresholds as this process last read them, without a read (the deployment's

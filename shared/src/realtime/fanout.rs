@@ -16,6 +16,7 @@ use futures::stream::{self, StreamExt};
 
 use super::coalesce::{ListCoalescer, ListPush, Offer};
 use super::frames::{chat_rows_bytes, ServerFrame};
+use crate::app::OrganisationCache;
 use crate::domain::inbox::InboxChange;
 use crate::domain::queue_place::{shown_ahead, QUEUE_READ_LIMIT};
 use crate::domain::rules;
@@ -82,7 +83,12 @@ pub struct Fanout {
     pub chats: Arc<dyn ChatStore>,
     pub directory: Arc<dyn DirectoryStore>,
     pub clock: Arc<dyn Clock>,
+    /// The deployment's idle thresholds: rows are coloured by these until an administrator
+    /// saved the organisation's own.
     pub idle: IdleThresholds,
+    /// The organisation's settings as read (shared with the use cases of the same process, so a
+    /// save shows in the next pushed row).
+    organisation: OrganisationCache,
     groups: RwLock<Option<(Timestamp, Vec<Group>)>>,
     /// Holds list rows back per connection (`ListPush::Coalesced`); none: rows go at once.
     coalescer: Option<Arc<ListCoalescer>>,
@@ -104,6 +110,7 @@ impl Fanout {
             poster,
             chats,
             directory,
+            organisation: OrganisationCache::with_clock(clock.clone()),
             clock,
             idle,
             groups: RwLock::new(None),
@@ -120,6 +127,20 @@ impl Fanout {
         };
         self.rows_from_stream = push == ListPush::FromStream;
         self
+    }
+
+    /// Reads the organisation's settings through `organisation` (the use cases' cache).
+    pub fn with_organisation(mut self, organisation: OrganisationCache) -> Self {
+        self.organisation = organisation;
+        self
+    }
+
+    /// The idle thresholds pushed rows are coloured by: the organisation's, read at most every
+    /// 30 seconds, as the console's own ticking does (`/api/me`).
+    async fn idle_thresholds(&self) -> IdleThresholds {
+        self.organisation
+            .idle_thresholds(self.directory.as_ref(), self.idle)
+            .await
     }
 
     /// The name of a group (its id when it is unknown), from the groups read at most every
@@ -325,11 +346,12 @@ impl Fanout {
         // it left, only that it left (they may no longer read it).
         let row = || async {
             let group_name = self.group_name(&chat.group_id).await?;
+            let idle = self.idle_thresholds().await;
             Ok::<_, StoreError>(ChatRow::from_chat(
                 chat,
                 &group_name,
                 self.clock.now(),
-                &self.idle,
+                &idle,
             ))
         };
         // The change is named as the event's `type` on the wire (a message, by far the most

@@ -54,6 +54,7 @@ impl Fanout {
             return Ok(pushed);
         }
         let now = self.clock.now();
+        let idle = self.idle_thresholds().await;
         let mut frames: BTreeMap<ConnectionId, Vec<wire::ChatRow>> = BTreeMap::new();
         for (group, chats) in &by_group {
             let name = self.group_name(group).await?;
@@ -68,7 +69,7 @@ impl Fanout {
                 if holding.is_empty() {
                     continue;
                 }
-                let row: wire::ChatRow = (&ChatRow::from_chat(chat, &name, now, &self.idle)).into();
+                let row: wire::ChatRow = (&ChatRow::from_chat(chat, &name, now, &idle)).into();
                 for connection in holding {
                     frames
                         .entry(connection.clone())
