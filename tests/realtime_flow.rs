@@ -84,6 +84,47 @@ async fn reconnect_with_resume_loses_and_duplicates_nothing() {
     .await;
 }
 
+/// An agent's frames about different chats are handled side by side, and those about one chat
+/// in the order sent: messages sent without waiting for their acks are stored in that order.
+#[tokio::test]
+async fn messages_sent_without_waiting_keep_their_order_in_each_chat() {
+    let server = spawn_server().await;
+    let api = Api::new(&server.base_url);
+    let alice = api.login("alice").await;
+    let (first, _) = api.start_chat("support", "Ann", "Hi").await;
+    let (second, _) = api.start_chat("support", "Bob", "Hello").await;
+    let (status, _) = api
+        .action("pull", &alice, json!({"chat_ids": [first, second]}))
+        .await;
+    assert_eq!(status, 200);
+
+    let mut aws = Ws::connect(&server.ws_url(&alice)).await.unwrap();
+    for i in 0..12 {
+        let chat = if i % 3 == 0 { &second } else { &first };
+        aws.send(json!({"action":"send","chat_id":chat,"client_msg_id":format!("m{i}"),"body":format!("message {i}")}))
+            .await;
+    }
+    for i in 0..12 {
+        aws.expect("stored", is_ack_of(&format!("m{i}"))).await;
+    }
+    for (chat, sent) in [
+        (&first, [1, 2, 4, 5, 7, 8, 10, 11].as_slice()),
+        (&second, &[0, 3, 6, 9]),
+    ] {
+        let (status, events) = api.get(&format!("/api/chats/{chat}/events"), &alice).await;
+        assert_eq!(status, 200, "{events}");
+        let bodies: Vec<&str> = events
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["type"] == "message" && e["author"]["kind"] != "customer")
+            .filter_map(|e| e["body"].as_str())
+            .collect();
+        let expected: Vec<String> = sent.iter().map(|i| format!("message {i}")).collect();
+        assert_eq!(bodies, expected, "{events}");
+    }
+}
+
 #[tokio::test]
 async fn a_client_that_vanished_is_removed_at_the_next_fan_out() {
     let server = spawn_server().await;

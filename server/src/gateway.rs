@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
+use futures::stream::FuturesUnordered;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
@@ -315,9 +316,35 @@ async fn run_socket(
     let mut last_heard = tokio::time::Instant::now();
     let idle = tokio::time::sleep_until(last_heard + state.idle_timeout);
     tokio::pin!(idle);
+    let handle = |lane: Lane, text: Utf8Bytes| {
+        let (state, connection, principal) = (&state, &connection, principal.as_ref());
+        async move {
+            handle_frame(
+                &state.app,
+                &state.fanout,
+                connection,
+                principal,
+                text.as_str(),
+            )
+            .await;
+            lane
+        }
+    };
+    let mut frames = FrameLanes::default();
+    let mut in_flight = FuturesUnordered::new();
     loop {
         let next = tokio::select! {
-            _ = &mut writer_stopped => break,
+            _ = &mut writer_stopped => {
+                // The server is done with the socket: frames not begun are dropped.
+                frames.drop_waiting();
+                break;
+            }
+            Some(lane) = in_flight.next(), if !in_flight.is_empty() => {
+                if let Some((lane, text)) = frames.done(lane) {
+                    in_flight.push(handle(lane, text));
+                }
+                continue;
+            }
             () = &mut idle => {
                 let deadline = last_heard + state.idle_timeout;
                 if deadline > tokio::time::Instant::now() {
@@ -326,9 +353,12 @@ async fn run_socket(
                 }
                 tracing::debug!(%connection, "closing a socket silent for the idle timeout");
                 close_idle(&state.registry, &connection, writer.take()).await;
+                frames.drop_waiting();
                 break;
             }
-            next = stream.next() => next,
+            // At most `MAX_FRAMES_HELD` frames handled or waiting their turn: a client sending
+            // faster than its frames are handled waits in its socket's receive buffer.
+            next = stream.next(), if frames.held() < MAX_FRAMES_HELD => next,
         };
         last_heard = tokio::time::Instant::now();
         let msg = match next {
@@ -362,14 +392,16 @@ async fn run_socket(
                 .send(&connection, Outbound::Frame(frame.to_bytes()));
             continue;
         }
-        handle_frame(
-            &state.app,
-            &state.fanout,
-            &connection,
-            principal.as_ref(),
-            text.as_str(),
-        )
-        .await;
+        if let Some((lane, text)) = frames.arrived(text) {
+            in_flight.push(handle(lane, text));
+        }
+    }
+    // The frames begun are finished (one cut short would have committed without its fan-out);
+    // after a client's own close, those waiting too, as they were sent before it.
+    while let Some(lane) = in_flight.next().await {
+        if let Some((lane, text)) = frames.done(lane) {
+            in_flight.push(handle(lane, text));
+        }
     }
     state.registry.remove(&connection);
     if let Some(writer) = writer.take() {
@@ -384,6 +416,80 @@ async fn run_socket(
         None,
     );
     handle_ws_event(&state.app, &state.fanout, event).await;
+}
+
+/// Frames of one socket that may be handled or wait their turn at a time.
+const MAX_FRAMES_HELD: usize = 16;
+
+/// Which frames of a socket must be handled one after the other: those about the same chat (a
+/// second message must not overtake the first), and those about no chat among themselves.
+type Lane = Option<String>;
+
+fn lane_of(text: &str) -> Lane {
+    #[derive(serde::Deserialize)]
+    struct ChatOnly<'a> {
+        #[serde(borrow)]
+        chat_id: Option<std::borrow::Cow<'a, str>>,
+    }
+    serde_json::from_str::<ChatOnly>(text)
+        .ok()
+        .and_then(|f| f.chat_id)
+        .map(std::borrow::Cow::into_owned)
+}
+
+/// The frames of one socket by lane: a socket's frames about different chats are handled side
+/// by side (an agent's message in one chat does not wait for the commit of another's, as API
+/// Gateway runs each frame's route on its own), in order within a lane.
+#[derive(Default)]
+struct FrameLanes {
+    /// The lanes with a frame being handled, and the frames waiting behind it.
+    busy: HashMap<Lane, std::collections::VecDeque<Utf8Bytes>>,
+    waiting: usize,
+}
+
+impl FrameLanes {
+    /// Frames being handled or waiting.
+    fn held(&self) -> usize {
+        self.busy.len() + self.waiting
+    }
+
+    /// A frame arrived: to be handled now (its lane was free), or after those before it.
+    fn arrived(&mut self, text: Utf8Bytes) -> Option<(Lane, Utf8Bytes)> {
+        let lane = lane_of(text.as_str());
+        match self.busy.get_mut(&lane) {
+            Some(queue) => {
+                queue.push_back(text);
+                self.waiting += 1;
+                None
+            }
+            None => {
+                self.busy.insert(lane.clone(), Default::default());
+                Some((lane, text))
+            }
+        }
+    }
+
+    /// Forgets the frames waiting behind those being handled.
+    fn drop_waiting(&mut self) {
+        self.busy
+            .values_mut()
+            .for_each(std::collections::VecDeque::clear);
+        self.waiting = 0;
+    }
+
+    /// A frame of `lane` was handled: the lane's next one, if any.
+    fn done(&mut self, lane: Lane) -> Option<(Lane, Utf8Bytes)> {
+        match self.busy.get_mut(&lane).and_then(|queue| queue.pop_front()) {
+            Some(text) => {
+                self.waiting -= 1;
+                Some((lane, text))
+            }
+            None => {
+                self.busy.remove(&lane);
+                None
+            }
+        }
+    }
 }
 
 /// How long the frames still queued and the close frame of an idle socket may take to go out: a
@@ -403,5 +509,65 @@ async fn close_idle(
         {
             writer.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(chat: &str, body: &str) -> Utf8Bytes {
+        format!(
+            r#"{{"action":"send","chat_id":"{chat}","client_msg_id":"{body}","body":"{body}"}}"#
+        )
+        .into()
+    }
+
+    #[test]
+    fn frames_about_different_chats_go_side_by_side_and_in_order_within_a_chat() {
+        let mut lanes = FrameLanes::default();
+        let (a, b) = (Some("a".to_owned()), Some("b".to_owned()));
+        let begun = |x: Option<(Lane, Utf8Bytes)>| x.map(|(lane, text)| (lane, text.to_string()));
+
+        assert_eq!(
+            begun(lanes.arrived(frame("a", "a1"))),
+            Some((a.clone(), frame("a", "a1").to_string()))
+        );
+        assert_eq!(
+            begun(lanes.arrived(frame("b", "b1"))),
+            Some((b.clone(), frame("b", "b1").to_string()))
+        );
+        // A second frame about chat a waits for the first; one about no chat has a lane of its own.
+        assert_eq!(lanes.arrived(frame("a", "a2")), None);
+        assert_eq!(lanes.arrived(frame("a", "a3")), None);
+        assert!(lanes.arrived(r#"{"action":"ping"}"#.into()).is_some());
+        assert_eq!(lanes.held(), 5);
+
+        assert_eq!(
+            begun(lanes.done(a.clone())),
+            Some((a.clone(), frame("a", "a2").to_string()))
+        );
+        assert_eq!(lanes.done(b.clone()), None, "chat b's lane is free again");
+        assert!(lanes.arrived(frame("b", "b2")).is_some());
+        assert_eq!(
+            begun(lanes.done(a.clone())),
+            Some((a.clone(), frame("a", "a3").to_string()))
+        );
+        assert_eq!(lanes.done(a.clone()), None);
+        assert_eq!(lanes.done(None), None);
+        assert_eq!(lanes.done(b), None);
+        assert_eq!(lanes.held(), 0);
+    }
+
+    #[test]
+    fn frames_not_begun_are_dropped_when_the_server_is_done_with_the_socket() {
+        let mut lanes = FrameLanes::default();
+        let a = Some("a".to_owned());
+        assert!(lanes.arrived(frame("a", "a1")).is_some());
+        assert_eq!(lanes.arrived(frame("a", "a2")), None);
+        lanes.drop_waiting();
+        assert_eq!(lanes.held(), 1, "the frame begun is still finished");
+        assert_eq!(lanes.done(a), None);
+        assert_eq!(lanes.held(), 0);
     }
 }
