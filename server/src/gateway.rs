@@ -9,7 +9,7 @@
 //! `@connections` management API (`management.rs`, on its own loopback listener) or,
 //! in-process, through `LocalPoster`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -442,8 +442,9 @@ fn lane_of(text: &str) -> Lane {
 /// Gateway runs each frame's route on its own), in order within a lane.
 #[derive(Default)]
 struct FrameLanes {
-    /// The lanes with a frame being handled, and the frames waiting behind it.
-    busy: HashMap<Lane, std::collections::VecDeque<Utf8Bytes>>,
+    /// The lanes with a frame being handled, and the frames waiting behind it: a few at most
+    /// (`MAX_FRAMES_HELD`), found by a look along the list rather than by hashing.
+    busy: Vec<(Lane, VecDeque<Utf8Bytes>)>,
     waiting: usize,
 }
 
@@ -456,14 +457,14 @@ impl FrameLanes {
     /// A frame arrived: to be handled now (its lane was free), or after those before it.
     fn arrived(&mut self, text: Utf8Bytes) -> Option<(Lane, Utf8Bytes)> {
         let lane = lane_of(text.as_str());
-        match self.busy.get_mut(&lane) {
-            Some(queue) => {
+        match self.busy.iter_mut().find(|(busy, _)| busy == &lane) {
+            Some((_, queue)) => {
                 queue.push_back(text);
                 self.waiting += 1;
                 None
             }
             None => {
-                self.busy.insert(lane.clone(), Default::default());
+                self.busy.push((lane.clone(), VecDeque::new()));
                 Some((lane, text))
             }
         }
@@ -471,21 +472,20 @@ impl FrameLanes {
 
     /// Forgets the frames waiting behind those being handled.
     fn drop_waiting(&mut self) {
-        self.busy
-            .values_mut()
-            .for_each(std::collections::VecDeque::clear);
+        self.busy.iter_mut().for_each(|(_, queue)| queue.clear());
         self.waiting = 0;
     }
 
     /// A frame of `lane` was handled: the lane's next one, if any.
     fn done(&mut self, lane: Lane) -> Option<(Lane, Utf8Bytes)> {
-        match self.busy.get_mut(&lane).and_then(|queue| queue.pop_front()) {
+        let i = self.busy.iter().position(|(busy, _)| busy == &lane)?;
+        match self.busy[i].1.pop_front() {
             Some(text) => {
                 self.waiting -= 1;
                 Some((lane, text))
             }
             None => {
-                self.busy.remove(&lane);
+                self.busy.swap_remove(i);
                 None
             }
         }
