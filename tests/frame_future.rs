@@ -1,6 +1,7 @@
 //! A future is copied whole wherever it moves, and the frame handler's moves for every frame a
-//! socket sends: it holds a message's own future once, and no more than that (the other
-//! actions are boxed). It was three times a message's (25 KB) when every action was inline and
+//! socket sends (the local gateway holds each in an allocation of its own, as a socket's frames
+//! about different chats go side by side): every action, a message too, is boxed inside it, so
+//! what moves is small. It was three times a message's (25 KB) when every action was inline and
 //! the origin's scope held a message's future twice over.
 
 use std::sync::Arc;
@@ -20,7 +21,7 @@ fn size_of_future<F: std::future::Future>(_: &F) -> usize {
 }
 
 #[test]
-fn the_frame_handler_holds_a_message_once() {
+fn the_frame_handler_holds_no_message_inline() {
     let stores = Stores::all_in(SqliteStore::open_in_memory().unwrap());
     let app = app_over(&stores);
     let fanout = Fanout::new(
@@ -54,7 +55,7 @@ fn the_frame_handler_holds_a_message_once() {
         "the origin's scope takes {scoped} bytes for a message's {message}"
     );
     assert!(
-        handler <= message + 1024,
+        handler * 4 <= message,
         "the frame handler takes {handler} bytes for a message's {message}"
     );
 }

@@ -370,7 +370,7 @@ impl Fanout {
             if watchers.is_empty() {
                 return Ok(());
             }
-            let wire_row: crate::api::wire::ChatRow = (&row().await?).into();
+            let wire_row: crate::api::wire::ChatRow = row().await?.into();
             match &self.coalescer {
                 // Each row at once, posted a bounded number at a time (in the cloud each post is
                 // a PostToConnection call: one after the other they would add up).
@@ -421,7 +421,7 @@ impl Fanout {
             }
         }
         let frame = ServerFrame::ChatChanged {
-            chat: (&row().await?).into(),
+            chat: row().await?.into(),
             change: change(),
             queue_counts,
         }

@@ -257,10 +257,12 @@ pub async fn handle_frame(
     if !matches!(frame, ClientFrame::Send { .. }) && !admit(app, fanout, connection).await {
         return;
     }
-    // The other actions' futures are boxed (allocated only when such a frame comes): kept
-    // inline, this function's future was as large as all of them together (25 KB), and a
-    // future is copied whole wherever it moves, for every frame whatever its action. A message
-    // stays inline, so that it allocates nothing for this.
+    // Every action's future is boxed: kept inline, this function's future was as large as all
+    // of them together (25 KB), and a future is copied whole wherever it moves. The local
+    // gateway holds each frame's handling in an allocation of its own anyway (a socket's frames
+    // about different chats go side by side), so a message's future (kilobytes) is boxed too:
+    // built once in its box, it is no longer copied into that allocation and into its origin's
+    // scope.
     let (action, result) = match frame {
         ClientFrame::Ping {} => {
             fanout.post_frame(connection, &ServerFrame::Pong).await;
@@ -273,7 +275,7 @@ pub async fn handle_frame(
         } => {
             let (result, acknowledged) = super::fanout::from_connection(
                 connection,
-                app.send_message(principal, &chat_id.0, client_msg_id.0.clone(), &body),
+                Box::pin(app.send_message(principal, &chat_id.0, client_msg_id.0.clone(), &body)),
             )
             .await;
             match result {

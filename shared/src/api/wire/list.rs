@@ -88,6 +88,37 @@ pub struct ChatRow {
     pub as_of: Timestamp,
 }
 
+/// A row built to be sent (every pushed row): its strings move instead of being copied.
+impl From<domain::ChatRow> for ChatRow {
+    fn from(r: domain::ChatRow) -> Self {
+        ChatRow {
+            id: ChatId(r.id),
+            state: r.state.into(),
+            deleted: r.deleted,
+            follow_up: r.follow_up.as_ref().map(Into::into),
+            icons: r.icons.into(),
+            user: r.user,
+            verified_user_id: r.verified_user_id,
+            group_id: GroupId(r.group_id),
+            group_name: r.group_name,
+            started_at: r.started_at.into(),
+            queue_ms: r.queue_ms,
+            idle_ms: r.idle_ms,
+            messages: r.messages,
+            agent_id: r.agent_id.map(AgentId),
+            agent_name: r.agent_name,
+            question: r.question,
+            last_seq: r.last_seq,
+            hand_offs: r.hand_offs,
+            escalated: r.escalated,
+            rating: r.rating,
+            customer_waiting: r.customer_waiting,
+            tags: r.tags,
+            as_of: r.as_of.into(),
+        }
+    }
+}
+
 impl From<&domain::ChatRow> for ChatRow {
     fn from(r: &domain::ChatRow) -> Self {
         ChatRow {

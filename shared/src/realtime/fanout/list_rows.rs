@@ -69,7 +69,7 @@ impl Fanout {
                 if holding.is_empty() {
                     continue;
                 }
-                let row: wire::ChatRow = (&ChatRow::from_chat(chat, &name, now, &idle)).into();
+                let row: wire::ChatRow = ChatRow::from_chat(chat, &name, now, &idle).into();
                 for connection in holding {
                     frames
                         .entry(connection.clone())
