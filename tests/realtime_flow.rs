@@ -560,6 +560,33 @@ async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
     }
 }
 
+/// The customer writes in `chat`; the row of the chat that `console` then receives.
+async fn row_pushed_for_a_message(
+    api: &Api,
+    console: &mut Ws,
+    chat: &str,
+    customer: &str,
+) -> serde_json::Value {
+    let (status, body) = api
+        .post(
+            &format!("/api/chats/{chat}/messages"),
+            customer,
+            json!({"client_msg_id": "m1", "body": "Are you there?"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let rows = console
+        .expect("the row of the message", |f| {
+            f["type"] == "chat_rows" && f.to_string().contains(chat)
+        })
+        .await;
+    rows["chats"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["id"] == chat))
+        .cloned()
+        .unwrap_or_else(|| panic!("no row of the chat: {rows}"))
+}
+
 /// A pushed row colours idle time by the thresholds the organisation's administrator saved, as
 /// the lists a console reads do (not by the deployment's defaults of two and five minutes).
 #[tokio::test]
@@ -600,23 +627,7 @@ async fn pushed_rows_colour_idle_time_by_the_organisations_thresholds() {
 
     // Half a minute without an answer: red by the organisation's 20 s, green by the defaults.
     clock.advance_ms(30_000);
-    let (status, body) = api
-        .post(
-            &format!("/api/chats/{chat}/messages"),
-            &customer,
-            json!({"client_msg_id": "m1", "body": "Anyone?"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let rows = support_list
-        .expect("the row of the message", |f| {
-            f["type"] == "chat_rows" && f.to_string().contains(chat.as_str())
-        })
-        .await;
-    let row = rows["chats"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["id"] == chat.as_str()))
-        .unwrap_or_else(|| panic!("no row of the chat: {rows}"));
+    let row = row_pushed_for_a_message(&api, &mut support_list, &chat, &customer).await;
     assert!(row["idle_ms"].as_i64().unwrap_or(0) >= 30_000, "{row}");
     assert_eq!(row["icons"]["idle"], "red", "{row}");
 }
@@ -641,25 +652,7 @@ async fn the_assigned_agent_gets_the_rows_of_their_chats_messages_on_any_list() 
     let mut carol_queue = Ws::connect(&server.ws_url(&carol)).await.unwrap();
     carol_queue.watch_list(json!({"view":"queue"})).await;
 
-    let (status, body) = api
-        .post(
-            &format!("/api/chats/{chat}/messages"),
-            &customer,
-            json!({"client_msg_id": "m1", "body": "Are you there?"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
-    let rows = alice_queue
-        .expect("the row of her chat's message", |f| {
-            f["type"] == "chat_rows" && f.to_string().contains(chat.as_str())
-        })
-        .await;
-    let row = rows["chats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == chat.as_str())
-        .unwrap();
+    let row = row_pushed_for_a_message(&api, &mut alice_queue, &chat, &customer).await;
     assert_eq!(row["messages"], 2, "{row}");
     assert_eq!(row["agent_id"], "alice", "{row}");
     carol_queue
