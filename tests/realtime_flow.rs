@@ -261,11 +261,7 @@ async fn the_local_gateway_authorizes_the_upgrade_and_frames_carry_its_principal
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let bob = api.login("bob").await;
-    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
-    let (status, _) = api
-        .action("pull", &alice, json!({"chat_ids": [chat]}))
-        .await;
-    assert_eq!(status, 200);
+    let (chat, customer) = chat_taken_by(&api, &alice).await;
 
     let (status, body) = refused_handshake(&server.ws_url("not-a-token")).await;
     assert_eq!(status, 401, "{body}");
@@ -487,11 +483,7 @@ async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let carol = api.login("carol").await;
-    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
-    let (status, _) = api
-        .action("pull", &alice, json!({"chat_ids": [chat]}))
-        .await;
-    assert_eq!(status, 200);
+    let (chat, customer) = chat_taken_by(&api, &alice).await;
 
     let mut no_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
     let mut other_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
@@ -560,6 +552,15 @@ async fn list_rows_go_only_where_a_list_holding_the_chat_is_on_screen() {
     }
 }
 
+/// Ann's chat in Support, pulled from the queue by the agent signed in with `agent`: its id and
+/// Ann's token.
+async fn chat_taken_by(api: &Api, agent: &str) -> (String, String) {
+    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
+    let (status, body) = api.action("pull", agent, json!({"chat_ids": [chat]})).await;
+    assert_eq!(status, 200, "{body}");
+    (chat, customer)
+}
+
 /// The customer writes in `chat`; the row of the chat that `console` then receives.
 async fn row_pushed_for_a_message(
     api: &Api,
@@ -615,11 +616,7 @@ async fn pushed_rows_colour_idle_time_by_the_organisations_thresholds() {
     assert_eq!(status, 200, "{saved}");
     let alice = api.login("alice").await;
     let carol = api.login("carol").await;
-    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
-    let (status, _) = api
-        .action("pull", &alice, json!({"chat_ids": [chat]}))
-        .await;
-    assert_eq!(status, 200);
+    let (chat, customer) = chat_taken_by(&api, &alice).await;
     let mut support_list = Ws::connect(&server.ws_url(&carol)).await.unwrap();
     support_list
         .watch_list(json!({"view":"group","group_id":"support","inactive":false}))
@@ -641,11 +638,7 @@ async fn the_assigned_agent_gets_the_rows_of_their_chats_messages_on_any_list() 
     let api = Api::new(&server.base_url);
     let alice = api.login("alice").await;
     let carol = api.login("carol").await;
-    let (chat, customer) = api.start_chat("support", "Ann", "Hi").await;
-    let (status, _) = api
-        .action("pull", &alice, json!({"chat_ids": [chat]}))
-        .await;
-    assert_eq!(status, 200);
+    let (chat, customer) = chat_taken_by(&api, &alice).await;
 
     let mut alice_queue = Ws::connect(&server.ws_url(&alice)).await.unwrap();
     alice_queue.watch_list(json!({"view":"queue"})).await;
